@@ -1,0 +1,41 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .mail import email_resend
+from .models import OutboundEmail
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = (
+        "subject",
+        "recipients",
+        "template",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+    )
+    list_filter = ("status", "template", "language")
+    search_fields = ("subject", "to")
+    date_hierarchy = "created_at"
+    actions = ["resend_failed"]
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+
+    @admin.display(description=_("recipients"))
+    def recipients(self, email: OutboundEmail) -> str:
+        return ", ".join(email.to)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Resend the selected failed emails"))
+    def resend_failed(self, request, queryset):
+        count = sum(email_resend(email_id=pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", count)
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )

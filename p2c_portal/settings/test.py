@@ -1,0 +1,18 @@
+"""pytest: whatever DATABASE_URL/REDIS_URL point to (CI: the real PostgreSQL and Redis)."""
+
+from .base import *  # noqa: F403
+from .base import CACHES, REDIS_URL
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests run tasks in-process; the worker integration test starts a real worker on Redis.
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+if REDIS_URL:
+    # Keep test keys apart from a developer's running site on the same Redis.
+    CACHES["default"]["KEY_PREFIX"] = "p2c-test"

@@ -1,0 +1,55 @@
+"""Project-wide views: the health probe and the error pages."""
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as error:  # any driver error means "down" to a probe
+        return f"error: {type(error).__name__}"
+
+
+def _broker_status() -> str:
+    if not settings.REDIS_URL:
+        return "eager"  # no broker configured: tasks run in-process
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL,
+            socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
+            socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT,
+        )
+        client.ping()
+        client.close()
+        return "ok"
+    except Exception as error:
+        return f"error: {type(error).__name__}"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": _database_status(), "broker": _broker_status()}
+    healthy = all(value in ("ok", "eager") for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No request context: context processors could fail again the way the request just did.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,0 +1,60 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/en/", "Four action areas"),
+        ("/fr/", "Quatre domaines d’action"),
+        ("/en/accounts/login/", "Sign In"),
+        ("/fr/accounts/login/", "Connexion"),
+        ("/en/accounts/signup/", "Sign Up"),
+        ("/fr/accounts/signup/", "Inscription"),
+    ],
+)
+def test_public_pages_render_in_both_languages(anonymous, url, expected):
+    response = anonymous.get(url)
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+
+
+def test_every_page_sends_a_strict_content_security_policy(anonymous):
+    response = anonymous.get("/en/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_have_no_inline_scripts_or_styles(anonymous):
+    import re
+
+    for url in ("/en/", "/en/accounts/login/", "/en/accounts/signup/", "/en/nowhere/"):
+        html = anonymous.get(url).content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+        assert "<style" not in html, url
+        assert not re.search(r'\sstyle="', html), url
+
+
+def test_unknown_page_is_a_friendly_404_in_the_site_layout(anonymous):
+    response = anonymous.get("/fr/nulle-part/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+
+
+def test_layout_has_skip_link_landmarks_and_labelled_navigation(anonymous):
+    html = anonymous.get("/en/").content.decode()
+    assert 'href="#main"' in html and 'id="main"' in html
+    assert '<nav class="navbar' in html and 'aria-label="Main navigation"' in html
+    assert '<html lang="en">' in html
+    assert 'for="language-select"' in html
+
+
+def test_language_switcher_moves_to_the_french_url(anonymous):
+    response = anonymous.post("/i18n/setlang/", {"language": "fr", "next": "/en/accounts/login/"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/fr/accounts/login/"
