@@ -1,8 +1,19 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import User
+from . import workflow
+from .models import Entity, EntityStatusChange, Invitation, JoinRequest, Membership, User
+from .permissions import can_vet_entities
 
 
 @admin.register(User)
@@ -29,3 +40,241 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     readonly_fields = ("last_login", "date_joined")
+
+
+# --- Entity vetting desk --------------------------------------------------------------------------
+
+
+class TransitionForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the applicant"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+    )
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ("user", "role", "created_at")
+    readonly_fields = ("created_at",)
+    autocomplete_fields = ("user",)
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = EntityStatusChange
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "actor", "from_status", "to_status", "message")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Entity)
+class EntityAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "name",
+        "acronym",
+        "stakeholder_group",
+        "headquarters_country",
+        "status",
+        "applied_at",
+    )
+    list_filter = (
+        "status",
+        "stakeholder_group",
+        "headquarters_country__region",
+        "headquarters_country",
+    )
+    search_fields = ("name", "acronym", "website", "contact_email")
+    list_select_related = ("headquarters_country",)
+    date_hierarchy = "applied_at"
+    readonly_fields = (
+        "status",
+        "applied_by",
+        "applied_at",
+        "decided_at",
+        "updated_at",
+        "decision_buttons",
+    )
+    autocomplete_fields = ("headquarters_country",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [MembershipInline, StatusChangeInline]
+    actions = ["approve_selected"]
+    fieldsets = (
+        (
+            _("Decision"),
+            {"fields": ("status", "decision_buttons", "applied_by", "applied_at", "decided_at")},
+        ),
+        (
+            _("Public profile"),
+            {
+                "fields": (
+                    "name",
+                    "acronym",
+                    "stakeholder_group",
+                    "sub_type",
+                    "headquarters_country",
+                    "website",
+                    "description",
+                    "contact_email",
+                )
+            },
+        ),
+        (
+            _("Joining criteria"),
+            {
+                "fields": (
+                    "commitment_evidence",
+                    "commitment_links",
+                    "pledge_readiness",
+                    "leader_name",
+                    "leader_title",
+                    "leader_attends_roundtable",
+                    "consent_public_reporting",
+                )
+            },
+        ),
+    )
+
+    # The queue first: open applications, oldest first; then those waiting for the applicant;
+    # then everything else.
+    ordering = (
+        Case(
+            When(status=Entity.Status.APPLIED, then=Value(0)),
+            When(status=Entity.Status.MORE_INFO_REQUESTED, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ).asc(),
+        "applied_at",
+        "pk",
+    )
+
+    @admin.display(description=_("Decisions"))
+    def decision_buttons(self, entity: Entity):
+        if entity.pk is None:
+            return "—"
+        request = getattr(self, "_request", None)
+        user = request.user if request else None
+        allowed = workflow.allowed_transitions(entity, user)
+        if not allowed:
+            return "—"
+        return format_html_join(
+            " ",
+            '<a class="button" href="{}">{}</a>',
+            (
+                (reverse("admin:members_entity_transition", args=[entity.pk, t.name]), t.label)
+                for t in allowed
+            ),
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        self._request = request
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:entity_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="members_entity_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request, entity_id: int, name: str):
+        entity = get_object_or_404(Entity, pk=entity_id)
+        transition = workflow.TRANSITIONS.get(name)
+        if transition is None or transition.who != "secretariat":
+            raise PermissionDenied
+        if not can_vet_entities(request.user):
+            raise PermissionDenied
+        form = TransitionForm(request.POST or None)
+        change_url = reverse("admin:members_entity_change", args=[entity.pk])
+        if request.method == "POST" and form.is_valid():
+            try:
+                workflow.entity_transition(
+                    entity_id=entity.pk,
+                    name=name,
+                    actor=request.user,
+                    message=form.cleaned_data["message"],
+                )
+            except workflow.TransitionError as error:
+                if transition.message_required and not form.cleaned_data["message"].strip():
+                    form.add_error("message", str(error))
+                else:
+                    messages.error(request, str(error))
+                    return redirect(change_url)
+            else:
+                messages.success(
+                    request,
+                    _("%(entity)s: %(action)s done; the applicant has been emailed.")
+                    % {"entity": entity, "action": transition.label},
+                )
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "entity": entity,
+            "transition": transition,
+            "form": form,
+            "change_url": change_url,
+            "title": f"{transition.label}: {entity}",
+        }
+        return TemplateResponse(request, "admin/members/entity/transition.html", context)
+
+    @admin.action(description=_("Approve the selected applications"))
+    def approve_selected(self, request, queryset):
+        if not can_vet_entities(request.user):
+            raise PermissionDenied
+        approved, refused = 0, []
+        for entity_id, name in queryset.values_list("pk", "name"):
+            try:
+                workflow.entity_transition(entity_id=entity_id, name="approve", actor=request.user)
+                approved += 1
+            except workflow.TransitionError as error:
+                refused.append(f"{name}: {error}")
+        if approved:
+            self.message_user(
+                request,
+                _("%(count)d applications approved.") % {"count": approved},
+                messages.SUCCESS,
+            )
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "entity", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__email", "entity__name")
+    list_select_related = ("user", "entity")
+    autocomplete_fields = ("user", "entity")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = (
+        "email",
+        "entity",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    )
+    search_fields = ("email", "entity__name")
+    list_select_related = ("entity",)
+    readonly_fields = ("token_hash",)
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    list_display = ("user", "entity", "status", "created_at", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("user__email", "entity__name")
+    list_select_related = ("user", "entity")

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class UserManager(BaseUserManager):
@@ -72,3 +73,309 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class StakeholderGroup(models.TextChoices):
+    GOVERNMENT = "government", _("Government (incl. local authorities and municipalities)")
+    PRIVATE_SECTOR = "private_sector", _("Private sector (incl. philanthropic organisations)")
+    INTERNATIONAL = (
+        "international",
+        _(
+            "UN system and other international or regional organisations "
+            "(incl. multilateral development banks)"
+        ),
+    )
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    ACADEMIA = "academia", _("Academia and research institutes")
+    YOUTH = "youth", _("Youth groups")
+    MEDIA = "media", _("Media and entertainment companies")
+
+
+class EntitySubType(models.TextChoices):
+    NATIONAL_GOVERNMENT = "national_government", _("National government or ministry")
+    REGULATOR = "regulator", _("Regulator")
+    LOCAL_AUTHORITY = "local_authority", _("Local authority or municipality")
+    COMPANY = "company", _("Company")
+    PHILANTHROPY = "philanthropy", _("Philanthropic organisation")
+    UN_ENTITY = "un_entity", _("UN system entity")
+    REGIONAL_ORGANISATION = "regional_organisation", _("Regional organisation")
+    DEVELOPMENT_BANK = "development_bank", _("Multilateral development bank")
+    OTHER = "other", _("Other")
+
+
+class EntityQuerySet(models.QuerySet):
+    def approved(self) -> "EntityQuerySet":
+        return self.filter(status=Entity.Status.APPROVED)
+
+    def awaiting_vetting(self) -> "EntityQuerySet":
+        return self.filter(status=Entity.Status.APPLIED).order_by("applied_at", "pk")
+
+    def for_user(self, user) -> "EntityQuerySet":
+        return self.filter(memberships__user=user)
+
+
+class Entity(models.Model):
+    """An organisation that has applied to, or joined, the coalition."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        MORE_INFO_REQUESTED = "more_info_requested", _("More information requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SUSPENDED = "suspended", _("Suspended")
+
+    # Public profile
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    stakeholder_group = models.CharField(
+        _("stakeholder group"), max_length=20, choices=StakeholderGroup.choices
+    )
+    sub_type = models.CharField(
+        _("sub-type"), max_length=30, choices=EntitySubType.choices, blank=True
+    )
+    headquarters_country = models.ForeignKey(
+        "action_areas.Country",
+        on_delete=models.PROTECT,
+        related_name="headquartered_entities",
+        verbose_name=_("headquarters country"),
+    )
+    website = models.URLField(_("website"), max_length=300)
+    description = models.TextField(
+        _("short public description"),
+        max_length=1000,
+        help_text=_("Up to 1,000 characters, shown on the public profile."),
+    )
+    contact_email = models.EmailField(
+        _("public contact email"), help_text=_("Shown on the public profile.")
+    )
+    # Logos are re-encoded to PNG on upload (see members/forms.py) and kept in the database:
+    # small, safe to serve, and shared by every web container without a media volume.
+    logo_png = models.BinaryField(_("logo (PNG)"), blank=True, editable=False, default=b"")
+
+    # Eligibility (private to the entity and the secretariat)
+    commitment_evidence = models.TextField(
+        _("evidence of commitment"),
+        max_length=4000,
+        help_text=_(
+            "Past work, or newly defined activities, in support of the action areas "
+            "(Access, Adoption, Value Creation, Accelerate)."
+        ),
+    )
+    commitment_links = models.TextField(
+        _("links to evidence"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Optional: one web address per line."),
+    )
+    pledge_readiness = models.TextField(
+        _("readiness to make a major pledge"),
+        max_length=4000,
+        help_text=_("Which change you are ready to pledge to make, and in which action area."),
+    )
+    leader_name = models.CharField(_("senior leader's name"), max_length=200)
+    leader_title = models.CharField(_("senior leader's title"), max_length=200)
+    leader_attends_roundtable = models.BooleanField(
+        _("the senior leader will take part in the Digital Development Roundtable"), default=False
+    )
+    consent_public_reporting = models.BooleanField(
+        _("consent to public pledges and yearly reporting"), default=False
+    )
+
+    # Lifecycle (changed only through members.workflow)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.APPLIED, db_index=True
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("applicant"),
+    )
+    applied_at = models.DateTimeField(_("applied"), default=timezone.now)
+    decided_at = models.DateTimeField(_("last decision"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = EntityQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["logo_png"])
+
+    class Meta:
+        verbose_name = _("entity")
+        verbose_name_plural = _("entities")
+        ordering = ["name"]
+        permissions = [("vet_entity", _("Can vet entity applications"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(consent_public_reporting=True),
+                name="entity_consented_to_public_reporting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("members:entity_public", args=[self.pk])
+
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo_png)
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.commitment_links.splitlines() if line.strip()]
+
+
+class EntityStatusChange(models.Model):
+    """The audit trail of an entity's status: who, when, from, to, why."""
+
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("entity")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=Entity.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=Entity.Status.choices)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("entity status change")
+        verbose_name_plural = _("entity status changes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.entity}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMINISTRATOR = "administrator", _("Administrator")
+        EDITOR = "editor", _("Editor")
+        VIEWER = "viewer", _("Viewer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("person"),
+    )
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("entity")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(_("joined"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["entity__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "entity"], name="membership_unique_per_entity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.entity} ({self.get_role_display()})"
+
+
+class Invitation(models.Model):
+    """A single-use, expiring invitation to join an entity's team. Only the token's hash is kept."""
+
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("entity")
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.entity}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and (self.expires_at > timezone.now())
+        )
+
+
+class JoinRequest(models.Model):
+    """A person asks to join an existing entity; its administrators decide."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="join_requests", verbose_name=_("entity")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+        verbose_name=_("person"),
+    )
+    message = models.TextField(_("message"), max_length=1000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "user"],
+                condition=models.Q(status="pending"),
+                name="join_request_one_pending_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.entity} ({self.get_status_display()})"

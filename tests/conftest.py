@@ -9,7 +9,7 @@ import os
 import pytest
 from django.test import Client
 
-from tests.factories import UserFactory
+from tests.factories import EntityFactory, MembershipFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -37,20 +37,70 @@ def anonymous() -> Client:
 
 
 @pytest.fixture
-def member(db):
-    return UserFactory(email="member@example.org", full_name="Mia Member")
+def entity(db):
+    """An approved entity: the one `member` and `entity_admin` act for."""
+    return EntityFactory(name="Ministry of ICT of Rwanda", acronym="MINICT")
 
 
 @pytest.fixture
-def other_member(db):
-    return UserFactory(email="other@example.org", full_name="Omar Other")
+def other_entity(db):
+    return EntityFactory(
+        name="Connect Foundation", acronym="CF", stakeholder_group="private_sector"
+    )
+
+
+@pytest.fixture
+def entity_admin(entity):
+    user = UserFactory(email="admin@minict.example.org", full_name="Ada Administrator")
+    MembershipFactory(user=user, entity=entity, role="administrator")
+    return user
+
+
+@pytest.fixture
+def member(entity, entity_admin):
+    """An editor of `entity` (which also has an administrator)."""
+    user = UserFactory(email="member@example.org", full_name="Mia Member")
+    MembershipFactory(user=user, entity=entity, role="editor")
+    return user
+
+
+@pytest.fixture
+def viewer(entity, entity_admin):
+    user = UserFactory(email="viewer@minict.example.org", full_name="Victor Viewer")
+    MembershipFactory(user=user, entity=entity, role="viewer")
+    return user
+
+
+@pytest.fixture
+def other_member(other_entity):
+    """Administrator of another entity: must never see `entity`'s private pages."""
+    user = UserFactory(email="other@example.org", full_name="Omar Other")
+    MembershipFactory(user=user, entity=other_entity, role="administrator")
+    return user
+
+
+@pytest.fixture
+def newcomer(db):
+    """Signed up and verified, belongs to no entity yet."""
+    return UserFactory(email="newcomer@example.org", full_name="Nina Newcomer")
 
 
 @pytest.fixture
 def secretariat(db):
-    return UserFactory(
-        email="secretariat@itu.example.org", full_name="Sara Secretariat", superuser=True
+    """ITU staff in the Secretariat group — not a superuser: the group must be enough."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(
+        email="secretariat@itu.example.org", full_name="Sara Secretariat", staff=True
     )
+    user.groups.add(Group.objects.get(name="Secretariat"))
+    return user
+
+
+@pytest.fixture
+def staff_outsider(db):
+    """Staff without the Secretariat group: may log into the admin, may not review."""
+    return UserFactory(email="staff@itu.example.org", full_name="Stan Staff", staff=True)
 
 
 def _logged_in(user) -> Client:
@@ -72,3 +122,18 @@ def other_member_client(other_member) -> Client:
 @pytest.fixture
 def secretariat_client(secretariat) -> Client:
     return _logged_in(secretariat)
+
+
+@pytest.fixture
+def entity_admin_client(entity_admin) -> Client:
+    return _logged_in(entity_admin)
+
+
+@pytest.fixture
+def viewer_client(viewer) -> Client:
+    return _logged_in(viewer)
+
+
+@pytest.fixture
+def newcomer_client(newcomer) -> Client:
+    return _logged_in(newcomer)

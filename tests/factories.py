@@ -3,6 +3,7 @@
 import factory
 from allauth.account.models import EmailAddress
 
+from action_areas.models import Country
 from members.models import User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -33,3 +34,39 @@ class UserFactory(factory.django.DjangoModelFactory):
         staff = factory.Trait(is_staff=True)
         superuser = factory.Trait(is_staff=True, is_superuser=True)
         french = factory.Trait(preferred_language="fr")
+
+
+class EntityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.Entity"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Entity number {n}")
+    acronym = factory.Sequence(lambda n: f"E{n}")
+    stakeholder_group = "government"
+    headquarters_country = factory.LazyFunction(lambda: Country.objects.get(iso3="RWA"))
+    website = factory.Sequence(lambda n: f"https://entity{n}.example.org")
+    description = "Connecting schools and clinics."
+    contact_email = factory.Sequence(lambda n: f"contact{n}@entity.example.org")
+    commitment_evidence = "Ten years of rural broadband projects."
+    pledge_readiness = "Ready to pledge to connect 1,000 schools."
+    leader_name = "Grace Leader"
+    leader_title = "Minister"
+    leader_attends_roundtable = True
+    consent_public_reporting = True
+    status = "approved"
+
+    class Params:
+        applied = factory.Trait(status="applied")
+        more_info = factory.Trait(status="more_info_requested")
+        rejected = factory.Trait(status="rejected")
+        suspended = factory.Trait(status="suspended")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.Membership"
+
+    user = factory.SubFactory(UserFactory)
+    entity = factory.SubFactory(EntityFactory)
+    role = "editor"

@@ -1,49 +1,87 @@
-"""Demo accounts for a newcomer's `make run`. Idempotent: running it twice changes nothing."""
+"""Demo accounts and an approved entity for a newcomer's `make run`.
+
+Idempotent: running it twice changes nothing.
+"""
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from members.models import User
+from action_areas.models import Country
+from members.models import Entity, EntityStatusChange, Membership, StakeholderGroup, User
+from members.permissions import SECRETARIAT_GROUP
 
-DEMO_ACCOUNTS = [
-    # email, password, full name, staff, superuser
-    ("secretariat@example.org", "demo-secretariat-2022", "Demo Secretariat", True, True),
-    ("member@example.org", "demo-member-2022", "Demo Member", False, False),
-]
+SECRETARIAT = ("secretariat@example.org", "demo-secretariat-2022", "Demo Secretariat")
+MEMBER = ("member@example.org", "demo-member-2022", "Demo Member")
 
 
 class Command(BaseCommand):
-    help = "Create the demo secretariat and member accounts (local development only)."
+    help = "Create demo accounts and an approved entity (local development only)."
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--allow-production",
             action="store_true",
-            help="Load demo accounts even when DEBUG is off (never on a real site).",
+            help="Load demo data even when DEBUG is off (never on a real site).",
         )
 
+    @transaction.atomic
     def handle(self, *args, allow_production: bool = False, **options):
         if not settings.DEBUG and not allow_production:
             raise CommandError(
                 "Refusing to create demo accounts with known passwords while DEBUG is off. "
                 "Pass --allow-production if this really is a throwaway site."
             )
-        created = 0
-        for email, password, full_name, is_staff, is_superuser in DEMO_ACCOUNTS:
-            user, was_created = User.objects.get_or_create(
-                email=email,
-                defaults=dict(full_name=full_name, is_staff=is_staff, is_superuser=is_superuser),
+        secretariat = self._user(*SECRETARIAT, is_staff=True)
+        secretariat.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
+        member = self._user(*MEMBER, is_staff=False)
+        entity, created = Entity.objects.get_or_create(
+            name="Ministry of ICT and Innovation (demo)",
+            defaults=dict(
+                acronym="MINICT-DEMO",
+                stakeholder_group=StakeholderGroup.GOVERNMENT,
+                headquarters_country=Country.objects.get(iso3="RWA"),
+                website="https://www.example.org/minict",
+                description="A demonstration entity for trying the portal locally.",
+                contact_email="contact@example.org",
+                commitment_evidence="National broadband plan and community digital centres.",
+                pledge_readiness="Ready to pledge to connect every school by 2026.",
+                leader_name="Demo Minister",
+                leader_title="Minister of ICT and Innovation",
+                leader_attends_roundtable=True,
+                consent_public_reporting=True,
+                status=Entity.Status.APPROVED,
+                applied_by=member,
+            ),
+        )
+        if created:
+            EntityStatusChange.objects.create(
+                entity=entity, actor=member, to_status=Entity.Status.APPLIED
             )
-            if was_created:
-                user.set_password(password)
-                user.save(update_fields=["password"])
-                created += 1
-            EmailAddress.objects.get_or_create(
-                user=user, email=email, defaults=dict(verified=True, primary=True)
+            EntityStatusChange.objects.create(
+                entity=entity,
+                actor=secretariat,
+                from_status=Entity.Status.APPLIED,
+                to_status=Entity.Status.APPROVED,
             )
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} accounts created)."))
+        Membership.objects.get_or_create(
+            user=member, entity=entity, defaults={"role": Membership.Role.ADMINISTRATOR}
+        )
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write("Log in at http://127.0.0.1:8000/en/accounts/login/ with:")
-        for email, password, _name, is_staff, _su in DEMO_ACCOUNTS:
-            role = "secretariat (admin)" if is_staff else "member"
-            self.stdout.write(f"  {role:20} {email}  /  {password}")
+        self.stdout.write(f"  secretariat (admin desk)   {SECRETARIAT[0]}  /  {SECRETARIAT[1]}")
+        self.stdout.write(f"  member of {entity.acronym:15} {MEMBER[0]}  /  {MEMBER[1]}")
+
+    def _user(self, email: str, password: str, full_name: str, *, is_staff: bool) -> User:
+        user, created = User.objects.get_or_create(
+            email=email, defaults=dict(full_name=full_name, is_staff=is_staff)
+        )
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults=dict(verified=True, primary=True)
+        )
+        return user

@@ -1,0 +1,74 @@
+"""Who may do what. Views, templates (through context flags) and services all ask these."""
+
+from django.core.exceptions import PermissionDenied  # noqa: F401  (re-exported for services)
+
+from .models import Entity, Membership
+
+SECRETARIAT_GROUP = "Secretariat"
+
+R = Membership.Role
+
+
+def is_secretariat(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.groups.filter(name=SECRETARIAT_GROUP).exists())
+    )
+
+
+def can_vet_entities(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm("members.vet_entity"))
+
+
+def membership_of(user, entity: Entity) -> Membership | None:
+    # Always asked of the database: a cached answer could outlive a removal or a role change.
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return Membership.objects.filter(user=user, entity=entity).first()
+
+
+def role_in(user, entity: Entity) -> str | None:
+    membership = membership_of(user, entity)
+    return membership.role if membership else None
+
+
+def can_view_entity_private(user, entity: Entity) -> bool:
+    return role_in(user, entity) is not None
+
+
+def can_manage_entity(user, entity: Entity) -> bool:
+    return role_in(user, entity) == R.ADMINISTRATOR
+
+
+def can_manage_team(user, entity: Entity) -> bool:
+    return can_manage_entity(user, entity) and entity.status in (
+        Entity.Status.APPROVED,
+        Entity.Status.APPLIED,
+        Entity.Status.MORE_INFO_REQUESTED,
+    )
+
+
+def can_edit_profile(user, entity: Entity) -> bool:
+    return can_manage_entity(user, entity) and entity.status != Entity.Status.REJECTED
+
+
+def can_respond_to_info_request(user, entity: Entity) -> bool:
+    return can_manage_entity(user, entity) and entity.status == Entity.Status.MORE_INFO_REQUESTED
+
+
+def can_create_pledges(user, entity: Entity) -> bool:
+    """Only people acting for an approved entity, as administrator or editor, write pledges."""
+    return entity.status == Entity.Status.APPROVED and role_in(user, entity) in (
+        R.ADMINISTRATOR,
+        R.EDITOR,
+    )
+
+
+def entity_administrators(entity: Entity):
+    from .models import User
+
+    return User.objects.filter(
+        memberships__entity=entity, memberships__role=R.ADMINISTRATOR, is_active=True
+    ).order_by("email")
