@@ -25,6 +25,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("members.urls")),
     path("", include("pledges.urls")),
     prefix_default_language=True,
 )

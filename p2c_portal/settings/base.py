@@ -106,18 +106,19 @@ REDIS_URL = env("REDIS_URL", default="")
 # Short socket timeouts everywhere Redis is touched, so a hung Redis cannot hang a web request.
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
 
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "p2c",
-            "OPTIONS": {
-                "socket_timeout": REDIS_SOCKET_TIMEOUT,
-                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
-            },
-        }
+
+def redis_cache(url: str, *, socket_timeout: float) -> dict:
+    """The cache on Redis: misses instead of errors while Redis is down (p2c_portal/cache.py)."""
+    return {
+        "BACKEND": "p2c_portal.cache.ResilientRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "p2c",
+        "OPTIONS": {"socket_timeout": socket_timeout, "socket_connect_timeout": socket_timeout},
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL, socket_timeout=REDIS_SOCKET_TIMEOUT)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -134,17 +135,29 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+# How long a publish may take when Redis is down or hung (tests/p2c_portal/test_broker_outage.py):
+# - kombu's Redis transport ignores Celery's connect timeout as a *socket* timeout; it honours only
+#   socket_timeout/socket_connect_timeout in the transport options, passed to redis-py. Without
+#   them a hung Redis blocks a publish forever.
+# - broker_connection_timeout is kombu's deadline for retrying to open the first channel.
+# - Any publish retry re-opens a channel (PING) after the failed command: with Redis hung, every
+#   retry costs two more socket timeouts (max_retries=1 made one email cost 6 s). So no retry;
+#   a failed publish leaves the row PENDING with no queued_at, and the next sweep queues it.
+# - A producer is borrowed from a pool of broker_pool_limit: never wait for one indefinitely.
+# p2c_portal.mail also stops publishing for a few seconds after a failure, so a request that
+# queues several emails pays for a hung broker once.
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_POOL_ACQUIRE_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
-    # Redis redelivers an unacked task after this; longer than the hard time limit.
+    # Redis redelivers an unacked task after this; longer than the hard time limit and than the
+    # longest retry countdown (p2c_portal.tasks.RETRY_BACKOFF).
     "visibility_timeout": 3600,
 }
-# A publish from a web request gives up quickly; the outbox sweep re-queues what was not sent.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
+    "max_retries": 0,
     "interval_start": 0,
     "interval_step": 0.5,
     "interval_max": 0.5,
@@ -182,7 +195,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "pledges:home"
+LOGIN_REDIRECT_URL = "members:dashboard"
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
