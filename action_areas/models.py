@@ -90,7 +90,7 @@ class SustainableDevelopmentGoal(BilingualNameMixin):
         ]
 
     def __str__(self) -> str:
-        return f"SDG {self.number}: {self.name}"
+        return _("SDG %(number)d: %(name)s") % {"number": self.number, "name": self.name}
 
 
 class Region(BilingualNameMixin):

@@ -222,7 +222,7 @@ class EntityAdmin(SimpleHistoryAdmin):
             "transition": transition,
             "form": form,
             "change_url": change_url,
-            "title": f"{transition.label}: {entity}",
+            "title": _("%(action)s: %(entity)s") % {"action": transition.label, "entity": entity},
         }
         return TemplateResponse(request, "admin/members/entity/transition.html", context)
 
@@ -236,7 +236,7 @@ class EntityAdmin(SimpleHistoryAdmin):
                 workflow.entity_transition(entity_id=entity_id, name="approve", actor=request.user)
                 approved += 1
             except workflow.TransitionError as error:
-                refused.append(f"{name}: {error}")
+                refused.append(_("%(entity)s: %(error)s") % {"entity": name, "error": error})
         if approved:
             self.message_user(
                 request,
