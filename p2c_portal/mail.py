@@ -6,6 +6,7 @@ stays PENDING and the periodic sweep (p2c_portal.tasks.outbound_email_sweep) que
 """
 
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -76,15 +77,35 @@ def email_send_templated(
     )
 
 
-def email_enqueue_delivery(*, email_id: int) -> None:
-    """Hand one outbox row to Celery. Never raises: a broker outage only delays the email."""
+# After a publish fails, this process stops publishing for this long: with a hung broker every
+# attempt costs a socket timeout, so a request queueing several emails would pay for each one.
+# What is not published stays PENDING without queued_at, and the next sweep queues it.
+BROKER_UNAVAILABLE_FOR = 15.0
+_broker_unavailable_until: dict[str, float] = {}  # broker URL -> time.monotonic() deadline
+
+
+def email_enqueue_delivery(*, email_id: int) -> bool:
+    """Hand one outbox row to Celery. Never raises: a broker outage only delays the email.
+
+    `queued_at` is stamped only once the broker has the task, so a row whose publish failed
+    (queued_at still empty) is picked up by the very next sweep. Returns whether it was queued.
+    """
     from .tasks import outbound_email_deliver
 
-    OutboundEmail.objects.filter(pk=email_id).update(queued_at=timezone.now())
+    conf = outbound_email_deliver.app.conf
+    broker = "" if conf.task_always_eager else conf.broker_url
+    if broker and time.monotonic() < _broker_unavailable_until.get(broker, 0.0):
+        logger.info("email.enqueue_deferred", extra={"email_id": email_id})
+        return False
     try:
         outbound_email_deliver.delay(email_id)
     except Exception:  # kombu/redis raise many types; all mean "not queued now"
+        if broker:
+            _broker_unavailable_until[broker] = time.monotonic() + BROKER_UNAVAILABLE_FOR
         logger.warning("email.enqueue_failed", extra={"email_id": email_id}, exc_info=True)
+        return False
+    OutboundEmail.objects.filter(pk=email_id).update(queued_at=timezone.now())
+    return True
 
 
 def email_deliver(*, email_id: int) -> bool:
@@ -114,6 +135,8 @@ def email_deliver(*, email_id: int) -> bool:
             status=OutboundEmail.Status.PENDING,
             attempts=email.attempts + 1,
             last_error=f"{type(error).__name__}: {error}"[:2000],
+            # The task schedules its own retry now: the sweep leaves the row to that retry.
+            queued_at=timezone.now(),
         )
         raise
     OutboundEmail.objects.filter(pk=email_id).update(
@@ -139,22 +162,35 @@ def email_resend(*, email_id: int) -> bool:
     return bool(reset)
 
 
-def email_sweep(*, stale_after_seconds: int = 120, stuck_after_seconds: int = 900) -> int:
+# A PENDING row queued longer ago than this lost its task (the longest retry backoff is 300 s).
+SWEEP_STALE_AFTER_SECONDS = 600
+# A SENDING row claimed longer ago than this lost its worker (the task hard time limit is 360 s).
+SWEEP_STUCK_AFTER_SECONDS = 900
+
+
+def email_sweep(
+    *,
+    stale_after_seconds: int = SWEEP_STALE_AFTER_SECONDS,
+    stuck_after_seconds: int = SWEEP_STUCK_AFTER_SECONDS,
+) -> int:
     """Re-queue emails whose delivery was lost (broker down at enqueue, worker killed).
 
-    PENDING rows not queued for a while are queued again; SENDING rows claimed long ago (the
-    worker died mid-send) go back to PENDING first. Returns how many were queued.
+    PENDING rows never queued, or queued long ago, are queued again; SENDING rows claimed long
+    ago (the worker died mid-send) go back to PENDING first. Stops at the first publish that
+    fails (the broker is down again: the next sweep carries on). Returns how many were queued.
     """
     now = timezone.now()
     OutboundEmail.objects.filter(
         status=OutboundEmail.Status.SENDING,
         claimed_at__lt=now - timezone.timedelta(seconds=stuck_after_seconds),
-    ).update(status=OutboundEmail.Status.PENDING)
+    ).update(status=OutboundEmail.Status.PENDING, queued_at=None)
     queued_before = now - timezone.timedelta(seconds=stale_after_seconds)
     stale = OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING).filter(
         Q(queued_at__isnull=True) | Q(queued_at__lt=queued_before)
     )
-    ids = list(stale.values_list("pk", flat=True)[:500])
-    for email_id in ids:
-        email_enqueue_delivery(email_id=email_id)
-    return len(ids)
+    queued = 0
+    for email_id in stale.order_by("created_at").values_list("pk", flat=True)[:500]:
+        if not email_enqueue_delivery(email_id=email_id):
+            break
+        queued += 1
+    return queued

@@ -3,7 +3,7 @@
 import sys
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_SOCKET_TIMEOUT, env, redis_cache
 
 
 def _refuse_to_start(message: str) -> None:
@@ -39,14 +39,7 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 REDIS_URL = _required("REDIS_URL", schemes=("redis", "rediss"))
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "p2c",
-        "OPTIONS": {"socket_timeout": 2.0, "socket_connect_timeout": 2.0},
-    }
-}
+CACHES = {"default": redis_cache(REDIS_URL, socket_timeout=REDIS_SOCKET_TIMEOUT)}
 
 _EMAIL_SCHEMES = ("smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filemail", "dummymail")
 _email_url = _required("EMAIL_URL", schemes=_EMAIL_SCHEMES)
