@@ -1,1 +1,371 @@
+"""Pledges: what a member entity commits to, with quantified targets, and its review lifecycle."""
 
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+MAX_AMOUNT = Decimal("10000000000000")  # 10^13: beyond any real pledge, catches typos
+
+
+class Event(models.Model):
+    """An occasion at which pledges are announced, e.g. the WTDC-22 roundtable in Kigali."""
+
+    slug = models.SlugField(_("code"), max_length=60, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    is_open_for_pledges = models.BooleanField(
+        _("open for new pledges"), default=True,
+        help_text=_("Members can choose this event when they write a pledge."),
+    )
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-start_date", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="event_dates_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "en").startswith("fr") and self.name_fr:
+            return self.name_fr
+        return self.name_en
+
+
+class CurrencyRate(models.Model):
+    """How many US dollars one unit of a currency was worth on a date (secretariat-maintained)."""
+
+    currency = models.CharField(_("currency (ISO 4217)"), max_length=3)
+    usd_per_unit = models.DecimalField(
+        _("USD per unit"), max_digits=18, decimal_places=8,
+        validators=[MinValueValidator(Decimal("0.00000001"))],
+    )
+    rate_date = models.DateField(_("date of the rate"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("currency rate")
+        verbose_name_plural = _("currency rates")
+        ordering = ["currency", "-rate_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "rate_date"], name="one_rate_per_day"),
+            models.CheckConstraint(condition=Q(usd_per_unit__gt=0), name="rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.usd_per_unit} USD ({self.rate_date})"
+
+
+class PledgeType(models.TextChoices):
+    FINANCIAL = "financial", _("Financial")
+    POLICY = "policy", _("Policy")
+    ADVOCACY = "advocacy", _("Advocacy")
+    PROGRAMME = "programme", _("Programme")
+
+
+class FinancialModality(models.TextChoices):
+    GRANT = "grant", _("Grant")
+    LOAN = "loan", _("Loan")
+    EQUITY = "equity", _("Equity")
+    GUARANTEE = "guarantee", _("Guarantee")
+    IN_KIND = "in_kind", _("In-kind")
+    OTHER = "other", _("Other")
+
+
+class PolicyInstrument(models.TextChoices):
+    LAW = "law", _("Law")
+    REGULATION = "regulation", _("Regulation")
+    STRATEGY = "strategy", _("Strategy or plan")
+    OTHER = "other", _("Other")
+
+
+class PolicyStage(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ADOPTED = "adopted", _("Adopted")
+    IN_FORCE = "in_force", _("In force")
+
+
+class AdvocacyActivity(models.TextChoices):
+    RESEARCH = "research", _("Research")
+    MOU = "mou", _("Memorandum of understanding")
+    EVENT = "event", _("Event")
+    CAMPAIGN = "campaign", _("Campaign")
+    PUBLICATION = "publication", _("Publication")
+    OTHER = "other", _("Other")
+
+
+class ProgrammeKind(models.TextChoices):
+    NEW = "new", _("New programme")
+    EXPANSION = "expansion", _("Expansion of an existing programme")
+
+
+class PledgeQuerySet(models.QuerySet):
+    def public(self, now=None) -> "PledgeQuerySet":
+        """Published or completed, and past any embargo: what the world may see."""
+        now = now or timezone.now()
+        return self.filter(
+            status__in=[Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED]
+        ).filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
+
+    def for_entity(self, entity) -> "PledgeQuerySet":
+        return self.filter(entity=entity)
+
+
+class Pledge(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        COMPLETED = "completed", _("Completed")
+
+    # Identity and ownership
+    reference = models.CharField(
+        _("reference"), max_length=20, unique=True, null=True, blank=True, editable=False,
+        help_text=_("Assigned on first submission, e.g. P2C-2022-0042."),
+    )
+    entity = models.ForeignKey(
+        "members.Entity", on_delete=models.PROTECT, related_name="pledges",
+        verbose_name=_("pledging entity"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    # Basics
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(
+        _("summary"), max_length=600, blank=True,
+        help_text=_("One paragraph that says what will change, for whom, by when."),
+    )
+    description = models.TextField(_("description"), max_length=10000, blank=True)
+    pledge_type = models.CharField(
+        _("type of pledge"), max_length=10, choices=PledgeType.choices, blank=True
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges",
+        verbose_name=_("announced at"),
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    # Action Framework
+    action_areas = models.ManyToManyField(
+        "action_areas.ActionArea", related_name="pledges", blank=True,
+        verbose_name=_("action areas"),
+    )
+    pillars = models.ManyToManyField(
+        "action_areas.Pillar", related_name="pledges", blank=True, verbose_name=_("pillars")
+    )
+
+    # Geography and beneficiaries (LDC/LLDC/SIDS targeting is derived from the countries)
+    is_global = models.BooleanField(_("global"), default=False)
+    regions = models.ManyToManyField(
+        "action_areas.Region", related_name="pledges", blank=True, verbose_name=_("ITU-D regions")
+    )
+    countries = models.ManyToManyField(
+        "action_areas.Country", related_name="pledges", blank=True, verbose_name=_("countries")
+    )
+    beneficiary_groups = models.ManyToManyField(
+        "action_areas.BeneficiaryGroup", related_name="pledges", blank=True,
+        verbose_name=_("beneficiary groups"),
+    )
+    sdgs = models.ManyToManyField(
+        "action_areas.SustainableDevelopmentGoal", related_name="pledges", blank=True,
+        verbose_name=_("Sustainable Development Goals"),
+    )
+
+    # Partners
+    co_pledgers = models.ManyToManyField(
+        "members.Entity", related_name="co_pledges", blank=True,
+        verbose_name=_("co-pledging entities"),
+    )
+    other_partners = models.TextField(_("other partners"), max_length=2000, blank=True)
+
+    # Private contact
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+
+    # Financial details
+    amount = models.DecimalField(
+        _("amount"), max_digits=16, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_AMOUNT)],
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    usd_amount = models.DecimalField(
+        _("amount in USD"), max_digits=16, decimal_places=2, null=True, blank=True,
+        editable=False,
+    )
+    usd_rate = models.DecimalField(
+        _("USD per unit used"), max_digits=18, decimal_places=8, null=True, blank=True,
+        editable=False,
+    )
+    usd_rate_date = models.DateField(_("date of the rate used"), null=True, blank=True,
+                                     editable=False)
+    modality = models.CharField(
+        _("modality"), max_length=10, choices=FinancialModality.choices, blank=True
+    )
+    disbursement_start = models.DateField(_("disbursement from"), null=True, blank=True)
+    disbursement_end = models.DateField(_("disbursement until"), null=True, blank=True)
+
+    # Policy details
+    policy_instrument = models.CharField(
+        _("instrument"), max_length=12, choices=PolicyInstrument.choices, blank=True
+    )
+    policy_stage = models.CharField(
+        _("stage"), max_length=10, choices=PolicyStage.choices, blank=True
+    )
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=200, blank=True)
+
+    # Advocacy details
+    advocacy_activities = models.JSONField(_("activities"), default=list, blank=True)
+    audience = models.CharField(_("audience"), max_length=300, blank=True)
+
+    # Programme details
+    programme_kind = models.CharField(
+        _("new or expansion"), max_length=10, choices=ProgrammeKind.choices, blank=True
+    )
+    people_to_reach = models.PositiveBigIntegerField(
+        _("people to reach"), null=True, blank=True,
+        validators=[MaxValueValidator(10_000_000_000)],
+    )
+
+    # Lifecycle (changed only through pledges.workflow)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    embargo_until = models.DateTimeField(
+        _("public from"), null=True, blank=True,
+        help_text=_("A published pledge stays hidden from the public until this moment."),
+    )
+    first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("last submitted"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Optimistic concurrency: every save bumps it; a save based on an older version is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # What a person typed that did not validate yet, per form section: never lost, shown again.
+    unsaved_input = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
+
+    objects = PledgeQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["unsaved_input", "version"])
+
+    class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("review_pledge", _("Can review pledges"))]
+        indexes = [
+            models.Index(fields=["status", "published_at"]),
+            models.Index(fields=["entity", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="pledge_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gt=0), name="pledge_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}" if self.reference else self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("pledges:pledge_detail", args=[self.pk])
+
+    @property
+    def is_editable_status(self) -> bool:
+        return self.status in (Pledge.Status.DRAFT, Pledge.Status.CHANGES_REQUESTED)
+
+    def is_public(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status in (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED) and (
+            self.embargo_until is None or self.embargo_until <= now
+        )
+
+
+class Target(models.Model):
+    """A quantified, dated result the pledge will achieve: what progress is measured against."""
+
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="targets", verbose_name=_("pledge")
+    )
+    indicator = models.CharField(_("indicator"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=50)
+    baseline = models.DecimalField(
+        _("baseline"), max_digits=20, decimal_places=2, null=True, blank=True
+    )
+    target_value = models.DecimalField(_("target value"), max_digits=20, decimal_places=2)
+    target_date = models.DateField(_("target date"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.target_value} {self.unit} by {self.target_date}"
+
+
+class PledgeStatusChange(models.Model):
+    """The audit trail of a pledge's review: who, when, from, to, the message."""
+
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("pledge")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("by"),
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=Pledge.Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Pledge.Status.choices)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pledge status change")
+        verbose_name_plural = _("pledge status changes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pledge}: {self.from_status} → {self.to_status}"
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number used in a year. Locked while a number is taken, so two
+    submissions can never get the same one; a rolled-back submission may leave a gap."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_value}"

@@ -1,0 +1,141 @@
+"""Every write to a pledge's content. The status changes live in pledges.workflow."""
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Entity
+
+from . import permissions
+from .models import CurrencyRate, Pledge, Target
+
+MAX_TARGETS = 20
+MAX_COUNTRIES = 60
+
+M2M_FIELDS = {
+    "action_areas", "pillars", "regions", "countries", "beneficiary_groups", "sdgs",
+    "co_pledgers",
+}
+
+
+class EditConflict(Exception):
+    """Someone else saved the pledge since this person loaded it; nothing was overwritten."""
+
+
+class PledgeError(Exception):
+    """A refused change; the message is safe to show."""
+
+
+def usd_equivalent(amount: Decimal | None, currency: str, on=None) -> tuple:
+    """(usd_amount, usd_per_unit, rate_date) using the latest recorded rate on or before `on`;
+    (None, None, None) when no rate is recorded yet for that currency."""
+    if amount is None or not currency:
+        return None, None, None
+    on = on or timezone.localdate()
+    if currency == "USD":
+        return amount, Decimal(1), on
+    rate = (
+        CurrencyRate.objects.filter(currency=currency, rate_date__lte=on)
+        .order_by("-rate_date").first()
+        or CurrencyRate.objects.filter(currency=currency).order_by("rate_date").first()
+    )
+    if rate is None:
+        return None, None, None
+    usd = (amount * rate.usd_per_unit).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return usd, rate.usd_per_unit, rate.rate_date
+
+
+@transaction.atomic
+def pledge_create(*, user, entity_id: int) -> Pledge:
+    entity = Entity.objects.get(pk=entity_id)
+    if not permissions.can_create_pledge(user, entity):
+        raise permissions.PermissionDenied(
+            _("Only administrators and editors of an approved entity can write pledges.")
+        )
+    return Pledge.objects.create(entity=entity, created_by=user, title="")
+
+
+def _lock_for_edit(*, user, pledge_id: int, expected_version: int | None) -> Pledge:
+    pledge = Pledge.objects.select_for_update().select_related("entity").get(pk=pledge_id)
+    if not permissions.can_edit_pledge(user, pledge):
+        raise permissions.PermissionDenied(_("This pledge cannot be edited now."))
+    if expected_version is not None and pledge.version != expected_version:
+        raise EditConflict(
+            _("Someone else saved this pledge since you opened it. Your changes were not saved "
+              "over theirs: reload the page to see the current version, then make your changes "
+              "again.")
+        )
+    return pledge
+
+
+@transaction.atomic
+def pledge_save_section(
+    *, user, pledge_id: int, section: str, values: dict[str, Any], raw_input: dict | None,
+    expected_version: int | None,
+) -> Pledge:
+    """Save the valid values of one form section; keep what did not validate, as typed.
+
+    `values` holds only fields that validated; `raw_input` is the whole section as typed when
+    something did not validate (None when all is well).
+    """
+    pledge = _lock_for_edit(user=user, pledge_id=pledge_id, expected_version=expected_version)
+    if len(values.get("countries", [])) > MAX_COUNTRIES:
+        raise PledgeError(_("Choose at most %(max)d countries.") % {"max": MAX_COUNTRIES})
+    for field, value in values.items():
+        if field in M2M_FIELDS:
+            continue
+        setattr(pledge, field, value)
+    if {"amount", "currency"} & values.keys():
+        pledge.usd_amount, pledge.usd_rate, pledge.usd_rate_date = usd_equivalent(
+            pledge.amount, pledge.currency
+        )
+    unsaved = dict(pledge.unsaved_input or {})
+    if raw_input:
+        unsaved[section] = raw_input
+    else:
+        unsaved.pop(section, None)
+    pledge.unsaved_input = unsaved
+    pledge.version += 1
+    pledge.save()
+    for field in M2M_FIELDS & values.keys():
+        getattr(pledge, field).set(values[field])
+    return pledge
+
+
+@transaction.atomic
+def pledge_save_targets(
+    *, user, pledge_id: int, targets: list[dict[str, Any]], raw_input: dict | None,
+    expected_version: int | None,
+) -> Pledge:
+    """Replace the pledge's targets with the valid rows; keep the whole table as typed if any row
+    did not validate."""
+    pledge = _lock_for_edit(user=user, pledge_id=pledge_id, expected_version=expected_version)
+    if len(targets) > MAX_TARGETS:
+        raise PledgeError(_("A pledge can have at most %(max)d targets.") % {"max": MAX_TARGETS})
+    pledge.targets.all().delete()
+    Target.objects.bulk_create(
+        Target(pledge=pledge, position=position, **row) for position, row in enumerate(targets)
+    )
+    unsaved = dict(pledge.unsaved_input or {})
+    if raw_input:
+        unsaved["targets"] = raw_input
+    else:
+        unsaved.pop("targets", None)
+    pledge.unsaved_input = unsaved
+    pledge.version += 1
+    pledge.save(update_fields=["unsaved_input", "version", "updated_at"])
+    return pledge
+
+
+@transaction.atomic
+def pledge_delete_draft(*, user, pledge_id: int) -> None:
+    """A draft that was never submitted can be deleted by its authors (no reference yet)."""
+    pledge = Pledge.objects.select_for_update().select_related("entity").get(pk=pledge_id)
+    if pledge.status != Pledge.Status.DRAFT or pledge.reference:
+        raise PledgeError(_("Only a draft that was never submitted can be deleted."))
+    if not permissions.can_edit_pledge(user, pledge):
+        raise permissions.PermissionDenied
+    pledge.delete()

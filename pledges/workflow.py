@@ -1,0 +1,172 @@
+"""The pledge review lifecycle as data, and the one helper that performs every transition.
+
+    draft ──submit──▶ submitted ──publish──▶ published ──complete──▶ completed
+      ▲                  │  │                    │
+      └─request_changes──┘  └──reject──▶ rejected │
+    draft/submitted/changes_requested/published ──withdraw──▶ withdrawn
+
+`changes_requested` is edited like `draft` and goes back to `submitted` on submit.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.permissions import entity_administrators
+from p2c_portal.mail import email_send_templated
+
+from . import permissions
+from .models import Pledge, PledgeStatusChange, ReferenceCounter
+
+S = Pledge.Status
+
+
+class TransitionError(Exception):
+    """A transition that is not allowed now; the message is safe to show to the person."""
+
+
+class IncompletePledge(TransitionError):
+    def __init__(self, missing):
+        self.missing = missing
+        super().__init__(_("The pledge is not complete yet."))
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    who: str  # "member" (administrator/editor of the pledging entity) or "secretariat"
+    message_required: bool = False
+    email: str = ""  # templates/emails/pledges/<email>_*.txt to the submitter and administrators
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition("submit", _("Submit for review"), frozenset({S.DRAFT, S.CHANGES_REQUESTED}),
+                   S.SUBMITTED, "member", email="pledge_submitted"),
+        Transition("request_changes", _("Request changes"), frozenset({S.SUBMITTED}),
+                   S.CHANGES_REQUESTED, "secretariat", message_required=True,
+                   email="pledge_changes_requested"),
+        Transition("publish", _("Publish"), frozenset({S.SUBMITTED}), S.PUBLISHED,
+                   "secretariat", email="pledge_published"),
+        Transition("reject", _("Reject"), frozenset({S.SUBMITTED}), S.REJECTED, "secretariat",
+                   message_required=True, email="pledge_rejected"),
+        Transition("withdraw", _("Withdraw"),
+                   frozenset({S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED, S.PUBLISHED}),
+                   S.WITHDRAWN, "member", email="pledge_withdrawn"),
+        Transition("complete", _("Mark completed"), frozenset({S.PUBLISHED}), S.COMPLETED,
+                   "secretariat", email="pledge_completed"),
+    ]
+}
+
+
+def may(user, pledge: Pledge, transition: Transition) -> bool:
+    if transition.who == "secretariat":
+        return permissions.can_review_pledges(user)
+    return permissions.role_in(user, pledge.entity) in permissions.WRITER_ROLES and (
+        transition.name != "submit" or permissions.can_create_pledge(user, pledge.entity)
+    )
+
+
+def allowed_transitions(pledge: Pledge, user) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if pledge.status in t.sources and may(user, pledge, t)]
+
+
+def _next_reference(year: int) -> str:
+    counter, _created = ReferenceCounter.objects.get_or_create(year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return f"P2C-{year}-{counter.last_value:04d}"
+
+
+@transaction.atomic
+def pledge_transition(
+    *, pledge_id: int, name: str, actor, message: str = "", embargo_until=None,
+    expected_status: str | None = None,
+) -> Pledge:
+    """Perform a named transition: lock, check, save, audit, email after commit.
+
+    `expected_status` guards against replays (a double click, a resent form): when the pledge is
+    no longer in the status the person saw, nothing happens twice.
+    """
+    from .completeness import missing_for_submission
+
+    transition = TRANSITIONS[name]
+    pledge = Pledge.objects.select_for_update().select_related("entity").get(pk=pledge_id)
+    if not may(actor, pledge, transition):
+        raise permissions.PermissionDenied(_("You are not allowed to do this."))
+    if pledge.status not in transition.sources or (
+        expected_status is not None and pledge.status != expected_status
+    ):
+        raise TransitionError(
+            _("This pledge is already “%(status)s”: it was changed in the meantime.")
+            % {"status": pledge.get_status_display()}
+        )
+    message = (message or "").strip()
+    if transition.message_required and not message:
+        raise TransitionError(_("A message is required for this decision."))
+    if name == "submit":
+        missing = missing_for_submission(pledge)
+        if missing:
+            raise IncompletePledge(missing)
+    now = timezone.now()
+    previous = pledge.status
+    pledge.status = transition.target
+    fields = ["status", "version", "updated_at"]
+    if name == "submit":
+        if not pledge.reference:
+            pledge.reference = _next_reference(now.year)
+            pledge.first_submitted_at = now
+            fields += ["reference", "first_submitted_at"]
+        pledge.submitted_at = now
+        fields.append("submitted_at")
+    if name == "publish":
+        pledge.published_at = now
+        pledge.embargo_until = embargo_until
+        fields += ["published_at", "embargo_until"]
+    pledge.version += 1
+    pledge.save(update_fields=fields)
+    PledgeStatusChange.objects.create(
+        pledge=pledge, actor=actor, from_status=previous, to_status=pledge.status, message=message
+    )
+    if transition.email:
+        _email_pledgers(pledge=pledge, template=transition.email, message=message)
+    if name == "submit":
+        email_send_templated(
+            template="pledges/pledge_to_secretariat",
+            to=[settings.SECRETARIAT_EMAIL],
+            context={
+                "pledge": pledge,
+                "resubmission": previous == S.CHANGES_REQUESTED,
+                "admin_url": settings.SITE_URL
+                + reverse("admin:pledges_pledge_change", args=[pledge.pk]),
+            },
+            language=settings.LANGUAGE_CODE,
+        )
+    return pledge
+
+
+def _email_pledgers(*, pledge: Pledge, template: str, message: str) -> None:
+    """The person who submitted it and the entity's administrators, each in their language."""
+    recipients = {user.pk: user for user in entity_administrators(pledge.entity)}
+    submitter = (
+        PledgeStatusChange.objects.filter(pledge=pledge, to_status=S.SUBMITTED)
+        .select_related("actor").order_by("-created_at", "-pk").first()
+    )
+    if submitter and submitter.actor and submitter.actor.is_active:
+        recipients.setdefault(submitter.actor.pk, submitter.actor)
+    for user in recipients.values():
+        email_send_templated(
+            template=f"pledges/{template}",
+            to=[user.email],
+            context={"pledge": pledge, "message": message, "recipient": user},
+            language=user.preferred_language,
+        )
