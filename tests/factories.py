@@ -1,7 +1,11 @@
 """factory_boy factories shared by every test folder. Traits name states."""
 
+import datetime
+from decimal import Decimal
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from action_areas.models import Country
 from members.models import User
@@ -70,3 +74,84 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     entity = factory.SubFactory(EntityFactory)
     role = "editor"
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "pledges.Event"
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    name_en = factory.Sequence(lambda n: f"Event {n}")
+    name_fr = factory.Sequence(lambda n: f"Événement {n}")
+    location = "Geneva"
+    start_date = datetime.date(2023, 10, 1)
+    end_date = datetime.date(2023, 10, 3)
+
+
+class PledgeFactory(factory.django.DjangoModelFactory):
+    """A complete pledge (it could be submitted as is). Traits set the review status the way the
+    workflow would: `submitted=True`, `published=True`, etc."""
+
+    class Meta:
+        model = "pledges.Pledge"
+        skip_postgeneration_save = True
+
+    entity = factory.SubFactory(EntityFactory)
+    title = factory.Sequence(lambda n: f"Connect {n} rural schools")
+    summary = "Connect rural schools to broadband and train their teachers."
+    description = "Fibre and satellite links, solar power and teacher training."
+    pledge_type = "programme"
+    programme_kind = "new"
+    people_to_reach = 50000
+    start_date = datetime.date(2022, 6, 1)
+    end_date = datetime.date(2026, 12, 31)
+    contact_name = "Paul Pledger"
+    contact_email = "paul@example.org"
+    status = "draft"
+
+    class Params:
+        submitted = factory.Trait(
+            status="submitted",
+            reference=factory.Sequence(lambda n: f"P2C-2022-{n + 1:04d}"),
+            first_submitted_at=factory.LazyFunction(timezone.now),
+            submitted_at=factory.LazyFunction(timezone.now),
+        )
+        published = factory.Trait(
+            status="published",
+            reference=factory.Sequence(lambda n: f"P2C-2022-{n + 1:04d}"),
+            first_submitted_at=factory.LazyFunction(timezone.now),
+            submitted_at=factory.LazyFunction(timezone.now),
+            published_at=factory.LazyFunction(timezone.now),
+        )
+        financial = factory.Trait(
+            pledge_type="financial", programme_kind="", people_to_reach=None,
+            amount=Decimal("1000000.00"), currency="USD", usd_amount=Decimal("1000000.00"),
+            usd_rate=Decimal("1"), usd_rate_date=datetime.date(2022, 6, 1), modality="grant",
+        )
+
+    @factory.post_generation
+    def with_defaults(self, create, extracted, **kwargs):
+        """One action area, one country and one target unless the test passes its own."""
+        if not create or extracted is False:
+            return
+        from action_areas.models import ActionArea, Country
+
+        if not self.action_areas.exists():
+            self.action_areas.add(ActionArea.objects.get(code="access"))
+        if not (self.is_global or self.countries.exists() or self.regions.exists()):
+            self.countries.add(Country.objects.get(iso3="RWA"))
+        if not self.targets.exists():
+            TargetFactory(pledge=self)
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "pledges.Target"
+
+    pledge = factory.SubFactory(PledgeFactory)
+    indicator = "Schools connected"
+    unit = "schools"
+    baseline = Decimal("0")
+    target_value = Decimal("1000")
+    target_date = datetime.date(2026, 6, 30)
