@@ -3,6 +3,7 @@
 Only values that are safe everywhere get defaults here; production.py demands the rest.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -15,8 +16,10 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 # --- Core -------------------------------------------------------------------------------------
-SECRET_KEY = env(
-    "DJANGO_SECRET_KEY", default="insecure-local-only-key-never-used-in-production-0123456789"
+# Read as is: django-environ would take a key starting with "$" for another variable's name.
+SECRET_KEY = (
+    os.environ.get("DJANGO_SECRET_KEY")
+    or "insecure-local-only-key-never-used-in-production-0123456789"
 )
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
