@@ -163,3 +163,18 @@ def invitation_by_token(token: str) -> Invitation | None:
         .filter(token_hash=invitation_token_hash(token))
         .first()
     )
+
+
+def acting_membership(user, preferred_entity_id: int | None) -> Membership | None:
+    """The membership the person acts through: the one they picked if they still have it,
+    otherwise their first (approved entities first)."""
+    if not user.is_authenticated:
+        return None
+    memberships = list(
+        Membership.objects.filter(user=user).select_related("entity").order_by("entity__name")
+    )
+    for membership in memberships:
+        if membership.entity_id == preferred_entity_id:
+            return membership
+    approved = [m for m in memberships if m.entity.status == Entity.Status.APPROVED]
+    return (approved or memberships or [None])[0]

@@ -107,18 +107,20 @@ def pledge_save_section(
 
 @transaction.atomic
 def pledge_save_targets(
-    *, user, pledge_id: int, targets: list[dict[str, Any]], raw_input: dict | None,
+    *, user, pledge_id: int, targets: list[dict[str, Any]] | None, raw_input: dict | None,
     expected_version: int | None,
 ) -> Pledge:
-    """Replace the pledge's targets with the valid rows; keep the whole table as typed if any row
-    did not validate."""
+    """Replace the pledge's targets with the valid rows (None: leave them as they are); keep the
+    whole table as typed if any row did not validate."""
     pledge = _lock_for_edit(user=user, pledge_id=pledge_id, expected_version=expected_version)
-    if len(targets) > MAX_TARGETS:
+    if targets is not None and len(targets) > MAX_TARGETS:
         raise PledgeError(_("A pledge can have at most %(max)d targets.") % {"max": MAX_TARGETS})
-    pledge.targets.all().delete()
-    Target.objects.bulk_create(
-        Target(pledge=pledge, position=position, **row) for position, row in enumerate(targets)
-    )
+    if targets is not None:
+        pledge.targets.all().delete()
+        Target.objects.bulk_create(
+            Target(pledge=pledge, position=position, **row)
+            for position, row in enumerate(targets)
+        )
     unsaved = dict(pledge.unsaved_input or {})
     if raw_input:
         unsaved["targets"] = raw_input

@@ -1,11 +1,300 @@
-"""Member area: write, review, submit and follow pledges. (Filled in by the pledges issue.)"""
+"""Member area: write a pledge section by section, review it as the public will see it, submit
+it, follow it. Thin: forms validate, services write, selectors read."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.selectors import acting_membership
+from members.views import ACTING_ENTITY_SESSION_KEY
+
+from .. import permissions, selectors, services, workflow
+from ..completeness import SECTION_NAMES, SECTIONS, missing_for_submission
+from ..forms import SECTION_FORMS, DetailsForm, TargetFormSet, WithdrawForm
+from ..models import Pledge
+
+PENDING_POST_KEY = "pledge_pending_post"
+TARGET_FIELDS = ("indicator", "unit", "baseline", "target_value", "target_date")
 
 
-def _not_yet(request, *args, **kwargs):
-    raise Http404
+def keeps_typed_input_across_login(view):
+    """If the session expired while someone was typing, keep their POST, send them to log in,
+    and replay it when they come back: nothing typed is lost to a timeout."""
+
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            pending = request.session.get(PENDING_POST_KEY)
+            if request.method == "GET" and pending and pending["path"] == request.path:
+                del request.session[PENDING_POST_KEY]
+                request.method = "POST"
+                request.POST = QueryDict(pending["body"])
+                messages.info(request, _("You were logged out: what you typed has been kept."))
+            return view(request, *args, **kwargs)
+        if request.method == "POST":
+            request.session[PENDING_POST_KEY] = {
+                "path": request.path, "body": request.POST.urlencode(),
+            }
+        return redirect_to_login(request.get_full_path())
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
 
 
-my_pledges = pledge_new = pledge_manage = pledge_edit = pledge_review = _not_yet
-pledge_submit = pledge_withdraw = pledge_delete = _not_yet
+def _acting(request):
+    return acting_membership(request.user, request.session.get(ACTING_ENTITY_SESSION_KEY))
+
+
+@login_required
+def my_pledges(request):
+    membership = _acting(request)
+    if membership is None:
+        messages.info(request, _("Pledges are made by entities: join or apply for one first."))
+        return redirect("members:dashboard")
+    entity = membership.entity
+    rows = []
+    for pledge in selectors.pledge_list_for_entity(entity):
+        changes = list(pledge.status_changes.all())
+        rows.append({
+            "pledge": pledge,
+            "last_change": changes[0] if changes else None,
+            "request": next(
+                (c for c in changes if c.to_status == Pledge.Status.CHANGES_REQUESTED), None
+            ) if pledge.status == Pledge.Status.CHANGES_REQUESTED else None,
+        })
+    return render(request, "pledges/member/my_pledges.html", {
+        "entity": entity,
+        "membership": membership,
+        "rows": rows,
+        "can_create": permissions.can_create_pledge(request.user, entity),
+    })
+
+
+@login_required
+@require_POST
+def pledge_new(request):
+    membership = _acting(request)
+    if membership is None or not permissions.can_create_pledge(request.user, membership.entity):
+        messages.error(
+            request,
+            _("Only administrators and editors of an approved entity can write pledges."),
+        )
+        return redirect("pledges:my_pledges")
+    pledge = services.pledge_create(user=request.user, entity_id=membership.entity_id)
+    return redirect("pledges:pledge_edit", pk=pledge.pk, section="basics")
+
+
+def _section_nav(pledge: Pledge, current: str) -> list[dict]:
+    unsaved = pledge.unsaved_input or {}
+    return [
+        {"slug": slug, "name": name, "current": slug == current, "has_unsaved": slug in unsaved,
+         "url": reverse("pledges:pledge_edit", args=[pledge.pk, slug])}
+        for slug, name in SECTIONS
+    ]
+
+
+def _next_section(section: str) -> str | None:
+    slugs = [slug for slug, _name in SECTIONS]
+    index = slugs.index(section)
+    return slugs[index + 1] if index + 1 < len(slugs) else None
+
+
+def _build_form(section: str, pledge: Pledge, data=None):
+    if section == "targets":
+        # Initial rows only for display: a posted row equal to its initial value would otherwise
+        # count as "unchanged" and be dropped.
+        initial = None if data is not None else [
+            {field: getattr(target, field) for field in TARGET_FIELDS}
+            for target in pledge.targets.all()
+        ]
+        return TargetFormSet(data, initial=initial, pledge=pledge, prefix="targets")
+    form_class = SECTION_FORMS[section]
+    kwargs = {"instance": pledge}
+    if form_class is DetailsForm:
+        kwargs["pledge_type"] = pledge.pledge_type
+    return form_class(data, **kwargs)
+
+
+def _valid_values(form) -> dict:
+    """The fields that validated, even when others did not: they are saved at once."""
+    cleaned = getattr(form, "cleaned_data", {}) or {}
+    return {name: value for name, value in cleaned.items() if name not in form.errors}
+
+
+def _raw_input(data: QueryDict) -> dict:
+    return {key: data.getlist(key) for key in data if key != "csrfmiddlewaretoken"}
+
+
+@keeps_typed_input_across_login
+def pledge_edit(request, pk: int, section: str):
+    if section not in SECTION_NAMES:
+        raise Http404
+    pledge = selectors.pledge_get_for_member(request.user, pk)
+    if not permissions.can_edit_pledge(request.user, pledge):
+        messages.info(request, _("This pledge cannot be edited in its current status."))
+        return redirect("pledges:pledge_manage", pk=pledge.pk)
+    conflict = None
+    if request.method == "POST":
+        form = _build_form(section, pledge, request.POST)
+        valid = form.is_valid()
+        raw = None if valid else _raw_input(request.POST)
+        try:
+            expected_version = int(request.POST.get("version", ""))
+        except ValueError:
+            expected_version = -1
+        try:
+            if section == "targets":
+                # Too many rows: keep what was typed, change nothing else.
+                rows = None if form.non_form_errors() else [
+                    {field: f.cleaned_data.get(field) for field in TARGET_FIELDS}
+                    for f in form.forms
+                    if f.is_valid() and f.cleaned_data.get("indicator")
+                    and not f.cleaned_data.get("DELETE")
+                ]
+                services.pledge_save_targets(
+                    user=request.user, pledge_id=pledge.pk, targets=rows, raw_input=raw,
+                    expected_version=expected_version,
+                )
+            else:
+                services.pledge_save_section(
+                    user=request.user, pledge_id=pledge.pk, section=section,
+                    values=_valid_values(form), raw_input=raw,
+                    expected_version=expected_version,
+                )
+        except (services.EditConflict, services.PledgeError) as error:
+            conflict = error
+        else:
+            if valid and "add_target" not in request.POST:
+                messages.success(request, _("Draft saved."))
+                following = _next_section(section) if "save_next" in request.POST else section
+                if following is None:
+                    return redirect("pledges:pledge_review", pk=pledge.pk)
+                return redirect("pledges:pledge_edit", pk=pledge.pk, section=following)
+            if valid:
+                return redirect(f"{request.path}#targets-end")
+            messages.warning(
+                request,
+                _("Draft saved. Some values are not valid yet: they are kept as you typed them, "
+                  "correct them when you can."),
+            )
+            pledge = selectors.pledge_get_for_member(request.user, pk)
+    else:
+        unsaved = (pledge.unsaved_input or {}).get(section)
+        data = None
+        if unsaved:
+            data = QueryDict(mutable=True)
+            for key, values in unsaved.items():
+                data.setlist(key, values)
+        form = _build_form(section, pledge, data)
+        if data is not None:
+            form.is_valid()  # show the errors again next to what was typed
+    return render(request, "pledges/member/pledge_form.html", {
+        "pledge": pledge,
+        "section": section,
+        "section_name": SECTION_NAMES[section],
+        "sections": _section_nav(pledge, section),
+        "form": form,
+        "conflict": str(conflict) if conflict else "",
+        "next_section": _next_section(section),
+    }, status=409 if isinstance(conflict, services.EditConflict) else 200)
+
+
+@login_required
+def pledge_review(request, pk: int):
+    pledge = selectors.pledge_get_for_member(request.user, pk)
+    return render(request, "pledges/member/pledge_review.html", {
+        "pledge": pledge,
+        "sections": _section_nav(pledge, "review"),
+        "missing": missing_for_submission(pledge),
+        "can_submit": permissions.can_submit_pledge(request.user, pledge),
+    })
+
+
+@login_required
+@require_POST
+def pledge_submit(request, pk: int):
+    pledge = selectors.pledge_get_for_member(request.user, pk)
+    try:
+        pledge = workflow.pledge_transition(
+            pledge_id=pledge.pk, name="submit", actor=request.user,
+            expected_status=request.POST.get("expected_status") or None,
+        )
+    except workflow.IncompletePledge as error:
+        messages.error(request, _("The pledge is not complete yet: see what is missing below."))
+        return render(request, "pledges/member/pledge_review.html", {
+            "pledge": pledge,
+            "sections": _section_nav(pledge, "review"),
+            "missing": error.missing,
+            "can_submit": True,
+        }, status=400)
+    except workflow.TransitionError as error:
+        messages.info(request, str(error))
+        return redirect("pledges:pledge_manage", pk=pledge.pk)
+    except PermissionDenied:
+        raise
+    messages.success(
+        request,
+        _("Pledge %(reference)s has been sent to the secretariat for review. We have emailed "
+          "you a copy.") % {"reference": pledge.reference},
+    )
+    return redirect("pledges:pledge_manage", pk=pledge.pk)
+
+
+@login_required
+def pledge_manage(request, pk: int):
+    pledge = selectors.pledge_get_for_member(request.user, pk)
+    history = list(selectors.pledge_status_history(pledge))
+    return render(request, "pledges/member/pledge_manage.html", {
+        "pledge": pledge,
+        "history": history,
+        "changes_request": next(
+            (c for c in history if c.to_status == Pledge.Status.CHANGES_REQUESTED), None
+        ) if pledge.status == Pledge.Status.CHANGES_REQUESTED else None,
+        "can_edit": permissions.can_edit_pledge(request.user, pledge),
+        "can_withdraw": permissions.can_withdraw_pledge(request.user, pledge),
+        "can_delete": pledge.status == Pledge.Status.DRAFT and not pledge.reference
+        and permissions.can_edit_pledge(request.user, pledge),
+        "is_public": pledge.is_public(),
+    })
+
+
+@login_required
+def pledge_withdraw(request, pk: int):
+    pledge = selectors.pledge_get_for_member(request.user, pk)
+    if not permissions.can_withdraw_pledge(request.user, pledge):
+        raise PermissionDenied
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.pledge_transition(
+                pledge_id=pledge.pk, name="withdraw", actor=request.user,
+                message=form.cleaned_data["message"], expected_status=pledge.status,
+            )
+        except workflow.TransitionError as error:
+            messages.info(request, str(error))
+        else:
+            messages.success(request, _("The pledge has been withdrawn."))
+        return redirect("pledges:pledge_manage", pk=pledge.pk)
+    return render(request, "pledges/member/pledge_withdraw.html", {"pledge": pledge, "form": form})
+
+
+@login_required
+def pledge_delete(request, pk: int):
+    pledge = selectors.pledge_get_for_member(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.pledge_delete_draft(user=request.user, pledge_id=pledge.pk)
+        except services.PledgeError as error:
+            messages.error(request, str(error))
+            return redirect("pledges:pledge_manage", pk=pledge.pk)
+        messages.success(request, _("The draft has been deleted."))
+        return redirect("pledges:my_pledges")
+    if pledge.status != Pledge.Status.DRAFT or pledge.reference:
+        raise PermissionDenied
+    return render(request, "pledges/member/pledge_delete.html", {"pledge": pledge})

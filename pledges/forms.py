@@ -1,0 +1,344 @@
+"""The member pledge form, one form per section. Fields are optional in drafts: completeness is
+checked on submission (pledges.completeness); what is typed is validated for its form here."""
+
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from action_areas.models import (
+    ActionArea,
+    BeneficiaryGroup,
+    Country,
+    Pillar,
+    Region,
+    SustainableDevelopmentGoal,
+)
+from members.models import Entity
+
+from .amounts import AmountError, parse_amount
+from .currencies import CURRENCIES
+from .models import (
+    MAX_AMOUNT,
+    AdvocacyActivity,
+    Event,
+    FinancialModality,
+    Pledge,
+    PledgeType,
+    PolicyInstrument,
+    PolicyStage,
+    ProgrammeKind,
+)
+from .services import MAX_COUNTRIES, MAX_TARGETS
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CURRENCY_CHOICES = [("", _("Choose a currency")), ("USD", "USD — US Dollar")] + [
+    (code, f"{code} — {name}") for code, name in CURRENCIES.items() if code != "USD"
+]
+
+
+class AmountField(forms.Field):
+    """Accepts 1,000,000 / 1 000 000 / USD 1,000,000 / 1.000.000,50 and explains what is wrong."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 40})
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        if len(value) > 40:
+            raise forms.ValidationError(_("Write the amount in digits, at most 40 characters."))
+        try:
+            amount, _currency = parse_amount(value)
+        except AmountError as error:
+            raise forms.ValidationError(str(error)) from None
+        if amount <= 0:
+            raise forms.ValidationError(_("The amount must be more than zero."))
+        if amount > MAX_AMOUNT:
+            raise forms.ValidationError(
+                _("This amount is more than 10,000 billion: check the number of zeros.")
+            )
+        return amount.quantize(Decimal("0.01"))
+
+
+class BasicsForm(forms.ModelForm):
+    class Meta:
+        model = Pledge
+        fields = ["title", "summary", "description", "pledge_type", "event", "start_date",
+                  "end_date"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "pledge_type": forms.RadioSelect,
+            "start_date": DATE_WIDGET,
+            "end_date": DATE_WIDGET,
+        }
+        help_texts = {
+            "title": _("Short and specific, e.g. “Connect 1,000 rural schools in Malawi”."),
+            "description": _("What you will do, how, and with what resources."),
+            "event": _("The event where the pledge is announced, if any."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+        self.fields["pledge_type"].choices = PledgeType.choices
+        self.fields["event"].queryset = Event.objects.filter(
+            Q(is_open_for_pledges=True) | Q(pk=getattr(self.instance, "event_id", None))
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            message = _("The end date is before the start date.")
+            self.add_error("end_date", message)
+            self.add_error("start_date", message)
+        return cleaned
+
+
+class DetailsForm(forms.ModelForm):
+    """Only the fields of the pledge's type are shown and saved."""
+
+    amount = AmountField(
+        label=_("Amount"), required=False,
+        help_text=_("For example 1,000,000 or 1 000 000."),
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, required=False)
+    advocacy_activities = forms.MultipleChoiceField(
+        label=_("Activities"), choices=AdvocacyActivity.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    people_to_reach = forms.IntegerField(
+        label=_("People to reach"), required=False, min_value=1, max_value=10_000_000_000
+    )
+
+    TYPE_FIELDS = {
+        PledgeType.FINANCIAL: ["amount", "currency", "modality", "disbursement_start",
+                               "disbursement_end"],
+        PledgeType.POLICY: ["policy_instrument", "policy_stage", "jurisdiction"],
+        PledgeType.ADVOCACY: ["advocacy_activities", "audience"],
+        PledgeType.PROGRAMME: ["programme_kind", "people_to_reach"],
+    }
+
+    class Meta:
+        model = Pledge
+        fields = ["amount", "currency", "modality", "disbursement_start", "disbursement_end",
+                  "policy_instrument", "policy_stage", "jurisdiction", "advocacy_activities",
+                  "audience", "programme_kind", "people_to_reach"]
+        widgets = {
+            "disbursement_start": DATE_WIDGET,
+            "disbursement_end": DATE_WIDGET,
+            "modality": forms.RadioSelect,
+            "policy_instrument": forms.RadioSelect,
+            "policy_stage": forms.RadioSelect,
+            "programme_kind": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, pledge_type: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = self.TYPE_FIELDS.get(pledge_type, [])
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        for field in self.fields.values():
+            field.required = False
+        choices = {
+            "modality": FinancialModality.choices,
+            "policy_instrument": PolicyInstrument.choices,
+            "policy_stage": PolicyStage.choices,
+            "programme_kind": ProgrammeKind.choices,
+        }
+        for name, options in choices.items():
+            if name in self.fields:
+                self.fields[name].choices = options
+        if "amount" in self.fields and self.instance.amount is not None and not self.is_bound:
+            self.initial["amount"] = f"{self.instance.amount:,.2f}"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("disbursement_start"), cleaned.get("disbursement_end")
+        if start and end and end < start:
+            message = _("The disbursement ends before it starts.")
+            self.add_error("disbursement_end", message)
+            self.add_error("disbursement_start", message)
+        if cleaned.get("amount") and "currency" in self.fields and not cleaned.get("currency"):
+            self.add_error("currency", _("Choose the currency of the amount."))
+        return cleaned
+
+
+class PillarChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, pillar):
+        return f"{pillar.action_area.name} — {pillar.name}"
+
+
+class SDGChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, sdg):
+        return _("Goal %(number)d: %(name)s") % {"number": sdg.number, "name": sdg.name}
+
+
+class AreasForm(forms.ModelForm):
+    pillars = PillarChoiceField(
+        label=_("Pillars"), queryset=Pillar.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sdgs = SDGChoiceField(
+        label=_("Sustainable Development Goals"),
+        queryset=SustainableDevelopmentGoal.objects.all(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Pledge
+        fields = ["action_areas", "pillars", "sdgs"]
+        widgets = {"action_areas": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action_areas"].queryset = ActionArea.objects.all()
+        self.fields["action_areas"].required = True
+        self.fields["action_areas"].error_messages["required"] = _(
+            "Choose at least one action area."
+        )
+        current = self.instance.pk and self.instance.pillars.values_list("pk", flat=True)
+        self.fields["pillars"].queryset = Pillar.objects.select_related("action_area").filter(
+            Q(is_active=True) | Q(pk__in=list(current or []))
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        areas = set(cleaned.get("action_areas") or [])
+        stray = [p for p in cleaned.get("pillars") or [] if p.action_area not in areas]
+        if areas and stray:
+            self.add_error(
+                "pillars",
+                _("These pillars belong to action areas you did not choose: %(pillars)s.")
+                % {"pillars": ", ".join(str(p.name) for p in stray)},
+            )
+        return cleaned
+
+
+class CountryChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, country):
+        return country.name
+
+
+class GeographyForm(forms.ModelForm):
+    countries = CountryChoiceField(
+        label=_("Countries"), queryset=Country.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("LDC, LLDC and SIDS targeting is worked out from the countries you choose."),
+    )
+
+    class Meta:
+        model = Pledge
+        fields = ["is_global", "regions", "countries", "beneficiary_groups"]
+        widgets = {
+            "regions": forms.CheckboxSelectMultiple,
+            "beneficiary_groups": forms.CheckboxSelectMultiple,
+        }
+        labels = {"is_global": _("The pledge acts globally")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].queryset = Region.objects.all()
+        self.fields["countries"].queryset = Country.objects.select_related("region").order_by(
+            "region__position", "name_en"
+        )
+        self.fields["beneficiary_groups"].queryset = BeneficiaryGroup.objects.all()
+        for name in ("regions", "beneficiary_groups"):
+            self.fields[name].required = False
+
+    def clean_countries(self):
+        countries = self.cleaned_data.get("countries") or []
+        if len(countries) > MAX_COUNTRIES:
+            raise forms.ValidationError(
+                _("Choose at most %(max)d countries; for wider pledges choose regions or "
+                  "“globally”.") % {"max": MAX_COUNTRIES}
+            )
+        return countries
+
+
+class TargetForm(forms.Form):
+    indicator = forms.CharField(label=_("Indicator"), max_length=200,
+                                help_text=_("What is counted, e.g. “Schools connected”."))
+    unit = forms.CharField(label=_("Unit"), max_length=50, help_text=_("e.g. schools, people, %"))
+    baseline = forms.DecimalField(label=_("Baseline"), required=False, max_digits=20,
+                                  decimal_places=2, min_value=0)
+    target_value = forms.DecimalField(label=_("Target value"), max_digits=20, decimal_places=2,
+                                      min_value=Decimal("0.01"))
+    target_date = forms.DateField(label=_("Target date"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, pledge: Pledge | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pledge = pledge
+        self.fields["target_value"].error_messages["required"] = _(
+            "Give the value this target will reach."
+        )
+
+    def clean_target_date(self):
+        date = self.cleaned_data["target_date"]
+        if self.pledge and self.pledge.start_date and date < self.pledge.start_date:
+            raise forms.ValidationError(_("The target date is before the pledge starts."))
+        if self.pledge and self.pledge.end_date and date > self.pledge.end_date:
+            raise forms.ValidationError(_("The target date is after the pledge ends."))
+        return date
+
+
+class BaseTargetFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "pledge": self.pledge}
+
+    def __init__(self, *args, pledge: Pledge | None = None, **kwargs):
+        self.pledge = pledge
+        super().__init__(*args, **kwargs)
+
+
+TargetFormSet = forms.formset_factory(
+    TargetForm, formset=BaseTargetFormSet, extra=1, can_delete=True, max_num=MAX_TARGETS,
+    validate_max=True, absolute_max=MAX_TARGETS + 5,
+)
+
+
+class PartnersForm(forms.ModelForm):
+    co_pledgers = forms.ModelMultipleChoiceField(
+        label=_("Co-pledging member entities"), queryset=Entity.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Other coalition members making this pledge with you. Hold Ctrl (⌘ on a "
+                    "Mac) to choose several."),
+    )
+
+    class Meta:
+        model = Pledge
+        fields = ["co_pledgers", "other_partners", "contact_name", "contact_email"]
+        widgets = {"other_partners": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "other_partners": _("Partners that are not coalition members, one per line."),
+            "contact_name": _("Not shown to the public: for the secretariat's questions."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["co_pledgers"].queryset = Entity.objects.approved().exclude(
+            pk=self.instance.entity_id
+        ).order_by("name")
+        for field in self.fields.values():
+            field.required = False
+
+
+class WithdrawForm(forms.Form):
+    message = forms.CharField(
+        label=_("Why is the pledge withdrawn? (optional, shared with the secretariat)"),
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+SECTION_FORMS = {
+    "basics": BasicsForm,
+    "details": DetailsForm,
+    "areas": AreasForm,
+    "geography": GeographyForm,
+    "partners": PartnersForm,
+}
