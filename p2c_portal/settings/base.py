@@ -5,6 +5,7 @@ Only values that are safe everywhere get defaults here; production.py demands th
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -175,8 +176,20 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Email: one path for the whole site (p2c_portal/mail.py), backend from EMAIL_URL -------------
+
+
+def email_url_settings(url: str) -> dict:
+    """EMAIL_URL as django-environ reads it, except that filemail:///var/mail/p2c means the
+    absolute /var/mail/p2c (django-environ drops the first slash: relative to the cwd)."""
+    config = env.email_url_config(url)
+    parts = urlsplit(url)
+    if parts.scheme == "filemail" and not parts.netloc:
+        config["EMAIL_FILE_PATH"] = unquote(parts.path)
+    return config
+
+
 if "EMAIL_URL" in env:
-    vars().update(env.email_url("EMAIL_URL"))
+    vars().update(email_url_settings(os.environ["EMAIL_URL"]))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Partner2Connect <no-reply@p2c.example.org>")

@@ -75,7 +75,7 @@ if _email.scheme.startswith("smtp") and not _email.hostname:
 
 
 from .base import *  # noqa: E402, F403
-from .base import REDIS_SOCKET_TIMEOUT, env, redis_cache  # noqa: E402
+from .base import REDIS_SOCKET_TIMEOUT, email_url_settings, env, redis_cache  # noqa: E402
 
 SECRET_KEY = _secret_key
 ALLOWED_HOSTS = _allowed_hosts
@@ -94,7 +94,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {"default": redis_cache(REDIS_URL, socket_timeout=REDIS_SOCKET_TIMEOUT)}
 
 try:
-    vars().update(env.email_url_config(_email_url))
+    vars().update(email_url_settings(_email_url))
 except Exception:
     _refuse_to_start("EMAIL_URL is malformed: django-environ cannot read it.")
 

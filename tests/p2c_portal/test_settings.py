@@ -38,6 +38,7 @@ DUMP_SETTINGS = (
     "'cache_location': s.CACHES['default'].get('LOCATION'),"
     "'cache_options': s.CACHES['default'].get('OPTIONS', {}),"
     "'email_backend': s.EMAIL_BACKEND, 'email_host': getattr(s, 'EMAIL_HOST', None),"
+    "'email_file_path': getattr(s, 'EMAIL_FILE_PATH', None),"
     "'eager': c.conf.task_always_eager, 'broker': c.conf.broker_url,"
     "'transport_options': c.conf.broker_transport_options,"
     "'publish_retry_policy': c.conf.task_publish_retry_policy,"
@@ -125,7 +126,11 @@ JOBS = {
     "local-bare": (LOCAL, {}, ("-c", DUMP_SETTINGS)),
     "local-with-services": (
         LOCAL,
-        {"REDIS_URL": REDIS_LOCAL, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/p2c"},
+        {
+            "REDIS_URL": REDIS_LOCAL,
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/p2c",
+            "EMAIL_URL": "filemail:///srv/p2c/outbox",
+        },
         ("-c", DUMP_SETTINGS),
     ),
 }
@@ -250,3 +255,6 @@ def test_local_with_redis_url_uses_the_broker_and_the_cache_with_short_timeouts(
     assert found["cache"] == "p2c_portal.cache.ResilientRedisCache"
     assert found["cache_location"] == redis_url
     _assert_redis_cannot_hang_a_request(found)
+    # filemail:///path is the absolute /path (django-environ alone would make it relative).
+    assert found["email_backend"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert found["email_file_path"] == "/srv/p2c/outbox"
