@@ -85,6 +85,7 @@ class BasicsForm(forms.ModelForm):
         for field in self.fields.values():
             field.required = False
         self.fields["pledge_type"].choices = PledgeType.choices
+        self.fields["event"].empty_label = _("Not announced at an event")
         self.fields["event"].queryset = Event.objects.filter(
             Q(is_open_for_pledges=True) | Q(pk=getattr(self.instance, "event_id", None))
         )
@@ -222,7 +223,8 @@ class AreasForm(forms.ModelForm):
 
 class CountryChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, country):
-        return country.name
+        groups = country.groups_on()
+        return f"{country.name} ({', '.join(groups)})" if groups else country.name
 
 
 class GeographyForm(forms.ModelForm):
@@ -244,8 +246,10 @@ class GeographyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["regions"].queryset = Region.objects.all()
-        self.fields["countries"].queryset = Country.objects.select_related("region").order_by(
-            "region__position", "name_en"
+        self.fields["countries"].queryset = (
+            Country.objects.select_related("region")
+            .prefetch_related("group_memberships")
+            .order_by("region__position", "name_en")
         )
         self.fields["beneficiary_groups"].queryset = BeneficiaryGroup.objects.all()
         for name in ("regions", "beneficiary_groups"):

@@ -202,6 +202,7 @@ def pledge_edit(request, pk: int, section: str):
         "form": form,
         "conflict": str(conflict) if conflict else "",
         "next_section": _next_section(section),
+        "max_countries": services.MAX_COUNTRIES,
     }, status=409 if isinstance(conflict, services.EditConflict) else 200)
 
 
