@@ -137,6 +137,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True  # safe because every task is idempotent (DESIGN §3)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The worker keeps LOGGING below (JSON lines). Hijacking, Celery would empty the "celery" logger's
+# handlers, and as that logger does not propagate, the worker's own lines would vanish.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 # How long a publish may take when Redis is down or hung (tests/p2c_portal/test_broker_outage.py):
@@ -301,5 +304,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         "celery": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        # Configured here, Celery leaves it alone instead of giving it a plain-text handler.
+        "celery.task": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
     },
 }
