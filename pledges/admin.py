@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CurrencyRate, Event, Pledge, PledgeStatusChange, Target
+from .models import CoalitionSettings, CurrencyRate, Event, Pledge, PledgeStatusChange, Target
 
 
 class TargetInline(admin.TabularInline):
@@ -39,3 +39,16 @@ class EventAdmin(admin.ModelAdmin):
 class CurrencyRateAdmin(admin.ModelAdmin):
     list_display = ("currency", "usd_per_unit", "rate_date", "source")
     list_filter = ("currency",)
+
+
+@admin.register(CoalitionSettings)
+class CoalitionSettingsAdmin(admin.ModelAdmin):
+    """The one row of coalition-wide settings (the USD goal shown on the home page)."""
+
+    list_display = ("__str__", "usd_goal", "updated_at")
+
+    def has_add_permission(self, request) -> bool:
+        return not CoalitionSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -369,3 +369,31 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_value}"
+
+
+class CoalitionSettings(models.Model):
+    """Coalition-wide figures the secretariat sets in the admin. One row (pk=1), seeded by a
+    migration; read with `CoalitionSettings.load()`."""
+
+    usd_goal = models.DecimalField(
+        _("funding goal (USD)"), max_digits=16, decimal_places=0,
+        default=Decimal("100000000000"), validators=[MinValueValidator(Decimal("1"))],
+        help_text=_("The amount the coalition aims to mobilise, shown on the home page."),
+    )
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("coalition settings")
+        verbose_name_plural = _("coalition settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="coalition_settings_single_row"),
+            models.CheckConstraint(condition=Q(usd_goal__gt=0), name="coalition_goal_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Coalition settings"))
+
+    @classmethod
+    def load(cls) -> "CoalitionSettings":
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row
