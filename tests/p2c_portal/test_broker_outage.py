@@ -273,6 +273,29 @@ def test_the_sweep_stops_at_the_first_publish_that_fails(django_capture_on_commi
         _assert_kept_for_later(email)
 
 
+def test_the_cache_degrades_to_empty_while_redis_is_down():
+    from p2c_portal.cache import ResilientRedisCache
+
+    with _refusing_port() as port:
+        config = redis_cache(f"redis://127.0.0.1:{port}/0", socket_timeout=1.0)
+        down = ResilientRedisCache(config["LOCATION"], config)
+        try:
+            assert down.get("rate-limit", default=[]) == []
+            assert down.add("lock", True) is True  # a lock taken with add() is not waited for
+            assert down.get_or_set("page", lambda: "rendered") == "rendered"
+            assert down.get_many(["a", "b"]) == {}
+            assert down.has_key("a") is False
+            assert down.delete("a") is False
+            with pytest.raises(ValueError):
+                down.incr("counter")
+            down.set("a", 1)
+            down.set_many({"a": 1})
+            down.delete_many(["a"])
+            down.clear()
+        finally:
+            cache._unavailable_until.clear()
+
+
 # --- A real Redis that freezes while the web process is connected to it -------------------------
 
 
