@@ -12,6 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from action_areas.models import Country
+from pledges.selectors import entity_pledges_public
 
 from . import permissions, selectors, services
 from .forms import (
@@ -405,11 +406,13 @@ def entity_directory(request):
 
 @require_GET
 def entity_public(request, pk: int):
+    entity = selectors.entity_get_public(pk)
     return render(
         request,
         "members/entity_public.html",
         {
-            "entity": selectors.entity_get_public(pk),
+            "entity": entity,
+            "entity_pledges": entity_pledges_public(entity),
         },
     )
 

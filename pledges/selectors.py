@@ -52,3 +52,287 @@ def pledge_status_history(pledge: Pledge) -> QuerySet[PledgeStatusChange]:
 
 
 # --- Public site ------------------------------------------------------------------------------
+# Imports of the public part live here, so that the two parts can be edited independently.
+import hashlib  # noqa: E402
+import unicodedata  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.db.models import Count, F, Q, Sum  # noqa: E402
+from django.utils.translation import get_language  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from action_areas.models import (  # noqa: E402
+    ActionArea,
+    BeneficiaryGroup,
+    Country,
+    Pillar,
+    Region,
+    SustainableDevelopmentGoal,
+)
+from members.models import Entity  # noqa: E402
+
+from . import filters  # noqa: E402
+from .models import CoalitionSettings, Event, PledgeType  # noqa: E402
+
+# Only Pledge.objects.public() is read below: published or completed, past any embargo.
+# What is expensive to compute (counters, facets, totals) is cached for PUBLIC_CACHE_SECONDS,
+# keyed by language and query string: a publication, withdrawal or edit shows within that time
+# (and browsers may keep a page for as long again: see views/public.py).
+
+PUBLIC_CACHE_SECONDS = 30
+
+
+@dataclass
+class PledgePage:
+    """One page of a list, found without counting the whole list: page_size + 1 rows tell
+    whether there is a next page."""
+
+    items: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def is_past_end(self) -> bool:
+        return not self.items and self.number > 1
+
+
+def _cached(key: str, compute):
+    key = "pledges:public:" + hashlib.sha256(key.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, PUBLIC_CACHE_SECONDS)
+    return value
+
+
+def _language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+def _sort_key(label: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", label)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def pledge_filter_options() -> dict[str, list[tuple[str, str]]]:
+    """Every facet's known values and their labels in the active language (years excepted:
+    any plausible year is accepted)."""
+
+    def compute():
+        options = filters.fixed_options()
+        options["area"] = [(a.code, a.name) for a in ActionArea.objects.order_by("position")]
+        options["pillar"] = [
+            (p.code, p.name)
+            for p in Pillar.objects.order_by("action_area__position", "position", "code")
+        ]
+        options["region"] = [
+            *((r.code, r.name) for r in Region.objects.order_by("position", "code")),
+            (filters.GLOBAL_REGION, str(_("Global"))),
+        ]
+        options["country"] = sorted(
+            ((c.iso3, c.name) for c in Country.objects.only("iso3", "name_en", "name_fr")),
+            key=lambda pair: _sort_key(pair[1]),
+        )
+        options["beneficiary"] = [
+            (b.code, b.name) for b in BeneficiaryGroup.objects.order_by("position", "code")
+        ]
+        options["sdg"] = [
+            (str(s.number), str(s)) for s in SustainableDevelopmentGoal.objects.order_by("number")
+        ]
+        options["event"] = [(e.slug, e.name) for e in Event.objects.order_by("-start_date")]
+        return options
+
+    return _cached(f"options|{_language()}", compute)
+
+
+def pledge_filters_from_query(query) -> filters.PledgeFilters:
+    return filters.PledgeFilters.from_query(query, pledge_filter_options())
+
+
+def _card_queryset(queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
+    """What a pledge in a list shows: its entity, type, action areas, where it acts."""
+    return queryset.select_related("entity", "event").prefetch_related(
+        Prefetch("action_areas", queryset=ActionArea.objects.order_by("position")),
+        Prefetch("countries", queryset=Country.objects.only("pk", "iso3", "name_en", "name_fr")),
+        Prefetch("regions", queryset=Region.objects.order_by("position")),
+    )
+
+
+def _page(queryset: QuerySet[Pledge], number: int, page_size: int) -> PledgePage:
+    if number > filters.MAX_PAGE:
+        return PledgePage(items=[], number=number, has_next=False)
+    start = (number - 1) * page_size
+    rows = list(queryset[start : start + page_size + 1])
+    return PledgePage(items=rows[:page_size], number=number, has_next=len(rows) > page_size)
+
+
+def pledge_list_public(pledge_filters: filters.PledgeFilters) -> QuerySet[Pledge]:
+    """The public pledges matching the filters, in the chosen order, ready for list cards."""
+    return _card_queryset(
+        pledge_filters.apply(Pledge.objects.public()).order_by(*pledge_filters.ordering())
+    )
+
+
+def pledge_page_public(
+    pledge_filters: filters.PledgeFilters, page_size: int = filters.PAGE_SIZE
+) -> PledgePage:
+    return _page(pledge_list_public(pledge_filters), pledge_filters.page, page_size)
+
+
+def pledge_facets_public(pledge_filters: filters.PledgeFilters) -> dict:
+    """{"total": pledges matching, "counts": {facet: {value: n}}}, cached briefly."""
+
+    def compute():
+        public = Pledge.objects.public()
+        return {
+            "total": pledge_filters.apply(public).count(),
+            "counts": filters.facet_counts(public, pledge_filters),
+        }
+
+    return _cached(f"facets|{pledge_filters.cache_key()}", compute)
+
+
+def pledge_totals_public(pledge_filters: filters.PledgeFilters) -> dict:
+    """Number of pledges and USD committed by the financial ones, for a country or an event."""
+
+    def compute():
+        matching = pledge_filters.apply(Pledge.objects.public())
+        return matching.aggregate(
+            pledges=Count("pk"),
+            usd=Sum("usd_amount", filter=Q(pledge_type=PledgeType.FINANCIAL)),
+            entities=Count("entity", distinct=True),
+        )
+
+    return _cached(f"totals|{pledge_filters.cache_key()}", compute)
+
+
+def coalition_figures() -> dict:
+    """The home page's counters and breakdowns (codes, not labels: the same in every language)."""
+
+    def compute():
+        public = Pledge.objects.public()
+        financial = Q(pledge_type=PledgeType.FINANCIAL)
+        totals = public.aggregate(pledges=Count("pk"), usd=Sum("usd_amount", filter=financial))
+        co_pledgers = Pledge.co_pledgers.through.objects.filter(
+            pledge_id__in=public.values("pk"), entity__status=Entity.Status.APPROVED
+        )
+        entities = Entity.objects.filter(
+            Q(pk__in=public.values("entity_id")) | Q(pk__in=co_pledgers.values("entity_id"))
+        ).count()
+        countries = (
+            Pledge.countries.through.objects.filter(pledge_id__in=public.values("pk"))
+            .values("country_id").distinct().count()
+        )
+        by_type = {
+            row["pledge_type"]: {"pledges": row["n"], "usd": row["usd"]}
+            for row in public.order_by().values("pledge_type")
+            .annotate(n=Count("pk"), usd=Sum("usd_amount", filter=financial))
+        }
+        by_area = {
+            row["actionarea__code"]: {"pledges": row["n"], "usd": row["usd"]}
+            for row in Pledge.action_areas.through.objects
+            .filter(pledge_id__in=public.values("pk")).order_by()
+            .values("actionarea__code")
+            .annotate(
+                n=Count("pk"),
+                usd=Sum("pledge__usd_amount", filter=Q(pledge__pledge_type=PledgeType.FINANCIAL)),
+            )
+        }
+        goal = CoalitionSettings.load().usd_goal
+        usd = totals["usd"] or Decimal(0)
+        return {
+            "pledges": totals["pledges"],
+            "entities": entities,
+            "countries": countries,
+            "usd": usd,
+            "usd_goal": goal,
+            "goal_percent": min(Decimal(100), (usd * 100 / goal).quantize(Decimal("0.1"))),
+            "by_type": by_type,
+            "by_area": by_area,
+        }
+
+    return _cached("figures", compute)
+
+
+def pledge_latest_public(limit: int = 6) -> list[Pledge]:
+    return list(
+        _card_queryset(Pledge.objects.public()).order_by(
+            F("published_at").desc(nulls_last=True), "-pk"
+        )[:limit]
+    )
+
+
+def pledge_get_public(pledge_id: int) -> Pledge:
+    """A public pledge with everything its page shows; 404 for anything not public."""
+    if not 0 < pledge_id < 2**63:  # beyond any database integer: no such pledge
+        raise Http404
+    pledge = (
+        Pledge.objects.public()
+        .select_related("entity", "entity__headquarters_country", "event")
+        .prefetch_related(
+            Prefetch("action_areas", queryset=ActionArea.objects.order_by("position")),
+            Prefetch("pillars", queryset=Pillar.objects.select_related("action_area")),
+            "regions",
+            Prefetch(
+                "countries",
+                queryset=Country.objects.select_related("region").prefetch_related(
+                    "group_memberships"
+                ),
+            ),
+            "beneficiary_groups",
+            "sdgs",
+            Prefetch("co_pledgers", queryset=Entity.objects.approved().order_by("name")),
+            "targets",
+        )
+        .filter(pk=pledge_id)
+        .first()
+    )
+    if pledge is None:
+        raise Http404
+    return pledge
+
+
+@dataclass
+class EntityPledges:
+    items: list
+    total: int
+    list_url_query: str
+
+
+def entity_pledges_public(entity, limit: int = 20) -> EntityPledges:
+    """The entity's public pledges, as pledging entity or co-pledger, newest first."""
+    entity_filter = filters.PledgeFilters(entity=entity.pk)
+    matching = entity_filter.apply(Pledge.objects.public())
+    items = list(
+        _card_queryset(matching).order_by(*entity_filter.ordering())[: limit]
+    )
+    total = len(items) if len(items) < limit else matching.count()
+    return EntityPledges(items=items, total=total, list_url_query=entity_filter.query_string())
+
+
+def country_get_public(iso3: str) -> Country:
+    country = (
+        Country.objects.select_related("region")
+        .prefetch_related("group_memberships")
+        .filter(iso3=(iso3 or "").upper())
+        .first()
+        if len(iso3 or "") == 3
+        else None
+    )
+    if country is None:
+        raise Http404
+    return country
+
+
+def event_get_public(slug: str) -> Event:
+    event = Event.objects.filter(slug=slug).first() if len(slug) <= 60 else None
+    if event is None:
+        raise Http404
+    return event

@@ -7,6 +7,13 @@ app_name = "pledges"
 urlpatterns = [
     # --- Public site (issue 6) ---
     path("", public.home, name="home"),
+    path("pledges/", public.pledge_list, name="pledge_list"),
+    path("pledges/<int:pk>/", public.pledge_detail, name="pledge_detail"),
+    path("pledges/export.csv", public.export_csv, name="export_csv"),
+    path("pledges/export.json", public.export_json, name="export_json"),
+    path("countries/<str:iso3>/", public.country_detail, name="country_detail"),
+    path("events/<slug:slug>/", public.event_detail, name="event_detail"),
+    path("open-data/", public.open_data_page, name="open_data"),
     # --- Member area (issue 4) ---
     path("my-pledges/", member.my_pledges, name="my_pledges"),
     path("my-pledges/new/", member.pledge_new, name="pledge_new"),

@@ -1,7 +1,235 @@
-from django.shortcuts import render
+"""The public site: home, pledge list and detail, country and event pages, open data.
+
+Every page reads only public pledges (published or completed, past any embargo) through
+pledges.selectors. Anonymous responses may be kept by browsers and shared caches for
+BROWSER_MAX_AGE seconds; the expensive parts are cached server-side for
+selectors.PUBLIC_CACHE_SECONDS. Together at most a minute passes before a change shows.
+Pages for a signed-in person, or carrying a one-time message, are never stored.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from action_areas.selectors import action_area_list
 
+from .. import filters, open_data, selectors
+from ..models import Pledge, PledgeType
 
+BROWSER_MAX_AGE = 30  # + selectors.PUBLIC_CACHE_SECONDS (30) = a change shows within a minute
+
+
+def public_page(view):
+    """GET only; cacheable for anonymous visitors, private and unstored for everyone else."""
+
+    @require_GET
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        personal = request.user.is_authenticated or len(messages.get_messages(request)) > 0
+        if personal:
+            patch_cache_control(response, private=True, no_cache=True, no_store=True, max_age=0)
+        else:
+            patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapper
+
+
+@public_page
 def home(request):
-    return render(request, "pledges/home.html", {"action_areas": action_area_list()})
+    figures = selectors.coalition_figures()
+    areas = [
+        {"area": area, **figures["by_area"].get(area.code, {"pledges": 0, "usd": None})}
+        for area in action_area_list()
+    ]
+    types = [
+        {"value": value, "label": label,
+         **figures["by_type"].get(value, {"pledges": 0, "usd": None})}
+        for value, label in PledgeType.choices
+    ]
+    return render(request, "pledges/home.html", {
+        "figures": figures,
+        "areas": areas,
+        "types": types,
+        "latest": selectors.pledge_latest_public(),
+    })
+
+
+def _facet_panels(pledge_filters, counts, options) -> list[dict]:
+    """What the filter column shows: per facet, its values with their counts."""
+    panels = []
+    for spec in filters.FACETS:
+        chosen = pledge_filters.values.get(spec.name, [])
+        facet_counts = counts.get(spec.name, {})
+        if spec.name == "year":
+            known = [(year, year) for year in sorted(set(facet_counts) | set(chosen),
+                                                     reverse=True)]
+        else:
+            known = options.get(spec.name, [])
+        values = [
+            {"value": value, "label": label, "count": facet_counts.get(value, 0),
+             "selected": value in chosen}
+            for value, label in known
+            if facet_counts.get(value) or value in chosen
+        ]
+        if not values:
+            continue
+        panels.append({
+            "name": spec.name,
+            "label": spec.label,
+            "widget": spec.widget,
+            "values": values,
+            "selected": [v for v in values if v["selected"]],
+            "unselected": [v for v in values if not v["selected"]],
+            "open": bool(chosen) or spec.name in ("type", "area"),
+        })
+    return panels
+
+
+def _chips(pledge_filters, options) -> list[dict]:
+    """The active choices, each with the address of the list without it."""
+    labels = {spec.name: spec.label for spec in filters.FACETS}
+    chips = []
+    if pledge_filters.q:
+        chips.append({"facet": _("Search"), "label": pledge_filters.q,
+                      "query": pledge_filters.without("q").query_string()})
+    if pledge_filters.entity:
+        chips.append({"facet": _("Entity"), "label": _("One entity"),
+                      "query": pledge_filters.without("entity").query_string()})
+    for name, values in pledge_filters.values.items():
+        known = dict(options.get(name, []))
+        for value in values:
+            chips.append({"facet": labels[name], "label": known.get(value, value),
+                          "query": pledge_filters.without(name, value).query_string()})
+    return chips
+
+
+def _pager(pledge_filters, page) -> dict:
+    return {
+        "page": page,
+        "previous_query": pledge_filters.query_string(page=page.number - 1),
+        "next_query": pledge_filters.query_string(page=page.number + 1),
+        "first_query": pledge_filters.query_string(page=1),
+    }
+
+
+@public_page
+def pledge_list(request):
+    options = selectors.pledge_filter_options()
+    pledge_filters = filters.PledgeFilters.from_query(request.GET, options)
+    facets = selectors.pledge_facets_public(pledge_filters)
+    page = selectors.pledge_page_public(pledge_filters)
+    return render(request, "pledges/public/pledge_list.html", {
+        "filters": pledge_filters,
+        "page": page,
+        "total": facets["total"],
+        "facets": _facet_panels(pledge_filters, facets["counts"], options),
+        "chips": _chips(pledge_filters, options),
+        "sorts": filters.SORTS.items(),
+        "export_query": pledge_filters.query_string(include_sort=False),
+        "max_search_length": filters.MAX_SEARCH_LENGTH,
+        **_pager(pledge_filters, page),
+    })
+
+
+@public_page
+def pledge_detail(request, pk: int):
+    return render(request, "pledges/public/pledge_detail.html", {
+        "pledge": selectors.pledge_get_public(pk),
+    })
+
+
+def _scoped_list(request, facet: str, value: str) -> dict:
+    """A country's or an event's pledges: the list filtered by one value, paged."""
+    pledge_filters = filters.PledgeFilters(values={facet: [value]})
+    number = filters.PledgeFilters.from_query(request.GET, {}).page
+    pledge_filters.page = number
+    page = selectors.pledge_page_public(pledge_filters)
+    return {
+        "totals": selectors.pledge_totals_public(pledge_filters),
+        "list_query": pledge_filters.query_string(),
+        **_pager(pledge_filters, page),
+    }
+
+
+@public_page
+def country_detail(request, iso3: str):
+    country = selectors.country_get_public(iso3)
+    if iso3 != country.iso3:  # one address per country: /countries/RWA/
+        return redirect("pledges:country_detail", iso3=country.iso3, permanent=True)
+    global_filters = filters.PledgeFilters(values={"region": [filters.GLOBAL_REGION]})
+    return render(request, "pledges/public/country_detail.html", {
+        "country": country,
+        "groups": [
+            {"code": m.group, "label": m.get_group_display(), "note": m.note}
+            for m in sorted(country.group_memberships.all(), key=lambda m: m.group)
+            if m.is_valid_on(timezone.localdate())
+        ],
+        "global_totals": selectors.pledge_totals_public(global_filters),
+        "global_query": global_filters.query_string(),
+        "region_query": filters.PledgeFilters(
+            values={"region": [country.region.code]}
+        ).query_string(),
+        **_scoped_list(request, "country", country.iso3),
+    })
+
+
+@public_page
+def event_detail(request, slug: str):
+    event = selectors.event_get_public(slug)
+    return render(request, "pledges/public/event_detail.html", {
+        "event": event,
+        **_scoped_list(request, "event", event.slug),
+    })
+
+
+@public_page
+def open_data_page(request):
+    return render(request, "pledges/public/open_data.html", {
+        "columns": open_data.COLUMNS,
+        "licence_name": open_data.LICENCE_NAME,
+        "licence_url": open_data.LICENCE_URL,
+        "options": selectors.pledge_filter_options(),
+    })
+
+
+def _export_queryset(request):
+    pledge_filters = selectors.pledge_filters_from_query(request.GET)
+    return pledge_filters, pledge_filters.apply(Pledge.objects.public())
+
+
+def _download_name(extension: str) -> str:
+    return f"p2c-pledges-{timezone.localdate().isoformat()}.{extension}"
+
+
+@public_page
+def export_csv(request):
+    _filters, queryset = _export_queryset(request)
+    response = StreamingHttpResponse(
+        open_data.csv_lines(queryset), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_download_name("csv")}"'
+    return response
+
+
+@public_page
+def export_json(request):
+    pledge_filters, queryset = _export_queryset(request)
+    query = pledge_filters.query_string(include_sort=False)
+    source = settings.SITE_URL + reverse("pledges:pledge_list") + (f"?{query}" if query else "")
+    response = StreamingHttpResponse(
+        open_data.json_chunks(queryset, source_url=source),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'inline; filename="{_download_name("json")}"'
+    return response

@@ -1,0 +1,362 @@
+"""The public pledge list: its query-string state, the facets and how they filter and count.
+
+Everything a visitor can choose lives in the query string, so every view of the list is a
+shareable URL. Values are checked against the reference data: an unknown value is dropped (the
+page shows what remains), never passed to the database as is.
+
+Facets are disjunctive: values of one facet are OR-ed (Access or Adoption), facets are AND-ed,
+and the counts shown next to a facet's values are computed with every *other* facet applied, so
+that ticking a second value shows how many pledges it would add.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from action_areas.models import Country, CountryGroup, CountryGroupMembership, Region
+from members.models import Entity, StakeholderGroup
+
+from .models import Pledge, PledgeType
+
+PAGE_SIZE = 20
+MAX_PAGE = 5000  # beyond 100,000 rows in: an empty page without asking the database
+MAX_SEARCH_LENGTH = 200
+MAX_VALUES_PER_FACET = 50
+GLOBAL_REGION = "global"  # pseudo-region of the region facet: pledges marked global
+
+SORTS = {
+    "newest": _("Newest first"),
+    "usd": _("Largest USD amount first"),
+    "title": _("Title (A to Z)"),
+}
+DEFAULT_SORT = "newest"
+
+
+@dataclass(frozen=True)
+class FacetSpec:
+    name: str  # the query-string parameter
+    label: str
+    widget: str = "checkbox"  # or "select" for long lists (countries, events, years)
+
+
+FACETS: tuple[FacetSpec, ...] = (
+    FacetSpec("type", _("Type of pledge")),
+    FacetSpec("area", _("Action area")),
+    FacetSpec("pillar", _("Pillar")),
+    FacetSpec("stakeholder", _("Stakeholder group")),
+    FacetSpec("region", _("Region")),
+    FacetSpec("country", _("Country"), "select"),
+    FacetSpec("targeting", _("Targets LDCs, LLDCs or SIDS")),
+    FacetSpec("beneficiary", _("Beneficiary group")),
+    FacetSpec("sdg", _("Sustainable Development Goal")),
+    FacetSpec("event", _("Announced at"), "select"),
+    FacetSpec("year", _("Year published"), "select"),
+)
+FACET_NAMES = tuple(spec.name for spec in FACETS)
+
+
+def clean_text(value: str, limit: int) -> str:
+    """A query-string text as the database may see it: no NUL or control characters (PostgreSQL
+    refuses NUL), whitespace collapsed, bounded length."""
+    value = re.sub(r"[\x00-\x1f\x7f]", " ", value or "")
+    return " ".join(value.split())[:limit]
+
+
+def search_document():
+    """PostgreSQL: the text a pledge is found by, stemmed in English and in French.
+
+    The GIN index of migration 0005 is built on exactly this expression; change both together
+    (the PostgreSQL test checks that the plan uses the index).
+    """
+    from django.contrib.postgres.search import SearchVector
+
+    columns = ("title", "reference", "summary", "description")
+    return SearchVector(*columns, config="english") + SearchVector(*columns, config="french")
+
+
+def search_condition(query: str) -> Q:
+    """Pledges whose text, or whose entity's name or acronym, matches the search words."""
+    entity_ids = list(
+        Entity.objects.filter(Q(name__icontains=query) | Q(acronym__iexact=query))
+        .values_list("pk", flat=True)[:500]
+    )
+    by_entity = Q(entity_id__in=entity_ids) if entity_ids else Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVectorExact
+
+        words = SearchQuery(query, config="english", search_type="websearch") | SearchQuery(
+            query, config="french", search_type="websearch"
+        )
+        return Q(SearchVectorExact(search_document(), words)) | by_entity
+    text = Q()
+    for word in query.split()[:20]:
+        text &= (
+            Q(title__icontains=word) | Q(reference__icontains=word)
+            | Q(summary__icontains=word) | Q(description__icontains=word)
+        )
+    return text | by_entity
+
+
+def _through(name: str):
+    return Pledge._meta.get_field(name).remote_field.through
+
+
+def _target(name: str) -> str:
+    """The through table's column naming the other side, e.g. "actionarea" for action_areas."""
+    return Pledge._meta.get_field(name).m2m_reverse_field_name()
+
+
+def _m2m_filter(name: str, key: str, values) -> Q:
+    through = _through(name)
+    return Q(pk__in=through.objects.filter(**{f"{_target(name)}__{key}__in": values})
+             .values("pledge_id"))
+
+
+def _m2m_counts(name: str, key: str, base: QuerySet) -> dict[str, int]:
+    through = _through(name)
+    rows = (
+        through.objects.filter(pledge_id__in=base.values("pk"))
+        .values(value=F(f"{_target(name)}__{key}"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {str(row["value"]): row["n"] for row in rows}
+
+
+def _group_memberships_today():
+    return CountryGroupMembership.objects.valid_on(timezone.localdate())
+
+
+def _region_filter(values) -> Q:
+    codes = [v for v in values if v != GLOBAL_REGION]
+    condition = Q(pk__in=[])
+    if codes:
+        condition |= _m2m_filter("regions", "code", codes)
+        condition |= _m2m_filter("countries", "region__code", codes)
+    if GLOBAL_REGION in values:
+        condition |= Q(is_global=True)
+    return condition
+
+
+def _region_counts(base: QuerySet) -> dict[str, int]:
+    """Per region, the pledges naming the region or one of its countries, each counted once:
+    one query over the union of both links (the ORM cannot count distinct across two paths)."""
+    try:
+        pledge_ids, params = base.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return {}
+    regions = _through("regions")._meta.db_table
+    countries = _through("countries")._meta.db_table
+    sql = f"""
+        SELECT r.code, COUNT(DISTINCT links.pledge_id)
+        FROM (
+            SELECT pr.pledge_id, pr.region_id FROM {regions} pr
+            WHERE pr.pledge_id IN ({pledge_ids})
+            UNION ALL
+            SELECT pc.pledge_id, c.region_id FROM {countries} pc
+            JOIN {Country._meta.db_table} c ON c.id = pc.country_id
+            WHERE pc.pledge_id IN ({pledge_ids})
+        ) links
+        JOIN {Region._meta.db_table} r ON r.id = links.region_id
+        GROUP BY r.code
+    """  # noqa: S608 - table names from the models, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *params])
+        counts = {code: n for code, n in cursor.fetchall() if n}
+    global_count = base.filter(is_global=True).count()
+    if global_count:
+        counts[GLOBAL_REGION] = global_count
+    return counts
+
+
+def _targeting_filter(values) -> Q:
+    countries = _group_memberships_today().filter(group__in=values).values("country_id")
+    return Q(pk__in=_through("countries").objects.filter(country_id__in=countries)
+             .values("pledge_id"))
+
+
+def _targeting_counts(base: QuerySet) -> dict[str, int]:
+    result = {}
+    for group in CountryGroup.values:  # three small queries, each counting a pledge once
+        n = base.filter(_targeting_filter([group])).count()
+        if n:
+            result[group] = n
+    return result
+
+
+def _field_counts(lookup: str) -> Callable[[QuerySet], dict[str, int]]:
+    def count(base: QuerySet) -> dict[str, int]:
+        rows = base.order_by().values(value=F(lookup)).annotate(n=Count("pk"))
+        return {str(row["value"]): row["n"] for row in rows if row["value"] not in (None, "")}
+
+    return count
+
+
+def _year_counts(base: QuerySet) -> dict[str, int]:
+    rows = (
+        base.filter(published_at__isnull=False).order_by()
+        .values(value=F("published_at__year")).annotate(n=Count("pk"))
+    )
+    return {str(row["value"]): row["n"] for row in rows}
+
+
+FILTERS: dict[str, Callable[[list], Q]] = {
+    "type": lambda values: Q(pledge_type__in=values),
+    "area": lambda values: _m2m_filter("action_areas", "code", values),
+    "pillar": lambda values: _m2m_filter("pillars", "code", values),
+    "stakeholder": lambda values: Q(entity__stakeholder_group__in=values),
+    "region": _region_filter,
+    "country": lambda values: _m2m_filter("countries", "iso3", values),
+    "targeting": _targeting_filter,
+    "beneficiary": lambda values: _m2m_filter("beneficiary_groups", "code", values),
+    "sdg": lambda values: _m2m_filter("sdgs", "number", [int(v) for v in values]),
+    "event": lambda values: Q(event__slug__in=values),
+    "year": lambda values: Q(published_at__year__in=[int(v) for v in values]),
+}
+
+COUNTERS: dict[str, Callable[[QuerySet], dict[str, int]]] = {
+    "type": _field_counts("pledge_type"),
+    "area": lambda base: _m2m_counts("action_areas", "code", base),
+    "pillar": lambda base: _m2m_counts("pillars", "code", base),
+    "stakeholder": _field_counts("entity__stakeholder_group"),
+    "region": _region_counts,
+    "country": lambda base: _m2m_counts("countries", "iso3", base),
+    "targeting": _targeting_counts,
+    "beneficiary": lambda base: _m2m_counts("beneficiary_groups", "code", base),
+    "sdg": lambda base: _m2m_counts("sdgs", "number", base),
+    "event": _field_counts("event__slug"),
+    "year": _year_counts,
+}
+
+
+def fixed_options() -> dict[str, list[tuple[str, str]]]:
+    """The facets whose values are choices in the code, not rows in the database."""
+    return {
+        "type": [(v, str(label)) for v, label in PledgeType.choices],
+        "stakeholder": [(v, str(label)) for v, label in StakeholderGroup.choices],
+        "targeting": [(v, str(label)) for v, label in CountryGroup.choices],
+    }
+
+
+def valid_year(value: str) -> bool:
+    return value.isdigit() and len(value) == 4 and 2000 <= int(value) <= 2100
+
+
+@dataclass
+class PledgeFilters:
+    """What the visitor chose, already validated."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    q: str = ""
+    entity: int | None = None
+    sort: str = DEFAULT_SORT
+    page: int = 1
+    _search: Q | None = field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def from_query(cls, query, options: dict[str, list[tuple[str, str]]]) -> PledgeFilters:
+        """`query` is request.GET; `options` maps each facet to its known (value, label)s."""
+        values = {}
+        for name in FACET_NAMES:
+            known = {value for value, _label in options.get(name, ())}
+            chosen = []
+            for raw in query.getlist(name)[:MAX_VALUES_PER_FACET]:
+                value = clean_text(raw, 60)
+                if name == "country":
+                    value = value.upper()
+                ok = valid_year(value) if name == "year" else value in known
+                if ok and value not in chosen:
+                    chosen.append(value)
+            if chosen:
+                values[name] = chosen
+        entity = clean_text(query.get("entity", ""), 12)
+        sort = query.get("sort", "")
+        page = clean_text(query.get("page", ""), 12)
+        return cls(
+            values=values,
+            q=clean_text(query.get("q", ""), MAX_SEARCH_LENGTH),
+            entity=int(entity) if entity.isdigit() and int(entity) < 2**62 else None,
+            sort=sort if sort in SORTS else DEFAULT_SORT,
+            page=max(1, min(int(page), MAX_PAGE + 1)) if page.isdigit() else 1,
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.values or self.q or self.entity)
+
+    def apply(self, queryset: QuerySet, *, skip: str | None = None) -> QuerySet:
+        if self.q:
+            if self._search is None:  # looks entity names up once, however often applied
+                self._search = search_condition(self.q)
+            queryset = queryset.filter(self._search)
+        if self.entity:
+            queryset = queryset.filter(
+                Q(entity_id=self.entity)
+                | Q(pk__in=_through("co_pledgers").objects.filter(entity_id=self.entity)
+                    .values("pledge_id"))
+            )
+        for name, values in self.values.items():
+            if name != skip:
+                queryset = queryset.filter(FILTERS[name](values))
+        return queryset
+
+    def ordering(self) -> list:
+        newest = [F("published_at").desc(nulls_last=True), F("pk").desc()]
+        if self.sort == "usd":
+            return [F("usd_amount").desc(nulls_last=True), *newest]
+        if self.sort == "title":
+            return [Lower("title"), "pk"]
+        return newest
+
+    def params(self, *, page: int | None = None, include_sort: bool = True) -> list:
+        """The canonical query-string pairs of this state."""
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        for name in FACET_NAMES:
+            pairs.extend((name, value) for value in self.values.get(name, ()))
+        if self.entity:
+            pairs.append(("entity", str(self.entity)))
+        if include_sort and self.sort != DEFAULT_SORT:
+            pairs.append(("sort", self.sort))
+        if page and page > 1:
+            pairs.append(("page", str(page)))
+        return pairs
+
+    def query_string(self, **kwargs) -> str:
+        return urlencode(self.params(**kwargs))
+
+    def cache_key(self) -> str:
+        """What the facets and the total depend on: neither the page nor the sort."""
+        return urlencode(self.params(include_sort=False)) + f"|{timezone.localdate()}"
+
+    def without(self, name: str, value: str | None = None) -> PledgeFilters:
+        """The same state with one value (or a whole facet, or the search) removed."""
+        values = {k: list(v) for k, v in self.values.items()}
+        q, entity = self.q, self.entity
+        if name == "q":
+            q = ""
+        elif name == "entity":
+            entity = None
+        elif value is None:
+            values.pop(name, None)
+        else:
+            values[name] = [v for v in values.get(name, []) if v != value]
+            if not values[name]:
+                del values[name]
+        return PledgeFilters(values=values, q=q, entity=entity, sort=self.sort)
+
+
+def facet_counts(public: QuerySet, filters: PledgeFilters) -> dict[str, dict[str, int]]:
+    """Per facet, value -> number of pledges, with the other facets (and the search) applied."""
+    return {name: COUNTERS[name](filters.apply(public, skip=name)) for name in FACET_NAMES}

@@ -1,0 +1,322 @@
+"""Open data: the public pledges as CSV and JSON, streamed, with a documented stable column set.
+
+Rows are read with values() in batches (never model instances, never the whole list at once), so
+100,000 pledges cost the memory of one batch. Text that a spreadsheet would run as a formula is
+neutralised by `spreadsheet_safe`, which every export of the portal uses.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import islice
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from action_areas.models import (
+    ActionArea,
+    BeneficiaryGroup,
+    Country,
+    CountryGroupMembership,
+    Pillar,
+    Region,
+    SustainableDevelopmentGoal,
+)
+from members.models import Entity
+
+from .models import AdvocacyActivity, Pledge, Target
+
+LICENCE_NAME = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+BATCH_SIZE = 1000  # rows read, and related rows looked up, at a time
+LIST_SEPARATOR = "; "
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_safe(value):
+    """A text cell that cannot run as a formula: one starting with = + - @ or a tab, carriage
+    return or line feed gets a leading apostrophe, which spreadsheets show as text. Anything
+    that is not text (numbers, dates, None) is returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+    example: str = ""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("reference", _("The pledge's reference."), "P2C-2022-0042"),
+    Column("url", _("Address of the pledge's public page.")),
+    Column("title", _("Title.")),
+    Column("summary", _("One-paragraph summary.")),
+    Column("description", _("Full description.")),
+    Column("pledge_type", _("Type: financial, policy, advocacy or programme."), "financial"),
+    Column("status", _("published, or completed once the secretariat marks it so."),
+           "published"),
+    Column("published_at", _("When the secretariat published the pledge (UTC, ISO 8601)."),
+           "2022-06-08T10:00:00+00:00"),
+    Column("entity", _("Name of the pledging entity.")),
+    Column("entity_acronym", _("Its acronym, if any.")),
+    Column("entity_stakeholder_group",
+           _("Its stakeholder group: government, private_sector, international, civil_society, "
+             "academia, youth or media."), "government"),
+    Column("entity_country", _("ISO 3166-1 alpha-3 code of its headquarters country."), "RWA"),
+    Column("co_pledgers", _("Names of co-pledging member entities, separated by “; ”.")),
+    Column("other_partners", _("Other partners, as written by the entity.")),
+    Column("action_areas", _("Action area codes, separated by “; ”."), "access; adoption"),
+    Column("pillars", _("Pillar codes, separated by “; ”."), "affordability"),
+    Column("is_global", _("true if the pledge acts worldwide."), "false"),
+    Column("regions", _("ITU-D region codes, separated by “; ”."), "africa"),
+    Column("countries", _("ISO 3166-1 alpha-3 codes of the countries, separated by “; ”."),
+           "RWA; UGA"),
+    Column("targets_ldc", _("true if one of the countries is a Least Developed Country on the "
+                            "day of the download."), "true"),
+    Column("targets_lldc", _("true if one of the countries is a Landlocked Developing Country "
+                             "on the day of the download."), "true"),
+    Column("targets_sids", _("true if one of the countries is a Small Island Developing State "
+                             "on the day of the download."), "false"),
+    Column("beneficiary_groups", _("Beneficiary group codes, separated by “; ”."),
+           "women-girls; youth"),
+    Column("sdgs", _("Numbers of the Sustainable Development Goals, separated by “; ”."), "4; 9"),
+    Column("event", _("Code of the event at which the pledge was announced."), "wtdc-22-kigali"),
+    Column("start_date", _("Start date (ISO 8601)."), "2022-06-01"),
+    Column("end_date", _("End date (ISO 8601)."), "2026-12-31"),
+    Column("amount", _("Financial pledges: amount in the pledged currency."), "5000000.00"),
+    Column("currency", _("Financial pledges: ISO 4217 currency code."), "EUR"),
+    Column("usd_amount", _("Financial pledges: amount in US dollars."), "5250000.00"),
+    Column("usd_rate_date", _("Financial pledges: date of the exchange rate used."),
+           "2022-06-01"),
+    Column("modality", _("Financial pledges: grant, loan, equity, guarantee, in_kind or other."),
+           "grant"),
+    Column("disbursement_start", _("Financial pledges: disbursement from (ISO 8601).")),
+    Column("disbursement_end", _("Financial pledges: disbursement until (ISO 8601).")),
+    Column("policy_instrument", _("Policy pledges: law, regulation, strategy or other.")),
+    Column("policy_stage", _("Policy pledges: proposed, adopted or in_force.")),
+    Column("jurisdiction", _("Policy pledges: where the policy applies.")),
+    Column("advocacy_activities", _("Advocacy pledges: activity codes, separated by “; ”."),
+           "research; campaign"),
+    Column("audience", _("Advocacy pledges: the audience.")),
+    Column("programme_kind", _("Programme pledges: new or expansion.")),
+    Column("people_to_reach", _("Programme pledges: number of people to reach."), "50000"),
+    Column("targets", _("Quantified targets. CSV: “indicator: baseline → target unit by date”, "
+                        "separated by “; ”. JSON: a list of objects with indicator, unit, "
+                        "baseline, target_value and target_date.")),
+)
+COLUMN_NAMES = tuple(column.name for column in COLUMNS)
+
+# Read straight from the pledge row (and its entity and event) with values().
+_VALUES = {
+    "pk": "pk",
+    "reference": "reference",
+    "title": "title",
+    "summary": "summary",
+    "description": "description",
+    "pledge_type": "pledge_type",
+    "status": "status",
+    "published_at": "published_at",
+    "entity": "entity__name",
+    "entity_acronym": "entity__acronym",
+    "entity_stakeholder_group": "entity__stakeholder_group",
+    "entity_country": "entity__headquarters_country__iso3",
+    "other_partners": "other_partners",
+    "is_global": "is_global",
+    "event": "event__slug",
+    "start_date": "start_date",
+    "end_date": "end_date",
+    "amount": "amount",
+    "currency": "currency",
+    "usd_amount": "usd_amount",
+    "usd_rate_date": "usd_rate_date",
+    "modality": "modality",
+    "disbursement_start": "disbursement_start",
+    "disbursement_end": "disbursement_end",
+    "policy_instrument": "policy_instrument",
+    "policy_stage": "policy_stage",
+    "jurisdiction": "jurisdiction",
+    "advocacy_activities": "advocacy_activities",
+    "audience": "audience",
+    "programme_kind": "programme_kind",
+    "people_to_reach": "people_to_reach",
+}
+# Many-to-many columns: pledge field -> (through column naming the other side, lookup table).
+_M2M = {
+    "action_areas": "actionarea_id",
+    "pillars": "pillar_id",
+    "regions": "region_id",
+    "countries": "country_id",
+    "beneficiary_groups": "beneficiarygroup_id",
+    "sdgs": "sustainabledevelopmentgoal_id",
+    "co_pledgers": "entity_id",
+}
+
+
+class _Lookups:
+    """Small reference tables read once per download: id -> code (or name)."""
+
+    def __init__(self):
+        self.codes = {
+            "action_areas": dict(ActionArea.objects.values_list("pk", "code")),
+            "pillars": dict(Pillar.objects.values_list("pk", "code")),
+            "regions": dict(Region.objects.values_list("pk", "code")),
+            "countries": dict(Country.objects.values_list("pk", "iso3")),
+            "beneficiary_groups": dict(BeneficiaryGroup.objects.values_list("pk", "code")),
+            "sdgs": dict(SustainableDevelopmentGoal.objects.values_list("pk", "number")),
+            # Co-pledgers are shown only once approved, like on the pledge page.
+            "co_pledgers": dict(Entity.objects.approved().values_list("pk", "name")),
+        }
+        self.groups: dict[int, set[str]] = {}
+        memberships = CountryGroupMembership.objects.valid_on(timezone.localdate())
+        for country_id, group in memberships.values_list("country_id", "group"):
+            self.groups.setdefault(country_id, set()).add(group)
+        self.advocacy = set(AdvocacyActivity.values)
+
+
+def _batches(iterable: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(iterable)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _related(ids: list[int], lookups: _Lookups) -> tuple[dict, dict]:
+    """For a batch of pledges: field -> pledge id -> [ids of related rows], and the targets."""
+    related: dict[str, dict[int, list]] = {}
+    for name, column in _M2M.items():
+        through = Pledge._meta.get_field(name).remote_field.through
+        per_pledge: dict[int, list] = {}
+        rows = through.objects.filter(pledge_id__in=ids).order_by("pk")
+        for pledge_id, other_id in rows.values_list("pledge_id", column):
+            per_pledge.setdefault(pledge_id, []).append(other_id)
+        related[name] = per_pledge
+    targets: dict[int, list] = {}
+    rows = Target.objects.filter(pledge_id__in=ids).order_by("pledge_id", "position", "pk")
+    for row in rows.values("pledge_id", "indicator", "unit", "baseline", "target_value",
+                           "target_date"):
+        targets.setdefault(row.pop("pledge_id"), []).append(row)
+    return related, targets
+
+
+def _record(row: dict, related: dict, targets: dict, lookups: _Lookups, base_url: str) -> dict:
+    """One pledge as the documented columns, in order, values still typed."""
+    pk = row["pk"]
+    groups = set().union(
+        *(lookups.groups.get(cid, set()) for cid in related["countries"].get(pk, []))
+    )
+    activities = row["advocacy_activities"] if isinstance(row["advocacy_activities"], list) else []
+    record = {}
+    for name in COLUMN_NAMES:
+        if name == "url":
+            record[name] = base_url + reverse("pledges:pledge_detail", args=[pk])
+        elif name in _M2M:
+            codes = lookups.codes[name]  # ids missing from it: co-pledgers not approved
+            record[name] = [codes[i] for i in related[name].get(pk, []) if i in codes]
+        elif name in ("targets_ldc", "targets_lldc", "targets_sids"):
+            record[name] = name.removeprefix("targets_").upper() in groups
+        elif name == "advocacy_activities":
+            record[name] = [a for a in activities if a in lookups.advocacy]
+        elif name == "targets":
+            record[name] = targets.get(pk, [])
+        else:
+            record[name] = row[_VALUES[name]]
+    return record
+
+
+def records(queryset: QuerySet[Pledge]) -> Iterator[dict]:
+    """The pledges of `queryset` (already public and filtered) as records, in batches."""
+    lookups = _Lookups()
+    base_url = settings.SITE_URL
+    rows = (
+        queryset.order_by("pk")
+        .values(*_VALUES.values())
+        .iterator(chunk_size=BATCH_SIZE)
+    )
+    for batch in _batches(rows, BATCH_SIZE):
+        related, targets = _related([row["pk"] for row in batch], lookups)
+        for row in batch:
+            yield _record(row, related, targets, lookups, base_url)
+
+
+def _number(value: Decimal | None) -> str:
+    return "" if value is None else format(value, "f")
+
+
+def _csv_cell(name: str, value) -> str:
+    if name == "targets":
+        value = LIST_SEPARATOR.join(
+            "{indicator}: {baseline} → {target} {unit} by {date}".format(
+                indicator=t["indicator"], unit=t["unit"],
+                baseline=_number(t["baseline"]) or "?", target=_number(t["target_value"]),
+                date=t["target_date"].isoformat(),
+            )
+            for t in value
+        )
+    elif isinstance(value, list):
+        value = LIST_SEPARATOR.join(str(v) for v in value)
+    elif isinstance(value, bool):
+        value = "true" if value else "false"
+    elif value is None:
+        value = ""
+    elif hasattr(value, "isoformat"):
+        value = value.isoformat()
+    elif isinstance(value, Decimal):
+        value = format(value, "f")
+    return spreadsheet_safe(str(value))
+
+
+class _Line:
+    """A file-like object for csv.writer that hands back the line written."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(queryset: QuerySet[Pledge]) -> Iterator[str]:
+    writer = csv.writer(_Line())
+    # A byte-order mark, so that spreadsheet programs read the accents of French text right.
+    yield "\ufeff" + writer.writerow(COLUMN_NAMES)
+    for record in records(queryset):
+        yield writer.writerow([_csv_cell(name, record[name]) for name in COLUMN_NAMES])
+
+
+def _json_value(value):
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return spreadsheet_safe(value)
+
+
+def json_chunks(queryset: QuerySet[Pledge], *, source_url: str) -> Iterator[str]:
+    header = {
+        "licence": LICENCE_NAME,
+        "licence_url": LICENCE_URL,
+        "attribution": "Partner2Connect Digital Coalition (ITU)",
+        "source": source_url,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "columns": list(COLUMN_NAMES),
+    }
+    yield json.dumps(header, ensure_ascii=False)[:-1] + ', "pledges": ['
+    separator = "\n"
+    for record in records(queryset):
+        yield separator + json.dumps(
+            {name: _json_value(record[name]) for name in COLUMN_NAMES}, ensure_ascii=False
+        )
+        separator = ",\n"
+    yield "\n]}\n"

@@ -1,0 +1,22 @@
+"""Template filters for showing a pledge to the public (and to its authors, the same way)."""
+
+from django import template
+
+from action_areas.models import CountryGroup
+
+from ..models import AdvocacyActivity
+
+register = template.Library()
+
+
+@register.filter
+def advocacy_labels(values) -> list[str]:
+    """The labels of a pledge's advocacy activity codes (unknown codes are left out)."""
+    labels = dict(AdvocacyActivity.choices)
+    return [str(labels[v]) for v in (values or []) if v in labels]
+
+
+@register.filter
+def country_group_label(code: str) -> str:
+    """"LDC" -> "Least Developed Country", in the active language."""
+    return str(dict(CountryGroup.choices).get(code, code))

@@ -1,0 +1,64 @@
+"""Every public page costs a fixed number of queries, however many pledges there are."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import EntityFactory
+from tests.pledges.public_data import bulk_pledges
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    # name: (url, most queries with a cold cache: reference lists 7, counters and facets 16,
+    # the page of pledges 4 with its prefetches)
+    "home": ("/en/", 11),
+    "list": ("/en/pledges/", 26),
+    "list filtered": (
+        "/en/pledges/?type=financial&type=policy&area=access&area=adoption&region=africa"
+        "&targeting=LDC&stakeholder=government&year={year}&sort=usd", 26),
+    "list searched": ("/en/pledges/?q=schools+broadband&sort=title", 27),
+    "list page 2": ("/en/pledges/?page=2", 26),
+    "detail": ("/en/pledges/{pledge}/", 12),  # 10, and 2 for the progress timeline
+    "entity": ("/en/entities/{entity}/", 6),
+    "country": ("/en/countries/RWA/", 8),
+    "event": ("/en/events/wtdc-22-kigali/", 6),
+}
+
+
+def _queries(client, url) -> int:
+    cache.clear()  # the expensive parts are cached: count them too
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    assert "Bulk pledge" in response.content.decode(), f"{url} shows no pledge"
+    return len(context)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_query_count_is_bounded_and_does_not_grow_with_the_pledges(
+    anonymous, page, django_assert_max_num_queries
+):
+    entity = EntityFactory()
+    pledges = bulk_pledges(30, entities=[entity])
+    year = pledges[0].published_at.year
+    template, most = PAGES[page]
+    url = template.format(pledge=pledges[0].pk, entity=entity.pk, year=year)
+
+    with_30 = _queries(anonymous, url)
+    bulk_pledges(270, entities=[entity, EntityFactory(), EntityFactory()])
+    with_300 = _queries(anonymous, url)
+
+    assert with_300 == with_30, f"{page}: {with_30} queries with 30 pledges, {with_300} with 300"
+    cache.clear()
+    with django_assert_max_num_queries(most):
+        anonymous.get(url)
+
+
+def test_a_warm_cache_spares_the_counters_and_facets(anonymous):
+    bulk_pledges(30)
+    cold = _queries(anonymous, "/en/pledges/")
+    with CaptureQueriesContext(connection) as warm:
+        anonymous.get("/en/pledges/")
+    assert len(warm) <= 5 < cold  # the page of pledges and its prefetches only

@@ -1,0 +1,78 @@
+"""Search: words of the title, summary, description or reference, or the entity's name. On
+PostgreSQL a full-text search (English and French stemming) served by a GIN index; on SQLite a
+simple match of every word."""
+
+import pytest
+from django.db import connection
+
+from pledges import filters
+from pledges.models import Pledge
+from tests.factories import EntityFactory, PledgeFactory
+
+pytestmark = pytest.mark.django_db
+
+ON_POSTGRESQL = connection.vendor == "postgresql"
+
+
+def _titles(client, query: str) -> list[str]:
+    response = client.get("/en/pledges/", {"q": query})
+    assert response.status_code == 200
+    return sorted(p.title for p in response.context["page"].items)
+
+
+@pytest.fixture
+def pledges(db):
+    PledgeFactory(published=True, title="Satellite broadband for islands",
+                  summary="Connect remote schools.", description="", reference="P2C-2024-0007")
+    PledgeFactory(published=True, title="Digital skills for women", summary="",
+                  description="Coding clubs and mentoring.",
+                  entity=EntityFactory(name="Orange Foundation", acronym="OF"))
+    PledgeFactory(published=True, title="Écoles connectées au Sénégal",
+                  summary="Former les enseignants au numérique.", description="")
+
+
+def test_search_finds_words_of_the_title_summary_and_description(anonymous, pledges):
+    assert _titles(anonymous, "satellite") == ["Satellite broadband for islands"]
+    assert _titles(anonymous, "schools") == ["Satellite broadband for islands"]
+    assert _titles(anonymous, "mentoring") == ["Digital skills for women"]
+    assert _titles(anonymous, "skills women") == ["Digital skills for women"]
+    assert _titles(anonymous, "satellite women") == []  # every word must match
+
+
+def test_search_finds_the_reference_and_the_entity(anonymous, pledges):
+    assert _titles(anonymous, "P2C-2024-0007") == ["Satellite broadband for islands"]
+    assert _titles(anonymous, "Orange Foundation") == ["Digital skills for women"]
+    assert _titles(anonymous, "orange") == ["Digital skills for women"]
+
+
+def test_search_is_case_insensitive(anonymous, pledges):
+    assert _titles(anonymous, "SATELLITE") == ["Satellite broadband for islands"]
+    assert _titles(anonymous, "enseignants") == ["Écoles connectées au Sénégal"]
+
+
+def test_search_combines_with_filters_and_counts(anonymous, pledges):
+    response = anonymous.get("/en/pledges/", {"q": "schools", "type": "programme"})
+    assert response.context["total"] == 1
+    types = {f["name"]: f for f in response.context["facets"]}["type"]
+    assert [(v["value"], v["count"]) for v in types["values"]] == [("programme", 1)]
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="stemming is PostgreSQL full-text search")
+def test_postgresql_search_understands_english_and_french_word_forms(anonymous, pledges):
+    assert _titles(anonymous, "satellites") == ["Satellite broadband for islands"]
+    assert _titles(anonymous, "school") == ["Satellite broadband for islands"]
+    assert _titles(anonymous, "enseignant") == ["Écoles connectées au Sénégal"]
+    assert _titles(anonymous, '"digital skills"') == ["Digital skills for women"]
+    assert _titles(anonymous, "skills -women") == []
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the GIN index exists on PostgreSQL only")
+def test_postgresql_search_uses_the_gin_index(pledges):
+    condition = filters.search_condition("broadband")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            plan = Pledge.objects.filter(condition).explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+    assert "pledge_search_document" in plan, plan

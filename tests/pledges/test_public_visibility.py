@@ -1,0 +1,191 @@
+"""Only published or completed pledges past their embargo reach the public: nothing else shows on
+any page, in any counter or facet, or in any download."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.utils import timezone
+
+from action_areas.models import BeneficiaryGroup, Country, SustainableDevelopmentGoal
+from pledges.models import Pledge
+from tests.factories import EntityFactory, EventFactory, PledgeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def local_memory_cache(settings):
+    """A cache whose entries expire on the test's clock (time_machine cannot move Redis's)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "public-site-expiry"}}
+    cache.clear()
+
+HIDDEN_STATES = ["draft", "submitted", "changes_requested", "rejected", "withdrawn", "embargoed"]
+
+
+def _visible():
+    """The one public pledge: financial, USD 1 million, in Rwanda, by one entity."""
+    return PledgeFactory(published=True, financial=True, title="Visible pledge for Rwanda")
+
+
+def _hidden(state, **extra):
+    """A pledge in `state` that would change every counter and facet if it leaked: another
+    entity and co-pledger, Fiji (SIDS), an event, a year, an SDG, a beneficiary group of its own,
+    USD 7.7 billion."""
+    status = "published" if state == "embargoed" else state
+    pledge = PledgeFactory(
+        status=status,
+        reference="P2C-2019-0999" if status != "draft" else None,
+        title=f"HIDDEN {state} pledge",
+        summary="Secret plans for Fiji.",
+        entity=EntityFactory(name="Hidden Entity Ltd"),
+        event=EventFactory(slug="hidden-event", name_en="Hidden Summit", name_fr="Sommet caché"),
+        pledge_type="financial", programme_kind="", people_to_reach=None,
+        amount=Decimal("7700000000"), currency="USD", usd_amount=Decimal("7700000000"),
+        published_at=datetime.datetime(2019, 5, 5, tzinfo=datetime.UTC),
+        embargo_until=timezone.now() + datetime.timedelta(days=30)
+        if state == "embargoed" else None,
+        with_defaults=False,
+        **extra,
+    )
+    pledge.countries.set([Country.objects.get(iso3="FJI")])
+    pledge.sdgs.set([SustainableDevelopmentGoal.objects.get(number=14)])
+    pledge.beneficiary_groups.set([BeneficiaryGroup.objects.get(code="lgbtqi")])
+    pledge.co_pledgers.set([EntityFactory(name="Hidden Partner Org")])
+    return pledge
+
+
+def _text(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+    return response.content.decode()
+
+
+HIDDEN_WORDS = ["HIDDEN", "Hidden Entity", "Hidden Partner", "Hidden Summit", "Fiji",
+                "P2C-2019-0999", "7.7 billion", "7700000000", "SDG 14", "LGBTQI"]
+
+
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+def test_a_pledge_that_is_not_public_is_a_404_even_for_a_guessed_id(anonymous, member_client,
+                                                                     state):
+    hidden = _hidden(state)
+    assert anonymous.get(f"/en/pledges/{hidden.pk}/").status_code == 404
+    assert anonymous.get(f"/fr/pledges/{hidden.pk}/").status_code == 404
+    # Members of another entity are the public too.
+    assert member_client.get(f"/en/pledges/{hidden.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/",
+        "/fr/",
+        "/en/pledges/",
+        "/en/pledges/?q=HIDDEN",
+        "/en/pledges/?q=Fiji",
+        "/en/pledges/?q=Hidden+Entity",
+        "/en/pledges/?country=FJI",
+        "/en/pledges/?targeting=SIDS",
+        "/en/pledges/?sdg=14",
+        "/en/pledges/?beneficiary=lgbtqi",
+        "/en/pledges/?year=2019",
+        "/en/pledges/?event=hidden-event",
+        "/en/pledges/?sort=usd",
+        "/en/pledges/export.csv",
+        "/en/pledges/export.json",
+        "/en/pledges/export.csv?country=FJI",
+        "/en/countries/FJI/",
+        "/en/countries/RWA/",
+        "/en/events/hidden-event/",
+        "/en/entities/{entity}/",
+        "/en/entities/{partner}/",
+    ],
+)
+def test_a_pledge_that_is_not_public_leaks_nowhere(anonymous, state, url):
+    _visible()
+    hidden = _hidden(state)
+    url = url.format(entity=hidden.entity.pk, partner=hidden.co_pledgers.get().pk)
+    response = anonymous.get(url)
+    assert response.status_code == 200
+    text = _text(response)
+    if url.startswith("/en/pledges/?") or url == "/en/pledges/":
+        only_hidden_match = url not in ("/en/pledges/", "/en/pledges/?sort=usd")
+        assert response.context["total"] == (0 if only_hidden_match else 1)
+        for facet in response.context["facets"]:  # what was chosen shows, counted 0
+            assert all(v["count"] == 0 for v in facet["selected"]) or not only_hidden_match
+    searched = url.lower().replace("+", " ")
+    echoed = {"country=fji": "Fiji", "sdg=14": "SDG 14", "event=hidden-event": "Hidden Summit",
+              "beneficiary=lgbtqi": "LGBTQI"}
+    for word in HIDDEN_WORDS:
+        if word.lower() in searched or any(
+            f"?{choice}" in searched and word == label for choice, label in echoed.items()
+        ):
+            continue  # the search box and the chosen filters show what the visitor asked for
+        if word in ("Fiji", "Hidden Summit") and url.startswith(("/en/countries/FJI",
+                                                                  "/en/events/hidden")):
+            continue  # the country's and the event's own pages name them, with no pledge
+        if word.startswith("Hidden") and "/entities/" in url:
+            continue  # the entities' own profiles name them, with no pledge
+        assert word not in text, f"{word!r} leaks on {url}"
+
+
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+def test_counters_and_facets_count_public_pledges_only(anonymous, state):
+    _visible()
+    _hidden(state)
+    home = anonymous.get("/en/").context
+    figures = home["figures"]
+    assert (figures["pledges"], figures["entities"], figures["countries"]) == (1, 1, 1)
+    assert figures["usd"] == Decimal("1000000")
+    assert {row["value"]: row["pledges"] for row in home["types"]}["financial"] == 1
+
+    listing = anonymous.get("/en/pledges/").context
+    assert listing["total"] == 1
+    shown = {facet["name"]: {v["value"]: v["count"] for v in facet["values"]}
+             for facet in listing["facets"]}
+    assert shown["type"] == {"financial": 1}
+    assert shown["country"] == {"RWA": 1}
+    assert "SIDS" not in shown["targeting"]
+    assert "sdg" not in shown and "beneficiary" not in shown and "event" not in shown
+    assert "2019" not in shown["year"]
+
+    data = json.loads(_text(anonymous.get("/en/pledges/export.json")))
+    assert [p["title"] for p in data["pledges"]] == ["Visible pledge for Rwanda"]
+
+
+def test_completed_pledges_are_public_and_say_so(anonymous):
+    pledge = PledgeFactory(published=True, status="completed", title="A finished pledge")
+    response = anonymous.get(f"/en/pledges/{pledge.pk}/")
+    assert response.status_code == 200
+    assert "Completed" in response.content.decode()
+    assert "A finished pledge" in anonymous.get("/en/pledges/").content.decode()
+
+
+def test_an_embargoed_pledge_appears_when_the_embargo_ends(anonymous):
+    opening = timezone.now() + datetime.timedelta(days=2)
+    pledge = PledgeFactory(published=True, embargo_until=opening, title="Announced at opening")
+    assert anonymous.get(f"/en/pledges/{pledge.pk}/").status_code == 404
+    with time_machine.travel(opening + datetime.timedelta(seconds=1)):
+        cache.clear()
+        assert anonymous.get(f"/en/pledges/{pledge.pk}/").status_code == 200
+        assert "Announced at opening" in anonymous.get("/en/pledges/").content.decode()
+
+
+def test_a_withdrawn_pledge_disappears_within_a_minute(anonymous, local_memory_cache):
+    """Counters are cached briefly: a visitor sees a withdrawal at the latest a minute later."""
+    pledge = PledgeFactory(published=True, title="Soon withdrawn")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert anonymous.get("/en/").context["figures"]["pledges"] == 1
+        Pledge.objects.filter(pk=pledge.pk).update(status="withdrawn")
+        # The page itself is gone at once; the cached counters follow within the minute.
+        assert anonymous.get(f"/en/pledges/{pledge.pk}/").status_code == 404
+        assert "Soon withdrawn" not in anonymous.get("/en/pledges/").content.decode()
+    with time_machine.travel(start + datetime.timedelta(seconds=31), tick=False):
+        assert anonymous.get("/en/").context["figures"]["pledges"] == 0
+        assert anonymous.get("/en/pledges/").context["total"] == 0
