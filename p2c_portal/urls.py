@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
     path("", include("pledges.urls")),
+    path("", include("reporting.urls")),
     prefix_default_language=True,
 )
 

@@ -1,0 +1,225 @@
+"""The secretariat's side of reporting: cycles, the reports (read-only; hide / show again with
+a reason) and the reminder settings."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import permissions, services
+from .forms import HideReportForm
+from .models import (
+    ProgressReport,
+    ProgressReportEvent,
+    ReminderSettings,
+    ReportingCycle,
+    TargetProgress,
+)
+
+
+@admin.register(ReportingCycle)
+class ReportingCycleAdmin(admin.ModelAdmin):
+    list_display = ("name_en", "period_start", "period_end", "opens_on", "due_on", "closes_on",
+                    "state", "submitted_reports")
+    search_fields = ("name_en", "name_fr")
+    date_hierarchy = "due_on"
+    fieldsets = (
+        (None, {"fields": ("name_en", "name_fr")}),
+        (_("Period covered"), {
+            "fields": ("period_start", "period_end"),
+            "description": _("The cycle covers pledges that are published (not completed or "
+                             "withdrawn), were published by the end of the period and started "
+                             "before it ended."),
+        }),
+        (_("Dates"), {"fields": ("opens_on", "due_on", "closes_on")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            submitted_count=Count("reports", filter=Q(reports__status="submitted"))
+        )
+
+    @admin.display(description=_("submitted reports"), ordering="submitted_count")
+    def submitted_reports(self, cycle: ReportingCycle) -> int:
+        return cycle.submitted_count
+
+    @admin.display(description=_("state"))
+    def state(self, cycle: ReportingCycle) -> str:
+        today = timezone.localdate()
+        if today < cycle.opens_on:
+            return _("Not open yet")
+        if cycle.accepts_reports_on(today):
+            return _("Open") if today <= cycle.due_on else _("Open (past due date)")
+        return _("Closed")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.reports.exists():
+            return False  # reports keep their cycle
+        return super().has_delete_permission(request, obj)
+
+
+class TargetProgressInline(admin.TabularInline):
+    model = TargetProgress
+    fields = ("indicator", "unit", "baseline", "target_value", "achieved_value")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ProgressReportEventInline(admin.TabularInline):
+    model = ProgressReportEvent
+    fields = ("created_at", "action", "actor", "message")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class VisibilityFilter(admin.SimpleListFilter):
+    title = _("visibility")
+    parameter_name = "hidden"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Public")), ("yes", _("Hidden by the secretariat"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(hidden_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(hidden_at__isnull=True)
+        return queryset
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ("pledge", "entity", "cycle", "status", "implementation_status",
+                    "percent_complete", "submitted_at", "visibility")
+    list_filter = ("cycle", "status", "implementation_status", VisibilityFilter)
+    list_select_related = ("pledge", "pledge__entity", "cycle")
+    search_fields = ("pledge__title", "pledge__reference", "pledge__entity__name")
+    date_hierarchy = "submitted_at"
+    inlines = [TargetProgressInline, ProgressReportEventInline]
+    actions = ["hide_selected", "show_selected"]
+    fields = ("pledge", "cycle", "status", "implementation_status", "percent_complete",
+              "amount_disbursed", "currency", "usd_disbursed", "narrative", "evidence",
+              "submitted_by", "submitted_at", "hidden_at", "hidden_by", "hidden_reason",
+              "created_by", "created_at", "updated_by", "updated_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("entity"), ordering="pledge__entity__name")
+    def entity(self, report: ProgressReport):
+        return report.pledge.entity
+
+    @admin.display(description=_("visibility"), boolean=False)
+    def visibility(self, report: ProgressReport) -> str:
+        if report.hidden_at:
+            return _("Hidden")
+        return _("Public") if report.status == ProgressReport.Status.SUBMITTED else "—"
+
+    @admin.display(description=_("evidence links"))
+    def evidence(self, report: ProgressReport):
+        if not report.evidence_links:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", '<li><a href="{}" rel="noopener noreferrer nofollow">{}</a></li>',
+            ((link, link) for link in report.evidence_links),
+        ))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # the entity's words: the secretariat hides, it does not rewrite
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_hide_permission(self, request) -> bool:
+        return permissions.can_hide_progress_report(request.user)
+
+    @admin.action(description=_("Hide the selected reports from the public (with a reason)"),
+                  permissions=["hide"])
+    def hide_selected(self, request, queryset):
+        reports = list(queryset.select_related("pledge", "cycle").order_by("pk"))
+        confirmed = request.POST.get("confirm") == "yes"
+        form = HideReportForm(request.POST if confirmed else None)
+        if confirmed and form.is_valid():
+            hidden = 0
+            for report in reports:
+                try:
+                    services.progress_report_hide(
+                        actor=request.user, report_id=report.pk,
+                        reason=form.cleaned_data["reason"],
+                    )
+                    hidden += 1
+                except services.ReportingError as error:
+                    self.message_user(request, f"{report}: {error}", messages.WARNING)
+            if hidden:
+                self.message_user(
+                    request,
+                    ngettext("%(count)d report hidden; the entity has been emailed.",
+                             "%(count)d reports hidden; the entities have been emailed.",
+                             hidden) % {"count": hidden},
+                    messages.SUCCESS,
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Hide progress reports"),
+            "reports": reports,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "reporting/admin/hide_reports.html", context)
+
+    @admin.action(description=_("Show the selected hidden reports again"), permissions=["hide"])
+    def show_selected(self, request, queryset):
+        shown = 0
+        for report_id in queryset.filter(hidden_at__isnull=False).values_list("pk", flat=True):
+            services.progress_report_show(actor=request.user, report_id=report_id)
+            shown += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d report shown again.", "%(count)d reports shown again.", shown)
+            % {"count": shown},
+            messages.SUCCESS if shown else messages.WARNING,
+        )
+
+
+@admin.register(ReminderSettings)
+class ReminderSettingsAdmin(admin.ModelAdmin):
+    """The one row that says which reminders go out, and when."""
+
+    list_display = ("__str__", "updated_at")
+    fieldsets = (
+        (_("Draft pledges"), {"fields": ("draft_untouched_enabled", "draft_untouched_days")}),
+        (_("Requested changes"), {"fields": ("changes_requested_enabled",
+                                             "changes_requested_days")}),
+        (_("Progress reports"), {"fields": (
+            "report_due_soon_enabled", "report_due_soon_days", "report_due_today_enabled",
+            "report_overdue_enabled", "report_overdue_days")}),
+        (_("Secretariat"), {"fields": ("weekly_digest_enabled", "weekly_digest_weekday")}),
+    )
+
+    def changelist_view(self, request, extra_context=None):
+        row = ReminderSettings.load()
+        return HttpResponseRedirect(
+            reverse("admin:reporting_remindersettings_change", args=[row.pk])
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,143 @@
+"""Member area: the progress form of a pledge for a reporting cycle, and the list of a pledge's
+reports. Thin: the form validates, services write, selectors read."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from pledges import selectors as pledge_selectors
+from pledges.views.member import keeps_typed_input_across_login
+
+from . import permissions, selectors, services
+from .forms import ProgressReportForm
+from .models import ProgressReport, ReportingCycle
+
+
+def _raw_input(data: QueryDict) -> dict:
+    return {key: data.getlist(key) for key in data if key != "csrfmiddlewaretoken"}
+
+
+def _unsaved_as_data(unsaved: dict) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, values in unsaved.items():
+        data.setlist(key, values)
+    return data
+
+
+def _expected_version(request) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def _render_form(request, *, pledge, cycle, report, form, conflict="", missing=None,
+                 problem="", status=200):
+    return render(request, "reporting/member/progress_form.html", {
+        "pledge": pledge,
+        "cycle": cycle,
+        "report": report,
+        "form": form,
+        "version": report.version if report else 0,
+        "conflict": conflict,
+        "missing": missing or [],
+        "problem": problem,
+    }, status=status)
+
+
+@keeps_typed_input_across_login
+def progress_edit(request, pk: int, cycle_id: int):
+    """File (or continue) the pledge's progress report for one cycle; a submitted report is
+    shown read-only. Another entity's pledge is a 404, a viewer gets a 403."""
+    pledge = pledge_selectors.pledge_get_for_member(request.user, pk)
+    if not permissions.can_view_progress_private(request.user, pledge):
+        # The secretariat reads reports in the admin; this page is the entity's.
+        return redirect("admin:reporting_progressreport_changelist")
+    cycle = get_object_or_404(ReportingCycle, pk=cycle_id)
+    report = selectors.report_get(pledge, cycle)
+    if report is not None and report.status == ProgressReport.Status.SUBMITTED:
+        return render(request, "reporting/member/progress_submitted.html", {
+            "pledge": pledge, "cycle": cycle, "report": report,
+            "rows": list(report.target_progress.all()),
+            "is_public": pledge.is_public() and report.is_public,
+        })
+    if not permissions.can_report_progress(request.user, pledge):
+        raise permissions.PermissionDenied(
+            _("Only administrators and editors of the pledging entity report its progress.")
+        )
+    problem = services.cycle_problem(pledge, cycle)
+    if problem:
+        if request.method == "POST":
+            messages.error(request, problem)
+        return _render_form(request, pledge=pledge, cycle=cycle, report=report, form=None,
+                            problem=problem, status=400)
+
+    if request.method != "POST":
+        unsaved = report.unsaved_input if report else {}
+        if unsaved:
+            form = ProgressReportForm(_unsaved_as_data(unsaved), pledge=pledge)
+            form.is_valid()  # show the errors again next to what was typed
+        else:
+            form = ProgressReportForm(pledge=pledge, report=report)
+        return _render_form(request, pledge=pledge, cycle=cycle, report=report, form=form)
+
+    form = ProgressReportForm(request.POST, pledge=pledge)
+    valid = form.is_valid()
+    try:
+        report = services.progress_report_save(
+            user=request.user, pledge_id=pledge.pk, cycle_id=cycle.pk,
+            values=form.valid_values(), target_values=form.valid_target_values(),
+            raw_input=None if valid else _raw_input(request.POST),
+            expected_version=_expected_version(request),
+        )
+    except services.EditConflict as error:
+        return _render_form(request, pledge=pledge, cycle=cycle, report=report, form=form,
+                            conflict=str(error), status=409)
+    except services.ReportingError as error:
+        messages.error(request, str(error))
+        return redirect("reporting:progress_edit", pk=pledge.pk, cycle_id=cycle.pk)
+    if not valid:
+        messages.warning(
+            request,
+            _("Draft saved. Some values are not valid yet: they are kept as you typed them, "
+              "correct them when you can."),
+        )
+        return _render_form(request, pledge=pledge, cycle=cycle, report=report, form=form)
+    if "submit" not in request.POST:
+        messages.success(request, _("Draft saved."))
+        return redirect("reporting:progress_edit", pk=pledge.pk, cycle_id=cycle.pk)
+    try:
+        services.progress_report_submit(
+            user=request.user, report_id=report.pk, expected_version=report.version
+        )
+    except services.IncompleteReport as error:
+        messages.error(
+            request, _("Draft saved, but not submitted: the report is not complete yet.")
+        )
+        return _render_form(request, pledge=pledge, cycle=cycle, report=report, form=form,
+                            missing=error.missing, status=400)
+    except (services.EditConflict, services.ReportingError) as error:
+        messages.error(request, str(error))
+        return redirect("reporting:progress_edit", pk=pledge.pk, cycle_id=cycle.pk)
+    messages.success(
+        request,
+        _("Thank you: your progress report for “%(cycle)s” has been submitted.")
+        % {"cycle": cycle.name},
+    )
+    return redirect("reporting:progress_edit", pk=pledge.pk, cycle_id=cycle.pk)
+
+
+@login_required
+def progress_list(request, pk: int):
+    """A pledge's progress reports, cycle by cycle, with what is still to file."""
+    pledge = pledge_selectors.pledge_get_for_member(request.user, pk)
+    if not permissions.can_view_progress_private(request.user, pledge):
+        return redirect("admin:reporting_progressreport_changelist")
+    return render(request, "reporting/member/progress_list.html", {
+        "pledge": pledge,
+        "rows": selectors.report_rows_for_member(pledge),
+        "reporting": selectors.reporting_for_pledge(pledge),
+        "can_report": permissions.can_report_progress(request.user, pledge),
+    })
