@@ -42,5 +42,10 @@ check-deploy: $(STAMP)
 	REDIS_URL=redis://localhost:6379/0 EMAIL_URL=smtp://localhost:25 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+# Benchmark of the public site (needs PostgreSQL, Redis and Debian's wrk): see BENCHMARKS.md.
+.PHONY: bench
+bench: $(STAMP)
+	$(PY) bench/run.py
+
 clean:
 	rm -rf $(VENV) var/static
