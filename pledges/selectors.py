@@ -56,7 +56,7 @@ def pledge_status_history(pledge: Pledge) -> QuerySet[PledgeStatusChange]:
 import hashlib  # noqa: E402
 import unicodedata  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
-from decimal import Decimal  # noqa: E402
+from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
 
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
@@ -253,12 +253,19 @@ def coalition_figures() -> dict:
             "countries": countries,
             "usd": usd,
             "usd_goal": goal,
-            "goal_percent": min(Decimal(100), (usd * 100 / goal).quantize(Decimal("0.1"))),
+            "goal_percent": _percent(usd, goal),
             "by_type": by_type,
             "by_area": by_area,
         }
 
     return _cached("figures", compute)
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal:
+    """One decimal (25.0), two below 1 % so that a start shows (0.03), at most 100."""
+    percent = part * 100 / whole
+    step = Decimal("0.01" if percent < 1 else "0.1")
+    return min(Decimal(100), percent.quantize(step, rounding=ROUND_HALF_UP))
 
 
 def pledge_latest_public(limit: int = 6) -> list[Pledge]:
@@ -315,6 +322,11 @@ def entity_pledges_public(entity, limit: int = 20) -> EntityPledges:
     )
     total = len(items) if len(items) < limit else matching.count()
     return EntityPledges(items=items, total=total, list_url_query=entity_filter.query_string())
+
+
+def entity_name_public(entity_id: int) -> str | None:
+    """The name of an approved entity, for the "pledges of …" filter; None for any other."""
+    return Entity.objects.approved().filter(pk=entity_id).values_list("name", flat=True).first()
 
 
 def country_get_public(iso3: str) -> Country:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from action_areas.selectors import action_area_list
 
@@ -28,9 +28,9 @@ BROWSER_MAX_AGE = 30  # + selectors.PUBLIC_CACHE_SECONDS (30) = a change shows w
 
 
 def public_page(view):
-    """GET only; cacheable for anonymous visitors, private and unstored for everyone else."""
+    """GET and HEAD only; cacheable for anonymous visitors, private and unstored for others."""
 
-    @require_GET
+    @require_safe
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
@@ -104,7 +104,8 @@ def _chips(pledge_filters, options) -> list[dict]:
         chips.append({"facet": _("Search"), "label": pledge_filters.q,
                       "query": pledge_filters.without("q").query_string()})
     if pledge_filters.entity:
-        chips.append({"facet": _("Entity"), "label": _("One entity"),
+        name = selectors.entity_name_public(pledge_filters.entity)
+        chips.append({"facet": _("Entity"), "label": name or _("One entity"),
                       "query": pledge_filters.without("entity").query_string()})
     for name, values in pledge_filters.values.items():
         known = dict(options.get(name, []))

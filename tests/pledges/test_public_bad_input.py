@@ -135,3 +135,9 @@ def test_a_lowercase_country_code_leads_to_the_country_page(anonymous):
     response = anonymous.get("/en/countries/rwa/")
     assert response.status_code == 301
     assert response.headers["Location"] == "/en/countries/RWA/"
+
+
+def test_public_pages_answer_head_and_refuse_writes(anonymous, some_pledges):
+    assert anonymous.head("/en/pledges/").status_code == 200
+    assert anonymous.post("/en/pledges/", {"q": "x"}).status_code == 405
+    assert anonymous.post("/en/pledges/export.csv").status_code == 405

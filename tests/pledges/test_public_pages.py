@@ -58,6 +58,7 @@ def test_home_shows_progress_toward_the_goal_the_secretariat_set(anonymous, loca
     html = _html(anonymous.get("/en/"))
     assert "Progress toward the USD 100.0 billion goal" in _text(html)
     assert "25.0 % of the USD 100.0 billion" in _text(html)
+    assert "USD 25.0 billion committed" in _text(html)
     assert re.search(r'<progress class="goal-progress" max="100" value="25\.0"', html)
 
     CoalitionSettings.objects.filter(pk=1).update(usd_goal=Decimal("50000000000"))
@@ -316,6 +317,9 @@ def test_the_entity_page_links_to_all_when_there_are_many(anonymous):
     html = _html(anonymous.get(f"/en/entities/{entity.pk}/"))
     assert f'href="/en/pledges/?entity={entity.pk}"' in html
     assert "See all 25 pledges" in html
+    listing = anonymous.get(f"/en/pledges/?entity={entity.pk}")
+    assert listing.context["total"] == 25
+    assert f"Entity: {entity.name}" in _text(_html(listing))
 
 
 def test_the_country_page_shows_its_groupings_region_and_pledges(anonymous):
@@ -404,3 +408,8 @@ def test_form_fields_have_labels(anonymous, public_urls):
     html = _html(anonymous.get("/en/pledges/"))
     for field_id in re.findall(r'<(?:input|select)[^>]*\sid="([^"]+)"', html):
         assert f'for="{field_id}"' in html, field_id
+
+
+def test_a_small_start_toward_the_goal_still_shows(anonymous):
+    PledgeFactory(published=True, financial=True, usd_amount=Decimal("25000000"))
+    assert "0.03 % of the USD 100.0 billion" in _text(_html(anonymous.get("/en/")))
