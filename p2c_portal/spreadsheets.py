@@ -1,0 +1,372 @@
+"""Spreadsheets in and out of the portal: reading what people upload, writing files that are safe
+to open, and reading cell values the way people type them.
+
+- `spreadsheet_safe(value)`: a text cell that starts with = + - @ tab or carriage return gets a
+  leading apostrophe, so Excel, LibreOffice and Google Sheets show it as text instead of running
+  it as a formula (CSV/formula injection). django-import-export's own option only strips one
+  leading "=", which is not enough.
+- `read_csv` / `read_xlsx`: an uploaded file to a tablib Dataset, or a `SpreadsheetError` whose
+  message says what is wrong in words a person can act on (empty, wrong type, encoding, too many
+  rows, duplicated or blank column headings).
+- `parse_date`, `parse_bool`, `match_key`, `split_list`: cell values as typed.
+"""
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from decimal import Decimal
+
+import tablib
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+# A cell starting with one of these is run as a formula (or DDE command) by spreadsheets
+# (OWASP "CSV injection"); the same set as pledges.open_data uses for the public downloads.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_COLUMNS = 200
+
+
+def import_max_rows() -> int:
+    """The most data rows one import takes (settings.P2C_IMPORT_MAX_ROWS, default 2,000)."""
+    return int(getattr(settings, "P2C_IMPORT_MAX_ROWS", 2000))
+
+
+class SpreadsheetError(ValueError):
+    """A file or cell that cannot be imported; the message is safe to show to the person."""
+
+
+# --- Formula safety -------------------------------------------------------------------------------
+
+
+def spreadsheet_safe(value):
+    """The value as a spreadsheet will show it, never run it: text starting with = + - @ tab,
+    carriage return or line feed gets a leading apostrophe. Anything that is not text is returned
+    unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_unescape(text: str) -> tuple[str, bool]:
+    """Undo `spreadsheet_safe`: (text, True) when the cell was marked as literal text with a
+    leading apostrophe, so that a file exported by the portal imports back unchanged."""
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_TRIGGERS:
+        return text[1:], True
+    return text, False
+
+
+_ARITHMETIC = re.compile(r"^[+\-]?[\d.,]+(?:\s*[+\-*/^]\s*[\d.,]+)+$")
+
+
+def looks_like_formula(text: str) -> bool:
+    """True for what a spreadsheet would run: =1+1, ==1+1, +cmd|'/C calc'!A0, -2+3, @SUM(A1).
+
+    Plain text that merely starts with a sign stays text: "- first step", "+41 22 730 5111",
+    "@ITU followers".
+    """
+    stripped = text.lstrip(" \t\r\n")
+    if not stripped:
+        return False
+    if stripped[0] == "=":
+        return True
+    if stripped[0] in "+-@" and len(stripped) > 1 and not stripped[1].isspace():
+        rest = stripped[1:]
+        return bool(re.search(r"[(!|]", rest) or _ARITHMETIC.match(stripped))
+    return False
+
+
+# --- Reading uploaded files -----------------------------------------------------------------------
+
+_MAGIC = [
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel 97-2003 (.xls) or Word file"),
+]
+
+
+def _not_a_spreadsheet(what: str) -> SpreadsheetError:
+    return SpreadsheetError(
+        _("This file is %(what)s, not a spreadsheet. Save it as CSV (UTF-8) or as an Excel "
+          "workbook (.xlsx), then upload it again.") % {"what": what}
+    )
+
+
+def _check_size(data: bytes | None) -> bytes:
+    if data is None:
+        raise SpreadsheetError(
+            _("The uploaded file is no longer available (it is kept for a limited time): "
+              "upload it again.")
+        )
+    if len(data) > MAX_FILE_BYTES:
+        raise SpreadsheetError(
+            _("This file is larger than %(size)s MB: split it into smaller files.")
+            % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    if not data.strip():
+        raise SpreadsheetError(_("The file is empty."))
+    return data
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark (Excel's
+    "Unicode text"), else Windows-1252/Latin-1 (Excel's "CSV" on Windows)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _not_a_spreadsheet(_("not readable text")) from None
+    if b"\x00" in data[:8192]:
+        raise _not_a_spreadsheet(_("a binary file"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon (Excel in French and other locales) or tab: the one the heading line
+    uses most, outside quotes."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    unquoted = re.sub(r'"[^"]*"', "", first)
+    counts = {d: unquoted.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _build_dataset(rows, *, max_rows: int) -> tablib.Dataset:
+    """Headings from the first non-blank row; blank rows dropped; trailing columns without a
+    heading and without data dropped; clear errors for the rest. The spreadsheet row number of
+    every data row is kept in `dataset.line_numbers` for messages."""
+    numbered = enumerate(rows, start=1)
+    headers = None
+    for _number, raw in numbered:
+        if any(cell_text(cell) for cell in raw):
+            headers = [cell_text(cell) for cell in raw]
+            break
+    if headers is None:
+        raise SpreadsheetError(_("The file is empty."))
+    if headers and headers[0].startswith("\ufeff"):
+        headers[0] = headers[0][1:]
+    while headers and not headers[-1]:
+        headers.pop()
+    if len(headers) > MAX_COLUMNS:
+        raise SpreadsheetError(
+            _("The file has %(count)d columns; an import reads at most %(max)d.")
+            % {"count": len(headers), "max": MAX_COLUMNS}
+        )
+    width = len(headers)
+    data, lines = [], []
+    for line_number, raw in numbered:
+        values = list(raw)
+        if not any(cell_text(cell) for cell in values):
+            continue
+        extra = [cell for cell in values[width:] if cell_text(cell)]
+        if extra:
+            raise SpreadsheetError(
+                _("Line %(line)d has more values than there are column headings: give every "
+                  "column a heading in the first row.") % {"line": line_number}
+            )
+        values = values[:width] + [""] * (width - len(values))
+        data.append([("" if cell is None else cell) for cell in values])
+        lines.append(line_number)
+        if len(data) > max_rows:
+            raise SpreadsheetError(
+                _("This file has more than %(max)s rows: an import takes at most %(max)s rows "
+                  "at a time. Split it into several files and import them one after the other.")
+                % {"max": number_format(max_rows, force_grouping=True)}
+            )
+    blank = [str(number) for number, name in enumerate(headers, 1) if not name]
+    if blank:
+        raise SpreadsheetError(
+            _("Column %(columns)s has no heading: give every column a heading in the first row, "
+              "or delete the column.") % {"columns": ", ".join(blank)}
+        )
+    seen = set()
+    for name in headers:
+        key = normalise_heading(name)
+        if key in seen:
+            raise SpreadsheetError(
+                _("The column “%(name)s” appears twice: keep only one.") % {"name": name}
+            )
+        seen.add(key)
+    if not data:
+        raise SpreadsheetError(_("The file has column headings but no rows to import."))
+    dataset = tablib.Dataset(headers=headers)
+    for values in data:
+        dataset.append(values)
+    dataset.line_numbers = lines
+    return dataset
+
+
+def read_csv(data: bytes | None, *, max_rows: int | None = None) -> tablib.Dataset:
+    data = _check_size(data)
+    if data.startswith(b"PK\x03\x04"):
+        raise SpreadsheetError(
+            _("This is an Excel workbook (.xlsx), not a CSV file: choose the format “xlsx”.")
+        )
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise _not_a_spreadsheet(what)
+    text = _decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=False)
+    try:
+        return _build_dataset(reader, max_rows=max_rows or import_max_rows())
+    except csv.Error as error:
+        raise SpreadsheetError(
+            _("Line %(line)d of the file could not be read as CSV (%(error)s).")
+            % {"line": reader.line_num, "error": error}
+        ) from None
+
+
+def read_xlsx(data: bytes | None, *, max_rows: int | None = None) -> tablib.Dataset:
+    """The first sheet of a workbook. Formula cells come back as their formula text (so that a row
+    can be refused with a clear message); text cells that start like a formula come back marked
+    as literal with a leading apostrophe, as `spreadsheet_safe` writes them."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    data = _check_size(data)
+    if not data.startswith(b"PK\x03\x04"):
+        for magic, what in _MAGIC:
+            if data.startswith(magic):
+                raise _not_a_spreadsheet(what)
+        raise SpreadsheetError(
+            _("This is not an Excel workbook (.xlsx). If it is a CSV file, choose the format "
+              "“csv”.")
+        )
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheet = book.worksheets[0]
+
+        def rows():
+            # In a workbook a formula is a cell of type "f"; every other text cell is literal
+            # text, even when it starts with "=": mark it so, as an apostrophe would in CSV.
+            for row in sheet.iter_rows():
+                values = []
+                for cell in row:
+                    value = getattr(cell, "value", None)
+                    if (
+                        isinstance(value, str)
+                        and getattr(cell, "data_type", "s") != "f"
+                        and value.startswith(FORMULA_TRIGGERS)
+                    ):
+                        value = "'" + value
+                    values.append(value)
+                yield values
+
+        try:
+            return _build_dataset(rows(), max_rows=max_rows or import_max_rows())
+        finally:
+            book.close()
+    except SpreadsheetError:
+        raise
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, OSError, ValueError):
+        raise SpreadsheetError(
+            _("This Excel file could not be read: open it in Excel or LibreOffice, save it again "
+              "as .xlsx (or as CSV), then upload it again.")
+        ) from None
+
+
+# --- Cell values ----------------------------------------------------------------------------------
+
+
+def cell_text(value) -> str:
+    """A cell as text: None is empty, 12.0 is "12", a date is ISO, whitespace is trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value).strip()
+
+
+def normalise_heading(name: str) -> str:
+    return re.sub(r"[\s\-_]+", "_", fold(name)).strip("_")
+
+
+def fold(text: str) -> str:
+    """For matching what people type: case, accents, apostrophes, dashes and spaces ignored."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
+    return " ".join(text.casefold().split())
+
+
+def split_list(text: str) -> list[str]:
+    """Items separated by semicolons or new lines (commas are part of some names, e.g.
+    “Corée, République de”)."""
+    return [part.strip() for part in re.split(r"[;\n]", text or "") if part.strip()]
+
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?$")
+
+
+def parse_date(value) -> datetime.date | None:
+    """ISO (2022-06-06) or day/month/year (06/06/2022, 6.6.2022, 6-6-2022); Excel dates as they
+    are. Raises ValueError with a message otherwise."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = cell_text(value)
+    if not text:
+        return None
+    match = _ISO.match(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _DAY_FIRST.match(text)
+        if not match:
+            raise ValueError(
+                _("“%(text)s” is not a date. Write it as 2022-06-16 or 16/06/2022 "
+                  "(day/month/year).") % {"text": text[:40]}
+            )
+        day, month, year = (int(g) for g in match.groups())
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise ValueError(
+            _("“%(text)s” is not a date that exists. Dates are read as year-month-day "
+              "(2022-06-16) or day/month/year (16/06/2022).") % {"text": text[:40]}
+        ) from None
+
+
+_TRUE = {"yes", "y", "true", "1", "x", "oui", "o", "vrai"}
+_FALSE = {"no", "n", "false", "0", "non", "faux", ""}
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = fold(cell_text(value))
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(
+        _("“%(text)s” is not yes or no. Write yes or no (oui or non).")
+        % {"text": cell_text(value)[:40]}
+    )
