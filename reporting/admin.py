@@ -1,5 +1,5 @@
 """The secretariat's side of reporting: cycles, the reports (read-only; hide / show again with
-a reason) and the reminder settings."""
+a reason), reminders (sent, failed, resend) and the reminder settings."""
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q
@@ -11,15 +11,19 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from p2c_portal.models import OutboundEmail
+
 from . import permissions, services
 from .forms import HideReportForm
 from .models import (
     ProgressReport,
     ProgressReportEvent,
+    Reminder,
     ReminderSettings,
     ReportingCycle,
     TargetProgress,
 )
+from .reminders import reminder_resend
 
 
 @admin.register(ReportingCycle)
@@ -194,6 +198,101 @@ class ProgressReportAdmin(admin.ModelAdmin):
             ngettext("%(count)d report shown again.", "%(count)d reports shown again.", shown)
             % {"count": shown},
             messages.SUCCESS if shown else messages.WARNING,
+        )
+
+
+class DeliveryFilter(admin.SimpleListFilter):
+    """Whether the reminder's emails reached the mail server (the outbox's status)."""
+
+    title = _("email delivery")
+    parameter_name = "delivery"
+
+    def lookups(self, request, model_admin):
+        return [("failed", _("An email failed")), ("waiting", _("Waiting to be delivered")),
+                ("delivered", _("Delivered"))]
+
+    def queryset(self, request, queryset):
+        failed = Q(emails__status=OutboundEmail.Status.FAILED)
+        waiting = Q(emails__status__in=[OutboundEmail.Status.PENDING,
+                                        OutboundEmail.Status.SENDING])
+        if self.value() == "failed":
+            return queryset.filter(
+                Q(status=Reminder.Status.FAILED) | Q(pk__in=Reminder.objects.filter(failed))
+            )
+        if self.value() == "waiting":
+            return queryset.filter(pk__in=Reminder.objects.filter(waiting))
+        if self.value() == "delivered":
+            return queryset.filter(status=Reminder.Status.SENT).exclude(
+                pk__in=Reminder.objects.filter(failed | waiting)
+            )
+        return queryset
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("kind", "about", "due_on", "status", "delivery", "attempts", "created_at",
+                    "sent_at")
+    list_filter = ("status", DeliveryFilter, "kind", "due_on")
+    search_fields = ("target_key", "pledge__title", "pledge__reference")
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    fields = ("kind", "about", "due_on", "status", "skip_reason", "attempts", "last_error",
+              "delivery", "email_links", "created_at", "queued_at", "claimed_at", "sent_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("pledge", "cycle").prefetch_related(
+            "emails"
+        )
+
+    @admin.display(description=_("about"))
+    def about(self, reminder: Reminder) -> str:
+        if reminder.pledge and reminder.cycle:
+            return f"{reminder.pledge} — {reminder.cycle}"
+        if reminder.pledge:
+            return str(reminder.pledge)
+        return str(_("The secretariat"))
+
+    @admin.display(description=_("email delivery"))
+    def delivery(self, reminder: Reminder) -> str:
+        statuses = {email.status for email in reminder.emails.all()}
+        if not statuses:
+            return "—"
+        if OutboundEmail.Status.FAILED in statuses:
+            return _("An email failed")
+        if statuses - {OutboundEmail.Status.SENT}:
+            return _("Waiting to be delivered")
+        return _("Delivered")
+
+    @admin.display(description=_("emails"))
+    def email_links(self, reminder: Reminder):
+        emails = list(reminder.emails.all())
+        if not emails:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", '<li><a href="{}">{}</a> — {}</li>',
+            ((reverse("admin:p2c_portal_outboundemail_change", args=[email.pk]),
+              ", ".join(email.to), email.get_status_display()) for email in emails),
+        ))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_resend_permission(self, request) -> bool:
+        return request.user.has_perm("reporting.change_reminder")
+
+    @admin.action(description=_("Send the selected failed reminders again"),
+                  permissions=["resend"])
+    def resend(self, request, queryset):
+        count = sum(reminder_resend(reminder_id=pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext("%(count)d reminder or email queued again.",
+                     "%(count)d reminders or emails queued again.", count) % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
         )
 
 

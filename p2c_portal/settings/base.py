@@ -176,6 +176,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "p2c_portal.tasks.outbound_email_sweep",
         "schedule": 60.0,
     },
+    # Reminders (reporting/reminders.py): rows for what fell due, then a send per row.
+    "create-due-reminders": {
+        "task": "reporting.tasks.reminders_create_due",
+        "schedule": 900.0,
+    },
+    "sweep-reminders": {
+        "task": "reporting.tasks.reminders_sweep",
+        "schedule": 120.0,
+    },
 }
 
 # --- Email: one path for the whole site (p2c_portal/mail.py), backend from EMAIL_URL -------------

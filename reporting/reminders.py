@@ -1,0 +1,357 @@
+"""Reminders that never go out twice (DESIGN.md §3).
+
+The database is the source of truth; Celery beat only wakes things up:
+
+1. `reminders_create_due` (periodic) works out which reminders are due today and creates their
+   rows with get_or_create: a row is unique per (what it is about, kind, date), so a second run,
+   or a second beat, creates nothing. After commit it queues a send per pending row.
+2. `reminder_deliver` (one task per row) claims the row by compare-and-set PENDING → SENDING
+   and, in one short transaction that re-checks the claim, hands the reminder's emails to the
+   outbox (p2c_portal.mail) and marks the row SENT. No network I/O inside: the outbox delivers
+   after commit, each email once, retrying SMTP failures with backoff and recording FAILED.
+   An error here puts the row back to PENDING; the task retries with backoff; after the last
+   retry the row is FAILED, visible in the admin, where it can be sent again.
+3. `reminders_sweep` (periodic) re-queues rows whose send was lost: PENDING rows never queued
+   (the broker was down) or queued long ago, and SENDING rows whose worker died (claimed long
+   ago: back to PENDING first). A send that wakes up late finds its claim taken and stops.
+
+A reminder is created only within CATCH_UP_DAYS of the day it falls due: after an outage the
+missed ones still go out, once, but a new installation does not mail about years-old drafts.
+"""
+
+import datetime
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from p2c_portal.mail import SWEEP_STALE_AFTER_SECONDS, SWEEP_STUCK_AFTER_SECONDS, email_resend
+from pledges.models import Pledge
+
+from .models import ProgressReport, Reminder, ReminderSettings, ReportingCycle
+
+logger = logging.getLogger(__name__)
+
+CATCH_UP_DAYS = 3
+K = Reminder.Kind
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: str
+    target_key: str
+    due_on: datetime.date
+    pledge_id: int | None = None
+    cycle_id: int | None = None
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _days(count: int) -> datetime.timedelta:
+    return datetime.timedelta(days=count)
+
+
+def kind_enabled(kind: str, cfg: ReminderSettings) -> bool:
+    return {
+        K.DRAFT_UNTOUCHED: cfg.draft_untouched_enabled,
+        K.CHANGES_REQUESTED: cfg.changes_requested_enabled,
+        K.REPORT_DUE_SOON: cfg.report_due_soon_enabled,
+        K.REPORT_DUE_TODAY: cfg.report_due_today_enabled,
+        K.REPORT_OVERDUE: cfg.report_overdue_enabled,
+        K.WEEKLY_DIGEST: cfg.weekly_digest_enabled,
+    }[kind]
+
+
+# --- What is due today ------------------------------------------------------------------------
+
+
+def _due_drafts(today: datetime.date, cfg: ReminderSettings) -> list[Due]:
+    """A draft pledge last changed `days` days ago (or up to CATCH_UP_DAYS - 1 more)."""
+    days = cfg.draft_untouched_days
+    last_changes = Pledge.objects.filter(
+        status=Pledge.Status.DRAFT,
+        updated_at__gte=_start_of(today - _days(days + CATCH_UP_DAYS - 1)),
+        updated_at__lt=_start_of(today - _days(days - 1)),
+    ).values_list("pk", "updated_at")
+    return [
+        Due(K.DRAFT_UNTOUCHED, f"pledge:{pk}", timezone.localdate(changed) + _days(days), pk)
+        for pk, changed in last_changes
+    ]
+
+
+def _due_change_requests(today: datetime.date, cfg: ReminderSettings) -> list[Due]:
+    """A pledge still waiting, `days` days after the secretariat asked for changes."""
+    days = cfg.changes_requested_days
+    requests = (
+        Pledge.objects.filter(status=Pledge.Status.CHANGES_REQUESTED)
+        .annotate(requested_at=Max(
+            "status_changes__created_at",
+            filter=Q(status_changes__to_status=Pledge.Status.CHANGES_REQUESTED),
+        ))
+        .filter(
+            requested_at__gte=_start_of(today - _days(days + CATCH_UP_DAYS - 1)),
+            requested_at__lt=_start_of(today - _days(days - 1)),
+        )
+        .values_list("pk", "requested_at")
+    )
+    return [
+        Due(K.CHANGES_REQUESTED, f"pledge:{pk}", timezone.localdate(asked) + _days(days), pk)
+        for pk, asked in requests
+    ]
+
+
+def report_reminder_kinds(cycle: ReportingCycle, today: datetime.date,
+                          cfg: ReminderSettings) -> list[str]:
+    """Which report reminders of this cycle fall due today."""
+    kinds = []
+    if cfg.report_due_soon_enabled:
+        fires = max(cycle.due_on - _days(cfg.report_due_soon_days), cycle.opens_on)
+        if fires <= today < min(fires + _days(CATCH_UP_DAYS), cycle.due_on):
+            kinds.append(K.REPORT_DUE_SOON)
+    if cfg.report_due_today_enabled and today == cycle.due_on:
+        kinds.append(K.REPORT_DUE_TODAY)
+    if cfg.report_overdue_enabled:
+        fires = cycle.due_on + _days(cfg.report_overdue_days)
+        if fires <= today < fires + _days(CATCH_UP_DAYS) and cycle.accepts_reports_on(today):
+            kinds.append(K.REPORT_OVERDUE)
+    return kinds
+
+
+def _due_reports(today: datetime.date, cfg: ReminderSettings) -> list[Due]:
+    """Covered pledges without a submitted report, before, on and after the due date."""
+    due = []
+    cycles = ReportingCycle.objects.filter(
+        opens_on__lte=today,
+        due_on__gte=today - _days(cfg.report_overdue_days + CATCH_UP_DAYS),
+    )
+    for cycle in cycles:
+        kinds = report_reminder_kinds(cycle, today, cfg)
+        if not kinds:
+            continue
+        filed = ProgressReport.objects.filter(
+            cycle=cycle, status=ProgressReport.Status.SUBMITTED
+        ).values("pledge_id")
+        for pledge_id in cycle.covered_pledges().exclude(pk__in=filed).values_list(
+            "pk", flat=True
+        ):
+            due += [
+                Due(kind, f"pledge:{pledge_id}/cycle:{cycle.pk}", cycle.due_on, pledge_id,
+                    cycle.pk)
+                for kind in kinds
+            ]
+    return due
+
+
+def digest_day(today: datetime.date, cfg: ReminderSettings) -> datetime.date:
+    """The latest digest day on or before today."""
+    return today - _days((today.weekday() - cfg.weekly_digest_weekday) % 7)
+
+
+def _due_digest(today: datetime.date, cfg: ReminderSettings) -> list[Due]:
+    day = digest_day(today, cfg)
+    return [Due(K.WEEKLY_DIGEST, "secretariat", day)] if today < day + _days(CATCH_UP_DAYS) else []
+
+
+def reminders_due(today: datetime.date, cfg: ReminderSettings) -> list[Due]:
+    due = []
+    if cfg.draft_untouched_enabled:
+        due += _due_drafts(today, cfg)
+    if cfg.changes_requested_enabled:
+        due += _due_change_requests(today, cfg)
+    due += _due_reports(today, cfg)
+    if cfg.weekly_digest_enabled:
+        due += _due_digest(today, cfg)
+    return due
+
+
+# --- Creating the rows ------------------------------------------------------------------------
+
+
+def reminders_create_due(*, today: datetime.date | None = None) -> int:
+    """Create today's due reminders (reruns create nothing) and queue every pending row that
+    was never queued, after commit. Returns how many rows were created."""
+    today = today or timezone.localdate()
+    due = reminders_due(today, ReminderSettings.load())
+    existing = set()
+    keys = sorted({d.target_key for d in due})
+    for start in range(0, len(keys), 500):
+        existing |= set(
+            Reminder.objects.filter(target_key__in=keys[start:start + 500])
+            .values_list("target_key", "kind", "due_on")
+        )
+    created = 0
+    with transaction.atomic():
+        for item in due:
+            if (item.target_key, item.kind, item.due_on) in existing:
+                continue
+            _reminder, was_created = Reminder.objects.get_or_create(
+                target_key=item.target_key, kind=item.kind, due_on=item.due_on,
+                defaults={"pledge_id": item.pledge_id, "cycle_id": item.cycle_id},
+            )
+            created += was_created
+        transaction.on_commit(queue_unqueued)
+    if created:
+        logger.info("reminders.created", extra={"count": created, "day": today.isoformat()})
+    return created
+
+
+def queue_unqueued() -> int:
+    """Queue a send for every PENDING row never queued yet (just created, or its publish
+    failed). A row queued twice is sent once: the send claims it."""
+    queued = 0
+    pending = Reminder.objects.filter(status=Reminder.Status.PENDING, queued_at__isnull=True)
+    for reminder_id in pending.order_by("pk").values_list("pk", flat=True)[:500]:
+        if not reminder_enqueue_send(reminder_id=reminder_id):
+            break
+        queued += 1
+    return queued
+
+
+# After a publish fails this process stops publishing for a while (as p2c_portal.mail does):
+# with a hung broker each attempt costs a socket timeout. The sweep queues what is left.
+BROKER_UNAVAILABLE_FOR = 15.0
+_broker_unavailable_until: dict[str, float] = {}
+
+
+def reminder_enqueue_send(*, reminder_id: int) -> bool:
+    """Hand one reminder to Celery. Never raises: a broker outage only delays it.
+    `queued_at` is stamped only once the broker has the task."""
+    from .tasks import reminder_send
+
+    conf = reminder_send.app.conf
+    broker = "" if conf.task_always_eager else conf.broker_url
+    if broker and time.monotonic() < _broker_unavailable_until.get(broker, 0.0):
+        return False
+    try:
+        reminder_send.delay(reminder_id)
+    except Exception:  # kombu/redis raise many types; all mean "not queued now"
+        if broker:
+            _broker_unavailable_until[broker] = time.monotonic() + BROKER_UNAVAILABLE_FOR
+        logger.warning("reminder.enqueue_failed", extra={"reminder_id": reminder_id},
+                       exc_info=True)
+        return False
+    Reminder.objects.filter(pk=reminder_id).update(queued_at=timezone.now())
+    return True
+
+
+# --- Sending one ------------------------------------------------------------------------------
+
+
+def reminder_deliver(*, reminder_id: int, today: datetime.date | None = None) -> bool:
+    """Claim the row (PENDING → SENDING), hand its emails to the outbox and mark it SENT (or
+    SKIPPED when it is no longer needed).
+
+    Returns False when another worker had claimed it. Raises after putting the row back to
+    PENDING, so that the task retries with backoff.
+    """
+    claim = reminder_claim(reminder_id=reminder_id)
+    if claim is None:
+        return False
+    try:
+        return reminder_hand_over(reminder_id=reminder_id, claim=claim, today=today)
+    except Exception as error:
+        Reminder.objects.filter(
+            pk=reminder_id, status=Reminder.Status.SENDING, claim=claim
+        ).update(
+            status=Reminder.Status.PENDING,
+            claim=None,
+            attempts=F("attempts") + 1,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            # The task schedules its own retry now: the sweep leaves the row to that retry.
+            queued_at=timezone.now(),
+        )
+        raise
+
+
+def reminder_claim(*, reminder_id: int) -> uuid.UUID | None:
+    """Compare-and-set PENDING → SENDING; the claim token, or None when someone else has it."""
+    claim = uuid.uuid4()
+    claimed = Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.PENDING).update(
+        status=Reminder.Status.SENDING, claimed_at=timezone.now(), claim=claim
+    )
+    return claim if claimed else None
+
+
+def reminder_hand_over(*, reminder_id: int, claim: uuid.UUID,
+                       today: datetime.date | None = None) -> bool:
+    """In one transaction that re-checks the claim: render the emails into the outbox and mark
+    the row SENT (or SKIPPED). A worker that lost its claim meanwhile (the sweep judged it dead
+    and gave the row to another) changes nothing and returns False."""
+    from .emails import reminder_emails
+
+    with transaction.atomic():
+        reminder = Reminder.objects.select_for_update().get(pk=reminder_id)
+        if reminder.status != Reminder.Status.SENDING or reminder.claim != claim:
+            return False
+        emails, skip_reason = reminder_emails(
+            reminder, ReminderSettings.load(), today or timezone.localdate()
+        )
+        reminder.attempts += 1
+        reminder.claim = None
+        reminder.last_error = ""
+        if skip_reason:
+            reminder.status = Reminder.Status.SKIPPED
+            reminder.skip_reason = skip_reason
+        else:
+            reminder.status = Reminder.Status.SENT
+            reminder.sent_at = timezone.now()
+            reminder.emails.add(*emails)
+        reminder.save()
+    return True
+
+
+def reminder_mark_failed(*, reminder_id: int) -> None:
+    """After the last retry: FAILED, visible in the admin, resendable from there."""
+    Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.PENDING).update(
+        status=Reminder.Status.FAILED
+    )
+
+
+def reminder_resend(*, reminder_id: int) -> int:
+    """Secretariat: a FAILED reminder goes back to the queue; a sent one whose emails failed
+    has those emails queued again. Returns how many things were queued."""
+    reset = Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.FAILED).update(
+        status=Reminder.Status.PENDING, last_error="", queued_at=None
+    )
+    if reset:
+        transaction.on_commit(lambda: reminder_enqueue_send(reminder_id=reminder_id))
+        return 1
+    from p2c_portal.models import OutboundEmail
+
+    failed = Reminder.emails.through.objects.filter(
+        reminder_id=reminder_id, outboundemail__status=OutboundEmail.Status.FAILED
+    ).values_list("outboundemail_id", flat=True)
+    return sum(email_resend(email_id=email_id) for email_id in list(failed))
+
+
+# --- The sweep --------------------------------------------------------------------------------
+
+
+def reminders_sweep(
+    *,
+    stale_after_seconds: int = SWEEP_STALE_AFTER_SECONDS,
+    stuck_after_seconds: int = SWEEP_STUCK_AFTER_SECONDS,
+) -> int:
+    """Re-queue reminders whose send was lost (broker down at enqueue, worker killed).
+    Stops at the first publish that fails. Returns how many were queued."""
+    now = timezone.now()
+    Reminder.objects.filter(
+        status=Reminder.Status.SENDING,
+        claimed_at__lt=now - datetime.timedelta(seconds=stuck_after_seconds),
+    ).update(status=Reminder.Status.PENDING, queued_at=None, claim=None)
+    stale = Reminder.objects.filter(status=Reminder.Status.PENDING).filter(
+        Q(queued_at__isnull=True)
+        | Q(queued_at__lt=now - datetime.timedelta(seconds=stale_after_seconds))
+    )
+    queued = 0
+    for reminder_id in stale.order_by("created_at", "pk").values_list("pk", flat=True)[:500]:
+        if not reminder_enqueue_send(reminder_id=reminder_id):
+            break
+        queued += 1
+    return queued

@@ -1,0 +1,34 @@
+"""Celery tasks: they take ids, and call one function of reporting.reminders (DESIGN.md §3).
+Scheduled in settings.CELERY_BEAT_SCHEDULE; never a long countdown or ETA."""
+
+from celery import shared_task
+
+from p2c_portal.tasks import RETRY_BACKOFF
+
+from . import reminders
+
+
+@shared_task
+def reminders_create_due() -> int:
+    return reminders.reminders_create_due()
+
+
+@shared_task(bind=True, max_retries=len(RETRY_BACKOFF), acks_late=True)
+def reminder_send(self, reminder_id: int):
+    try:
+        reminders.reminder_deliver(reminder_id=reminder_id)
+    except Exception as error:
+        if self.request.retries >= self.max_retries:
+            reminders.reminder_mark_failed(reminder_id=reminder_id)
+            return None
+        countdown = RETRY_BACKOFF[self.request.retries]
+        if self.request.is_eager:
+            # In-process (no broker): a *returned* retry runs at once; a raised one would
+            # escape .delay() and leave the row for a sweep that never runs (see p2c_portal).
+            return self.retry(exc=error, countdown=countdown, throw=False)
+        raise self.retry(exc=error, countdown=countdown) from error
+
+
+@shared_task
+def reminders_sweep() -> int:
+    return reminders.reminders_sweep()
