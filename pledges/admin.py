@@ -25,6 +25,10 @@ from members.models import Entity
 from members.permissions import can_vet_entities
 from p2c_portal.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
+# Admin-only exception to "reporting depends on pledges, never the reverse": the secretariat
+# filters the pledge list by reporting status, which the reporting app computes.
+from reporting.admin_filters import ReportingStatusFilter
+
 from . import workflow
 from .models import (
     AdvocacyActivity,
@@ -336,6 +340,7 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         "event",
         SubmissionYearFilter,
         WaitingFilter,
+        ReportingStatusFilter,
     )
     search_fields = ("reference", "title", "entity__name", "entity__acronym")
     search_help_text = _("Reference, title, or the entity's name or acronym.")
