@@ -25,7 +25,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 # A cell starting with one of these is run as a formula (or DDE command) by spreadsheets
-# (OWASP "CSV injection"); the same set as pledges.open_data uses for the public downloads.
+# (OWASP "CSV injection"). Every export of the site (admin and open data) uses this one guard.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_COLUMNS = 200

@@ -30,6 +30,7 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
+from p2c_portal.spreadsheets import spreadsheet_safe  # one formula guard for every export
 
 from .models import AdvocacyActivity, Pledge, Target
 
@@ -37,19 +38,6 @@ LICENCE_NAME = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 BATCH_SIZE = 1000  # rows read, and related rows looked up, at a time
 LIST_SEPARATOR = "; "
-
-# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def spreadsheet_safe(value):
-    """A text cell that cannot run as a formula: one starting with = + - @ or a tab, carriage
-    return or line feed gets a leading apostrophe, which spreadsheets show as text. Anything
-    that is not text (numbers, dates, None) is returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
 
 @dataclass(frozen=True)
 class Column:
