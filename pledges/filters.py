@@ -107,6 +107,18 @@ def search_condition(query: str) -> Q:
     return text | by_entity
 
 
+def entity_pledge_ids(entity_id: int) -> list[int]:
+    """The pledges an entity makes or co-pledges, whatever their status, in one indexed query.
+    A list, not a subquery: the database then reads those rows, rather than every public
+    pledge in date order until it has found enough of them."""
+    own = Pledge.objects.filter(entity_id=entity_id).order_by().values_list("pk", flat=True)
+    shared = (
+        _through("co_pledgers").objects.filter(entity_id=entity_id)
+        .order_by().values_list("pledge_id", flat=True)
+    )
+    return list(own.union(shared))
+
+
 def _through(name: str):
     return Pledge._meta.get_field(name).remote_field.through
 
@@ -262,6 +274,8 @@ class PledgeFilters:
     sort: str = DEFAULT_SORT
     page: int = 1
     _search: Q | None = field(default=None, init=False, repr=False, compare=False)
+    _entity_pledges: list[int] | None = field(default=None, init=False, repr=False,
+                                              compare=False)
 
     @classmethod
     def from_query(cls, query, options: dict[str, list[tuple[str, str]]]) -> PledgeFilters:
@@ -300,11 +314,9 @@ class PledgeFilters:
                 self._search = search_condition(self.q)
             queryset = queryset.filter(self._search)
         if self.entity:
-            queryset = queryset.filter(
-                Q(entity_id=self.entity)
-                | Q(pk__in=_through("co_pledgers").objects.filter(entity_id=self.entity)
-                    .values("pledge_id"))
-            )
+            if self._entity_pledges is None:
+                self._entity_pledges = entity_pledge_ids(self.entity)
+            queryset = queryset.filter(pk__in=self._entity_pledges)
         for name, values in self.values.items():
             if name != skip:
                 queryset = queryset.filter(FILTERS[name](values))

@@ -21,7 +21,7 @@ PAGES = {
     "list searched": ("/en/pledges/?q=schools+broadband&sort=title", 27),
     "list page 2": ("/en/pledges/?page=2", 26),
     "detail": ("/en/pledges/{pledge}/", 12),  # 10, and 2 for the progress timeline
-    "entity": ("/en/entities/{entity}/", 6),
+    "entity": ("/en/entities/{entity}/", 7),
     "country": ("/en/countries/RWA/", 8),
     "event": ("/en/events/wtdc-22-kigali/", 6),
 }
@@ -62,3 +62,24 @@ def test_a_warm_cache_spares_the_counters_and_facets(anonymous):
     with CaptureQueriesContext(connection) as warm:
         anonymous.get("/en/pledges/")
     assert len(warm) <= 5 < cold  # the page of pledges and its prefetches only
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes exist on PostgreSQL")
+@pytest.mark.parametrize(("sort", "index"), [("newest", "pledge_public_newest"),
+                                             ("usd", "pledge_public_usd"),
+                                             ("title", "pledge_public_title")])
+def test_postgresql_reads_a_page_in_index_order_without_sorting_every_pledge(sort, index):
+    from pledges.filters import PledgeFilters
+    from pledges.selectors import pledge_list_public
+
+    bulk_pledges(30)
+    page = pledge_list_public(PledgeFilters(sort=sort))[:21]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_sort = off")
+        try:
+            plan = page.explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_sort")
+    assert f"Index Scan using {index}" in plan, plan

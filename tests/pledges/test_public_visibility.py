@@ -189,3 +189,31 @@ def test_a_withdrawn_pledge_disappears_within_a_minute(anonymous, local_memory_c
     with time_machine.travel(start + datetime.timedelta(seconds=31), tick=False):
         assert anonymous.get("/en/").context["figures"]["pledges"] == 0
         assert anonymous.get("/en/pledges/").context["total"] == 0
+
+
+def test_an_expired_count_is_recomputed_once_while_other_visitors_get_the_last_one(
+    local_memory_cache,
+):
+    """No stampede: when the cached counters expire, one request recomputes them and the
+    requests arriving meanwhile are served the previous figures, for 15 seconds at most."""
+    from pledges.selectors import _cached
+
+    computed, served_meanwhile = [], []
+
+    def compute():
+        computed.append(timezone.now())
+        if len(computed) == 2:  # another visitor arrives while this one recomputes
+            served_meanwhile.append(_cached("counters", compute))
+        return len(computed)
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert _cached("counters", compute) == 1
+        assert _cached("counters", compute) == 1
+    with time_machine.travel(start + datetime.timedelta(seconds=31), tick=False):
+        assert _cached("counters", compute) == 2
+        assert served_meanwhile == [1]
+        assert _cached("counters", compute) == 2
+    with time_machine.travel(start + datetime.timedelta(seconds=31 + 46), tick=False):
+        assert _cached("counters", compute) == 3  # long expired: computed afresh
+    assert len(computed) == 3
