@@ -82,11 +82,12 @@ from .models import CoalitionSettings, Event, PledgeType  # noqa: E402
 # The lists of pledges themselves are read live. What is expensive to compute (counters,
 # facets, totals) is cached, keyed by language and query string: served as is for
 # PUBLIC_CACHE_FRESH seconds, then for at most PUBLIC_CACHE_STALE more while one request
-# recomputes it (the others do not pile onto the database). With browsers keeping a page
-# views.public.BROWSER_MAX_AGE seconds, a publication, withdrawal or edit shows within a minute.
+# recomputes it (the others do not pile onto the database). With whole pages kept
+# views.public.PAGE_CACHE_SECONDS and browsers keeping them BROWSER_MAX_AGE seconds, a
+# publication, withdrawal or edit shows within a minute.
 
-PUBLIC_CACHE_FRESH = 30
-PUBLIC_CACHE_STALE = 15
+PUBLIC_CACHE_FRESH = 20
+PUBLIC_CACHE_STALE = 10
 PUBLIC_CACHE_VERSION = 2  # bump when the shape of a cached value changes
 
 

@@ -185,3 +185,22 @@ def test_json_download_streams_and_is_valid_for_many_pledges(anonymous, monkeypa
     data = _json(anonymous.get("/en/pledges/export.json"))
     assert len(data["pledges"]) == 40
     assert len({p["reference"] for p in data["pledges"]}) == 40
+
+
+@pytest.mark.parametrize("query", ["", "type=financial"])  # dense batches, sparse batches
+def test_every_row_carries_its_own_links_and_targets(anonymous, monkeypatch, query):
+    monkeypatch.setattr(open_data, "BATCH_SIZE", 6)
+    pledges = bulk_pledges(24)
+    bulk_pledges(4, status="draft")  # in the id ranges, never in the files
+    expected = {
+        p.reference: (sorted(p.countries.values_list("iso3", flat=True)),
+                      list(p.targets.values_list("indicator", flat=True)))
+        for p in pledges if not query or p.pledge_type == "financial"
+    }
+    rows = _csv(anonymous.get(f"/en/pledges/export.csv?{query}"))
+    got = {
+        row["reference"]: (sorted(row["countries"].split("; ")),
+                           [t.split(":")[0] for t in row["targets"].split("; ")])
+        for row in rows
+    }
+    assert got == expected

@@ -341,6 +341,7 @@ def test_the_country_page_uses_the_groupings_of_the_day(anonymous):
     html_now = _text(_html(anonymous.get("/en/countries/BTN/")))
     assert "Least Developed Country" not in html_now  # graduated on 13 December 2023
     with time_machine.travel(datetime.datetime(2023, 12, 12, 12, tzinfo=datetime.UTC)):
+        cache.clear()  # the page kept a quarter of a minute ago is not from that day
         html_then = _text(_html(anonymous.get("/en/countries/BTN/")))
     assert "Least Developed Country" in html_then
 
@@ -413,3 +414,51 @@ def test_form_fields_have_labels(anonymous, public_urls):
 def test_a_small_start_toward_the_goal_still_shows(anonymous):
     PledgeFactory(published=True, financial=True, usd_amount=Decimal("25000000"))
     assert "0.03 % of the USD 100.0 billion" in _text(_html(anonymous.get("/en/")))
+
+
+# --- Whole-page cache -------------------------------------------------------------------------
+
+
+def test_an_anonymous_visit_within_seconds_of_another_costs_no_query(
+    anonymous, public_urls, django_assert_num_queries
+):
+    for url in public_urls[:-1]:
+        first = _html(anonymous.get(url))
+        with django_assert_num_queries(0):
+            again = _html(anonymous.get(url))
+        csrf = r'name="csrfmiddlewaretoken" value="[^"]+"'
+        assert re.sub(csrf, "", again) == re.sub(csrf, "", first), url
+
+
+def test_every_visitor_gets_a_working_token_of_their_own_from_a_kept_page(public_urls):
+    from django.test import Client
+
+    tokens = []
+    for _visitor in range(2):
+        client = Client(enforce_csrf_checks=True)
+        html = _html(client.get("/en/pledges/"))
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        assert "placeholder" not in token
+        tokens.append(token)
+        response = client.post("/i18n/setlang/", {"language": "fr", "next": "/en/pledges/",
+                                                  "csrfmiddlewaretoken": token})
+        assert response.status_code == 302  # not 403: the language switcher works
+        assert response.headers["Location"] == "/fr/pledges/"
+    assert tokens[0] != tokens[1]
+
+
+def test_signed_in_people_and_anonymous_visitors_never_share_a_page(anonymous, member_client,
+                                                                     member):
+    anonymous.get("/en/")
+    html = _html(member_client.get("/en/"))
+    assert "Make a pledge" in html and "Log out" in html
+    html = _html(anonymous.get("/en/"))
+    assert "Join the coalition" in html and "Log out" not in html
+    assert member.email not in html and "My dashboard" not in html
+
+
+def test_a_page_with_a_one_time_message_is_not_kept(member_client, anonymous):
+    response = member_client.post("/en/accounts/logout/", follow=True)
+    assert "You have signed out." in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert "You have signed out." not in _html(anonymous.get(response.request["PATH_INFO"]))
