@@ -11,6 +11,9 @@ Fixtures:
   screenshot    screenshot("step") → /tmp/shots/<test>-<step>.png (BROWSER_SHOTS_DIR moves it)
   checkpoint    checkpoint("step"): screenshot + axe + no browser error so far. Call it on
                 every page a journey visits.
+  person_browser   person_browser("who", "fr"): another person's page, in a context of its own
+                   (cookies, language), sharing the test's error log.
+  checkpoint_of checkpoint_of(person_page, "step"): checkpoint() for such a page.
 
 Chromium is launched once for the package, with Playwright's sync API; see `browser` for what
 that does to Django in the main thread.
@@ -44,6 +47,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 10_000  # a page of this site answers in milliseconds; fail fast, not after 30 s
+BROWSER_LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -176,6 +180,63 @@ def checkpoint(page, screenshot, browser_errors):
         screenshot(step)
         _axe_check(page, context=step)
         browser_errors.assert_none(when=f"by step {step!r} ({page.url})")
+
+    return check
+
+
+@pytest.fixture
+def person_browser(request, browser, live_server, browser_errors):
+    """Another person's browser: a context of its own (cookies, language), the same error log as
+    `page`, so that their console errors and CSP violations fail the test too."""
+    opened = []
+
+    def open_browser(who: str, language: str):
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale=BROWSER_LOCALES[language],
+            viewport={"width": 1280, "height": 900},
+            reduced_motion="reduce",
+            service_workers="block",
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        context.add_init_script(CSP_LISTENER)
+        new_page = context.new_page()
+
+        def on_console(message) -> None:
+            if message.type == "error":
+                browser_errors.record(
+                    f"console error ({who})", message.text, message.location.get("url", "")
+                )
+
+        new_page.on("console", on_console)
+        new_page.on(
+            "pageerror", lambda error: browser_errors.record(f"page error ({who})", str(error))
+        )
+        opened.append((who, context, new_page))
+        return new_page
+
+    yield open_browser
+    failed = getattr(request.node, "rep_call", None)
+    for who, context, other_page in opened:
+        if failed is not None and failed.failed:
+            try:
+                path = save_screenshot(other_page, request.node.name, f"failure-{who}")
+                print(f"Screenshot of {who}'s browser at the failure: {path}")
+            except Exception as error:  # the page may be gone; the test has failed anyway
+                print(f"No failure screenshot of {who}'s browser: {error}")
+        context.close()
+
+
+@pytest.fixture
+def checkpoint_of(screenshot, browser_errors):
+    """checkpoint() for any person's page: screenshot, axe, no browser error so far."""
+
+    def check(person_page, step: str) -> None:
+        person_page.wait_for_load_state("load")
+        screenshot(step, target=person_page)
+        _axe_check(person_page, context=step)
+        browser_errors.assert_none(when=f"by step {step!r} ({person_page.url})")
 
     return check
 

@@ -27,8 +27,6 @@ from playwright.sync_api import expect
 
 from action_areas.models import Country
 from members.models import Entity, Membership, User
-from tests.browser.conftest import TIMEOUT_MS
-from tests.browser.support import CSP_LISTENER, axe_source, save_screenshot
 from tests.browser.test_account_journey import (
     ALLAUTH_HEADINGS,
     CONFIRM_LINK,
@@ -47,7 +45,6 @@ LANGUAGES = [
     pytest.param("en", "en-GB", id="en"),
     pytest.param("fr", "fr-FR", id="fr"),
 ]
-BROWSER_LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 OTHER_LANGUAGE = {"en": "fr", "fr": "en"}
 
 INVITATION_LINK = re.compile(r"https?://[^\s<>\"']+/invitations/[^\s<>\"'/]+/")
@@ -76,81 +73,6 @@ def in_language(language: str, thing) -> str:
     """A reference-data name (country, …) as the page shows it in `language`."""
     with translation.override(language):
         return str(thing.name)
-
-
-@pytest.fixture
-def person_browser(request, browser, live_server, browser_errors):
-    """Another person's browser: a context of its own (cookies, language), the same error log as
-    `page`, so that their console errors and CSP violations fail the test too."""
-    opened = []
-
-    def open_browser(who: str, language: str):
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale=BROWSER_LOCALES[language],
-            viewport={"width": 1280, "height": 900},
-            reduced_motion="reduce",
-            service_workers="block",
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        context.set_default_navigation_timeout(TIMEOUT_MS)
-        context.add_init_script(CSP_LISTENER)
-        new_page = context.new_page()
-
-        def on_console(message) -> None:
-            if message.type == "error":
-                browser_errors.record(
-                    f"console error ({who})", message.text, message.location.get("url", "")
-                )
-
-        new_page.on("console", on_console)
-        new_page.on(
-            "pageerror", lambda error: browser_errors.record(f"page error ({who})", str(error))
-        )
-        opened.append((who, context, new_page))
-        return new_page
-
-    yield open_browser
-    failed = getattr(request.node, "rep_call", None)
-    for who, context, other_page in opened:
-        if failed is not None and failed.failed:
-            try:
-                path = save_screenshot(other_page, request.node.name, f"failure-{who}")
-                print(f"Screenshot of {who}'s browser at the failure: {path}")
-            except Exception as error:  # the page may be gone; the test has failed anyway
-                print(f"No failure screenshot of {who}'s browser: {error}")
-        context.close()
-
-
-# Django's admin/css/forms.css starts with @import. axe's CSS preload (used by one rule,
-# css-orientation-lock) rebuilds such a stylesheet in a <style> element, which the strict CSP
-# refuses: a CSP error caused by the test tool, not by the page. On admin pages axe runs
-# without that preload; the CSP check itself stays as strict as everywhere else.
-AXE_WITHOUT_CSS_PRELOAD = """() => {
-  const run = axe.run.bind(axe);
-  axe.run = (context, options) => run(context, {...options, preload: {assets: ["media"]}});
-}"""
-
-
-def axe_without_css_preload(person_page) -> None:
-    if not person_page.evaluate("() => typeof window.axe === 'object'"):
-        person_page.evaluate(axe_source())
-    person_page.evaluate(AXE_WITHOUT_CSS_PRELOAD)
-
-
-@pytest.fixture
-def checkpoint_of(screenshot, axe_check, browser_errors):
-    """checkpoint() for any person's page: screenshot, axe, no browser error so far."""
-
-    def check(person_page, step: str) -> None:
-        person_page.wait_for_load_state("load")
-        screenshot(step, target=person_page)
-        if "/admin/" in urlsplit(person_page.url).path:
-            axe_without_css_preload(person_page)
-        axe_check(person_page, context=step)
-        browser_errors.assert_none(when=f"by step {step!r} ({person_page.url})")
-
-    return check
 
 
 def log_in(person_page, language: str, email: str, password: str) -> None:
