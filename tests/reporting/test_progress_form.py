@@ -2,6 +2,7 @@
 that is not open, and nothing typed ever lost (invalid input, a conflict, an expired session)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -291,3 +292,9 @@ def test_the_pledges_report_list(pledge, cycle, member_client):
     assert "2024 annual report" in html
     assert f'href="{url(pledge, cycle)}"' in html
     assert "Report due" in html
+
+
+def test_the_values_achieved_are_a_named_group(pledge, cycle, member_client):
+    """The legend is the fieldset's first child, or it does not name the group."""
+    html = page(member_client.get(url(pledge, cycle)))
+    assert re.search(r"<fieldset[^>]*>\s*<legend[^>]*>Values achieved so far</legend>", html)
