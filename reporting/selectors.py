@@ -139,6 +139,21 @@ def reporting_for_entity(entity_id: int, *, today=None) -> dict[int, PledgeRepor
     return reporting_for_pledges(pledges, today=today)
 
 
+def reports_to_file_for_entity(
+    entity_id: int, *, today: datetime.date | None = None
+) -> list[tuple[Pledge, CycleToReport]]:
+    """Every progress report an entity can file now and has not submitted yet, as (pledge,
+    cycle to report) pairs, the earliest due first (the member dashboard): three queries."""
+    pledges = list(
+        Pledge.objects.filter(entity_id=entity_id, status=Pledge.Status.PUBLISHED)
+        .only(*COVERAGE_FIELDS, "title")
+    )
+    reporting = reporting_for_pledges(pledges, today=today)
+    due = [(pledge, item) for pledge in pledges for item in reporting[pledge.pk].to_file]
+    return sorted(due, key=lambda pair: (pair[1].cycle.due_on, pair[1].cycle.pk, pair[0].title,
+                                         pair[0].pk))
+
+
 def pledge_ids_with_reporting_status(
     status: str, *, today: datetime.date | None = None
 ) -> list[int]:

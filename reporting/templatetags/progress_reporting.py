@@ -53,6 +53,12 @@ def can_report_progress(context, pledge: Pledge) -> bool:
 
 
 @register.simple_tag
+def reports_to_file(entity) -> list:
+    """(pledge, cycle to report) pairs: the entity's progress reports to file now."""
+    return selectors.reports_to_file_for_entity(entity.pk)
+
+
+@register.simple_tag
 def progress_timeline(pledge: Pledge) -> dict:
     """The public timeline of a pledge: its reporting status and its visible reports."""
     if pledge.status not in (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED):
