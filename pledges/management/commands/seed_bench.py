@@ -6,7 +6,12 @@ What it writes (all marked, so that it can be told from real data and removed ag
   countries, beneficiary groups, SDGs, co-pledgers, events, financial amounts in several
   currencies with their USD equivalents, embargoes, references;
 - a few bench events (slug "bench-…") and one marker event, BENCH_MARKER_SLUG, whose location
-  records the parameters of the completed run ("pledges=100000 seed=42").
+  records the parameters of the completed run ("pledges=100000 seed=42 data=2");
+- reporting cycles "[bench] 2022 annual report" and "[bench] 2023 annual report", and the
+  progress reports of the published and completed pledges they cover: about three in four file
+  each cycle (some late, a few only start a draft), with a value achieved per target, the amount
+  disbursed of financial pledges, a narrative and evidence links. Progress is drawn from a random
+  stream of its own, so the pledges of a seed are the same with or without it.
 
 How: bulk_create in batches for entities and pledges; the many-to-many through tables and the
 targets with multi-row INSERTs of plain tuples (same SQL as bulk_create, no model instances).
@@ -18,9 +23,8 @@ a time.
 Safety: it refuses to run when the database holds any entity or pledge it did not create (real
 data) unless --force is given; --flush-bench removes earlier bench data (and only that).
 
-TODO(reporting): progress reports. reporting.ProgressReport is being built in parallel and was not
-committed when this command was written; once it is, add per published pledge and reporting cycle a
-report with per-target achieved values (bulk_create, like the targets below).
+The reporting app is reached through the app registry, not imported: the pledges app never
+imports reporting (reporting depends on pledges, not the other way round).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import random
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
@@ -60,6 +65,9 @@ from pledges.models import (
 BENCH_PREFIX = "[bench] "
 BENCH_EVENT_PREFIX = "bench-"
 BENCH_MARKER_SLUG = "bench-synthetic-data"
+# Part of the marker: data seeded by an earlier version of this command (without progress
+# reports) is not taken for a completed run, and `make bench` replaces it.
+BENCH_DATA_VERSION = 2
 BATCH = 2000  # pledges generated and inserted at a time (their related rows follow them)
 UTC = datetime.UTC
 EPOCH = datetime.datetime(2022, 1, 10, 9, 0, tzinfo=UTC)  # fixed: the data never depends on now
@@ -168,6 +176,24 @@ INDICATORS = [
 AUDIENCES = ["Policy makers", "Parliamentarians", "Regulators and operators",
              "Teachers and parents", "The general public", "Investors"]
 
+# Progress reporting: one annual cycle per year, filed early in the next year.
+CYCLE_YEARS = (2022, 2023)
+# How reliably a pledging entity reports: each pledge draws one, then files each cycle with it.
+FILING_PROBABILITIES = [(0.95, 50), (0.75, 30), (0.3, 20)]
+DRAFT_SHARE = 0.05  # of the reports of the latest cycle: started, never submitted
+PROGRESS_SENTENCES = [
+    "The first districts are connected and the network is in service.",
+    "Procurement took longer than planned; deployment starts next quarter.",
+    "Training sessions were held with local partners in three regions.",
+    "The regulator adopted the implementing decree after a public consultation.",
+    "Device costs rose, so fewer households were reached than planned.",
+    "A second phase was approved and co-financed by a development bank.",
+    "Women made up more than half of the participants this year.",
+    "Flooding delayed the construction of several sites.",
+    "Usage data show strong demand in the connected schools.",
+    "An independent evaluation confirmed the results reported here.",
+]
+
 
 def bench_entities():
     return Entity.objects.filter(name__startswith=BENCH_PREFIX)
@@ -175,6 +201,14 @@ def bench_entities():
 
 def bench_pledges():
     return Pledge.objects.filter(entity__name__startswith=BENCH_PREFIX)
+
+
+def reporting_models():
+    """(ReportingCycle, ProgressReport, TargetProgress), or None without the reporting app."""
+    if not apps.is_installed("reporting"):
+        return None
+    return tuple(apps.get_model("reporting", name)
+                 for name in ("ReportingCycle", "ProgressReport", "TargetProgress"))
 
 
 def real_data_counts() -> tuple[int, int]:
@@ -192,7 +226,7 @@ def seeded_parameters() -> str | None:
 
 
 def parameters_label(pledges: int, seed: int) -> str:
-    return f"pledges={pledges} seed={seed}"
+    return f"pledges={pledges} seed={seed} data={BENCH_DATA_VERSION}"
 
 
 def bench_digest() -> str:
@@ -218,6 +252,22 @@ def bench_digest() -> str:
     targets = Target.objects.filter(pledge__in=pledges).order_by("pledge_id", "position")
     for row in targets.values_list("pledge_id", "indicator", "target_value", "target_date"):
         digest.update(repr((row[0] - first, *row[1:])).encode())
+    models = reporting_models()
+    if models is not None:
+        _cycle, report_model, progress_model = models
+        reports = report_model.objects.filter(pledge__in=pledges).order_by(
+            "pledge_id", "cycle__period_start")
+        for row in reports.values_list(
+            "pledge_id", "cycle__name_en", "status", "implementation_status", "percent_complete",
+            "amount_disbursed", "currency", "usd_disbursed", "narrative", "evidence_links",
+            "submitted_at",
+        ):
+            digest.update(repr(("report", row[0] - first, *row[1:])).encode())
+        rows = progress_model.objects.filter(report__pledge__in=pledges).order_by(
+            "report__pledge_id", "report__cycle__period_start", "position")
+        for row in rows.values_list("report__pledge_id", "report__cycle__name_en", "position",
+                                    "target__indicator", "achieved_value"):
+            digest.update(repr(("progress", row[0] - first, *row[1:])).encode())
     return digest.hexdigest()
 
 
@@ -227,13 +277,25 @@ def flush_bench_data(stdout=None) -> None:
     pledges = bench_pledges().values("pk")
     entities = bench_entities().values("pk")
     with transaction.atomic():
+        models = reporting_models()
+        if models is not None:
+            # Raw deletes: the ORM's would write a simple_history row per deleted report.
+            cycle_model, report_model, _progress_model = models
+            reports = report_model._base_manager.filter(pledge_id__in=pledges).values("pk")
+            for relation in report_model._meta.related_objects:  # values per target, audit trail
+                if not relation.many_to_many:
+                    relation.related_model._base_manager.filter(
+                        **{f"{relation.field.name}__in": reports})._raw_delete(connection.alias)
+            report_model.history.model.objects.filter(
+                pledge_id__in=pledges)._raw_delete(connection.alias)
+            report_model._base_manager.filter(pledge_id__in=pledges)._raw_delete(connection.alias)
         for field in Pledge._meta.many_to_many:
             through = field.remote_field.through
             through.objects.filter(pledge_id__in=pledges)._raw_delete(connection.alias)
         through = Pledge.co_pledgers.through
         through.objects.filter(entity_id__in=entities)._raw_delete(connection.alias)
-        # Other rows pointing at bench pledges (targets, status changes, and whatever later apps
-        # add, e.g. progress reports): the ORM's delete, which cascades correctly.
+        # Other rows pointing at bench pledges (reminders, and whatever later apps add): the
+        # ORM's delete, which cascades correctly.
         for relation in Pledge._meta.related_objects:
             if relation.many_to_many or relation.related_model in (Target, PledgeStatusChange):
                 continue
@@ -258,12 +320,17 @@ def flush_bench_data(stdout=None) -> None:
             ).delete()
         entity_count = Entity.objects.filter(pk__in=entities)._raw_delete(connection.alias)
         Event.objects.filter(slug__startswith=BENCH_EVENT_PREFIX).delete()
+        if models is not None:  # bench cycles, unless a real report was filed in one
+            cycle_model.objects.filter(name_en__startswith=BENCH_PREFIX).exclude(
+                pk__in=report_model._base_manager.values("cycle_id")).delete()
     if stdout:
         stdout.write(f"Removed {deleted} bench pledges and {entity_count} bench entities.")
 
 
 TARGET_COLUMNS = ["pledge_id", "indicator", "unit", "baseline", "target_value", "target_date",
                   "position"]
+TARGET_PROGRESS_COLUMNS = ["report_id", "target_id", "indicator", "unit", "baseline",
+                           "target_value", "achieved_value", "position"]
 
 
 def insert_rows(model, columns: list[str], rows: list[tuple], chunk: int = 1000) -> None:
@@ -296,6 +363,8 @@ class Generator:
 
     def __init__(self, seed: int):
         self.rng = random.Random(seed)  # noqa: S311 -- synthetic data, not secrets
+        # Progress draws from its own stream: adding it changed none of the pledges of a seed.
+        self.progress_rng = random.Random(f"progress-{seed}")  # noqa: S311
         # Reference data in a stable order (by code), so that draws do not depend on pks.
         self.areas = list(ActionArea.objects.order_by("code"))
         self.pillars_by_area: dict[int, list[Pillar]] = {}
@@ -474,6 +543,77 @@ class Generator:
         return pledge, related, targets
 
 
+    # --- progress reports ----------------------------------------------------------------------
+    def cycles(self, cycle_model) -> list:
+        return cycle_model.objects.bulk_create([
+            cycle_model(
+                name_en=f"{BENCH_PREFIX}{year} annual report",
+                name_fr=f"{BENCH_PREFIX}Rapport annuel {year}",
+                period_start=datetime.date(year, 1, 1), period_end=datetime.date(year, 12, 31),
+                opens_on=datetime.date(year + 1, 1, 15), due_on=datetime.date(year + 1, 3, 31),
+                created_at=datetime.datetime(year + 1, 1, 5, 9, tzinfo=UTC),
+            )
+            for year in CYCLE_YEARS
+        ])
+
+    def progress(self, pledge: Pledge, targets: list[tuple], cycles: list, report_model):
+        """The pledge's reports, oldest cycle first: (report, [(position, achieved value)]).
+        A cycle is reported on by a published or completed pledge that it covers (published
+        by the end of the period, started before it ended; ReportingCycle.covers)."""
+        if pledge.status not in (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED):
+            return []
+        rng = self.progress_rng
+        diligence = _weighted(rng, FILING_PROBABILITIES)
+        percent = 0
+        reports = []
+        for number, cycle in enumerate(cycles):
+            period_over = datetime.datetime.combine(
+                cycle.period_end + datetime.timedelta(days=1), datetime.time.min, tzinfo=UTC)
+            if pledge.published_at >= period_over or pledge.start_date > cycle.period_end:
+                continue
+            if rng.random() >= diligence:
+                continue  # missed
+            draft = number == len(cycles) - 1 and rng.random() < DRAFT_SHARE
+            percent = min(100, percent + rng.randint(5, 45))
+            share = Decimal(percent) / 100
+            started = datetime.datetime.combine(cycle.opens_on, datetime.time(9), tzinfo=UTC) \
+                + datetime.timedelta(days=rng.randrange(0, 60), minutes=rng.randrange(600))
+            report = report_model(
+                pledge_id=pledge.pk, cycle_id=cycle.pk,
+                status=report_model.Status.DRAFT if draft else report_model.Status.SUBMITTED,
+                implementation_status=(
+                    "completed" if percent == 100 else "not_started" if percent < 10
+                    else _weighted(rng, [("on_track", 60), ("at_risk", 20), ("delayed", 20)])),
+                percent_complete=percent,
+                narrative=" ".join(rng.sample(PROGRESS_SENTENCES, rng.randint(1, 3))),
+                evidence_links=[
+                    f"https://bench.example.org/{pledge.reference.lower()}/{cycle.period_end.year}"
+                    f"-{n + 1}.pdf" for n in range(rng.choice([0, 1, 1, 2]))],
+                created_at=started,
+                # Most before the due date, some late (late reports are accepted).
+                submitted_at=None if draft else started + datetime.timedelta(
+                    days=rng.randrange(0, 120)),
+                version=1 if draft else 2,
+            )
+            if pledge.pledge_type == PledgeType.FINANCIAL and not draft:
+                report.amount_disbursed = (pledge.amount * share * Decimal(
+                    rng.uniform(0.5, 1.0))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                report.currency = pledge.currency
+                report.usd_disbursed = (report.amount_disbursed * pledge.usd_rate).quantize(
+                    Decimal("0.01"), rounding=ROUND_HALF_UP)
+            achieved = []
+            for _indicator, _unit, baseline, target_value, _end, position in targets:
+                if draft and rng.random() < 0.5:
+                    achieved.append((position, None))  # not filled in yet
+                    continue
+                start = baseline or Decimal(0)
+                reached = start + (target_value - start) * share * Decimal(rng.uniform(0.6, 1.2))
+                achieved.append((position, reached.quantize(Decimal("1"),
+                                                            rounding=ROUND_HALF_UP)))
+            reports.append((report, achieved))
+        return reports
+
+
 class Command(BaseCommand):
     help = ("Fill the database with deterministic synthetic pledges for benchmarks. Refuses to "
             "touch a database with real data unless --force.")
@@ -522,20 +662,26 @@ class Command(BaseCommand):
             )
         entity_count = entities or max(30, pledges // 20)
         started = time.monotonic()
-        self.seed(pledges, seed, entity_count)
+        report_count = self.seed(pledges, seed, entity_count)
         self.stdout.write(
-            f"Seeded {pledges} pledges and {entity_count} entities ({wanted}) in "
-            f"{time.monotonic() - started:.1f} s."
+            f"Seeded {pledges} pledges, {entity_count} entities and {report_count} progress "
+            f"reports ({wanted}) in {time.monotonic() - started:.1f} s."
         )
         if digest:
             self.stdout.write(f"digest {bench_digest()}")
 
-    def seed(self, count: int, seed: int, entity_count: int) -> None:
+    def seed(self, count: int, seed: int, entity_count: int) -> int:
+        """Seed everything; return the number of progress reports."""
         generator = Generator(seed)
+        models = reporting_models()
+        cycles = []
         with transaction.atomic():
             events = generator.events()
             all_entities = generator.entities(entity_count)
             pledging = [e for e in all_entities if e.status != Entity.Status.APPLIED]
+            if models is not None:
+                cycles = generator.cycles(models[0])
+        report_count = 0
         throughs = {f.name: (f.remote_field.through, f.m2m_reverse_field_name())
                     for f in Pledge._meta.many_to_many}
         for start in range(0, count, BATCH):
@@ -556,10 +702,11 @@ class Command(BaseCommand):
                     through, column = throughs[name]
                     insert_rows(through, ["pledge_id", f"{column}_id"], rows)
                 insert_rows(Target, TARGET_COLUMNS, targets)
+                if cycles:
+                    report_count += self.seed_progress(generator, created, batch, cycles, models)
             self.stdout.write(f"  {min(count, start + BATCH)} / {count} pledges", ending="\r")
             self.stdout.flush()
         self.stdout.write("")
-        # TODO(reporting): add progress reports here once reporting.ProgressReport is committed.
         Event.objects.create(
             slug=BENCH_MARKER_SLUG, name_en=f"{BENCH_PREFIX}Synthetic data",
             name_fr=f"{BENCH_PREFIX}Données synthétiques", location=parameters_label(count, seed),
@@ -569,3 +716,31 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:  # fresh statistics for the planner
             if connection.vendor == "postgresql":
                 cursor.execute("ANALYZE")
+        return report_count
+
+    @staticmethod
+    def seed_progress(generator: Generator, created: list[Pledge], batch: list, cycles: list,
+                      models: tuple) -> int:
+        """The progress reports of one batch of pledges, and their values per target."""
+        _cycle_model, report_model, progress_model = models
+        drawn = [
+            generator.progress(pledge, pledge_targets, cycles, report_model)
+            for pledge, (_p, _r, pledge_targets) in zip(created, batch, strict=True)
+        ]
+        # bulk_create gives each report its primary key (RETURNING), which its values need.
+        reports = report_model.objects.bulk_create([r for rows in drawn for r, _a in rows])
+        target_ids = {
+            (pledge_id, position): pk for pk, pledge_id, position in Target.objects.filter(
+                pledge_id__in=[p.pk for p in created]).values_list("pk", "pledge_id", "position")
+        }
+        rows = []
+        for pledge, pledge_reports, (_p, _r, pledge_targets) in zip(
+                created, drawn, batch, strict=True):
+            by_position = {row[5]: row for row in pledge_targets}
+            for report, achieved in pledge_reports:
+                for position, value in achieved:
+                    indicator, unit, baseline, target_value, _end, _pos = by_position[position]
+                    rows.append((report.pk, target_ids[(pledge.pk, position)], indicator, unit,
+                                 baseline, target_value, value, position))
+        insert_rows(progress_model, TARGET_PROGRESS_COLUMNS, rows)
+        return len(reports)
