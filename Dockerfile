@@ -39,4 +39,7 @@ RUN DJANGO_SECRET_KEY=build-only-collectstatic-placeholder-not-a-secret-01234567
 EXPOSE 8000
 
 # Kept identical to the web service's command in docker-compose.yml (a test checks this).
-CMD ["gunicorn", "p2c_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--graceful-timeout", "30", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-", "--error-logfile", "-"]
+# Threaded workers (gthread): a worker's main thread keeps telling the arbiter it is alive while
+# its threads serve requests, so --timeout 60 stops a hung worker but never cuts a long
+# streamed download (the open-data CSV of every pledge runs for tens of seconds).
+CMD ["gunicorn", "p2c_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "60", "--graceful-timeout", "30", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-", "--error-logfile", "-"]

@@ -431,3 +431,13 @@ def test_the_compose_environment_differs_from_production_only_by_its_local_overr
     assert "configuration error" not in result.stderr, result.stderr
     assert result.returncode != 0
     assert check_ids(result) == set(LOCAL_ONLY_OVERRIDES.values()), result.stdout + result.stderr
+
+
+def test_gunicorn_threads_keep_a_long_download_alive():
+    """A sync worker busy streaming the open-data CSV of every pledge (tens of seconds) stops
+    telling the arbiter it is alive and is killed after --timeout; a gthread worker's main
+    thread keeps doing so while its threads serve, so --timeout only stops hung workers."""
+    gunicorn = dockerfile_cmd()
+    assert gunicorn[gunicorn.index("--worker-class") + 1] == "gthread"
+    assert int(gunicorn[gunicorn.index("--threads") + 1]) >= 2
+    assert int(gunicorn[gunicorn.index("--timeout") + 1]) >= 30
