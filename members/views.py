@@ -12,6 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from action_areas.models import Country
+from p2c_portal.page_cache import public_page
 from pledges.selectors import entity_pledges_public
 
 from . import permissions, selectors, services
@@ -404,7 +405,7 @@ def entity_directory(request):
     )
 
 
-@require_GET
+@public_page
 def entity_public(request, pk: int):
     entity = selectors.entity_get_public(pk)
     return render(
