@@ -6,7 +6,6 @@ stays PENDING and the periodic sweep (p2c_portal.tasks.outbound_email_sweep) que
 """
 
 import logging
-import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import OutboundEmail
+from .queueing import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -77,13 +77,6 @@ def email_send_templated(
     )
 
 
-# After a publish fails, this process stops publishing for this long: with a hung broker every
-# attempt costs a socket timeout, so a request queueing several emails would pay for each one.
-# What is not published stays PENDING without queued_at, and the next sweep queues it.
-BROKER_UNAVAILABLE_FOR = 15.0
-_broker_unavailable_until: dict[str, float] = {}  # broker URL -> time.monotonic() deadline
-
-
 def email_enqueue_delivery(*, email_id: int) -> bool:
     """Hand one outbox row to Celery. Never raises: a broker outage only delays the email.
 
@@ -92,17 +85,7 @@ def email_enqueue_delivery(*, email_id: int) -> bool:
     """
     from .tasks import outbound_email_deliver
 
-    conf = outbound_email_deliver.app.conf
-    broker = "" if conf.task_always_eager else conf.broker_url
-    if broker and time.monotonic() < _broker_unavailable_until.get(broker, 0.0):
-        logger.info("email.enqueue_deferred", extra={"email_id": email_id})
-        return False
-    try:
-        outbound_email_deliver.delay(email_id)
-    except Exception:  # kombu/redis raise many types; all mean "not queued now"
-        if broker:
-            _broker_unavailable_until[broker] = time.monotonic() + BROKER_UNAVAILABLE_FOR
-        logger.warning("email.enqueue_failed", extra={"email_id": email_id}, exc_info=True)
+    if not task_enqueue(outbound_email_deliver, email_id, event="email", email_id=email_id):
         return False
     OutboundEmail.objects.filter(pk=email_id).update(queued_at=timezone.now())
     return True

@@ -21,7 +21,6 @@ missed ones still go out, once, but a new installation does not mail about years
 
 import datetime
 import logging
-import time
 import uuid
 from dataclasses import dataclass
 
@@ -30,6 +29,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from p2c_portal.mail import SWEEP_STALE_AFTER_SECONDS, SWEEP_STUCK_AFTER_SECONDS, email_resend
+from p2c_portal.queueing import task_enqueue
 from pledges.models import Pledge
 
 from .models import ProgressReport, Reminder, ReminderSettings, ReportingCycle
@@ -68,7 +68,7 @@ def kind_enabled(kind: str, cfg: ReminderSettings) -> bool:
     }[kind]
 
 
-# --- What is due today ------------------------------------------------------------------------
+# --- What is due today ------------------------------------------------------------
 
 
 def _due_drafts(today: datetime.date, cfg: ReminderSettings) -> list[Due]:
@@ -170,7 +170,7 @@ def reminders_due(today: datetime.date, cfg: ReminderSettings) -> list[Due]:
     return due
 
 
-# --- Creating the rows ------------------------------------------------------------------------
+# --- Creating the rows ------------------------------------------------------------
 
 
 def reminders_create_due(*, today: datetime.date | None = None) -> int:
@@ -213,34 +213,18 @@ def queue_unqueued() -> int:
     return queued
 
 
-# After a publish fails this process stops publishing for a while (as p2c_portal.mail does):
-# with a hung broker each attempt costs a socket timeout. The sweep queues what is left.
-BROKER_UNAVAILABLE_FOR = 15.0
-_broker_unavailable_until: dict[str, float] = {}
-
-
 def reminder_enqueue_send(*, reminder_id: int) -> bool:
     """Hand one reminder to Celery. Never raises: a broker outage only delays it.
     `queued_at` is stamped only once the broker has the task."""
     from .tasks import reminder_send
 
-    conf = reminder_send.app.conf
-    broker = "" if conf.task_always_eager else conf.broker_url
-    if broker and time.monotonic() < _broker_unavailable_until.get(broker, 0.0):
-        return False
-    try:
-        reminder_send.delay(reminder_id)
-    except Exception:  # kombu/redis raise many types; all mean "not queued now"
-        if broker:
-            _broker_unavailable_until[broker] = time.monotonic() + BROKER_UNAVAILABLE_FOR
-        logger.warning("reminder.enqueue_failed", extra={"reminder_id": reminder_id},
-                       exc_info=True)
+    if not task_enqueue(reminder_send, reminder_id, event="reminder", reminder_id=reminder_id):
         return False
     Reminder.objects.filter(pk=reminder_id).update(queued_at=timezone.now())
     return True
 
 
-# --- Sending one ------------------------------------------------------------------------------
+# --- Sending one ------------------------------------------------------------
 
 
 def reminder_deliver(*, reminder_id: int, today: datetime.date | None = None) -> bool:
@@ -330,7 +314,7 @@ def reminder_resend(*, reminder_id: int) -> int:
     return sum(email_resend(email_id=email_id) for email_id in list(failed))
 
 
-# --- The sweep --------------------------------------------------------------------------------
+# --- The sweep ------------------------------------------------------------
 
 
 def reminders_sweep(

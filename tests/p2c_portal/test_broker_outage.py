@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
 
-from p2c_portal import cache, celery_app, mail
+from p2c_portal import cache, celery_app, queueing
 from p2c_portal.mail import email_queue
 from p2c_portal.models import OutboundEmail
 from p2c_portal.settings.base import redis_cache
@@ -116,7 +116,7 @@ def _reset_celery_connections() -> None:
     # drops them itself only after a fork): drop them so the next publish uses the current URL.
     celery_app._after_fork()
     # Forget which brokers and caches this process saw failing: a later test may get the port.
-    mail._broker_unavailable_until.clear()
+    queueing.broker_outage_forget()
     cache._unavailable_until.clear()
 
 

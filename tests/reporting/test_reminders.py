@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.mail.backends import locmem
 from django.test import override_settings
 
-from p2c_portal import celery_app
+from p2c_portal import celery_app, queueing
 from p2c_portal.models import OutboundEmail
 from p2c_portal.tasks import RETRY_BACKOFF
 from pledges import workflow
@@ -383,7 +383,7 @@ def test_broker_down_when_due_rows_are_queued_the_sweep_sends_them_once(
     finally:
         refused.close()
         celery_app._after_fork()
-        reminders._broker_unavailable_until.clear()
+        queueing.broker_outage_forget()
 
     reminder = Reminder.objects.get()
     assert (reminder.status, reminder.queued_at) == ("pending", None)
