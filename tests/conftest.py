@@ -137,3 +137,19 @@ def viewer_client(viewer) -> Client:
 @pytest.fixture
 def newcomer_client(newcomer) -> Client:
     return _logged_in(newcomer)
+
+
+@pytest.fixture
+def publishing_to_redis():
+    """This test process publishes tasks to the real broker instead of running them eagerly
+    (for tests with real workers: tests/celery_workers.py)."""
+    from django.test import override_settings
+
+    from p2c_portal import celery_app
+
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+        celery_app._after_fork()  # drop connections made for eager mode
+        try:
+            yield
+        finally:
+            celery_app._after_fork()
