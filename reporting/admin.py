@@ -1,11 +1,16 @@
 """The secretariat's side of reporting: cycles, the reports (read-only; hide / show again with
-a reason), reminders (sent, failed, resend) and the reminder settings."""
+a reason), reminders (sent, failed, resend), the reminder settings, and compiled reports
+(compile, follow progress, download, rebuild, publish)."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -13,14 +18,16 @@ from django.utils.translation import ngettext
 
 from p2c_portal.models import OutboundEmail
 
-from . import permissions, services
+from . import permissions, report_runs, services
 from .forms import HideReportForm
 from .models import (
     ProgressReport,
     ProgressReportEvent,
     Reminder,
     ReminderSettings,
+    ReportFile,
     ReportingCycle,
+    ReportRun,
     TargetProgress,
 )
 from .reminders import reminder_resend
@@ -322,3 +329,199 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Compiled reports ------------------------------------------------------------
+
+
+class ReportRunRequestForm(forms.ModelForm):
+    """What the secretariat asks for; checked by reporting.report_runs.report_parameters, whose
+    messages appear next to the fields."""
+
+    class Meta:
+        model = ReportRun
+        fields = ("kind", "event", "cutoff", "cycle", "filter_query", "as_of", "title_en",
+                  "title_fr")
+        widgets = {"filter_query": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parameters = None
+        if "as_of" not in self.fields:  # a compiled run's page: every field is read-only
+            return
+        self.fields["as_of"].required = False
+        self.fields["as_of"].help_text = _(
+            "Empty: the cut-off date (event reports), the end of the period (cycle reports) or "
+            "today (custom reports). Country groupings (LDC, LLDC, SIDS) are those of this day."
+        )
+        self.fields["title_en"].required = False
+        self.fields["title_en"].help_text = _("Empty: a title is made from the parameters.")
+        self.fields["title_fr"].help_text = _("Empty: a title is made from the parameters.")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.parameters = report_runs.report_parameters(
+                kind=data.get("kind") or "", event=data.get("event"), cutoff=data.get("cutoff"),
+                cycle=data.get("cycle"), filter_query=data.get("filter_query") or "",
+                as_of=data.get("as_of"),
+            )
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages_)
+        return data
+
+
+class ReportFileInline(admin.TabularInline):
+    model = ReportFile
+    fields = ("language", "format", "size_display", "download")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("size"))
+    def size_display(self, report_file: ReportFile) -> str:
+        return filesizeformat(report_file.size)
+
+    @admin.display(description=_("file"))
+    def download(self, report_file: ReportFile):
+        url = reverse("admin:reporting_reportrun_file",
+                      args=[report_file.run_id, report_file.language, report_file.format])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(admin.ModelAdmin):
+    form = ReportRunRequestForm
+    change_form_template = "admin/reporting/reportrun/change_form.html"
+    list_display = ("__str__", "kind", "as_of", "state", "is_published", "created_at")
+    list_filter = ("kind", "status", "is_published")
+    search_fields = ("title_en", "title_fr")
+    date_hierarchy = "created_at"
+    inlines = [ReportFileInline]
+    shown_fields = ("kind", "title_en", "title_fr", "event", "cutoff", "cycle", "filter_query",
+                    "as_of", "edition", "rebuild_of", "status", "progress", "progress_note",
+                    "attempts", "error", "requested_by", "created_at", "started_at",
+                    "heartbeat_at", "finished_at", "is_published", "published_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("figures")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ReportRunRequestForm.Meta.fields
+        return self.shown_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.shown_fields if obj is not None else ()
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # a run is never edited: it is compiled, rebuilt, published
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a compiled report is a record; unpublish it instead
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, run: ReportRun) -> str:
+        if run.status == ReportRun.Status.RUNNING:
+            return _("Compiling (%(progress)d %%)") % {"progress": run.progress}
+        return run.get_status_display()
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        run, created = report_runs.report_run_request(
+            parameters=form.parameters, actor=request.user,
+            title_en=data.get("title_en") or "", title_fr=data.get("title_fr") or "",
+        )
+        if not created:
+            messages.info(request, _("This report was asked for before: here it is. Use "
+                                     "“Rebuild” for a new edition from today's data."))
+        obj.pk = run.pk
+        obj._state.adding = False
+
+    def response_add(self, request, obj, post_url_continue=None):
+        messages.success(request, _("The report is being compiled. This page shows its "
+                                    "progress; reload it to follow."))
+        return HttpResponseRedirect(reverse("admin:reporting_reportrun_change", args=[obj.pk]))
+
+    def log_addition(self, request, obj, message):
+        return None  # the run's own row records who asked for it and when
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), "run": run,
+                         "can_compile": request.user.has_perm("reporting.add_reportrun"),
+                         "can_publish": request.user.has_perm("reporting.publish_reportrun")}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path("<int:run_id>/file/<str:language>/<str:file_format>/",
+                 self.admin_site.admin_view(self.file_view), name="reporting_reportrun_file"),
+            path("<int:run_id>/action/<str:action>/",
+                 self.admin_site.admin_view(self.action_view), name="reporting_reportrun_action"),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request, run_id: int, language: str, file_format: str):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        report_file = get_object_or_404(ReportFile, run_id=run_id, language=language,
+                                        format=file_format)
+        extension = "csv" if file_format.endswith(".csv") else file_format
+        response = HttpResponse(bytes(report_file.content),
+                                content_type=report_file.content_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="p2c-report-{run_id}-'
+            f'{file_format.replace(".csv", "")}-{language}.{extension}"'
+        )
+        return response
+
+    ACTIONS = {
+        "publish": "reporting.publish_reportrun",
+        "unpublish": "reporting.publish_reportrun",
+        "rebuild": "reporting.add_reportrun",
+        "retry": "reporting.add_reportrun",
+    }
+
+    def action_view(self, request, run_id: int, action: str):
+        permission = self.ACTIONS.get(action)
+        if permission is None or not request.user.has_perm(permission):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        run = get_object_or_404(ReportRun, pk=run_id)
+        target = run
+        try:
+            if action in ("publish", "unpublish"):
+                changed = report_runs.report_run_set_published(run=run,
+                                                               published=action == "publish")
+                if changed and action == "publish":
+                    messages.success(request, _("Published: the report is on the public "
+                                                "Reports page."))
+                elif changed:
+                    messages.success(request, _("Unpublished: the report is no longer public."))
+            elif action == "rebuild":
+                target = report_runs.report_run_rebuild(run=run, actor=request.user)
+                messages.success(request, _("Edition %(edition)d is being compiled from "
+                                            "today's data; edition %(old)d stays as it is.")
+                                 % {"edition": target.edition, "old": run.edition})
+            elif report_runs.report_run_retry(run=run):
+                messages.success(request, _("The report is being compiled again."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(reverse("admin:reporting_reportrun_change", args=[target.pk]))

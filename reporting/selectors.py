@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Prefetch
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Pledge
 
-from .models import ProgressReport, ReportingCycle, TargetProgress
+from .models import ProgressReport, ReportFile, ReportingCycle, ReportRun, TargetProgress
 
 # The pledge fields the status needs (ReportingCycle.covers): enough for a light `.only()`.
 COVERAGE_FIELDS = ("id", "entity_id", "status", "start_date", "published_at")
@@ -165,7 +166,7 @@ def pledge_ids_with_reporting_status(
     ]
 
 
-# --- Public timeline --------------------------------------------------------------------------
+# --- Public timeline ------------------------------------------------------------
 
 
 @dataclass
@@ -206,7 +207,7 @@ def progress_timeline(pledge: Pledge) -> list[TimelineEntry]:
     ]
 
 
-# --- Member area ------------------------------------------------------------------------------
+# --- Member area ------------------------------------------------------------
 
 
 def report_get(pledge: Pledge, cycle: ReportingCycle) -> ProgressReport | None:
@@ -253,7 +254,7 @@ def report_rows_for_member(pledge: Pledge, *, today=None) -> list[CycleRow]:
     return rows
 
 
-# --- Who is written to ------------------------------------------------------------------------
+# --- Who is written to ------------------------------------------------------------
 
 
 def pledge_contacts(pledge: Pledge, *, administrators_too: bool = False) -> list:
@@ -283,3 +284,47 @@ def pledge_contacts(pledge: Pledge, *, administrators_too: bool = False) -> list
         for user in entity_administrators(pledge.entity_id):
             people.setdefault(user.pk, user)
     return sorted(people.values(), key=lambda user: user.email)
+
+
+# --- Compiled reports, public side ------------------------------------------------------------
+
+
+# Downloads listed in the order people want them: the PDF, the workbook, then the CSVs.
+FILE_FORMAT_ORDER = models.Case(
+    *(models.When(format=value, then=position)
+      for position, value in enumerate(ReportFile.Format.values)),
+    default=len(ReportFile.Format.values),
+)
+
+
+def report_runs_published():
+    """The Reports page: published reports, newest first, with their files' sizes (not their
+    contents)."""
+    return (
+        ReportRun.objects.filter(is_published=True, status=ReportRun.Status.DONE)
+        .select_related("event", "cycle")
+        .prefetch_related(Prefetch("files", queryset=ReportFile.objects.defer("content")
+                                   .order_by("language", FILE_FORMAT_ORDER, "pk")))
+        .order_by("-published_at", "-pk")
+    )
+
+
+def report_run_get_public(run_id: int) -> ReportRun:
+    if not 0 < run_id < 2**31:
+        raise Http404
+    run = report_runs_published().filter(pk=run_id).first()
+    if run is None:
+        raise Http404
+    return run
+
+
+def report_file_get_public(run_id: int, language: str, file_format: str) -> ReportFile:
+    if not 0 < run_id < 2**31:
+        raise Http404
+    report_file = ReportFile.objects.filter(
+        run_id=run_id, run__is_published=True, run__status=ReportRun.Status.DONE,
+        language=language, format=file_format,
+    ).select_related("run").first()
+    if report_file is None:
+        raise Http404
+    return report_file

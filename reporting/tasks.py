@@ -5,7 +5,7 @@ from celery import shared_task
 
 from p2c_portal.tasks import RETRY_BACKOFF
 
-from . import reminders
+from . import reminders, report_runs
 
 
 @shared_task
@@ -32,3 +32,22 @@ def reminder_send(self, reminder_id: int):
 @shared_task
 def reminders_sweep() -> int:
     return reminders.reminders_sweep()
+
+
+# Compiled reports (reporting/report_runs.py). The compile claims its run: a second delivery of
+# the same message (acks_late, a restarted worker) finds nothing to do.
+# Its own time limits: a report over 100,000 pledges takes minutes, not seconds. The hard limit
+# stays below the broker's visibility timeout (settings: 3,600 s).
+@shared_task(acks_late=True, soft_time_limit=3000, time_limit=3300)
+def report_run_compile(run_id: int) -> bool:
+    return report_runs.report_run_compile(run_id=run_id)
+
+
+@shared_task
+def report_runs_sweep() -> int:
+    return report_runs.report_runs_sweep()
+
+
+@shared_task
+def report_runs_for_ended_cycles() -> int:
+    return report_runs.report_runs_for_ended_cycles()

@@ -1,18 +1,28 @@
 """Member area: the progress form of a pledge for a reporting cycle, and the list of a pledge's
-reports. Thin: the form validates, services write, selectors read."""
+reports. Public: the compiled reports the secretariat published. Thin: the form validates,
+services write, selectors read."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import QueryDict
+from django.core.paginator import Paginator
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
+from p2c_portal.page_cache import public_page
 from pledges import selectors as pledge_selectors
 from pledges.views.member import keeps_typed_input_across_login
 
-from . import permissions, selectors, services
+from . import permissions, report_files, selectors, services
 from .forms import ProgressReportForm
 from .models import ProgressReport, ReportingCycle
+from .report_document import report_document
+
+REPORTS_PER_PAGE = 20
 
 
 def _raw_input(data: QueryDict) -> dict:
@@ -141,3 +151,41 @@ def progress_list(request, pk: int):
         "reporting": selectors.reporting_for_pledge(pledge),
         "can_report": permissions.can_report_progress(request.user, pledge),
     })
+
+
+# --- Public: compiled reports ---------------------------------------------------------------------
+
+
+@public_page
+def report_list(request):
+    page = Paginator(selectors.report_runs_published(), REPORTS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    return render(request, "reporting/public/report_list.html", {"page": page})
+
+
+@public_page
+def report_detail(request, pk: int):
+    run = selectors.report_run_get_public(pk)
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    document = report_document(run.figures, title=run.title, language=language)
+    for section in [*document.delivery_sections, *document.sections]:
+        section.chart = report_files.bar_chart_svg(section, f"chart-{section.key}")
+    return render(request, "reporting/public/report_detail.html", {
+        "run": run,
+        "document": document,
+        "files": [f for f in run.files.all() if f.language == language],
+    })
+
+
+@require_safe
+def report_file(request, pk: int, language: str, file_format: str):
+    """A published report's file, as it was compiled: the same bytes for everyone, so it may be
+    cached anywhere (a published report never changes; a rebuild is a new edition)."""
+    report_file = selectors.report_file_get_public(pk, language, file_format)
+    extension = "csv" if file_format.endswith(".csv") else file_format
+    name = f"p2c-report-{pk}-{file_format.replace('.csv', '')}-{language}.{extension}"
+    response = HttpResponse(bytes(report_file.content), content_type=report_file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Length"] = str(report_file.size)
+    patch_cache_control(response, public=True, max_age=3600)
+    return response

@@ -185,6 +185,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.reminders_sweep",
         "schedule": 120.0,
     },
+    # Compiled reports (reporting/report_runs.py): revive runs whose worker died, and ask for
+    # each reporting cycle's report once the cycle has ended.
+    "sweep-report-runs": {
+        "task": "reporting.tasks.report_runs_sweep",
+        "schedule": 300.0,
+    },
+    "cycle-reports": {
+        "task": "reporting.tasks.report_runs_for_ended_cycles",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Email: one path for the whole site (p2c_portal/mail.py), backend from EMAIL_URL -------------

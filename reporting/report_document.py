@@ -1,0 +1,209 @@
+"""A compiled report's figures laid out for people, in one language: the sections every output
+(HTML page, PDF, XLSX, CSV) shows, in the same order and with the same words.
+
+`report_document(figures, language)` turns the JSON of `report_figures` into plain objects; the
+writers in reporting/report_files.py and the template reporting/public/report_detail.html only
+present them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .report_figures import BREAKDOWNS
+
+SECTION_TITLES = {
+    "action_area": gettext_lazy("By action area"),
+    "pillar": gettext_lazy("By pillar"),
+    "type": gettext_lazy("By type of pledge"),
+    "stakeholder_group": gettext_lazy("By stakeholder group"),
+    "region": gettext_lazy("By implementation region"),
+    "targeting": gettext_lazy("Pledges acting in LDCs, LLDCs and SIDS"),
+    "beneficiary_group": gettext_lazy("By beneficiary group"),
+    "sdg": gettext_lazy("By Sustainable Development Goal"),
+}
+
+NOTES = {
+    "future_cutoff": gettext_lazy(
+        "The cut-off date is in the future: pledges submitted after today are not included yet."
+    ),
+    "future_date": gettext_lazy(
+        "The report date is in the future: country groupings are those known for that day."
+    ),
+    "empty_selection": gettext_lazy("No public pledge matches this report's selection."),
+    "no_reports": gettext_lazy("No progress report has been published for this cycle yet."),
+}
+
+
+@dataclass
+class Row:
+    code: str
+    label: str
+    pledges: int
+    usd: Decimal | None = None
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    rows: list[Row]
+    with_usd: bool = True
+    caption: str = ""
+    chart: str = ""  # the HTML page's SVG chart, set by the view
+
+    @property
+    def largest(self) -> int:
+        return max((row.pledges for row in self.rows), default=0)
+
+
+@dataclass
+class Figure:
+    label: str
+    value: str  # formatted for the language
+
+
+@dataclass
+class Document:
+    language: str
+    title: str
+    as_of: datetime.date
+    selection: list[str]
+    notes: list[str]
+    totals: list[Figure]
+    sections: list[Section]
+    delivery: list[Figure] = field(default_factory=list)
+    delivery_sections: list[Section] = field(default_factory=list)
+    is_cycle: bool = False
+
+
+def _label(item: dict, language: str) -> str:
+    return item.get(f"label_{language}") or item["label_en"]
+
+
+def _date(value: str) -> datetime.date:
+    return datetime.date.fromisoformat(value)
+
+
+def number(value, decimals: int = 0) -> str:
+    """A number as the active language writes it (1,234,567 / 1 234 567)."""
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def usd(value) -> str:
+    return _("USD %(amount)s") % {"amount": number(Decimal(value), 0)}
+
+
+def percent(value: str | None) -> str:
+    return _("%(percent)s %%") % {"percent": number(Decimal(value), 1)} if value else "—"
+
+
+def _selection(parameters: dict, language: str) -> list[str]:
+    lines = []
+    if "event" in parameters:
+        event = parameters["event"]
+        lines.append(_("Announced at: %(event)s, %(place)s, %(start)s – %(end)s") % {
+            "event": _label(event, language), "place": event.get("location") or "—",
+            "start": formats.date_format(_date(event["start"])),
+            "end": formats.date_format(_date(event["end"])),
+        })
+    if "cutoff" in parameters:
+        lines.append(_("First submitted on or before %(date)s") % {
+            "date": formats.date_format(_date(parameters["cutoff"]))})
+    if "cycle" in parameters:
+        cycle = parameters["cycle"]
+        lines.append(_("Reporting cycle: %(cycle)s (period %(start)s – %(end)s, due %(due)s)") % {
+            "cycle": _label(cycle, language),
+            "start": formats.date_format(_date(cycle["period_start"])),
+            "end": formats.date_format(_date(cycle["period_end"])),
+            "due": formats.date_format(_date(cycle["due_on"])),
+        })
+    if parameters.get("kind") == "custom":
+        lines.append(_("Filters of the public pledge list: %(filters)s") % {
+            "filters": parameters.get("filter_query") or _("none (every public pledge)")})
+    lines.append(_("Published and completed pledges only. Country groupings (LDC, LLDC, SIDS) "
+                   "as they stood on %(date)s.") % {
+        "date": formats.date_format(_date(parameters["as_of"]))})
+    return lines
+
+
+def report_document(figures: dict, *, title: str, language: str) -> Document:
+    with translation.override(language):
+        parameters = figures["parameters"]
+        totals = figures["totals"]
+        document = Document(
+            language=language,
+            title=title,
+            as_of=_date(parameters["as_of"]),
+            selection=_selection(parameters, language),
+            notes=[str(NOTES[code]) for code in figures["notes"] if code in NOTES],
+            totals=[
+                Figure(_("Pledges"), number(totals["pledges"])),
+                Figure(_("Pledging entities"), number(totals["entities"])),
+                Figure(_("Countries reached"), number(totals["countries"])),
+                Figure(_("Committed by financial pledges"), usd(totals["usd"])),
+            ],
+            sections=[
+                Section(
+                    key=key,
+                    title=str(SECTION_TITLES[key]),
+                    rows=[Row(item["code"], _label(item, language), item["pledges"],
+                              Decimal(item["usd"])) for item in figures["breakdowns"][key]],
+                )
+                for key in BREAKDOWNS
+            ],
+        )
+        for section in document.sections:
+            if section.key in ("action_area", "pillar", "region", "beneficiary_group", "sdg"):
+                section.caption = _("A pledge may count in several rows.")
+        delivery = figures.get("delivery")
+        if delivery:
+            document.is_cycle = True
+            targets = delivery["targets"]
+            document.delivery = [
+                Figure(_("Pledges expected to report"), number(delivery["covered"])),
+                Figure(_("Progress reports published"), number(delivery["reported"])),
+                Figure(_("Reporting rate"), percent(delivery["reporting_rate"])),
+                Figure(_("Targets reported on"), number(targets["reported"])),
+                Figure(_("Targets reached"), number(targets["achieved"])),
+                Figure(_("Average progress towards targets"),
+                       percent(targets["average_percent"])),
+                Figure(_("USD committed (financial pledges)"), usd(delivery["usd_committed"])),
+                Figure(_("USD disbursed so far"), usd(delivery["usd_disbursed"])),
+                Figure(_("Share disbursed"), percent(delivery["disbursed_share"])),
+            ]
+            document.delivery_sections = [Section(
+                key="implementation_status",
+                title=_("Implementation status"),
+                rows=[Row(item["code"], _label(item, language), item["pledges"])
+                      for item in delivery["implementation_status"]],
+                with_usd=False,
+            )]
+        return document
+
+
+def pledge_list_headings(*, is_cycle: bool) -> list[str]:
+    headings = [_("Reference"), _("Title"), _("Pledging entity"), _("Type"), _("Action areas"),
+                _("Countries"), _("Regions"), _("LDC/LLDC/SIDS targeted"), _("USD committed"),
+                _("Announced at"), _("Published on")]
+    if is_cycle:
+        headings += [_("Implementation status"), _("Percentage complete"), _("USD disbursed")]
+    return headings
+
+
+def pledge_list_cells(row, *, is_cycle: bool) -> list[str]:
+    regions = list(row.regions)
+    if row.is_global:
+        regions.insert(0, _("Global"))
+    cells = [row.reference, row.title, row.entity, row.pledge_type, "; ".join(row.action_areas),
+             "; ".join(row.countries), "; ".join(regions), " ".join(row.groups), row.usd_amount,
+             row.event, row.published_on]
+    if is_cycle:
+        cells += [row.implementation_status, row.percent_complete, row.usd_disbursed]
+    return cells

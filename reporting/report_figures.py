@@ -1,0 +1,444 @@
+"""What a compiled report says: the pledges it covers and their figures, as of the report's date.
+
+Reads only. `report_figures(run)` returns a JSON-ready dict whose every list has a fixed order
+(reference data order, then codes), numbers as strings with two decimals and labels in English and
+French copied from the reference data, so that the same data always give the same bytes and a
+compiled report stays true when a pillar is renamed later. `report_pledge_rows(run)` walks the
+pledge list in chunks of CHUNK_SIZE by reference (keyset), so memory stays bounded however many
+pledges there are.
+
+Which pledges a report covers (always public ones: published or completed, past any embargo):
+- event report: announced at the event and/or first submitted on or before the cut-off day;
+- cycle report: covered by the reporting cycle (ReportingCycle.covered_pledges), or with a
+  public progress report in it (a pledge completed since still counts for that cycle);
+- custom report: the public list's filters, stored as its query string.
+LDC/LLDC/SIDS targeting uses the country groupings valid on the report's date, not today's.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from action_areas.models import (
+    ActionArea,
+    BeneficiaryGroup,
+    Country,
+    CountryGroup,
+    CountryGroupMembership,
+    Pillar,
+    Region,
+    SustainableDevelopmentGoal,
+)
+from members.models import Entity, StakeholderGroup
+from pledges.models import Pledge, PledgeType
+from pledges.selectors import pledge_filters_from_query
+
+from .models import ImplementationStatus, ProgressReport, ReportRun, TargetProgress
+
+SCHEMA_VERSION = 1
+CHUNK_SIZE = 1000
+GLOBAL = "global"
+ANY_GROUP = "any"
+NOT_REPORTED = "not_reported"
+CENT = Decimal("0.01")
+
+FINANCIAL = Q(pledge_type=PledgeType.FINANCIAL)
+
+
+def _day_after(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+
+def _money(value) -> str:
+    return str(Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _share(part: int | Decimal, whole: int | Decimal) -> str | None:
+    """A percentage with one decimal, as text; None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return str((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"),
+                                                               rounding=ROUND_HALF_UP))
+
+
+def _labels(make) -> dict:
+    """{"label_en": …, "label_fr": …}: `make()` called in each language."""
+    labels = {}
+    for language in ("en", "fr"):
+        with translation.override(language):
+            labels[f"label_{language}"] = str(make())
+    return labels
+
+
+def _bilingual(obj) -> dict:
+    return {"label_en": obj.name_en, "label_fr": obj.name_fr or obj.name_en}
+
+
+# --- Which pledges ------------------------------------------------------------
+
+
+def report_pledges(run: ReportRun) -> QuerySet[Pledge]:
+    """The public pledges a report covers (see the module docstring)."""
+    public = Pledge.objects.public()
+    if run.kind == ReportRun.Kind.EVENT:
+        selection = public
+        if run.event_id:
+            selection = selection.filter(event_id=run.event_id)
+        if run.cutoff:
+            selection = selection.filter(first_submitted_at__lt=_day_after(run.cutoff))
+        return selection
+    if run.kind == ReportRun.Kind.CYCLE:
+        reported = ProgressReport.objects.public().filter(cycle_id=run.cycle_id)
+        return public.filter(
+            Q(pk__in=run.cycle.covered_pledges().values("pk"))
+            | Q(pk__in=reported.values("pledge_id"))
+        )
+    return pledge_filters_from_query(QueryDict(run.filter_query)).apply(public)
+
+
+# --- Figures ------------------------------------------------------------
+
+
+def _row(code: str, labels: dict, pledges: int, usd) -> dict:
+    return {"code": code, **labels, "pledges": pledges, "usd": _money(usd)}
+
+
+def _through(name: str):
+    return Pledge._meta.get_field(name).remote_field.through
+
+
+def _m2m_rows(name: str, column: str, reference: list, selection: QuerySet) -> list[dict]:
+    """One row per reference item (in its order, zeros included): pledges linked, USD."""
+    counts = {
+        item[column]: item
+        for item in _through(name).objects.filter(pledge_id__in=selection.values("pk"))
+        .order_by().values(column)
+        .annotate(n=Count("pledge_id", distinct=True),
+                  usd=Sum("pledge__usd_amount", filter=Q(pledge__pledge_type=PledgeType.FINANCIAL)))
+    }
+    rows = []
+    for code, obj in reference:
+        found = counts.get(obj.pk, {})
+        rows.append(_row(str(code), _bilingual(obj), found.get("n", 0), found.get("usd")))
+    return rows
+
+
+def _aggregate(selection: QuerySet) -> tuple[int, Decimal | None]:
+    totals = selection.order_by().aggregate(n=Count("pk"), usd=Sum("usd_amount", filter=FINANCIAL))
+    return totals["n"], totals["usd"]
+
+
+def _choice_rows(selection: QuerySet, field: str, choices) -> list[dict]:
+    counts = {
+        item[field]: item
+        for item in selection.order_by().values(field)
+        .annotate(n=Count("pk"), usd=Sum("usd_amount", filter=FINANCIAL))
+    }
+    rows = []
+    for value, label in choices:
+        found = counts.get(value, {})
+        rows.append(_row(value, _labels(lambda label=label: label), found.get("n", 0),
+                         found.get("usd")))
+    return rows
+
+
+def _region_rows(selection: QuerySet) -> list[dict]:
+    """Per ITU-D region, the pledges naming the region or one of its countries (each once);
+    then the pledges marked global."""
+    regions_through, countries_through = _through("regions"), _through("countries")
+    rows = []
+    for region in Region.objects.order_by("position", "code"):
+        n, usd = _aggregate(selection.filter(
+            Q(pk__in=regions_through.objects.filter(region=region).values("pledge_id"))
+            | Q(pk__in=countries_through.objects.filter(country__region=region)
+                .values("pledge_id"))
+        ))
+        rows.append(_row(region.code, _bilingual(region), n, usd))
+    n, usd = _aggregate(selection.filter(is_global=True))
+    rows.append(_row(GLOBAL, _labels(lambda: _("Global")), n, usd))
+    return rows
+
+
+def _targeting_rows(selection: QuerySet, as_of: datetime.date) -> list[dict]:
+    """Pledges acting in at least one country of each grouping as it stood on `as_of`."""
+    countries_through = _through("countries")
+    valid = CountryGroupMembership.objects.valid_on(as_of)
+    rows = []
+    groups = [(value, [value], label) for value, label in CountryGroup.choices]
+    groups.append((ANY_GROUP, CountryGroup.values, _("Any LDC, LLDC or SIDS")))
+    for code, members, label in groups:
+        in_group = valid.filter(group__in=members).values("country_id")
+        n, usd = _aggregate(selection.filter(
+            pk__in=countries_through.objects.filter(country_id__in=in_group).values("pledge_id")
+        ))
+        rows.append(_row(code, _labels(lambda label=label: label), n, usd))
+    return rows
+
+
+def _totals(selection: QuerySet) -> dict:
+    n, usd = _aggregate(selection)
+    pledge_ids = selection.values("pk")
+    entities = Entity.objects.filter(
+        Q(pk__in=selection.values("entity_id"))
+        | Q(pk__in=_through("co_pledgers").objects.filter(pledge_id__in=pledge_ids)
+            .values("entity_id"))
+    ).count()
+    countries = Country.objects.filter(
+        pk__in=_through("countries").objects.filter(pledge_id__in=pledge_ids).values("country_id")
+    ).count()
+    return {"pledges": n, "entities": entities, "countries": countries, "usd": _money(usd)}
+
+
+def _delivery(run: ReportRun, selection: QuerySet, covered: int, committed: str) -> dict:
+    """Cycle reports: how the pledges are being delivered, from their public progress reports."""
+    reports = ProgressReport.objects.public().filter(cycle_id=run.cycle_id,
+                                                     pledge__in=selection.values("pk"))
+    reported = reports.count()
+    by_status = dict(
+        reports.order_by().values_list("implementation_status").annotate(n=Count("pk"))
+    )
+    statuses = [
+        _row(value, _labels(lambda label=label: label), by_status.get(value, 0), None)
+        for value, label in ImplementationStatus.choices
+    ]
+    unstated = by_status.get("", 0)
+    if unstated:
+        statuses.append(_row("unstated", _labels(lambda: _("Status not given")), unstated, None))
+    statuses.append(_row(NOT_REPORTED, _labels(lambda: _("No report")), covered - reported, None))
+    for row in statuses:
+        del row["usd"]
+
+    targets = {"reported": 0, "with_value": 0, "achieved": 0, "percent_sum": 0}
+    progress = TargetProgress.objects.filter(report__in=reports.values("pk")).order_by("pk")
+    for item in progress.iterator(chunk_size=CHUNK_SIZE):
+        targets["reported"] += 1
+        percent = item.percent
+        if percent is not None:
+            targets["with_value"] += 1
+            targets["percent_sum"] += percent
+            targets["achieved"] += percent >= 100
+    average = (
+        str((Decimal(targets["percent_sum"]) / targets["with_value"]).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP))
+        if targets["with_value"] else None
+    )
+    disbursed = reports.filter(pledge__pledge_type=PledgeType.FINANCIAL).aggregate(
+        usd=Sum("usd_disbursed"))["usd"]
+    return {
+        "covered": covered,
+        "reported": reported,
+        "reporting_rate": _share(reported, covered),
+        "implementation_status": statuses,
+        "targets": {
+            "reported": targets["reported"],
+            "with_value": targets["with_value"],
+            "achieved": targets["achieved"],
+            "average_percent": average,
+        },
+        "usd_committed": committed,
+        "usd_disbursed": _money(disbursed),
+        "disbursed_share": _share(Decimal(disbursed or 0), Decimal(committed)),
+    }
+
+
+# The breakdowns, in the order every output shows them.
+BREAKDOWNS = ("action_area", "pillar", "type", "stakeholder_group", "region", "targeting",
+              "beneficiary_group", "sdg")
+
+
+def _breakdowns(selection: QuerySet, as_of: datetime.date) -> dict[str, list[dict]]:
+    return {
+        "action_area": _m2m_rows(
+            "action_areas", "actionarea_id",
+            [(a.code, a) for a in ActionArea.objects.order_by("position", "code")], selection),
+        "pillar": _m2m_rows(
+            "pillars", "pillar_id",
+            [(p.code, p) for p in Pillar.objects.order_by("action_area__position", "position",
+                                                          "code")], selection),
+        "type": _choice_rows(selection, "pledge_type", PledgeType.choices),
+        "stakeholder_group": _choice_rows(selection, "entity__stakeholder_group",
+                                          StakeholderGroup.choices),
+        "region": _region_rows(selection),
+        "targeting": _targeting_rows(selection, as_of),
+        "beneficiary_group": _m2m_rows(
+            "beneficiary_groups", "beneficiarygroup_id",
+            [(b.code, b) for b in BeneficiaryGroup.objects.order_by("position", "code")],
+            selection),
+        "sdg": _m2m_rows(
+            "sdgs", "sustainabledevelopmentgoal_id",
+            [(s.number, s) for s in SustainableDevelopmentGoal.objects.order_by("number")],
+            selection),
+    }
+
+
+def _parameters(run: ReportRun) -> dict:
+    parameters: dict = {"kind": run.kind, "as_of": run.as_of.isoformat()}
+    if run.event_id:
+        event = run.event
+        parameters["event"] = {"slug": event.slug, "label_en": event.name_en,
+                               "label_fr": event.name_fr or event.name_en,
+                               "start": event.start_date.isoformat(),
+                               "end": event.end_date.isoformat(), "location": event.location}
+    if run.cutoff:
+        parameters["cutoff"] = run.cutoff.isoformat()
+    if run.cycle_id:
+        cycle = run.cycle
+        parameters["cycle"] = {"label_en": cycle.name_en,
+                               "label_fr": cycle.name_fr or cycle.name_en,
+                               "period_start": cycle.period_start.isoformat(),
+                               "period_end": cycle.period_end.isoformat(),
+                               "due_on": cycle.due_on.isoformat()}
+    if run.kind == ReportRun.Kind.CUSTOM:
+        parameters["filter_query"] = run.filter_query
+    return parameters
+
+
+def report_figures(run: ReportRun, *, today: datetime.date | None = None) -> dict:
+    """Everything a report states except the pledge list, JSON-ready and in a stable order."""
+    today = today or timezone.localdate()
+    selection = report_pledges(run)
+    totals = _totals(selection)
+    notes = []
+    if run.kind == ReportRun.Kind.EVENT and run.cutoff and run.cutoff > today:
+        notes.append("future_cutoff")
+    if run.as_of > today:
+        notes.append("future_date")
+    if not totals["pledges"]:
+        notes.append("empty_selection")
+    figures = {
+        "schema": SCHEMA_VERSION,
+        "parameters": _parameters(run),
+        "notes": notes,
+        "totals": totals,
+        "breakdowns": _breakdowns(selection, run.as_of),
+    }
+    if run.kind == ReportRun.Kind.CYCLE:
+        figures["delivery"] = _delivery(run, selection, totals["pledges"], totals["usd"])
+        if not figures["delivery"]["reported"]:
+            notes.append("no_reports")
+    return figures
+
+
+# --- The pledge list ------------------------------------------------------------
+
+
+@dataclass
+class PledgeRow:
+    reference: str
+    title: str
+    entity: str
+    pledge_type: str
+    action_areas: list[str]
+    countries: list[str]
+    regions: list[str]
+    is_global: bool
+    groups: list[str]  # LDC/LLDC/SIDS targeted, as of the report's date
+    usd_amount: str  # "" when not financial
+    event: str
+    published_on: str
+    implementation_status: str = ""  # cycle reports
+    percent_complete: str = ""
+    usd_disbursed: str = ""
+
+
+def _names(rows, language: str) -> dict[int, list[str]]:
+    """{pledge_id: [names]} from (pledge_id, name_en, name_fr) rows, in their order."""
+    names: dict[int, list[str]] = {}
+    for pledge_id, name_en, name_fr in rows:
+        names.setdefault(pledge_id, []).append(name_fr if language == "fr" and name_fr else name_en)
+    return names
+
+
+def report_pledge_rows(
+    run: ReportRun, *, language: str, on_chunk: Callable[[], None] | None = None
+) -> Iterator[PledgeRow]:
+    """The report's pledges by reference, read CHUNK_SIZE at a time; `on_chunk()` is called
+    before each chunk (the compiler's heartbeat)."""
+    selection = report_pledges(run)
+    groups_by_country: dict[int, list[str]] = {}
+    for country_id, group in (CountryGroupMembership.objects.valid_on(run.as_of)
+                              .order_by("group").values_list("country_id", "group")):
+        groups_by_country.setdefault(country_id, []).append(group)
+    type_labels = dict(PledgeType.choices)
+    status_labels = dict(ImplementationStatus.choices)
+    last_reference = ""
+    with translation.override(language):
+        while True:
+            if on_chunk is not None:
+                on_chunk()
+            chunk = list(
+                selection.filter(reference__gt=last_reference).order_by("reference")
+                .values("pk", "reference", "title", "entity__name", "pledge_type", "is_global",
+                        "usd_amount", "event__name_en", "event__name_fr", "published_at")
+                [:CHUNK_SIZE]
+            )
+            if not chunk:
+                return
+            last_reference = chunk[-1]["reference"]
+            ids = [row["pk"] for row in chunk]
+            areas = _names(_through("action_areas").objects.filter(pledge_id__in=ids)
+                           .order_by("pledge_id", "actionarea__position")
+                           .values_list("pledge_id", "actionarea__name_en",
+                                        "actionarea__name_fr"), language)
+            countries = _names(_through("countries").objects.filter(pledge_id__in=ids)
+                               .order_by("pledge_id", "country__name_en")
+                               .values_list("pledge_id", "country__name_en",
+                                            "country__name_fr"), language)
+            country_ids: dict[int, list[int]] = {}
+            for pledge_id, country_id in (_through("countries").objects.filter(pledge_id__in=ids)
+                                          .values_list("pledge_id", "country_id")):
+                country_ids.setdefault(pledge_id, []).append(country_id)
+            regions = _names(_through("regions").objects.filter(pledge_id__in=ids)
+                             .order_by("pledge_id", "region__position")
+                             .values_list("pledge_id", "region__name_en", "region__name_fr"),
+                             language)
+            reports = {}
+            if run.kind == ReportRun.Kind.CYCLE:
+                reports = {
+                    item["pledge_id"]: item
+                    for item in ProgressReport.objects.public()
+                    .filter(cycle_id=run.cycle_id, pledge_id__in=ids)
+                    .values("pledge_id", "implementation_status", "percent_complete",
+                            "usd_disbursed")
+                }
+            for row in chunk:
+                pk = row["pk"]
+                groups = sorted({group for country_id in country_ids.get(pk, ())
+                                 for group in groups_by_country.get(country_id, ())})
+                report = reports.get(pk)
+                event = (row["event__name_fr"] if language == "fr" and row["event__name_fr"]
+                         else row["event__name_en"]) or ""
+                yield PledgeRow(
+                    reference=row["reference"],
+                    title=row["title"],
+                    entity=row["entity__name"],
+                    pledge_type=str(type_labels.get(row["pledge_type"], "")),
+                    action_areas=areas.get(pk, []),
+                    countries=countries.get(pk, []),
+                    regions=regions.get(pk, []),
+                    is_global=row["is_global"],
+                    groups=groups,
+                    usd_amount=(_money(row["usd_amount"])
+                                if row["pledge_type"] == PledgeType.FINANCIAL
+                                and row["usd_amount"] is not None else ""),
+                    event=event,
+                    published_on=(timezone.localdate(row["published_at"]).isoformat()
+                                  if row["published_at"] else ""),
+                    implementation_status=str(
+                        status_labels.get(report["implementation_status"], "")) if report else "",
+                    percent_complete=(str(report["percent_complete"])
+                                      if report and report["percent_complete"] is not None
+                                      else ""),
+                    usd_disbursed=(_money(report["usd_disbursed"])
+                                   if report and report["usd_disbursed"] is not None else ""),
+                )

@@ -1,0 +1,379 @@
+"""Compiled reports: asking for one, compiling it once, publishing it (DESIGN.md §3).
+
+A report is a ReportRun row, unique per (parameters, edition). Asking for a report that exists
+returns it; rebuilding is explicit and adds the next edition, keeping the earlier one.
+
+Compiling is idempotent by construction:
+- the task claims the run by compare-and-set (PENDING → RUNNING with a fresh `claim` token), so a
+  second delivery of the task, a second worker or a second beat finds nothing to do;
+- the compiler writes a heartbeat between steps; the files are inserted in the same transaction
+  that turns RUNNING into DONE, and only if the run still carries its token: a run has all its
+  files or none, never two of a kind (the database's unique constraint backs this up);
+- a worker killed mid-run leaves the run RUNNING with an old heartbeat: the sweep puts it back to
+  PENDING and queues it again, or marks it FAILED after MAX_ATTEMPTS, so nothing stays
+  "compiling" for ever and no orphan file exists;
+- an error in the compiler (bad data, a bug) marks the run FAILED with the error, for the
+  secretariat to read and retry.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import traceback
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.http import QueryDict
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from p2c_portal.queueing import task_enqueue
+from pledges.models import Event
+from pledges.selectors import pledge_filters_from_query
+
+from . import report_files
+from .models import ReportFile, ReportingCycle, ReportRun
+from .report_document import report_document
+from .report_figures import report_figures, report_pledge_rows
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+# A RUNNING run silent for this long lost its worker (killed, or the machine went away). The
+# compiler beats between steps and every CHUNK_SIZE pledges, far more often than that.
+STALE_AFTER = datetime.timedelta(minutes=10)
+# A PENDING run queued this long ago whose task never ran (broker lost it) is queued again.
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
+
+
+# --- Asking for a report ------------------------------------------------------------
+
+
+IGNORED_LIST_PARAMETERS = {"page", "sort"}
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+def _canonical_filters(filter_query: str) -> tuple[str, list[str]]:
+    """The public list's query string as the list itself writes it (known values only, fixed
+    order, no page or sort), and what it did not understand."""
+    given = QueryDict(filter_query.strip().lstrip("?"))
+    canonical = pledge_filters_from_query(given).params(include_sort=False)
+    kept = set(canonical)
+    unknown = [
+        f"{name}={value}" for name, values in given.lists() if name not in IGNORED_LIST_PARAMETERS
+        for value in values if (name, value.strip() if name != "country" else
+                                value.strip().upper()) not in kept
+    ]
+    return urlencode(canonical), unknown
+
+
+def _default_title(*, kind, event, cutoff, cycle, as_of, language: str) -> str:
+    with translation.override(language):
+        if kind == ReportRun.Kind.EVENT and event and cutoff:
+            return _("Pledges announced at %(event)s, submitted by %(date)s") % {
+                "event": event.name, "date": formats.date_format(cutoff)}
+        if kind == ReportRun.Kind.EVENT and event:
+            return _("Pledges announced at %(event)s") % {"event": event.name}
+        if kind == ReportRun.Kind.EVENT:
+            return _("Pledges submitted by %(date)s") % {"date": formats.date_format(cutoff)}
+        if kind == ReportRun.Kind.CYCLE:
+            return _("Delivery of pledges: %(cycle)s") % {"cycle": cycle.name}
+        return _("Pledges as of %(date)s") % {"date": formats.date_format(as_of)}
+
+
+@dataclass(frozen=True)
+class ReportParameters:
+    """What makes a report: checked, normalised, and its key (two requests with equal keys are
+    the same report)."""
+
+    kind: str
+    event: Event | None
+    cutoff: datetime.date | None
+    cycle: ReportingCycle | None
+    filter_query: str
+    as_of: datetime.date
+
+    @property
+    def key(self) -> str:
+        key = "|".join([
+            f"kind={self.kind}",
+            f"event={self.event.slug if self.event else ''}",
+            f"cutoff={self.cutoff.isoformat() if self.cutoff else ''}",
+            f"cycle={self.cycle.pk if self.cycle else ''}",
+            f"as_of={self.as_of.isoformat()}",
+            f"filters={self.filter_query}",
+        ])
+        if len(key) > 2000:  # very long filter lists: keep the key bounded, still unique
+            key = key[:1900] + "|sha256=" + hashlib.sha256(key.encode()).hexdigest()
+        return key
+
+
+def report_parameters(
+    *,
+    kind: str,
+    event: Event | None = None,
+    cutoff: datetime.date | None = None,
+    cycle: ReportingCycle | None = None,
+    filter_query: str = "",
+    as_of: datetime.date | None = None,
+) -> ReportParameters:
+    """Check what the secretariat asked for; ValidationError per field says what is wrong."""
+    errors: dict[str, str] = {}
+    if kind not in ReportRun.Kind.values:
+        errors["kind"] = _("Choose the kind of report.")
+    if kind == ReportRun.Kind.EVENT and not (event or cutoff):
+        errors["event"] = _("An event report needs an event, a cut-off date, or both.")
+    if kind == ReportRun.Kind.CYCLE and cycle is None:
+        errors["cycle"] = _("A cycle report needs a reporting cycle.")
+    for name, day in (("cutoff", cutoff), ("as_of", as_of)):
+        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            errors[name] = _("Choose a date between %(first)s and %(last)s.") % {
+                "first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()}
+    canonical = ""
+    if kind == ReportRun.Kind.CUSTOM:
+        if len(filter_query) > 1500:
+            errors["filter_query"] = _("The filters are too long (at most 1,500 characters).")
+        else:
+            canonical, unknown = _canonical_filters(filter_query)
+            if unknown:
+                errors["filter_query"] = _(
+                    "The public pledge list does not know these filters: %(filters)s. Copy the "
+                    "part after “?” from the address of a filtered list."
+                ) % {"filters": ", ".join(unknown[:10])}
+    if errors:
+        raise ValidationError(errors)
+    if kind != ReportRun.Kind.EVENT:
+        event, cutoff = None, None
+    if kind != ReportRun.Kind.CYCLE:
+        cycle = None
+    if as_of is None:
+        if kind == ReportRun.Kind.EVENT:
+            as_of = cutoff or event.end_date
+        elif kind == ReportRun.Kind.CYCLE:
+            as_of = cycle.period_end
+        else:
+            as_of = timezone.localdate()
+    return ReportParameters(kind=kind, event=event, cutoff=cutoff, cycle=cycle,
+                            filter_query=canonical, as_of=as_of)
+
+
+def report_run_request(
+    *, parameters: ReportParameters, actor=None, title_en: str = "", title_fr: str = ""
+) -> tuple[ReportRun, bool]:
+    """(run, created): the latest edition of the report with these parameters if it was asked
+    for before, otherwise a new PENDING run queued for compilation."""
+    p = parameters
+    with transaction.atomic():
+        existing = ReportRun.objects.filter(parameters_key=p.key).order_by("-edition").first()
+        if existing is not None:
+            return existing, False
+        titles = {
+            language: given or _default_title(kind=p.kind, event=p.event, cutoff=p.cutoff,
+                                              cycle=p.cycle, as_of=p.as_of, language=language)
+            for language, given in (("en", title_en.strip()), ("fr", title_fr.strip()))
+        }
+        run = ReportRun.objects.create(
+            kind=p.kind, event=p.event, cutoff=p.cutoff, cycle=p.cycle,
+            filter_query=p.filter_query, as_of=p.as_of, parameters_key=p.key,
+            title_en=titles["en"][:250], title_fr=titles["fr"][:250], requested_by=actor,
+        )
+        transaction.on_commit(lambda: report_run_enqueue(run_id=run.pk))
+    logger.info("report.requested", extra={"run_id": run.pk, "kind": p.kind})
+    return run, True
+
+
+@transaction.atomic
+def report_run_rebuild(*, run: ReportRun, actor=None) -> ReportRun:
+    """A new edition of a DONE or FAILED report, compiled from today's data. The earlier
+    edition and its files stay as they are."""
+    if run.status not in (ReportRun.Status.DONE, ReportRun.Status.FAILED):
+        raise ValidationError(_("Only a finished report can be rebuilt."))
+    latest = (ReportRun.objects.select_for_update()
+              .filter(parameters_key=run.parameters_key).aggregate(n=Max("edition"))["n"])
+    rebuilt = ReportRun.objects.create(
+        kind=run.kind, event=run.event, cutoff=run.cutoff, cycle=run.cycle,
+        filter_query=run.filter_query, as_of=run.as_of, parameters_key=run.parameters_key,
+        title_en=run.title_en, title_fr=run.title_fr, edition=latest + 1, rebuild_of=run,
+        requested_by=actor,
+    )
+    transaction.on_commit(lambda: report_run_enqueue(run_id=rebuilt.pk))
+    return rebuilt
+
+
+@transaction.atomic
+def report_run_retry(*, run: ReportRun) -> bool:
+    """A FAILED run compiled again (it has no files). Returns whether it was reset."""
+    reset = ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.FAILED).update(
+        status=ReportRun.Status.PENDING, error="", attempts=0, progress=0, progress_note="",
+        claim=None, queued_at=None,
+    )
+    if reset:
+        transaction.on_commit(lambda: report_run_enqueue(run_id=run.pk))
+    return bool(reset)
+
+
+@transaction.atomic
+def report_run_set_published(*, run: ReportRun, published: bool) -> bool:
+    """Publish (or withdraw from the Reports page) a DONE report."""
+    if published and run.status != ReportRun.Status.DONE:
+        raise ValidationError(_("Only a finished report can be published."))
+    changed = ReportRun.objects.filter(
+        pk=run.pk, status=ReportRun.Status.DONE, is_published=not published
+    ).update(is_published=published, published_at=timezone.now() if published else None)
+    return bool(changed)
+
+
+def report_run_enqueue(*, run_id: int) -> bool:
+    from .tasks import report_run_compile
+
+    if not task_enqueue(report_run_compile, run_id, event="report", run_id=run_id):
+        return False
+    ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.PENDING).update(
+        queued_at=timezone.now()
+    )
+    return True
+
+
+# --- Compiling ------------------------------------------------------------
+
+
+class RunLost(Exception):
+    """This compiler's claim was taken over (it was presumed dead): stop without writing."""
+
+
+def _beat(run_id: int, claim: uuid.UUID, progress: int, note: str) -> None:
+    updated = ReportRun.objects.filter(pk=run_id, claim=claim,
+                                       status=ReportRun.Status.RUNNING).update(
+        progress=progress, progress_note=note, heartbeat_at=timezone.now()
+    )
+    if not updated:
+        raise RunLost
+
+
+def _claim(run_id: int) -> uuid.UUID | None:
+    claim = uuid.uuid4()
+    now = timezone.now()
+    claimed = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.PENDING).update(
+        status=ReportRun.Status.RUNNING, claim=claim, started_at=now, heartbeat_at=now,
+        progress=1, progress_note=_("Started"), attempts=F("attempts") + 1,
+    )
+    return claim if claimed else None
+
+
+def _write(file_format: str, figures: dict, document, rows) -> bytes:
+    if file_format == ReportFile.Format.FIGURES_CSV:
+        return report_files.figures_csv(figures, document)
+    if file_format == ReportFile.Format.PLEDGES_CSV:
+        return report_files.pledges_csv(rows, document)
+    if file_format == ReportFile.Format.XLSX:
+        return report_files.workbook(figures, document, rows)
+    return report_files.pdf(document, rows, total_pledges=figures["totals"]["pledges"])
+
+
+def _compile_files(run: ReportRun, claim: uuid.UUID) -> tuple[dict, list[ReportFile]]:
+    _beat(run.pk, claim, 5, _("Counting pledges"))
+    figures = report_figures(run)
+
+    def beat():  # between chunks of the pledge list: still alive, same step
+        ReportRun.objects.filter(pk=run.pk, claim=claim).update(heartbeat_at=timezone.now())
+
+    files: list[ReportFile] = []
+    steps = [(language, file_format) for language, _name in settings.LANGUAGES
+             for file_format in ReportFile.Format.values]
+    for done, (language, file_format) in enumerate(steps):
+        _beat(run.pk, claim, 10 + int(85 * done / len(steps)),
+              _("Writing %(file)s (%(language)s)") % {
+                  "file": ReportFile.Format(file_format).label, "language": language})
+        title = run.title_fr if language == "fr" and run.title_fr else run.title_en
+        document = report_document(figures, title=title, language=language)
+        rows = report_pledge_rows(run, language=language, on_chunk=beat)
+        content = _write(file_format, figures, document, rows)
+        files.append(ReportFile(
+            run=run, format=file_format, language=language, content=content,
+            size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+        ))
+    return figures, files
+
+
+def report_run_compile(*, run_id: int) -> bool:
+    """Compile a PENDING run once. Returns whether this call produced its files."""
+    claim = _claim(run_id)
+    if claim is None:
+        logger.info("report.compile_skipped", extra={"run_id": run_id})
+        return False
+    run = ReportRun.objects.select_related("event", "cycle").get(pk=run_id)
+    try:
+        figures, files = _compile_files(run, claim)
+        with transaction.atomic():
+            finished = ReportRun.objects.filter(
+                pk=run_id, claim=claim, status=ReportRun.Status.RUNNING
+            ).update(status=ReportRun.Status.DONE, figures=figures, progress=100,
+                     progress_note="", finished_at=timezone.now(), heartbeat_at=timezone.now())
+            if not finished:
+                raise RunLost
+            ReportFile.objects.bulk_create(files)
+    except RunLost:
+        logger.warning("report.compile_lost_claim", extra={"run_id": run_id})
+        return False
+    except Exception as error:
+        ReportRun.objects.filter(pk=run_id, claim=claim, status=ReportRun.Status.RUNNING).update(
+            status=ReportRun.Status.FAILED, finished_at=timezone.now(),
+            error=f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=6)}"[:5000],
+        )
+        logger.exception("report.compile_failed", extra={"run_id": run_id})
+        return False
+    logger.info("report.compiled", extra={"run_id": run_id, "files": len(files)})
+    return True
+
+
+# --- Sweeping and scheduling ------------------------------------------------------------
+
+
+def report_runs_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Runs whose worker died go back to PENDING (or FAILED after MAX_ATTEMPTS); PENDING runs
+    whose task was lost are queued again. Returns how many runs were queued."""
+    now = now or timezone.now()
+    dead = ReportRun.objects.filter(status=ReportRun.Status.RUNNING,
+                                    heartbeat_at__lt=now - STALE_AFTER)
+    dead.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=ReportRun.Status.FAILED, claim=None, finished_at=now,
+        error=_("The compilation stopped without finishing %(n)d times (the worker was "
+                "stopped or ran out of time). Retry it, or ask an administrator to look at "
+                "the worker's logs.") % {"n": MAX_ATTEMPTS},
+    )
+    dead.update(status=ReportRun.Status.PENDING, claim=None, queued_at=None,
+                progress=0, progress_note=_("Waiting to be compiled again"))
+    lost = ReportRun.objects.filter(status=ReportRun.Status.PENDING).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER)
+    )
+    queued = 0
+    for run_id in lost.order_by("created_at", "pk").values_list("pk", flat=True)[:100]:
+        if not report_run_enqueue(run_id=run_id):
+            break
+        queued += 1
+    return queued
+
+
+def report_runs_for_ended_cycles(*, today: datetime.date | None = None) -> int:
+    """At the end of each reporting cycle (the day after it stops taking reports), ask for its
+    cycle report. Asking twice returns the same run. Returns how many were asked for."""
+    today = today or timezone.localdate()
+    created = 0
+    for cycle in ReportingCycle.objects.filter(
+        Q(closes_on__lt=today) | Q(closes_on__isnull=True, due_on__lt=today)
+    ):
+        before = ReportRun.objects.filter(kind=ReportRun.Kind.CYCLE, cycle=cycle).exists()
+        if not before:
+            report_run_request(
+                parameters=report_parameters(kind=ReportRun.Kind.CYCLE, cycle=cycle)
+            )
+            created += 1
+    return created

@@ -1,0 +1,457 @@
+"""Compiled reports: the Kigali roundtable report from fixture data with known totals, its files,
+idempotent compilation and recovery from a worker that died mid-run."""
+
+import csv
+import datetime
+import io
+import shutil
+import subprocess
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+
+from action_areas.models import (
+    ActionArea,
+    BeneficiaryGroup,
+    Country,
+    Pillar,
+    Region,
+    SustainableDevelopmentGoal,
+)
+from pledges.models import Event, Pledge
+from reporting import report_files, report_runs
+from reporting.models import ImplementationStatus, ProgressReport, ReportFile, ReportRun
+from reporting.tasks import report_run_compile
+from tests.conftest import require_service
+from tests.factories import EntityFactory, PledgeFactory, TargetFactory
+
+from .conftest import at, make_cycle, moment
+
+pytestmark = pytest.mark.django_db
+
+KIGALI_CUTOFF = datetime.date(2022, 6, 16)
+
+
+def make_pledge(entity, *, pledge_type="programme", usd=None, areas=(), pillars=(), countries=(),
+                regions=(), beneficiaries=(), sdgs=(), submitted="2022-05-20", status="published",
+                event="wtdc-22-kigali", **kwargs):
+    financial = {}
+    if pledge_type == "financial":
+        financial = dict(amount=usd, currency="USD", usd_amount=usd, modality="grant",
+                         programme_kind="", people_to_reach=None)
+    pledge = PledgeFactory(
+        entity=entity, published=True, pledge_type=pledge_type, with_defaults=False,
+        event=Event.objects.get(slug=event) if event else None, **financial, **kwargs,
+    )
+    pledge.status = status
+    pledge.first_submitted_at = at(submitted, 9)
+    pledge.published_at = at("2022-06-06", 9)
+    pledge.save()
+    pledge.action_areas.set(ActionArea.objects.filter(code__in=areas))
+    pledge.pillars.set(Pillar.objects.filter(code__in=pillars))
+    pledge.countries.set(Country.objects.filter(iso3__in=countries))
+    pledge.regions.set(Region.objects.filter(code__in=regions))
+    pledge.beneficiary_groups.set(BeneficiaryGroup.objects.filter(code__in=beneficiaries))
+    pledge.sdgs.set(SustainableDevelopmentGoal.objects.filter(number__in=sdgs))
+    TargetFactory(pledge=pledge)
+    return pledge
+
+
+@pytest.fixture
+def kigali(db):
+    """Four pledges announced at the Kigali roundtable and submitted by 16 June 2022, and five
+    that a Kigali report must leave out. Bhutan (BTN) was an LDC in June 2022 and graduated on
+    13 December 2023."""
+    government = EntityFactory(name="Ministry of ICT", stakeholder_group="government")
+    company = EntityFactory(name="=HYPERLINK(\"http://evil\") Telecom",
+                            stakeholder_group="private_sector")
+    bank = EntityFactory(name="Development Bank", stakeholder_group="international")
+    pledges = {
+        "p1": make_pledge(government, pledge_type="financial", usd=Decimal("5000000"),
+                          areas=["access"], pillars=["infrastructure"], countries=["RWA", "BTN"],
+                          beneficiaries=["rural-remote"], sdgs=[9], reference="P2C-2022-0001"),
+        "p2": make_pledge(company, pledge_type="financial", usd=Decimal("2000000"),
+                          areas=["access", "adoption"], pillars=["affordability", "skills"],
+                          countries=["FJI"], beneficiaries=["women-girls"], sdgs=[5, 9],
+                          reference="P2C-2022-0002", title="-2+3 cmd"),
+        "p3": make_pledge(bank, pledge_type="policy", policy_instrument="strategy",
+                          areas=["accelerate"], pillars=["policy-regulation"], is_global=True,
+                          regions=["africa"], sdgs=[17], reference="P2C-2022-0003"),
+        "p4": make_pledge(government, areas=["value-creation"], countries=["BTN"],
+                          beneficiaries=["youth"], reference="P2C-2022-0004"),
+    }
+    # Left out: submitted after the cut-off, never published, embargoed, withdrawn, not announced
+    # at Kigali.
+    make_pledge(government, pledge_type="financial", usd=Decimal("9"), areas=["access"],
+                countries=["RWA"], submitted="2022-07-01", reference="P2C-2022-0005")
+    make_pledge(company, areas=["access"], countries=["RWA"], status="submitted",
+                reference="P2C-2022-0006")
+    embargoed = make_pledge(bank, areas=["access"], countries=["RWA"], reference="P2C-2022-0007")
+    Pledge.objects.filter(pk=embargoed.pk).update(embargo_until=at("2099-01-01"))
+    make_pledge(bank, areas=["access"], countries=["RWA"], status="withdrawn",
+                reference="P2C-2022-0008")
+    make_pledge(bank, areas=["access"], countries=["RWA"], event=None, reference="P2C-2022-0009")
+    return pledges
+
+
+def compile_report(django_capture_on_commit_callbacks, **parameters) -> ReportRun:
+    with django_capture_on_commit_callbacks(execute=True):
+        run, _created = report_runs.report_run_request(
+            parameters=report_runs.report_parameters(**parameters))
+    run.refresh_from_db()
+    return run
+
+
+def kigali_report(django_capture_on_commit_callbacks) -> ReportRun:
+    return compile_report(django_capture_on_commit_callbacks, kind="event",
+                          event=Event.objects.get(slug="wtdc-22-kigali"), cutoff=KIGALI_CUTOFF)
+
+
+def breakdown(figures, key) -> dict[str, tuple[int, str]]:
+    return {row["code"]: (row["pledges"], row["usd"]) for row in figures["breakdowns"][key]}
+
+
+def file_of(run, file_format, language="en") -> bytes:
+    return bytes(ReportFile.objects.get(run=run, format=file_format, language=language).content)
+
+
+# --- The Kigali report ------------------------------------------------------------
+
+
+def test_kigali_report_totals_and_every_breakdown(kigali, django_capture_on_commit_callbacks):
+    run = kigali_report(django_capture_on_commit_callbacks)
+
+    assert run.status == ReportRun.Status.DONE, run.error
+    assert run.as_of == KIGALI_CUTOFF
+    assert run.title_en == "Pledges announced at WTDC-22 Digital Development Roundtable, " \
+        "submitted by June 16, 2022" or run.title_en.startswith("Pledges announced at")
+    figures = run.figures
+    assert figures["notes"] == []
+    assert figures["totals"] == {"pledges": 4, "entities": 3, "countries": 3,
+                                 "usd": "7000000.00"}
+    zero = (0, "0.00")
+    assert breakdown(figures, "action_area") == {
+        "access": (2, "7000000.00"), "adoption": (1, "2000000.00"),
+        "value-creation": (1, "0.00"), "accelerate": (1, "0.00"),
+    }
+    pillars = breakdown(figures, "pillar")
+    assert pillars["infrastructure"] == (1, "5000000.00")
+    assert pillars["affordability"] == pillars["skills"] == (1, "2000000.00")
+    assert pillars["policy-regulation"] == (1, "0.00")
+    assert pillars["cybersecurity"] == zero
+    assert breakdown(figures, "type") == {
+        "financial": (2, "7000000.00"), "policy": (1, "0.00"), "advocacy": zero,
+        "programme": (1, "0.00"),
+    }
+    stakeholders = breakdown(figures, "stakeholder_group")
+    assert stakeholders["government"] == (2, "5000000.00")
+    assert stakeholders["private_sector"] == (1, "2000000.00")
+    assert stakeholders["international"] == (1, "0.00")
+    assert stakeholders["civil_society"] == zero
+    assert breakdown(figures, "region") == {
+        "africa": (2, "5000000.00"), "americas": zero, "arab-states": zero,
+        "asia-pacific": (3, "7000000.00"), "cis": zero, "europe": zero, "global": (1, "0.00"),
+    }
+    # As of 16 June 2022 Bhutan was an LDC: both pledges acting there count.
+    assert breakdown(figures, "targeting") == {
+        "LDC": (2, "5000000.00"), "LLDC": (2, "5000000.00"), "SIDS": (1, "2000000.00"),
+        "any": (3, "7000000.00"),
+    }
+    beneficiaries = breakdown(figures, "beneficiary_group")
+    assert beneficiaries["rural-remote"] == (1, "5000000.00")
+    assert beneficiaries["women-girls"] == (1, "2000000.00")
+    assert beneficiaries["youth"] == (1, "0.00")
+    assert beneficiaries["children"] == zero
+    sdgs = breakdown(figures, "sdg")
+    assert sdgs["5"] == (1, "2000000.00")
+    assert sdgs["9"] == (2, "7000000.00")
+    assert sdgs["17"] == (1, "0.00")
+    assert sdgs["1"] == zero
+    assert list(sdgs) == [str(n) for n in range(1, 18)]
+
+
+def test_the_same_pledges_as_of_today_count_bhutan_as_graduated(
+    kigali, django_capture_on_commit_callbacks
+):
+    with moment("2026-11-29"):
+        run = compile_report(django_capture_on_commit_callbacks, kind="event",
+                             event=Event.objects.get(slug="wtdc-22-kigali"),
+                             cutoff=KIGALI_CUTOFF, as_of=datetime.date(2026, 11, 29))
+    assert run.status == ReportRun.Status.DONE, run.error
+    targeting = breakdown(run.figures, "targeting")
+    assert targeting["LDC"] == (1, "5000000.00")  # Rwanda only: Bhutan is no longer an LDC
+    assert targeting["LLDC"] == (2, "5000000.00")  # Bhutan is still landlocked
+    assert run.figures["totals"]["pledges"] == 4
+
+
+def test_kigali_files_open_and_agree(kigali, django_capture_on_commit_callbacks):
+    run = kigali_report(django_capture_on_commit_callbacks)
+    assert run.files.count() == 8  # four formats, English and French
+
+    pledges_csv = list(csv.reader(io.StringIO(
+        file_of(run, "pledges.csv").decode("utf-8-sig"))))
+    assert pledges_csv[0][:3] == ["Reference", "Title", "Pledging entity"]
+    assert [row[0] for row in pledges_csv[1:]] == [
+        "P2C-2022-0001", "P2C-2022-0002", "P2C-2022-0003", "P2C-2022-0004"]
+    # Formula payloads are shown as text, never run.
+    assert pledges_csv[2][1] == "'-2+3 cmd"
+    assert pledges_csv[2][2] == "'=HYPERLINK(\"http://evil\") Telecom"
+    first = dict(zip(pledges_csv[0], pledges_csv[1], strict=True))
+    assert first["Countries"] == "Bhutan; Rwanda"
+    assert first["LDC/LLDC/SIDS targeted"] == "LDC LLDC"
+    assert first["USD committed"] == "5000000.00"
+
+    book = openpyxl.load_workbook(io.BytesIO(file_of(run, "xlsx")), read_only=True)
+    assert book.sheetnames[0] == "Summary"
+    assert "Pledges" in book.sheetnames and "By action area" in book.sheetnames
+    sheet_rows = [["" if v is None else str(v) for v in row]
+                  for row in book["Pledges"].iter_rows(values_only=True)]
+    assert sheet_rows == pledges_csv
+
+    figures_csv = list(csv.reader(io.StringIO(file_of(run, "figures.csv").decode("utf-8-sig"))))
+    assert figures_csv[0] == ["Section", "Code", "Label", "Pledges", "USD"]
+    areas_in_csv = [row[1:] for row in figures_csv if row[0] == "By action area"]
+    areas_in_sheet = [["" if v is None else str(v) for v in row]
+                      for row in book["By action area"].iter_rows(values_only=True)][1:]
+    assert areas_in_csv == areas_in_sheet
+    assert areas_in_csv[0] == ["access", "Access", "2", "7000000.00"]
+    totals = {row[1]: row[3] or row[4] for row in figures_csv if row[0] == "Totals"}
+    assert totals == {"pledges": "4", "entities": "3", "countries": "3", "usd": "7000000.00"}
+
+    french = list(csv.reader(io.StringIO(file_of(run, "figures.csv", "fr").decode("utf-8-sig"))))
+    assert french[0] == ["Section", "Code", "Libellé", "Engagements", "USD"]
+    assert ["Par domaine d’action", "access", "Accès", "2", "7000000.00"] in french
+
+
+def test_kigali_pdf_renders_pages(kigali, django_capture_on_commit_callbacks, tmp_path):
+    run = kigali_report(django_capture_on_commit_callbacks)
+    content = file_of(run, "pdf")
+    assert content.startswith(b"%PDF-")
+    require_service(shutil.which("pdftoppm") is not None, "pdftoppm (Debian poppler-utils)")
+    (tmp_path / "report.pdf").write_bytes(content)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(tmp_path / "report.pdf"),
+                    str(tmp_path / "page")], check=True, timeout=60)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 2
+    assert all(page.stat().st_size > 2000 for page in pages)  # not blank
+    text = subprocess.run(["pdftotext", str(tmp_path / "report.pdf"), "-"], check=True,
+                          capture_output=True, text=True, timeout=60).stdout
+    assert "Pledges acting in LDCs, LLDCs and SIDS" in text
+    assert "P2C-2022-0004" in text
+
+
+def test_numbers_are_byte_for_byte_reproducible(kigali, django_capture_on_commit_callbacks):
+    first = kigali_report(django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = report_runs.report_run_rebuild(run=first)
+    second.refresh_from_db()
+    assert second.edition == 2 and second.status == ReportRun.Status.DONE
+    assert second.figures == first.figures
+    for file_format in ReportFile.Format.values:
+        for language in ("en", "fr"):
+            assert file_of(second, file_format, language) == file_of(first, file_format, language)
+    assert first.files.count() == 8  # the earlier edition keeps its files
+
+
+# --- Idempotency and failures ------------------------------------------------------------
+
+
+def test_compiling_twice_produces_one_set_of_files(kigali, django_capture_on_commit_callbacks):
+    run = kigali_report(django_capture_on_commit_callbacks)
+    assert report_run_compile.delay(run.pk).get() is False
+    assert report_run_compile.delay(run.pk).get() is False
+    assert ReportFile.objects.filter(run=run).count() == 8
+    again = compile_report(django_capture_on_commit_callbacks, kind="event",
+                           event=Event.objects.get(slug="wtdc-22-kigali"), cutoff=KIGALI_CUTOFF)
+    assert again.pk == run.pk
+    assert ReportRun.objects.count() == 1
+
+
+def test_a_worker_killed_mid_run_leaves_no_file_and_the_sweep_recovers(
+    kigali, django_capture_on_commit_callbacks, monkeypatch
+):
+    def killed(*args, **kwargs):
+        raise SystemExit("worker killed")  # not an Exception: nothing in the task catches it
+
+    monkeypatch.setattr(report_files, "pdf", killed)
+    parameters = report_runs.report_parameters(
+        kind="event", event=Event.objects.get(slug="wtdc-22-kigali"), cutoff=KIGALI_CUTOFF)
+    run, _created = report_runs.report_run_request(parameters=parameters)
+    with pytest.raises(SystemExit):
+        report_runs.report_run_compile(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.RUNNING
+    assert not ReportFile.objects.filter(run=run).exists()
+
+    # A fresh sweep leaves a run that is still beating alone.
+    assert report_runs.report_runs_sweep() == 0
+    monkeypatch.undo()
+    later = run.heartbeat_at + report_runs.STALE_AFTER + datetime.timedelta(seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_runs.report_runs_sweep(now=later)
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.DONE
+    assert run.attempts == 2
+    assert ReportFile.objects.filter(run=run).count() == 8
+
+
+def test_a_run_that_keeps_dying_ends_failed_with_a_reason(kigali, monkeypatch):
+    parameters = report_runs.report_parameters(kind="custom", filter_query="")
+    run, _created = report_runs.report_run_request(parameters=parameters)
+    monkeypatch.setattr(report_files, "pdf", lambda *a, **k: (_ for _ in ()).throw(SystemExit))
+
+    def stale():
+        run.refresh_from_db()
+        return run.heartbeat_at + report_runs.STALE_AFTER + datetime.timedelta(seconds=1)
+
+    with pytest.raises(SystemExit):
+        report_runs.report_run_compile(run_id=run.pk)
+    for _attempt in range(report_runs.MAX_ATTEMPTS - 1):
+        with pytest.raises(SystemExit):  # queued again, compiled in-process, killed again
+            report_runs.report_runs_sweep(now=stale())
+    report_runs.report_runs_sweep(now=stale())
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.FAILED
+    assert run.attempts == report_runs.MAX_ATTEMPTS
+    assert "stopped without finishing 3 times" in run.error
+    assert not ReportFile.objects.filter(run=run).exists()
+
+
+def test_an_error_marks_the_run_failed_and_retry_compiles_it(
+    kigali, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise ValueError("the chart library broke")
+
+    monkeypatch.setattr(report_files, "pdf", broken)
+    run = kigali_report(django_capture_on_commit_callbacks)
+    assert run.status == ReportRun.Status.FAILED
+    assert "ValueError: the chart library broke" in run.error
+    assert not ReportFile.objects.filter(run=run).exists()
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert report_runs.report_run_retry(run=run)
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.DONE
+    assert ReportFile.objects.filter(run=run).count() == 8
+
+
+# --- Edge cases that must give a valid report ---------------------------------------------
+
+
+def test_a_cutoff_in_the_future_gives_a_report_that_says_so(
+    kigali, django_capture_on_commit_callbacks
+):
+    with moment("2026-11-29"):
+        run = compile_report(django_capture_on_commit_callbacks, kind="event",
+                             cutoff=datetime.date(2027, 6, 30))
+    assert run.status == ReportRun.Status.DONE, run.error
+    assert "future_cutoff" in run.figures["notes"]
+    assert run.figures["totals"]["pledges"] == 6  # every public pledge submitted so far
+
+
+def test_an_empty_selection_gives_a_valid_report(db, django_capture_on_commit_callbacks):
+    run = compile_report(django_capture_on_commit_callbacks, kind="custom",
+                         filter_query="area=access")
+    assert run.status == ReportRun.Status.DONE, run.error
+    assert run.figures["notes"] == ["empty_selection"]
+    assert run.figures["totals"] == {"pledges": 0, "entities": 0, "countries": 0, "usd": "0.00"}
+    rows = list(csv.reader(io.StringIO(file_of(run, "pledges.csv").decode("utf-8-sig"))))
+    assert len(rows) == 1  # headings only
+    assert file_of(run, "pdf").startswith(b"%PDF-")
+
+
+def test_a_cycle_with_no_reports_gives_a_valid_report(kigali, django_capture_on_commit_callbacks):
+    cycle = make_cycle(name_en="2022 — after the Kigali roundtable",
+                       period_start=datetime.date(2022, 6, 1),
+                       period_end=datetime.date(2022, 12, 31),
+                       opens_on=datetime.date(2023, 1, 15), due_on=datetime.date(2023, 3, 31))
+    run = compile_report(django_capture_on_commit_callbacks, kind="cycle", cycle=cycle)
+    assert run.status == ReportRun.Status.DONE, run.error
+    assert "no_reports" in run.figures["notes"]
+    delivery = run.figures["delivery"]
+    assert delivery["covered"] == 6  # public, published by the end of 2022
+    assert delivery["reported"] == 0
+    assert delivery["reporting_rate"] == "0.0"
+    assert delivery["implementation_status"][-1] == {
+        "code": "not_reported", "label_en": "No report", "label_fr": "Aucun rapport",
+        "pledges": 6}
+
+
+def test_a_cycle_report_measures_delivery(kigali, django_capture_on_commit_callbacks):
+    cycle = make_cycle(name_en="2022 — after the Kigali roundtable",
+                       period_start=datetime.date(2022, 6, 1),
+                       period_end=datetime.date(2022, 12, 31),
+                       opens_on=datetime.date(2023, 1, 15), due_on=datetime.date(2023, 3, 31))
+    p1, p2 = kigali["p1"], kigali["p2"]
+    for pledge, status, disbursed, achieved in (
+        (p1, ImplementationStatus.ON_TRACK, Decimal("1000000"), Decimal("100")),
+        (p2, ImplementationStatus.DELAYED, Decimal("500000"), None),
+    ):
+        report = ProgressReport.objects.create(
+            pledge=pledge, cycle=cycle, status="submitted", implementation_status=status,
+            percent_complete=40, usd_disbursed=disbursed, submitted_at=at("2023-02-01"))
+        target = pledge.targets.get()
+        report.target_progress.create(target=target, indicator=target.indicator,
+                                      unit=target.unit, baseline=Decimal(0),
+                                      target_value=Decimal("100"), achieved_value=achieved)
+    ProgressReport.objects.create(pledge=kigali["p3"], cycle=cycle, status="draft")  # not public
+
+    run = compile_report(django_capture_on_commit_callbacks, kind="cycle", cycle=cycle)
+    assert run.status == ReportRun.Status.DONE, run.error
+    delivery = run.figures["delivery"]
+    assert delivery["covered"] == 6 and delivery["reported"] == 2
+    assert delivery["reporting_rate"] == "33.3"
+    statuses = {row["code"]: row["pledges"] for row in delivery["implementation_status"]}
+    assert statuses == {"not_started": 0, "on_track": 1, "at_risk": 0, "delayed": 1,
+                        "completed": 0, "not_reported": 4}
+    assert delivery["targets"] == {"reported": 2, "with_value": 1, "achieved": 1,
+                                   "average_percent": "100.0"}
+    assert delivery["usd_committed"] == "7000009.00"  # with the USD 9 pledge made in July
+    assert delivery["usd_disbursed"] == "1500000.00"
+    assert delivery["disbursed_share"] == "21.4"
+    rows = list(csv.reader(io.StringIO(file_of(run, "pledges.csv").decode("utf-8-sig"))))
+    by_reference = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert by_reference["P2C-2022-0001"]["Implementation status"] == "On track"
+    assert by_reference["P2C-2022-0001"]["USD disbursed"] == "1000000.00"
+    assert by_reference["P2C-2022-0003"]["Implementation status"] == ""
+
+
+def test_cycle_reports_are_asked_for_once_when_the_cycle_ends(db):
+    cycle = make_cycle(closes_on=datetime.date(2025, 4, 30))
+    assert report_runs.report_runs_for_ended_cycles(today=datetime.date(2025, 4, 30)) == 0
+    assert report_runs.report_runs_for_ended_cycles(today=datetime.date(2025, 5, 1)) == 1
+    assert report_runs.report_runs_for_ended_cycles(today=datetime.date(2025, 5, 2)) == 0
+    run = ReportRun.objects.get()
+    assert run.cycle == cycle and run.kind == "cycle" and run.as_of == cycle.period_end
+    assert run.title_fr == "Mise en œuvre des engagements : Rapport annuel 2024"
+
+
+@pytest.mark.parametrize(
+    ("parameters", "field", "message"),
+    [
+        ({"kind": "event"}, "event", "needs an event, a cut-off date, or both"),
+        ({"kind": "cycle"}, "cycle", "needs a reporting cycle"),
+        ({"kind": "custom", "filter_query": "area=nowhere&q=x"}, "filter_query",
+         "does not know these filters: area=nowhere"),
+        ({"kind": "custom", "filter_query": "x" * 1600}, "filter_query", "too long"),
+        ({"kind": "event", "cutoff": datetime.date(1999, 1, 1)}, "cutoff", "between"),
+        ({"kind": "nonsense"}, "kind", "Choose the kind"),
+    ],
+)
+def test_bad_parameters_say_what_is_wrong(db, parameters, field, message):
+    with pytest.raises(ValidationError) as error:
+        report_runs.report_parameters(**parameters)
+    assert message in " ".join(error.value.message_dict[field])
+    assert not ReportRun.objects.exists()
+
+
+def test_equal_filters_written_differently_are_the_same_report(db):
+    first = report_runs.report_parameters(kind="custom",
+                                          filter_query="?region=africa&area=access&page=3")
+    second = report_runs.report_parameters(kind="custom",
+                                           filter_query="area=access&region=africa&sort=title")
+    assert first.key == second.key
+    assert first.filter_query == "area=access&region=africa"
