@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import ExtractYear, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -134,17 +134,6 @@ def _m2m_filter(name: str, key: str, values) -> Q:
              .values("pledge_id"))
 
 
-def _m2m_counts(name: str, key: str, base: QuerySet) -> dict[str, int]:
-    through = _through(name)
-    rows = (
-        through.objects.filter(pledge_id__in=base.values("pk"))
-        .values(value=F(f"{_target(name)}__{key}"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {str(row["value"]): row["n"] for row in rows}
-
-
 def _group_memberships_today():
     return CountryGroupMembership.objects.valid_on(timezone.localdate())
 
@@ -160,66 +149,10 @@ def _region_filter(values) -> Q:
     return condition
 
 
-def _region_counts(base: QuerySet) -> dict[str, int]:
-    """Per region, the pledges naming the region or one of its countries, each counted once:
-    one query over the union of both links (the ORM cannot count distinct across two paths)."""
-    try:
-        pledge_ids, params = base.order_by().values("pk").query.sql_with_params()
-    except EmptyResultSet:
-        return {}
-    regions = _through("regions")._meta.db_table
-    countries = _through("countries")._meta.db_table
-    sql = f"""
-        SELECT r.code, COUNT(DISTINCT links.pledge_id)
-        FROM (
-            SELECT pr.pledge_id, pr.region_id FROM {regions} pr
-            WHERE pr.pledge_id IN ({pledge_ids})
-            UNION ALL
-            SELECT pc.pledge_id, c.region_id FROM {countries} pc
-            JOIN {Country._meta.db_table} c ON c.id = pc.country_id
-            WHERE pc.pledge_id IN ({pledge_ids})
-        ) links
-        JOIN {Region._meta.db_table} r ON r.id = links.region_id
-        GROUP BY r.code
-    """  # noqa: S608 - table names from the models, values as parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *params])
-        counts = {code: n for code, n in cursor.fetchall() if n}
-    global_count = base.filter(is_global=True).count()
-    if global_count:
-        counts[GLOBAL_REGION] = global_count
-    return counts
-
-
 def _targeting_filter(values) -> Q:
     countries = _group_memberships_today().filter(group__in=values).values("country_id")
     return Q(pk__in=_through("countries").objects.filter(country_id__in=countries)
              .values("pledge_id"))
-
-
-def _targeting_counts(base: QuerySet) -> dict[str, int]:
-    result = {}
-    for group in CountryGroup.values:  # three small queries, each counting a pledge once
-        n = base.filter(_targeting_filter([group])).count()
-        if n:
-            result[group] = n
-    return result
-
-
-def _field_counts(lookup: str) -> Callable[[QuerySet], dict[str, int]]:
-    def count(base: QuerySet) -> dict[str, int]:
-        rows = base.order_by().values(value=F(lookup)).annotate(n=Count("pk"))
-        return {str(row["value"]): row["n"] for row in rows if row["value"] not in (None, "")}
-
-    return count
-
-
-def _year_counts(base: QuerySet) -> dict[str, int]:
-    rows = (
-        base.filter(published_at__isnull=False).order_by()
-        .values(value=F("published_at__year")).annotate(n=Count("pk"))
-    )
-    return {str(row["value"]): row["n"] for row in rows}
 
 
 FILTERS: dict[str, Callable[[list], Q]] = {
@@ -235,21 +168,6 @@ FILTERS: dict[str, Callable[[list], Q]] = {
     "event": lambda values: Q(event__slug__in=values),
     "year": lambda values: Q(published_at__year__in=[int(v) for v in values]),
 }
-
-COUNTERS: dict[str, Callable[[QuerySet], dict[str, int]]] = {
-    "type": _field_counts("pledge_type"),
-    "area": lambda base: _m2m_counts("action_areas", "code", base),
-    "pillar": lambda base: _m2m_counts("pillars", "code", base),
-    "stakeholder": _field_counts("entity__stakeholder_group"),
-    "region": _region_counts,
-    "country": lambda base: _m2m_counts("countries", "iso3", base),
-    "targeting": _targeting_counts,
-    "beneficiary": lambda base: _m2m_counts("beneficiary_groups", "code", base),
-    "sdg": lambda base: _m2m_counts("sdgs", "number", base),
-    "event": _field_counts("event__slug"),
-    "year": _year_counts,
-}
-
 
 def fixed_options() -> dict[str, list[tuple[str, str]]]:
     """The facets whose values are choices in the code, not rows in the database."""
@@ -369,6 +287,114 @@ class PledgeFilters:
         return PledgeFilters(values=values, q=q, entity=entity, sort=self.sort)
 
 
-def facet_counts(public: QuerySet, filters: PledgeFilters) -> dict[str, dict[str, int]]:
-    """Per facet, value -> number of pledges, with the other facets (and the search) applied."""
-    return {name: COUNTERS[name](filters.apply(public, skip=name)) for name in FACET_NAMES}
+# --- Counting: every facet, and the total, in one query --------------------------------------
+#
+# A facet's counts are taken over the pledges matching every *other* facet: the same set for
+# every facet nobody chose ("b0", which also gives the total), one set more per chosen facet.
+# Each set is a common table expression read once (PostgreSQL materialises a CTE used more than
+# once), carrying the per-pledge values of the single-valued facets; the many-to-many facets join
+# it to their through tables. One statement of UNION ALL parts, however many facets and choices:
+# one round trip and one scan of each table, instead of a query per facet re-running the filters.
+
+_BASE_COLUMNS = ("b_id", "b_type", "b_stakeholder", "b_event", "b_year", "b_global")
+_M2M_FACETS = {  # facet -> (pledge field, column of the other table counted by)
+    "area": ("action_areas", "code"),
+    "pillar": ("pillars", "code"),
+    "country": ("countries", "iso3"),
+    "beneficiary": ("beneficiary_groups", "code"),
+    "sdg": ("sdgs", "number"),
+}
+
+
+def _base_sql(queryset: QuerySet) -> tuple[str, tuple]:
+    """The matching pledges with the values of the single-valued facets, as SQL."""
+
+    def rows(queryset):
+        return queryset.order_by().values(
+            b_id=F("pk"),
+            b_type=F("pledge_type"),
+            b_stakeholder=F("entity__stakeholder_group"),
+            b_event=F("event__slug"),
+            b_year=ExtractYear("published_at"),  # in the current time zone, like the filter
+            b_global=F("is_global"),
+        ).query.sql_with_params()
+
+    try:
+        return rows(queryset)
+    except EmptyResultSet:  # e.g. an entity with no pledge: an empty set, as SQL
+        return rows(Pledge.objects.filter(pk__lt=0))
+
+
+def _table(model_or_name) -> str:
+    meta = model_or_name._meta if hasattr(model_or_name, "_meta") else model_or_name
+    return connection.ops.quote_name(meta.db_table)
+
+
+def _facet_parts(name: str, base: str) -> list[str]:
+    """SELECT facet, value, n over the pledges of CTE `base`, as UNION ALL parts."""
+    quote = connection.ops.quote_name
+    single = {"type": "b_type", "stakeholder": "b_stakeholder", "event": "b_event",
+              "year": "b_year"}
+    if name in single:
+        column = single[name]
+        return [f"SELECT '{name}', CAST({column} AS TEXT), COUNT(*) FROM {base} "  # noqa: S608
+                f"WHERE {column} IS NOT NULL GROUP BY {column}"]
+    if name in _M2M_FACETS:
+        field_name, key = _M2M_FACETS[name]
+        through = _through(field_name)
+        other = Pledge._meta.get_field(field_name).related_model
+        target = through._meta.get_field(_target(field_name)).column
+        return [f"SELECT '{name}', CAST(o.{quote(key)} AS TEXT), COUNT(*) "  # noqa: S608
+                f"FROM {_table(through)} t JOIN {base} ON {base}.b_id = t.pledge_id "
+                f"JOIN {_table(other)} o ON o.id = t.{quote(target)} GROUP BY o.{quote(key)}"]
+    countries = _table(_through("countries"))
+    if name == "region":  # the region named, or one of its countries: each pledge once
+        return [
+            f"SELECT 'region', r.code, COUNT(*) FROM (SELECT DISTINCT pledge_id, region_id FROM ("  # noqa: S608
+            f"SELECT pr.pledge_id, pr.region_id FROM {_table(_through('regions'))} pr "
+            f"JOIN {base} ON {base}.b_id = pr.pledge_id "
+            f"UNION ALL SELECT pc.pledge_id, c.region_id FROM {countries} pc "
+            f"JOIN {base} ON {base}.b_id = pc.pledge_id "
+            f"JOIN {_table(Country)} c ON c.id = pc.country_id"
+            f") links) pairs JOIN {_table(Region)} r ON r.id = pairs.region_id GROUP BY r.code",
+            f"SELECT 'region', '{GLOBAL_REGION}', COUNT(*) FROM {base} WHERE b_global",  # noqa: S608
+        ]
+    if name == "targeting":  # a country of the group (on today's date): each pledge once
+        return [f"SELECT 'targeting', grp, COUNT(*) FROM (SELECT DISTINCT pc.pledge_id, g.grp "  # noqa: S608
+                f"FROM {countries} pc JOIN {base} ON {base}.b_id = pc.pledge_id "
+                f"JOIN groups_today g ON g.country_id = pc.country_id) pairs GROUP BY grp"]
+    raise KeyError(name)
+
+
+def facet_counts(public: QuerySet, filters: PledgeFilters) -> dict:
+    """{"total": pledges matching, "counts": {facet: {value: n}}}: each facet's counts with the
+    other facets (and the search and entity) applied. One query."""
+    bases = {None: "b0"}
+    ctes, params = [], []
+    for number, skip in enumerate([None, *filters.values], start=0):
+        bases[skip] = f"b{number}"
+        sql, base_params = _base_sql(filters.apply(public, skip=skip))
+        ctes.append(f"b{number} ({', '.join(_BASE_COLUMNS)}) AS ({sql})")
+        params.extend(base_params)
+    groups_sql, groups_params = (
+        _group_memberships_today().order_by().values("country_id", "group").query
+        .sql_with_params()
+    )
+    ctes.append(f"groups_today (country_id, grp) AS ({groups_sql})")
+    params.extend(groups_params)
+    parts = ["SELECT 'total', '', COUNT(*) FROM b0"]
+    for name in FACET_NAMES:
+        parts.extend(_facet_parts(name, bases.get(name, "b0")))
+    sql = "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL ".join(parts)
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACET_NAMES}
+    total = 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, n in cursor.fetchall():
+            if facet == "total":
+                total = n
+            elif n and value not in (None, ""):
+                if facet in ("year", "sdg"):  # numbers: 2022, not 2022.0 or Decimal("2022")
+                    value = str(int(float(value)))
+                counts[facet][str(value)] = n
+    return {"total": total, "counts": counts}

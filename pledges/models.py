@@ -279,6 +279,22 @@ class Pledge(models.Model):
         indexes = [
             models.Index(fields=["status", "published_at"]),
             models.Index(fields=["entity", "status"]),
+            # pledges.selectors.public_fingerprint(): the last save of a pledge that is or was
+            # public, and the next end of an embargo, each read from the end of an index. (Not
+            # partial on the public statuses: the planner then reads every public pledge
+            # through it, in no useful order.)
+            models.Index(fields=["updated_at"], name="pledge_saved"),
+            # The counting of the public site (pledges.filters.facet_counts, the home page's
+            # figures) reads every public pledge's facet columns: from this 6 MB index alone
+            # (index-only scan) rather than from the 78 MB table, at 100,000 pledges.
+            models.Index(
+                fields=["id"], name="pledge_public_facets",
+                include=["pledge_type", "entity", "event", "published_at", "is_global",
+                         "embargo_until", "usd_amount"],
+                condition=Q(status__in=["published", "completed"]),
+            ),
+            models.Index(fields=["embargo_until"], name="pledge_embargo",
+                         condition=Q(embargo_until__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(

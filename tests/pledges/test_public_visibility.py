@@ -11,7 +11,6 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from action_areas.models import BeneficiaryGroup, Country, SustainableDevelopmentGoal
-from pledges.models import Pledge
 from tests.factories import EntityFactory, EventFactory, PledgeFactory
 
 pytestmark = pytest.mark.django_db
@@ -186,7 +185,9 @@ def test_a_withdrawn_pledge_disappears_within_a_minute(anonymous, local_memory_c
     with time_machine.travel(start, tick=False):
         for url in urls:  # visitors fill every cache
             assert "Soon withdrawn" in anonymous.get(url).content.decode(), url
-        Pledge.objects.filter(pk=pledge.pk).update(status="withdrawn")
+        # Saved like every write of the portal (workflow, admin, import): updated_at moves.
+        pledge.status = "withdrawn"
+        pledge.save()
     with time_machine.travel(start + datetime.timedelta(seconds=16), tick=False):
         # The pages were kept 15 s: rendered again, they no longer list or show it.
         assert anonymous.get(f"/en/pledges/{pledge.pk}/").status_code == 404
@@ -225,3 +226,59 @@ def test_an_expired_count_is_recomputed_once_while_other_visitors_get_the_last_o
     with time_machine.travel(start + datetime.timedelta(seconds=21 + 31), tick=False):
         assert _cached("counters", compute) == 3  # long expired: computed afresh
     assert len(computed) == 3
+
+
+def test_the_unfiltered_counters_are_kept_until_a_public_pledge_changes(
+    anonymous, local_memory_cache, secretariat
+):
+    """The home page's figures and the unfiltered list's facets take seconds at 100,000
+    pledges: they are recomputed when a pledge is published, withdrawn or edited (or an embargo
+    ends), not every half minute, and the change still shows within a minute."""
+    from pledges import selectors, workflow
+
+    PledgeFactory(published=True, title="Already public")
+    waiting = PledgeFactory(status="submitted", reference="P2C-2026-0777", title="Just published")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert anonymous.get("/en/").context["figures"]["pledges"] == 1
+        assert anonymous.get("/en/pledges/").context["total"] == 1
+    computed = []
+    real_counts = selectors.filters.facet_counts
+
+    def counting(*args):
+        computed.append(1)
+        return real_counts(*args)
+
+    selectors.filters.facet_counts = counting
+    try:
+        with time_machine.travel(start + datetime.timedelta(minutes=5), tick=False):
+            # Nothing changed: the pages are rendered again from the kept counters.
+            assert anonymous.get("/en/pledges/").context["total"] == 1
+            assert anonymous.get("/en/pledges/?sort=title").context["total"] == 1
+            assert computed == []
+            workflow.pledge_transition(pledge_id=waiting.pk, name="publish", actor=secretariat)
+        with time_machine.travel(start + datetime.timedelta(minutes=5, seconds=16), tick=False):
+            assert anonymous.get("/en/").context["figures"]["pledges"] == 2
+            assert anonymous.get("/en/pledges/").context["total"] == 2
+            assert computed == [1]
+            waiting.refresh_from_db()
+            waiting.pledge_type = "policy"  # an edit in the admin saves the pledge
+            waiting.save()
+        with time_machine.travel(start + datetime.timedelta(minutes=5, seconds=32), tick=False):
+            shown = {facet["name"]: {v["value"]: v["count"] for v in facet["values"]}
+                     for facet in anonymous.get("/en/pledges/").context["facets"]}
+            assert shown["type"].get("policy", 0) >= 1
+            assert len(computed) == 2
+    finally:
+        selectors.filters.facet_counts = real_counts
+
+
+def test_the_kept_counters_change_when_an_embargo_ends(anonymous, local_memory_cache):
+    opening = timezone.now() + datetime.timedelta(hours=2)
+    PledgeFactory(published=True, title="Public already")
+    PledgeFactory(published=True, embargo_until=opening, title="Announced at opening")
+    assert anonymous.get("/en/").context["figures"]["pledges"] == 1
+    assert anonymous.get("/en/pledges/").context["total"] == 1
+    with time_machine.travel(opening + datetime.timedelta(seconds=16), tick=False):
+        assert anonymous.get("/en/").context["figures"]["pledges"] == 2
+        assert anonymous.get("/en/pledges/").context["total"] == 2
