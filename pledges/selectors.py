@@ -95,6 +95,7 @@ from .models import CoalitionSettings, Event, PledgeType  # noqa: E402
 
 PUBLIC_CACHE_FRESH = 20
 PUBLIC_CACHE_STALE = 10
+PUBLIC_CACHE_WAIT = 10  # at most, for a value another request is computing
 PUBLIC_CACHE_LONGEST = 600  # a safety net for changes no save tells (reference data)
 PUBLIC_CACHE_VERSION = 3  # bump when the shape of a cached value changes
 # Statuses a public pledge is in, or leaves it for: a save into or out of the public set, and
@@ -120,9 +121,23 @@ class PledgePage:
         return not self.items and self.number > 1
 
 
+def _wait_for(key: str):
+    """The entry that another request is computing (it holds key:refresh), once it is there;
+    None if it does not come within PUBLIC_CACHE_WAIT seconds. Identical requests arriving
+    together (a shared link, a crawler) then cost one computation, not one each."""
+    deadline = time.monotonic() + PUBLIC_CACHE_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        entry = cache.get(key)
+        if entry is not None:
+            return entry
+    return None
+
+
 def _cached(key: str, compute):
     """compute() cached briefly; past its freshness, one caller recomputes it while the others
-    get the previous value (stale-while-revalidate), so an expiry never stampedes."""
+    get the previous value (stale-while-revalidate), so an expiry never stampedes. With no
+    previous value, the others wait for the one being computed."""
     key = f"pledges:public:v{PUBLIC_CACHE_VERSION}:" + hashlib.sha256(key.encode()).hexdigest()
     entry = cache.get(key)
     if entry is not None:
@@ -131,10 +146,16 @@ def _cached(key: str, compute):
             return value
         if not cache.add(f"{key}:refresh", 1, PUBLIC_CACHE_STALE):
             return value  # someone else is refreshing it
-    value = compute()
-    cache.set(key, (time.time() + PUBLIC_CACHE_FRESH, value),
-              PUBLIC_CACHE_FRESH + PUBLIC_CACHE_STALE)
-    cache.delete(f"{key}:refresh")
+    elif not cache.add(f"{key}:refresh", 1, PUBLIC_CACHE_STALE):
+        entry = _wait_for(key)  # someone else is computing it
+        if entry is not None:
+            return entry[1]
+    try:
+        value = compute()
+        cache.set(key, (time.time() + PUBLIC_CACHE_FRESH, value),
+                  PUBLIC_CACHE_FRESH + PUBLIC_CACHE_STALE)
+    finally:
+        cache.delete(f"{key}:refresh")
     return value
 
 
@@ -185,10 +206,16 @@ def _cached_until_changed(key: str, compute):
             return value
         if not cache.add(f"{key}:refresh", 1, PUBLIC_CACHE_STALE):
             return value  # someone else is refreshing it
-    value = compute()
-    cache.set(key, (fingerprint, time.time() + PUBLIC_CACHE_LONGEST, value),
-              PUBLIC_CACHE_LONGEST + PUBLIC_CACHE_STALE)
-    cache.delete(f"{key}:refresh")
+    elif not cache.add(f"{key}:refresh", 1, PUBLIC_CACHE_STALE):
+        entry = _wait_for(key)  # someone else is computing it
+        if entry is not None:
+            return entry[2]
+    try:
+        value = compute()
+        cache.set(key, (fingerprint, time.time() + PUBLIC_CACHE_LONGEST, value),
+                  PUBLIC_CACHE_LONGEST + PUBLIC_CACHE_STALE)
+    finally:
+        cache.delete(f"{key}:refresh")
     return value
 
 

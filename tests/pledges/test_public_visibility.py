@@ -282,3 +282,32 @@ def test_the_kept_counters_change_when_an_embargo_ends(anonymous, local_memory_c
     with time_machine.travel(opening + datetime.timedelta(seconds=16), tick=False):
         assert anonymous.get("/en/").context["figures"]["pledges"] == 2
         assert anonymous.get("/en/pledges/").context["total"] == 2
+
+
+def test_identical_requests_arriving_together_compute_the_counts_once(local_memory_cache):
+    """With nothing cached yet, a request that finds another one computing the same counts
+    waits for its result instead of computing them too (8 visitors, one computation)."""
+    import threading
+
+    from pledges.selectors import _cached
+
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return "counts"
+
+    first_started, release = threading.Event(), threading.Event()
+
+    def slow():
+        first_started.set()
+        release.wait(5)
+        return compute()
+
+    first = threading.Thread(target=lambda: _cached("shared", slow))
+    first.start()
+    first_started.wait(5)
+    threading.Timer(0.3, release.set).start()
+    assert _cached("shared", compute) == "counts"  # waited for the first one's result
+    first.join(5)
+    assert computed == [1]
