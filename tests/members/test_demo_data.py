@@ -21,7 +21,9 @@ from pledges.services import usd_equivalent
 from reporting.models import (
     ProgressReport,
     ProgressReportEvent,
+    ReportFile,
     ReportingCycle,
+    ReportRun,
     TargetProgress,
 )
 from tests.factories import PledgeFactory
@@ -72,7 +74,7 @@ def _snapshot() -> dict:
         for model in [User, EmailAddress, Entity, EntityStatusChange, Membership, Pledge,
                       Pledge.history.model, Target, PledgeStatusChange, ReportingCycle,
                       ProgressReport, ProgressReport.history.model, TargetProgress,
-                      ProgressReportEvent, OutboundEmail]
+                      ProgressReportEvent, OutboundEmail, ReportRun, ReportFile]
     }
     return {
         **counts,
@@ -187,6 +189,21 @@ class TestTheDemoCoalition:
 
         malawi = _text(anonymous.get("/en/countries/MWI/"))
         assert "Community networks in 150 villages of Malawi and Mozambique" in malawi
+
+    def test_the_reports_page_has_the_kigali_report_and_the_cycle_reports(self):
+        published = ReportRun.objects.filter(is_published=True, status=ReportRun.Status.DONE)
+        assert sorted(published.values_list("kind", flat=True)) == ["cycle", "cycle", "event"]
+        kigali = published.get(kind="event")
+        announced = Pledge.objects.public().filter(
+            event__slug="wtdc-22-kigali", first_submitted_at__lt=ROUNDTABLE_ENDS
+            + datetime.timedelta(days=1))
+        assert kigali.figures["totals"]["pledges"] == announced.count() > 10
+        assert kigali.files.count() == 8
+        anonymous = Client()
+        listing = _text(anonymous.get("/en/reports/"))
+        assert all(run.title_en in listing for run in published)
+        page = _text(anonymous.get(f"/en/reports/{kigali.pk}/"))
+        assert "Pledges acting in LDCs, LLDCs and SIDS" in page
 
     def test_running_it_twice_changes_nothing(self):
         first = _snapshot()

@@ -38,7 +38,13 @@ from p2c_portal.models import OutboundEmail
 from pledges.models import Event, Pledge, PledgeStatusChange, PledgeType
 from pledges.services import pledge_create, pledge_save_section, pledge_save_targets
 from pledges.workflow import _next_reference, pledge_transition
-from reporting.models import ProgressReport, ProgressReportEvent, ReportingCycle
+from reporting.models import ProgressReport, ProgressReportEvent, ReportingCycle, ReportRun
+from reporting.report_runs import (
+    report_parameters,
+    report_run_compile,
+    report_run_request,
+    report_run_set_published,
+)
 from reporting.services import progress_report_save, progress_report_submit
 
 SECRETARIAT = ("secretariat@example.org", "demo-secretariat-2022", "Demo Secretariat")
@@ -96,6 +102,7 @@ class Command(BaseCommand):
         # each finds nothing to send. Their "task succeeded" lines are kept off the terminal.
         with _quiet("celery.app.trace"), transaction.atomic():
             added = self._load()
+        reports = self._reports()
         demo_pledges = Pledge.objects.filter(
             entity__in=[entity for entity, _writer in self.entities.values()]
         )
@@ -104,11 +111,40 @@ class Command(BaseCommand):
             f"({demo_pledges.public().count()} public, {added} added now), "
             f"{ProgressReport.objects.filter(pledge__in=demo_pledges).count()} progress reports."
         ))
+        for report in reports:
+            if report.is_published:
+                self.stdout.write(f"Published report: {report.title_en} "
+                                  f"(/en/reports/{report.pk}/)")
+            else:
+                self.stdout.write(f"Report “{report.title_en}”: {report.get_status_display()}; "
+                                  "publish it in the admin once a worker has compiled it.")
         self.stdout.write("Log in at http://127.0.0.1:8000/en/accounts/login/ with:")
         self.stdout.write(f"  secretariat (admin desk)   {SECRETARIAT[0]}  /  {SECRETARIAT[1]}")
         self.stdout.write(
             f"  member of {content.MEMBER_ENTITY:15} {MEMBER[0]}  /  {MEMBER[1]}"
         )
+
+    def _reports(self) -> list[ReportRun]:
+        """The roundtable's report and each demo cycle's delivery report, compiled and
+        published, so that the Reports page has some. Without a broker (make run) they compile
+        here; with one, a worker compiles them and the secretariat publishes them in the admin."""
+        requests = [report_parameters(
+            kind=ReportRun.Kind.EVENT, event=Event.objects.get(slug=content.KIGALI),
+            cutoff=datetime.date(2022, 6, 16),
+        )]
+        requests += [report_parameters(kind=ReportRun.Kind.CYCLE, cycle=cycle)
+                     for cycle in self.cycles.values()]
+        runs = []
+        for parameters in requests:
+            run, _created = report_run_request(parameters=parameters, actor=self.secretariat)
+            if settings.CELERY_TASK_ALWAYS_EAGER:  # no worker: compile now, whatever the
+                report_run_compile(run_id=run.pk)  # transaction (a done run is skipped)
+            run.refresh_from_db()
+            if run.status == ReportRun.Status.DONE and not run.is_published:
+                report_run_set_published(run=run, published=True)
+                run.refresh_from_db()
+            runs.append(run)
+        return runs
 
     def _load(self) -> int:
         """Everything, in one transaction; returns how many pledges were added."""
