@@ -166,3 +166,14 @@ def test_unpublished_and_unknown_reports_are_404(kigali_run, anonymous):
     report_runs.report_run_set_published(run=kigali_run, published=True)
     assert anonymous.get(f"/en/reports/{kigali_run.pk}/xx/pdf").status_code == 404
     assert anonymous.get(f"/en/reports/{kigali_run.pk}/en/exe").status_code == 404
+
+
+def test_the_secretariat_can_start_a_custom_report_from_a_filtered_list(secretariat, anonymous):
+    client = client_for(secretariat)
+    page = client.get("/en/pledges/?area=access&region=africa").content.decode()
+    link = f"{ADMIN}add/?kind=custom&amp;filter_query=area%3Daccess%26region%3Dafrica"
+    assert link in page
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert "area=access&amp;region=africa</textarea>" in form
+    assert 'value="custom" selected' in form
+    assert "Compile a report" not in anonymous.get("/en/pledges/?area=access").content.decode()
