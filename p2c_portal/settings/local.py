@@ -4,3 +4,7 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+
+# The public-list covering index (pledges.Pledge.Meta) has INCLUDE columns, a PostgreSQL feature;
+# SQLite builds it as a plain index and Django warns (models.W040) on every command. Harmless here.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
