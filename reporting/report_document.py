@@ -108,9 +108,11 @@ def _selection(parameters: dict, language: str) -> list[str]:
     lines = []
     if "event" in parameters:
         event = parameters["event"]
-        lines.append(_("Announced at: %(event)s, %(place)s, %(start)s – %(end)s") % {
-            "event": _label(event, language), "place": event.get("location") or "—",
-            "start": formats.date_format(_date(event["start"])),
+        where = _label(event, language)
+        if event.get("location"):
+            where = _("%(event)s (%(place)s)") % {"event": where, "place": event["location"]}
+        lines.append(_("Announced at: %(event)s, %(start)s – %(end)s") % {
+            "event": where, "start": formats.date_format(_date(event["start"])),
             "end": formats.date_format(_date(event["end"])),
         })
     if "cutoff" in parameters:

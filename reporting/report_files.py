@@ -28,9 +28,12 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from p2c_portal.spreadsheets import spreadsheet_safe
@@ -203,53 +206,72 @@ class Bar:
     text: str
 
 
-CHART_LABEL_CHARACTERS = 34  # fits LABEL_WIDTH; the full label is in the table beside
-
-
-def _short(label: str) -> str:
-    if len(label) <= CHART_LABEL_CHARACTERS:
-        return label
-    return label[: CHART_LABEL_CHARACTERS - 1].rstrip(" ,(") + "…"
-
-
 def chart_bars(section: Section) -> list[Bar]:
     largest = section.largest
     return [
-        Bar(_short(row.label), row.pledges, (row.pledges / largest) if largest else 0.0,
+        Bar(row.label, row.pledges, (row.pledges / largest) if largest else 0.0,
             number(row.pledges))
         for row in section.rows
     ]
 
 
-CHART_WIDTH = 640
-LABEL_WIDTH = 260
-BAR_AREA = 300
-ROW_HEIGHT = 22
+def _wrapped(label: str, *, font_size: float, width: float) -> list[str]:
+    """The label cut into lines no wider than `width` (Helvetica metrics), never truncated: the
+    chart names every row in full, in both languages."""
+    return simpleSplit(label, "Helvetica", font_size, width) or [""]
+
+
+# The HTML chart: each row's label above its bar, so that long labels (French stakeholder groups,
+# SDGs) are read in full and the chart stays legible when it shrinks to a phone's width. User
+# units; the stylesheet sets the same font size (.report-chart__label in static/css/site.css).
+CHART_WIDTH = 360  # about a phone's width in CSS pixels: labels keep their size there
+CHART_FONT = 13
+CHART_LINE = 16
+CHART_BAR = 12
+CHART_GAP = 9
+CHART_VALUE_SPACE = 40  # right of the longest bar, for its value
+# Browsers draw the label in the site's sans-serif, which may run wider than Helvetica.
+BROWSER_FONT_ALLOWANCE = 1.2
+
+
+def _svg_rows(bars: list[Bar]) -> tuple[list[tuple], float]:
+    rows, top = [], 0.0
+    bar_area = CHART_WIDTH - CHART_VALUE_SPACE
+    for bar in bars:
+        lines = _wrapped(bar.label, font_size=CHART_FONT * BROWSER_FONT_ALLOWANCE,
+                         width=CHART_WIDTH)
+        bar_top = top + len(lines) * CHART_LINE + 3
+        width = max(bar.share * bar_area, 1.0)
+        rows.append((top, lines, bar_top, width, bar.text))
+        top = bar_top + CHART_BAR + CHART_GAP
+    return rows, top - CHART_GAP + 2
 
 
 def bar_chart_svg(section: Section, chart_id: str) -> SafeString:
     """A horizontal bar chart as inline SVG, described for screen readers (the table next to it
     holds the same numbers). Colours come from the site's stylesheet (.report-chart)."""
-    bars = chart_bars(section)
-    height = ROW_HEIGHT * len(bars) + 8
+    rows, height = _svg_rows(chart_bars(section))
     description = "; ".join(f"{row.label}: {number(row.pledges)}" for row in section.rows)
     items = format_html_join(
         "",
-        '<g><text class="report-chart__label" x="{}" y="{}" text-anchor="end">{}</text>'
-        '<rect class="report-chart__bar" x="{}" y="{}" width="{}" height="14"></rect>'
+        '<g><text class="report-chart__label" x="0" y="{}">{}</text>'
+        '<rect class="report-chart__bar" x="0" y="{}" width="{}" height="{}"></rect>'
         '<text class="report-chart__value" x="{}" y="{}">{}</text></g>',
         (
-            (LABEL_WIDTH - 8, 4 + i * ROW_HEIGHT + 12, bar.label,
-             LABEL_WIDTH, 4 + i * ROW_HEIGHT, f"{bar.share * BAR_AREA:.1f}",
-             LABEL_WIDTH + bar.share * BAR_AREA + 6, 4 + i * ROW_HEIGHT + 12, bar.text)
-            for i, bar in enumerate(bars)
+            (f"{top + CHART_FONT - 1:.0f}",
+             format_html_join("", '<tspan x="0" dy="{}">{}</tspan>',
+                              ((0 if i == 0 else CHART_LINE, line)
+                               for i, line in enumerate(lines))),
+             f"{bar_top:.0f}", f"{width:.1f}", CHART_BAR,
+             f"{width + 6:.1f}", f"{bar_top + CHART_BAR - 1:.0f}", text)
+            for top, lines, bar_top, width, text in rows
         ),
     )
     return format_html(
         '<svg class="report-chart" role="img" viewBox="0 0 {} {}" '
-        'aria-labelledby="{}-title {}-desc" xmlns="http://www.w3.org/2000/svg">'
+        'aria-labelledby="{}-title" aria-describedby="{}-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
-        CHART_WIDTH, height, chart_id, chart_id, chart_id,
+        CHART_WIDTH, f"{height:.0f}", chart_id, chart_id, chart_id,
         _("Bar chart: %(title)s, number of pledges") % {"title": section.title},
         chart_id, description, items,
     )
@@ -257,49 +279,94 @@ def bar_chart_svg(section: Section, chart_id: str) -> SafeString:
 
 # --- PDF ------------------------------------------------------------
 
+# The usable width of an A4 page between 18 mm margins, less the frame's own 6 pt padding on
+# each side: every table and chart fits in it.
+PDF_WIDTH = A4[0] - 2 * 18 * mm - 12
+PDF_FONT = 7.5
+PDF_LINE = 9
+PDF_LABELS = 190  # points for the labels, left of the bars
+PDF_VALUE_SPACE = 24
+PDF_BAR = 8
+BLUE = colors.HexColor("#005b99")
+
 
 def _pdf_chart(section: Section):
+    """The chart of the page, on paper: labels (wrapped, never cut) left of their bars."""
     bars = chart_bars(section)
-    scale = 0.7  # the SVG's geometry, on a page 481 points wide
-    row = ROW_HEIGHT * scale
-    drawing = Drawing(CHART_WIDTH * scale, row * len(bars) + 4)
-    top = row * len(bars)
-    for i, bar in enumerate(bars):
-        y = top - (i + 1) * row + 3
-        drawing.add(String((LABEL_WIDTH - 8) * scale, y + 2, bar.label, fontSize=7,
-                           textAnchor="end", fontName="Helvetica"))
-        drawing.add(Rect(LABEL_WIDTH * scale, y, max(bar.share * BAR_AREA * scale, 0.01), 9,
-                         fillColor=colors.HexColor("#005b99"), strokeColor=None))
-        drawing.add(String((LABEL_WIDTH + bar.share * BAR_AREA + 6) * scale, y + 2, bar.text,
-                           fontSize=7, fontName="Helvetica"))
+    bar_area = PDF_WIDTH - PDF_LABELS - PDF_VALUE_SPACE
+    rows = [(_wrapped(bar.label, font_size=PDF_FONT, width=PDF_LABELS - 8), bar) for bar in bars]
+    heights = [max(len(lines) * PDF_LINE, PDF_BAR) + 5 for lines, _bar in rows]
+    drawing = Drawing(PDF_WIDTH, sum(heights))
+    top = sum(heights)
+    for (lines, bar), height in zip(rows, heights, strict=True):
+        middle = top - height / 2
+        first_baseline = middle + (len(lines) - 1) * PDF_LINE / 2 - PDF_FONT * 0.35
+        for i, line in enumerate(lines):
+            drawing.add(String(PDF_LABELS - 8, first_baseline - i * PDF_LINE, line,
+                               fontSize=PDF_FONT, textAnchor="end", fontName="Helvetica"))
+        width = max(bar.share * bar_area, 0.75)
+        drawing.add(Rect(PDF_LABELS, middle - PDF_BAR / 2, width, PDF_BAR, fillColor=BLUE,
+                         strokeColor=None))
+        drawing.add(String(PDF_LABELS + width + 4, middle - PDF_FONT * 0.35, bar.text,
+                           fontSize=PDF_FONT, fontName="Helvetica"))
+        top -= height
     return drawing
 
 
-def _pdf_table(headings: list[str], rows: list[list[str]], widths: list[float]):
-    table = Table([headings, *rows], colWidths=widths, repeatRows=1)
+def _pdf_table(headings: list, rows: list[list], widths: list[float], *, numeric_from: int = 1):
+    """A table as wide as the page; columns from `numeric_from` on hold numbers, aligned right
+    under right-aligned headings. Cells given as Paragraphs wrap; plain strings do not."""
+    scale = PDF_WIDTH / sum(widths)
+    table = Table([headings, *rows], colWidths=[w * scale for w in widths], repeatRows=1,
+                  hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
         ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
         ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f1f4f8")]),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+        ("VALIGN", (0, 1), (-1, -1), "TOP"),
     ]))
     return table
 
 
+def _pdf_footer(title: str):
+    """Each page's foot: the report's title (cut to one line) and the page number."""
+    def draw(canvas, page):
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.setFillColor(colors.HexColor("#495057"))
+        number_text = _("Page %(page)s") % {"page": number(page.page)}
+        room = page.width - pdfmetrics.stringWidth(number_text, "Helvetica", 7) - 24
+        line = title
+        if pdfmetrics.stringWidth(line, "Helvetica", 7) > room:
+            while line and pdfmetrics.stringWidth(line + "…", "Helvetica", 7) > room:
+                line = line[:-1]
+            line = line.rstrip(" ,") + "…"
+        y = page.bottomMargin - 10 * mm
+        canvas.drawString(page.leftMargin, y, line)
+        canvas.drawRightString(page.leftMargin + page.width, y, number_text)
+        canvas.restoreState()
+    return draw
+
+
 def pdf(document: Document, rows: Iterable[PledgeRow], *, total_pledges: int) -> bytes:
     """An A4 report: title, selection, notes, totals, each breakdown as chart and table, delivery
-    for cycle reports, then the first PRINT_LIST_LIMIT pledges."""
+    for cycle reports, then the first PRINT_LIST_LIMIT pledges. Every page names the report and
+    carries its number."""
     def paragraph(text: str, style: str = "BodyText"):
         return Paragraph(escape(text), styles[style])
 
     with translation.override(document.language):
         styles = getSampleStyleSheet()
+        cell = styles["BodyText"].clone("cell", fontName="Helvetica", fontSize=8, leading=9.5)
+        heading = cell.clone("heading", fontName="Helvetica-Bold")
+        heading_right = heading.clone("heading_right", alignment=TA_RIGHT)
         output = io.BytesIO()
         page = SimpleDocTemplate(
             output, pagesize=A4, title=document.title, author="P2C Digital Coalition",
-            leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
+            leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=20 * mm,
             invariant=1, lang=document.language,
         )
         story = [paragraph(document.title, "Title")]
@@ -307,16 +374,17 @@ def pdf(document: Document, rows: Iterable[PledgeRow], *, total_pledges: int) ->
         story += [paragraph(note, "Italic") for note in document.notes]
         story.append(Spacer(1, 4 * mm))
         story.append(_pdf_table([_("Figure"), _("Value")],
-                                [[f.label, f.value] for f in document.totals], [110 * mm, 60 * mm]))
+                                [[f.label, f.value] for f in document.totals], [110, 60]))
 
         def add_section(section: Section):
-            headings = [section.title, _("Pledges")] + ([_("USD")] if section.with_usd else [])
-            table_rows = [[row.label, number(row.pledges)]
+            headings = [Paragraph(escape(section.title), heading), _("Pledges")]
+            headings += [_("USD committed")] if section.with_usd else []
+            table_rows = [[Paragraph(escape(row.label), cell), number(row.pledges)]
                           + ([number(row.usd or 0)] if section.with_usd else [])
                           for row in section.rows]
-            widths = [100 * mm, 25 * mm] + ([45 * mm] if section.with_usd else [])
+            widths = [110, 25, 35] if section.with_usd else [110, 25]
             parts = [Spacer(1, 5 * mm), paragraph(section.title, "Heading2"),
-                     _pdf_chart(section), Spacer(1, 2 * mm),
+                     _pdf_chart(section), Spacer(1, 3 * mm),
                      _pdf_table(headings, table_rows, widths)]
             if section.caption:
                 parts.append(paragraph(section.caption, "Italic"))
@@ -325,8 +393,7 @@ def pdf(document: Document, rows: Iterable[PledgeRow], *, total_pledges: int) ->
         if document.is_cycle:
             story += [Spacer(1, 5 * mm), paragraph(_("Delivery"), "Heading2"),
                       _pdf_table([_("Figure"), _("Value")],
-                                 [[f.label, f.value] for f in document.delivery],
-                                 [110 * mm, 60 * mm])]
+                                 [[f.label, f.value] for f in document.delivery], [110, 60])]
             for section in document.delivery_sections:
                 add_section(section)
         for section in document.sections:
@@ -338,22 +405,23 @@ def pdf(document: Document, rows: Iterable[PledgeRow], *, total_pledges: int) ->
                 "The first %(shown)s of %(total)s pledges, by reference. The XLSX and CSV files "
                 "hold the full list.") % {"shown": number(PRINT_LIST_LIMIT),
                                           "total": number(total_pledges)}, "Italic"))
-        cell = styles["BodyText"].clone("cell", fontSize=7, leading=8.5)
+        small = cell.clone("small", fontSize=7, leading=8.5)
+        small_right = small.clone("small_right", alignment=TA_RIGHT)
         listed = []
         for i, row in enumerate(rows):
             if i >= PRINT_LIST_LIMIT:
                 break
-            listed.append([Paragraph(escape(text), cell) for text in (
-                row.reference, row.title, row.entity, row.pledge_type,
-                "; ".join(row.countries) or (_("Global") if row.is_global else "—"),
-                row.usd_amount and number(Decimal(row.usd_amount)),
-            )])
+            texts = (row.reference, row.title, row.entity, row.pledge_type,
+                     "; ".join(row.countries) or (_("Global") if row.is_global else "—"))
+            listed.append([Paragraph(escape(text), small) for text in texts] + [
+                Paragraph(number(Decimal(row.usd_amount)) if row.usd_amount else "", small_right)])
         if listed:
-            story.append(_pdf_table(
-                [_("Reference"), _("Title"), _("Pledging entity"), _("Type"), _("Countries"),
-                 _("USD committed")],
-                listed, [22 * mm, 50 * mm, 35 * mm, 18 * mm, 29 * mm, 20 * mm]))
+            headings = [Paragraph(escape(text), heading) for text in (
+                _("Reference"), _("Title"), _("Pledging entity"), _("Type"), _("Countries"))]
+            headings.append(Paragraph(escape(_("USD committed")), heading_right))
+            story.append(_pdf_table(headings, listed, [25, 47, 35, 18, 29, 20], numeric_from=5))
         else:
             story.append(paragraph(_("No pledge."), "BodyText"))
-        page.build(story)
+        footer = _pdf_footer(document.title)
+        page.build(story, onFirstPage=footer, onLaterPages=footer)
         return output.getvalue()

@@ -426,7 +426,7 @@ def test_cycle_reports_are_asked_for_once_when_the_cycle_ends(db):
     assert report_runs.report_runs_for_ended_cycles(today=datetime.date(2025, 5, 2)) == 0
     run = ReportRun.objects.get()
     assert run.cycle == cycle and run.kind == "cycle" and run.as_of == cycle.period_end
-    assert run.title_fr == "Mise en œuvre des engagements : Rapport annuel 2024"
+    assert run.title_fr == "Mise en œuvre des engagements\u00a0: Rapport annuel 2024"
 
 
 @pytest.mark.parametrize(
