@@ -12,7 +12,8 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.functional import lazy
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -343,6 +344,9 @@ class ReportRunRequestForm(forms.ModelForm):
         fields = ("kind", "event", "cutoff", "cycle", "filter_query", "as_of", "title_en",
                   "title_fr")
         widgets = {"filter_query": forms.Textarea(attrs={"rows": 2})}
+        # The admin shows help texts as HTML; this one's example holds "&region=".
+        help_texts = {"filter_query": lazy(
+            lambda: escape(ReportRun._meta.get_field("filter_query").help_text), str)()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -454,8 +458,10 @@ class ReportRunAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
     def response_add(self, request, obj, post_url_continue=None):
-        messages.success(request, _("The report is being compiled. This page shows its "
-                                    "progress; reload it to follow."))
+        # Not "being compiled": the task is queued when this request commits, and a quick
+        # worker (or eager tasks) has compiled the report before the page below is shown.
+        messages.success(request, _("Report requested. This page shows its compilation and, "
+                                    "once it is done, its files."))
         return HttpResponseRedirect(reverse("admin:reporting_reportrun_change", args=[obj.pk]))
 
     def log_addition(self, request, obj, message):

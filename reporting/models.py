@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -511,7 +511,8 @@ class ReportRun(models.Model):
     # The figures of a DONE run, as compiled: the HTML page is rendered from them.
     figures = models.JSONField(_("figures"), null=True, blank=True, editable=False)
 
-    is_published = models.BooleanField(_("published"), default=False, editable=False)
+    is_published = models.BooleanField(pgettext_lazy("compiled report is", "published"),
+                                       default=False, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True,
                                         editable=False)
     requested_by = models.ForeignKey(
