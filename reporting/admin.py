@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -386,7 +386,7 @@ class ReportFileInline(admin.TabularInline):
     can_delete = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("content")
+        return super().get_queryset(request)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -489,8 +489,9 @@ class ReportRunAdmin(admin.ModelAdmin):
         report_file = get_object_or_404(ReportFile, run_id=run_id, language=language,
                                         format=file_format)
         extension = "csv" if file_format.endswith(".csv") else file_format
-        response = HttpResponse(bytes(report_file.content),
-                                content_type=report_file.content_type)
+        response = StreamingHttpResponse(report_file.stream(),
+                                         content_type=report_file.content_type)
+        response["Content-Length"] = str(report_file.size)
         response["Content-Disposition"] = (
             f'attachment; filename="p2c-report-{run_id}-'
             f'{file_format.replace(".csv", "")}-{language}.{extension}"'

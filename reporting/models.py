@@ -6,6 +6,7 @@ imports reporting; the public pledge page reaches the timeline through a templat
 """
 
 import datetime
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.conf import settings
@@ -558,7 +559,11 @@ class ReportRun(models.Model):
 
 class ReportFile(models.Model):
     """One output of a run, stored in the database with the run: written in the same transaction
-    that marks the run DONE, so a run has all its files or none, and never two of a kind."""
+    that marks the run DONE, so a run has all its files or none, and never two of a kind. The
+    bytes are in ReportFileChunk rows of at most CHUNK_BYTES, so that neither compiling nor
+    serving a large file ever holds it whole in memory."""
+
+    CHUNK_BYTES = 1024 * 1024
 
     class Format(models.TextChoices):
         PDF = "pdf", _("Print-ready report (PDF)")
@@ -570,7 +575,6 @@ class ReportFile(models.Model):
                             verbose_name=_("compiled report"))
     format = models.CharField(_("format"), max_length=12, choices=Format.choices)
     language = models.CharField(_("language"), max_length=8)
-    content = models.BinaryField(_("content"))
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
 
@@ -586,6 +590,21 @@ class ReportFile(models.Model):
     def __str__(self) -> str:
         return f"{self.run_id}.{self.language}.{self.format}"
 
+    def stream(self) -> Iterator[bytes]:
+        """The file's bytes, one chunk (one query) at a time."""
+        index = 0
+        while True:
+            data = (ReportFileChunk.objects.filter(file=self, index=index)
+                    .values_list("data", flat=True).first())
+            if data is None:
+                return
+            yield bytes(data)
+            index += 1
+
+    def read(self) -> bytes:
+        """The whole file: for small files and tests; pages use `stream()`."""
+        return b"".join(self.stream())
+
     @property
     def content_type(self) -> str:
         return {
@@ -594,3 +613,23 @@ class ReportFile(models.Model):
             self.Format.PLEDGES_CSV: "text/csv; charset=utf-8",
             self.Format.PDF: "application/pdf",
         }[self.format]
+
+
+class ReportFileChunk(models.Model):
+    """A piece of a report file, in order."""
+
+    file = models.ForeignKey(ReportFile, on_delete=models.CASCADE, related_name="chunks",
+                             verbose_name=_("report file"))
+    index = models.PositiveIntegerField(_("position"))
+    data = models.BinaryField(_("data"))
+
+    class Meta:
+        verbose_name = _("report file chunk")
+        verbose_name_plural = _("report file chunks")
+        ordering = ["file", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["file", "index"], name="one_report_chunk_per_index"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file} #{self.index}"

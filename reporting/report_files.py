@@ -14,11 +14,13 @@ import csv
 import datetime
 import io
 import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 from django.utils import translation
@@ -100,26 +102,31 @@ def _cell(value):
 # --- CSV ------------------------------------------------------------
 
 
-def figures_csv(figures: dict, document: Document) -> bytes:
+def _text_out(out: BinaryIO) -> io.TextIOWrapper:
+    """UTF-8 text with a BOM (so that Excel reads it as UTF-8) into a binary file."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    text.write("\ufeff")
+    return text
+
+
+def figures_csv(figures: dict, document: Document, out: BinaryIO) -> None:
     with translation.override(document.language):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
+        text = _text_out(out)
+        writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow(figure_headings())
         for row in figure_rows(figures, document):
             writer.writerow([_cell(value) for value in row])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel reads it as UTF-8
+        text.detach()  # leave `out` open for the caller
 
 
-def pledges_csv(rows: Iterable[PledgeRow], document: Document) -> bytes:
-    with translation.override(document.language), tempfile.TemporaryFile("w+", encoding="utf-8",
-                                                                          newline="") as file:
-        file.write("\ufeff")
-        writer = csv.writer(file, lineterminator="\r\n")
+def pledges_csv(rows: Iterable[PledgeRow], document: Document, out: BinaryIO) -> None:
+    with translation.override(document.language):
+        text = _text_out(out)
+        writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow(pledge_list_headings(is_cycle=document.is_cycle))
         for row in rows:
             writer.writerow([_cell(v) for v in pledge_list_cells(row, is_cycle=document.is_cycle)])
-        file.seek(0)
-        return file.read().encode("utf-8")
+        text.detach()
 
 
 # --- XLSX ------------------------------------------------------------
@@ -136,25 +143,26 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return candidate
 
 
-def _reproducible_zip(data: bytes, as_of: datetime.date) -> bytes:
+def _reproducible_zip(data: BinaryIO, as_of: datetime.date, output: BinaryIO) -> None:
     """The same archive with every entry's timestamp fixed, so equal workbooks are equal bytes.
-    openpyxl stamps the save time as the document's "modified" date: the report's date instead."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    output = io.BytesIO()
+    openpyxl stamps the save time as the document's "modified" date: the report's date instead.
+    Entries are streamed (the pledge sheet can be large)."""
+    source = zipfile.ZipFile(data)
     modified = f">{as_of.isoformat()}T00:00:00Z</dcterms:modified>".encode()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb">[^<]*</dcterms:modified>", modified, content)
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIMESTAMP)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
-            target.writestr(entry, content)
-    return output.getvalue()
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb">[^<]*</dcterms:modified>", modified, source.read(info))
+                target.writestr(entry, content)
+                continue
+            with source.open(info) as reader, target.open(entry, "w", force_zip64=True) as writer:
+                shutil.copyfileobj(reader, writer, 1024 * 1024)
 
 
-def workbook(figures: dict, document: Document, rows: Iterable[PledgeRow]) -> bytes:
+def workbook(figures: dict, document: Document, rows: Iterable[PledgeRow], out: BinaryIO) -> None:
     """A summary sheet, one sheet per breakdown, then the pledge list (streamed)."""
     with translation.override(document.language):
         book = Workbook(write_only=True)
@@ -192,7 +200,7 @@ def workbook(figures: dict, document: Document, rows: Iterable[PledgeRow]) -> by
         with tempfile.TemporaryFile() as file:
             book.save(file)
             file.seek(0)
-            return _reproducible_zip(file.read(), document.as_of)
+            _reproducible_zip(file, document.as_of, out)
 
 
 # --- Charts ------------------------------------------------------------
@@ -351,7 +359,9 @@ def _pdf_footer(title: str):
     return draw
 
 
-def pdf(document: Document, rows: Iterable[PledgeRow], *, total_pledges: int) -> bytes:
+def pdf(
+    document: Document, rows: Iterable[PledgeRow], out: BinaryIO, *, total_pledges: int
+) -> None:
     """An A4 report: title, selection, notes, totals, each breakdown as chart and table, delivery
     for cycle reports, then the first PRINT_LIST_LIMIT pledges. Every page names the report and
     carries its number."""
@@ -363,9 +373,8 @@ def pdf(document: Document, rows: Iterable[PledgeRow], *, total_pledges: int) ->
         cell = styles["BodyText"].clone("cell", fontName="Helvetica", fontSize=8, leading=9.5)
         heading = cell.clone("heading", fontName="Helvetica-Bold")
         heading_right = heading.clone("heading_right", alignment=TA_RIGHT)
-        output = io.BytesIO()
         page = SimpleDocTemplate(
-            output, pagesize=A4, title=document.title, author="P2C Digital Coalition",
+            out, pagesize=A4, title=document.title, author="P2C Digital Coalition",
             leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=20 * mm,
             invariant=1, lang=document.language,
         )
@@ -424,4 +433,3 @@ def pdf(document: Document, rows: Iterable[PledgeRow], *, total_pledges: int) ->
             story.append(paragraph(_("No pledge."), "BodyText"))
         footer = _pdf_footer(document.title)
         page.build(story, onFirstPage=footer, onLaterPages=footer)
-        return output.getvalue()

@@ -21,9 +21,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import tempfile
 import traceback
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import BinaryIO
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -39,7 +42,7 @@ from pledges.models import Event
 from pledges.selectors import pledge_filters_from_query
 
 from . import report_files
-from .models import ReportFile, ReportingCycle, ReportRun
+from .models import ReportFile, ReportFileChunk, ReportingCycle, ReportRun
 from .report_document import report_document
 from .report_figures import report_figures, report_pledge_rows
 
@@ -268,39 +271,66 @@ def _claim(run_id: int) -> uuid.UUID | None:
     return claim if claimed else None
 
 
-def _write(file_format: str, figures: dict, document, rows) -> bytes:
+def _write(file_format: str, figures: dict, document, rows, out: BinaryIO) -> None:
     if file_format == ReportFile.Format.FIGURES_CSV:
-        return report_files.figures_csv(figures, document)
-    if file_format == ReportFile.Format.PLEDGES_CSV:
-        return report_files.pledges_csv(rows, document)
-    if file_format == ReportFile.Format.XLSX:
-        return report_files.workbook(figures, document, rows)
-    return report_files.pdf(document, rows, total_pledges=figures["totals"]["pledges"])
+        report_files.figures_csv(figures, document, out)
+    elif file_format == ReportFile.Format.PLEDGES_CSV:
+        report_files.pledges_csv(rows, document, out)
+    elif file_format == ReportFile.Format.XLSX:
+        report_files.workbook(figures, document, rows, out)
+    else:
+        report_files.pdf(document, rows, out, total_pledges=figures["totals"]["pledges"])
 
 
-def _compile_files(run: ReportRun, claim: uuid.UUID) -> tuple[dict, list[ReportFile]]:
+@dataclass
+class _Output:
+    """A file written to local temporary storage, waiting to be stored with the DONE run."""
+
+    file_format: str
+    language: str
+    handle: BinaryIO
+    size: int
+    sha256: str
+
+
+def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[dict, list]:
     _beat(run.pk, claim, 5, _("Counting pledges"))
     figures = report_figures(run)
 
     def beat():  # between chunks of the pledge list: still alive, same step
         ReportRun.objects.filter(pk=run.pk, claim=claim).update(heartbeat_at=timezone.now())
 
-    files: list[ReportFile] = []
+    outputs: list[_Output] = []
     steps = [(language, file_format) for language, _name in settings.LANGUAGES
              for file_format in ReportFile.Format.values]
     for done, (language, file_format) in enumerate(steps):
-        _beat(run.pk, claim, 10 + int(85 * done / len(steps)),
+        _beat(run.pk, claim, 10 + int(80 * done / len(steps)),
               _("Writing %(file)s (%(language)s)") % {
                   "file": ReportFile.Format(file_format).label, "language": language})
         title = run.title_fr if language == "fr" and run.title_fr else run.title_en
         document = report_document(figures, title=title, language=language)
         rows = report_pledge_rows(run, language=language, on_chunk=beat)
-        content = _write(file_format, figures, document, rows)
-        files.append(ReportFile(
-            run=run, format=file_format, language=language, content=content,
-            size=len(content), sha256=hashlib.sha256(content).hexdigest(),
-        ))
-    return figures, files
+        handle = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed by stack)
+        _write(file_format, figures, document, rows, handle)
+        size, digest = handle.tell(), hashlib.sha256()
+        handle.seek(0)
+        while block := handle.read(ReportFile.CHUNK_BYTES):
+            digest.update(block)
+        outputs.append(_Output(file_format, language, handle, size, digest.hexdigest()))
+    _beat(run.pk, claim, 90, _("Storing the files"))
+    return figures, outputs
+
+
+def _store(run_id: int, output: _Output) -> None:
+    report_file = ReportFile.objects.create(
+        run_id=run_id, format=output.file_format, language=output.language,
+        size=output.size, sha256=output.sha256,
+    )
+    output.handle.seek(0)
+    index = 0
+    while block := output.handle.read(ReportFile.CHUNK_BYTES):
+        ReportFileChunk.objects.create(file=report_file, index=index, data=block)
+        index += 1
 
 
 def report_run_compile(*, run_id: int) -> bool:
@@ -311,15 +341,18 @@ def report_run_compile(*, run_id: int) -> bool:
         return False
     run = ReportRun.objects.select_related("event", "cycle").get(pk=run_id)
     try:
-        figures, files = _compile_files(run, claim)
-        with transaction.atomic():
-            finished = ReportRun.objects.filter(
-                pk=run_id, claim=claim, status=ReportRun.Status.RUNNING
-            ).update(status=ReportRun.Status.DONE, figures=figures, progress=100,
-                     progress_note="", finished_at=timezone.now(), heartbeat_at=timezone.now())
-            if not finished:
-                raise RunLost
-            ReportFile.objects.bulk_create(files)
+        with ExitStack() as stack:
+            figures, files = _compile_files(run, claim, stack)
+            with transaction.atomic():
+                finished = ReportRun.objects.filter(
+                    pk=run_id, claim=claim, status=ReportRun.Status.RUNNING
+                ).update(status=ReportRun.Status.DONE, figures=figures, progress=100,
+                         progress_note="", finished_at=timezone.now(),
+                         heartbeat_at=timezone.now())
+                if not finished:
+                    raise RunLost
+                for output in files:
+                    _store(run_id, output)
     except RunLost:
         logger.warning("report.compile_lost_claim", extra={"run_id": run_id})
         return False

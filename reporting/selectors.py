@@ -298,12 +298,12 @@ FILE_FORMAT_ORDER = models.Case(
 
 
 def report_runs_published():
-    """The Reports page: published reports, newest first, with their files' sizes (not their
-    contents)."""
+    """The Reports page: published reports, newest first, with their files (sizes; the bytes
+    are in chunks, read only when downloaded)."""
     return (
         ReportRun.objects.filter(is_published=True, status=ReportRun.Status.DONE)
         .select_related("event", "cycle")
-        .prefetch_related(Prefetch("files", queryset=ReportFile.objects.defer("content")
+        .prefetch_related(Prefetch("files", queryset=ReportFile.objects
                                    .order_by("language", FILE_FORMAT_ORDER, "pk")))
         .order_by("-published_at", "-pk")
     )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, QueryDict
+from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
@@ -185,7 +185,8 @@ def report_file(request, pk: int, language: str, file_format: str):
     report_file = selectors.report_file_get_public(pk, language, file_format)
     extension = "csv" if file_format.endswith(".csv") else file_format
     name = f"p2c-report-{pk}-{file_format.replace('.csv', '')}-{language}.{extension}"
-    response = HttpResponse(bytes(report_file.content), content_type=report_file.content_type)
+    response = StreamingHttpResponse(report_file.stream(),
+                                     content_type=report_file.content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Content-Length"] = str(report_file.size)
     patch_cache_control(response, public=True, max_age=60)

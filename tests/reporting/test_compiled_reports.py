@@ -3,6 +3,7 @@ idempotent compilation and recovery from a worker that died mid-run."""
 
 import csv
 import datetime
+import hashlib
 import io
 import shutil
 import subprocess
@@ -114,7 +115,7 @@ def breakdown(figures, key) -> dict[str, tuple[int, str]]:
 
 
 def file_of(run, file_format, language="en") -> bytes:
-    return bytes(ReportFile.objects.get(run=run, format=file_format, language=language).content)
+    return ReportFile.objects.get(run=run, format=file_format, language=language).read()
 
 
 # --- The Kigali report ------------------------------------------------------------
@@ -455,3 +456,14 @@ def test_equal_filters_written_differently_are_the_same_report(db):
                                            filter_query="area=access&region=africa&sort=title")
     assert first.key == second.key
     assert first.filter_query == "area=access&region=africa"
+
+
+def test_files_are_stored_and_read_in_chunks(kigali, django_capture_on_commit_callbacks,
+                                             monkeypatch):
+    monkeypatch.setattr(ReportFile, "CHUNK_BYTES", 1000)
+    run = kigali_report(django_capture_on_commit_callbacks)
+    pdf = ReportFile.objects.get(run=run, format="pdf", language="en")
+    assert pdf.chunks.count() == -(-pdf.size // 1000) > 1  # ceil: every chunk full but the last
+    content = pdf.read()
+    assert len(content) == pdf.size and content.startswith(b"%PDF-")
+    assert hashlib.sha256(content).hexdigest() == pdf.sha256
