@@ -385,9 +385,6 @@ class ReportFileInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def get_queryset(self, request):
-        return super().get_queryset(request)
-
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
