@@ -418,6 +418,11 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     def has_add_permission(self, request) -> bool:
         return False  # pledges are written by members, or imported
 
+    def view_on_site(self, pledge: Pledge):
+        """The public page, only once the pledge is public (else the button would lead to a
+        404: submitted, changes requested, embargoed...)."""
+        return pledge.get_absolute_url() if pledge.is_public() else None
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not can_review_pledges(request.user):

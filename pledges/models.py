@@ -369,7 +369,8 @@ class PledgeStatusChange(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.pledge}: {self.from_status} → {self.to_status}"
+        # The labels, in the language of the page (the admin shows this above each row).
+        return f"{self.pledge}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class ReferenceCounter(models.Model):

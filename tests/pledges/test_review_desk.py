@@ -257,6 +257,46 @@ def test_change_page_shows_the_pledge_its_history_and_only_the_decisions_allowed
     assert ">Publish</a>" not in html
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "Submitted → Changes requested"), ("fr", "Soumis → Modifications demandées")],
+)
+def test_the_status_history_shows_the_statuses_in_the_language_of_the_page(
+    language, expected, secretariat_client
+):
+    pledge = PledgeFactory(status=S.CHANGES_REQUESTED, reference="P2C-2026-0001",
+                           title="Connect 500 schools")
+    PledgeStatusChange.objects.create(pledge=pledge, actor=None, from_status=S.SUBMITTED,
+                                      to_status=S.CHANGES_REQUESTED, message="Add a target")
+    html = secretariat_client.get(
+        f"/{language}/admin/pledges/pledge/{pledge.pk}/change/"
+    ).content.decode()
+    assert f"P2C-2026-0001 — Connect 500 schools: {expected}" in html
+    assert "submitted → changes_requested" not in html
+
+
+@pytest.mark.parametrize(
+    ("traits", "public"),
+    [
+        ({"submitted": True}, False),
+        ({"status": S.CHANGES_REQUESTED, "reference": "P2C-2026-0002"}, False),
+        ({"published": True, "embargo_until": timezone.now() + datetime.timedelta(days=2)},
+         False),
+        ({"published": True}, True),
+    ],
+)
+def test_view_on_site_is_offered_only_for_a_public_pledge(traits, public, secretariat_client,
+                                                          anonymous):
+    pledge = PledgeFactory(**traits)
+    html = secretariat_client.get(f"{ADMIN}{pledge.pk}/change/").content.decode()
+    assert ('class="viewsitelink"' in html) is public
+    if public:
+        url = f"/en/pledges/{pledge.pk}/"
+        assert url == pledge.get_absolute_url()
+        assert f'href="{url}" class="viewsitelink"' in html
+        assert anonymous.get(url).status_code == 200
+
+
 def test_publish_with_an_embargo_emails_the_entity_and_writes_the_audit_row(
     secretariat, secretariat_client, entity, entity_admin, mailoutbox,
     django_capture_on_commit_callbacks,
