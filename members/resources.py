@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from action_areas.models import Country
 from p2c_portal.resources import (
+    WRITE_BATCH,
     BooleanWidget,
     ChoiceWidget,
     Column,
@@ -135,6 +136,7 @@ class EntityResource(DeskResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self._by_pk: dict[int, Entity] = {}
         self.fields["headquarters_country"].widget.index_factory = lambda: self.index(
             "country", country_index
         )
@@ -167,24 +169,44 @@ class EntityResource(DeskResource):
 
         return self.index("known entities", build)
 
+    def prefetch_existing(self, rows):
+        """The entities the file updates, read in one query."""
+        pks = set()
+        for row in rows:
+            try:
+                pk = self._existing_pk(row)
+            except ValidationError:
+                continue  # reported with its row
+            if pk is not None:
+                pks.add(pk)
+        self._by_pk = Entity.objects.in_bulk(pks) if pks else {}
+
     def find_existing(self, row):
+        pk = self._existing_pk(row)
+        if pk is None:
+            return None
+        return self._by_pk.get(pk) or Entity.objects.get(pk=pk)
+
+    def _existing_pk(self, row) -> int | None:
         by_name, by_domain = self._known()
         country = None
         if row.get("headquarters_country"):
             try:
-                country = self.index("country", country_index).find(row["headquarters_country"])
+                country = self.index("country", country_index).find(
+                    str(row["headquarters_country"])
+                )
             except ValueError:
                 country = None
         if row.get("name") and country is not None:
-            pks = by_name.get((fold(row["name"]), country.pk), [])
+            pks = by_name.get((fold(str(row["name"])), country.pk), [])
             if len(pks) > 1:
                 raise ValidationError(
                     _("Several entities are called “%(name)s” in %(country)s: correct them in the "
                       "admin first.") % {"name": row["name"], "country": country}
                 )
             if pks:
-                return Entity.objects.get(pk=pks[0])
-        domain = website_domain(row.get("website") or "")
+                return pks[0]
+        domain = website_domain(str(row.get("website") or ""))
         if domain:
             pks = by_domain.get(domain, [])
             if len(pks) > 1:
@@ -193,7 +215,7 @@ class EntityResource(DeskResource):
                       "name and country.") % {"domain": domain}
                 )
             if pks:
-                return Entity.objects.get(pk=pks[0])
+                return pks[0]
         return None
 
     # --- saving
@@ -212,14 +234,18 @@ class EntityResource(DeskResource):
         if errors:
             raise ValidationError(errors)
 
-    def after_save_instance(self, instance, row, **kwargs):
-        super().after_save_instance(instance, row, **kwargs)
-        if instance._import_new:
-            EntityStatusChange.objects.create(
-                entity=instance,
-                actor=None,
-                from_status="",
-                to_status=Entity.Status.APPLIED,
-                message=_("Imported from “%(file)s” by %(user)s.")
-                % {"file": self.file_name or "?", "user": getattr(self.user, "email", "?")},
-            )
+    def after_write(self, new, updated):
+        EntityStatusChange.objects.bulk_create(
+            [
+                EntityStatusChange(
+                    entity=entity,
+                    actor=None,
+                    from_status="",
+                    to_status=Entity.Status.APPLIED,
+                    message=_("Imported from “%(file)s” by %(user)s.")
+                    % {"file": self.file_name or "?", "user": getattr(self.user, "email", "?")},
+                )
+                for entity in new
+            ],
+            batch_size=WRITE_BATCH,
+        )

@@ -14,17 +14,26 @@ Every import resource of the portal (pledges.resources, members.resources) deriv
 - keeps many-to-many values and child rows ("stashed" columns) until the record is saved.
 
 The import itself is one transaction (see p2c_portal.admin_desk): one bad row, nothing imported.
+So that a file of the largest size is imported well within a web request, the number of queries
+does not grow with the number of rows: the records the file updates are read together before the
+first row (`prefetch_existing`), related records are found in indexes built once, and every row is
+checked first and written with the others at the end (`write_staged`: bulk inserts and updates of
+the records, their history rows, many-to-many rows and child rows). Rows are not wrapped in a
+savepoint each; nothing is written while they are read, and nothing at all if one is bad.
 """
 
 import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import connections
+from django.db.models import Expression
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.formats import base_formats
+from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
 from .spreadsheets import (
     SpreadsheetError,
@@ -41,6 +50,55 @@ from .spreadsheets import (
     spreadsheet_safe,
     spreadsheet_unescape,
 )
+
+# Rows a bulk insert or update of an import sends in one statement.
+WRITE_BATCH = 500
+
+
+class _ValueByPrimaryKey(Expression):
+    """CASE id WHEN 1 THEN … WHEN 2 THEN … END: one field's values for many rows, compiled as
+    they are. Django's bulk_update builds and resolves a When(pk=…) expression for every row
+    and field: seconds of Python for the thousands of cells of one import."""
+
+    def __init__(self, field, values: list[tuple]):
+        super().__init__(output_field=field)
+        self.values = values
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False,
+                           for_save=False):
+        return self  # plain values: nothing to resolve
+
+    def as_sql(self, compiler, connection):
+        pk = compiler.query.get_meta().pk
+        params = []
+        for pk_value, value in self.values:
+            params.append(pk.get_db_prep_value(pk_value, connection))
+            params.append(self.output_field.get_db_prep_save(value, connection))
+        whens = " ".join(["WHEN %s THEN %s"] * len(self.values))
+        sql = f"CASE {connection.ops.quote_name(pk.column)} {whens} END"
+        if connection.features.requires_casted_case_in_updates:
+            sql = f"CAST({sql} AS {self.output_field.cast_db_type(connection)})"
+        return sql, params
+
+
+def bulk_update(model, objs: list, fields: list[str]) -> None:
+    """`QuerySet.bulk_update` (the attribute values of `objs` written to the columns `fields`),
+    in one UPDATE statement per batch."""
+    concrete = [model._meta.get_field(name) for name in fields]
+    if not concrete:
+        return
+    # Two values a row and field, and the primary keys again in the WHERE clause.
+    limit = connections[model._base_manager.db].features.max_query_params
+    size = max(1, min(WRITE_BATCH, limit // (2 * len(concrete) + 1))) if limit else WRITE_BATCH
+    for start in range(0, len(objs), size):
+        batch = objs[start : start + size]
+        model._base_manager.filter(pk__in=[obj.pk for obj in batch]).update(**{
+            field.name: _ValueByPrimaryKey(
+                field, [(obj.pk, getattr(obj, field.attname)) for obj in batch]
+            )
+            for field in concrete
+        })
+
 
 # --- Formats --------------------------------------------------------------------------------------
 
@@ -324,37 +382,33 @@ class StashedColumn(Column):
         instance._import_pending[self.attribute] = self.clean(row, **kwargs)
 
     def current(self, instance):
-        """The value now stored, comparable with what `clean` returns."""
+        """The value now stored, comparable with what `clean` returns (read from the prefetch
+        cache that `prefetch_existing` filled)."""
         if instance.pk is None:
             return set()
-        return set(getattr(instance, self.attribute).values_list("pk", flat=True))
+        return {obj.pk for obj in getattr(instance, self.attribute).all()}
 
     def comparable(self, value):
         return {obj.pk for obj in value}
 
-    def apply(self, instance, value, *, new: bool) -> list:
-        """Store the value; return the related objects now stored."""
-        manager = getattr(instance, self.attribute)
-        if new:
-            if value:
-                manager.add(*value)
-        else:
-            manager.set(value)
-        return list(value)
-
-    def remember(self, instance, objects: list) -> None:
-        """Put what was just stored in the instance's prefetch cache, so that reading it back
-        (the completeness check) costs no query."""
-        manager = getattr(instance, self.attribute)
-        cache_name = getattr(manager, "prefetch_cache_name", None) or (
-            manager.field.remote_field.cache_name
+    def apply_many(self, model, items: list[tuple]) -> None:
+        """Store the values of many saved records at once: `items` is a list of (record, value,
+        new). The many-to-many rows of a record that existed are replaced."""
+        field = model._meta.get_field(self.attribute)
+        through = field.remote_field.through
+        source = through._meta.get_field(field.m2m_field_name()).attname
+        target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+        replaced = [instance.pk for instance, _value, new in items if not new]
+        if replaced:
+            through.objects.filter(**{f"{source}__in": replaced}).delete()
+        through.objects.bulk_create(
+            [
+                through(**{source: instance.pk, target: obj.pk})
+                for instance, value, _new in items
+                for obj in value
+            ],
+            batch_size=WRITE_BATCH,
         )
-        queryset = manager.all()
-        queryset._result_cache = list(objects)
-        queryset._prefetch_done = True
-        if not hasattr(instance, "_prefetched_objects_cache"):
-            instance._prefetched_objects_cache = {}
-        instance._prefetched_objects_cache[cache_name] = queryset
 
 
 def _comparable_text(value):
@@ -371,16 +425,25 @@ class DeskResource(resources.ModelResource):
     """Base of the portal's import resources; subclasses define the columns and:
 
     - `natural_key(row) -> tuple | None`: what identifies a record in a row (duplicate rows);
-    - `find_existing(row)`: the record a row updates, or None for a new one (ValueError/
-      ValidationError with a message when the row is ambiguous);
-    - `describe_key(row) -> str`: the key in words, for messages.
+    - `prefetch_existing(rows)`: read the records the file's rows update, in a few queries
+      before the first row (`rows`: every row of the file, its cells cleaned);
+    - `find_existing(row)`: the record a row updates (from what `prefetch_existing` read), or
+      None for a new one (ValueError/ValidationError with a message when the row is ambiguous);
+    - `describe_key(row) -> str`: the key in words, for messages;
+    - `check_staged(instance, row)`: checks of a row once every value is set (ValidationError);
+    - `before_write(new, updated)` / `after_write(new, updated)`: around the writes.
     """
 
     # Model fields never checked by full_clean on import (set by the portal, not the file).
     not_imported: tuple[str, ...] = ()
+    # Model fields the portal changes on every update, written with the imported ones.
+    bookkeeping_fields: tuple[str, ...] = ()
 
     class Meta:
         use_transactions = True
+        # No savepoint a row: rows are only read and checked one by one; `write_staged` writes
+        # them all once every row is known to be good.
+        use_bulk = True
         skip_diff = True
         skip_unchanged = True
         report_skipped = True
@@ -395,6 +458,10 @@ class DeskResource(resources.ModelResource):
         self._lines: list[int] = []
         self._indexes: dict = {}
         self._changed: list[str] = []
+        self._claimed: dict = {}  # primary key of a record the file updates -> its line
+        self._staged: list = []
+        self._headers: list[str] = []
+        self._row_number = 0
 
     def index(self, name: str, factory):
         """A NameIndex built once per import."""
@@ -434,6 +501,16 @@ class DeskResource(resources.ModelResource):
         except SpreadsheetError:
             del dataset[0 : len(dataset)]  # nothing else to report: fix the file first
             raise
+        self._headers = list(dataset.headers or [])
+        rows = []
+        for values in dataset:
+            row = dict(zip(dataset.headers, values, strict=False))
+            self.clean_cells(row)
+            rows.append(row)
+        self.prefetch_existing(rows)
+
+    def prefetch_existing(self, rows: list[dict]) -> None:
+        """Read the records that `rows` update, so that `find_existing` costs no query."""
 
     def _check_file(self, dataset):
         if len(dataset) > import_max_rows():
@@ -469,6 +546,71 @@ class DeskResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         result.line_numbers = self._lines
+        if not self._staged or result.has_errors() or result.has_validation_errors():
+            return  # nothing to write, or nothing will be kept
+        self.write_staged()
+        for row_result in result.rows:
+            # New records have their primary key now (for the admin's log entries).
+            if getattr(row_result, "instance", None) is not None:
+                row_result.object_id = row_result.instance.pk
+
+    # --- writing, once every row has been checked
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Not written yet: checked, then kept for `write_staged`."""
+        self.before_save_instance(instance, row, **kwargs)
+        self.check_staged(instance, row)
+        self._staged.append(instance)
+
+    def check_staged(self, instance, row) -> None:
+        """Checks of a row once every value is set; ValidationError for a bad one."""
+
+    def write_staged(self) -> None:
+        """Write every checked row: new records and their history rows in bulk inserts, updated
+        ones in bulk updates, then their many-to-many values and child rows."""
+        model = self._meta.model
+        new = [instance for instance in self._staged if instance._import_new]
+        updated = [instance for instance in self._staged if not instance._import_new]
+        user = self.user if getattr(self.user, "is_authenticated", False) else None
+        self.before_write(new, updated)
+        if new:
+            bulk_create_with_history(new, model, batch_size=WRITE_BATCH, default_user=user)
+        if updated:
+            # What a save() would write that an import may change: the file's columns, the
+            # portal's bookkeeping, the "last change" time.
+            now = timezone.now()
+            fields = set(self.bookkeeping_fields) | {
+                field.attribute for field in self.import_columns()
+                if field.attribute and not isinstance(field, StashedColumn)
+                and field.column_name in self._headers
+            }
+            for field in model._meta.concrete_fields:
+                if getattr(field, "auto_now", False):
+                    fields.add(field.name)
+                    for instance in updated:
+                        setattr(instance, field.attname, now)
+            bulk_update(model, updated, sorted(fields))
+            get_history_manager_for_model(model).bulk_history_create(
+                updated, batch_size=WRITE_BATCH, update=True, default_user=user
+            )
+        for field in self.fields.values():
+            if not isinstance(field, StashedColumn):
+                continue
+            items = [
+                (instance, instance._import_pending[field.attribute], instance._import_new)
+                for instance in self._staged
+                if field.attribute in getattr(instance, "_import_pending", {})
+                and (instance._import_new or field.attribute in instance._import_changed)
+            ]
+            if items:
+                field.apply_many(model, items)
+        self.after_write(new, updated)
+
+    def before_write(self, new: list, updated: list) -> None:
+        pass
+
+    def after_write(self, new: list, updated: list) -> None:
+        pass
 
     # --- each row
 
@@ -477,7 +619,10 @@ class DeskResource(resources.ModelResource):
             return self._lines[row_number - 1]
         return row_number + 1  # the heading is line 1
 
-    def before_import_row(self, row, **kwargs):
+    @staticmethod
+    def clean_cells(row) -> dict:
+        """Trim every text cell and remove the apostrophe that marks text starting like a
+        formula; return {column: error} for the cells a spreadsheet would run as formulas."""
         errors = {}
         for column, value in list(row.items()):
             if not isinstance(value, str):
@@ -490,6 +635,11 @@ class DeskResource(resources.ModelResource):
                       "to keep it as text.") % {"text": text[:40]}
                 )
             row[column] = text
+        return errors
+
+    def before_import_row(self, row, **kwargs):
+        self._row_number = kwargs.get("row_number", 0)
+        errors = self.clean_cells(row)
         if errors:
             raise ValidationError(errors)
         key = self.natural_key(row)
@@ -512,7 +662,17 @@ class DeskResource(resources.ModelResource):
         return None
 
     def get_instance(self, instance_loader, row):
-        return self.find_existing(row)
+        instance = self.find_existing(row)
+        if instance is not None:
+            # Two rows of one file never update one record (say, one by its reference, the
+            # other by its title): which of them should win?
+            if instance.pk in self._claimed:
+                raise ValidationError(
+                    _("This row repeats line %(line)d (%(key)s): keep only one of them.")
+                    % {"line": self._claimed[instance.pk], "key": self.describe_key(row)}
+                )
+            self._claimed[instance.pk] = self.line_of(self._row_number)
+        return instance
 
     def init_instance(self, row=None):
         return self._meta.model()
@@ -532,7 +692,7 @@ class DeskResource(resources.ModelResource):
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         self._changed = []
-        instance._import_changed = set()
+        instance._import_changed = set()  # the stashed columns that change
         if import_validation_errors:
             return False
         changed = []
@@ -556,11 +716,18 @@ class DeskResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """Field and uniqueness validation; the models' check constraints are checked by
-        `check_constraints` in Python (Django would run one query per constraint and row)."""
+        `check_constraints` in Python (Django would run one query per constraint and row).
+        A foreign key that is set is not looked up again: it was found in an index read from
+        the database in this transaction, or it is the one stored."""
         errors = dict(import_validation_errors or {})
+        found = [
+            field.name for field in self._meta.model._meta.concrete_fields
+            if field.many_to_one and not field.remote_field.limit_choices_to
+            and getattr(instance, field.attname) is not None
+        ]
         try:
             instance.full_clean(
-                exclude=[*errors.keys(), *self.not_imported],
+                exclude=[*errors.keys(), *self.not_imported, *found],
                 validate_unique=validate_unique,
                 validate_constraints=False,
             )
@@ -575,16 +742,6 @@ class DeskResource(resources.ModelResource):
     def check_constraints(self, instance) -> dict[str, str]:
         """{column: message} for the model's check constraints a row breaks."""
         return {}
-
-    def after_save_instance(self, instance, row, **kwargs):
-        pending = getattr(instance, "_import_pending", {})
-        changed = getattr(instance, "_import_changed", set())
-        for field in self.fields.values():
-            if isinstance(field, StashedColumn) and field.attribute in pending:
-                value = pending[field.attribute]
-                if instance._import_new or field.attribute in changed:
-                    field.remember(instance, field.apply(instance, value,
-                                                         new=instance._import_new))
 
     def after_import_row(self, row, row_result, **kwargs):
         row_result.line = self.line_of(kwargs.get("row_number", 0))

@@ -38,11 +38,17 @@ TYPE_FIELDS = {
 }
 
 
-def missing_for_submission(pledge: Pledge) -> list[Missing]:
+def missing_for_submission(pledge: Pledge, related: dict | None = None) -> list[Missing]:
+    """`related`: the pledge's action_areas, regions, countries or targets as lists, for those
+    not stored yet (an import checks every row before it writes any)."""
     missing: list[Missing] = []
+    related = related or {}
 
     def need(section, field, message):
         missing.append(Missing(section, field, message))
+
+    def has(name: str) -> bool:
+        return bool(related[name]) if name in related else getattr(pledge, name).exists()
 
     for section, _name in SECTIONS:
         if section in (pledge.unsaved_input or {}):
@@ -60,12 +66,12 @@ def missing_for_submission(pledge: Pledge) -> list[Missing]:
     for field, label in TYPE_FIELDS.get(pledge.pledge_type, []):
         if getattr(pledge, field) in (None, "", []):
             need("details", field, _("Give %(what)s.") % {"what": label})
-    if not pledge.action_areas.exists():
+    if not has("action_areas"):
         need("areas", "action_areas", _("Choose at least one action area."))
-    if not (pledge.is_global or pledge.regions.exists() or pledge.countries.exists()):
+    if not (pledge.is_global or has("regions") or has("countries")):
         need("geography", "countries",
              _("Say where the pledge acts: globally, in regions or in countries."))
-    targets = list(pledge.targets.all())
+    targets = list(related["targets"] if "targets" in related else pledge.targets.all())
     if not targets:
         need("targets", "targets", _("Add at least one quantified target."))
     for number, target in enumerate(targets, 1):

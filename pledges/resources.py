@@ -14,13 +14,17 @@ The status is never imported. A new pledge arrives as "submitted", with a refere
 normal review (audit row "Imported from <file> by <person>", no email); an existing pledge keeps
 its status, and one that is back with its entity for changes (draft, changes requested) is not
 changed by an import. Every update bumps the pledge's version, so a member or secretariat form
-opened before the import cannot overwrite it. A pledge must be complete after the import (the same
-rules as a member's submission), or the row is refused.
+opened before the import cannot overwrite it; the pledges a file updates are read and locked before
+its first row, so that nothing a row is checked against changes before it is written. A pledge
+must be complete after the import (the same rules as a member's submission), or the row is
+refused.
 """
 
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +37,7 @@ from action_areas.models import (
 )
 from members.resources import EntityLabels, country_index, entity_index
 from p2c_portal.resources import (
+    WRITE_BATCH,
     BooleanWidget,
     ChoiceWidget,
     Column,
@@ -44,6 +49,7 @@ from p2c_portal.resources import (
     NameIndex,
     StashedColumn,
     TextWidget,
+    bulk_update,
     decimal_from_cell,
 )
 from p2c_portal.spreadsheets import cell_text, fold, parse_date
@@ -206,26 +212,41 @@ class TargetsColumn(StashedColumn):
     def comparable(self, value):
         return list(value)
 
-    def apply(self, instance, value, *, new: bool) -> list:
+    def apply_many(self, model, items: list[tuple]) -> None:
         """In place, position by position: a target keeps its row (and the progress reported
         against it) when only its wording or numbers change."""
-        existing = [] if new else list(instance.targets.all())
-        targets = []
-        for position, (indicator, unit, baseline, target_value, target_date) in enumerate(value):
-            target = existing[position] if position < len(existing) else Target(pledge=instance)
-            target.position = position
-            target.indicator, target.unit, target.baseline = indicator, unit, baseline
-            target.target_value, target.target_date = target_value, target_date
-            targets.append(target)
-        if new:
-            Target.objects.bulk_create(targets)
-        else:
-            for target in targets:
-                target.save()
-            surplus = [target.pk for target in existing[len(value):]]
-            if surplus:
-                Target.objects.filter(pk__in=surplus).delete()
-        return targets
+        created, changed, surplus = [], [], []
+        for instance, value, new in items:
+            existing = [] if new else list(instance.targets.all())
+            for position, (indicator, unit, baseline, target_value, target_date) in enumerate(
+                value
+            ):
+                if position < len(existing):
+                    target = existing[position]
+                    changed.append(target)
+                else:
+                    target = Target(pledge=instance)
+                    created.append(target)
+                target.position = position
+                target.indicator, target.unit, target.baseline = indicator, unit, baseline
+                target.target_value, target.target_date = target_value, target_date
+            surplus.extend(target.pk for target in existing[len(value):])
+        Target.objects.bulk_create(created, batch_size=WRITE_BATCH)
+        if changed:
+            bulk_update(Target, changed, ["position", "indicator", "unit", "baseline",
+                                          "target_value", "target_date"])
+        if surplus:
+            Target.objects.filter(pk__in=surplus).delete()
+
+    @staticmethod
+    def unsaved(value) -> list[Target]:
+        """The targets of a cleaned cell, as the completeness check reads them."""
+        return [
+            Target(indicator=indicator, unit=unit, baseline=baseline, target_value=target_value,
+                   target_date=target_date, position=position)
+            for position, (indicator, unit, baseline, target_value, target_date)
+            in enumerate(value)
+        ]
 
 
 class CountriesWidget(IndexWidget):
@@ -325,6 +346,8 @@ class PledgeResource(DeskResource):
         "usd_rate", "usd_rate_date", "first_submitted_at", "submitted_at", "published_at",
         "embargo_until", "created_at", "updated_at",
     )
+    # The currency may come with the amount, without a currency column.
+    bookkeeping_fields = ("version", "currency", "usd_amount", "usd_rate", "usd_rate_date")
 
     class Meta(DeskResource.Meta):
         model = Pledge
@@ -344,6 +367,10 @@ class PledgeResource(DeskResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._entity_texts: set[str] = set()
+        self._by_reference: dict[str, Pledge] = {}
+        self._by_pk: dict[int, Pledge] = {}
+        self._references = workflow.ReferenceBlock()
+        self._rates: dict = {}  # services.usd_equivalent's rates, read once per currency
         labels = EntityLabels()
         indexes = {
             "entity": ("entities", entity_index),
@@ -386,38 +413,85 @@ class PledgeResource(DeskResource):
             return ("reference", reference)
         title = fold(row.get("title") or "")
         if title:
-            return ("title", fold(row.get("entity") or ""), title)
+            # The entity itself, however the row names it (name, acronym, website): new pledges
+            # are written after the last row, so a second row cannot find the first one's.
+            text = row.get("entity") or ""
+            try:
+                entity = self.index("entities", entity_index).find(str(text))
+            except ValueError:
+                entity = None
+            return ("title", entity.pk if entity is not None else fold(text), title)
         return None
 
     def describe_key(self, row) -> str:
         return row.get("reference") or f"{row.get('entity', '')} — {row.get('title', '')}"
 
+    def prefetch_existing(self, rows):
+        """The pledges the file updates, read in one query (and their many-to-many values and
+        targets in one query each), locked until the end of the import: what a row is checked
+        against cannot change before it is written."""
+        self._entity_texts = {str(row["entity"]) for row in rows if row.get("entity")}
+        references, pks = set(), set()
+        for row in rows:
+            reference = str(row.get("reference") or "").strip().upper()
+            if reference:
+                references.add(reference)
+                continue
+            try:
+                matches = self._title_matches(row)
+            except ValidationError:
+                continue  # reported with its row
+            if len(matches) == 1:
+                pks.add(matches[0])
+        if not references and not pks:
+            return
+        pledges = (
+            Pledge.objects.select_for_update()
+            .annotate(upper_reference=Upper("reference"))
+            .filter(Q(upper_reference__in=references) | Q(pk__in=pks))
+            .prefetch_related(
+                "action_areas", "pillars", "regions", "countries", "beneficiary_groups", "sdgs",
+                "co_pledgers", "targets",
+            )
+        )
+        for pledge in pledges:
+            self._by_pk[pledge.pk] = pledge
+            if pledge.reference:
+                self._by_reference[pledge.reference.upper()] = pledge
+
     def find_existing(self, row):
         reference = (row.get("reference") or "").strip()
         if reference:
-            pledge = Pledge.objects.filter(reference__iexact=reference).first()
+            pledge = self._by_reference.get(reference.upper())
             if pledge is None:
                 raise ValidationError({"reference": [
                     _("No pledge has the reference “%(reference)s”. References are given by the "
                       "portal: leave the cell empty for a new pledge.") % {"reference": reference}
                 ]})
             return pledge
-        title, entity_text = row.get("title") or "", row.get("entity") or ""
-        if not title or not entity_text:
+        matches = self._title_matches(row)
+        if not matches:
             return None
+        return self._by_pk.get(matches[0]) or Pledge.objects.get(pk=matches[0])
+
+    def _title_matches(self, row) -> list[int]:
+        """The pledges of the row's entity with the row's title: none, or exactly one."""
+        title, entity_text = str(row.get("title") or ""), str(row.get("entity") or "")
+        if not title or not entity_text:
+            return []
         try:
             entity = self.index("entities", entity_index).find(entity_text)
         except ValueError:
-            return None  # reported by the entity column
+            return []  # reported by the entity column
         if entity is None:
-            return None
+            return []
         matches = self._titles().get((entity.pk, fold(title)), [])
         if len(matches) > 1:
             raise ValidationError(
                 _("%(entity)s has several pledges titled “%(title)s”: give the reference of the "
                   "one to update.") % {"entity": entity, "title": title}
             )
-        return Pledge.objects.get(pk=matches[0]) if matches else None
+        return matches
 
     def _titles(self) -> dict[tuple, list[int]]:
         """{(entity id, folded title): [pledge ids]} of the entities the file names, read once."""
@@ -441,13 +515,6 @@ class PledgeResource(DeskResource):
 
         return self.index("titles", build)
 
-    def before_import(self, dataset, **kwargs):
-        super().before_import(dataset, **kwargs)
-        column = "entity" if "entity" in (dataset.headers or []) else None
-        self._entity_texts = (
-            {str(value).strip() for value in dataset[column] if value} if column else set()
-        )
-
     def check_constraints(self, instance) -> dict[str, str]:
         problems = {}
         if instance.start_date and instance.end_date and instance.end_date < instance.start_date:
@@ -466,10 +533,6 @@ class PledgeResource(DeskResource):
             status=S.SUBMITTED,
             created_by=self.user if getattr(self.user, "is_authenticated", False) else None,
         )
-
-    def after_init_instance(self, instance, new, row, **kwargs):
-        super().after_init_instance(instance, new, row, **kwargs)
-        instance._import_version = instance.version
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -497,24 +560,17 @@ class PledgeResource(DeskResource):
     def before_save_instance(self, instance, row, **kwargs):
         now = timezone.now()
         if instance._import_new:
-            instance.reference = workflow._next_reference(now.year)  # the one counter
+            # The one counter, locked from the first new pledge to the end of the import.
+            instance.reference = self._references.take(now.year)
             instance.first_submitted_at = instance.submitted_at = now
             instance.created_at = now
         else:
-            current = (
-                Pledge.objects.select_for_update().filter(pk=instance.pk)
-                .values("version", "status").get()
-            )
-            if current["version"] != instance._import_version:
-                raise ValidationError(
-                    _("This pledge was changed by someone else during the import: import the "
-                      "file again.")
-                )
-            if current["status"] in (S.DRAFT, S.CHANGES_REQUESTED):
+            # Read and locked before the first row (prefetch_existing): its status is current.
+            if instance.status in (S.DRAFT, S.CHANGES_REQUESTED):
                 raise ValidationError(
                     _("%(pledge)s is with its entity (%(status)s): an import cannot change it now.")
                     % {"pledge": instance.reference or instance.title,
-                       "status": Pledge.Status(current["status"]).label}
+                       "status": Pledge.Status(instance.status).label}
                 )
             instance.version += 1
         snapshot = instance._import_snapshot
@@ -524,26 +580,43 @@ class PledgeResource(DeskResource):
             or snapshot.get("currency") != instance.currency
         ):
             instance.usd_amount, instance.usd_rate, instance.usd_rate_date = (
-                services.usd_equivalent(instance.amount, instance.currency)
+                services.usd_equivalent(instance.amount, instance.currency, rates=self._rates)
             )
 
-    def after_save_instance(self, instance, row, **kwargs):
-        super().after_save_instance(instance, row, **kwargs)
-        if instance._import_new:
-            self._titles().setdefault((instance.entity_id, fold(instance.title)), []).append(
-                instance.pk
-            )
-            PledgeStatusChange.objects.create(
-                pledge=instance,
-                actor=None,  # no "submitter" to email about the review: the entity's admins are
-                from_status=S.DRAFT,
-                to_status=S.SUBMITTED,
-                message=_("Imported from “%(file)s” by %(user)s.")
-                % {"file": self.file_name or "?", "user": getattr(self.user, "email", "?")},
-            )
-        missing = missing_for_submission(instance)
+    def check_staged(self, instance, row):
+        """Complete after the import: the same rules as a member's submission, read from the
+        values about to be written."""
+        pending = getattr(instance, "_import_pending", {})
+        related = {}
+        for name in ("action_areas", "regions", "countries", "targets"):
+            if name in pending:
+                value = pending[name]
+                related[name] = TargetsColumn.unsaved(value) if name == "targets" else value
+            elif instance._import_new:
+                related[name] = []
+        missing = missing_for_submission(instance, related=related)
         if missing:
             raise ValidationError({NON_FIELD_ERRORS: [
                 _("The pledge is not complete: %(missing)s")
                 % {"missing": " ".join(str(m.message) for m in missing)}
             ]})
+
+    def before_write(self, new, updated):
+        self._references.save()
+
+    def after_write(self, new, updated):
+        PledgeStatusChange.objects.bulk_create(
+            [
+                PledgeStatusChange(
+                    pledge=pledge,
+                    actor=None,  # no "submitter" to email about the review: the entity's admins
+                    from_status=S.DRAFT,
+                    to_status=S.SUBMITTED,
+                    message=_("Imported from “%(file)s” by %(user)s.")
+                    % {"file": self.file_name or "?", "user": getattr(self.user, "email", "?")},
+                    created_at=pledge.created_at,
+                )
+                for pledge in new
+            ],
+            batch_size=WRITE_BATCH,
+        )

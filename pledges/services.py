@@ -29,19 +29,25 @@ class PledgeError(Exception):
     """A refused change; the message is safe to show."""
 
 
-def usd_equivalent(amount: Decimal | None, currency: str, on=None) -> tuple:
+def usd_equivalent(amount: Decimal | None, currency: str, on=None, *, rates=None) -> tuple:
     """(usd_amount, usd_per_unit, rate_date) using the latest recorded rate on or before `on`;
-    (None, None, None) when no rate is recorded yet for that currency."""
+    (None, None, None) when no rate is recorded yet for that currency. `rates`: a dict in which
+    to keep the rates read, when many amounts are converted at once (an import)."""
     if amount is None or not currency:
         return None, None, None
     on = on or timezone.localdate()
     if currency == "USD":
         return amount, Decimal(1), on
-    rate = (
-        CurrencyRate.objects.filter(currency=currency, rate_date__lte=on)
-        .order_by("-rate_date").first()
-        or CurrencyRate.objects.filter(currency=currency).order_by("rate_date").first()
-    )
+    if rates is not None and (currency, on) in rates:
+        rate = rates[(currency, on)]
+    else:
+        rate = (
+            CurrencyRate.objects.filter(currency=currency, rate_date__lte=on)
+            .order_by("-rate_date").first()
+            or CurrencyRate.objects.filter(currency=currency).order_by("rate_date").first()
+        )
+        if rates is not None:
+            rates[(currency, on)] = rate
     if rate is None:
         return None, None, None
     usd = (amount * rate.usd_per_unit).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -79,12 +79,40 @@ def allowed_transitions(pledge: Pledge, user) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if pledge.status in t.sources and may(user, pledge, t)]
 
 
-def _next_reference(year: int) -> str:
+def _locked_counter(year: int) -> ReferenceCounter:
     counter, _created = ReferenceCounter.objects.get_or_create(year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(pk=counter.pk)
+    return ReferenceCounter.objects.select_for_update().get(pk=counter.pk)
+
+
+def _reference(year: int, number: int) -> str:
+    return f"P2C-{year}-{number:04d}"
+
+
+def _next_reference(year: int) -> str:
+    counter = _locked_counter(year)
     counter.last_value += 1
     counter.save(update_fields=["last_value"])
-    return f"P2C-{year}-{counter.last_value:04d}"
+    return _reference(year, counter.last_value)
+
+
+class ReferenceBlock:
+    """References for the many new pledges of one transaction (an import), from the same
+    counter: locked when the first is taken, until the transaction ends, and written back once
+    by `save`."""
+
+    def __init__(self):
+        self._counters: dict[int, ReferenceCounter] = {}
+
+    def take(self, year: int) -> str:
+        if year not in self._counters:
+            self._counters[year] = _locked_counter(year)
+        counter = self._counters[year]
+        counter.last_value += 1
+        return _reference(year, counter.last_value)
+
+    def save(self) -> None:
+        for counter in self._counters.values():
+            counter.save(update_fields=["last_value"])
 
 
 @transaction.atomic

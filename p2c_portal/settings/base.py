@@ -282,6 +282,12 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- The secretariat's desk in the admin -----------------------------------------------------
+# Most data rows one spreadsheet import takes (p2c_portal.spreadsheets.import_max_rows): a bigger
+# file is refused with a message to split it. An import is one web request: keep it well within
+# the reverse proxy's timeout (README, "Settings").
+P2C_IMPORT_MAX_ROWS = env.int("P2C_IMPORT_MAX_ROWS", default=2000)
+
 # --- Security headers, on everywhere so that development sees what production sends ----------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

@@ -4,16 +4,22 @@ every kind of bad file, and separate import/export permissions."""
 
 import datetime
 import json
+import runpy
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from action_areas.models import Country, SustainableDevelopmentGoal
+from p2c_portal.settings import base as settings_base
 from pledges import workflow
-from pledges.models import Pledge, PledgeStatusChange
+from pledges.models import Pledge, PledgeStatusChange, ReferenceCounter
 from tests.admin_import import (
     confirm,
     csv_bytes,
@@ -326,6 +332,80 @@ def test_a_confirmed_import_that_fails_now_is_rolled_back_whole(secretariat_clie
     assert policy.jurisdiction == "Rwanda"
 
 
+# --- Import: as many queries for 200 rows as for 20 ----------------------------------------------
+
+
+def roundtable_file(entities, partner, count: int, tag: str, summary: str = "S.",
+                    teachers: int = 20) -> bytes:
+    rows = [["entity", "title", "summary", "pledge_type", "start_date", "end_date",
+             "action_areas", "pillars", "regions", "countries", "beneficiary_groups", "sdgs",
+             "co_pledgers", "amount", "modality", "targets", "contact_name", "contact_email"]]
+    for number in range(count):
+        rows.append([
+            entities[number % len(entities)].name, f"{tag} pledge {number}", summary, "financial",
+            "16/06/2022", "2026-12-31", "access; adoption", "infrastructure", "africa",
+            "Rwanda; KEN", "youth; women-girls", "4; 9", partner.name,
+            f"EUR {1000 + number:,}", "grant",
+            "Schools connected | schools | 0 | 1,000 | 30/06/2026\n"
+            f"Teachers | people | 10 | {teachers} | 2026-06-30", "Paul", "paul@example.org",
+        ])
+    return csv_bytes(rows)
+
+
+def queries_of_an_import(client, content) -> tuple[int, int]:
+    """(queries of the preview, queries of the confirmed import), the redirect not followed."""
+    with CaptureQueriesContext(connection) as preview_queries:
+        preview = upload(client, PATH, content)
+    assert problems(preview) == [] and form_errors(preview) == []
+    with CaptureQueriesContext(connection) as confirm_queries:
+        done = client.post(f"/en/admin/{PATH}/process_import/",
+                           preview.context["confirm_form"].initial)
+    assert done.status_code == 302, problems(done)
+    return len(preview_queries), len(confirm_queries)
+
+
+def assert_same_queries(small: tuple[int, int], large: tuple[int, int]) -> None:
+    if connection.vendor == "postgresql":
+        assert small == large
+        assert max(large) <= 60
+    else:
+        # SQLite binds at most 999 values a statement: its bulk inserts come in more batches.
+        assert all(count <= 2 * base for count, base in zip(large, small, strict=True))
+
+
+def test_the_queries_of_an_import_do_not_grow_with_its_rows(secretariat_client, other_entity):
+    entities = [EntityFactory() for _ in range(3)]
+    # Read once and then kept by Django: not part of either count.
+    ReferenceCounter.objects.get_or_create(year=timezone.now().year)
+    ContentType.objects.get_for_model(Pledge)  # of the admin's log entries
+
+    def imported(count, tag, **changes):
+        content = roundtable_file(entities, other_entity, count, tag, **changes)
+        return queries_of_an_import(secretariat_client, content)
+
+    new_20, new_200 = imported(20, "Small"), imported(200, "Large")
+    assert_same_queries(new_20, new_200)
+    assert Pledge.objects.filter(status=S.SUBMITTED).count() == 220
+    pledge = Pledge.objects.get(title="Large pledge 199")
+    targets = list(pledge.targets.values_list("pk", flat=True))
+    updated_20 = imported(20, "Small", summary="Changed.", teachers=30)
+    updated_200 = imported(200, "Large", summary="Changed.", teachers=30)
+    assert_same_queries(updated_20, updated_200)
+    assert Pledge.objects.filter(summary="Changed.", version=2).count() == 220
+    pledge.refresh_from_db()
+    assert pledge.reference == f"P2C-{timezone.now().year}-0220"
+    assert (pledge.amount, pledge.currency, pledge.usd_amount) == (
+        Decimal("1199"), "EUR", Decimal("1258.95"))  # the seeded EUR rate, 1.05
+    assert set(pledge.countries.values_list("iso3", flat=True)) == {"RWA", "KEN"}
+    assert set(pledge.sdgs.values_list("number", flat=True)) == {4, 9}
+    assert list(pledge.co_pledgers.all()) == [other_entity]
+    assert [(t.pk, t.indicator, t.target_value) for t in pledge.targets.all()] == [
+        (targets[0], "Schools connected", Decimal(1000)), (targets[1], "Teachers", Decimal(30))]
+    assert [h.summary for h in pledge.history.all()] == ["Changed.", "S."]
+    assert pledge.history.first().history_user.email == "secretariat@itu.example.org"
+    assert PledgeStatusChange.objects.filter(pledge=pledge).count() == 1
+
+
 # --- Import: bad files ----------------------------------------------------------------------------
 
 MINIMAL = [["entity", "title"], ["Ministry of ICT of Rwanda", "A title"]]
@@ -391,6 +471,21 @@ def test_duplicated_rows_are_refused(secretariat_client, entity, variety):
     assert any(line == 6 and "repeats line 5" in m for line, _c, m in found)
 
 
+def test_two_rows_naming_one_entity_differently_are_one_pledge(secretariat_client, entity):
+    rows = paper_rows(entity)[:2]
+    rows.append([entity.name, *rows[1][1:]])  # the first row names it by its acronym
+    found = problems(upload(secretariat_client, PATH, csv_bytes(rows)))
+    assert [(line, message.split(" (")[0]) for line, _c, message in found] == [
+        (3, "This row repeats line 2")]
+    existing = PledgeFactory(entity=entity, submitted=True, title="Stay one")
+    content = csv_bytes([["reference", "entity", "title", "summary"],
+                         [existing.reference, entity.name, "Stay one", "By reference."],
+                         ["", entity.acronym, "Stay one", "By title."]])
+    found = problems(upload(secretariat_client, PATH, content))
+    assert [(line, message.split(" (")[0]) for line, _c, message in found] == [
+        (3, "This row repeats line 2")]
+
+
 def test_formulas_in_a_file_are_refused_unless_marked_as_text(secretariat_client, entity):
     rows = [["entity", "title", "summary"]]
     for number, payload in enumerate(["=1+1", "==1+1", "+cmd|' /C calc'!A0", "-2+3",
@@ -437,6 +532,14 @@ def test_encodings_and_separators_people_save_with(encoding, delimiter, bom, sec
 def test_the_row_limit_is_a_setting(secretariat_client, entity):
     assert "more than 3 rows" in " ".join(form_errors(
         upload(secretariat_client, PATH, many_rows(30))))
+
+
+def test_the_row_limit_is_read_from_the_environment(monkeypatch):
+    base = str(Path(settings_base.__file__))  # the settings every environment starts from
+    monkeypatch.setenv("P2C_IMPORT_MAX_ROWS", "150")
+    assert runpy.run_path(base)["P2C_IMPORT_MAX_ROWS"] == 150
+    monkeypatch.delenv("P2C_IMPORT_MAX_ROWS")
+    assert runpy.run_path(base)["P2C_IMPORT_MAX_ROWS"] == 2000
 
 
 def test_dates_are_read_day_first_and_impossible_ones_explained(secretariat_client, entity):
