@@ -461,9 +461,6 @@ class ReportRunAdmin(admin.ModelAdmin):
                                     "once it is done, its files."))
         return HttpResponseRedirect(reverse("admin:reporting_reportrun_change", args=[obj.pk]))
 
-    def log_addition(self, request, obj, message):
-        return None  # the run's own row records who asked for it and when
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = self.get_object(request, object_id)
         extra_context = {**(extra_context or {}), "run": run,
@@ -515,16 +512,21 @@ class ReportRunAdmin(admin.ModelAdmin):
                 changed = report_runs.report_run_set_published(run=run,
                                                                published=action == "publish")
                 if changed and action == "publish":
+                    self.log_change(request, run, _("Published on the Reports page"))
                     messages.success(request, _("Published: the report is on the public "
                                                 "Reports page."))
                 elif changed:
+                    self.log_change(request, run, _("Unpublished"))
                     messages.success(request, _("Unpublished: the report is no longer public."))
             elif action == "rebuild":
                 target = report_runs.report_run_rebuild(run=run, actor=request.user)
+                self.log_change(request, run, _("Rebuilt as edition %(edition)d")
+                                % {"edition": target.edition})
                 messages.success(request, _("Edition %(edition)d is being compiled from "
                                             "today's data; edition %(old)d stays as it is.")
                                  % {"edition": target.edition, "old": run.edition})
             elif report_runs.report_run_retry(run=run):
+                self.log_change(request, run, _("Compiled again after a failure"))
                 messages.success(request, _("The report is being compiled again."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .report_figures import BREAKDOWNS
 
@@ -27,6 +27,19 @@ SECTION_TITLES = {
     "targeting": gettext_lazy("Pledges acting in LDCs, LLDCs and SIDS"),
     "beneficiary_group": gettext_lazy("By beneficiary group"),
     "sdg": gettext_lazy("By Sustainable Development Goal"),
+}
+
+# Excel allows 31 characters per sheet name: short names for the workbook's sheets.
+SHEET_NAMES = {
+    "action_area": gettext_lazy("Action areas"),
+    "pillar": gettext_lazy("Pillars"),
+    "type": gettext_lazy("Types"),
+    "stakeholder_group": gettext_lazy("Stakeholder groups"),
+    "region": gettext_lazy("Regions"),
+    "targeting": gettext_lazy("LDC, LLDC, SIDS"),
+    "beneficiary_group": gettext_lazy("Beneficiary groups"),
+    "sdg": gettext_lazy("SDGs"),
+    "implementation_status": gettext_lazy("Implementation status"),
 }
 
 NOTES = {
@@ -199,12 +212,26 @@ def pledge_list_headings(*, is_cycle: bool) -> list[str]:
     return headings
 
 
+def pledge_list_numeric(*, is_cycle: bool) -> list[str]:
+    """The headings of the pledge list's number columns (numbers in the workbook)."""
+    return [_("USD committed")] + ([_("Percentage complete"), _("USD disbursed")]
+                                   if is_cycle else [])
+
+
+GROUP_ACRONYMS = {
+    "LDC": pgettext_lazy("country group acronym", "LDC"),
+    "LLDC": pgettext_lazy("country group acronym", "LLDC"),
+    "SIDS": pgettext_lazy("country group acronym", "SIDS"),
+}
+
+
 def pledge_list_cells(row, *, is_cycle: bool) -> list[str]:
     regions = list(row.regions)
     if row.is_global:
         regions.insert(0, _("Global"))
+    groups = " ".join(str(GROUP_ACRONYMS.get(code, code)) for code in row.groups)
     cells = [row.reference, row.title, row.entity, row.pledge_type, "; ".join(row.action_areas),
-             "; ".join(row.countries), "; ".join(regions), " ".join(row.groups), row.usd_amount,
+             "; ".join(row.countries), "; ".join(regions), groups, row.usd_amount,
              row.event, row.published_on]
     if is_cycle:
         cells += [row.implementation_status, row.percent_complete, row.usd_disbursed]

@@ -9,16 +9,18 @@ pledges there are.
 
 Which pledges a report covers (always public ones: published or completed, past any embargo):
 - event report: announced at the event and/or first submitted on or before the cut-off day;
-- cycle report: covered by the reporting cycle (ReportingCycle.covered_pledges), or with a
-  public progress report in it (a pledge completed since still counts for that cycle);
-- custom report: the public list's filters, stored as its query string.
+- cycle report: those the cycle covered when its period ended (published by then, started
+  before its end, and still published then — a pledge completed since still counts), or with a
+  public progress report in it;
+- custom report: the public list's filters, stored as its query string, over the pledges
+  published by the report's date.
 LDC/LLDC/SIDS targeting uses the country groupings valid on the report's date, not today's.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -38,7 +40,7 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity, StakeholderGroup
-from pledges.models import Pledge, PledgeType
+from pledges.models import Pledge, PledgeStatusChange, PledgeType
 from pledges.selectors import pledge_filters_from_query
 
 from .models import ImplementationStatus, ProgressReport, ReportRun, TargetProgress
@@ -98,12 +100,39 @@ def report_pledges(run: ReportRun) -> QuerySet[Pledge]:
             selection = selection.filter(first_submitted_at__lt=_day_after(run.cutoff))
         return selection
     if run.kind == ReportRun.Kind.CYCLE:
-        reported = ProgressReport.objects.public().filter(cycle_id=run.cycle_id)
-        return public.filter(
-            Q(pk__in=run.cycle.covered_pledges().values("pk"))
-            | Q(pk__in=reported.values("pledge_id"))
-        )
-    return pledge_filters_from_query(QueryDict(run.filter_query)).apply(public)
+        return _cycle_pledges(run, public)
+    # Custom: the public list's filters, as the list stood on the report's date: pledges
+    # published by then, LDC/LLDC/SIDS targeting with that day's groupings.
+    filters = pledge_filters_from_query(QueryDict(run.filter_query))
+    selection = filters.apply(public, skip="targeting").filter(
+        published_at__lt=_day_after(run.as_of))
+    groups = filters.values.get("targeting")
+    if groups:
+        in_groups = CountryGroupMembership.objects.valid_on(run.as_of).filter(group__in=groups)
+        selection = selection.filter(pk__in=_through("countries").objects.filter(
+            country_id__in=in_groups.values("country_id")).values("pledge_id"))
+    return selection
+
+
+def _cycle_pledges(run: ReportRun, public: QuerySet) -> QuerySet[Pledge]:
+    """The public pledges a cycle covered when its period ended (ReportingCycle.covered_pledges
+    asks about today: it leaves out pledges completed since, which were due to report then),
+    and any public pledge with a public report in the cycle."""
+    cycle = run.cycle
+    after_period = _day_after(cycle.period_end)
+    completed_since_start = PledgeStatusChange.objects.filter(
+        to_status=Pledge.Status.COMPLETED,
+        created_at__gte=timezone.make_aware(
+            datetime.datetime.combine(cycle.period_start, datetime.time.min)),
+    ).values("pledge_id")
+    active_in_period = public.filter(
+        Q(status=Pledge.Status.PUBLISHED) | Q(pk__in=completed_since_start),
+        Q(start_date__isnull=True) | Q(start_date__lte=cycle.period_end),
+        Q(published_at__isnull=True) | Q(published_at__lt=after_period),
+    )
+    reported = ProgressReport.objects.public().filter(cycle_id=run.cycle_id)
+    return public.filter(Q(pk__in=active_in_period.values("pk"))
+                         | Q(pk__in=reported.values("pledge_id")))
 
 
 # --- Figures ------------------------------------------------------------
@@ -188,10 +217,12 @@ def _targeting_rows(selection: QuerySet, as_of: datetime.date) -> list[dict]:
 def _totals(selection: QuerySet) -> dict:
     n, usd = _aggregate(selection)
     pledge_ids = selection.values("pk")
+    # As the home page counts: pledging entities, and the approved co-pledgers (the others
+    # are not shown to the public).
     entities = Entity.objects.filter(
         Q(pk__in=selection.values("entity_id"))
-        | Q(pk__in=_through("co_pledgers").objects.filter(pledge_id__in=pledge_ids)
-            .values("entity_id"))
+        | Q(pk__in=_through("co_pledgers").objects.filter(
+            pledge_id__in=pledge_ids, entity__status=Entity.Status.APPROVED).values("entity_id"))
     ).count()
     countries = Country.objects.filter(
         pk__in=_through("countries").objects.filter(pledge_id__in=pledge_ids).values("country_id")
@@ -359,11 +390,8 @@ def _names(rows, language: str) -> dict[int, list[str]]:
     return names
 
 
-def report_pledge_rows(
-    run: ReportRun, *, language: str, on_chunk: Callable[[], None] | None = None
-) -> Iterator[PledgeRow]:
-    """The report's pledges by reference, read CHUNK_SIZE at a time; `on_chunk()` is called
-    before each chunk (the compiler's heartbeat)."""
+def report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[PledgeRow]:
+    """The report's pledges by reference, read CHUNK_SIZE at a time."""
     selection = report_pledges(run)
     groups_by_country: dict[int, list[str]] = {}
     for country_id, group in (CountryGroupMembership.objects.valid_on(run.as_of)
@@ -374,8 +402,6 @@ def report_pledge_rows(
     last_reference = ""
     with translation.override(language):
         while True:
-            if on_chunk is not None:
-                on_chunk()
             chunk = list(
                 selection.filter(reference__gt=last_reference).order_by("reference")
                 .values("pk", "reference", "title", "entity__name", "pledge_type", "is_global",
@@ -391,7 +417,7 @@ def report_pledge_rows(
                            .values_list("pledge_id", "actionarea__name_en",
                                         "actionarea__name_fr"), language)
             countries = _names(_through("countries").objects.filter(pledge_id__in=ids)
-                               .order_by("pledge_id", "country__name_en")
+                               .order_by("pledge_id", f"country__name_{language}")
                                .values_list("pledge_id", "country__name_en",
                                             "country__name_fr"), language)
             country_ids: dict[int, list[int]] = {}

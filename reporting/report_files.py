@@ -41,11 +41,13 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from p2c_portal.spreadsheets import spreadsheet_safe
 
 from .report_document import (
+    SHEET_NAMES,
     Document,
     Section,
     number,
     pledge_list_cells,
     pledge_list_headings,
+    pledge_list_numeric,
 )
 from .report_figures import PledgeRow
 
@@ -91,6 +93,13 @@ def figure_rows(figures: dict, document: Document) -> Iterator[list]:
 
 def figure_headings() -> list[str]:
     return [_("Section"), _("Code"), _("Label"), _("Pledges"), _("USD")]
+
+
+def _sheet_cell(value):
+    """A workbook cell: numbers stay numbers (sums and sorting work), text is formula-safe."""
+    if isinstance(value, int | Decimal):
+        return value
+    return spreadsheet_safe(value)
 
 
 def _cell(value):
@@ -184,18 +193,25 @@ def workbook(figures: dict, document: Document, rows: Iterable[PledgeRow], out: 
             by_section.setdefault(row[0], []).append(row)
         first_section = next(iter(by_section))
         for row in by_section.pop(first_section):  # the totals
-            summary.append([_cell(v) for v in row])
+            summary.append([_sheet_cell(v) for v in row])
 
+        sheet_names = {section.title: str(SHEET_NAMES.get(section.key, section.title))
+                       for section in [*document.sections, *document.delivery_sections]}
         for title, section_rows in by_section.items():
-            sheet = book.create_sheet(_sheet_title(title, used))
+            sheet = book.create_sheet(_sheet_title(sheet_names.get(title, title), used))
+            sheet.append([spreadsheet_safe(title)])
             sheet.append(figure_headings()[1:])
             for row in section_rows:
-                sheet.append([_cell(v) for v in row[1:]])
+                sheet.append([_sheet_cell(v) for v in row[1:]])
 
         pledges = book.create_sheet(_sheet_title(_("Pledges"), used))
-        pledges.append(pledge_list_headings(is_cycle=document.is_cycle))
+        headings = pledge_list_headings(is_cycle=document.is_cycle)
+        numeric = {headings.index(name) for name in pledge_list_numeric(is_cycle=document.is_cycle)}
+        pledges.append(headings)
         for row in rows:
-            pledges.append([_cell(v) for v in pledge_list_cells(row, is_cycle=document.is_cycle)])
+            cells = pledge_list_cells(row, is_cycle=document.is_cycle)
+            pledges.append([(Decimal(v) if v else None) if i in numeric else _sheet_cell(v)
+                            for i, v in enumerate(cells)])
 
         with tempfile.TemporaryFile() as file:
             book.save(file)

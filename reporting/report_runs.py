@@ -21,18 +21,21 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import pickle
 import tempfile
 import traceback
 import uuid
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import urlencode
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -44,11 +47,13 @@ from pledges.selectors import pledge_filters_from_query
 from . import report_files
 from .models import ReportFile, ReportFileChunk, ReportingCycle, ReportRun
 from .report_document import report_document
-from .report_figures import report_figures, report_pledge_rows
+from .report_figures import CHUNK_SIZE, report_figures, report_pledge_rows
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+# The compile task's soft time limit (reporting.tasks); its hard limit is a little longer.
+COMPILE_TIME_LIMIT_SECONDS = 3000
 # A RUNNING run silent for this long lost its worker (killed, or the machine went away). The
 # compiler beats between steps and every CHUNK_SIZE pledges, far more often than that.
 STALE_AFTER = datetime.timedelta(minutes=10)
@@ -146,7 +151,10 @@ def report_parameters(
             errors["filter_query"] = _("The filters are too long (at most 1,500 characters).")
         else:
             canonical, unknown = _canonical_filters(filter_query)
-            if unknown:
+            if len(canonical) > 1500:  # encoded non-Latin text grows several times
+                errors["filter_query"] = _(
+                    "The filters are too long (at most 1,500 characters).")
+            elif unknown:
                 errors["filter_query"] = _(
                     "The public pledge list does not know these filters: %(filters)s. Copy the "
                     "part after “?” from the address of a filtered list."
@@ -174,21 +182,28 @@ def report_run_request(
     """(run, created): the latest edition of the report with these parameters if it was asked
     for before, otherwise a new PENDING run queued for compilation."""
     p = parameters
-    with transaction.atomic():
-        existing = ReportRun.objects.filter(parameters_key=p.key).order_by("-edition").first()
-        if existing is not None:
-            return existing, False
-        titles = {
-            language: given or _default_title(kind=p.kind, event=p.event, cutoff=p.cutoff,
-                                              cycle=p.cycle, as_of=p.as_of, language=language)
-            for language, given in (("en", title_en.strip()), ("fr", title_fr.strip()))
-        }
-        run = ReportRun.objects.create(
-            kind=p.kind, event=p.event, cutoff=p.cutoff, cycle=p.cycle,
-            filter_query=p.filter_query, as_of=p.as_of, parameters_key=p.key,
-            title_en=titles["en"][:250], title_fr=titles["fr"][:250], requested_by=actor,
-        )
-        transaction.on_commit(lambda: report_run_enqueue(run_id=run.pk))
+
+    def latest() -> ReportRun | None:
+        return ReportRun.objects.filter(parameters_key=p.key).order_by("-edition").first()
+
+    existing = latest()
+    if existing is not None:
+        return existing, False
+    titles = {
+        language: given or _default_title(kind=p.kind, event=p.event, cutoff=p.cutoff,
+                                          cycle=p.cycle, as_of=p.as_of, language=language)
+        for language, given in (("en", title_en.strip()), ("fr", title_fr.strip()))
+    }
+    try:
+        with transaction.atomic():
+            run = ReportRun.objects.create(
+                kind=p.kind, event=p.event, cutoff=p.cutoff, cycle=p.cycle,
+                filter_query=p.filter_query, as_of=p.as_of, parameters_key=p.key,
+                title_en=titles["en"][:250], title_fr=titles["fr"][:250], requested_by=actor,
+            )
+            transaction.on_commit(lambda: report_run_enqueue(run_id=run.pk))
+    except IntegrityError:  # asked for at the same moment elsewhere (two beats, a double click)
+        return latest(), False
     logger.info("report.requested", extra={"run_id": run.pk, "kind": p.kind})
     return run, True
 
@@ -197,10 +212,16 @@ def report_run_request(
 def report_run_rebuild(*, run: ReportRun, actor=None) -> ReportRun:
     """A new edition of a DONE or FAILED report, compiled from today's data. The earlier
     edition and its files stay as they are."""
+    # Every edition of the report, locked: two rebuilds at once make one new edition.
+    editions = list(ReportRun.objects.select_for_update()
+                    .filter(parameters_key=run.parameters_key).order_by("edition"))
+    run = next(edition for edition in editions if edition.pk == run.pk)
     if run.status not in (ReportRun.Status.DONE, ReportRun.Status.FAILED):
         raise ValidationError(_("Only a finished report can be rebuilt."))
-    latest = (ReportRun.objects.select_for_update()
-              .filter(parameters_key=run.parameters_key).aggregate(n=Max("edition"))["n"])
+    if any(edition.status in (ReportRun.Status.PENDING, ReportRun.Status.RUNNING)
+           for edition in editions):
+        raise ValidationError(_("A newer edition of this report is being compiled already."))
+    latest = editions[-1].edition
     rebuilt = ReportRun.objects.create(
         kind=run.kind, event=run.event, cutoff=run.cutoff, cycle=run.cycle,
         filter_query=run.filter_query, as_of=run.as_of, parameters_key=run.parameters_key,
@@ -293,23 +314,64 @@ class _Output:
     sha256: str
 
 
+@contextmanager
+def _one_snapshot():
+    """Every read inside sees the database as it was at the first one (PostgreSQL: a
+    read-only REPEATABLE READ transaction), so that the figures and the pledge lists of a run
+    agree even if pledges are published or edited meanwhile. Nothing is written inside."""
+    outermost = not connection.in_atomic_block  # (tests run inside a transaction already)
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+def _rows_to(handle: BinaryIO, rows) -> None:
+    for row in rows:
+        pickle.dump(row, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _rows_from(handle: BinaryIO, beat) -> Iterator:
+    """The rows written by `_rows_to`, with a heartbeat every CHUNK_SIZE of them."""
+    handle.seek(0)
+    count = 0
+    while True:
+        try:
+            row = pickle.load(handle)  # noqa: S301 - our own temporary file, written just now
+        except EOFError:
+            return
+        count += 1
+        if count % CHUNK_SIZE == 0:
+            beat()
+        yield row
+
+
 def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[dict, list]:
-    _beat(run.pk, claim, 5, _("Counting pledges"))
-    figures = report_figures(run)
+    _beat(run.pk, claim, 5, _("Reading the pledges"))
+    languages = [language for language, _name in settings.LANGUAGES]
+    pledge_lists = {}
+    with _one_snapshot():
+        figures = report_figures(run)
+        for language in languages:
+            pledge_lists[language] = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
+            _rows_to(pledge_lists[language], report_pledge_rows(run, language=language))
 
     def beat():  # between chunks of the pledge list: still alive, same step
-        ReportRun.objects.filter(pk=run.pk, claim=claim).update(heartbeat_at=timezone.now())
+        if not ReportRun.objects.filter(pk=run.pk, claim=claim).update(
+                heartbeat_at=timezone.now()):
+            raise RunLost  # presumed dead and taken over: stop now
 
     outputs: list[_Output] = []
-    steps = [(language, file_format) for language, _name in settings.LANGUAGES
+    steps = [(language, file_format) for language in languages
              for file_format in ReportFile.Format.values]
     for done, (language, file_format) in enumerate(steps):
-        _beat(run.pk, claim, 10 + int(80 * done / len(steps)),
+        _beat(run.pk, claim, 20 + int(70 * done / len(steps)),
               _("Writing %(file)s (%(language)s)") % {
                   "file": ReportFile.Format(file_format).label, "language": language})
         title = run.title_fr if language == "fr" and run.title_fr else run.title_en
         document = report_document(figures, title=title, language=language)
-        rows = report_pledge_rows(run, language=language, on_chunk=beat)
+        rows = _rows_from(pledge_lists[language], beat)
         handle = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed by stack)
         _write(file_format, figures, document, rows, handle)
         size, digest = handle.tell(), hashlib.sha256()
@@ -357,9 +419,15 @@ def report_run_compile(*, run_id: int) -> bool:
         logger.warning("report.compile_lost_claim", extra={"run_id": run_id})
         return False
     except Exception as error:
+        if isinstance(error, SoftTimeLimitExceeded):
+            reason = _("The compilation took longer than the time allowed (%(minutes)d minutes) "
+                       "and was stopped. Try a narrower selection, or ask an administrator to "
+                       "raise the report task's time limit.") % {
+                "minutes": COMPILE_TIME_LIMIT_SECONDS // 60}
+        else:
+            reason = f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=6)}"
         ReportRun.objects.filter(pk=run_id, claim=claim, status=ReportRun.Status.RUNNING).update(
-            status=ReportRun.Status.FAILED, finished_at=timezone.now(),
-            error=f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=6)}"[:5000],
+            status=ReportRun.Status.FAILED, finished_at=timezone.now(), error=reason[:5000],
         )
         logger.exception("report.compile_failed", extra={"run_id": run_id})
         return False
@@ -403,10 +471,10 @@ def report_runs_for_ended_cycles(*, today: datetime.date | None = None) -> int:
     for cycle in ReportingCycle.objects.filter(
         Q(closes_on__lt=today) | Q(closes_on__isnull=True, due_on__lt=today)
     ):
-        before = ReportRun.objects.filter(kind=ReportRun.Kind.CYCLE, cycle=cycle).exists()
-        if not before:
-            report_run_request(
-                parameters=report_parameters(kind=ReportRun.Kind.CYCLE, cycle=cycle)
-            )
-            created += 1
+        # The report as of the end of the period; a preview the secretariat compiled with
+        # another date is another report and does not stand in for it.
+        _run, new = report_run_request(
+            parameters=report_parameters(kind=ReportRun.Kind.CYCLE, cycle=cycle)
+        )
+        created += new
     return created

@@ -297,22 +297,25 @@ FILE_FORMAT_ORDER = models.Case(
 )
 
 
-def report_runs_published():
-    """The Reports page: published reports, newest first, with their files (sizes; the bytes
-    are in chunks, read only when downloaded)."""
+def report_runs_published(language: str):
+    """The Reports page: published reports, newest first, each with its downloads in `language`
+    (`run.downloads`; sizes only, the bytes are read when downloaded)."""
     return (
         ReportRun.objects.filter(is_published=True, status=ReportRun.Status.DONE)
         .select_related("event", "cycle")
-        .prefetch_related(Prefetch("files", queryset=ReportFile.objects
-                                   .order_by("language", FILE_FORMAT_ORDER, "pk")))
+        .prefetch_related(Prefetch(
+            "files", to_attr="downloads",
+            queryset=ReportFile.objects.filter(language=language)
+            .order_by(FILE_FORMAT_ORDER, "pk"),
+        ))
         .order_by("-published_at", "-pk")
     )
 
 
-def report_run_get_public(run_id: int) -> ReportRun:
+def report_run_get_public(run_id: int, language: str) -> ReportRun:
     if not 0 < run_id < 2**31:
         raise Http404
-    run = report_runs_published().filter(pk=run_id).first()
+    run = report_runs_published(language).filter(pk=run_id).first()
     if run is None:
         raise Http404
     return run

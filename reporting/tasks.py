@@ -38,7 +38,8 @@ def reminders_sweep() -> int:
 # the same message (acks_late, a restarted worker) finds nothing to do.
 # Its own time limits: a report over 100,000 pledges takes minutes, not seconds. The hard limit
 # stays below the broker's visibility timeout (settings: 3,600 s).
-@shared_task(acks_late=True, soft_time_limit=3000, time_limit=3300)
+@shared_task(acks_late=True, soft_time_limit=report_runs.COMPILE_TIME_LIMIT_SECONDS,
+             time_limit=report_runs.COMPILE_TIME_LIMIT_SECONDS + 300)
 def report_run_compile(run_id: int) -> bool:
     return report_runs.report_run_compile(run_id=run_id)
 

@@ -156,24 +156,28 @@ def progress_list(request, pk: int):
 # --- Public: compiled reports ---------------------------------------------------------------------
 
 
+def _language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
 @public_page
 def report_list(request):
-    page = Paginator(selectors.report_runs_published(), REPORTS_PER_PAGE).get_page(
-        request.GET.get("page"))
+    runs = selectors.report_runs_published(_language()).defer("figures")
+    page = Paginator(runs, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "reporting/public/report_list.html", {"page": page})
 
 
 @public_page
 def report_detail(request, pk: int):
-    run = selectors.report_run_get_public(pk)
-    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    language = _language()
+    run = selectors.report_run_get_public(pk, language)
     document = report_document(run.figures, title=run.title, language=language)
     for section in [*document.delivery_sections, *document.sections]:
         section.chart = report_files.bar_chart_svg(section, f"chart-{section.key}")
     return render(request, "reporting/public/report_detail.html", {
         "run": run,
         "document": document,
-        "files": [f for f in run.files.all() if f.language == language],
+        "files": run.downloads,
     })
 
 

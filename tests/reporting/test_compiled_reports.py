@@ -21,7 +21,7 @@ from action_areas.models import (
     Region,
     SustainableDevelopmentGoal,
 )
-from pledges.models import Event, Pledge
+from pledges.models import Event, Pledge, PledgeStatusChange
 from reporting import report_files, report_runs
 from reporting.models import ImplementationStatus, ProgressReport, ReportFile, ReportRun
 from reporting.tasks import report_run_compile
@@ -108,6 +108,23 @@ def compile_report(django_capture_on_commit_callbacks, **parameters) -> ReportRu
 def kigali_report(django_capture_on_commit_callbacks) -> ReportRun:
     return compile_report(django_capture_on_commit_callbacks, kind="event",
                           event=Event.objects.get(slug="wtdc-22-kigali"), cutoff=KIGALI_CUTOFF)
+
+
+def _number_or_text(value: str):
+    """A CSV cell as the workbook holds it: numbers as numbers."""
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        return value
+
+
+def _as_text(value) -> str:
+    """Workbook and CSV cells compared as text, numbers by value (7000000.00 == 7000000)."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal):
+        return format(Decimal(str(value)).normalize(), "f")
+    return str(value)
 
 
 def breakdown(figures, key) -> dict[str, tuple[int, str]]:
@@ -205,18 +222,21 @@ def test_kigali_files_open_and_agree(kigali, django_capture_on_commit_callbacks)
     assert first["USD committed"] == "5000000.00"
 
     book = openpyxl.load_workbook(io.BytesIO(file_of(run, "xlsx")), read_only=True)
-    assert book.sheetnames[0] == "Summary"
-    assert "Pledges" in book.sheetnames and "By action area" in book.sheetnames
-    sheet_rows = [["" if v is None else str(v) for v in row]
+    assert book.sheetnames == ["Summary", "Action areas", "Pillars", "Types",
+                               "Stakeholder groups", "Regions", "LDC, LLDC, SIDS",
+                               "Beneficiary groups", "SDGs", "Pledges"]
+    sheet_rows = [[_as_text(v) for v in row]
                   for row in book["Pledges"].iter_rows(values_only=True)]
-    assert sheet_rows == pledges_csv
+    assert sheet_rows == [[_as_text(_number_or_text(v)) for v in row] for row in pledges_csv]
+    usd = list(book["Pledges"].iter_rows(values_only=True))[1][8]
+    assert isinstance(usd, int | float) and usd == 5_000_000  # a number: it sums and sorts
 
     figures_csv = list(csv.reader(io.StringIO(file_of(run, "figures.csv").decode("utf-8-sig"))))
     assert figures_csv[0] == ["Section", "Code", "Label", "Pledges", "USD"]
     areas_in_csv = [row[1:] for row in figures_csv if row[0] == "By action area"]
-    areas_in_sheet = [["" if v is None else str(v) for v in row]
-                      for row in book["By action area"].iter_rows(values_only=True)][1:]
-    assert areas_in_csv == areas_in_sheet
+    areas_in_sheet = [[_as_text(v) for v in row]
+                      for row in book["Action areas"].iter_rows(values_only=True)][2:]
+    assert [[_as_text(_number_or_text(v)) for v in row] for row in areas_in_csv] == areas_in_sheet
     assert areas_in_csv[0] == ["access", "Access", "2", "7000000.00"]
     totals = {row[1]: row[3] or row[4] for row in figures_csv if row[0] == "Totals"}
     assert totals == {"pledges": "4", "entities": "3", "countries": "3", "usd": "7000000.00"}
@@ -467,3 +487,67 @@ def test_files_are_stored_and_read_in_chunks(kigali, django_capture_on_commit_ca
     content = pdf.read()
     assert len(content) == pdf.size and content.startswith(b"%PDF-")
     assert hashlib.sha256(content).hexdigest() == pdf.sha256
+
+
+# --- Found in review ---------------------------------------------------------------------
+
+
+def test_a_preview_does_not_stand_in_for_the_cycle_report(db):
+    cycle = make_cycle(closes_on=datetime.date(2025, 4, 30))
+    report_runs.report_run_request(parameters=report_runs.report_parameters(
+        kind="cycle", cycle=cycle, as_of=datetime.date(2024, 6, 30)))
+    assert report_runs.report_runs_for_ended_cycles(today=datetime.date(2025, 5, 1)) == 1
+    assert ReportRun.objects.filter(cycle=cycle, as_of=cycle.period_end).exists()
+
+
+def test_a_custom_report_is_as_of_its_date(kigali, django_capture_on_commit_callbacks):
+    later = kigali["p3"]
+    Pledge.objects.filter(pk=later.pk).update(published_at=at("2025-01-10"))
+    with moment("2026-11-29"):
+        run = compile_report(django_capture_on_commit_callbacks, kind="custom",
+                             filter_query="targeting=LDC", as_of=KIGALI_CUTOFF)
+    rows = list(csv.reader(io.StringIO(file_of(run, "pledges.csv").decode("utf-8-sig"))))
+    # Bhutan was an LDC on the report's date: p4 (Bhutan only) is in; p3, published in 2025,
+    # is not, nor is p2 (Fiji is not an LDC).
+    assert {row[0] for row in rows[1:]} >= {"P2C-2022-0001", "P2C-2022-0004"}
+    assert "P2C-2022-0003" not in {row[0] for row in rows[1:]}
+    assert "P2C-2022-0002" not in {row[0] for row in rows[1:]}
+
+
+def test_a_pledge_completed_after_the_period_still_counts_for_the_cycle(
+    kigali, django_capture_on_commit_callbacks
+):
+    cycle = make_cycle(name_en="2022", period_start=datetime.date(2022, 6, 1),
+                       period_end=datetime.date(2022, 12, 31),
+                       opens_on=datetime.date(2023, 1, 15), due_on=datetime.date(2023, 3, 31))
+    p4 = kigali["p4"]
+    Pledge.objects.filter(pk=p4.pk).update(status="completed")
+    PledgeStatusChange.objects.create(pledge=p4, from_status="published", to_status="completed",
+                                      created_at=at("2024-05-01"))
+    run = compile_report(django_capture_on_commit_callbacks, kind="cycle", cycle=cycle)
+    assert run.figures["delivery"]["covered"] == 6  # p4 included, as when the period ended
+
+
+def test_only_approved_co_pledgers_count_as_entities(kigali, django_capture_on_commit_callbacks):
+    kigali["p1"].co_pledgers.add(EntityFactory(applied=True), EntityFactory(name="Partner"))
+    run = kigali_report(django_capture_on_commit_callbacks)
+    assert run.figures["totals"]["entities"] == 4  # three pledging + one approved co-pledger
+
+
+def test_no_rebuild_while_a_newer_edition_is_compiling(kigali, django_capture_on_commit_callbacks):
+    first = kigali_report(django_capture_on_commit_callbacks)
+    second = report_runs.report_run_rebuild(run=first)  # queued, not compiled (no commit)
+    assert second.status == ReportRun.Status.PENDING
+    with pytest.raises(ValidationError, match="being compiled already"):
+        report_runs.report_run_rebuild(run=first)
+    assert ReportRun.objects.count() == 2
+
+
+def test_french_files_use_french_acronyms_and_names(
+    kigali, django_capture_on_commit_callbacks
+):
+    run = kigali_report(django_capture_on_commit_callbacks)
+    rows = list(csv.reader(io.StringIO(file_of(run, "pledges.csv", "fr").decode("utf-8-sig"))))
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["PMA/PDSL/PEID ciblés"] == "PMA PDSL"
+    assert first["Pays"] == "Bhoutan; Rwanda"
