@@ -88,7 +88,9 @@ def _reference(year: int, number: int) -> str:
     return f"P2C-{year}-{number:04d}"
 
 
-def _next_reference(year: int) -> str:
+def reference_take(year: int) -> str:
+    """The next reference of `year` (P2C-2022-0042); the counter stays locked until the
+    transaction ends. Used by submission, and by the demo data for back-dated pledges."""
     counter = _locked_counter(year)
     counter.last_value += 1
     counter.save(update_fields=["last_value"])
@@ -151,7 +153,7 @@ def pledge_transition(
     fields = ["status", "version", "updated_at"]
     if name == "submit":
         if not pledge.reference:
-            pledge.reference = _next_reference(now.year)
+            pledge.reference = reference_take(now.year)
             pledge.first_submitted_at = now
             fields += ["reference", "first_submitted_at"]
         pledge.submitted_at = now

@@ -37,7 +37,7 @@ from members.permissions import SECRETARIAT_GROUP
 from p2c_portal.models import OutboundEmail
 from pledges.models import Event, Pledge, PledgeStatusChange, PledgeType
 from pledges.services import pledge_create, pledge_save_section, pledge_save_targets
-from pledges.workflow import _next_reference, pledge_transition
+from pledges.workflow import pledge_transition, reference_take
 from reporting.models import ProgressReport, ProgressReportEvent, ReportingCycle, ReportRun
 from reporting.report_runs import (
     report_parameters,
@@ -407,7 +407,7 @@ class Command(BaseCommand):
 
 def _free_reference(year: int) -> str:
     """The year's next reference, skipping any a pledge already has (an imported one)."""
-    while Pledge.objects.filter(reference=(reference := _next_reference(year))).exists():
+    while Pledge.objects.filter(reference=(reference := reference_take(year))).exists():
         pass
     return reference
 
