@@ -8,19 +8,18 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from action_areas.models import BilingualNameMixin
 
 MAX_AMOUNT = Decimal("10000000000000")  # 10^13: beyond any real pledge, catches typos
 
 
-class Event(models.Model):
+class Event(BilingualNameMixin):
     """An occasion at which pledges are announced, e.g. the WTDC-22 roundtable in Kigali."""
 
     slug = models.SlugField(_("code"), max_length=60, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    name_fr = models.CharField(_("name (French)"), max_length=200)
     location = models.CharField(_("location"), max_length=200, blank=True)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
@@ -38,15 +37,6 @@ class Event(models.Model):
                 condition=Q(end_date__gte=models.F("start_date")), name="event_dates_ordered"
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        if (get_language() or "en").startswith("fr") and self.name_fr:
-            return self.name_fr
-        return self.name_en
 
 
 class CurrencyRate(models.Model):
