@@ -557,6 +557,16 @@ class PledgeResource(DeskResource):
         if errors:
             raise ValidationError(errors)
 
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        skip = super().skip_row(instance, original, row, import_validation_errors)
+        # Without a currency column the currency comes with the amount ("EUR 1,000,000"): a
+        # new currency for the same number is a change too.
+        if (not import_validation_errors and "currency" not in row
+                and instance._import_snapshot.get("currency") != instance.currency):
+            self._changed.append("currency")
+            return False
+        return skip
+
     def before_save_instance(self, instance, row, **kwargs):
         now = timezone.now()
         if instance._import_new:

@@ -613,3 +613,24 @@ def test_entity_names_shared_by_two_entities_export_as_their_domain(secretariat_
     preview = upload(secretariat_client, PATH, export(secretariat_client, PATH, "csv"))
     assert [r["action"] for r in preview.context["report"]["rows"]] == ["skip"]
     assert pledge.reference in preview.context["report"]["rows"][0]["record"]
+
+
+def test_a_currency_written_in_the_amount_is_a_change(secretariat_client, variety):
+    """Without a currency column, "EUR 1,000,000" for a pledge of USD 1,000,000 changes its
+    currency (it used to be skipped as unchanged: only the number was compared)."""
+    financial = variety[0]
+    rows = read_csv_export(export(secretariat_client, PATH, "csv"))
+    for row in rows:
+        row.pop("currency")
+        if row["reference"] == financial.reference:
+            row["amount"] = f"EUR {financial.amount:,.0f}"
+    content = csv_bytes([list(rows[0].keys())] + [list(r.values()) for r in rows])
+    preview = upload(secretariat_client, PATH, content)
+    report = preview.context["report"]
+    assert (report["new"], report["updated"]) == (0, 1)
+    updated = next(r for r in report["rows"] if r["action"] == "update")
+    assert "currency" in updated["changed"]
+    confirm(secretariat_client, PATH, preview)
+    financial.refresh_from_db()
+    assert financial.currency == "EUR"
+    assert financial.usd_amount == (financial.amount * Decimal("1.05")).quantize(Decimal("0.01"))
