@@ -433,6 +433,11 @@ class ReportRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # a run is never edited: it is compiled, rebuilt, published
 
+    def view_on_site(self, run: ReportRun):
+        """The public page, only once the report is published (else the button leads to a
+        404)."""
+        return run.get_absolute_url() if run.is_published else None
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # a compiled report is a record; unpublish it instead
 

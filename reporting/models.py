@@ -588,7 +588,7 @@ class ReportFile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.run_id}.{self.language}.{self.format}"
+        return f"{self.get_format_display()} — {self.language}"
 
     def stream(self) -> Iterator[bytes]:
         """The file's bytes, one chunk (one query) at a time."""

@@ -179,3 +179,12 @@ def test_the_secretariat_can_start_a_custom_report_from_a_filtered_list(secretar
     assert "area=access&amp;region=africa</textarea>" in form
     assert 'value="custom" selected' in form
     assert "Compile a report" not in anonymous.get("/en/pledges/?area=access").content.decode()
+
+
+def test_view_on_site_only_for_a_published_report(kigali_run, secretariat):
+    client = client_for(secretariat)
+    page = client.get(f"{ADMIN}{kigali_run.pk}/change/").content.decode()
+    assert "View on site" not in page and f"/en/reports/{kigali_run.pk}/" not in page
+    report_runs.report_run_set_published(run=kigali_run, published=True)
+    page = client.get(f"{ADMIN}{kigali_run.pk}/change/").content.decode()
+    assert "View on site" in page and f'href="/en/reports/{kigali_run.pk}/"' in page
