@@ -419,6 +419,15 @@ class ReportRunAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("figures")
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        for name in ("event", "cycle"):  # choose one; editing them is done on their own pages
+            widget = form.base_fields.get(name) and form.base_fields[name].widget
+            if widget is not None and hasattr(widget, "can_delete_related"):
+                widget.can_delete_related = widget.can_change_related = False
+                widget.can_view_related = False
+        return form
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return ReportRunRequestForm.Meta.fields
