@@ -68,7 +68,7 @@ def test_viewers_and_other_entities_are_not_asked(pledge, cycle, viewer_client,
 def test_in_french(pledge, cycle, member_client):
     html = member_client.get("/fr/me/").content.decode()
     assert "Un rapport d’avancement est à rendre" in html
-    assert "Rendre compte de l’avancement pour Rapport annuel 2024" in html
+    assert "Rendre compte de l’avancement (Rapport annuel 2024)" in html
 
 
 def test_the_dashboard_costs_the_same_queries_for_one_pledge_or_many(
