@@ -225,6 +225,7 @@ class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "entity": entity,
+            "object": entity,  # the breadcrumb of admin/desk/action_page.html
             "transition": transition,
             "form": form,
             "change_url": change_url,

@@ -601,6 +601,7 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "pledge": pledge,
+            "object": pledge,  # the breadcrumb of admin/desk/action_page.html
             "transition": transition,
             "form": form,
             "change_url": change_url,

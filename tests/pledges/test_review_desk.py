@@ -569,3 +569,12 @@ def test_list_editing_needs_the_change_permission(staff_outsider):
     assert response.status_code == 200
     assert response.context["cl"].formset is None
     assert "Publish the selected" not in response.content.decode()
+
+
+def test_action_pages_lead_back_through_their_breadcrumbs(secretariat_client):
+    pledge = PledgeFactory(submitted=True, title="Connect schools")
+    page = secretariat_client.get(f"{ADMIN}{pledge.pk}/transition/publish/").content.decode()
+    crumbs = page[page.index('<div class="breadcrumbs">'):].split("</div>")[0]
+    assert f'<a href="{ADMIN}">Pledges</a>' in crumbs
+    assert f'<a href="{ADMIN}{pledge.pk}/change/">{pledge}</a>' in crumbs
+    assert crumbs.rstrip().endswith("Publish")
