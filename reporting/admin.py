@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -32,6 +32,7 @@ from .models import (
     TargetProgress,
 )
 from .reminders import reminder_resend
+from .views import report_file_response
 
 
 @admin.register(ReportingCycle)
@@ -496,15 +497,7 @@ class ReportRunAdmin(admin.ModelAdmin):
             raise PermissionDenied
         report_file = get_object_or_404(ReportFile, run_id=run_id, language=language,
                                         format=file_format)
-        extension = "csv" if file_format.endswith(".csv") else file_format
-        response = StreamingHttpResponse(report_file.stream(),
-                                         content_type=report_file.content_type)
-        response["Content-Length"] = str(report_file.size)
-        response["Content-Disposition"] = (
-            f'attachment; filename="p2c-report-{run_id}-'
-            f'{file_format.replace(".csv", "")}-{language}.{extension}"'
-        )
-        return response
+        return report_file_response(report_file)
 
     ACTIONS = {
         "publish": "reporting.publish_reportrun",

@@ -590,6 +590,12 @@ class ReportFile(models.Model):
     def __str__(self) -> str:
         return f"{self.get_format_display()} — {self.language}"
 
+    @property
+    def download_name(self) -> str:
+        """e.g. p2c-report-12-pledges-fr.csv"""
+        kind, _dot, extension = self.format.rpartition(".")
+        return f"p2c-report-{self.run_id}-{kind or extension}-{self.language}.{extension}"
+
     def stream(self) -> Iterator[bytes]:
         """The file's bytes, one chunk (one query) at a time."""
         index = 0

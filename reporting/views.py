@@ -186,12 +186,14 @@ def report_file(request, pk: int, language: str, file_format: str):
     """A published report's file, as it was compiled: the same bytes for everyone, so shared
     caches may keep it (a compiled report never changes; a rebuild is a new edition), but only
     for a minute, so that unpublishing takes effect quickly."""
-    report_file = selectors.report_file_get_public(pk, language, file_format)
-    extension = "csv" if file_format.endswith(".csv") else file_format
-    name = f"p2c-report-{pk}-{file_format.replace('.csv', '')}-{language}.{extension}"
-    response = StreamingHttpResponse(report_file.stream(),
-                                     content_type=report_file.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Content-Length"] = str(report_file.size)
+    response = report_file_response(selectors.report_file_get_public(pk, language, file_format))
     patch_cache_control(response, public=True, max_age=60)
+    return response
+
+
+def report_file_response(report_file) -> StreamingHttpResponse:
+    """A report file as a download, read chunk by chunk (here and in the admin)."""
+    response = StreamingHttpResponse(report_file.stream(), content_type=report_file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{report_file.download_name}"'
+    response["Content-Length"] = str(report_file.size)
     return response

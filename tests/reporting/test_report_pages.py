@@ -60,6 +60,8 @@ def test_the_secretariat_compiles_reads_and_publishes_a_report(
 
     xlsx = client.get(f"{ADMIN}{kigali_run.pk}/file/en/xlsx/")
     assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
+    name = f"p2c-report-{kigali_run.pk}-xlsx-en.xlsx"
+    assert xlsx["Content-Disposition"] == f'attachment; filename="{name}"'
 
     response = client.post(f"{ADMIN}{kigali_run.pk}/action/publish/", follow=True)
     assert "the report is on the public Reports page" in response.content.decode()
@@ -154,6 +156,8 @@ def test_a_published_report_reads_well_in_both_languages(
     download = anonymous.get(f"/{language}/reports/{kigali_run.pk}/{language}/pledges.csv")
     assert download.status_code == 200
     assert download["Content-Type"].startswith("text/csv")
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="p2c-report-{kigali_run.pk}-pledges-{language}.csv"')
     body = b"".join(download.streaming_content)
     assert int(download["Content-Length"]) == len(body)
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
