@@ -29,6 +29,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 # Regenerate the translation catalogues after changing strings (needs GNU gettext).
 messages: $(STAMP)

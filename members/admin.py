@@ -11,7 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from p2c_portal.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
+from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
 from . import workflow
 from .models import Entity, EntityStatusChange, Invitation, JoinRequest, Membership, User
@@ -78,7 +78,7 @@ class StatusChangeInline(admin.TabularInline):
 
 @admin.register(Entity)
 class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
-    # Import and export (p2c_portal.admin_desk): members.import_entity / members.export_entity.
+    # Import and export (spreadsheets.admin_desk): members.import_entity / members.export_entity.
     resource_classes = [EntityResource]
     import_help_template = "admin/members/entity/import_help.html"
     list_display = (

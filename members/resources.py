@@ -16,7 +16,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from action_areas.models import Country
-from p2c_portal.resources import (
+from spreadsheets.files import cell_text, fold
+from spreadsheets.import_engine import (
     WRITE_BATCH,
     BooleanWidget,
     ChoiceWidget,
@@ -27,7 +28,6 @@ from p2c_portal.resources import (
     NameIndex,
     TextWidget,
 )
-from p2c_portal.spreadsheets import cell_text, fold
 
 from .models import Entity, EntityStatusChange, EntitySubType, StakeholderGroup
 

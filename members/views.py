@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from action_areas.models import Country
 from p2c_portal.page_cache import public_page
-from pledges.selectors import entity_pledges_public
 
 from . import permissions, selectors, services
 from .forms import (
@@ -411,10 +410,7 @@ def entity_public(request, pk: int):
     return render(
         request,
         "members/entity_public.html",
-        {
-            "entity": entity,
-            "entity_pledges": entity_pledges_public(entity),
-        },
+        {"entity": entity},
     )
 
 

@@ -23,11 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from action_areas.models import CountryGroup, CountryGroupMembership, Region
 from members.models import Entity
 from members.permissions import can_vet_entities
-from p2c_portal.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
-
-# Admin-only exception to "reporting depends on pledges, never the reverse": the secretariat
-# filters the pledge list by reporting status, which the reporting app computes.
-from reporting.admin_filters import ReportingStatusFilter
+from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
 from . import workflow
 from .models import (
@@ -340,7 +336,6 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         "event",
         SubmissionYearFilter,
         WaitingFilter,
-        ReportingStatusFilter,
     )
     search_fields = ("reference", "title", "entity__name", "entity__acronym")
     search_help_text = _("Reference, title, or the entity's name or acronym.")

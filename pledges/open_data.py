@@ -30,7 +30,7 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
-from p2c_portal.spreadsheets import spreadsheet_safe  # one formula guard for every export
+from spreadsheets.files import spreadsheet_safe  # one formula guard for every export
 
 from .models import AdvocacyActivity, Pledge, Target
 

@@ -36,7 +36,8 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.resources import EntityLabels, country_index, entity_index
-from p2c_portal.resources import (
+from spreadsheets.files import cell_text, fold, parse_date
+from spreadsheets.import_engine import (
     WRITE_BATCH,
     BooleanWidget,
     ChoiceWidget,
@@ -52,7 +53,6 @@ from p2c_portal.resources import (
     bulk_update,
     decimal_from_cell,
 )
-from p2c_portal.spreadsheets import cell_text, fold, parse_date
 
 from . import services, workflow
 from .amounts import AmountError, parse_amount

@@ -18,8 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from p2c_portal.models import OutboundEmail
+from pledges.admin import PledgeAdmin
+from pledges.models import Pledge
 
 from . import permissions, report_runs, services
+from .admin_filters import ReportingStatusFilter
 from .forms import HideReportForm
 from .models import (
     ProgressReport,
@@ -33,6 +36,15 @@ from .models import (
 )
 from .reminders import reminder_resend
 from .views import report_file_response
+
+# The pledge desk filters by reporting status, which this app computes. Reporting sits above
+# pledges, so it extends the pledge admin here rather than pledges importing reporting.
+admin.site.unregister(Pledge)
+
+
+@admin.register(Pledge)
+class PledgeWithReportingAdmin(PledgeAdmin):
+    list_filter = (*PledgeAdmin.list_filter, ReportingStatusFilter)
 
 
 @admin.register(ReportingCycle)

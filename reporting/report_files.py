@@ -3,7 +3,7 @@ each in one language, and the SVG bar charts of the HTML page.
 
 Same data, same bytes: rows come in the fixed order of reporting.report_figures, the XLSX is
 written with fixed document dates and zip timestamps, and the PDF in ReportLab's invariant mode
-(no creation date, fixed document id). Text cells are spreadsheet-safe (p2c_portal.spreadsheets).
+(no creation date, fixed document id). Text cells are spreadsheet-safe (spreadsheets.files).
 The pledge list is streamed to a temporary file, never held as a list; the PDF prints the first
 PRINT_LIST_LIMIT pledges and says where the full list is.
 """
@@ -38,7 +38,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from p2c_portal.spreadsheets import spreadsheet_safe
+from spreadsheets.files import spreadsheet_safe
 
 from .report_document import (
     SHEET_NAMES,

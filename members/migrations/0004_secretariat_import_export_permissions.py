@@ -1,7 +1,7 @@
 """Import and export permissions for pledges and entities, given to the "Secretariat" group.
 
 django-import-export asks for `<app>.import_<model>` and `<app>.export_<model>` (see
-p2c_portal.admin_desk). They are created here rather than in the models' Meta.permissions so that
+spreadsheets.admin_desk). They are created here rather than in the models' Meta.permissions so that
 the models stay free of an admin tool's vocabulary; Django never deletes them afterwards.
 """
 

@@ -51,12 +51,15 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
-    # ours
+    # ours, in layers from the bottom up (an app imports only the ones above it in this list;
+    # `make lint` checks it with import-linter, see docs/architecture.md)
     "p2c_portal",
-    "members",
+    "spreadsheets",
     "action_areas",
+    "members",
     "pledges",
     "reporting",
+    "devdata",
 ]
 
 MIDDLEWARE = [
@@ -283,7 +286,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- The secretariat's desk in the admin -----------------------------------------------------
-# Most data rows one spreadsheet import takes (p2c_portal.spreadsheets.import_max_rows): a bigger
+# Most data rows one spreadsheet import takes (spreadsheets.files.import_max_rows): a bigger
 # file is refused with a message to split it. An import is one web request: keep it well within
 # the reverse proxy's timeout (README, "Settings").
 P2C_IMPORT_MAX_ROWS = env.int("P2C_IMPORT_MAX_ROWS", default=2000)

@@ -5,8 +5,16 @@ from django import template
 from action_areas.models import CountryGroup
 
 from ..models import AdvocacyActivity
+from ..selectors import entity_pledges_public
 
 register = template.Library()
+
+
+@register.inclusion_tag("pledges/public/includes/entity_pledges.html")
+def entity_pledges(entity) -> dict:
+    """An entity's public pledges on its profile. The members app renders the profile and
+    pledges sits above members, so the pledge list joins the page here, not in the view."""
+    return {"entity_pledges": entity_pledges_public(entity)}
 
 
 @register.filter

@@ -4,7 +4,7 @@ Every import resource of the portal (pledges.resources, members.resources) deriv
 `DeskResource`, which:
 - maps the column headings people write ("Title", "title", "TITLE ") to the resource's columns
   and refuses unknown columns with the list of known ones;
-- refuses files above the row limit (p2c_portal.spreadsheets.import_max_rows);
+- refuses files above the row limit (spreadsheets.files.import_max_rows);
 - cleans every cell the same way: trimmed; a leading apostrophe before = + - @ is removed (that is
   how exports mark text that starts like a formula); a cell that a spreadsheet would run as a
   formula is refused;
@@ -13,7 +13,7 @@ Every import resource of the portal (pledges.resources, members.resources) deriv
 - skips rows that change nothing, so that re-importing an export changes nothing;
 - keeps many-to-many values and child rows ("stashed" columns) until the record is saved.
 
-The import itself is one transaction (see p2c_portal.admin_desk): one bad row, nothing imported.
+The import itself is one transaction (see spreadsheets.admin_desk): one bad row, nothing imported.
 So that a file of the largest size is imported well within a web request, the number of queries
 does not grow with the number of rows: the records the file updates are read together before the
 first row (`prefetch_existing`), related records are found in indexes built once, and every row is
@@ -35,7 +35,7 @@ from import_export.fields import Field
 from import_export.formats import base_formats
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
-from .spreadsheets import (
+from .files import (
     SpreadsheetError,
     cell_text,
     fold,

@@ -23,8 +23,6 @@ a time.
 Safety: it refuses to run when the database holds any entity or pledge it did not create (real
 data) unless --force is given; --flush-bench removes earlier bench data (and only that).
 
-The reporting app is reached through the app registry, not imported: the pledges app never
-imports reporting (reporting depends on pledges, not the other way round).
 """
 
 from __future__ import annotations
@@ -35,7 +33,6 @@ import random
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
@@ -61,6 +58,7 @@ from pledges.models import (
     ProgrammeKind,
     Target,
 )
+from reporting.models import ProgressReport, ReportingCycle, TargetProgress
 
 BENCH_PREFIX = "[bench] "
 BENCH_EVENT_PREFIX = "bench-"
@@ -204,11 +202,8 @@ def bench_pledges():
 
 
 def reporting_models():
-    """(ReportingCycle, ProgressReport, TargetProgress), or None without the reporting app."""
-    if not apps.is_installed("reporting"):
-        return None
-    return tuple(apps.get_model("reporting", name)
-                 for name in ("ReportingCycle", "ProgressReport", "TargetProgress"))
+    """(ReportingCycle, ProgressReport, TargetProgress)."""
+    return ReportingCycle, ProgressReport, TargetProgress
 
 
 def real_data_counts() -> tuple[int, int]:

@@ -3,7 +3,7 @@
 `DeskImportExportMixin` is django-import-export's ImportExportMixin made strict:
 - separate permissions: `<app>.import_<model>` and `<app>.export_<model>` (no buttons, 403
   without them), checked on every import and export URL;
-- CSV and XLSX in (p2c_portal.spreadsheets reads them, with clear messages for bad files);
+- CSV and XLSX in (spreadsheets.files reads them, with clear messages for bad files);
   CSV, XLSX and JSON out, every text cell formula-safe in CSV and XLSX;
 - the dry run lists every bad row with its line and column; the confirmed import runs in one
   transaction that is rolled back if any row fails, then says so (nothing is ever half imported);
@@ -30,8 +30,8 @@ from import_export.forms import ExportForm
 from import_export.results import RowResult
 from import_export.tmp_storages import CacheStorage
 
-from .resources import EXPORT_FORMATS, IMPORT_FORMATS
-from .spreadsheets import SpreadsheetError, import_max_rows
+from .files import SpreadsheetError, import_max_rows
+from .import_engine import EXPORT_FORMATS, IMPORT_FORMATS
 
 logger = logging.getLogger(__name__)
 

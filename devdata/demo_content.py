@@ -28,7 +28,7 @@ CYCLES = {
     ),
 }
 
-# The entity of the demo member (members/management/commands/load_demo_data.py MEMBER).
+# The entity of the demo member (devdata/management/commands/load_demo_data.py MEMBER).
 MEMBER_ENTITY = "MINICT-DEMO"
 
 ENTITIES = [

@@ -1,5 +1,5 @@
 """Demo accounts, entities of every stakeholder group, their pledges and progress reports, so that a
-newcomer's `make run` shows a coalition at work (content: members/management/demo_content.py).
+newcomer's `make run` shows a coalition at work (content: devdata/demo_content.py).
 
 Pledges and progress reports go through the real services (pledges.services, pledges.workflow,
 reporting.services): they are validated, numbered and audited as a member's would be. Each step is
@@ -31,7 +31,7 @@ from action_areas.models import (
     Region,
     SustainableDevelopmentGoal,
 )
-from members.management import demo_content as content
+from devdata import demo_content as content
 from members.models import Entity, EntityStatusChange, Membership, User
 from members.permissions import SECRETARIAT_GROUP
 from p2c_portal.models import OutboundEmail

@@ -7,13 +7,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from action_areas.models import ActionArea
-from members.models import Entity, StakeholderGroup
-from pledges.management.commands.seed_bench import (
+from devdata.management.commands.seed_bench import (
     BENCH_PREFIX,
     bench_digest,
     bench_entities,
     bench_pledges,
 )
+from members.models import Entity, StakeholderGroup
 from pledges.models import Pledge, PledgeType, Target
 from reporting.models import ProgressReport, ReportingCycle, TargetProgress
 from reporting.selectors import ReportingStatus, reporting_for_pledges
