@@ -17,7 +17,7 @@ from pledges.models import Event
 from reporting import report_runs
 from reporting.models import ReportFile, ReportRun
 from reporting.tasks import report_run_compile
-from tests.celery_workers import start_worker, wait_for, wait_until_ready
+from tests.celery_workers import start_worker, test_database_url, wait_for, wait_until_ready
 
 from .test_compiled_reports import KIGALI_CUTOFF, kigali  # noqa: F401  (fixture)
 
@@ -39,6 +39,7 @@ def _blocked_on_report_files() -> bool:
 @pytest.fixture
 def lock_on_report_files():
     """A second connection holding ACCESS EXCLUSIVE on the report-file table until released."""
+    test_database_url()  # skips without PostgreSQL (fails under CI) before connecting to it
     settings = connection.settings_dict
     holder = psycopg2.connect(dbname=settings["NAME"], user=settings["USER"],
                               password=settings["PASSWORD"] or None,
