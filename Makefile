@@ -3,10 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Where `make run` serves (`make run PORT=8001`); the settings read them too, so that links in
+# emails and exports (SITE_URL) point at the same address.
 HOST ?= 127.0.0.1
 PORT ?= 8000
+export HOST PORT
 
-.PHONY: run test lint migrate demo messages check-deploy clean
+.PHONY: run test lint migrate demo messages check-deploy clean port-free
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (set PYTHON=python3.11).")'
@@ -20,7 +23,12 @@ migrate: $(STAMP)
 demo: migrate
 	$(PY) manage.py load_demo_data
 
-run: demo
+# Checked before anything is installed, so that a taken port is said at once, not after the set-up.
+port-free:
+	@$(PYTHON) -c 'import socket, sys; s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1].strip("[]"), int(sys.argv[2])))' "$(HOST)" "$(PORT)" 2>/dev/null \
+	  || { echo "Port $(PORT) on $(HOST) is already in use. Stop what uses it, or choose another port: make run PORT=8001" >&2; exit 1; }
+
+run: port-free demo
 	@echo "Serving on http://$(HOST):$(PORT)/ — stop with Ctrl+C"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

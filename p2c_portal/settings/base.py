@@ -27,8 +27,13 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_ID = 1
 SITE_NAME = "Partner2Connect Digital Coalition"
-# Absolute base of links in emails (tasks have no request to build them from).
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute base of links in emails (tasks have no request to build them from). Without SITE_URL
+# it follows `make run HOST=… PORT=…`, so that a site served on another port links to itself; a
+# wildcard bind address is reached as 127.0.0.1.
+SERVE_HOST = env("HOST", default="127.0.0.1")
+SERVE_PORT = env.int("PORT", default=8000)
+_LINK_HOST = "127.0.0.1" if SERVE_HOST in ("0.0.0.0", "::", "[::]", "") else SERVE_HOST  # noqa: S104
+SITE_URL = env("SITE_URL", default=f"http://{_LINK_HOST}:{SERVE_PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
