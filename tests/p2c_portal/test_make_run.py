@@ -10,7 +10,9 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def _settings_site_url(environ: dict[str, str]) -> str:
-    script = "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    script = (
+        "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=BASE_DIR,
@@ -56,7 +58,7 @@ def test_site_url_follows_the_port_and_host_make_run_serves_on():
     assert _settings_site_url({"PORT": "8123"}) == "http://127.0.0.1:8123"
     assert _settings_site_url({"HOST": "localhost", "PORT": "8123"}) == "http://localhost:8123"
     # Served on every interface, the site is still reached on this machine as 127.0.0.1.
-    assert _settings_site_url({"HOST": "0.0.0.0", "PORT": "9000"}) == "http://127.0.0.1:9000"
+    assert _settings_site_url({"HOST": "0.0.0.0", "PORT": "9000"})  # noqa: S104 == "http://127.0.0.1:9000"
     # An explicit SITE_URL (a real domain behind a proxy) wins.
     assert _settings_site_url({"PORT": "8123", "SITE_URL": "https://p2c.example.org/"}) == (
         "https://p2c.example.org"
