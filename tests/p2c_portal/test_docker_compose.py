@@ -12,6 +12,9 @@ warn (security.W008), as it should. So the deploy check runs twice: with the com
 less its local-only overrides, where it must pass with no warning at all (that is, the production
 defaults are deployable); and with the compose environment as it is, where W008 must be the only
 finding, so nothing else about the stack weakens production settings unnoticed.
+
+The backup and restore services run the repository's deploy/ scripts in the postgres image; their
+wiring is checked here, the scripts themselves in test_backup_restore.py.
 """
 
 import ast
@@ -34,6 +37,8 @@ SETTINGS_DIR = BASE_DIR / "p2c_portal" / "settings"
 
 SERVICES = {"postgres", "redis", "web", "worker", "beat", "mailpit"}
 APP_SERVICES = ("web", "worker", "beat")
+BACKUP_SERVICES = ("backup", "restore")
+DEPLOY_DIR = BASE_DIR / "deploy"
 PRODUCTION_SETTINGS = "p2c_portal.settings.production"
 DATABASE_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Read by manage.py, wsgi.py and celery.py rather than by the settings (it chooses them).
@@ -98,6 +103,29 @@ def shell_steps(name: str) -> list[list[str]]:
             current.append(word)
     steps.append(current)
     return steps
+
+
+def mounts(name: str) -> dict[str, tuple[str, str]]:
+    """A service's volumes in the short syntax, as {target: (source, mode)}."""
+    found = {}
+    for volume in service(name).get("volumes", []):
+        source, target, *mode = volume.split(":")
+        found[target] = (source, mode[0] if mode else "rw")
+    return found
+
+
+def host_path(source: str) -> Path:
+    """Where a bind mount's ./relative source is: beside the compose file."""
+    assert source.startswith("./"), f"{source} should be a bind mount relative to the project"
+    return COMPOSE_FILE.parent / source
+
+
+def variables_read_by_deploy_scripts() -> tuple[set[str], set[str]]:
+    """(every variable deploy/*.sh read, those they require with ${NAME:?...})."""
+    text = "\n".join(path.read_text() for path in DEPLOY_DIR.glob("*.sh"))
+    read = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]*)", text))
+    required = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):\?", text))
+    return read, required
 
 
 @cache
@@ -345,6 +373,96 @@ def test_web_healthcheck_probes_healthz_on_gunicorns_port():
     assert url.port == 8000
     assert url.hostname in environment("web")["ALLOWED_HOSTS"].split(",")
     assert resolve(url.path).url_name == "healthz"
+
+
+# --- Backups ----------------------------------------------------------------------------------
+
+
+def test_the_backup_service_runs_the_nightly_loop_with_the_servers_pg_dump():
+    # The same image as the database server: pg_dump of its very major version.
+    assert service("backup")["image"] == service("postgres")["image"]
+    words = command("backup")
+    assert words[0] == "bash"
+    source, mode = mounts("backup")[str(Path(words[1]).parent)]
+    assert mode == "ro"
+    script = host_path(source) / Path(words[1]).name
+    assert script == DEPLOY_DIR / "backup-schedule.sh" and script.exists()
+    assert 'bash "$here/backup.sh"' in script.read_text()
+    assert (DEPLOY_DIR / "backup.sh").exists()
+    assert service("backup")["restart"] == "unless-stopped"
+    # Its first backup is taken at once: after web's migrations, not of an empty database.
+    assert service("backup")["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "ports" not in service("backup")
+
+
+def test_backups_cover_the_sites_database_and_uploads_and_outlive_down_v():
+    app_media = {target: source for target, (source, _mode) in mounts("web").items()}
+    media_volume = app_media["/app/var/media"]
+    assert media_volume in compose()["volumes"]
+    # /app is the image's WORKDIR and MEDIA_ROOT defaults to var/media under it.
+    assert ("WORKDIR", "/app") in dockerfile()
+    assert "MEDIA_ROOT" not in environment("web")
+
+    for name in BACKUP_SERVICES:
+        env = environment(name)
+        assert env["DATABASE_URL"] == environment("web")["DATABASE_URL"]
+        assert mounts(name)[env["MEDIA_ROOT"]][0] == media_volume
+    assert mounts("backup")[environment("backup")["MEDIA_ROOT"]][1] == "ro"
+    assert mounts("restore")[environment("restore")["MEDIA_ROOT"]][1] == "rw"
+
+    # Backups go to a host directory, not a volume: `docker compose down -v` keeps them. It is
+    # under var/, which git and the image's build context both leave out.
+    source, mode = mounts("backup")[environment("backup")["BACKUP_DIR"]]
+    assert mode == "rw"
+    assert host_path(source).relative_to(BASE_DIR).parts[0] == "var"
+    assert "var/" in (BASE_DIR / ".gitignore").read_text().split()
+    assert "var" in (BASE_DIR / ".dockerignore").read_text().split()
+    # The restore service reads the same directory, and never writes to it.
+    restore_backups = [target for target, (src, _m) in mounts("restore").items() if src == source]
+    assert [mounts("restore")[target][1] for target in restore_backups] == ["ro"]
+
+
+def test_retention_and_time_of_day_come_from_the_environment():
+    raw = compose()["services"]["backup"]["environment"]
+    assert raw["BACKUP_RETENTION_DAYS"].startswith("${BACKUP_RETENTION_DAYS:-")
+    assert int(environment("backup")["BACKUP_RETENTION_DAYS"]) >= 1
+    assert raw["BACKUP_AT"].startswith("${BACKUP_AT:-")
+    assert re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", environment("backup")["BACKUP_AT"])
+
+
+def test_backup_services_set_exactly_the_variables_the_scripts_read():
+    read, required = variables_read_by_deploy_scripts()
+    assert {"DATABASE_URL", "MEDIA_ROOT", "BACKUP_DIR", "BACKUP_RETENTION_DAYS"} <= read
+    assert {"DATABASE_URL", "MEDIA_ROOT", "BACKUP_DIR"} <= required  # parser sanity
+    for name in BACKUP_SERVICES:
+        unknown = set(environment(name)) - read
+        assert not unknown, f"{name} sets variables no script reads: {sorted(unknown)}"
+    assert required <= set(environment("backup"))
+    assert {"DATABASE_URL", "MEDIA_ROOT"} <= set(environment("restore"))
+
+
+def test_the_restore_service_is_run_by_hand_only():
+    restore = service("restore")
+    assert restore["image"] == service("postgres")["image"]
+    # A profile: `docker compose up` never starts it; `docker compose run restore DIR` does.
+    assert restore["profiles"] == ["restore"]
+    assert restore["entrypoint"][0] == "bash"
+    source, _mode = mounts("restore")[str(Path(restore["entrypoint"][1]).parent)]
+    assert host_path(source) / Path(restore["entrypoint"][1]).name == DEPLOY_DIR / "restore.sh"
+    assert "restart" not in restore
+    assert restore["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "web" not in restore["depends_on"], "web would migrate the database before the restore"
+
+
+def test_the_deploy_scripts_are_valid_bash():
+    scripts = sorted(DEPLOY_DIR.glob("*.sh"))
+    assert {path.name for path in scripts} >= {"backup.sh", "backup-schedule.sh", "restore.sh"}
+    for path in scripts:
+        result = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True,
+                                check=False)
+        assert result.returncode == 0, f"{path.name}: {result.stderr}"
+        assert path.read_text().startswith("#!/usr/bin/env bash\n")
+        assert "set -euo pipefail" in path.read_text()
 
 
 # --- The Dockerfile ---------------------------------------------------------------------------
