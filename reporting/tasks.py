@@ -1,11 +1,11 @@
-"""Celery tasks: they take ids, and call one function of reporting.reminders (DESIGN.md §3).
+"""Celery tasks: they take ids, and call one service of reporting.services (DESIGN.md §3).
 Scheduled in settings.CELERY_BEAT_SCHEDULE; never a long countdown or ETA."""
 
 from celery import shared_task
 
 from p2c_portal.tasks import RETRY_BACKOFF
 
-from . import reminders, report_runs
+from .services import compiled_reports, reminders
 
 
 @shared_task
@@ -34,21 +34,21 @@ def reminders_sweep() -> int:
     return reminders.reminders_sweep()
 
 
-# Compiled reports (reporting/report_runs.py). The compile claims its run: a second delivery of
-# the same message (acks_late, a restarted worker) finds nothing to do.
+# Compiled reports (reporting/services/compiled_reports.py). The compile claims its run: a second
+# delivery of the same message (acks_late, a restarted worker) finds nothing to do.
 # Its own time limits: a report over 100,000 pledges takes minutes, not seconds. The hard limit
 # stays below the broker's visibility timeout (settings: 3,600 s).
-@shared_task(acks_late=True, soft_time_limit=report_runs.COMPILE_TIME_LIMIT_SECONDS,
-             time_limit=report_runs.COMPILE_TIME_LIMIT_SECONDS + 300)
-def report_run_compile(run_id: int) -> bool:
-    return report_runs.report_run_compile(run_id=run_id)
+@shared_task(acks_late=True, soft_time_limit=compiled_reports.COMPILE_TIME_LIMIT_SECONDS,
+             time_limit=compiled_reports.COMPILE_TIME_LIMIT_SECONDS + 300)
+def compiled_report_compile(run_id: int) -> bool:
+    return compiled_reports.compiled_report_compile(run_id=run_id)
 
 
 @shared_task
-def report_runs_sweep() -> int:
-    return report_runs.report_runs_sweep()
+def compiled_reports_sweep() -> int:
+    return compiled_reports.compiled_reports_sweep()
 
 
 @shared_task
-def report_runs_for_ended_cycles() -> int:
-    return report_runs.report_runs_for_ended_cycles()
+def compiled_reports_for_ended_cycles() -> int:
+    return compiled_reports.compiled_reports_for_ended_cycles()

@@ -179,7 +179,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "p2c_portal.tasks.outbound_email_sweep",
         "schedule": 60.0,
     },
-    # Reminders (reporting/reminders.py): rows for what fell due, then a send per row.
+    # Reminders (reporting/services/reminders.py): rows for what fell due, then a send per row.
     "create-due-reminders": {
         "task": "reporting.tasks.reminders_create_due",
         "schedule": 900.0,
@@ -188,14 +188,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.reminders_sweep",
         "schedule": 120.0,
     },
-    # Compiled reports (reporting/report_runs.py): revive runs whose worker died, and ask for
-    # each reporting cycle's report once the cycle has ended.
+    # Compiled reports (reporting/services/compiled_reports.py): revive runs whose worker died,
+    # and ask for each reporting cycle's report once the cycle has ended. (The entries keep their
+    # names: django-celery-beat stores the schedule in the database under these keys.)
     "sweep-report-runs": {
-        "task": "reporting.tasks.report_runs_sweep",
+        "task": "reporting.tasks.compiled_reports_sweep",
         "schedule": 300.0,
     },
     "cycle-reports": {
-        "task": "reporting.tasks.report_runs_for_ended_cycles",
+        "task": "reporting.tasks.compiled_reports_for_ended_cycles",
         "schedule": 3600.0,
     },
 }

@@ -13,8 +13,8 @@ from p2c_portal import celery_app, queueing
 from p2c_portal.models import OutboundEmail
 from p2c_portal.tasks import RETRY_BACKOFF
 from pledges import workflow
-from reporting import reminders
 from reporting.models import ProgressReport, Reminder
+from reporting.services import reminders
 from reporting.tasks import reminder_send, reminders_create_due, reminders_sweep
 from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
 

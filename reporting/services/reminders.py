@@ -22,153 +22,18 @@ missed ones still go out, once, but a new installation does not mail about years
 import datetime
 import logging
 import uuid
-from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from p2c_portal.mail import SWEEP_STALE_AFTER_SECONDS, SWEEP_STUCK_AFTER_SECONDS, email_resend
 from p2c_portal.queueing import task_enqueue
-from pledges.models import Pledge
 
-from .models import ProgressReport, Reminder, ReminderSettings, ReportingCycle
+from ..models import Reminder, ReminderSettings
+from ..selectors.reminders import reminders_due
 
 logger = logging.getLogger(__name__)
-
-CATCH_UP_DAYS = 3
-K = Reminder.Kind
-
-
-@dataclass(frozen=True)
-class Due:
-    kind: str
-    target_key: str
-    due_on: datetime.date
-    pledge_id: int | None = None
-    cycle_id: int | None = None
-
-
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def _days(count: int) -> datetime.timedelta:
-    return datetime.timedelta(days=count)
-
-
-def kind_enabled(kind: str, cfg: ReminderSettings) -> bool:
-    return {
-        K.DRAFT_UNTOUCHED: cfg.draft_untouched_enabled,
-        K.CHANGES_REQUESTED: cfg.changes_requested_enabled,
-        K.REPORT_DUE_SOON: cfg.report_due_soon_enabled,
-        K.REPORT_DUE_TODAY: cfg.report_due_today_enabled,
-        K.REPORT_OVERDUE: cfg.report_overdue_enabled,
-        K.WEEKLY_DIGEST: cfg.weekly_digest_enabled,
-    }[kind]
-
-
-# --- What is due today ------------------------------------------------------------
-
-
-def _due_drafts(today: datetime.date, cfg: ReminderSettings) -> list[Due]:
-    """A draft pledge last changed `days` days ago (or up to CATCH_UP_DAYS - 1 more)."""
-    days = cfg.draft_untouched_days
-    last_changes = Pledge.objects.filter(
-        status=Pledge.Status.DRAFT,
-        updated_at__gte=_start_of(today - _days(days + CATCH_UP_DAYS - 1)),
-        updated_at__lt=_start_of(today - _days(days - 1)),
-    ).values_list("pk", "updated_at")
-    return [
-        Due(K.DRAFT_UNTOUCHED, f"pledge:{pk}", timezone.localdate(changed) + _days(days), pk)
-        for pk, changed in last_changes
-    ]
-
-
-def _due_change_requests(today: datetime.date, cfg: ReminderSettings) -> list[Due]:
-    """A pledge still waiting, `days` days after the secretariat asked for changes."""
-    days = cfg.changes_requested_days
-    requests = (
-        Pledge.objects.filter(status=Pledge.Status.CHANGES_REQUESTED)
-        .annotate(requested_at=Max(
-            "status_changes__created_at",
-            filter=Q(status_changes__to_status=Pledge.Status.CHANGES_REQUESTED),
-        ))
-        .filter(
-            requested_at__gte=_start_of(today - _days(days + CATCH_UP_DAYS - 1)),
-            requested_at__lt=_start_of(today - _days(days - 1)),
-        )
-        .values_list("pk", "requested_at")
-    )
-    return [
-        Due(K.CHANGES_REQUESTED, f"pledge:{pk}", timezone.localdate(asked) + _days(days), pk)
-        for pk, asked in requests
-    ]
-
-
-def report_reminder_kinds(cycle: ReportingCycle, today: datetime.date,
-                          cfg: ReminderSettings) -> list[str]:
-    """Which report reminders of this cycle fall due today."""
-    kinds = []
-    if cfg.report_due_soon_enabled:
-        fires = max(cycle.due_on - _days(cfg.report_due_soon_days), cycle.opens_on)
-        if fires <= today < min(fires + _days(CATCH_UP_DAYS), cycle.due_on):
-            kinds.append(K.REPORT_DUE_SOON)
-    if cfg.report_due_today_enabled and today == cycle.due_on:
-        kinds.append(K.REPORT_DUE_TODAY)
-    if cfg.report_overdue_enabled:
-        fires = cycle.due_on + _days(cfg.report_overdue_days)
-        if fires <= today < fires + _days(CATCH_UP_DAYS) and cycle.accepts_reports_on(today):
-            kinds.append(K.REPORT_OVERDUE)
-    return kinds
-
-
-def _due_reports(today: datetime.date, cfg: ReminderSettings) -> list[Due]:
-    """Covered pledges without a submitted report, before, on and after the due date."""
-    due = []
-    cycles = ReportingCycle.objects.filter(
-        opens_on__lte=today,
-        due_on__gte=today - _days(cfg.report_overdue_days + CATCH_UP_DAYS),
-    )
-    for cycle in cycles:
-        kinds = report_reminder_kinds(cycle, today, cfg)
-        if not kinds:
-            continue
-        filed = ProgressReport.objects.filter(
-            cycle=cycle, status=ProgressReport.Status.SUBMITTED
-        ).values("pledge_id")
-        for pledge_id in cycle.covered_pledges().exclude(pk__in=filed).values_list(
-            "pk", flat=True
-        ):
-            due += [
-                Due(kind, f"pledge:{pledge_id}/cycle:{cycle.pk}", cycle.due_on, pledge_id,
-                    cycle.pk)
-                for kind in kinds
-            ]
-    return due
-
-
-def digest_day(today: datetime.date, cfg: ReminderSettings) -> datetime.date:
-    """The latest digest day on or before today."""
-    return today - _days((today.weekday() - cfg.weekly_digest_weekday) % 7)
-
-
-def _due_digest(today: datetime.date, cfg: ReminderSettings) -> list[Due]:
-    day = digest_day(today, cfg)
-    return [Due(K.WEEKLY_DIGEST, "secretariat", day)] if today < day + _days(CATCH_UP_DAYS) else []
-
-
-def reminders_due(today: datetime.date, cfg: ReminderSettings) -> list[Due]:
-    due = []
-    if cfg.draft_untouched_enabled:
-        due += _due_drafts(today, cfg)
-    if cfg.changes_requested_enabled:
-        due += _due_change_requests(today, cfg)
-    due += _due_reports(today, cfg)
-    if cfg.weekly_digest_enabled:
-        due += _due_digest(today, cfg)
-    return due
-
 
 # --- Creating the rows ------------------------------------------------------------
 
@@ -216,7 +81,7 @@ def queue_unqueued() -> int:
 def reminder_enqueue_send(*, reminder_id: int) -> bool:
     """Hand one reminder to Celery. Never raises: a broker outage only delays it.
     `queued_at` is stamped only once the broker has the task."""
-    from .tasks import reminder_send
+    from ..tasks import reminder_send
 
     if not task_enqueue(reminder_send, reminder_id, event="reminder", reminder_id=reminder_id):
         return False
@@ -267,7 +132,7 @@ def reminder_hand_over(*, reminder_id: int, claim: uuid.UUID,
     """In one transaction that re-checks the claim: render the emails into the outbox and mark
     the row SENT (or SKIPPED). A worker that lost its claim meanwhile (the sweep judged it dead
     and gave the row to another) changes nothing and returns False."""
-    from .emails import reminder_emails
+    from ..emails import reminder_emails
 
     with transaction.atomic():
         reminder = Reminder.objects.select_for_update().get(pk=reminder_id)

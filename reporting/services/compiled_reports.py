@@ -44,10 +44,14 @@ from p2c_portal.queueing import task_enqueue
 from pledges.models import Event
 from pledges.selectors import pledge_filters_from_query
 
-from . import report_files
-from .models import ReportFile, ReportFileChunk, ReportingCycle, ReportRun
-from .report_document import report_document
-from .report_figures import CHUNK_SIZE, report_figures, report_pledge_rows
+from .. import compiled_report_files
+from ..compiled_report_document import compiled_report_document
+from ..compiled_report_figures import (
+    CHUNK_SIZE,
+    compiled_report_figures,
+    compiled_report_pledge_rows,
+)
+from ..models import ReportFile, ReportFileChunk, ReportingCycle, ReportRun
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +102,7 @@ def _default_title(*, kind, event, cutoff, cycle, as_of, language: str) -> str:
 
 
 @dataclass(frozen=True)
-class ReportParameters:
+class CompiledReportParameters:
     """What makes a report: checked, normalised, and its key (two requests with equal keys are
     the same report)."""
 
@@ -124,7 +128,7 @@ class ReportParameters:
         return key
 
 
-def report_parameters(
+def compiled_report_parameters(
     *,
     kind: str,
     event: Event | None = None,
@@ -132,7 +136,7 @@ def report_parameters(
     cycle: ReportingCycle | None = None,
     filter_query: str = "",
     as_of: datetime.date | None = None,
-) -> ReportParameters:
+) -> CompiledReportParameters:
     """Check what the secretariat asked for; ValidationError per field says what is wrong."""
     errors: dict[str, str] = {}
     if kind not in ReportRun.Kind.values:
@@ -172,12 +176,12 @@ def report_parameters(
             as_of = cycle.period_end
         else:
             as_of = timezone.localdate()
-    return ReportParameters(kind=kind, event=event, cutoff=cutoff, cycle=cycle,
+    return CompiledReportParameters(kind=kind, event=event, cutoff=cutoff, cycle=cycle,
                             filter_query=canonical, as_of=as_of)
 
 
-def report_run_request(
-    *, parameters: ReportParameters, actor=None, title_en: str = "", title_fr: str = ""
+def compiled_report_request(
+    *, parameters: CompiledReportParameters, actor=None, title_en: str = "", title_fr: str = ""
 ) -> tuple[ReportRun, bool]:
     """(run, created): the latest edition of the report with these parameters if it was asked
     for before, otherwise a new PENDING run queued for compilation."""
@@ -201,15 +205,15 @@ def report_run_request(
                 filter_query=p.filter_query, as_of=p.as_of, parameters_key=p.key,
                 title_en=titles["en"][:250], title_fr=titles["fr"][:250], requested_by=actor,
             )
-            transaction.on_commit(lambda: report_run_enqueue(run_id=run.pk))
+            transaction.on_commit(lambda: compiled_report_enqueue(run_id=run.pk))
     except IntegrityError:  # asked for at the same moment elsewhere (two beats, a double click)
         return latest(), False
-    logger.info("report.requested", extra={"run_id": run.pk, "kind": p.kind})
+    logger.info("compiled_report.requested", extra={"run_id": run.pk, "kind": p.kind})
     return run, True
 
 
 @transaction.atomic
-def report_run_rebuild(*, run: ReportRun, actor=None) -> ReportRun:
+def compiled_report_rebuild(*, run: ReportRun, actor=None) -> ReportRun:
     """A new edition of a DONE or FAILED report, compiled from today's data. The earlier
     edition and its files stay as they are."""
     # Every edition of the report, locked: two rebuilds at once make one new edition.
@@ -228,24 +232,24 @@ def report_run_rebuild(*, run: ReportRun, actor=None) -> ReportRun:
         title_en=run.title_en, title_fr=run.title_fr, edition=latest + 1, rebuild_of=run,
         requested_by=actor,
     )
-    transaction.on_commit(lambda: report_run_enqueue(run_id=rebuilt.pk))
+    transaction.on_commit(lambda: compiled_report_enqueue(run_id=rebuilt.pk))
     return rebuilt
 
 
 @transaction.atomic
-def report_run_retry(*, run: ReportRun) -> bool:
+def compiled_report_retry(*, run: ReportRun) -> bool:
     """A FAILED run compiled again (it has no files). Returns whether it was reset."""
     reset = ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.FAILED).update(
         status=ReportRun.Status.PENDING, error="", attempts=0, progress=0, progress_note="",
         claim=None, queued_at=None,
     )
     if reset:
-        transaction.on_commit(lambda: report_run_enqueue(run_id=run.pk))
+        transaction.on_commit(lambda: compiled_report_enqueue(run_id=run.pk))
     return bool(reset)
 
 
 @transaction.atomic
-def report_run_set_published(*, run: ReportRun, published: bool) -> bool:
+def compiled_report_set_published(*, run: ReportRun, published: bool) -> bool:
     """Publish (or withdraw from the Reports page) a DONE report."""
     if published and run.status != ReportRun.Status.DONE:
         raise ValidationError(_("Only a finished report can be published."))
@@ -255,10 +259,10 @@ def report_run_set_published(*, run: ReportRun, published: bool) -> bool:
     return bool(changed)
 
 
-def report_run_enqueue(*, run_id: int) -> bool:
-    from .tasks import report_run_compile
+def compiled_report_enqueue(*, run_id: int) -> bool:
+    from ..tasks import compiled_report_compile
 
-    if not task_enqueue(report_run_compile, run_id, event="report", run_id=run_id):
+    if not task_enqueue(compiled_report_compile, run_id, event="compiled_report", run_id=run_id):
         return False
     ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.PENDING).update(
         queued_at=timezone.now()
@@ -294,13 +298,13 @@ def _claim(run_id: int) -> uuid.UUID | None:
 
 def _write(file_format: str, figures: dict, document, rows, out: BinaryIO) -> None:
     if file_format == ReportFile.Format.FIGURES_CSV:
-        report_files.figures_csv(figures, document, out)
+        compiled_report_files.figures_csv(figures, document, out)
     elif file_format == ReportFile.Format.PLEDGES_CSV:
-        report_files.pledges_csv(rows, document, out)
+        compiled_report_files.pledges_csv(rows, document, out)
     elif file_format == ReportFile.Format.XLSX:
-        report_files.workbook(figures, document, rows, out)
+        compiled_report_files.workbook(figures, document, rows, out)
     else:
-        report_files.pdf(document, rows, out, total_pledges=figures["totals"]["pledges"])
+        compiled_report_files.pdf(document, rows, out, total_pledges=figures["totals"]["pledges"])
 
 
 @dataclass
@@ -352,10 +356,10 @@ def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[
     languages = [language for language, _name in settings.LANGUAGES]
     pledge_lists = {}
     with _one_snapshot():
-        figures = report_figures(run)
+        figures = compiled_report_figures(run)
         for language in languages:
             pledge_lists[language] = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
-            _rows_to(pledge_lists[language], report_pledge_rows(run, language=language))
+            _rows_to(pledge_lists[language], compiled_report_pledge_rows(run, language=language))
 
     def beat():  # between chunks of the pledge list: still alive, same step
         if not ReportRun.objects.filter(pk=run.pk, claim=claim).update(
@@ -370,7 +374,7 @@ def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[
               _("Writing %(file)s (%(language)s)") % {
                   "file": ReportFile.Format(file_format).label, "language": language})
         title = run.title_fr if language == "fr" and run.title_fr else run.title_en
-        document = report_document(figures, title=title, language=language)
+        document = compiled_report_document(figures, title=title, language=language)
         rows = _rows_from(pledge_lists[language], beat)
         handle = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed by stack)
         _write(file_format, figures, document, rows, handle)
@@ -395,11 +399,11 @@ def _store(run_id: int, output: _Output) -> None:
         index += 1
 
 
-def report_run_compile(*, run_id: int) -> bool:
+def compiled_report_compile(*, run_id: int) -> bool:
     """Compile a PENDING run once. Returns whether this call produced its files."""
     claim = _claim(run_id)
     if claim is None:
-        logger.info("report.compile_skipped", extra={"run_id": run_id})
+        logger.info("compiled_report.compile_skipped", extra={"run_id": run_id})
         return False
     run = ReportRun.objects.select_related("event", "cycle").get(pk=run_id)
     try:
@@ -416,7 +420,7 @@ def report_run_compile(*, run_id: int) -> bool:
                 for output in files:
                     _store(run_id, output)
     except RunLost:
-        logger.warning("report.compile_lost_claim", extra={"run_id": run_id})
+        logger.warning("compiled_report.compile_lost_claim", extra={"run_id": run_id})
         return False
     except Exception as error:
         if isinstance(error, SoftTimeLimitExceeded):
@@ -429,16 +433,16 @@ def report_run_compile(*, run_id: int) -> bool:
         ReportRun.objects.filter(pk=run_id, claim=claim, status=ReportRun.Status.RUNNING).update(
             status=ReportRun.Status.FAILED, finished_at=timezone.now(), error=reason[:5000],
         )
-        logger.exception("report.compile_failed", extra={"run_id": run_id})
+        logger.exception("compiled_report.compile_failed", extra={"run_id": run_id})
         return False
-    logger.info("report.compiled", extra={"run_id": run_id, "files": len(files)})
+    logger.info("compiled_report.compiled", extra={"run_id": run_id, "files": len(files)})
     return True
 
 
 # --- Sweeping and scheduling ------------------------------------------------------------
 
 
-def report_runs_sweep(*, now: datetime.datetime | None = None) -> int:
+def compiled_reports_sweep(*, now: datetime.datetime | None = None) -> int:
     """Runs whose worker died go back to PENDING (or FAILED after MAX_ATTEMPTS); PENDING runs
     whose task was lost are queued again. Returns how many runs were queued."""
     now = now or timezone.now()
@@ -457,13 +461,13 @@ def report_runs_sweep(*, now: datetime.datetime | None = None) -> int:
     )
     queued = 0
     for run_id in lost.order_by("created_at", "pk").values_list("pk", flat=True)[:100]:
-        if not report_run_enqueue(run_id=run_id):
+        if not compiled_report_enqueue(run_id=run_id):
             break
         queued += 1
     return queued
 
 
-def report_runs_for_ended_cycles(*, today: datetime.date | None = None) -> int:
+def compiled_reports_for_ended_cycles(*, today: datetime.date | None = None) -> int:
     """At the end of each reporting cycle (the day after it stops taking reports), ask for its
     cycle report. Asking twice returns the same run. Returns how many were asked for."""
     today = today or timezone.localdate()
@@ -473,8 +477,8 @@ def report_runs_for_ended_cycles(*, today: datetime.date | None = None) -> int:
     ):
         # The report as of the end of the period; a preview the secretariat compiled with
         # another date is another report and does not stand in for it.
-        _run, new = report_run_request(
-            parameters=report_parameters(kind=ReportRun.Kind.CYCLE, cycle=cycle)
+        _run, new = compiled_report_request(
+            parameters=compiled_report_parameters(kind=ReportRun.Kind.CYCLE, cycle=cycle)
         )
         created += new
     return created
