@@ -231,22 +231,25 @@ class DeliveryFilter(admin.SimpleListFilter):
     parameter_name = "delivery"
 
     def lookups(self, request, model_admin):
-        return [("failed", _("An email failed")), ("waiting", _("Waiting to be delivered")),
-                ("delivered", _("Delivered"))]
+        return [("failed", _("An email failed")), ("uncertain", _("An email may not have arrived")),
+                ("waiting", _("Waiting to be delivered")), ("delivered", _("Delivered"))]
 
     def queryset(self, request, queryset):
         failed = Q(emails__status=OutboundEmail.Status.FAILED)
+        uncertain = Q(emails__status=OutboundEmail.Status.UNCERTAIN)
         waiting = Q(emails__status__in=[OutboundEmail.Status.PENDING,
                                         OutboundEmail.Status.SENDING])
         if self.value() == "failed":
             return queryset.filter(
                 Q(status=Reminder.Status.FAILED) | Q(pk__in=Reminder.objects.filter(failed))
             )
+        if self.value() == "uncertain":
+            return queryset.filter(pk__in=Reminder.objects.filter(uncertain))
         if self.value() == "waiting":
             return queryset.filter(pk__in=Reminder.objects.filter(waiting))
         if self.value() == "delivered":
             return queryset.filter(status=Reminder.Status.SENT).exclude(
-                pk__in=Reminder.objects.filter(failed | waiting)
+                pk__in=Reminder.objects.filter(failed | uncertain | waiting)
             )
         return queryset
 
@@ -283,6 +286,8 @@ class ReminderAdmin(admin.ModelAdmin):
             return "—"
         if OutboundEmail.Status.FAILED in statuses:
             return _("An email failed")
+        if OutboundEmail.Status.UNCERTAIN in statuses:
+            return _("An email may not have arrived")
         if statuses - {OutboundEmail.Status.SENT}:
             return _("Waiting to be delivered")
         return _("Delivered")

@@ -154,7 +154,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 #   retry costs two more socket timeouts (max_retries=1 made one email cost 6 s). So no retry;
 #   a failed publish leaves the row PENDING with no queued_at, and the next sweep queues it.
 # - A producer is borrowed from a pool of broker_pool_limit: never wait for one indefinitely.
-# p2c_portal.mail also stops publishing for a few seconds after a failure, so a request that
+# p2c_portal.queueing also stops publishing for a few seconds after a failure, so a request that
 # queues several emails pays for a hung broker once.
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -163,7 +163,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     # Redis redelivers an unacked task after this; longer than the hard time limit and than the
-    # longest retry countdown (p2c_portal.tasks.RETRY_BACKOFF).
+    # longest retry countdown (p2c_portal.jobs.RETRY_BACKOFF).
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

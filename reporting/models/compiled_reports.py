@@ -79,6 +79,8 @@ class ReportRun(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True, editable=False)
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True,
                                         editable=False)
+    # Renewed with every heartbeat: a RUNNING run past it lost its compiler (p2c_portal.jobs).
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True, editable=False)
     # The figures of a DONE run, as compiled: the HTML page is rendered from them.
     figures = models.JSONField(_("figures"), null=True, blank=True, editable=False)

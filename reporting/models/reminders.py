@@ -144,6 +144,7 @@ class Reminder(models.Model):
     queued_at = models.DateTimeField(_("last queued"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     claim = models.UUIDField(null=True, blank=True, editable=False)  # who holds it while SENDING
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:

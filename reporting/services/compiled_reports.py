@@ -1,16 +1,17 @@
 """Compiled reports: asking for one, compiling it once, publishing it (DESIGN.md §3).
 
-A report is a ReportRun row, unique per (parameters, edition). Asking for a report that exists
-returns it; rebuilding is explicit and adds the next edition, keeping the earlier one.
+A compiled report is a ReportRun row, unique per (parameters, edition). Asking for a report that
+exists returns it; rebuilding is explicit and adds the next edition, keeping the earlier one.
 
-Compiling is idempotent by construction:
-- the task claims the run by compare-and-set (PENDING → RUNNING with a fresh `claim` token), so a
-  second delivery of the task, a second worker or a second beat finds nothing to do;
-- the compiler writes a heartbeat between steps; the files are inserted in the same transaction
-  that turns RUNNING into DONE, and only if the run still carries its token: a run has all its
-  files or none, never two of a kind (the database's unique constraint backs this up);
-- a worker killed mid-run leaves the run RUNNING with an old heartbeat: the sweep puts it back to
-  PENDING and queues it again, or marks it FAILED after MAX_ATTEMPTS, so nothing stays
+Compiling is a job of the job machinery (p2c_portal.jobs), idempotent by construction:
+- the task claims the run by compare-and-set (PENDING → RUNNING with a fresh `claim` token and a
+  lease), so a second delivery of the task, a second worker or a second beat finds nothing to do;
+- the compiler writes a heartbeat between steps, which renews its lease; the files are inserted
+  in the same transaction that turns RUNNING into DONE, and only if the run still carries its
+  token: a run has all its files or none, never two of a kind (the database's unique constraint
+  backs this up);
+- a worker killed mid-run leaves the run RUNNING until its lease expires: the sweep puts it back
+  to PENDING and queues it again, or marks it FAILED after MAX_ATTEMPTS, so nothing stays
   "compiling" for ever and no orphan file exists;
 - an error in the compiler (bad data, a bug) marks the run FAILED with the error, for the
   secretariat to read and retry.
@@ -35,12 +36,12 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from p2c_portal.queueing import task_enqueue
+from p2c_portal.jobs import JobKind
 from pledges.models import Event
 from pledges.selectors import pledge_filters_from_query
 
@@ -58,11 +59,38 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 # The compile task's soft time limit (reporting.tasks); its hard limit is a little longer.
 COMPILE_TIME_LIMIT_SECONDS = 3000
-# A RUNNING run silent for this long lost its worker (killed, or the machine went away). The
-# compiler beats between steps and every CHUNK_SIZE pledges, far more often than that.
+# A RUNNING run silent for this long lost its worker (killed, or the machine went away): its
+# lease. The compiler beats between steps and every CHUNK_SIZE pledges, far more often.
 STALE_AFTER = datetime.timedelta(minutes=10)
 # A PENDING run queued this long ago whose task never ran (broker lost it) is queued again.
 REQUEUE_AFTER = datetime.timedelta(minutes=10)
+
+
+class CompiledReportJobs(JobKind):
+    """Compiling a run again after its worker died is safe (its files are written with DONE, or
+    not at all), but a run that keeps killing its worker stops after MAX_ATTEMPTS."""
+
+    def recover_lost(self, lost: QuerySet, *, now: datetime.datetime) -> None:
+        lost.filter(attempts__gte=MAX_ATTEMPTS).update(
+            status=ReportRun.Status.FAILED, claim=None, lease_until=None, finished_at=now,
+            error=_("The compilation stopped without finishing %(n)d times (the worker was "
+                    "stopped or ran out of time). Retry it, or ask an administrator to look at "
+                    "the worker's logs.") % {"n": MAX_ATTEMPTS},
+        )
+        lost.update(status=ReportRun.Status.PENDING, claim=None, lease_until=None,
+                    queued_at=None, progress=0, progress_note=_("Waiting to be compiled again"))
+
+
+COMPILED_REPORT_JOBS = CompiledReportJobs(
+    ReportRun,
+    task="reporting.tasks.compiled_report_compile",
+    event="compiled_report",
+    running=ReportRun.Status.RUNNING,
+    lease=STALE_AFTER,
+    requeue_after=REQUEUE_AFTER,
+    error_field="error",
+    sweep_batch=100,
+)
 
 
 # --- Asking for a report ------------------------------------------------------------
@@ -205,7 +233,7 @@ def compiled_report_request(
                 filter_query=p.filter_query, as_of=p.as_of, parameters_key=p.key,
                 title_en=titles["en"][:250], title_fr=titles["fr"][:250], requested_by=actor,
             )
-            transaction.on_commit(lambda: compiled_report_enqueue(run_id=run.pk))
+            COMPILED_REPORT_JOBS.enqueue_on_commit(run.pk)
     except IntegrityError:  # asked for at the same moment elsewhere (two beats, a double click)
         return latest(), False
     logger.info("compiled_report.requested", extra={"run_id": run.pk, "kind": p.kind})
@@ -232,20 +260,14 @@ def compiled_report_rebuild(*, run: ReportRun, actor=None) -> ReportRun:
         title_en=run.title_en, title_fr=run.title_fr, edition=latest + 1, rebuild_of=run,
         requested_by=actor,
     )
-    transaction.on_commit(lambda: compiled_report_enqueue(run_id=rebuilt.pk))
+    COMPILED_REPORT_JOBS.enqueue_on_commit(rebuilt.pk)
     return rebuilt
 
 
 @transaction.atomic
 def compiled_report_retry(*, run: ReportRun) -> bool:
     """A FAILED run compiled again (it has no files). Returns whether it was reset."""
-    reset = ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.FAILED).update(
-        status=ReportRun.Status.PENDING, error="", attempts=0, progress=0, progress_note="",
-        claim=None, queued_at=None,
-    )
-    if reset:
-        transaction.on_commit(lambda: compiled_report_enqueue(run_id=run.pk))
-    return bool(reset)
+    return COMPILED_REPORT_JOBS.reset(run.pk, attempts=0, progress=0, progress_note="")
 
 
 @transaction.atomic
@@ -259,17 +281,6 @@ def compiled_report_set_published(*, run: ReportRun, published: bool) -> bool:
     return bool(changed)
 
 
-def compiled_report_enqueue(*, run_id: int) -> bool:
-    from ..tasks import compiled_report_compile
-
-    if not task_enqueue(compiled_report_compile, run_id, event="compiled_report", run_id=run_id):
-        return False
-    ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.PENDING).update(
-        queued_at=timezone.now()
-    )
-    return True
-
-
 # --- Compiling ------------------------------------------------------------
 
 
@@ -277,23 +288,11 @@ class RunLost(Exception):
     """This compiler's claim was taken over (it was presumed dead): stop without writing."""
 
 
-def _beat(run_id: int, claim: uuid.UUID, progress: int, note: str) -> None:
-    updated = ReportRun.objects.filter(pk=run_id, claim=claim,
-                                       status=ReportRun.Status.RUNNING).update(
-        progress=progress, progress_note=note, heartbeat_at=timezone.now()
-    )
-    if not updated:
+def _beat(run_id: int, claim: uuid.UUID, **progress) -> None:
+    """Still alive: renew the lease (with the step reached). Presumed dead and taken over
+    meanwhile: stop now, writing nothing."""
+    if not COMPILED_REPORT_JOBS.renew(run_id, claim, heartbeat_at=timezone.now(), **progress):
         raise RunLost
-
-
-def _claim(run_id: int) -> uuid.UUID | None:
-    claim = uuid.uuid4()
-    now = timezone.now()
-    claimed = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.PENDING).update(
-        status=ReportRun.Status.RUNNING, claim=claim, started_at=now, heartbeat_at=now,
-        progress=1, progress_note=_("Started"), attempts=F("attempts") + 1,
-    )
-    return claim if claimed else None
 
 
 def _write(file_format: str, figures: dict, document, rows, out: BinaryIO) -> None:
@@ -352,7 +351,7 @@ def _rows_from(handle: BinaryIO, beat) -> Iterator:
 
 
 def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[dict, list]:
-    _beat(run.pk, claim, 5, _("Reading the pledges"))
+    _beat(run.pk, claim, progress=5, progress_note=_("Reading the pledges"))
     languages = [language for language, _name in settings.LANGUAGES]
     pledge_lists = {}
     with _one_snapshot():
@@ -362,16 +361,14 @@ def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[
             _rows_to(pledge_lists[language], compiled_report_pledge_rows(run, language=language))
 
     def beat():  # between chunks of the pledge list: still alive, same step
-        if not ReportRun.objects.filter(pk=run.pk, claim=claim).update(
-                heartbeat_at=timezone.now()):
-            raise RunLost  # presumed dead and taken over: stop now
+        _beat(run.pk, claim)
 
     outputs: list[_Output] = []
     steps = [(language, file_format) for language in languages
              for file_format in ReportFile.Format.values]
     for done, (language, file_format) in enumerate(steps):
-        _beat(run.pk, claim, 20 + int(70 * done / len(steps)),
-              _("Writing %(file)s (%(language)s)") % {
+        _beat(run.pk, claim, progress=20 + int(70 * done / len(steps)),
+              progress_note=_("Writing %(file)s (%(language)s)") % {
                   "file": ReportFile.Format(file_format).label, "language": language})
         title = run.title_fr if language == "fr" and run.title_fr else run.title_en
         document = compiled_report_document(figures, title=title, language=language)
@@ -383,7 +380,7 @@ def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[
         while block := handle.read(ReportFile.CHUNK_BYTES):
             digest.update(block)
         outputs.append(_Output(file_format, language, handle, size, digest.hexdigest()))
-    _beat(run.pk, claim, 90, _("Storing the files"))
+    _beat(run.pk, claim, progress=90, progress_note=_("Storing the files"))
     return figures, outputs
 
 
@@ -400,21 +397,28 @@ def _store(run_id: int, output: _Output) -> None:
 
 
 def compiled_report_compile(*, run_id: int) -> bool:
-    """Compile a PENDING run once. Returns whether this call produced its files."""
-    claim = _claim(run_id)
-    if claim is None:
-        logger.info("compiled_report.compile_skipped", extra={"run_id": run_id})
-        return False
+    """Compile a PENDING run once. Returns whether this call produced its files.
+
+    An error in the compiler (bad data, a bug, the time limit) marks the run FAILED with the
+    error, not PENDING: compiling again would fail again. The secretariat reads it and retries.
+    """
+    started = timezone.now()
+    return COMPILED_REPORT_JOBS.work(
+        run_id, lambda claim: _compile(run_id, claim),
+        started_at=started, heartbeat_at=started, progress=1, progress_note=_("Started"),
+    )
+
+
+def _compile(run_id: int, claim: uuid.UUID) -> bool:
     run = ReportRun.objects.select_related("event", "cycle").get(pk=run_id)
     try:
         with ExitStack() as stack:
             figures, files = _compile_files(run, claim, stack)
             with transaction.atomic():
-                finished = ReportRun.objects.filter(
-                    pk=run_id, claim=claim, status=ReportRun.Status.RUNNING
-                ).update(status=ReportRun.Status.DONE, figures=figures, progress=100,
-                         progress_note="", finished_at=timezone.now(),
-                         heartbeat_at=timezone.now())
+                finished = COMPILED_REPORT_JOBS.finish(
+                    run_id, claim, ReportRun.Status.DONE, figures=figures, progress=100,
+                    progress_note="", finished_at=timezone.now(), heartbeat_at=timezone.now(),
+                )
                 if not finished:
                     raise RunLost
                 for output in files:
@@ -430,9 +434,8 @@ def compiled_report_compile(*, run_id: int) -> bool:
                 "minutes": COMPILE_TIME_LIMIT_SECONDS // 60}
         else:
             reason = f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=6)}"
-        ReportRun.objects.filter(pk=run_id, claim=claim, status=ReportRun.Status.RUNNING).update(
-            status=ReportRun.Status.FAILED, finished_at=timezone.now(), error=reason[:5000],
-        )
+        COMPILED_REPORT_JOBS.finish(run_id, claim, ReportRun.Status.FAILED,
+                                    finished_at=timezone.now(), error=reason[:5000])
         logger.exception("compiled_report.compile_failed", extra={"run_id": run_id})
         return False
     logger.info("compiled_report.compiled", extra={"run_id": run_id, "files": len(files)})
@@ -445,26 +448,7 @@ def compiled_report_compile(*, run_id: int) -> bool:
 def compiled_reports_sweep(*, now: datetime.datetime | None = None) -> int:
     """Runs whose worker died go back to PENDING (or FAILED after MAX_ATTEMPTS); PENDING runs
     whose task was lost are queued again. Returns how many runs were queued."""
-    now = now or timezone.now()
-    dead = ReportRun.objects.filter(status=ReportRun.Status.RUNNING,
-                                    heartbeat_at__lt=now - STALE_AFTER)
-    dead.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=ReportRun.Status.FAILED, claim=None, finished_at=now,
-        error=_("The compilation stopped without finishing %(n)d times (the worker was "
-                "stopped or ran out of time). Retry it, or ask an administrator to look at "
-                "the worker's logs.") % {"n": MAX_ATTEMPTS},
-    )
-    dead.update(status=ReportRun.Status.PENDING, claim=None, queued_at=None,
-                progress=0, progress_note=_("Waiting to be compiled again"))
-    lost = ReportRun.objects.filter(status=ReportRun.Status.PENDING).filter(
-        Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER)
-    )
-    queued = 0
-    for run_id in lost.order_by("created_at", "pk").values_list("pk", flat=True)[:100]:
-        if not compiled_report_enqueue(run_id=run_id):
-            break
-        queued += 1
-    return queued
+    return COMPILED_REPORT_JOBS.sweep(now=now)
 
 
 def compiled_reports_for_ended_cycles(*, today: datetime.date | None = None) -> int:

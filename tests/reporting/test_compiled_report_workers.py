@@ -94,7 +94,7 @@ def test_a_worker_killed_mid_compilation_leaves_no_orphan_and_the_run_recovers(
         # Delivered again (a redelivery, a second beat): nothing more is written.
         compiled_report_compile.delay(run.pk)
         compiled_report_compile.delay(run.pk)
-        wait_for(lambda: second.log().count("compiled_report.compile_skipped") >= 2, [second],
+        wait_for(lambda: second.log().count("compiled_report.skipped") >= 2, [second],
                  "the duplicate deliveries handled")
         assert ReportFile.objects.filter(run=run).count() == 8
         assert run.attempts == 2
