@@ -130,7 +130,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery (the app lives in p2c_portal/celery.py) -----------------------------------------------
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis, tasks run in-process (eager), yet Celery still borrows a producer of the broker
+# to serialise their arguments: an in-memory one that never connects. It needs a hostname, or
+# kombu warns "No hostname was supplied" at every task.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None  # results are rows in our own tables, never in the broker
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -216,8 +219,8 @@ def email_url_settings(url: str) -> dict:
 
 if "EMAIL_URL" in env:
     vars().update(email_url_settings(os.environ["EMAIL_URL"]))
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:  # make run: each email printed readably on stderr, apart from the JSON log lines
+    EMAIL_BACKEND = "p2c_portal.email_backends.ReadableConsoleEmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Partner2Connect <no-reply@p2c.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10

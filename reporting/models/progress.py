@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from pledges.models import MAX_AMOUNT, Pledge
 
@@ -183,7 +182,7 @@ class ProgressReport(models.Model):
     updated_at = models.DateTimeField(_("last change"), auto_now=True)
 
     objects = ProgressReportQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["unsaved_input", "version"])
+    # `history`: every saved version, but for the two fields below (reporting.models registers it)
 
     class Meta:
         verbose_name = _("progress report")
