@@ -30,7 +30,9 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description=_("Resend the selected failed emails"))
+    # Failed for good, or uncertain (cut off mid-send: check with the recipient first, if it
+    # matters; a resend carries the same Message-ID).
+    @admin.action(description=_("Resend the selected failed or uncertain emails"))
     def resend_failed(self, request, queryset):
         count = sum(email_resend(email_id=pk) for pk in queryset.values_list("pk", flat=True))
         self.message_user(

@@ -21,9 +21,10 @@ from p2c_portal.models import OutboundEmail
 from pledges.admin import PledgeAdmin
 from pledges.models import Pledge
 
-from . import permissions, report_runs, services
+from . import permissions
 from .admin_filters import ReportingStatusFilter
-from .forms import HideReportForm
+from .compiled_report_downloads import compiled_report_file_response
+from .forms import HideProgressReportForm
 from .models import (
     ProgressReport,
     ProgressReportEvent,
@@ -34,8 +35,9 @@ from .models import (
     ReportRun,
     TargetProgress,
 )
-from .reminders import reminder_resend
-from .views import report_file_response
+from .services import compiled_reports as compiled_report_services
+from .services import progress as progress_services
+from .services.reminders import reminder_resend
 
 # The pledge desk filters by reporting status, which this app computes. Reporting sits above
 # pledges, so it extends the pledge admin here rather than pledges importing reporting.
@@ -177,17 +179,17 @@ class ProgressReportAdmin(admin.ModelAdmin):
     def hide_selected(self, request, queryset):
         reports = list(queryset.select_related("pledge", "cycle").order_by("pk"))
         confirmed = request.POST.get("confirm") == "yes"
-        form = HideReportForm(request.POST if confirmed else None)
+        form = HideProgressReportForm(request.POST if confirmed else None)
         if confirmed and form.is_valid():
             hidden = 0
             for report in reports:
                 try:
-                    services.progress_report_hide(
+                    progress_services.progress_report_hide(
                         actor=request.user, report_id=report.pk,
                         reason=form.cleaned_data["reason"],
                     )
                     hidden += 1
-                except services.ReportingError as error:
+                except progress_services.ReportingError as error:
                     self.message_user(request, f"{report}: {error}", messages.WARNING)
             if hidden:
                 self.message_user(
@@ -212,7 +214,7 @@ class ProgressReportAdmin(admin.ModelAdmin):
     def show_selected(self, request, queryset):
         shown = 0
         for report_id in queryset.filter(hidden_at__isnull=False).values_list("pk", flat=True):
-            services.progress_report_show(actor=request.user, report_id=report_id)
+            progress_services.progress_report_show(actor=request.user, report_id=report_id)
             shown += 1
         self.message_user(
             request,
@@ -229,22 +231,25 @@ class DeliveryFilter(admin.SimpleListFilter):
     parameter_name = "delivery"
 
     def lookups(self, request, model_admin):
-        return [("failed", _("An email failed")), ("waiting", _("Waiting to be delivered")),
-                ("delivered", _("Delivered"))]
+        return [("failed", _("An email failed")), ("uncertain", _("An email may not have arrived")),
+                ("waiting", _("Waiting to be delivered")), ("delivered", _("Delivered"))]
 
     def queryset(self, request, queryset):
         failed = Q(emails__status=OutboundEmail.Status.FAILED)
+        uncertain = Q(emails__status=OutboundEmail.Status.UNCERTAIN)
         waiting = Q(emails__status__in=[OutboundEmail.Status.PENDING,
                                         OutboundEmail.Status.SENDING])
         if self.value() == "failed":
             return queryset.filter(
                 Q(status=Reminder.Status.FAILED) | Q(pk__in=Reminder.objects.filter(failed))
             )
+        if self.value() == "uncertain":
+            return queryset.filter(pk__in=Reminder.objects.filter(uncertain))
         if self.value() == "waiting":
             return queryset.filter(pk__in=Reminder.objects.filter(waiting))
         if self.value() == "delivered":
             return queryset.filter(status=Reminder.Status.SENT).exclude(
-                pk__in=Reminder.objects.filter(failed | waiting)
+                pk__in=Reminder.objects.filter(failed | uncertain | waiting)
             )
         return queryset
 
@@ -281,6 +286,8 @@ class ReminderAdmin(admin.ModelAdmin):
             return "—"
         if OutboundEmail.Status.FAILED in statuses:
             return _("An email failed")
+        if OutboundEmail.Status.UNCERTAIN in statuses:
+            return _("An email may not have arrived")
         if statuses - {OutboundEmail.Status.SENT}:
             return _("Waiting to be delivered")
         return _("Delivered")
@@ -348,9 +355,10 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
 # --- Compiled reports ------------------------------------------------------------
 
 
-class ReportRunRequestForm(forms.ModelForm):
-    """What the secretariat asks for; checked by reporting.report_runs.report_parameters, whose
-    messages appear next to the fields."""
+class CompiledReportRequestForm(forms.ModelForm):
+    """What the secretariat asks for; checked by
+    reporting.services.compiled_reports.compiled_report_parameters, whose messages appear next to
+    the fields."""
 
     class Meta:
         model = ReportRun
@@ -380,7 +388,7 @@ class ReportRunRequestForm(forms.ModelForm):
         if self.errors:
             return data
         try:
-            self.parameters = report_runs.report_parameters(
+            self.parameters = compiled_report_services.compiled_report_parameters(
                 kind=data.get("kind") or "", event=data.get("event"), cutoff=data.get("cutoff"),
                 cycle=data.get("cycle"), filter_query=data.get("filter_query") or "",
                 as_of=data.get("as_of"),
@@ -391,7 +399,7 @@ class ReportRunRequestForm(forms.ModelForm):
         return data
 
 
-class ReportFileInline(admin.TabularInline):
+class CompiledReportFileInline(admin.TabularInline):
     model = ReportFile
     fields = ("language", "format", "size_display", "download")
     readonly_fields = fields
@@ -416,14 +424,14 @@ class ReportFileInline(admin.TabularInline):
 
 
 @admin.register(ReportRun)
-class ReportRunAdmin(admin.ModelAdmin):
-    form = ReportRunRequestForm
+class CompiledReportAdmin(admin.ModelAdmin):
+    form = CompiledReportRequestForm
     change_form_template = "admin/reporting/reportrun/change_form.html"
     list_display = ("__str__", "kind", "as_of", "state", "is_published", "created_at")
     list_filter = ("kind", "status", "is_published")
     search_fields = ("title_en", "title_fr")
     date_hierarchy = "created_at"
-    inlines = [ReportFileInline]
+    inlines = [CompiledReportFileInline]
     shown_fields = ("kind", "title_en", "title_fr", "event", "cutoff", "cycle", "filter_query",
                     "as_of", "edition", "rebuild_of", "status", "progress", "progress_note",
                     "attempts", "error", "requested_by", "created_at", "started_at",
@@ -443,7 +451,7 @@ class ReportRunAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ReportRunRequestForm.Meta.fields
+            return CompiledReportRequestForm.Meta.fields
         return self.shown_fields
 
     def get_readonly_fields(self, request, obj=None):
@@ -471,7 +479,7 @@ class ReportRunAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        run, created = report_runs.report_run_request(
+        run, created = compiled_report_services.compiled_report_request(
             parameters=form.parameters, actor=request.user,
             title_en=data.get("title_en") or "", title_fr=data.get("title_fr") or "",
         )
@@ -509,7 +517,7 @@ class ReportRunAdmin(admin.ModelAdmin):
             raise PermissionDenied
         report_file = get_object_or_404(ReportFile, run_id=run_id, language=language,
                                         format=file_format)
-        return report_file_response(report_file)
+        return compiled_report_file_response(report_file)
 
     ACTIONS = {
         "publish": "reporting.publish_reportrun",
@@ -528,8 +536,8 @@ class ReportRunAdmin(admin.ModelAdmin):
         target = run
         try:
             if action in ("publish", "unpublish"):
-                changed = report_runs.report_run_set_published(run=run,
-                                                               published=action == "publish")
+                changed = compiled_report_services.compiled_report_set_published(
+                    run=run, published=action == "publish")
                 if changed and action == "publish":
                     self.log_change(request, run, _("Published on the Reports page"))
                     messages.success(request, _("Published: the report is on the public "
@@ -538,13 +546,14 @@ class ReportRunAdmin(admin.ModelAdmin):
                     self.log_change(request, run, _("Unpublished"))
                     messages.success(request, _("Unpublished: the report is no longer public."))
             elif action == "rebuild":
-                target = report_runs.report_run_rebuild(run=run, actor=request.user)
+                target = compiled_report_services.compiled_report_rebuild(
+                    run=run, actor=request.user)
                 self.log_change(request, run, _("Rebuilt as edition %(edition)d")
                                 % {"edition": target.edition})
                 messages.success(request, _("Edition %(edition)d is being compiled from "
                                             "today's data; edition %(old)d stays as it is.")
                                  % {"edition": target.edition, "old": run.edition})
-            elif report_runs.report_run_retry(run=run):
+            elif compiled_report_services.compiled_report_retry(run=run):
                 self.log_change(request, run, _("Compiled again after a failure"))
                 messages.success(request, _("The report is being compiled again."))
         except ValidationError as error:

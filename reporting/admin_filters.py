@@ -1,11 +1,11 @@
-"""List filters other apps' admins use. The pledge admin (pledges/admin.py) adds
-`ReportingStatusFilter` to its list_filter; the status is computed by reporting.selectors,
-never stored twice."""
+"""List filters of the pledge desk: reporting.admin.PledgeWithReportingAdmin adds
+`ReportingStatusFilter` to the pledge admin's list_filter; the status is computed by
+reporting.selectors.progress, never stored twice."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .selectors import ReportingStatus, pledge_ids_with_reporting_status
+from .selectors.progress import ReportingStatus, pledge_ids_with_reporting_status
 
 
 class ReportingStatusFilter(admin.SimpleListFilter):

@@ -2,8 +2,8 @@
 (a draft touched since, a report filed meanwhile…), then renders one email per recipient in
 their language through p2c_portal.mail (templates/emails/reporting/<kind>_*.txt).
 
-Called by reporting.reminders.reminder_deliver inside its transaction: nothing here sends;
-the outbox delivers after commit.
+Called by reporting.services.reminders.reminder_hand_over inside its transaction: nothing here
+sends; the outbox delivers after commit.
 """
 
 import datetime
@@ -16,27 +16,25 @@ from p2c_portal.models import OutboundEmail
 from pledges.models import Pledge, PledgeStatusChange
 
 from .models import ProgressReport, Reminder, ReminderSettings
-from .selectors import ReportingStatus, pledge_contacts, reporting_for_pledges
+from .selectors.contacts import pledge_contacts
+from .selectors.reminders import weekly_digest_context
 
 K = Reminder.Kind
 Skip = Reminder.SkipReason
-DIGEST_LIST_LIMIT = 50
 
 
 def reminder_emails(
     reminder: Reminder, cfg: ReminderSettings, today: datetime.date
 ) -> tuple[list[OutboundEmail], str]:
     """(emails queued, "") or ([], why it is not sent)."""
-    from .reminders import kind_enabled
-
-    if not kind_enabled(reminder.kind, cfg):
+    if not cfg.is_enabled(reminder.kind):
         return [], Skip.TURNED_OFF
     compose = {
         K.DRAFT_UNTOUCHED: _draft_untouched,
         K.CHANGES_REQUESTED: _changes_requested,
-        K.REPORT_DUE_SOON: _report_reminder,
-        K.REPORT_DUE_TODAY: _report_reminder,
-        K.REPORT_OVERDUE: _report_reminder,
+        K.REPORT_DUE_SOON: _progress_report_reminder,
+        K.REPORT_DUE_TODAY: _progress_report_reminder,
+        K.REPORT_OVERDUE: _progress_report_reminder,
         K.WEEKLY_DIGEST: _weekly_digest,
     }[reminder.kind]
     return compose(reminder, cfg, today)
@@ -91,7 +89,7 @@ def _changes_requested(reminder, cfg, today):
     })
 
 
-def _report_reminder(reminder, cfg, today):
+def _progress_report_reminder(reminder, cfg, today):
     pledge = _pledge(reminder)
     cycle = reminder.cycle
     if pledge is None or cycle is None or not cycle.covers(pledge):
@@ -115,53 +113,6 @@ def _report_reminder(reminder, cfg, today):
         "days_left": (cycle.due_on - today).days,
         "days_late": (today - cycle.due_on).days,
     })
-
-
-def weekly_digest_context(week_end: datetime.date) -> dict:
-    """What happened in the seven days before `week_end`, and what is overdue now."""
-    from members.models import Entity
-
-    start = timezone.make_aware(datetime.datetime.combine(
-        week_end - datetime.timedelta(days=7), datetime.time.min))
-    end = timezone.make_aware(datetime.datetime.combine(week_end, datetime.time.min))
-    submissions = list(
-        PledgeStatusChange.objects.filter(
-            to_status=Pledge.Status.SUBMITTED, created_at__gte=start, created_at__lt=end
-        ).select_related("pledge", "pledge__entity").order_by("created_at", "pk")
-    )
-    reports = list(
-        ProgressReport.objects.filter(
-            status=ProgressReport.Status.SUBMITTED, submitted_at__gte=start, submitted_at__lt=end
-        ).select_related("pledge", "pledge__entity", "cycle").order_by("submitted_at", "pk")
-    )
-    applications = list(
-        Entity.objects.filter(applied_at__gte=start, applied_at__lt=end).order_by("applied_at")
-    )
-    published = list(
-        Pledge.objects.filter(status=Pledge.Status.PUBLISHED).select_related("entity")
-        .order_by("entity__name", "pk")
-    )
-    statuses = reporting_for_pledges(published)
-    behind = [
-        {"pledge": pledge, "reporting": statuses[pledge.pk]}
-        for pledge in published
-        if statuses[pledge.pk].status in (ReportingStatus.OVERDUE, ReportingStatus.INACTIVE)
-    ]
-    return {
-        "period_start": week_end - datetime.timedelta(days=7),
-        "period_end": week_end - datetime.timedelta(days=1),
-        "submissions": submissions[:DIGEST_LIST_LIMIT],
-        "submissions_count": len(submissions),
-        "reports": reports[:DIGEST_LIST_LIMIT],
-        "reports_count": len(reports),
-        "applications": applications[:DIGEST_LIST_LIMIT],
-        "applications_count": len(applications),
-        "awaiting_vetting": Entity.objects.awaiting_vetting().count(),
-        "awaiting_review": Pledge.objects.filter(status=Pledge.Status.SUBMITTED).count(),
-        "behind": behind[:DIGEST_LIST_LIMIT],
-        "behind_count": len(behind),
-        "list_limit": DIGEST_LIST_LIMIT,
-    }
 
 
 def _weekly_digest(reminder, cfg, today):

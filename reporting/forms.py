@@ -1,6 +1,6 @@
-"""The progress form. Every field is optional while the report is a draft (completeness is
-checked on submission, reporting.services.missing_for_submission); what is typed is validated
-here, with messages that say what to write instead."""
+"""The progress form. Every field is optional while the progress report is a draft (completeness
+is checked on submission, reporting.services.progress.missing_for_submission); what is typed is
+validated here, with messages that say what to write instead."""
 
 import re
 from decimal import Decimal
@@ -15,7 +15,7 @@ from pledges.amounts import AmountError, parse_amount
 from pledges.models import MAX_AMOUNT, Pledge, PledgeType
 
 from .models import ImplementationStatus, ProgressReport
-from .services import MAX_EVIDENCE_LINKS
+from .services.progress import MAX_EVIDENCE_LINKS
 
 MAX_ACHIEVED = Decimal("1000000000000000000")  # 10^18: what the column holds
 MAX_LINK_LENGTH = 500
@@ -241,7 +241,7 @@ class ProgressReportForm(forms.Form):
         }
 
 
-class HideReportForm(forms.Form):
+class HideProgressReportForm(forms.Form):
     """Secretariat: why a report is taken off the public page (emailed to the entity)."""
 
     reason = forms.CharField(

@@ -1,11 +1,12 @@
-"""Celery tasks: they take ids, and call one function of reporting.reminders (DESIGN.md §3).
+"""Celery tasks: they take ids, and call one service of reporting.services (DESIGN.md §3). The
+tasks that work one job row share the job machinery's retrying base (p2c_portal.jobs.JobTask).
 Scheduled in settings.CELERY_BEAT_SCHEDULE; never a long countdown or ETA."""
 
 from celery import shared_task
 
-from p2c_portal.tasks import RETRY_BACKOFF
+from p2c_portal.jobs import JobTask
 
-from . import reminders, report_runs
+from .services import compiled_reports, reminders
 
 
 @shared_task
@@ -13,20 +14,9 @@ def reminders_create_due() -> int:
     return reminders.reminders_create_due()
 
 
-@shared_task(bind=True, max_retries=len(RETRY_BACKOFF), acks_late=True)
-def reminder_send(self, reminder_id: int):
-    try:
-        reminders.reminder_deliver(reminder_id=reminder_id)
-    except Exception as error:
-        if self.request.retries >= self.max_retries:
-            reminders.reminder_mark_failed(reminder_id=reminder_id)
-            return None
-        countdown = RETRY_BACKOFF[self.request.retries]
-        if self.request.is_eager:
-            # In-process (no broker): a *returned* retry runs at once; a raised one would
-            # escape .delay() and leave the row for a sweep that never runs (see p2c_portal).
-            return self.retry(exc=error, countdown=countdown, throw=False)
-        raise self.retry(exc=error, countdown=countdown) from error
+@shared_task(base=JobTask, jobs=reminders.REMINDER_JOBS)
+def reminder_send(reminder_id: int) -> bool:
+    return reminders.reminder_deliver(reminder_id=reminder_id)
 
 
 @shared_task
@@ -34,21 +24,22 @@ def reminders_sweep() -> int:
     return reminders.reminders_sweep()
 
 
-# Compiled reports (reporting/report_runs.py). The compile claims its run: a second delivery of
-# the same message (acks_late, a restarted worker) finds nothing to do.
-# Its own time limits: a report over 100,000 pledges takes minutes, not seconds. The hard limit
-# stays below the broker's visibility timeout (settings: 3,600 s).
-@shared_task(acks_late=True, soft_time_limit=report_runs.COMPILE_TIME_LIMIT_SECONDS,
-             time_limit=report_runs.COMPILE_TIME_LIMIT_SECONDS + 300)
-def report_run_compile(run_id: int) -> bool:
-    return report_runs.report_run_compile(run_id=run_id)
+# The compile claims its run: a second delivery of the same message (acks_late, a restarted
+# worker) finds nothing to do. A compiler error fails the run for good (no retry: it would fail
+# again). Its own time limits: a report over 100,000 pledges takes minutes, not seconds. The
+# hard limit stays below the broker's visibility timeout (settings: 3,600 s).
+@shared_task(base=JobTask, jobs=compiled_reports.COMPILED_REPORT_JOBS,
+             soft_time_limit=compiled_reports.COMPILE_TIME_LIMIT_SECONDS,
+             time_limit=compiled_reports.COMPILE_TIME_LIMIT_SECONDS + 300)
+def compiled_report_compile(run_id: int) -> bool:
+    return compiled_reports.compiled_report_compile(run_id=run_id)
 
 
 @shared_task
-def report_runs_sweep() -> int:
-    return report_runs.report_runs_sweep()
+def compiled_reports_sweep() -> int:
+    return compiled_reports.compiled_reports_sweep()
 
 
 @shared_task
-def report_runs_for_ended_cycles() -> int:
-    return report_runs.report_runs_for_ended_cycles()
+def compiled_reports_for_ended_cycles() -> int:
+    return compiled_reports.compiled_reports_for_ended_cycles()

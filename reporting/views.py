@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import QueryDict, StreamingHttpResponse
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
@@ -17,12 +17,16 @@ from p2c_portal.page_cache import public_page
 from pledges import selectors as pledge_selectors
 from pledges.views.member import keeps_typed_input_across_login
 
-from . import permissions, report_files, selectors, services
+from . import compiled_report_files, permissions
+from .compiled_report_document import compiled_report_document
+from .compiled_report_downloads import compiled_report_file_response
 from .forms import ProgressReportForm
 from .models import ProgressReport, ReportingCycle
-from .report_document import report_document
+from .selectors import compiled_reports as compiled_report_selectors
+from .selectors import progress as progress_selectors
+from .services import progress as progress_services
 
-REPORTS_PER_PAGE = 20
+COMPILED_REPORTS_PER_PAGE = 20
 
 
 def _raw_input(data: QueryDict) -> dict:
@@ -66,7 +70,7 @@ def progress_edit(request, pk: int, cycle_id: int):
         # The secretariat reads reports in the admin; this page is the entity's.
         return redirect("admin:reporting_progressreport_changelist")
     cycle = get_object_or_404(ReportingCycle, pk=cycle_id)
-    report = selectors.report_get(pledge, cycle)
+    report = progress_selectors.progress_report_get(pledge, cycle)
     if report is not None and report.status == ProgressReport.Status.SUBMITTED:
         return render(request, "reporting/member/progress_submitted.html", {
             "pledge": pledge, "cycle": cycle, "report": report,
@@ -77,7 +81,7 @@ def progress_edit(request, pk: int, cycle_id: int):
         raise permissions.PermissionDenied(
             _("Only administrators and editors of the pledging entity report its progress.")
         )
-    problem = services.cycle_problem(pledge, cycle)
+    problem = progress_services.cycle_problem(pledge, cycle)
     if problem:
         if request.method == "POST":
             messages.error(request, problem)
@@ -96,16 +100,16 @@ def progress_edit(request, pk: int, cycle_id: int):
     form = ProgressReportForm(request.POST, pledge=pledge)
     valid = form.is_valid()
     try:
-        report = services.progress_report_save(
+        report = progress_services.progress_report_save(
             user=request.user, pledge_id=pledge.pk, cycle_id=cycle.pk,
             values=form.valid_values(), target_values=form.valid_target_values(),
             raw_input=None if valid else _raw_input(request.POST),
             expected_version=_expected_version(request),
         )
-    except services.EditConflict as error:
+    except progress_services.EditConflict as error:
         return _render_form(request, pledge=pledge, cycle=cycle, report=report, form=form,
                             conflict=str(error), status=409)
-    except services.ReportingError as error:
+    except progress_services.ReportingError as error:
         messages.error(request, str(error))
         return redirect("reporting:progress_edit", pk=pledge.pk, cycle_id=cycle.pk)
     if not valid:
@@ -119,16 +123,16 @@ def progress_edit(request, pk: int, cycle_id: int):
         messages.success(request, _("Draft saved."))
         return redirect("reporting:progress_edit", pk=pledge.pk, cycle_id=cycle.pk)
     try:
-        services.progress_report_submit(
+        progress_services.progress_report_submit(
             user=request.user, report_id=report.pk, expected_version=report.version
         )
-    except services.IncompleteReport as error:
+    except progress_services.IncompleteProgressReport as error:
         messages.error(
             request, _("Draft saved, but not submitted: the report is not complete yet.")
         )
         return _render_form(request, pledge=pledge, cycle=cycle, report=report, form=form,
                             missing=error.missing, status=400)
-    except (services.EditConflict, services.ReportingError) as error:
+    except (progress_services.EditConflict, progress_services.ReportingError) as error:
         messages.error(request, str(error))
         return redirect("reporting:progress_edit", pk=pledge.pk, cycle_id=cycle.pk)
     messages.success(
@@ -147,8 +151,8 @@ def progress_list(request, pk: int):
         return redirect("admin:reporting_progressreport_changelist")
     return render(request, "reporting/member/progress_list.html", {
         "pledge": pledge,
-        "rows": selectors.report_rows_for_member(pledge),
-        "reporting": selectors.reporting_for_pledge(pledge),
+        "rows": progress_selectors.progress_report_rows_for_member(pledge),
+        "reporting": progress_selectors.reporting_for_pledge(pledge),
         "can_report": permissions.can_report_progress(request.user, pledge),
     })
 
@@ -161,20 +165,20 @@ def _language() -> str:
 
 
 @public_page
-def report_list(request):
-    runs = selectors.report_runs_published(_language()).defer("figures")
-    page = Paginator(runs, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "reporting/public/report_list.html", {"page": page})
+def compiled_report_list(request):
+    runs = compiled_report_selectors.compiled_reports_published(_language()).defer("figures")
+    page = Paginator(runs, COMPILED_REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "reporting/public/compiled_report_list.html", {"page": page})
 
 
 @public_page
-def report_detail(request, pk: int):
+def compiled_report_detail(request, pk: int):
     language = _language()
-    run = selectors.report_run_get_public(pk, language)
-    document = report_document(run.figures, title=run.title, language=language)
+    run = compiled_report_selectors.compiled_report_get_public(pk, language)
+    document = compiled_report_document(run.figures, title=run.title, language=language)
     for section in [*document.delivery_sections, *document.sections]:
-        section.chart = report_files.bar_chart_svg(section, f"chart-{section.key}")
-    return render(request, "reporting/public/report_detail.html", {
+        section.chart = compiled_report_files.bar_chart_svg(section, f"chart-{section.key}")
+    return render(request, "reporting/public/compiled_report_detail.html", {
         "run": run,
         "document": document,
         "files": run.downloads,
@@ -182,18 +186,13 @@ def report_detail(request, pk: int):
 
 
 @require_safe
-def report_file(request, pk: int, language: str, file_format: str):
+def compiled_report_file(request, pk: int, language: str, file_format: str):
     """A published report's file, as it was compiled: the same bytes for everyone, so shared
     caches may keep it (a compiled report never changes; a rebuild is a new edition), but only
     for a minute, so that unpublishing takes effect quickly."""
-    response = report_file_response(selectors.report_file_get_public(pk, language, file_format))
+    response = compiled_report_file_response(
+        compiled_report_selectors.compiled_report_file_get_public(pk, language, file_format)
+    )
     patch_cache_control(response, public=True, max_age=60)
     return response
 
-
-def report_file_response(report_file) -> StreamingHttpResponse:
-    """A report file as a download, read chunk by chunk (here and in the admin)."""
-    response = StreamingHttpResponse(report_file.stream(), content_type=report_file.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{report_file.download_name}"'
-    response["Content-Length"] = str(report_file.size)
-    return response

@@ -135,7 +135,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery (the app lives in p2c_portal/celery.py) -----------------------------------------------
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis, tasks run in-process (eager), yet Celery still borrows a producer of the broker
+# to serialise their arguments: an in-memory one that never connects. It needs a hostname, or
+# kombu warns "No hostname was supplied" at every task.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None  # results are rows in our own tables, never in the broker
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -159,7 +162,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 #   retry costs two more socket timeouts (max_retries=1 made one email cost 6 s). So no retry;
 #   a failed publish leaves the row PENDING with no queued_at, and the next sweep queues it.
 # - A producer is borrowed from a pool of broker_pool_limit: never wait for one indefinitely.
-# p2c_portal.mail also stops publishing for a few seconds after a failure, so a request that
+# p2c_portal.queueing also stops publishing for a few seconds after a failure, so a request that
 # queues several emails pays for a hung broker once.
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -168,7 +171,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     # Redis redelivers an unacked task after this; longer than the hard time limit and than the
-    # longest retry countdown (p2c_portal.tasks.RETRY_BACKOFF).
+    # longest retry countdown (p2c_portal.jobs.RETRY_BACKOFF).
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -184,7 +187,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "p2c_portal.tasks.outbound_email_sweep",
         "schedule": 60.0,
     },
-    # Reminders (reporting/reminders.py): rows for what fell due, then a send per row.
+    # Reminders (reporting/services/reminders.py): rows for what fell due, then a send per row.
     "create-due-reminders": {
         "task": "reporting.tasks.reminders_create_due",
         "schedule": 900.0,
@@ -193,14 +196,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.reminders_sweep",
         "schedule": 120.0,
     },
-    # Compiled reports (reporting/report_runs.py): revive runs whose worker died, and ask for
-    # each reporting cycle's report once the cycle has ended.
+    # Compiled reports (reporting/services/compiled_reports.py): revive runs whose worker died,
+    # and ask for each reporting cycle's report once the cycle has ended. (The entries keep their
+    # names: django-celery-beat stores the schedule in the database under these keys.)
     "sweep-report-runs": {
-        "task": "reporting.tasks.report_runs_sweep",
+        "task": "reporting.tasks.compiled_reports_sweep",
         "schedule": 300.0,
     },
     "cycle-reports": {
-        "task": "reporting.tasks.report_runs_for_ended_cycles",
+        "task": "reporting.tasks.compiled_reports_for_ended_cycles",
         "schedule": 3600.0,
     },
 }
@@ -220,8 +224,8 @@ def email_url_settings(url: str) -> dict:
 
 if "EMAIL_URL" in env:
     vars().update(email_url_settings(os.environ["EMAIL_URL"]))
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:  # make run: each email printed readably on stderr, apart from the JSON log lines
+    EMAIL_BACKEND = "p2c_portal.email_backends.ReadableConsoleEmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Partner2Connect <no-reply@p2c.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10

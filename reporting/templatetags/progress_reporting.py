@@ -8,7 +8,8 @@ from django import template
 
 from pledges.models import Pledge
 
-from .. import permissions, selectors
+from .. import permissions
+from ..selectors import progress as selectors
 
 register = template.Library()
 
@@ -53,9 +54,9 @@ def can_report_progress(context, pledge: Pledge) -> bool:
 
 
 @register.simple_tag
-def reports_to_file(entity) -> list:
+def progress_reports_to_file(entity) -> list:
     """(pledge, cycle to report) pairs: the entity's progress reports to file now."""
-    return selectors.reports_to_file_for_entity(entity.pk)
+    return selectors.progress_reports_to_file_for_entity(entity.pk)
 
 
 @register.simple_tag

@@ -16,7 +16,7 @@ from devdata.management.commands.seed_bench import (
 from members.models import Entity, StakeholderGroup
 from pledges.models import Pledge, PledgeType, Target
 from reporting.models import ProgressReport, ReportingCycle, TargetProgress
-from reporting.selectors import ReportingStatus, reporting_for_pledges
+from reporting.selectors.progress import ReportingStatus, reporting_for_pledges
 from tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db

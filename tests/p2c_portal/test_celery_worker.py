@@ -72,6 +72,7 @@ def test_a_real_worker_delivers_a_queued_email_once(worker):
     assert "Subject: Your pledge was published" in written
     assert "To: worker-check@example.org" in written
     assert "Thank you for pledging to Partner2Connect." in written
+    assert f"Message-ID: {email.message_id}" in written  # made with the row, sent as is
     # The worker logs JSON lines like the web process (and does not lose its own lines).
     logged = [json.loads(line) for line in worker.log().splitlines() if line[:1] == "{"]
     messages = [(entry["logger"], entry["message"]) for entry in logged]

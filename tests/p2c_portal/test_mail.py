@@ -13,9 +13,10 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.utils import timezone, translation
 
-from p2c_portal.mail import email_deliver, email_queue, email_send_templated
+from p2c_portal.jobs import RETRY_BACKOFF
+from p2c_portal.mail import EMAIL_JOBS, email_deliver, email_queue, email_send_templated
 from p2c_portal.models import OutboundEmail
-from p2c_portal.tasks import RETRY_BACKOFF, outbound_email_deliver, outbound_email_sweep
+from p2c_portal.tasks import outbound_email_deliver, outbound_email_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +188,15 @@ def test_delivery_sends_text_and_html_from_the_site_address(
     assert message.body == "Thank you."
     assert message.alternatives[0][1] == "text/html"
     assert "<p>Thank you.</p>" in str(message.alternatives[0][0])
+    # The Message-ID was made with the row, in the sender's domain, and is the one sent.
+    assert message.message()["Message-ID"] == email.message_id
+    assert email.message_id.startswith("<") and email.message_id.endswith("@p2c.example.org>")
+
+
+def test_every_email_has_its_own_message_id(django_capture_on_commit_callbacks):
+    first = _queued_but_not_delivered(django_capture_on_commit_callbacks)
+    second = _queued_but_not_delivered(django_capture_on_commit_callbacks)
+    assert first.message_id != second.message_id
 
 
 # --- SMTP failures: retry with backoff, then FAILED, resendable from the admin --------------------
@@ -273,6 +283,7 @@ def test_secretariat_resends_a_failed_email_from_the_admin(
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT
     assert email.last_error == ""
+    assert mailoutbox[0].message()["Message-ID"] == email.message_id
 
 
 def test_resend_leaves_emails_that_did_not_fail_alone(
@@ -315,13 +326,6 @@ def test_sweep_requeues_lost_deliveries_and_leaves_recent_ones_alone(
         never_queued = _queued_but_not_delivered(
             django_capture_on_commit_callbacks, to=["never-queued@example.org"]
         )
-        # A worker claimed this one, then was killed before it could send.
-        killed_mid_send = _queued_but_not_delivered(
-            django_capture_on_commit_callbacks, to=["killed@example.org"]
-        )
-        OutboundEmail.objects.filter(pk=killed_mid_send.pk).update(
-            status=OutboundEmail.Status.SENDING, claimed_at=timezone.now(), queued_at=start
-        )
 
     later = start + timedelta(minutes=20)
     with time_machine.travel(later, tick=False):
@@ -332,34 +336,74 @@ def test_sweep_requeues_lost_deliveries_and_leaves_recent_ones_alone(
         OutboundEmail.objects.filter(pk=just_queued.pk).update(
             queued_at=later - timedelta(seconds=30)
         )
-        # Claimed a minute ago: a live worker is sending it right now.
+        # Claimed just now: a live worker is sending it right now.
         being_sent = _queued_but_not_delivered(
             django_capture_on_commit_callbacks, to=["being-sent@example.org"]
         )
-        OutboundEmail.objects.filter(pk=being_sent.pk).update(
-            status=OutboundEmail.Status.SENDING,
-            queued_at=later - timedelta(minutes=1),
-            claimed_at=later - timedelta(minutes=1),
-        )
+        OutboundEmail.objects.filter(pk=being_sent.pk).update(queued_at=later)
+        assert EMAIL_JOBS.claim(being_sent.pk, claimed_at=later) is not None
 
         requeued = outbound_email_sweep.delay().get()
         rerun = outbound_email_sweep.delay().get()
 
-    assert requeued == 2
+    assert requeued == 1
     assert rerun == 0  # the sweep is harmless to run again
-    assert sorted(address for m in mailoutbox for address in m.to) == [
-        "killed@example.org",
-        "never-queued@example.org",
-    ]
-    for email in (never_queued, killed_mid_send):
-        email.refresh_from_db()
-        assert email.status == OutboundEmail.Status.SENT
-        assert email.queued_at == later
+    assert [m.to for m in mailoutbox] == [["never-queued@example.org"]]
+    never_queued.refresh_from_db()
+    assert never_queued.status == OutboundEmail.Status.SENT
+    assert never_queued.queued_at == later
     just_queued.refresh_from_db()
     assert just_queued.status == OutboundEmail.Status.PENDING
     assert just_queued.queued_at == later - timedelta(seconds=30)
     being_sent.refresh_from_db()
     assert being_sent.status == OutboundEmail.Status.SENDING
+
+
+def test_a_send_cut_off_by_a_dying_worker_is_marked_uncertain_and_not_resent(
+    secretariat_client, mailoutbox, django_capture_on_commit_callbacks, caplog
+):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        email = _queued_but_not_delivered(
+            django_capture_on_commit_callbacks, to=["killed@example.org"]
+        )
+        # A worker claimed it and was killed while talking to the mail server: whether the
+        # server took the message is unknown.
+        assert EMAIL_JOBS.claim(email.pk, claimed_at=start) is not None
+
+    # Ten minutes on its lease (fifteen) still runs: the worker may be alive.
+    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+        assert outbound_email_sweep.delay().get() == 0
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENDING
+
+    # Past its lease: marked uncertain, logged, and not sent again, by this sweep or a later one.
+    with time_machine.travel(start + timedelta(minutes=20), tick=False):
+        assert outbound_email_sweep.delay().get() == 0
+        assert outbound_email_sweep.delay().get() == 0
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.UNCERTAIN
+    assert (email.claim, email.lease_until) == (None, None)
+    assert any(record.message == "email.uncertain" and record.job_ids == [email.pk]
+               for record in caplog.records)
+    # The dead worker's task, delivered again (acks_late), finds nothing to claim.
+    outbound_email_deliver.delay(email.pk)
+    assert mailoutbox == []
+
+    # The secretariat sees it, checks with the recipient, and resends it: same Message-ID.
+    changelist = "/en/admin/p2c_portal/outboundemail/"
+    listing = secretariat_client.get(changelist, {"status__exact": "uncertain"})
+    assert "Uncertain: the send was cut off" in listing.content.decode()
+    assert "killed@example.org" in listing.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretariat_client.post(
+            changelist, {"action": "resend_failed", "_selected_action": [email.pk]}, follow=True
+        )
+    assert "1 email queued again." in response.content.decode()
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    (message,) = mailoutbox
+    assert message.message()["Message-ID"] == email.message_id
 
 
 def test_sweep_leaves_a_scheduled_retry_to_its_backoff(

@@ -237,9 +237,9 @@ def test_local_defaults_need_no_service_at_all(ran):
     assert found["db_engine"] == "django.db.backends.sqlite3"
     assert Path(found["db_name"]) == BASE_DIR / "var" / "db.sqlite3"
     assert found["eager"] is True
-    assert found["broker"] == "memory://"
+    assert found["broker"] == "memory://localhost/"  # in-process, never connects
     assert found["cache"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert found["email_backend"] == "django.core.mail.backends.console.EmailBackend"
+    assert found["email_backend"] == "p2c_portal.email_backends.ReadableConsoleEmailBackend"
     assert found["debug"] is True
 
 

@@ -22,9 +22,10 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from pledges.models import Event, Pledge, PledgeStatusChange
-from reporting import report_files, report_runs
+from reporting import compiled_report_files
 from reporting.models import ImplementationStatus, ProgressReport, ReportFile, ReportRun
-from reporting.tasks import report_run_compile
+from reporting.services import compiled_reports
+from reporting.tasks import compiled_report_compile
 from tests.conftest import require_service
 from tests.factories import EntityFactory, PledgeFactory, TargetFactory
 
@@ -99,8 +100,8 @@ def kigali(db):
 
 def compile_report(django_capture_on_commit_callbacks, **parameters) -> ReportRun:
     with django_capture_on_commit_callbacks(execute=True):
-        run, _created = report_runs.report_run_request(
-            parameters=report_runs.report_parameters(**parameters))
+        run, _created = compiled_reports.compiled_report_request(
+            parameters=compiled_reports.compiled_report_parameters(**parameters))
     run.refresh_from_db()
     return run
 
@@ -266,7 +267,7 @@ def test_kigali_pdf_renders_pages(kigali, django_capture_on_commit_callbacks, tm
 def test_numbers_are_byte_for_byte_reproducible(kigali, django_capture_on_commit_callbacks):
     first = kigali_report(django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        second = report_runs.report_run_rebuild(run=first)
+        second = compiled_reports.compiled_report_rebuild(run=first)
     second.refresh_from_db()
     assert second.edition == 2 and second.status == ReportRun.Status.DONE
     assert second.figures == first.figures
@@ -281,8 +282,8 @@ def test_numbers_are_byte_for_byte_reproducible(kigali, django_capture_on_commit
 
 def test_compiling_twice_produces_one_set_of_files(kigali, django_capture_on_commit_callbacks):
     run = kigali_report(django_capture_on_commit_callbacks)
-    assert report_run_compile.delay(run.pk).get() is False
-    assert report_run_compile.delay(run.pk).get() is False
+    assert compiled_report_compile.delay(run.pk).get() is False
+    assert compiled_report_compile.delay(run.pk).get() is False
     assert ReportFile.objects.filter(run=run).count() == 8
     again = compile_report(django_capture_on_commit_callbacks, kind="event",
                            event=Event.objects.get(slug="wtdc-22-kigali"), cutoff=KIGALI_CUTOFF)
@@ -296,22 +297,22 @@ def test_a_worker_killed_mid_run_leaves_no_file_and_the_sweep_recovers(
     def killed(*args, **kwargs):
         raise SystemExit("worker killed")  # not an Exception: nothing in the task catches it
 
-    monkeypatch.setattr(report_files, "pdf", killed)
-    parameters = report_runs.report_parameters(
+    monkeypatch.setattr(compiled_report_files, "pdf", killed)
+    parameters = compiled_reports.compiled_report_parameters(
         kind="event", event=Event.objects.get(slug="wtdc-22-kigali"), cutoff=KIGALI_CUTOFF)
-    run, _created = report_runs.report_run_request(parameters=parameters)
+    run, _created = compiled_reports.compiled_report_request(parameters=parameters)
     with pytest.raises(SystemExit):
-        report_runs.report_run_compile(run_id=run.pk)
+        compiled_reports.compiled_report_compile(run_id=run.pk)
     run.refresh_from_db()
     assert run.status == ReportRun.Status.RUNNING
     assert not ReportFile.objects.filter(run=run).exists()
 
     # A fresh sweep leaves a run that is still beating alone.
-    assert report_runs.report_runs_sweep() == 0
+    assert compiled_reports.compiled_reports_sweep() == 0
     monkeypatch.undo()
-    later = run.heartbeat_at + report_runs.STALE_AFTER + datetime.timedelta(seconds=1)
+    later = run.heartbeat_at + compiled_reports.STALE_AFTER + datetime.timedelta(seconds=1)
     with django_capture_on_commit_callbacks(execute=True):
-        report_runs.report_runs_sweep(now=later)
+        compiled_reports.compiled_reports_sweep(now=later)
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE
     assert run.attempts == 2
@@ -319,23 +320,24 @@ def test_a_worker_killed_mid_run_leaves_no_file_and_the_sweep_recovers(
 
 
 def test_a_run_that_keeps_dying_ends_failed_with_a_reason(kigali, monkeypatch):
-    parameters = report_runs.report_parameters(kind="custom", filter_query="")
-    run, _created = report_runs.report_run_request(parameters=parameters)
-    monkeypatch.setattr(report_files, "pdf", lambda *a, **k: (_ for _ in ()).throw(SystemExit))
+    parameters = compiled_reports.compiled_report_parameters(kind="custom", filter_query="")
+    run, _created = compiled_reports.compiled_report_request(parameters=parameters)
+    monkeypatch.setattr(compiled_report_files, "pdf",
+                        lambda *a, **k: (_ for _ in ()).throw(SystemExit))
 
     def stale():
         run.refresh_from_db()
-        return run.heartbeat_at + report_runs.STALE_AFTER + datetime.timedelta(seconds=1)
+        return run.heartbeat_at + compiled_reports.STALE_AFTER + datetime.timedelta(seconds=1)
 
     with pytest.raises(SystemExit):
-        report_runs.report_run_compile(run_id=run.pk)
-    for _attempt in range(report_runs.MAX_ATTEMPTS - 1):
+        compiled_reports.compiled_report_compile(run_id=run.pk)
+    for _attempt in range(compiled_reports.MAX_ATTEMPTS - 1):
         with pytest.raises(SystemExit):  # queued again, compiled in-process, killed again
-            report_runs.report_runs_sweep(now=stale())
-    report_runs.report_runs_sweep(now=stale())
+            compiled_reports.compiled_reports_sweep(now=stale())
+    compiled_reports.compiled_reports_sweep(now=stale())
     run.refresh_from_db()
     assert run.status == ReportRun.Status.FAILED
-    assert run.attempts == report_runs.MAX_ATTEMPTS
+    assert run.attempts == compiled_reports.MAX_ATTEMPTS
     assert "stopped without finishing 3 times" in run.error
     assert not ReportFile.objects.filter(run=run).exists()
 
@@ -346,14 +348,14 @@ def test_an_error_marks_the_run_failed_and_retry_compiles_it(
     def broken(*args, **kwargs):
         raise ValueError("the chart library broke")
 
-    monkeypatch.setattr(report_files, "pdf", broken)
+    monkeypatch.setattr(compiled_report_files, "pdf", broken)
     run = kigali_report(django_capture_on_commit_callbacks)
     assert run.status == ReportRun.Status.FAILED
     assert "ValueError: the chart library broke" in run.error
     assert not ReportFile.objects.filter(run=run).exists()
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        assert report_runs.report_run_retry(run=run)
+        assert compiled_reports.compiled_report_retry(run=run)
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE
     assert ReportFile.objects.filter(run=run).count() == 8
@@ -442,9 +444,9 @@ def test_a_cycle_report_measures_delivery(kigali, django_capture_on_commit_callb
 
 def test_cycle_reports_are_asked_for_once_when_the_cycle_ends(db):
     cycle = make_cycle(closes_on=datetime.date(2025, 4, 30))
-    assert report_runs.report_runs_for_ended_cycles(today=datetime.date(2025, 4, 30)) == 0
-    assert report_runs.report_runs_for_ended_cycles(today=datetime.date(2025, 5, 1)) == 1
-    assert report_runs.report_runs_for_ended_cycles(today=datetime.date(2025, 5, 2)) == 0
+    assert compiled_reports.compiled_reports_for_ended_cycles(today=datetime.date(2025, 4, 30)) == 0
+    assert compiled_reports.compiled_reports_for_ended_cycles(today=datetime.date(2025, 5, 1)) == 1
+    assert compiled_reports.compiled_reports_for_ended_cycles(today=datetime.date(2025, 5, 2)) == 0
     run = ReportRun.objects.get()
     assert run.cycle == cycle and run.kind == "cycle" and run.as_of == cycle.period_end
     assert run.title_fr == "Mise en œuvre des engagements\u00a0: Rapport annuel 2024"
@@ -464,15 +466,15 @@ def test_cycle_reports_are_asked_for_once_when_the_cycle_ends(db):
 )
 def test_bad_parameters_say_what_is_wrong(db, parameters, field, message):
     with pytest.raises(ValidationError) as error:
-        report_runs.report_parameters(**parameters)
+        compiled_reports.compiled_report_parameters(**parameters)
     assert message in " ".join(error.value.message_dict[field])
     assert not ReportRun.objects.exists()
 
 
 def test_equal_filters_written_differently_are_the_same_report(db):
-    first = report_runs.report_parameters(kind="custom",
+    first = compiled_reports.compiled_report_parameters(kind="custom",
                                           filter_query="?region=africa&area=access&page=3")
-    second = report_runs.report_parameters(kind="custom",
+    second = compiled_reports.compiled_report_parameters(kind="custom",
                                            filter_query="area=access&region=africa&sort=title")
     assert first.key == second.key
     assert first.filter_query == "area=access&region=africa"
@@ -494,9 +496,9 @@ def test_files_are_stored_and_read_in_chunks(kigali, django_capture_on_commit_ca
 
 def test_a_preview_does_not_stand_in_for_the_cycle_report(db):
     cycle = make_cycle(closes_on=datetime.date(2025, 4, 30))
-    report_runs.report_run_request(parameters=report_runs.report_parameters(
+    compiled_reports.compiled_report_request(parameters=compiled_reports.compiled_report_parameters(
         kind="cycle", cycle=cycle, as_of=datetime.date(2024, 6, 30)))
-    assert report_runs.report_runs_for_ended_cycles(today=datetime.date(2025, 5, 1)) == 1
+    assert compiled_reports.compiled_reports_for_ended_cycles(today=datetime.date(2025, 5, 1)) == 1
     assert ReportRun.objects.filter(cycle=cycle, as_of=cycle.period_end).exists()
 
 
@@ -536,10 +538,10 @@ def test_only_approved_co_pledgers_count_as_entities(kigali, django_capture_on_c
 
 def test_no_rebuild_while_a_newer_edition_is_compiling(kigali, django_capture_on_commit_callbacks):
     first = kigali_report(django_capture_on_commit_callbacks)
-    second = report_runs.report_run_rebuild(run=first)  # queued, not compiled (no commit)
+    second = compiled_reports.compiled_report_rebuild(run=first)  # queued, not compiled (no commit)
     assert second.status == ReportRun.Status.PENDING
     with pytest.raises(ValidationError, match="being compiled already"):
-        report_runs.report_run_rebuild(run=first)
+        compiled_reports.compiled_report_rebuild(run=first)
     assert ReportRun.objects.count() == 2
 
 

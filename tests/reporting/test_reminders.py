@@ -10,11 +10,13 @@ from django.core.mail.backends import locmem
 from django.test import override_settings
 
 from p2c_portal import celery_app, queueing
+from p2c_portal.jobs import RETRY_BACKOFF
+from p2c_portal.mail import EMAIL_JOBS
 from p2c_portal.models import OutboundEmail
-from p2c_portal.tasks import RETRY_BACKOFF
+from p2c_portal.tasks import outbound_email_sweep
 from pledges import workflow
-from reporting import reminders
 from reporting.models import ProgressReport, Reminder
+from reporting.services import reminders
 from reporting.tasks import reminder_send, reminders_create_due, reminders_sweep
 from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
 
@@ -320,6 +322,33 @@ def test_an_smtp_failure_is_retried_then_recorded_and_can_be_resent(
     assert len(mailoutbox) == 1
 
 
+def test_a_reminder_email_cut_off_mid_send_is_shown_and_can_be_resent(
+    pledge, cycle, member, only_kind, mailoutbox, secretariat_client,
+    django_capture_on_commit_callbacks
+):
+    only_kind("report_due_today")
+    with moment("2025-03-31", 6), django_capture_on_commit_callbacks(execute=False):
+        reminders.reminders_create_due()
+        reminder = Reminder.objects.get()
+        assert reminders.reminder_deliver(reminder_id=reminder.pk)
+        email = reminder.emails.get()
+        assert EMAIL_JOBS.claim(email.pk) is not None  # then the worker sending it was killed
+    with moment("2025-03-31", 6, 20):
+        assert outbound_email_sweep.delay().get() == 0
+    email.refresh_from_db()
+    assert email.status == "uncertain"
+    assert mailoutbox == []
+
+    listing = secretariat_client.get(ADMIN_URL + "?delivery=uncertain").content.decode()
+    assert "An email may not have arrived" in listing
+    assert f"/{reminder.pk}/change/" in listing
+    with moment("2025-03-31", 9), django_capture_on_commit_callbacks(execute=True):
+        secretariat_client.post(ADMIN_URL, {"action": "resend", "_selected_action": [reminder.pk]})
+    email.refresh_from_db()
+    assert email.status == "sent"
+    assert [m.to for m in mailoutbox] == [[member.email]]
+
+
 def test_a_failing_send_retries_with_backoff_then_fails_and_can_be_resent(
     pledge, cycle, member, only_kind, run_beat, mailoutbox, monkeypatch, secretariat_client,
     django_capture_on_commit_callbacks
@@ -406,7 +435,7 @@ def test_a_worker_killed_mid_send_is_swept_and_sent_once(
     with moment("2025-03-31", 6), django_capture_on_commit_callbacks(execute=False):
         reminders.reminders_create_due()
         reminder = Reminder.objects.get()
-        dead_workers_claim = reminders.reminder_claim(reminder_id=reminder.pk)
+        dead_workers_claim = reminders.REMINDER_JOBS.claim(reminder.pk)
     assert dead_workers_claim is not None  # claimed, then the worker was killed
 
     # Ten minutes on, it may still be working: the sweep leaves it alone.

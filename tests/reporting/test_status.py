@@ -12,7 +12,11 @@ from django.test import RequestFactory
 from pledges.models import Pledge
 from reporting.admin_filters import ReportingStatusFilter
 from reporting.models import ProgressReport, ReportingCycle
-from reporting.selectors import reporting_for_entity, reporting_for_pledge, reporting_for_pledges
+from reporting.selectors.progress import (
+    reporting_for_entity,
+    reporting_for_pledge,
+    reporting_for_pledges,
+)
 from tests.factories import PledgeFactory
 
 from .conftest import at, make_cycle, make_published_pledge

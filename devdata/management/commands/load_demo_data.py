@@ -2,9 +2,9 @@
 newcomer's `make run` shows a coalition at work (content: devdata/demo_content.py).
 
 Pledges and progress reports go through the real services (pledges.services, pledges.workflow,
-reporting.services): they are validated, numbered and audited as a member's would be. Each step is
-then dated in the past — the pledge's dates, its audit rows and its history — so that the
-timeline reads as it happened, from the Kigali roundtable of June 2022 on. The emails those
+reporting.services.progress): they are validated, numbered and audited as a member's would be.
+Each step is then dated in the past — the pledge's dates, its audit rows and its history — so
+that the timeline reads as it happened, from the Kigali roundtable of June 2022 on. The emails those
 services queue for the replayed history are dropped: nobody is told today about 2022.
 
 Idempotent: running it twice changes nothing. Entities are found again by name, pledges by
@@ -39,13 +39,13 @@ from pledges.models import Event, Pledge, PledgeStatusChange, PledgeType
 from pledges.services import pledge_create, pledge_save_section, pledge_save_targets
 from pledges.workflow import pledge_transition, reference_take
 from reporting.models import ProgressReport, ProgressReportEvent, ReportingCycle, ReportRun
-from reporting.report_runs import (
-    report_parameters,
-    report_run_compile,
-    report_run_request,
-    report_run_set_published,
+from reporting.services.compiled_reports import (
+    compiled_report_compile,
+    compiled_report_parameters,
+    compiled_report_request,
+    compiled_report_set_published,
 )
-from reporting.services import progress_report_save, progress_report_submit
+from reporting.services.progress import progress_report_save, progress_report_submit
 
 SECRETARIAT = ("secretariat@example.org", "demo-secretariat-2022", "Demo Secretariat")
 MEMBER = ("member@example.org", "demo-member-2022", "Demo Member")
@@ -102,7 +102,7 @@ class Command(BaseCommand):
         # each finds nothing to send. Their "task succeeded" lines are kept off the terminal.
         with _quiet("celery.app.trace"), transaction.atomic():
             added = self._load()
-        reports = self._reports()
+        compiled_reports = self._compiled_reports()
         demo_pledges = Pledge.objects.filter(
             entity__in=[entity for entity, _writer in self.entities.values()]
         )
@@ -111,12 +111,11 @@ class Command(BaseCommand):
             f"({demo_pledges.public().count()} public, {added} added now), "
             f"{ProgressReport.objects.filter(pledge__in=demo_pledges).count()} progress reports."
         ))
-        for report in reports:
-            if report.is_published:
-                self.stdout.write(f"Published report: {report.title_en} "
-                                  f"(/en/reports/{report.pk}/)")
+        for run in compiled_reports:
+            if run.is_published:
+                self.stdout.write(f"Published report: {run.title_en} (/en/reports/{run.pk}/)")
             else:
-                self.stdout.write(f"Report “{report.title_en}”: {report.get_status_display()}; "
+                self.stdout.write(f"Report “{run.title_en}”: {run.get_status_display()}; "
                                   "publish it in the admin once a worker has compiled it.")
         self.stdout.write("Log in at http://127.0.0.1:8000/en/accounts/login/ with:")
         self.stdout.write(f"  secretariat (admin desk)   {SECRETARIAT[0]}  /  {SECRETARIAT[1]}")
@@ -124,24 +123,24 @@ class Command(BaseCommand):
             f"  member of {content.MEMBER_ENTITY:15} {MEMBER[0]}  /  {MEMBER[1]}"
         )
 
-    def _reports(self) -> list[ReportRun]:
+    def _compiled_reports(self) -> list[ReportRun]:
         """The roundtable's report and each demo cycle's delivery report, compiled and
         published, so that the Reports page has some. Without a broker (make run) they compile
         here; with one, a worker compiles them and the secretariat publishes them in the admin."""
-        requests = [report_parameters(
+        requests = [compiled_report_parameters(
             kind=ReportRun.Kind.EVENT, event=Event.objects.get(slug=content.KIGALI),
             cutoff=datetime.date(2022, 6, 16),
         )]
-        requests += [report_parameters(kind=ReportRun.Kind.CYCLE, cycle=cycle)
+        requests += [compiled_report_parameters(kind=ReportRun.Kind.CYCLE, cycle=cycle)
                      for cycle in self.cycles.values()]
         runs = []
         for parameters in requests:
-            run, _created = report_run_request(parameters=parameters, actor=self.secretariat)
+            run, _created = compiled_report_request(parameters=parameters, actor=self.secretariat)
             if settings.CELERY_TASK_ALWAYS_EAGER:  # no worker: compile now, whatever the
-                report_run_compile(run_id=run.pk)  # transaction (a done run is skipped)
+                compiled_report_compile(run_id=run.pk)  # transaction (a done run is skipped)
             run.refresh_from_db()
             if run.status == ReportRun.Status.DONE and not run.is_published:
-                report_run_set_published(run=run, published=True)
+                compiled_report_set_published(run=run, published=True)
                 run.refresh_from_db()
             runs.append(run)
         return runs
@@ -366,7 +365,8 @@ class Command(BaseCommand):
 
     def _report(self, history, pledge: Pledge, position: int, cycle: ReportingCycle,
                 report: tuple, writer: User) -> datetime.datetime:
-        """File and submit one progress report through reporting.services; returns its date."""
+        """File and submit one progress report through reporting.services.progress; returns its
+        date."""
         status, percent, achieved, narrative = report
         # Spread over the cycle: most before the due date, a few late ones.
         when = datetime.datetime.combine(

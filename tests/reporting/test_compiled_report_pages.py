@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from pledges.models import Event
-from reporting import report_runs
 from reporting.models import ReportFile, ReportRun
+from reporting.services import compiled_reports
 
 from .test_compiled_reports import KIGALI_CUTOFF, kigali  # noqa: F401  (fixture)
 
@@ -137,7 +137,7 @@ def test_the_reports_page_has_a_helpful_empty_state(anonymous):
 def test_a_published_report_reads_well_in_both_languages(
     kigali_run, anonymous, language, heading, access, django_assert_max_num_queries
 ):
-    report_runs.report_run_set_published(run=kigali_run, published=True)
+    compiled_reports.compiled_report_set_published(run=kigali_run, published=True)
     with django_assert_max_num_queries(6):
         listing = anonymous.get(f"/{language}/reports/").content.decode()
     assert kigali_run.title_en in listing or kigali_run.title_fr in listing
@@ -169,7 +169,7 @@ def test_unpublished_and_unknown_reports_are_404(kigali_run, anonymous):
                 "/en/reports/999999/", "/en/reports/99999999999999999999/",
                 f"/en/reports/{kigali_run.pk}/en/../../etc/passwd"):
         assert anonymous.get(url).status_code == 404, url
-    report_runs.report_run_set_published(run=kigali_run, published=True)
+    compiled_reports.compiled_report_set_published(run=kigali_run, published=True)
     assert anonymous.get(f"/en/reports/{kigali_run.pk}/xx/pdf").status_code == 404
     assert anonymous.get(f"/en/reports/{kigali_run.pk}/en/exe").status_code == 404
 
@@ -189,6 +189,6 @@ def test_view_on_site_only_for_a_published_report(kigali_run, secretariat):
     client = client_for(secretariat)
     page = client.get(f"{ADMIN}{kigali_run.pk}/change/").content.decode()
     assert "View on site" not in page and f"/en/reports/{kigali_run.pk}/" not in page
-    report_runs.report_run_set_published(run=kigali_run, published=True)
+    compiled_reports.compiled_report_set_published(run=kigali_run, published=True)
     page = client.get(f"{ADMIN}{kigali_run.pk}/change/").content.decode()
     assert "View on site" in page and f'href="/en/reports/{kigali_run.pk}/"' in page

@@ -1,16 +1,17 @@
 """Compiled reports: asking for one, compiling it once, publishing it (DESIGN.md §3).
 
-A report is a ReportRun row, unique per (parameters, edition). Asking for a report that exists
-returns it; rebuilding is explicit and adds the next edition, keeping the earlier one.
+A compiled report is a ReportRun row, unique per (parameters, edition). Asking for a report that
+exists returns it; rebuilding is explicit and adds the next edition, keeping the earlier one.
 
-Compiling is idempotent by construction:
-- the task claims the run by compare-and-set (PENDING → RUNNING with a fresh `claim` token), so a
-  second delivery of the task, a second worker or a second beat finds nothing to do;
-- the compiler writes a heartbeat between steps; the files are inserted in the same transaction
-  that turns RUNNING into DONE, and only if the run still carries its token: a run has all its
-  files or none, never two of a kind (the database's unique constraint backs this up);
-- a worker killed mid-run leaves the run RUNNING with an old heartbeat: the sweep puts it back to
-  PENDING and queues it again, or marks it FAILED after MAX_ATTEMPTS, so nothing stays
+Compiling is a job of the job machinery (p2c_portal.jobs), idempotent by construction:
+- the task claims the run by compare-and-set (PENDING → RUNNING with a fresh `claim` token and a
+  lease), so a second delivery of the task, a second worker or a second beat finds nothing to do;
+- the compiler writes a heartbeat between steps, which renews its lease; the files are inserted
+  in the same transaction that turns RUNNING into DONE, and only if the run still carries its
+  token: a run has all its files or none, never two of a kind (the database's unique constraint
+  backs this up);
+- a worker killed mid-run leaves the run RUNNING until its lease expires: the sweep puts it back
+  to PENDING and queues it again, or marks it FAILED after MAX_ATTEMPTS, so nothing stays
   "compiling" for ever and no orphan file exists;
 - an error in the compiler (bad data, a bug) marks the run FAILED with the error, for the
   secretariat to read and retry.
@@ -35,30 +36,61 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from p2c_portal.queueing import task_enqueue
+from p2c_portal.jobs import JobKind
 from pledges.models import Event
 from pledges.selectors import pledge_filters_from_query
 
-from . import report_files
-from .models import ReportFile, ReportFileChunk, ReportingCycle, ReportRun
-from .report_document import report_document
-from .report_figures import CHUNK_SIZE, report_figures, report_pledge_rows
+from .. import compiled_report_files
+from ..compiled_report_document import compiled_report_document
+from ..compiled_report_figures import (
+    CHUNK_SIZE,
+    compiled_report_figures,
+    compiled_report_pledge_rows,
+)
+from ..models import ReportFile, ReportFileChunk, ReportingCycle, ReportRun
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 # The compile task's soft time limit (reporting.tasks); its hard limit is a little longer.
 COMPILE_TIME_LIMIT_SECONDS = 3000
-# A RUNNING run silent for this long lost its worker (killed, or the machine went away). The
-# compiler beats between steps and every CHUNK_SIZE pledges, far more often than that.
+# A RUNNING run silent for this long lost its worker (killed, or the machine went away): its
+# lease. The compiler beats between steps and every CHUNK_SIZE pledges, far more often.
 STALE_AFTER = datetime.timedelta(minutes=10)
 # A PENDING run queued this long ago whose task never ran (broker lost it) is queued again.
 REQUEUE_AFTER = datetime.timedelta(minutes=10)
+
+
+class CompiledReportJobs(JobKind):
+    """Compiling a run again after its worker died is safe (its files are written with DONE, or
+    not at all), but a run that keeps killing its worker stops after MAX_ATTEMPTS."""
+
+    def recover_lost(self, lost: QuerySet, *, now: datetime.datetime) -> None:
+        lost.filter(attempts__gte=MAX_ATTEMPTS).update(
+            status=ReportRun.Status.FAILED, claim=None, lease_until=None, finished_at=now,
+            error=_("The compilation stopped without finishing %(n)d times (the worker was "
+                    "stopped or ran out of time). Retry it, or ask an administrator to look at "
+                    "the worker's logs.") % {"n": MAX_ATTEMPTS},
+        )
+        lost.update(status=ReportRun.Status.PENDING, claim=None, lease_until=None,
+                    queued_at=None, progress=0, progress_note=_("Waiting to be compiled again"))
+
+
+COMPILED_REPORT_JOBS = CompiledReportJobs(
+    ReportRun,
+    task="reporting.tasks.compiled_report_compile",
+    event="compiled_report",
+    running=ReportRun.Status.RUNNING,
+    lease=STALE_AFTER,
+    requeue_after=REQUEUE_AFTER,
+    error_field="error",
+    sweep_batch=100,
+)
 
 
 # --- Asking for a report ------------------------------------------------------------
@@ -98,7 +130,7 @@ def _default_title(*, kind, event, cutoff, cycle, as_of, language: str) -> str:
 
 
 @dataclass(frozen=True)
-class ReportParameters:
+class CompiledReportParameters:
     """What makes a report: checked, normalised, and its key (two requests with equal keys are
     the same report)."""
 
@@ -124,7 +156,7 @@ class ReportParameters:
         return key
 
 
-def report_parameters(
+def compiled_report_parameters(
     *,
     kind: str,
     event: Event | None = None,
@@ -132,7 +164,7 @@ def report_parameters(
     cycle: ReportingCycle | None = None,
     filter_query: str = "",
     as_of: datetime.date | None = None,
-) -> ReportParameters:
+) -> CompiledReportParameters:
     """Check what the secretariat asked for; ValidationError per field says what is wrong."""
     errors: dict[str, str] = {}
     if kind not in ReportRun.Kind.values:
@@ -172,12 +204,12 @@ def report_parameters(
             as_of = cycle.period_end
         else:
             as_of = timezone.localdate()
-    return ReportParameters(kind=kind, event=event, cutoff=cutoff, cycle=cycle,
+    return CompiledReportParameters(kind=kind, event=event, cutoff=cutoff, cycle=cycle,
                             filter_query=canonical, as_of=as_of)
 
 
-def report_run_request(
-    *, parameters: ReportParameters, actor=None, title_en: str = "", title_fr: str = ""
+def compiled_report_request(
+    *, parameters: CompiledReportParameters, actor=None, title_en: str = "", title_fr: str = ""
 ) -> tuple[ReportRun, bool]:
     """(run, created): the latest edition of the report with these parameters if it was asked
     for before, otherwise a new PENDING run queued for compilation."""
@@ -201,15 +233,15 @@ def report_run_request(
                 filter_query=p.filter_query, as_of=p.as_of, parameters_key=p.key,
                 title_en=titles["en"][:250], title_fr=titles["fr"][:250], requested_by=actor,
             )
-            transaction.on_commit(lambda: report_run_enqueue(run_id=run.pk))
+            COMPILED_REPORT_JOBS.enqueue_on_commit(run.pk)
     except IntegrityError:  # asked for at the same moment elsewhere (two beats, a double click)
         return latest(), False
-    logger.info("report.requested", extra={"run_id": run.pk, "kind": p.kind})
+    logger.info("compiled_report.requested", extra={"run_id": run.pk, "kind": p.kind})
     return run, True
 
 
 @transaction.atomic
-def report_run_rebuild(*, run: ReportRun, actor=None) -> ReportRun:
+def compiled_report_rebuild(*, run: ReportRun, actor=None) -> ReportRun:
     """A new edition of a DONE or FAILED report, compiled from today's data. The earlier
     edition and its files stay as they are."""
     # Every edition of the report, locked: two rebuilds at once make one new edition.
@@ -228,24 +260,18 @@ def report_run_rebuild(*, run: ReportRun, actor=None) -> ReportRun:
         title_en=run.title_en, title_fr=run.title_fr, edition=latest + 1, rebuild_of=run,
         requested_by=actor,
     )
-    transaction.on_commit(lambda: report_run_enqueue(run_id=rebuilt.pk))
+    COMPILED_REPORT_JOBS.enqueue_on_commit(rebuilt.pk)
     return rebuilt
 
 
 @transaction.atomic
-def report_run_retry(*, run: ReportRun) -> bool:
+def compiled_report_retry(*, run: ReportRun) -> bool:
     """A FAILED run compiled again (it has no files). Returns whether it was reset."""
-    reset = ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.FAILED).update(
-        status=ReportRun.Status.PENDING, error="", attempts=0, progress=0, progress_note="",
-        claim=None, queued_at=None,
-    )
-    if reset:
-        transaction.on_commit(lambda: report_run_enqueue(run_id=run.pk))
-    return bool(reset)
+    return COMPILED_REPORT_JOBS.reset(run.pk, attempts=0, progress=0, progress_note="")
 
 
 @transaction.atomic
-def report_run_set_published(*, run: ReportRun, published: bool) -> bool:
+def compiled_report_set_published(*, run: ReportRun, published: bool) -> bool:
     """Publish (or withdraw from the Reports page) a DONE report."""
     if published and run.status != ReportRun.Status.DONE:
         raise ValidationError(_("Only a finished report can be published."))
@@ -255,17 +281,6 @@ def report_run_set_published(*, run: ReportRun, published: bool) -> bool:
     return bool(changed)
 
 
-def report_run_enqueue(*, run_id: int) -> bool:
-    from .tasks import report_run_compile
-
-    if not task_enqueue(report_run_compile, run_id, event="report", run_id=run_id):
-        return False
-    ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.PENDING).update(
-        queued_at=timezone.now()
-    )
-    return True
-
-
 # --- Compiling ------------------------------------------------------------
 
 
@@ -273,34 +288,22 @@ class RunLost(Exception):
     """This compiler's claim was taken over (it was presumed dead): stop without writing."""
 
 
-def _beat(run_id: int, claim: uuid.UUID, progress: int, note: str) -> None:
-    updated = ReportRun.objects.filter(pk=run_id, claim=claim,
-                                       status=ReportRun.Status.RUNNING).update(
-        progress=progress, progress_note=note, heartbeat_at=timezone.now()
-    )
-    if not updated:
+def _beat(run_id: int, claim: uuid.UUID, **progress) -> None:
+    """Still alive: renew the lease (with the step reached). Presumed dead and taken over
+    meanwhile: stop now, writing nothing."""
+    if not COMPILED_REPORT_JOBS.renew(run_id, claim, heartbeat_at=timezone.now(), **progress):
         raise RunLost
-
-
-def _claim(run_id: int) -> uuid.UUID | None:
-    claim = uuid.uuid4()
-    now = timezone.now()
-    claimed = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.PENDING).update(
-        status=ReportRun.Status.RUNNING, claim=claim, started_at=now, heartbeat_at=now,
-        progress=1, progress_note=_("Started"), attempts=F("attempts") + 1,
-    )
-    return claim if claimed else None
 
 
 def _write(file_format: str, figures: dict, document, rows, out: BinaryIO) -> None:
     if file_format == ReportFile.Format.FIGURES_CSV:
-        report_files.figures_csv(figures, document, out)
+        compiled_report_files.figures_csv(figures, document, out)
     elif file_format == ReportFile.Format.PLEDGES_CSV:
-        report_files.pledges_csv(rows, document, out)
+        compiled_report_files.pledges_csv(rows, document, out)
     elif file_format == ReportFile.Format.XLSX:
-        report_files.workbook(figures, document, rows, out)
+        compiled_report_files.workbook(figures, document, rows, out)
     else:
-        report_files.pdf(document, rows, out, total_pledges=figures["totals"]["pledges"])
+        compiled_report_files.pdf(document, rows, out, total_pledges=figures["totals"]["pledges"])
 
 
 @dataclass
@@ -348,29 +351,27 @@ def _rows_from(handle: BinaryIO, beat) -> Iterator:
 
 
 def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[dict, list]:
-    _beat(run.pk, claim, 5, _("Reading the pledges"))
+    _beat(run.pk, claim, progress=5, progress_note=_("Reading the pledges"))
     languages = [language for language, _name in settings.LANGUAGES]
     pledge_lists = {}
     with _one_snapshot():
-        figures = report_figures(run)
+        figures = compiled_report_figures(run)
         for language in languages:
             pledge_lists[language] = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
-            _rows_to(pledge_lists[language], report_pledge_rows(run, language=language))
+            _rows_to(pledge_lists[language], compiled_report_pledge_rows(run, language=language))
 
     def beat():  # between chunks of the pledge list: still alive, same step
-        if not ReportRun.objects.filter(pk=run.pk, claim=claim).update(
-                heartbeat_at=timezone.now()):
-            raise RunLost  # presumed dead and taken over: stop now
+        _beat(run.pk, claim)
 
     outputs: list[_Output] = []
     steps = [(language, file_format) for language in languages
              for file_format in ReportFile.Format.values]
     for done, (language, file_format) in enumerate(steps):
-        _beat(run.pk, claim, 20 + int(70 * done / len(steps)),
-              _("Writing %(file)s (%(language)s)") % {
+        _beat(run.pk, claim, progress=20 + int(70 * done / len(steps)),
+              progress_note=_("Writing %(file)s (%(language)s)") % {
                   "file": ReportFile.Format(file_format).label, "language": language})
         title = run.title_fr if language == "fr" and run.title_fr else run.title_en
-        document = report_document(figures, title=title, language=language)
+        document = compiled_report_document(figures, title=title, language=language)
         rows = _rows_from(pledge_lists[language], beat)
         handle = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed by stack)
         _write(file_format, figures, document, rows, handle)
@@ -379,7 +380,7 @@ def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[
         while block := handle.read(ReportFile.CHUNK_BYTES):
             digest.update(block)
         outputs.append(_Output(file_format, language, handle, size, digest.hexdigest()))
-    _beat(run.pk, claim, 90, _("Storing the files"))
+    _beat(run.pk, claim, progress=90, progress_note=_("Storing the files"))
     return figures, outputs
 
 
@@ -395,28 +396,35 @@ def _store(run_id: int, output: _Output) -> None:
         index += 1
 
 
-def report_run_compile(*, run_id: int) -> bool:
-    """Compile a PENDING run once. Returns whether this call produced its files."""
-    claim = _claim(run_id)
-    if claim is None:
-        logger.info("report.compile_skipped", extra={"run_id": run_id})
-        return False
+def compiled_report_compile(*, run_id: int) -> bool:
+    """Compile a PENDING run once. Returns whether this call produced its files.
+
+    An error in the compiler (bad data, a bug, the time limit) marks the run FAILED with the
+    error, not PENDING: compiling again would fail again. The secretariat reads it and retries.
+    """
+    started = timezone.now()
+    return COMPILED_REPORT_JOBS.work(
+        run_id, lambda claim: _compile(run_id, claim),
+        started_at=started, heartbeat_at=started, progress=1, progress_note=_("Started"),
+    )
+
+
+def _compile(run_id: int, claim: uuid.UUID) -> bool:
     run = ReportRun.objects.select_related("event", "cycle").get(pk=run_id)
     try:
         with ExitStack() as stack:
             figures, files = _compile_files(run, claim, stack)
             with transaction.atomic():
-                finished = ReportRun.objects.filter(
-                    pk=run_id, claim=claim, status=ReportRun.Status.RUNNING
-                ).update(status=ReportRun.Status.DONE, figures=figures, progress=100,
-                         progress_note="", finished_at=timezone.now(),
-                         heartbeat_at=timezone.now())
+                finished = COMPILED_REPORT_JOBS.finish(
+                    run_id, claim, ReportRun.Status.DONE, figures=figures, progress=100,
+                    progress_note="", finished_at=timezone.now(), heartbeat_at=timezone.now(),
+                )
                 if not finished:
                     raise RunLost
                 for output in files:
                     _store(run_id, output)
     except RunLost:
-        logger.warning("report.compile_lost_claim", extra={"run_id": run_id})
+        logger.warning("compiled_report.compile_lost_claim", extra={"run_id": run_id})
         return False
     except Exception as error:
         if isinstance(error, SoftTimeLimitExceeded):
@@ -426,44 +434,24 @@ def report_run_compile(*, run_id: int) -> bool:
                 "minutes": COMPILE_TIME_LIMIT_SECONDS // 60}
         else:
             reason = f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=6)}"
-        ReportRun.objects.filter(pk=run_id, claim=claim, status=ReportRun.Status.RUNNING).update(
-            status=ReportRun.Status.FAILED, finished_at=timezone.now(), error=reason[:5000],
-        )
-        logger.exception("report.compile_failed", extra={"run_id": run_id})
+        COMPILED_REPORT_JOBS.finish(run_id, claim, ReportRun.Status.FAILED,
+                                    finished_at=timezone.now(), error=reason[:5000])
+        logger.exception("compiled_report.compile_failed", extra={"run_id": run_id})
         return False
-    logger.info("report.compiled", extra={"run_id": run_id, "files": len(files)})
+    logger.info("compiled_report.compiled", extra={"run_id": run_id, "files": len(files)})
     return True
 
 
 # --- Sweeping and scheduling ------------------------------------------------------------
 
 
-def report_runs_sweep(*, now: datetime.datetime | None = None) -> int:
+def compiled_reports_sweep(*, now: datetime.datetime | None = None) -> int:
     """Runs whose worker died go back to PENDING (or FAILED after MAX_ATTEMPTS); PENDING runs
     whose task was lost are queued again. Returns how many runs were queued."""
-    now = now or timezone.now()
-    dead = ReportRun.objects.filter(status=ReportRun.Status.RUNNING,
-                                    heartbeat_at__lt=now - STALE_AFTER)
-    dead.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=ReportRun.Status.FAILED, claim=None, finished_at=now,
-        error=_("The compilation stopped without finishing %(n)d times (the worker was "
-                "stopped or ran out of time). Retry it, or ask an administrator to look at "
-                "the worker's logs.") % {"n": MAX_ATTEMPTS},
-    )
-    dead.update(status=ReportRun.Status.PENDING, claim=None, queued_at=None,
-                progress=0, progress_note=_("Waiting to be compiled again"))
-    lost = ReportRun.objects.filter(status=ReportRun.Status.PENDING).filter(
-        Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER)
-    )
-    queued = 0
-    for run_id in lost.order_by("created_at", "pk").values_list("pk", flat=True)[:100]:
-        if not report_run_enqueue(run_id=run_id):
-            break
-        queued += 1
-    return queued
+    return COMPILED_REPORT_JOBS.sweep(now=now)
 
 
-def report_runs_for_ended_cycles(*, today: datetime.date | None = None) -> int:
+def compiled_reports_for_ended_cycles(*, today: datetime.date | None = None) -> int:
     """At the end of each reporting cycle (the day after it stops taking reports), ask for its
     cycle report. Asking twice returns the same run. Returns how many were asked for."""
     today = today or timezone.localdate()
@@ -473,8 +461,8 @@ def report_runs_for_ended_cycles(*, today: datetime.date | None = None) -> int:
     ):
         # The report as of the end of the period; a preview the secretariat compiled with
         # another date is another report and does not stand in for it.
-        _run, new = report_run_request(
-            parameters=report_parameters(kind=ReportRun.Kind.CYCLE, cycle=cycle)
+        _run, new = compiled_report_request(
+            parameters=compiled_report_parameters(kind=ReportRun.Kind.CYCLE, cycle=cycle)
         )
         created += new
     return created

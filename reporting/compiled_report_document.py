@@ -1,9 +1,9 @@
 """A compiled report's figures laid out for people, in one language: the sections every output
 (HTML page, PDF, XLSX, CSV) shows, in the same order and with the same words.
 
-`report_document(figures, language)` turns the JSON of `report_figures` into plain objects; the
-writers in reporting/report_files.py and the template reporting/public/report_detail.html only
-present them.
+`compiled_report_document(figures, language)` turns the JSON of `compiled_report_figures` into
+plain objects; the writers in reporting/compiled_report_files.py and the template
+reporting/public/compiled_report_detail.html only present them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from .report_figures import BREAKDOWNS
+from .compiled_report_figures import BREAKDOWNS
 
 SECTION_TITLES = {
     "action_area": gettext_lazy("By action area"),
@@ -148,7 +148,7 @@ def _selection(parameters: dict, language: str) -> list[str]:
     return lines
 
 
-def report_document(figures: dict, *, title: str, language: str) -> Document:
+def compiled_report_document(figures: dict, *, title: str, language: str) -> Document:
     with translation.override(language):
         parameters = figures["parameters"]
         totals = figures["totals"]

@@ -1,11 +1,11 @@
 """What a compiled report says: the pledges it covers and their figures, as of the report's date.
 
-Reads only. `report_figures(run)` returns a JSON-ready dict whose every list has a fixed order
-(reference data order, then codes), numbers as strings with two decimals and labels in English and
-French copied from the reference data, so that the same data always give the same bytes and a
-compiled report stays true when a pillar is renamed later. `report_pledge_rows(run)` walks the
-pledge list in chunks of CHUNK_SIZE by reference (keyset), so memory stays bounded however many
-pledges there are.
+Reads only. `compiled_report_figures(run)` returns a JSON-ready dict whose every list has a
+fixed order (reference data order, then codes), numbers as strings with two decimals and labels
+in English and French copied from the reference data, so that the same data always give the same
+bytes and a compiled report stays true when a pillar is renamed later.
+`compiled_report_pledge_rows(run)` walks the pledge list in chunks of CHUNK_SIZE by reference
+(keyset), so memory stays bounded however many pledges there are.
 
 Which pledges a report covers (always public ones: published or completed, past any embargo):
 - event report: announced at the event and/or first submitted on or before the cut-off day;
@@ -89,7 +89,7 @@ def _bilingual(obj) -> dict:
 # --- Which pledges ------------------------------------------------------------
 
 
-def report_pledges(run: ReportRun) -> QuerySet[Pledge]:
+def compiled_report_pledges(run: ReportRun) -> QuerySet[Pledge]:
     """The public pledges a report covers (see the module docstring)."""
     public = Pledge.objects.public()
     if run.kind == ReportRun.Kind.EVENT:
@@ -334,10 +334,10 @@ def _parameters(run: ReportRun) -> dict:
     return parameters
 
 
-def report_figures(run: ReportRun, *, today: datetime.date | None = None) -> dict:
+def compiled_report_figures(run: ReportRun, *, today: datetime.date | None = None) -> dict:
     """Everything a report states except the pledge list, JSON-ready and in a stable order."""
     today = today or timezone.localdate()
-    selection = report_pledges(run)
+    selection = compiled_report_pledges(run)
     totals = _totals(selection)
     notes = []
     if run.kind == ReportRun.Kind.EVENT and run.cutoff and run.cutoff > today:
@@ -390,9 +390,9 @@ def _names(rows, language: str) -> dict[int, list[str]]:
     return names
 
 
-def report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[PledgeRow]:
+def compiled_report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[PledgeRow]:
     """The report's pledges by reference, read CHUNK_SIZE at a time."""
-    selection = report_pledges(run)
+    selection = compiled_report_pledges(run)
     groups_by_country: dict[int, list[str]] = {}
     for country_id, group in (CountryGroupMembership.objects.valid_on(run.as_of)
                               .order_by("group").values_list("country_id", "group")):

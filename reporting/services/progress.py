@@ -1,5 +1,5 @@
 """Every write to a progress report: save a draft (keeping what did not validate, as typed),
-submit it, and the secretariat's hide / show again. The reminders live in reporting.reminders."""
+submit it, and the secretariat's hide / show again."""
 
 import datetime
 from decimal import Decimal
@@ -15,11 +15,11 @@ from p2c_portal.mail import email_send_templated
 from pledges.models import Pledge
 from pledges.services import EditConflict, usd_equivalent
 
-from . import permissions
-from .models import ProgressReport, ProgressReportEvent, ReportingCycle, TargetProgress
-from .selectors import pledge_contacts
+from .. import permissions
+from ..models import ProgressReport, ProgressReportEvent, ReportingCycle, TargetProgress
+from ..selectors.contacts import pledge_contacts
 
-__all__ = ["EditConflict", "IncompleteReport", "ReportingError"]
+__all__ = ["EditConflict", "IncompleteProgressReport", "ReportingError"]
 
 MAX_EVIDENCE_LINKS = 10
 
@@ -28,7 +28,7 @@ class ReportingError(Exception):
     """A refused change; the message is safe to show."""
 
 
-class IncompleteReport(ReportingError):
+class IncompleteProgressReport(ReportingError):
     def __init__(self, missing: list[str]):
         self.missing = missing
         super().__init__(_("The progress report is not complete yet."))
@@ -171,7 +171,7 @@ def progress_report_submit(*, user, report_id: int, expected_version: int) -> Pr
         raise ReportingError(problem)
     missing = missing_for_submission(report, pledge)
     if missing:
-        raise IncompleteReport(missing)
+        raise IncompleteProgressReport(missing)
     report.status = ProgressReport.Status.SUBMITTED
     report.submitted_at = timezone.now()
     report.submitted_by = user

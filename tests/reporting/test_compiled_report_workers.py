@@ -14,9 +14,9 @@ import pytest
 from django.db import connection
 
 from pledges.models import Event
-from reporting import report_runs
 from reporting.models import ReportFile, ReportRun
-from reporting.tasks import report_run_compile
+from reporting.services import compiled_reports
+from reporting.tasks import compiled_report_compile
 from tests.celery_workers import start_worker, test_database_url, wait_for, wait_until_ready
 
 from .test_compiled_reports import KIGALI_CUTOFF, kigali  # noqa: F401  (fixture)
@@ -62,9 +62,9 @@ def test_a_worker_killed_mid_compilation_leaves_no_orphan_and_the_run_recovers(
     second = None
     try:
         wait_until_ready([first])
-        parameters = report_runs.report_parameters(
+        parameters = compiled_reports.compiled_report_parameters(
             kind="event", event=Event.objects.get(slug="wtdc-22-kigali"), cutoff=KIGALI_CUTOFF)
-        run, _created = report_runs.report_run_request(parameters=parameters)
+        run, _created = compiled_reports.compiled_report_request(parameters=parameters)
 
         wait_for(_blocked_on_report_files, [first], "the worker reaching the file insert")
         run.refresh_from_db()
@@ -81,8 +81,8 @@ def test_a_worker_killed_mid_compilation_leaves_no_orphan_and_the_run_recovers(
         assert not ReportFile.objects.filter(run=run).exists()  # ...with no file at all
 
         # The sweep (beat, every five minutes) finds it silent for too long and queues it again.
-        later = run.heartbeat_at + report_runs.STALE_AFTER + datetime.timedelta(seconds=1)
-        assert report_runs.report_runs_sweep(now=later) == 1
+        later = run.heartbeat_at + compiled_reports.STALE_AFTER + datetime.timedelta(seconds=1)
+        assert compiled_reports.compiled_reports_sweep(now=later) == 1
         second = start_worker(tmp_path, "second")
         wait_until_ready([second])
 
@@ -92,9 +92,9 @@ def test_a_worker_killed_mid_compilation_leaves_no_orphan_and_the_run_recovers(
 
         wait_for(done, [second], "the run compiled again")
         # Delivered again (a redelivery, a second beat): nothing more is written.
-        report_run_compile.delay(run.pk)
-        report_run_compile.delay(run.pk)
-        wait_for(lambda: second.log().count("report.compile_skipped") >= 2, [second],
+        compiled_report_compile.delay(run.pk)
+        compiled_report_compile.delay(run.pk)
+        wait_for(lambda: second.log().count("compiled_report.skipped") >= 2, [second],
                  "the duplicate deliveries handled")
         assert ReportFile.objects.filter(run=run).count() == 8
         assert run.attempts == 2

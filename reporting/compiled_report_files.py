@@ -1,11 +1,11 @@
 """The files of a compiled report: XLSX workbook, figures CSV, pledge-list CSV, print-ready PDF,
 each in one language, and the SVG bar charts of the HTML page.
 
-Same data, same bytes: rows come in the fixed order of reporting.report_figures, the XLSX is
-written with fixed document dates and zip timestamps, and the PDF in ReportLab's invariant mode
-(no creation date, fixed document id). Text cells are spreadsheet-safe (spreadsheets.files).
-The pledge list is streamed to a temporary file, never held as a list; the PDF prints the first
-PRINT_LIST_LIMIT pledges and says where the full list is.
+Same data, same bytes: rows come in the fixed order of reporting.compiled_report_figures, the
+XLSX is written with fixed document dates and zip timestamps, and the PDF in ReportLab's
+invariant mode (no creation date, fixed document id). Text cells are spreadsheet-safe
+(spreadsheets.files). The pledge list is streamed to a temporary file, never held as a list; the
+PDF prints the first PRINT_LIST_LIMIT pledges and says where the full list is.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from spreadsheets.files import spreadsheet_safe
 
-from .report_document import (
+from .compiled_report_document import (
     SHEET_NAMES,
     Document,
     Section,
@@ -49,7 +49,7 @@ from .report_document import (
     pledge_list_headings,
     pledge_list_numeric,
 )
-from .report_figures import PledgeRow
+from .compiled_report_figures import PledgeRow
 
 PRINT_LIST_LIMIT = 500
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip entry can carry: no build time

@@ -1,6 +1,6 @@
-"""Reads for reporting: each pledge's reporting status (computed, never stored), the public
-progress timeline, and the member's reports. Query counts do not grow with the number of
-pledges, cycles or reports."""
+"""Reads for progress reporting: each pledge's reporting status (computed, never stored), the
+public progress timeline, and the member's progress reports. Query counts do not grow with the
+number of pledges, cycles or progress reports."""
 
 import datetime
 from collections.abc import Iterable
@@ -9,14 +9,13 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Prefetch
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Pledge
 
-from .models import ProgressReport, ReportFile, ReportingCycle, ReportRun, TargetProgress
+from ..models import ProgressReport, ReportingCycle, TargetProgress
 
 # The pledge fields the status needs (ReportingCycle.covers): enough for a light `.only()`.
 COVERAGE_FIELDS = ("id", "entity_id", "status", "start_date", "published_at")
@@ -140,7 +139,7 @@ def reporting_for_entity(entity_id: int, *, today=None) -> dict[int, PledgeRepor
     return reporting_for_pledges(pledges, today=today)
 
 
-def reports_to_file_for_entity(
+def progress_reports_to_file_for_entity(
     entity_id: int, *, today: datetime.date | None = None
 ) -> list[tuple[Pledge, CycleToReport]]:
     """Every progress report an entity can file now and has not submitted yet, as (pledge,
@@ -210,7 +209,7 @@ def progress_timeline(pledge: Pledge) -> list[TimelineEntry]:
 # --- Member area ------------------------------------------------------------
 
 
-def report_get(pledge: Pledge, cycle: ReportingCycle) -> ProgressReport | None:
+def progress_report_get(pledge: Pledge, cycle: ReportingCycle) -> ProgressReport | None:
     """The pledge's report for a cycle (draft or submitted) with its target values."""
     return (
         ProgressReport.objects.filter(pledge=pledge, cycle=cycle)
@@ -235,7 +234,7 @@ class CycleRow:
         return reverse("reporting:progress_edit", args=[self.pledge_id, self.cycle.pk])
 
 
-def report_rows_for_member(pledge: Pledge, *, today=None) -> list[CycleRow]:
+def progress_report_rows_for_member(pledge: Pledge, *, today=None) -> list[CycleRow]:
     """Every opened cycle that covers the pledge or holds one of its reports, latest first."""
     today = _today(today)
     reports = {r.cycle_id: r for r in ProgressReport.objects.filter(pledge=pledge)}
@@ -252,82 +251,3 @@ def report_rows_for_member(pledge: Pledge, *, today=None) -> list[CycleRow]:
             ),
         ))
     return rows
-
-
-# --- Who is written to ------------------------------------------------------------
-
-
-def pledge_contacts(pledge: Pledge, *, administrators_too: bool = False) -> list:
-    """The people to write to about a pledge: whoever created it and whoever last submitted it,
-    while they are still administrators or editors of the entity; the entity's administrators
-    when neither is (or always, with `administrators_too`). Active accounts only."""
-    from members.models import Membership
-    from members.permissions import entity_administrators
-    from pledges.models import PledgeStatusChange
-    from pledges.permissions import WRITER_ROLES
-
-    writers = {
-        m.user_id: m.user
-        for m in Membership.objects.filter(
-            entity_id=pledge.entity_id, role__in=WRITER_ROLES, user__is_active=True
-        ).select_related("user")
-    }
-    last_submitter = (
-        PledgeStatusChange.objects.filter(pledge=pledge, to_status=Pledge.Status.SUBMITTED)
-        .order_by("-created_at", "-pk").values_list("actor_id", flat=True).first()
-    )
-    people = {}
-    for user_id in (pledge.created_by_id, last_submitter):
-        if user_id in writers:
-            people.setdefault(user_id, writers[user_id])
-    if administrators_too or not people:
-        for user in entity_administrators(pledge.entity_id):
-            people.setdefault(user.pk, user)
-    return sorted(people.values(), key=lambda user: user.email)
-
-
-# --- Compiled reports, public side ------------------------------------------------------------
-
-
-# Downloads listed in the order people want them: the PDF, the workbook, then the CSVs.
-FILE_FORMAT_ORDER = models.Case(
-    *(models.When(format=value, then=position)
-      for position, value in enumerate(ReportFile.Format.values)),
-    default=len(ReportFile.Format.values),
-)
-
-
-def report_runs_published(language: str):
-    """The Reports page: published reports, newest first, each with its downloads in `language`
-    (`run.downloads`; sizes only, the bytes are read when downloaded)."""
-    return (
-        ReportRun.objects.filter(is_published=True, status=ReportRun.Status.DONE)
-        .select_related("event", "cycle")
-        .prefetch_related(Prefetch(
-            "files", to_attr="downloads",
-            queryset=ReportFile.objects.filter(language=language)
-            .order_by(FILE_FORMAT_ORDER, "pk"),
-        ))
-        .order_by("-published_at", "-pk")
-    )
-
-
-def report_run_get_public(run_id: int, language: str) -> ReportRun:
-    if not 0 < run_id < 2**31:
-        raise Http404
-    run = report_runs_published(language).filter(pk=run_id).first()
-    if run is None:
-        raise Http404
-    return run
-
-
-def report_file_get_public(run_id: int, language: str, file_format: str) -> ReportFile:
-    if not 0 < run_id < 2**31:
-        raise Http404
-    report_file = ReportFile.objects.filter(
-        run_id=run_id, run__is_published=True, run__status=ReportRun.Status.DONE,
-        language=language, format=file_format,
-    ).select_related("run").first()
-    if report_file is None:
-        raise Http404
-    return report_file
