@@ -204,7 +204,7 @@ class Entity(models.Model):
         verbose_name_plural = _("entities")
         ordering = ["name"]
         permissions = [("vet_entity", _("Can vet entity applications"))]
-        # pledges.selectors.public_fingerprint(): the last save of an entity, from the index's end.
+        # pledges.public_cache.public_fingerprint(): an entity's last save, from the index's end.
         indexes = [models.Index(fields=["updated_at"], name="entity_saved")]
         constraints = [
             models.CheckConstraint(

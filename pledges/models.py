@@ -269,7 +269,7 @@ class Pledge(models.Model):
         indexes = [
             models.Index(fields=["status", "published_at"]),
             models.Index(fields=["entity", "status"]),
-            # pledges.selectors.public_fingerprint(): the last save of a pledge that is or was
+            # pledges.public_cache.public_fingerprint(): the last save of a pledge that is or was
             # public, and the next end of an embargo, each read from the end of an index. (Not
             # partial on the public statuses: the planner then reads every public pledge
             # through it, in no useful order.)
