@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -101,6 +103,22 @@ class EntitySubType(models.TextChoices):
     REGIONAL_ORGANISATION = "regional_organisation", _("Regional organisation")
     DEVELOPMENT_BANK = "development_bank", _("Multilateral development bank")
     OTHER = "other", _("Other")
+
+
+def website_domain(url: str) -> str:
+    """ "https://www.itu.int/en/" → "itu.int"; "" when there is none. What tells two entities
+    apart by their website (an application's look-alikes, an import's natural key)."""
+    text = (url or "").strip()
+    if not text:
+        return ""
+    if "://" not in text:
+        text = "https://" + text
+    try:
+        host = urlsplit(text).hostname or ""
+    except ValueError:
+        return ""
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
 
 
 class EntityQuerySet(models.QuerySet):

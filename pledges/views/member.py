@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.selectors import acting_membership
+from members.member_selectors import acting_membership
 from members.views import ACTING_ENTITY_SESSION_KEY
 
 from .. import member_selectors, permissions, services, workflow
