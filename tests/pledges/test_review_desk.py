@@ -134,7 +134,7 @@ def test_admin_home_counts_what_awaits_the_secretariat(secretariat, secretariat_
     EntityFactory.create_batch(2, applied=True)
     html = secretariat_client.get("/en/admin/").content.decode()
     assert 'id="review-desk"' in html
-    from pledges.admin import review_desk_counts
+    from pledges.desk_selectors import review_desk_counts
 
     counts = {str(c["label"]): c["count"] for c in review_desk_counts(secretariat)}
     assert counts == {
@@ -497,7 +497,7 @@ def test_the_guard_holds_under_a_race_between_validation_and_save(secretariat_cl
                                                                    monkeypatch):
     """Even if someone saves between the form's check and the save, the locked re-check in
     save_model refuses it: nothing is written, and the person is told."""
-    from pledges.admin import PledgeAdminForm
+    from pledges.admin_forms import PledgeAdminForm
 
     pledge = PledgeFactory(submitted=True, title="Title")
     data = change_form_data(secretariat_client, pledge)
