@@ -128,9 +128,6 @@ class EntityQuerySet(models.QuerySet):
     def awaiting_vetting(self) -> "EntityQuerySet":
         return self.filter(status=Entity.Status.APPLIED).order_by("applied_at", "pk")
 
-    def for_user(self, user) -> "EntityQuerySet":
-        return self.filter(memberships__user=user)
-
 
 class Entity(models.Model):
     """An organisation that has applied to, or joined, the coalition."""

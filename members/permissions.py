@@ -9,15 +9,6 @@ SECRETARIAT_GROUP = "Secretariat"
 R = Membership.Role
 
 
-def is_secretariat(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and (user.is_superuser or user.groups.filter(name=SECRETARIAT_GROUP).exists())
-    )
-
-
 def can_vet_entities(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_perm("members.vet_entity"))
 
@@ -56,14 +47,6 @@ def can_edit_profile(user, entity: Entity) -> bool:
 
 def can_respond_to_info_request(user, entity: Entity) -> bool:
     return can_manage_entity(user, entity) and entity.status == Entity.Status.MORE_INFO_REQUESTED
-
-
-def can_create_pledges(user, entity: Entity) -> bool:
-    """Only people acting for an approved entity, as administrator or editor, write pledges."""
-    return entity.status == Entity.Status.APPROVED and role_in(user, entity) in (
-        R.ADMINISTRATOR,
-        R.EDITOR,
-    )
 
 
 def entity_administrators(entity: Entity):

@@ -1,7 +1,7 @@
 """Reads of the public site: approved entities and their public fields only. The member area's
 reads are in members.member_selectors."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import Entity, StakeholderGroup
@@ -34,11 +34,6 @@ def entity_list_public(*, query: str = "", group: str = "", country: str = "") -
     if country:
         entities = entities.filter(headquarters_country__iso3=country.upper()[:3])
     return entities
-
-
-def entity_group_counts() -> dict[str, int]:
-    rows = Entity.objects.approved().values("stakeholder_group").annotate(n=Count("pk"))
-    return {row["stakeholder_group"]: row["n"] for row in rows}
 
 
 def entity_get_public(entity_id: int) -> Entity:

@@ -75,8 +75,14 @@ def may(user, pledge: Pledge, transition: Transition) -> bool:
     )
 
 
+def transition_allowed(user, pledge: Pledge, name: str) -> bool:
+    """Whether `user` may perform `name` on the pledge in its current status."""
+    transition = TRANSITIONS[name]
+    return pledge.status in transition.sources and may(user, pledge, transition)
+
+
 def allowed_transitions(pledge: Pledge, user) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if pledge.status in t.sources and may(user, pledge, t)]
+    return [t for t in TRANSITIONS.values() if transition_allowed(user, pledge, t.name)]
 
 
 def _locked_counter(year: int) -> ReferenceCounter:

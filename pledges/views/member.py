@@ -213,7 +213,7 @@ def pledge_review(request, pk: int):
         "pledge": pledge,
         "sections": _section_nav(pledge, "review"),
         "missing": missing_for_submission(pledge),
-        "can_submit": permissions.can_submit_pledge(request.user, pledge),
+        "can_submit": workflow.transition_allowed(request.user, pledge, "submit"),
     })
 
 
@@ -258,7 +258,7 @@ def pledge_manage(request, pk: int):
             (c for c in history if c.to_status == Pledge.Status.CHANGES_REQUESTED), None
         ) if pledge.status == Pledge.Status.CHANGES_REQUESTED else None,
         "can_edit": permissions.can_edit_pledge(request.user, pledge),
-        "can_withdraw": permissions.can_withdraw_pledge(request.user, pledge),
+        "can_withdraw": workflow.transition_allowed(request.user, pledge, "withdraw"),
         "can_delete": pledge.status == Pledge.Status.DRAFT and not pledge.reference
         and permissions.can_edit_pledge(request.user, pledge),
         "is_public": pledge.is_public(),
@@ -268,7 +268,7 @@ def pledge_manage(request, pk: int):
 @login_required
 def pledge_withdraw(request, pk: int):
     pledge = member_selectors.pledge_get_for_member(request.user, pk)
-    if not permissions.can_withdraw_pledge(request.user, pledge):
+    if not workflow.transition_allowed(request.user, pledge, "withdraw"):
         raise PermissionDenied
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
