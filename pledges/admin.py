@@ -1,8 +1,10 @@
 """The pledge review desk: the secretariat's queue, filters, decisions, import and export.
 
 Every decision goes through pledges.workflow.pledge_transition (same emails and audit trail as
-everywhere else); the status is never a form field. Admin saves carry the pledge's version and
-are refused, with nothing overwritten, when someone saved the pledge in the meantime.
+everywhere else); the status is never a form field. Corrections go through
+pledges.services.pledge_correct: they carry the pledge's version and are refused, with nothing
+overwritten, when someone saved the pledge in the meantime. Queries are in desk_selectors, list
+filters in admin_filters, forms in admin_forms.
 """
 
 from django.contrib import admin, messages
@@ -20,7 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from action_areas.models import CountryGroup
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
-from . import desk_selectors, workflow
+from . import desk_selectors, services, workflow
 from .admin_filters import (
     CountryGroupFilter,
     ImplementationRegionFilter,
@@ -28,7 +30,6 @@ from .admin_filters import (
     WaitingFilter,
 )
 from .admin_forms import (
-    CONFLICT_MESSAGE,
     BulkPublishForm,
     PledgeAdminForm,
     PledgeListForm,
@@ -37,7 +38,6 @@ from .admin_forms import (
 from .models import CoalitionSettings, CurrencyRate, Event, Pledge, PledgeStatusChange
 from .permissions import can_review_pledges
 from .resources import PledgeResource
-from .services import EditConflict, usd_equivalent
 
 S = Pledge.Status
 
@@ -207,7 +207,7 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     def changelist_view(self, request, extra_context=None):
         try:
             return super().changelist_view(request, extra_context)
-        except EditConflict as error:
+        except (services.EditConflict, services.PledgeError) as error:
             messages.error(request, str(error))
             return redirect(request.get_full_path())
 
@@ -216,7 +216,7 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except EditConflict as error:
+        except (services.EditConflict, services.PledgeError) as error:
             messages.error(request, str(error))
             return redirect(request.get_full_path())
 
@@ -253,21 +253,20 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         }
 
     def save_model(self, request, obj, form, change):
-        if change:
-            if not form.has_changed():
-                return
-            current = (
-                Pledge.objects.select_for_update().filter(pk=obj.pk)
-                .values_list("version", flat=True).first()
-            )
-            if current is None or current != form.cleaned_data.get("expected_version"):
-                raise EditConflict(CONFLICT_MESSAGE)
-            obj.version = current + 1
-            if {"amount", "currency"} & set(form.changed_data):
-                obj.usd_amount, obj.usd_rate, obj.usd_rate_date = usd_equivalent(
-                    obj.amount, obj.currency
-                )
-        super().save_model(request, obj, form, change)
+        """Through pledges.services.pledge_correct, as every write of a pledge's content: the
+        version guard under a lock, the USD equivalent, a new version."""
+        if not form.has_changed():
+            return
+        services.pledge_correct(
+            user=request.user, pledge_id=obj.pk,
+            values={name: form.cleaned_data[name] for name in form.changed_data},
+            expected_version=form.cleaned_data.get("expected_version"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # The many-to-many values were written with the rest by save_model; no form.save_m2m().
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     # --- decisions
 

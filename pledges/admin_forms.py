@@ -7,12 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import AdvocacyActivity, Event, Pledge
-
-CONFLICT_MESSAGE = _(
-    "Someone else saved this pledge since you opened this page. Nothing was saved, so that their "
-    "changes are not overwritten: reload the page to see the current version, then make your "
-    "changes again."
-)
+from .services import EDIT_CONFLICT_MESSAGE
 
 
 class VersionField(forms.IntegerField):
@@ -29,7 +24,8 @@ class VersionField(forms.IntegerField):
 
 class VersionGuardMixin:
     """The pledge's version when the page was shown travels with the form; a changed form whose
-    pledge has moved on since is refused (ModelAdmin.save_model checks again under a lock)."""
+    pledge has moved on since is refused (pledges.services.pledge_correct checks again under a
+    lock)."""
 
     def _init_version(self):
         if self.instance.pk is not None:
@@ -39,7 +35,7 @@ class VersionGuardMixin:
         if self.instance.pk is None or not self.has_changed():
             return
         if self.cleaned_data.get("expected_version") != self.instance.version:
-            raise forms.ValidationError(CONFLICT_MESSAGE, code="conflict")
+            raise forms.ValidationError(EDIT_CONFLICT_MESSAGE, code="conflict")
 
 
 class PledgeAdminForm(VersionGuardMixin, forms.ModelForm):

@@ -16,6 +16,11 @@ def can_review_pledges(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_perm("pledges.review_pledge"))
 
 
+def can_correct_pledges(user) -> bool:
+    """The secretariat's corrections of a pledge's content in the review desk."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm("pledges.change_pledge"))
+
+
 def can_create_pledge(user, entity: Entity) -> bool:
     """Only people acting for an approved entity, as administrator or editor."""
     return entity.status == Entity.Status.APPROVED and role_in(user, entity) in WRITER_ROLES

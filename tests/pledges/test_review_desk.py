@@ -2,6 +2,7 @@
 their emails and audit rows, bulk publish, field history, and the version guard on admin saves."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -491,6 +492,29 @@ def test_a_stale_admin_change_form_is_refused_and_overwrites_nothing(
     )
     pledge.refresh_from_db()
     assert (pledge.title, pledge.status) == ("Member's title", S.CHANGES_REQUESTED)
+
+
+def test_an_admin_correction_is_written_the_way_a_members_save_is(secretariat_client):
+    """Through the same service: the amount converted to USD, the limit on countries held (a
+    refusal is a message, and nothing is saved)."""
+    pledge = PledgeFactory(submitted=True, financial=True)
+    data = change_form_data(secretariat_client, pledge)
+    data.update(amount="2000", currency="EUR")
+    response = secretariat_client.post(f"{ADMIN}{pledge.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    pledge.refresh_from_db()
+    usd = services.usd_equivalent(Decimal("2000"), "EUR")[0]
+    assert usd is not None
+    assert (pledge.amount, pledge.currency, pledge.usd_amount, pledge.version) == (
+        Decimal("2000"), "EUR", usd, 2)
+    data = change_form_data(secretariat_client, pledge)
+    data["countries"] = [str(pk) for pk in Country.objects.values_list("pk", flat=True)[:61]]
+    data["title"] = "Everywhere"
+    response = secretariat_client.post(f"{ADMIN}{pledge.pk}/change/", data, follow=True)
+    assert "Choose at most 60 countries." in messages_of(response)
+    pledge.refresh_from_db()
+    assert pledge.title != "Everywhere"
+    assert (pledge.countries.count(), pledge.version) == (1, 2)
 
 
 def test_the_guard_holds_under_a_race_between_validation_and_save(secretariat_client,
