@@ -4,6 +4,9 @@
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from members.models import Membership
+from members.permissions import entity_administrators
+
 from . import permissions
 from .models import Pledge, PledgeStatusChange
 
@@ -44,3 +47,28 @@ def pledge_get_for_member(user, pledge_id: int) -> Pledge:
 
 def pledge_status_history(pledge: Pledge) -> QuerySet[PledgeStatusChange]:
     return pledge.status_changes.select_related("actor")
+
+
+def pledge_contacts(pledge: Pledge, *, administrators_too: bool = False) -> list:
+    """The people to write to about a pledge (its review, its reminders): whoever created it and
+    whoever last submitted it, while they are still administrators or editors of the entity;
+    the entity's administrators when neither is (or always, with `administrators_too`). Active
+    accounts only, each once, by email address."""
+    writers = {
+        m.user_id: m.user
+        for m in Membership.objects.filter(
+            entity_id=pledge.entity_id, role__in=permissions.WRITER_ROLES, user__is_active=True
+        ).select_related("user")
+    }
+    last_submitter = (
+        PledgeStatusChange.objects.filter(pledge=pledge, to_status=Pledge.Status.SUBMITTED)
+        .order_by("-created_at", "-pk").values_list("actor_id", flat=True).first()
+    )
+    people = {}
+    for user_id in (pledge.created_by_id, last_submitter):
+        if user_id in writers:
+            people.setdefault(user_id, writers[user_id])
+    if administrators_too or not people:
+        for user in entity_administrators(pledge.entity_id):
+            people.setdefault(user.pk, user)
+    return sorted(people.values(), key=lambda user: user.email)

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.permissions import entity_administrators
 from p2c_portal.mail import email_send_templated
 
 from . import permissions
+from .member_selectors import pledge_contacts
 from .models import Pledge, PledgeStatusChange, ReferenceCounter
 
 S = Pledge.Status
@@ -191,15 +191,9 @@ def pledge_transition(
 
 
 def _email_pledgers(*, pledge: Pledge, template: str, message: str) -> None:
-    """The person who submitted it and the entity's administrators, each in their language."""
-    recipients = {user.pk: user for user in entity_administrators(pledge.entity)}
-    submitter = (
-        PledgeStatusChange.objects.filter(pledge=pledge, to_status=S.SUBMITTED)
-        .select_related("actor").order_by("-created_at", "-pk").first()
-    )
-    if submitter and submitter.actor and submitter.actor.is_active:
-        recipients.setdefault(submitter.actor.pk, submitter.actor)
-    for user in recipients.values():
+    """Its author and last submitter (while they write for the entity) and the entity's
+    administrators, each in their language."""
+    for user in pledge_contacts(pledge, administrators_too=True):
         email_send_templated(
             template=f"pledges/{template}",
             to=[user.email],
