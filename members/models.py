@@ -304,6 +304,42 @@ class Membership(models.Model):
         return f"{self.user} — {self.entity} ({self.get_role_display()})"
 
 
+class MembershipChange(models.Model):
+    """The audit trail of an entity's team: who joined (no "from" role), changed role, or left
+    (no "to" role), by whose hand, when."""
+
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="team_changes", verbose_name=_("entity")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    from_role = models.CharField(
+        _("from"), max_length=20, choices=Membership.Role.choices, blank=True
+    )
+    to_role = models.CharField(_("to"), max_length=20, choices=Membership.Role.choices, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("team change")
+        verbose_name_plural = _("team changes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.entity}, {self.person}: {self.from_role or '—'} → {self.to_role or '—'}"
+
+
 class Invitation(models.Model):
     """A single-use, expiring invitation to join an entity's team. Only the token's hash is kept."""
 

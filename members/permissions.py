@@ -41,6 +41,23 @@ def can_manage_team(user, entity: Entity) -> bool:
     )
 
 
+def can_change_any_team(
+    user, *, adding: bool = False, changing_roles: bool = False, removing: bool = False
+) -> bool:
+    """The secretariat, in the admin: Django's permissions on memberships, for each kind of
+    change asked (the Secretariat group may change roles, not add or remove people)."""
+    wanted = [
+        permission
+        for permission, asked in (
+            ("members.add_membership", adding),
+            ("members.change_membership", changing_roles),
+            ("members.delete_membership", removing),
+        )
+        if asked
+    ]
+    return bool(user.is_authenticated and user.is_active and user.has_perms(wanted))
+
+
 def can_edit_profile(user, entity: Entity) -> bool:
     return can_manage_entity(user, entity) and entity.status != Entity.Status.REJECTED
 
