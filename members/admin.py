@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,8 +13,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
-from . import workflow
-from .models import Entity, EntityStatusChange, Invitation, JoinRequest, Membership, User
+from . import services, workflow
+from .models import (
+    Entity,
+    EntityStatusChange,
+    Invitation,
+    JoinRequest,
+    Membership,
+    MembershipChange,
+    User,
+)
 from .permissions import can_vet_entities
 from .resources import EntityResource
 
@@ -57,12 +65,47 @@ class TransitionForm(forms.Form):
     )
 
 
+class MembershipInlineForm(forms.ModelForm):
+    """A row of the team: the person of an existing membership is fixed (someone else joining
+    is a new row, and the audit trail says who left and who joined)."""
+
+    class Meta:
+        model = Membership
+        fields = ("user", "role")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "user" in self.fields:
+            self.fields["user"].disabled = True
+
+
 class MembershipInline(admin.TabularInline):
+    """Saved by EntityAdmin.save_formset through members.services.entity_team_change."""
+
     model = Membership
+    form = MembershipInlineForm
     extra = 0
     fields = ("user", "role", "created_at")
     readonly_fields = ("created_at",)
     autocomplete_fields = ("user",)
+
+
+class TeamChangeInline(admin.TabularInline):
+    model = MembershipChange
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "person", "from_role", "to_role", "actor")
+    readonly_fields = fields
+    verbose_name_plural = _("team history")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "actor")
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -108,7 +151,7 @@ class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     )
     autocomplete_fields = ("headquarters_country",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [MembershipInline, StatusChangeInline]
+    inlines = [MembershipInline, StatusChangeInline, TeamChangeInline]
     actions = ["approve_selected"]
     fieldsets = (
         (
@@ -180,6 +223,28 @@ class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     def get_form(self, request, obj=None, change=False, **kwargs):
         self._request = request
         return super().get_form(request, obj, change, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A refused team change (the last administrator): the whole save was rolled back.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.MembersError as error:
+            messages.error(request, str(error))
+            return redirect(request.get_full_path())
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)  # what changed, written below by the service
+        if formset.new_objects or formset.changed_objects or formset.deleted_objects:
+            services.entity_team_change(
+                actor=request.user,
+                entity_id=form.instance.pk,
+                add={m.user_id: m.role for m in formset.new_objects},
+                roles={m.pk: m.role for m, _fields in formset.changed_objects},
+                remove={m.pk for m in formset.deleted_objects},
+            )
+        return None
 
     def get_urls(self):
         return [
@@ -256,15 +321,81 @@ class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Every save and deletion goes through members.services (the rule that an entity keeps an
+    administrator, the audit trail); a refusal is a message, and nothing is saved."""
+
     list_display = ("user", "entity", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__email", "entity__name")
     list_select_related = ("user", "entity")
     autocomplete_fields = ("user", "entity")
 
+    def get_readonly_fields(self, request, obj=None):
+        # A membership changes role; another person or entity is another membership.
+        return ("user", "entity", "created_at") if obj is not None else ("created_at",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.membership_change_role(
+                actor=request.user, membership_id=obj.pk, role=obj.role
+            )
+            return
+        membership = services.membership_add(
+            actor=request.user, entity_id=obj.entity_id, user_id=obj.user_id, role=obj.role
+        )
+        obj.pk, obj.created_at = membership.pk, membership.created_at
+
+    def delete_model(self, request, obj):
+        services.membership_remove(actor=request.user, membership_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        by_entity: dict[int, set[int]] = {}
+        for pk, entity_id in queryset.values_list("pk", "entity_id"):
+            by_entity.setdefault(entity_id, set()).add(pk)
+        with transaction.atomic():  # all of them, or none
+            for entity_id, memberships in by_entity.items():
+                services.entity_team_change(
+                    actor=request.user, entity_id=entity_id, remove=memberships
+                )
+
+    def _refused(self, request, error, url):
+        messages.error(request, str(error))
+        return redirect(url)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.MembersError as error:
+            return self._refused(request, error, request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except services.MembersError as error:
+            return self._refused(
+                request, error, reverse("admin:members_membership_change", args=[object_id])
+            )
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except services.MembersError as error:
+            return self._refused(request, error, request.get_full_path())
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never written here: the members' pages write these through members.services
+    (emails, tokens, the team's audit trail), and their status is never a form field."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
     list_display = (
         "email",
         "entity",
@@ -280,7 +411,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(JoinRequest)
-class JoinRequestAdmin(admin.ModelAdmin):
+class JoinRequestAdmin(ReadOnlyAdmin):
     list_display = ("user", "entity", "status", "created_at", "decided_at")
     list_filter = ("status",)
     search_fields = ("user__email", "entity__name")

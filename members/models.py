@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -103,15 +105,28 @@ class EntitySubType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def website_domain(url: str) -> str:
+    """ "https://www.itu.int/en/" → "itu.int"; "" when there is none. What tells two entities
+    apart by their website (an application's look-alikes, an import's natural key)."""
+    text = (url or "").strip()
+    if not text:
+        return ""
+    if "://" not in text:
+        text = "https://" + text
+    try:
+        host = urlsplit(text).hostname or ""
+    except ValueError:
+        return ""
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
 class EntityQuerySet(models.QuerySet):
     def approved(self) -> "EntityQuerySet":
         return self.filter(status=Entity.Status.APPROVED)
 
     def awaiting_vetting(self) -> "EntityQuerySet":
         return self.filter(status=Entity.Status.APPLIED).order_by("applied_at", "pk")
-
-    def for_user(self, user) -> "EntityQuerySet":
-        return self.filter(memberships__user=user)
 
 
 class Entity(models.Model):
@@ -204,7 +219,7 @@ class Entity(models.Model):
         verbose_name_plural = _("entities")
         ordering = ["name"]
         permissions = [("vet_entity", _("Can vet entity applications"))]
-        # pledges.selectors.public_fingerprint(): the last save of an entity, from the index's end.
+        # pledges.public_cache.public_fingerprint(): an entity's last save, from the index's end.
         indexes = [models.Index(fields=["updated_at"], name="entity_saved")]
         constraints = [
             models.CheckConstraint(
@@ -287,6 +302,42 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.entity} ({self.get_role_display()})"
+
+
+class MembershipChange(models.Model):
+    """The audit trail of an entity's team: who joined (no "from" role), changed role, or left
+    (no "to" role), by whose hand, when."""
+
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="team_changes", verbose_name=_("entity")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    from_role = models.CharField(
+        _("from"), max_length=20, choices=Membership.Role.choices, blank=True
+    )
+    to_role = models.CharField(_("to"), max_length=20, choices=Membership.Role.choices, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("team change")
+        verbose_name_plural = _("team changes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.entity}, {self.person}: {self.from_role or '—'} → {self.to_role or '—'}"
 
 
 class Invitation(models.Model):

@@ -9,15 +9,6 @@ SECRETARIAT_GROUP = "Secretariat"
 R = Membership.Role
 
 
-def is_secretariat(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and (user.is_superuser or user.groups.filter(name=SECRETARIAT_GROUP).exists())
-    )
-
-
 def can_vet_entities(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_perm("members.vet_entity"))
 
@@ -50,20 +41,29 @@ def can_manage_team(user, entity: Entity) -> bool:
     )
 
 
+def can_change_any_team(
+    user, *, adding: bool = False, changing_roles: bool = False, removing: bool = False
+) -> bool:
+    """The secretariat, in the admin: Django's permissions on memberships, for each kind of
+    change asked (the Secretariat group may change roles, not add or remove people)."""
+    wanted = [
+        permission
+        for permission, asked in (
+            ("members.add_membership", adding),
+            ("members.change_membership", changing_roles),
+            ("members.delete_membership", removing),
+        )
+        if asked
+    ]
+    return bool(user.is_authenticated and user.is_active and user.has_perms(wanted))
+
+
 def can_edit_profile(user, entity: Entity) -> bool:
     return can_manage_entity(user, entity) and entity.status != Entity.Status.REJECTED
 
 
 def can_respond_to_info_request(user, entity: Entity) -> bool:
     return can_manage_entity(user, entity) and entity.status == Entity.Status.MORE_INFO_REQUESTED
-
-
-def can_create_pledges(user, entity: Entity) -> bool:
-    """Only people acting for an approved entity, as administrator or editor, write pledges."""
-    return entity.status == Entity.Status.APPROVED and role_in(user, entity) in (
-        R.ADMINISTRATOR,
-        R.EDITOR,
-    )
 
 
 def entity_administrators(entity: Entity):

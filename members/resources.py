@@ -8,8 +8,6 @@ duplicating them. The status is never imported: a new entity arrives as "applied
 through the normal vetting; existing entities keep theirs.
 """
 
-from urllib.parse import urlsplit
-
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.db.models.functions import Lower
@@ -29,22 +27,7 @@ from spreadsheets.import_engine import (
     TextWidget,
 )
 
-from .models import Entity, EntityStatusChange, EntitySubType, StakeholderGroup
-
-
-def website_domain(url: str) -> str:
-    """ "https://www.itu.int/en/" → "itu.int"; "" when there is none."""
-    text = (url or "").strip()
-    if not text:
-        return ""
-    if "://" not in text:
-        text = "https://" + text
-    try:
-        host = urlsplit(text).hostname or ""
-    except ValueError:
-        return ""
-    host = host.lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host
+from .models import Entity, EntityStatusChange, EntitySubType, StakeholderGroup, website_domain
 
 
 def country_index() -> NameIndex:

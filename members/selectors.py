@@ -1,110 +1,10 @@
-"""Reads for the members app, scoped to who is asking."""
+"""Reads of the public site: approved entities and their public fields only. The member area's
+reads are in members.member_selectors."""
 
-import re
-import unicodedata
-from urllib.parse import urlsplit
-
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import (
-    Entity,
-    EntityStatusChange,
-    Invitation,
-    JoinRequest,
-    Membership,
-    StakeholderGroup,
-)
-
-
-def normalised_name(value: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a name, for duplicate detection."""
-    decomposed = unicodedata.normalize("NFKD", value or "")
-    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = re.sub(r"[^\w]+", " ", without_accents.casefold()).split()
-    return " ".join(w for w in words if w not in ("the", "la", "le", "les", "l"))
-
-
-def website_domain(url: str) -> str:
-    host = (urlsplit(url or "").hostname or "").lower()
-    return host.removeprefix("www.")
-
-
-def entity_find_similar(*, name: str, acronym: str = "", website: str = "") -> list[Entity]:
-    """Entities that are probably the same organisation: same name or acronym ignoring case,
-    accents and punctuation (a name may match an acronym either way), or the same website domain.
-    Rejected applications are not offered. A few hundred entities: one scan is cheap and keeps
-    no derived columns to go stale."""
-    wanted_names = {k for k in (normalised_name(name), normalised_name(acronym)) if k}
-    wanted_domain = website_domain(website)
-    matches = []
-    candidates = Entity.objects.exclude(status=Entity.Status.REJECTED).only(
-        "pk", "name", "acronym", "website", "status", "headquarters_country"
-    )
-    for entity in candidates.select_related("headquarters_country").iterator(chunk_size=500):
-        keys = {k for k in (normalised_name(entity.name), normalised_name(entity.acronym)) if k}
-        same_domain = wanted_domain and website_domain(entity.website) == wanted_domain
-        if keys & wanted_names or same_domain:
-            matches.append(entity)
-    return matches
-
-
-def entity_list_for_user(user) -> QuerySet[Membership]:
-    """The person's memberships with their entities, for the dashboard."""
-    return (
-        Membership.objects.filter(user=user)
-        .select_related("entity", "entity__headquarters_country")
-        .prefetch_related(
-            Prefetch(
-                "entity__status_changes",
-                queryset=EntityStatusChange.objects.select_related("actor"),
-            )
-        )
-        .order_by("entity__name")
-    )
-
-
-def entity_get_for_member(user, entity_id: int) -> tuple[Entity, Membership]:
-    """An entity's private side: only its own members see it; anyone else gets a 404."""
-    membership = (
-        Membership.objects.filter(user=user, entity_id=entity_id)
-        .select_related("entity", "entity__headquarters_country")
-        .first()
-        if user.is_authenticated
-        else None
-    )
-    if membership is None:
-        raise Http404
-    return membership.entity, membership
-
-
-def entity_team(entity: Entity) -> QuerySet[Membership]:
-    return entity.memberships.select_related("user").order_by("user__email")
-
-
-def entity_open_invitations(entity: Entity) -> QuerySet[Invitation]:
-    from django.utils import timezone
-
-    return entity.invitations.filter(
-        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    ).select_related("invited_by")
-
-
-def entity_pending_join_requests(entity: Entity) -> QuerySet[JoinRequest]:
-    return entity.join_requests.filter(status=JoinRequest.Status.PENDING).select_related("user")
-
-
-def entity_status_history(entity: Entity) -> QuerySet[EntityStatusChange]:
-    return entity.status_changes.select_related("actor")
-
-
-def entity_latest_secretariat_message(entity: Entity) -> EntityStatusChange | None:
-    return (
-        entity.status_changes.exclude(message="")
-        .exclude(to_status=Entity.Status.APPLIED)
-        .select_related("actor")
-        .first()
-    )
+from .models import Entity, StakeholderGroup
 
 
 def entity_list_public(*, query: str = "", group: str = "", country: str = "") -> QuerySet[Entity]:
@@ -136,11 +36,6 @@ def entity_list_public(*, query: str = "", group: str = "", country: str = "") -
     return entities
 
 
-def entity_group_counts() -> dict[str, int]:
-    rows = Entity.objects.approved().values("stakeholder_group").annotate(n=Count("pk"))
-    return {row["stakeholder_group"]: row["n"] for row in rows}
-
-
 def entity_get_public(entity_id: int) -> Entity:
     entity = (
         Entity.objects.approved()
@@ -151,30 +46,3 @@ def entity_get_public(entity_id: int) -> Entity:
     if entity is None:
         raise Http404
     return entity
-
-
-def invitation_by_token(token: str) -> Invitation | None:
-    from .services import invitation_token_hash
-
-    if not token or len(token) > 100:
-        return None
-    return (
-        Invitation.objects.select_related("entity", "invited_by")
-        .filter(token_hash=invitation_token_hash(token))
-        .first()
-    )
-
-
-def acting_membership(user, preferred_entity_id: int | None) -> Membership | None:
-    """The membership the person acts through: the one they picked if they still have it,
-    otherwise their first (approved entities first)."""
-    if not user.is_authenticated:
-        return None
-    memberships = list(
-        Membership.objects.filter(user=user).select_related("entity").order_by("entity__name")
-    )
-    for membership in memberships:
-        if membership.entity_id == preferred_entity_id:
-            return membership
-    approved = [m for m in memberships if m.entity.status == Entity.Status.APPROVED]
-    return (approved or memberships or [None])[0]

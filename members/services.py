@@ -11,11 +11,20 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from p2c_portal.mail import email_send_templated
 
 from . import permissions
-from .models import Entity, EntityStatusChange, Invitation, JoinRequest, Membership, User
+from .models import (
+    Entity,
+    EntityStatusChange,
+    Invitation,
+    JoinRequest,
+    Membership,
+    MembershipChange,
+    User,
+)
 from .workflow import entity_email_administrators, entity_transition
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -67,7 +76,7 @@ def entity_apply(*, user: User, data: dict[str, Any], logo_png: bytes = b"") -> 
     entity = Entity.objects.create(
         **fields, logo_png=logo_png, applied_by=user, status=Entity.Status.APPLIED
     )
-    Membership.objects.create(user=user, entity=entity, role=Membership.Role.ADMINISTRATOR)
+    _join(user=user, entity=entity, role=Membership.Role.ADMINISTRATOR, actor=user)
     EntityStatusChange.objects.create(entity=entity, actor=user, to_status=Entity.Status.APPLIED)
     email_send_templated(
         template="members/application_received",
@@ -164,11 +173,8 @@ def join_request_decide(*, actor: User, join_request_id: int, approve: bool) -> 
     join_request.decided_at = timezone.now()
     join_request.save(update_fields=["status", "decided_by", "decided_at"])
     if approve:
-        Membership.objects.get_or_create(
-            user=join_request.user,
-            entity=join_request.entity,
-            defaults={"role": Membership.Role.EDITOR},
-        )
+        _join(user=join_request.user, entity=join_request.entity, role=Membership.Role.EDITOR,
+              actor=actor)
     email_send_templated(
         template="members/join_request_approved" if approve else "members/join_request_declined",
         to=[join_request.user.email],
@@ -268,9 +274,7 @@ def invitation_accept(*, user: User, token: str) -> Membership:
             _("This invitation was sent to %(email)s. Log in with that address to accept it.")
             % {"email": invitation.email}
         )
-    membership, _created = Membership.objects.get_or_create(
-        user=user, entity=invitation.entity, defaults={"role": invitation.role}
-    )
+    membership = _join(user=user, entity=invitation.entity, role=invitation.role, actor=user)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -303,6 +307,12 @@ def invitation_accept_with_new_account(
 
 
 # --- Team ---------------------------------------------------------------------------------------
+# Every change of a team goes through _team_change: the team locked, the rule that an entity
+# keeps an administrator checked on the result, one audit row (MembershipChange) per change.
+
+LAST_ADMINISTRATOR = gettext_lazy(
+    "An entity always needs an administrator: make someone else administrator first."
+)
 
 
 def _lock_team(entity_id: int) -> list[Membership]:
@@ -311,23 +321,104 @@ def _lock_team(entity_id: int) -> list[Membership]:
     return list(Membership.objects.select_for_update().filter(entity_id=entity_id).order_by("pk"))
 
 
+def _may_change_team(actor: User, entity: Entity, *, add, roles, remove) -> bool:
+    """An entity's administrators manage its team (people join it by invitation or request,
+    with their consent); the secretariat may also add people directly, in the admin."""
+    if not add and permissions.can_manage_team(actor, entity):
+        return True
+    return permissions.can_change_any_team(
+        actor, adding=bool(add), changing_roles=bool(roles), removing=bool(remove)
+    )
+
+
+def _team_change(
+    *, actor: User, entity: Entity, add: dict[int, str] | None = None,
+    roles: dict[int, str] | None = None, remove: set[int] | frozenset = frozenset(),
+    by_choice: bool = False,
+) -> None:
+    """Change the team at once: `add` people (user id → role), give memberships new `roles`
+    (membership id → role), `remove` memberships; refused as a whole if the entity would lose
+    its last administrator. `by_choice`: a person leaving, which needs no other right. The
+    permission is asked once the team is locked: a concurrent change may have just taken the
+    actor's rights away."""
+    add, roles = add or {}, roles or {}
+    team = _lock_team(entity.pk)
+    if not by_choice and not _may_change_team(actor, entity, add=add, roles=roles, remove=remove):
+        raise permissions.PermissionDenied
+    if any(role not in Membership.Role.values for role in [*add.values(), *roles.values()]):
+        raise MembersError(_("Choose a role."))
+    by_pk = {membership.pk: membership for membership in team}
+    if (roles.keys() | remove) - by_pk.keys():
+        raise MembersError(_("This person is no longer a member."))
+    staying = [membership for membership in team if membership.pk not in remove]
+    already = {membership.user_id for membership in staying} & add.keys()
+    if already:
+        person = User.objects.get(pk=min(already))
+        raise MembersError(
+            _("%(email)s is already a member of this entity.") % {"email": person.email}
+        )
+    administrator = Membership.Role.ADMINISTRATOR
+    roles_after = [roles.get(m.pk, m.role) for m in staying] + list(add.values())
+    if any(m.role == administrator for m in team) and administrator not in roles_after:
+        raise MembersError(str(LAST_ADMINISTRATOR))
+    audit = []
+    for pk in sorted(remove):
+        membership = by_pk[pk]
+        membership.delete()
+        audit.append((membership.user_id, membership.role, ""))
+    for pk, role in roles.items():
+        membership = by_pk[pk]
+        if membership.role != role:
+            audit.append((membership.user_id, membership.role, role))
+            membership.role = role
+            membership.save(update_fields=["role"])
+    for user_id, role in add.items():
+        Membership.objects.create(user_id=user_id, entity=entity, role=role)
+        audit.append((user_id, "", role))
+    MembershipChange.objects.bulk_create(
+        MembershipChange(entity=entity, person_id=person_id, actor=actor, from_role=before,
+                         to_role=after)
+        for person_id, before, after in audit
+    )
+
+
+def _join(*, user: User, entity: Entity, role: str, actor: User) -> Membership:
+    """`user` joins the entity (an application, an invitation, a request), unless already a
+    member: no administrator can be lost, so the team needs no lock."""
+    membership, created = Membership.objects.get_or_create(
+        user=user, entity=entity, defaults={"role": role}
+    )
+    if created:
+        MembershipChange.objects.create(entity=entity, person=user, actor=actor, to_role=role)
+    return membership
+
+
+@transaction.atomic
+def entity_team_change(
+    *, actor: User, entity_id: int, add: dict[int, str] | None = None,
+    roles: dict[int, str] | None = None, remove: set[int] | frozenset = frozenset(),
+) -> None:
+    """Several changes to an entity's team saved together (its page in the admin): checked on
+    the result, so that promoting one administrator while demoting another is allowed."""
+    entity = Entity.objects.get(pk=entity_id)
+    _team_change(actor=actor, entity=entity, add=add, roles=roles, remove=set(remove))
+
+
+@transaction.atomic
+def membership_add(*, actor: User, entity_id: int, user_id: int, role: str) -> Membership:
+    """The secretariat adds someone to a team directly (the admin)."""
+    entity = Entity.objects.get(pk=entity_id)
+    _team_change(actor=actor, entity=entity, add={user_id: role})
+    return Membership.objects.get(entity=entity, user_id=user_id)
+
+
 @transaction.atomic
 def membership_change_role(*, actor: User, membership_id: int, role: str) -> Membership:
-    target = Membership.objects.select_related("entity").get(pk=membership_id)
-    if role not in Membership.Role.values:
-        raise MembersError(_("Choose a role."))
-    team = _lock_team(target.entity_id)
-    # Asked after the lock: a concurrent change may have just taken the actor's rights away.
-    if not permissions.can_manage_team(actor, target.entity):
-        raise permissions.PermissionDenied
-    target = next(m for m in team if m.pk == membership_id)
-    admins = [m for m in team if m.role == Membership.Role.ADMINISTRATOR]
-    if target.role == Membership.Role.ADMINISTRATOR and role != target.role and len(admins) == 1:
-        raise MembersError(
-            _("An entity always needs an administrator: make someone else administrator first.")
-        )
-    target.role = role
-    target.save(update_fields=["role"])
+    target = Membership.objects.select_related("entity").filter(pk=membership_id).first()
+    if target is None:
+        raise MembersError(_("This person is no longer a member."))
+    _team_change(actor=actor, entity=target.entity, roles={membership_id: role})
+    target.refresh_from_db()
     return target
 
 
@@ -336,16 +427,5 @@ def membership_remove(*, actor: User, membership_id: int) -> None:
     target = Membership.objects.select_related("entity").filter(pk=membership_id).first()
     if target is None:
         raise MembersError(_("This person is no longer a member."))
-    team = _lock_team(target.entity_id)
-    leaving_by_choice = target.user_id == actor.pk
-    if not leaving_by_choice and not permissions.can_manage_team(actor, target.entity):
-        raise permissions.PermissionDenied
-    target = next((m for m in team if m.pk == membership_id), None)
-    if target is None:
-        raise MembersError(_("This person is no longer a member."))
-    admins = [m for m in team if m.role == Membership.Role.ADMINISTRATOR]
-    if target.role == Membership.Role.ADMINISTRATOR and len(admins) == 1:
-        raise MembersError(
-            _("An entity always needs an administrator: make someone else administrator first.")
-        )
-    target.delete()
+    _team_change(actor=actor, entity=target.entity, remove={membership_id},
+                 by_choice=target.user_id == actor.pk)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from action_areas.models import Country
 from p2c_portal.page_cache import public_page
 
-from . import permissions, selectors, services
+from . import member_selectors, permissions, selectors, services
 from .forms import (
     EntityApplicationForm,
     EntityProfileForm,
@@ -35,7 +35,7 @@ ACTING_ENTITY_SESSION_KEY = "acting_entity_id"
 
 @login_required
 def dashboard(request):
-    memberships = list(selectors.entity_list_for_user(request.user))
+    memberships = list(member_selectors.entity_list_for_user(request.user))
     acting_id = request.session.get(ACTING_ENTITY_SESSION_KEY)
     if memberships and acting_id not in {m.entity_id for m in memberships}:
         acting_id = memberships[0].entity_id
@@ -70,7 +70,7 @@ def set_acting_entity(request):
         entity_id = int(request.POST.get("entity", ""))
     except ValueError:
         raise Http404 from None
-    entity, _membership = selectors.entity_get_for_member(request.user, entity_id)
+    entity, _membership = member_selectors.entity_get_for_member(request.user, entity_id)
     request.session[ACTING_ENTITY_SESSION_KEY] = entity.pk
     messages.success(request, _("You are now acting for %(entity)s.") % {"entity": entity})
     return redirect("members:dashboard")
@@ -83,7 +83,7 @@ def entity_apply(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if not request.POST.get("confirm_new"):
-            similar = selectors.entity_find_similar(
+            similar = member_selectors.entity_find_similar(
                 name=data["name"], acronym=data["acronym"], website=data["website"]
             )
         if not similar:
@@ -131,7 +131,7 @@ def join_request_create(request, pk: int):
 
 @login_required
 def entity_team(request, pk: int):
-    entity, membership = selectors.entity_get_for_member(request.user, pk)
+    entity, membership = member_selectors.entity_get_for_member(request.user, pk)
     can_manage = permissions.can_manage_team(request.user, entity)
     return render(
         request,
@@ -139,10 +139,12 @@ def entity_team(request, pk: int):
         {
             "entity": entity,
             "membership": membership,
-            "team": selectors.entity_team(entity),
-            "invitations": selectors.entity_open_invitations(entity) if can_manage else [],
-            "join_requests": selectors.entity_pending_join_requests(entity) if can_manage else [],
-            "history": selectors.entity_status_history(entity),
+            "team": member_selectors.entity_team(entity),
+            "invitations": member_selectors.entity_open_invitations(entity) if can_manage else [],
+            "join_requests": (
+                member_selectors.entity_pending_join_requests(entity) if can_manage else []
+            ),
+            "history": member_selectors.entity_status_history(entity),
             "can_manage": can_manage,
             "can_edit": permissions.can_edit_profile(request.user, entity),
             "invitation_form": InvitationForm(),
@@ -158,7 +160,7 @@ def _require(check: bool) -> None:
 
 @login_required
 def entity_edit(request, pk: int):
-    entity, _membership = selectors.entity_get_for_member(request.user, pk)
+    entity, _membership = member_selectors.entity_get_for_member(request.user, pk)
     _require(permissions.can_edit_profile(request.user, entity))
     form = EntityProfileForm(request.POST or None, request.FILES or None, instance=entity)
     if request.method == "POST" and form.is_valid():
@@ -175,7 +177,7 @@ def entity_edit(request, pk: int):
 
 @login_required
 def entity_respond(request, pk: int):
-    entity, _membership = selectors.entity_get_for_member(request.user, pk)
+    entity, _membership = member_selectors.entity_get_for_member(request.user, pk)
     _require(permissions.can_respond_to_info_request(request.user, entity))
     form = EntityApplicationForm(request.POST or None, request.FILES or None, instance=entity)
     answer_form = InfoRequestAnswerForm(request.POST or None)
@@ -199,7 +201,7 @@ def entity_respond(request, pk: int):
             "entity": entity,
             "form": form,
             "answer_form": answer_form,
-            "question": selectors.entity_latest_secretariat_message(entity),
+            "question": member_selectors.entity_latest_secretariat_message(entity),
         },
     )
 
@@ -207,7 +209,7 @@ def entity_respond(request, pk: int):
 @login_required
 @require_POST
 def invitation_create(request, pk: int):
-    entity, _membership = selectors.entity_get_for_member(request.user, pk)
+    entity, _membership = member_selectors.entity_get_for_member(request.user, pk)
     _require(permissions.can_manage_team(request.user, entity))
     form = InvitationForm(request.POST)
     if form.is_valid():
@@ -231,7 +233,7 @@ def invitation_create(request, pk: int):
 @login_required
 @require_POST
 def invitation_revoke(request, pk: int, invitation_id: int):
-    entity, _membership = selectors.entity_get_for_member(request.user, pk)
+    entity, _membership = member_selectors.entity_get_for_member(request.user, pk)
     invitation = get_object_or_404(Invitation, pk=invitation_id, entity=entity)
     services.invitation_revoke(actor=request.user, invitation_id=invitation.pk)
     messages.success(
@@ -243,7 +245,7 @@ def invitation_revoke(request, pk: int, invitation_id: int):
 @login_required
 @require_POST
 def membership_change_role(request, pk: int, membership_id: int):
-    entity, _membership = selectors.entity_get_for_member(request.user, pk)
+    entity, _membership = member_selectors.entity_get_for_member(request.user, pk)
     target = get_object_or_404(Membership, pk=membership_id, entity=entity)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -269,7 +271,7 @@ def membership_change_role(request, pk: int, membership_id: int):
 
 @login_required
 def membership_remove(request, pk: int, membership_id: int):
-    entity, own = selectors.entity_get_for_member(request.user, pk)
+    entity, own = member_selectors.entity_get_for_member(request.user, pk)
     target = get_object_or_404(
         Membership.objects.select_related("user"), pk=membership_id, entity=entity
     )
@@ -297,7 +299,7 @@ def membership_remove(request, pk: int, membership_id: int):
 @login_required
 @require_POST
 def join_request_decide(request, pk: int, request_id: int):
-    entity, _membership = selectors.entity_get_for_member(request.user, pk)
+    entity, _membership = member_selectors.entity_get_for_member(request.user, pk)
     join_request = get_object_or_404(JoinRequest, pk=request_id, entity=entity)
     approve = request.POST.get("decision") == "approve"
     try:
@@ -312,7 +314,7 @@ def join_request_decide(request, pk: int, request_id: int):
 
 
 def invitation_accept(request, token: str):
-    invitation = selectors.invitation_by_token(token)
+    invitation = member_selectors.invitation_by_token(token)
     if invitation is None:
         return render(
             request,

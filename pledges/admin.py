@@ -1,17 +1,16 @@
 """The pledge review desk: the secretariat's queue, filters, decisions, import and export.
 
 Every decision goes through pledges.workflow.pledge_transition (same emails and audit trail as
-everywhere else); the status is never a form field. Admin saves carry the pledge's version and
-are refused, with nothing overwritten, when someone saved the pledge in the meantime.
+everywhere else); the status is never a form field. Corrections go through
+pledges.services.pledge_correct: they carry the pledge's version and are refused, with nothing
+overwritten, when someone saved the pledge in the meantime. Queries are in desk_selectors, list
+filters in admin_filters, forms in admin_forms.
 """
 
-import datetime
-
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,272 +19,27 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from action_areas.models import CountryGroup, CountryGroupMembership, Region
-from members.models import Entity
-from members.permissions import can_vet_entities
+from action_areas.models import CountryGroup
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
-from . import workflow
-from .models import (
-    AdvocacyActivity,
-    CoalitionSettings,
-    CurrencyRate,
-    Event,
-    Pledge,
-    PledgeStatusChange,
+from . import desk_selectors, services, workflow
+from .admin_filters import (
+    CountryGroupFilter,
+    ImplementationRegionFilter,
+    SubmissionYearFilter,
+    WaitingFilter,
 )
+from .admin_forms import (
+    BulkPublishForm,
+    PledgeAdminForm,
+    PledgeListForm,
+    TransitionForm,
+)
+from .models import CoalitionSettings, CurrencyRate, Event, Pledge, PledgeStatusChange
 from .permissions import can_review_pledges
 from .resources import PledgeResource
-from .services import EditConflict, usd_equivalent
 
 S = Pledge.Status
-STALE_AFTER = datetime.timedelta(days=14)
-
-CONFLICT_MESSAGE = _(
-    "Someone else saved this pledge since you opened this page. Nothing was saved, so that their "
-    "changes are not overwritten: reload the page to see the current version, then make your "
-    "changes again."
-)
-
-
-# --- Queries of the desk --------------------------------------------------------------------------
-
-
-def stale_change_requests(queryset, now=None):
-    """Pledges sent back to their entity for changes more than 14 days ago, not resubmitted."""
-    now = now or timezone.now()
-    requested_at = (
-        PledgeStatusChange.objects.filter(pledge=OuterRef("pk"), to_status=S.CHANGES_REQUESTED)
-        .order_by("-created_at", "-pk").values("created_at")[:1]
-    )
-    return (
-        queryset.filter(status=S.CHANGES_REQUESTED)
-        .annotate(changes_requested_at=Subquery(requested_at))
-        .filter(changes_requested_at__lt=now - STALE_AFTER)
-    )
-
-
-def review_desk_counts(user) -> list[dict]:
-    """The counters on the admin home page, each with the list it opens; only what `user` may
-    act on."""
-    counts = []
-    if can_review_pledges(user):
-        pledges_url = reverse("admin:pledges_pledge_changelist")
-        counts.append({
-            "label": _("Pledges awaiting review"),
-            "count": Pledge.objects.filter(status=S.SUBMITTED).count(),
-            "url": f"{pledges_url}?status__exact={S.SUBMITTED}",
-        })
-        counts.append({
-            "label": _("Changes requested, no answer for more than 14 days"),
-            "count": stale_change_requests(Pledge.objects.all()).count(),
-            "url": f"{pledges_url}?waiting=stale",
-        })
-    if can_vet_entities(user):
-        counts.append({
-            "label": _("Entity applications awaiting vetting"),
-            "count": Entity.objects.awaiting_vetting().count(),
-            "url": reverse("admin:members_entity_changelist")
-            + f"?status__exact={Entity.Status.APPLIED}",
-        })
-    return counts
-
-
-# --- Filters --------------------------------------------------------------------------------------
-
-
-class ImplementationRegionFilter(admin.SimpleListFilter):
-    """Where the pledge acts: its ITU-D regions and the regions of its countries."""
-
-    title = _("implementation region")
-    parameter_name = "region"
-
-    def lookups(self, request, model_admin):
-        return [("global", _("Global")), *((r.code, r.name) for r in Region.objects.all())]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        if value == "global":
-            return queryset.filter(is_global=True)
-        acting_there = Pledge.objects.filter(
-            Q(regions__code=value) | Q(countries__region__code=value)
-        ).values("pk")
-        return queryset.filter(pk__in=acting_there)
-
-
-class CountryGroupFilter(admin.SimpleListFilter):
-    """LDC/LLDC/SIDS targeting, derived from the pledge's countries and today's groupings."""
-
-    title = _("LDC / LLDC / SIDS targeting")
-    parameter_name = "targets"
-
-    def lookups(self, request, model_admin):
-        return CountryGroup.choices
-
-    def queryset(self, request, queryset):
-        if self.value() not in CountryGroup.values:
-            return queryset
-        countries = (
-            CountryGroupMembership.objects.valid_on(timezone.localdate())
-            .filter(group=self.value()).values("country_id")
-        )
-        return queryset.filter(pk__in=Pledge.objects.filter(countries__in=countries).values("pk"))
-
-
-class SubmissionYearFilter(admin.SimpleListFilter):
-    title = _("submission year")
-    parameter_name = "submitted"
-
-    def lookups(self, request, model_admin):
-        years = Pledge.objects.filter(first_submitted_at__isnull=False).dates(
-            "first_submitted_at", "year", order="DESC"
-        )
-        return [(str(d.year), str(d.year)) for d in years]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isdigit():
-            return queryset.filter(first_submitted_at__year=int(value))
-        return queryset
-
-
-class WaitingFilter(admin.SimpleListFilter):
-    title = _("waiting")
-    parameter_name = "waiting"
-
-    def lookups(self, request, model_admin):
-        return [("stale", _("Changes requested, no answer for more than 14 days"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "stale":
-            return stale_change_requests(queryset)
-        return queryset
-
-
-# --- Forms ----------------------------------------------------------------------------------------
-
-
-class VersionField(forms.IntegerField):
-    """The pledge's version as the page showed it: carried along, never a change in itself."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
-    def has_changed(self, initial, data) -> bool:
-        return False
-
-
-class VersionGuardMixin:
-    """The pledge's version when the page was shown travels with the form; a changed form whose
-    pledge has moved on since is refused (ModelAdmin.save_model checks again under a lock)."""
-
-    def _init_version(self):
-        if self.instance.pk is not None:
-            self.initial.setdefault("expected_version", self.instance.version)
-
-    def _check_version(self):
-        if self.instance.pk is None or not self.has_changed():
-            return
-        if self.cleaned_data.get("expected_version") != self.instance.version:
-            raise forms.ValidationError(CONFLICT_MESSAGE, code="conflict")
-
-
-class PledgeAdminForm(VersionGuardMixin, forms.ModelForm):
-    expected_version = VersionField()
-    advocacy_activities = forms.MultipleChoiceField(
-        label=_("activities"), choices=AdvocacyActivity.choices, required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    class Meta:
-        model = Pledge
-        fields = ()  # the admin's fieldsets decide
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._init_version()
-
-    def clean(self):
-        cleaned = super().clean()
-        self._check_version()
-        return cleaned
-
-
-class PledgeListForm(VersionGuardMixin, forms.ModelForm):
-    """A row of the list: the event the pledge was announced at, editable in place."""
-
-    expected_version = VersionField()
-    event = forms.ModelChoiceField(
-        label=_("announced at"), queryset=Event.objects.all(), required=False
-    )
-
-    class Meta:
-        model = Pledge
-        fields = ("event",)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._init_version()
-
-    def clean(self):
-        cleaned = super().clean()
-        try:
-            self._check_version()
-        except forms.ValidationError as error:
-            # The list shows only the editable cells' errors: put it where it will be seen.
-            self.add_error("event", error)
-        return cleaned
-
-
-def embargo_field() -> forms.DateTimeField:
-    # A native date-time picker: no script, nothing for the CSP to block.
-    return forms.DateTimeField(
-        label=_("Public from (UTC)"), required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Optional: the pledge stays hidden from the public until this moment, e.g. "
-                    "the opening of a roundtable. Empty: public at once."),
-    )
-
-
-def clean_embargo(value):
-    if value and value <= timezone.now():
-        raise forms.ValidationError(
-            _("Choose a moment in the future, or leave it empty to publish at once.")
-        )
-    return value
-
-
-class TransitionForm(forms.Form):
-    message = forms.CharField(
-        label=_("Message to the entity"), required=False, max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
-    )
-    embargo_until = embargo_field()
-    expected_status = forms.CharField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, transition, **kwargs):
-        super().__init__(*args, **kwargs)
-        if transition.name != "publish":
-            del self.fields["embargo_until"]
-        if transition.message_required:
-            self.fields["message"].required = True
-        else:
-            self.fields["message"].help_text = _("Optional.")
-
-    def clean_embargo_until(self):
-        return clean_embargo(self.cleaned_data.get("embargo_until"))
-
-
-class BulkPublishForm(forms.Form):
-    embargo_until = embargo_field()
-
-    def clean_embargo_until(self):
-        return clean_embargo(self.cleaned_data.get("embargo_until"))
 
 
 # --- Inlines --------------------------------------------------------------------------------------
@@ -453,7 +207,7 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     def changelist_view(self, request, extra_context=None):
         try:
             return super().changelist_view(request, extra_context)
-        except EditConflict as error:
+        except (services.EditConflict, services.PledgeError) as error:
             messages.error(request, str(error))
             return redirect(request.get_full_path())
 
@@ -462,23 +216,16 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except EditConflict as error:
+        except (services.EditConflict, services.PledgeError) as error:
             messages.error(request, str(error))
             return redirect(request.get_full_path())
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        pledge = None
-        if str(object_id).isdigit():
-            pledge = (
-                Pledge.objects.select_related("entity", "event", "created_by")
-                .prefetch_related(
-                    "action_areas", "pillars__action_area", "regions",
-                    "countries__group_memberships", "beneficiary_groups", "sdgs", "co_pledgers",
-                    "targets",
-                )
-                .filter(pk=int(object_id)).first()
-            )
+        pledge = (
+            desk_selectors.pledge_get_for_review(int(object_id))
+            if str(object_id).isdigit() else None
+        )
         if pledge is not None and self.has_view_or_change_permission(request, pledge):
             extra_context["review"] = self.review_context(request, pledge)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -499,47 +246,27 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
             "pledge": pledge,
             "decisions": decisions,
             "country_groups": [CountryGroup(g).label for g in groups],
-            "changed_since_submission": self.changed_since_submission(pledge),
+            "changed_since_submission": desk_selectors.pledge_changes_since_submission(pledge),
             "history_url": reverse("admin:pledges_pledge_history", args=[pledge.pk]),
             "entity_url": reverse("admin:members_entity_change", args=[pledge.entity_id]),
             "is_public": pledge.is_public(),
         }
 
-    def changed_since_submission(self, pledge: Pledge) -> list[str]:
-        """The fields changed since the entity last submitted the pledge (the secretariat's
-        corrections), from the field history."""
-        if pledge.submitted_at is None:
-            return []
-        submitted = (
-            pledge.history.filter(submitted_at=pledge.submitted_at).order_by("history_date")
-            .first()
-        )
-        latest = pledge.history.order_by("-history_date", "-history_id").first()
-        if submitted is None or latest is None or submitted.pk == latest.pk:
-            return []
-        lifecycle = [
-            "status", "published_at", "embargo_until", "updated_at", "submitted_at",
-            "first_submitted_at", "reference", "usd_amount", "usd_rate", "usd_rate_date",
-        ]
-        delta = latest.diff_against(submitted, excluded_fields=lifecycle)
-        return [str(Pledge._meta.get_field(change.field).verbose_name) for change in delta.changes]
-
     def save_model(self, request, obj, form, change):
-        if change:
-            if not form.has_changed():
-                return
-            current = (
-                Pledge.objects.select_for_update().filter(pk=obj.pk)
-                .values_list("version", flat=True).first()
-            )
-            if current is None or current != form.cleaned_data.get("expected_version"):
-                raise EditConflict(CONFLICT_MESSAGE)
-            obj.version = current + 1
-            if {"amount", "currency"} & set(form.changed_data):
-                obj.usd_amount, obj.usd_rate, obj.usd_rate_date = usd_equivalent(
-                    obj.amount, obj.currency
-                )
-        super().save_model(request, obj, form, change)
+        """Through pledges.services.pledge_correct, as every write of a pledge's content: the
+        version guard under a lock, the USD equivalent, a new version."""
+        if not form.has_changed():
+            return
+        services.pledge_correct(
+            user=request.user, pledge_id=obj.pk,
+            values={name: form.cleaned_data[name] for name in form.changed_data},
+            expected_version=form.cleaned_data.get("expected_version"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # The many-to-many values were written with the rest by save_model; no form.save_m2m().
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     # --- decisions
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -116,6 +116,19 @@ class PledgeQuerySet(models.QuerySet):
 
     def for_entity(self, entity) -> "PledgeQuerySet":
         return self.filter(entity=entity)
+
+    def with_changes_requested_at(self) -> "PledgeQuerySet":
+        """Each pledge with `changes_requested_at`: when the secretariat last sent it back for
+        changes (None if it never did). The one definition of that moment, for the review desk
+        and the reminders."""
+        latest_request = (
+            PledgeStatusChange.objects.filter(
+                pledge=OuterRef("pk"), to_status=Pledge.Status.CHANGES_REQUESTED
+            )
+            .order_by("-created_at", "-pk")
+            .values("created_at")[:1]
+        )
+        return self.annotate(changes_requested_at=Subquery(latest_request))
 
 
 class Pledge(models.Model):
@@ -269,7 +282,7 @@ class Pledge(models.Model):
         indexes = [
             models.Index(fields=["status", "published_at"]),
             models.Index(fields=["entity", "status"]),
-            # pledges.selectors.public_fingerprint(): the last save of a pledge that is or was
+            # pledges.public_cache.public_fingerprint(): the last save of a pledge that is or was
             # public, and the next end of an embargo, each read from the end of an index. (Not
             # partial on the public statuses: the planner then reads every public pledge
             # through it, in no useful order.)

@@ -1,4 +1,8 @@
-"""Who may do what with a pledge; views, templates and services all ask these."""
+"""Who may do what with a pledge; views, templates and services all ask these.
+
+Plain predicates on a person and a pledge or entity. Whether a transition may happen now (its
+status and who may do it) is the workflow's question: pledges.workflow.transition_allowed asks
+these, never the other way round."""
 
 from members.models import Entity, Membership
 from members.permissions import PermissionDenied, role_in  # noqa: F401  (re-exported)
@@ -10,6 +14,11 @@ WRITER_ROLES = (Membership.Role.ADMINISTRATOR, Membership.Role.EDITOR)
 
 def can_review_pledges(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_perm("pledges.review_pledge"))
+
+
+def can_correct_pledges(user) -> bool:
+    """The secretariat's corrections of a pledge's content in the review desk."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm("pledges.change_pledge"))
 
 
 def can_create_pledge(user, entity: Entity) -> bool:
@@ -24,14 +33,3 @@ def can_view_pledge_private(user, pledge: Pledge) -> bool:
 def can_edit_pledge(user, pledge: Pledge) -> bool:
     return pledge.is_editable_status and can_create_pledge(user, pledge.entity)
 
-
-def can_submit_pledge(user, pledge: Pledge) -> bool:
-    return can_edit_pledge(user, pledge)
-
-
-def can_withdraw_pledge(user, pledge: Pledge) -> bool:
-    from .workflow import TRANSITIONS
-
-    return pledge.status in TRANSITIONS["withdraw"].sources and role_in(
-        user, pledge.entity
-    ) in WRITER_ROLES

@@ -11,7 +11,8 @@ Natural key:
   portal assigned, updates instead of duplicating.
 
 The status is never imported. A new pledge arrives as "submitted", with a reference, for the
-normal review (audit row "Imported from <file> by <person>", no email); an existing pledge keeps
+normal review: pledges.workflow.BulkSubmission submits it as a member's submission would (audit
+row "Imported from <file> by <person>", no email), in bulk; an existing pledge keeps
 its status, and one that is back with its entity for changes (draft, changes requested) is not
 changed by an import. Every update bumps the pledge's version, so a member or secretariat form
 opened before the import cannot overwrite it; the pledges a file updates are read and locked before
@@ -63,7 +64,6 @@ from .models import (
     Event,
     FinancialModality,
     Pledge,
-    PledgeStatusChange,
     PledgeType,
     PolicyInstrument,
     PolicyStage,
@@ -369,7 +369,7 @@ class PledgeResource(DeskResource):
         self._entity_texts: set[str] = set()
         self._by_reference: dict[str, Pledge] = {}
         self._by_pk: dict[int, Pledge] = {}
-        self._references = workflow.ReferenceBlock()
+        self._submissions: workflow.BulkSubmission | None = None
         self._rates: dict = {}  # services.usd_equivalent's rates, read once per currency
         labels = EntityLabels()
         indexes = {
@@ -528,9 +528,16 @@ class PledgeResource(DeskResource):
 
     # --- saving
 
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._submissions = workflow.BulkSubmission(
+            actor=None,  # nobody of the entity submitted it: its review's emails reach the admins
+            message=_("Imported from “%(file)s” by %(user)s.")
+            % {"file": self.file_name or "?", "user": getattr(self.user, "email", "?")},
+        )
+
     def init_instance(self, row=None):
         return Pledge(
-            status=S.SUBMITTED,
             created_by=self.user if getattr(self.user, "is_authenticated", False) else None,
         )
 
@@ -570,9 +577,9 @@ class PledgeResource(DeskResource):
     def before_save_instance(self, instance, row, **kwargs):
         now = timezone.now()
         if instance._import_new:
-            # The one counter, locked from the first new pledge to the end of the import.
-            instance.reference = self._references.take(now.year)
-            instance.first_submitted_at = instance.submitted_at = now
+            # Submitted as a member's submission is, the counter locked from the first new
+            # pledge to the end of the import.
+            self._submissions.submit(instance, now)
             instance.created_at = now
         else:
             # Read and locked before the first row (prefetch_existing): its status is current.
@@ -611,22 +618,5 @@ class PledgeResource(DeskResource):
                 % {"missing": " ".join(str(m.message) for m in missing)}
             ]})
 
-    def before_write(self, new, updated):
-        self._references.save()
-
     def after_write(self, new, updated):
-        PledgeStatusChange.objects.bulk_create(
-            [
-                PledgeStatusChange(
-                    pledge=pledge,
-                    actor=None,  # no "submitter" to email about the review: the entity's admins
-                    from_status=S.DRAFT,
-                    to_status=S.SUBMITTED,
-                    message=_("Imported from “%(file)s” by %(user)s.")
-                    % {"file": self.file_name or "?", "user": getattr(self.user, "email", "?")},
-                    created_at=pledge.created_at,
-                )
-                for pledge in new
-            ],
-            batch_size=WRITE_BATCH,
-        )
+        self._submissions.record()

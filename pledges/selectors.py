@@ -1,74 +1,21 @@
-"""Reads for the pledges app, scoped to who is asking."""
+"""Reads of the public site: only Pledge.objects.public() (published or completed, past any
+embargo) and approved entities. The lists of pledges themselves are read live; what is expensive
+to compute (counters, facets, totals) goes through pledges.public_cache. The member area's reads
+are in pledges.member_selectors, the review desk's in pledges.desk_selectors."""
 
-from django.db.models import Prefetch, QuerySet
+import unicodedata
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
-from members.permissions import role_in
-
-from . import permissions
-from .models import Pledge, PledgeStatusChange
-
-PLEDGE_DETAIL_PREFETCH = (
-    "action_areas", "pillars__action_area", "regions", "countries__group_memberships",
-    "countries__region", "beneficiary_groups", "sdgs", "co_pledgers", "targets",
-)
-
-
-# --- Member area ------------------------------------------------------------------------------
-
-def pledge_list_for_entity(entity) -> QuerySet[Pledge]:
-    """'My pledges': the entity's pledges with what the secretariat last said."""
-    return (
-        Pledge.objects.for_entity(entity)
-        .select_related("entity", "event")
-        .prefetch_related(
-            Prefetch(
-                "status_changes",
-                queryset=PledgeStatusChange.objects.select_related("actor"),
-            )
-        )
-        .order_by("-updated_at", "-pk")
-    )
-
-
-def pledge_get_for_member(user, pledge_id: int) -> Pledge:
-    """A pledge's private side: its entity's members and the secretariat; anyone else 404."""
-    pledge = (
-        Pledge.objects.select_related("entity", "entity__headquarters_country", "event",
-                                      "created_by")
-        .prefetch_related(*PLEDGE_DETAIL_PREFETCH)
-        .filter(pk=pledge_id)
-        .first()
-    )
-    if pledge is None or not (
-        role_in(user, pledge.entity) is not None or permissions.can_review_pledges(user)
-    ):
-        raise Http404
-    return pledge
-
-
-def pledge_status_history(pledge: Pledge) -> QuerySet[PledgeStatusChange]:
-    return pledge.status_changes.select_related("actor")
-
-
-# --- Public site ------------------------------------------------------------------------------
-# Imports of the public part live here, so that the two parts can be edited independently.
-import hashlib  # noqa: E402
-import time  # noqa: E402
-import unicodedata  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
-
-from django.conf import settings  # noqa: E402
-from django.core.cache import cache  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.utils.translation import get_language  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-
-from action_areas.models import (  # noqa: E402
+from action_areas.models import (
     ActionArea,
     BeneficiaryGroup,
     Country,
@@ -76,31 +23,10 @@ from action_areas.models import (  # noqa: E402
     Region,
     SustainableDevelopmentGoal,
 )
-from members.models import Entity  # noqa: E402
+from members.models import Entity
 
-from . import filters  # noqa: E402
-from .models import CoalitionSettings, Event, PledgeType  # noqa: E402
-
-# Only Pledge.objects.public() is read below: published or completed, past any embargo.
-# The lists of pledges themselves are read live. What is expensive to compute (counters,
-# facets, totals) is cached, keyed by language and query string, in one of two ways:
-# - _cached: served as is for PUBLIC_CACHE_FRESH seconds, then for at most PUBLIC_CACHE_STALE
-#   more while one request recomputes it (the others do not pile onto the database);
-# - _cached_until_changed, for what covers every public pledge (the home page's figures, the
-#   facets of the unfiltered list: seconds of work at 100,000 pledges): kept until the public
-#   pledges change, told by public_fingerprint() (one indexed query), or PUBLIC_CACHE_LONGEST
-#   seconds at most. On a change, one request recomputes while the others get the last value.
-# With whole pages kept p2c_portal.page_cache.PAGE_CACHE_SECONDS and browsers keeping them
-# BROWSER_MAX_AGE seconds, a publication, withdrawal or edit shows within a minute.
-
-PUBLIC_CACHE_FRESH = 20
-PUBLIC_CACHE_STALE = 10
-PUBLIC_CACHE_WAIT = 10  # at most, for a value another request is computing
-PUBLIC_CACHE_LONGEST = 600  # a safety net for changes no save tells (reference data)
-PUBLIC_CACHE_VERSION = 3  # bump when the shape of a cached value changes
-# Statuses a public pledge is in, or leaves it for: a save into or out of the public set, and
-# any edit of a public pledge, moves the latest updated_at among them (auto_now: every save).
-_PUBLIC_OR_LEFT = (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED, Pledge.Status.WITHDRAWN)
+from . import filters, public_cache
+from .models import CoalitionSettings, Event, Pledge, PledgeType
 
 
 @dataclass
@@ -121,63 +47,6 @@ class PledgePage:
         return not self.items and self.number > 1
 
 
-def _wait_for(key: str):
-    """The entry that another request is computing (it holds key:refresh), once it is there;
-    None if it does not come within PUBLIC_CACHE_WAIT seconds. Identical requests arriving
-    together (a shared link, a crawler) then cost one computation, not one each."""
-    deadline = time.monotonic() + PUBLIC_CACHE_WAIT
-    while time.monotonic() < deadline:
-        time.sleep(0.05)
-        entry = cache.get(key)
-        if entry is not None:
-            return entry
-    return None
-
-
-def _cached(key: str, compute):
-    """compute() cached briefly; past its freshness, one caller recomputes it while the others
-    get the previous value (stale-while-revalidate), so an expiry never stampedes. With no
-    previous value, the others wait for the one being computed."""
-    key = f"pledges:public:v{PUBLIC_CACHE_VERSION}:" + hashlib.sha256(key.encode()).hexdigest()
-    entry = cache.get(key)
-    if entry is not None:
-        fresh_until, value = entry
-        if time.time() < fresh_until:
-            return value
-        if not cache.add(f"{key}:refresh", 1, PUBLIC_CACHE_STALE):
-            return value  # someone else is refreshing it
-    elif not cache.add(f"{key}:refresh", 1, PUBLIC_CACHE_STALE):
-        entry = _wait_for(key)  # someone else is computing it
-        if entry is not None:
-            return entry[1]
-    try:
-        value = compute()
-        cache.set(key, (time.time() + PUBLIC_CACHE_FRESH, value),
-                  PUBLIC_CACHE_FRESH + PUBLIC_CACHE_STALE)
-    finally:
-        cache.delete(f"{key}:refresh")
-    return value
-
-
-def public_fingerprint() -> tuple:
-    """What the public pledges' counters depend on, read in one query from indexes: the last
-    save of a pledge that is or was public (publication, withdrawal, completion, edit), the next
-    end of an embargo (it changes when one ends), the last save of an entity (its stakeholder
-    group, its approval), and the day (groupings of countries are dated)."""
-    pledges = connection.ops.quote_name(Pledge._meta.db_table)
-    entities = connection.ops.quote_name(Entity._meta.db_table)
-    statuses = ", ".join(["%s"] * len(_PUBLIC_OR_LEFT))
-    sql = f"""
-        SELECT (SELECT MAX(updated_at) FROM {pledges} WHERE status IN ({statuses})),
-               (SELECT MIN(embargo_until) FROM {pledges} WHERE embargo_until > %s),
-               (SELECT MAX(updated_at) FROM {entities})
-    """  # noqa: S608 - table names from the models, values as parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*_PUBLIC_OR_LEFT, timezone.now()])
-        row = cursor.fetchone()
-    return (*(str(value) for value in row), str(timezone.localdate()))
-
-
 @contextmanager
 def _counting():
     """PostgreSQL settings for the few queries that count every public pledge, for their
@@ -191,32 +60,6 @@ def _counting():
         cursor.execute("SELECT set_config('jit', 'off', true), "
                        "set_config('work_mem', '32MB', true)")
         yield
-
-
-def _cached_until_changed(key: str, compute):
-    """compute() kept while public_fingerprint() stays the same (PUBLIC_CACHE_LONGEST seconds
-    at most). When it changes, one caller recomputes while the others get the previous value
-    for PUBLIC_CACHE_STALE seconds at most."""
-    key = f"pledges:public:v{PUBLIC_CACHE_VERSION}:" + hashlib.sha256(key.encode()).hexdigest()
-    fingerprint = public_fingerprint()
-    entry = cache.get(key)
-    if entry is not None:
-        seen, fresh_until, value = entry
-        if seen == fingerprint and time.time() < fresh_until:
-            return value
-        if not cache.add(f"{key}:refresh", 1, PUBLIC_CACHE_STALE):
-            return value  # someone else is refreshing it
-    elif not cache.add(f"{key}:refresh", 1, PUBLIC_CACHE_STALE):
-        entry = _wait_for(key)  # someone else is computing it
-        if entry is not None:
-            return entry[2]
-    try:
-        value = compute()
-        cache.set(key, (fingerprint, time.time() + PUBLIC_CACHE_LONGEST, value),
-                  PUBLIC_CACHE_LONGEST + PUBLIC_CACHE_STALE)
-    finally:
-        cache.delete(f"{key}:refresh")
-    return value
 
 
 def _language() -> str:
@@ -256,7 +99,7 @@ def pledge_filter_options() -> dict[str, list[tuple[str, str]]]:
         options["event"] = [(e.slug, e.name) for e in Event.objects.order_by("-start_date")]
         return options
 
-    return _cached(f"options|{_language()}", compute)
+    return public_cache.cached(f"options|{_language()}", compute)
 
 
 def pledge_filters_from_query(query) -> filters.PledgeFilters:
@@ -304,8 +147,8 @@ def pledge_facets_public(pledge_filters: filters.PledgeFilters) -> dict:
 
     key = f"facets|{pledge_filters.cache_key()}"
     if pledge_filters.is_filtered:
-        return _cached(key, compute)
-    return _cached_until_changed(key, compute)
+        return public_cache.cached(key, compute)
+    return public_cache.cached_until_changed(key, compute)
 
 
 def pledge_totals_public(pledge_filters: filters.PledgeFilters) -> dict:
@@ -319,13 +162,13 @@ def pledge_totals_public(pledge_filters: filters.PledgeFilters) -> dict:
             entities=Count("entity", distinct=True),
         )
 
-    return _cached(f"totals|{pledge_filters.cache_key()}", compute)
+    return public_cache.cached(f"totals|{pledge_filters.cache_key()}", compute)
 
 
 def coalition_figures() -> dict:
     """The home page's counters and breakdowns (codes, not labels: the same in every language),
     kept until a public pledge changes; the goal, which the secretariat sets, read each time."""
-    figures = dict(_cached_until_changed("figures", _figures))
+    figures = dict(public_cache.cached_until_changed("figures", _figures))
     goal = CoalitionSettings.load().usd_goal
     figures.update(usd_goal=goal, goal_percent=_percent(figures["usd"], goal))
     return figures

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members.models import Entity
 
@@ -21,8 +22,18 @@ M2M_FIELDS = {
 }
 
 
+EDIT_CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else saved this pledge since you opened this page. Nothing was saved, so that their "
+    "changes are not overwritten: reload the page to see the current version, then make your "
+    "changes again."
+)
+
+
 class EditConflict(Exception):
     """Someone else saved the pledge since this person loaded it; nothing was overwritten."""
+
+    def __init__(self, message=EDIT_CONFLICT_MESSAGE):
+        super().__init__(str(message))
 
 
 class PledgeError(Exception):
@@ -64,17 +75,34 @@ def pledge_create(*, user, entity_id: int) -> Pledge:
     return Pledge.objects.create(entity=entity, created_by=user, title="")
 
 
-def _lock_for_edit(*, user, pledge_id: int, expected_version: int | None) -> Pledge:
+def _lock_for_edit(*, pledge_id: int, expected_version: int | None, may_edit) -> Pledge:
+    """The pledge, locked until the transaction ends, if `may_edit(pledge)` and nobody saved it
+    since the person saw `expected_version` (None: not checked)."""
     pledge = Pledge.objects.select_for_update().select_related("entity").get(pk=pledge_id)
-    if not permissions.can_edit_pledge(user, pledge):
+    if not may_edit(pledge):
         raise permissions.PermissionDenied(_("This pledge cannot be edited now."))
     if expected_version is not None and pledge.version != expected_version:
-        raise EditConflict(
-            _("Someone else saved this pledge since you opened it. Your changes were not saved "
-              "over theirs: reload the page to see the current version, then make your changes "
-              "again.")
-        )
+        raise EditConflict
     return pledge
+
+
+def _write(pledge: Pledge, values: dict[str, Any]) -> None:
+    """Save `values` on the locked pledge: its fields, the USD equivalent when the amount or the
+    currency changes, a new version, then its many-to-many values."""
+    if len(values.get("countries", [])) > MAX_COUNTRIES:
+        raise PledgeError(_("Choose at most %(max)d countries.") % {"max": MAX_COUNTRIES})
+    for field, value in values.items():
+        if field in M2M_FIELDS:
+            continue
+        setattr(pledge, field, value)
+    if {"amount", "currency"} & values.keys():
+        pledge.usd_amount, pledge.usd_rate, pledge.usd_rate_date = usd_equivalent(
+            pledge.amount, pledge.currency
+        )
+    pledge.version += 1
+    pledge.save()
+    for field in M2M_FIELDS & values.keys():
+        getattr(pledge, field).set(values[field])
 
 
 @transaction.atomic
@@ -87,27 +115,34 @@ def pledge_save_section(
     `values` holds only fields that validated; `raw_input` is the whole section as typed when
     something did not validate (None when all is well).
     """
-    pledge = _lock_for_edit(user=user, pledge_id=pledge_id, expected_version=expected_version)
-    if len(values.get("countries", [])) > MAX_COUNTRIES:
-        raise PledgeError(_("Choose at most %(max)d countries.") % {"max": MAX_COUNTRIES})
-    for field, value in values.items():
-        if field in M2M_FIELDS:
-            continue
-        setattr(pledge, field, value)
-    if {"amount", "currency"} & values.keys():
-        pledge.usd_amount, pledge.usd_rate, pledge.usd_rate_date = usd_equivalent(
-            pledge.amount, pledge.currency
-        )
+    pledge = _lock_for_edit(
+        pledge_id=pledge_id, expected_version=expected_version,
+        may_edit=lambda pledge: permissions.can_edit_pledge(user, pledge),
+    )
     unsaved = dict(pledge.unsaved_input or {})
     if raw_input:
         unsaved[section] = raw_input
     else:
         unsaved.pop(section, None)
     pledge.unsaved_input = unsaved
-    pledge.version += 1
-    pledge.save()
-    for field in M2M_FIELDS & values.keys():
-        getattr(pledge, field).set(values[field])
+    _write(pledge, values)
+    return pledge
+
+
+@transaction.atomic
+def pledge_correct(
+    *, user, pledge_id: int, values: dict[str, Any], expected_version: int | None
+) -> Pledge:
+    """The secretariat's corrections of a pledge in the review desk, whatever its status (the
+    status itself is only changed by pledges.workflow). Refused when the pledge was saved since
+    the page showed `expected_version` (None: the page showed none, refused too)."""
+    if expected_version is None:
+        raise EditConflict
+    pledge = _lock_for_edit(
+        pledge_id=pledge_id, expected_version=expected_version,
+        may_edit=lambda _pledge: permissions.can_correct_pledges(user),
+    )
+    _write(pledge, values)
     return pledge
 
 
@@ -118,7 +153,10 @@ def pledge_save_targets(
 ) -> Pledge:
     """Replace the pledge's targets with the valid rows (None: leave them as they are); keep the
     whole table as typed if any row did not validate."""
-    pledge = _lock_for_edit(user=user, pledge_id=pledge_id, expected_version=expected_version)
+    pledge = _lock_for_edit(
+        pledge_id=pledge_id, expected_version=expected_version,
+        may_edit=lambda pledge: permissions.can_edit_pledge(user, pledge),
+    )
     if targets is not None and len(targets) > MAX_TARGETS:
         raise PledgeError(_("A pledge can have at most %(max)d targets.") % {"max": MAX_TARGETS})
     if targets is not None:

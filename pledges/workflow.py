@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.permissions import entity_administrators
 from p2c_portal.mail import email_send_templated
 
 from . import permissions
+from .member_selectors import pledge_contacts
 from .models import Pledge, PledgeStatusChange, ReferenceCounter
 
 S = Pledge.Status
@@ -75,8 +75,14 @@ def may(user, pledge: Pledge, transition: Transition) -> bool:
     )
 
 
+def transition_allowed(user, pledge: Pledge, name: str) -> bool:
+    """Whether `user` may perform `name` on the pledge in its current status."""
+    transition = TRANSITIONS[name]
+    return pledge.status in transition.sources and may(user, pledge, transition)
+
+
 def allowed_transitions(pledge: Pledge, user) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if pledge.status in t.sources and may(user, pledge, t)]
+    return [t for t in TRANSITIONS.values() if transition_allowed(user, pledge, t.name)]
 
 
 def _locked_counter(year: int) -> ReferenceCounter:
@@ -88,19 +94,10 @@ def _reference(year: int, number: int) -> str:
     return f"P2C-{year}-{number:04d}"
 
 
-def reference_take(year: int) -> str:
-    """The next reference of `year` (P2C-2022-0042); the counter stays locked until the
-    transaction ends. Used by submission, and by the demo data for back-dated pledges."""
-    counter = _locked_counter(year)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return _reference(year, counter.last_value)
-
-
 class ReferenceBlock:
-    """References for the many new pledges of one transaction (an import), from the same
-    counter: locked when the first is taken, until the transaction ends, and written back once
-    by `save`."""
+    """References (P2C-2022-0042) for the pledges submitted in one transaction, from their
+    year's counter: locked when the first is taken, until the transaction ends, and written back
+    once by `save`."""
 
     def __init__(self):
         self._counters: dict[int, ReferenceCounter] = {}
@@ -115,6 +112,75 @@ class ReferenceBlock:
     def save(self) -> None:
         for counter in self._counters.values():
             counter.save(update_fields=["last_value"])
+
+
+def reference_take(year: int) -> str:
+    """The next reference of `year`, on its own: the demo data numbers its back-dated pledges
+    in the year they were first submitted."""
+    references = ReferenceBlock()
+    reference = references.take(year)
+    references.save()
+    return reference
+
+
+def _stamp_submission(pledge: Pledge, now, references: ReferenceBlock) -> list[str]:
+    """What `submit` writes besides the status: the submission time, and the first time a
+    reference and the first submission time. Returns the fields it set."""
+    fields = ["submitted_at"]
+    if not pledge.reference:
+        pledge.reference = references.take(now.year)
+        pledge.first_submitted_at = now
+        fields += ["reference", "first_submitted_at"]
+    pledge.submitted_at = now
+    return fields
+
+
+def _status_change(pledge: Pledge, *, actor, previous: str, message: str,
+                   at=None) -> PledgeStatusChange:
+    """The audit row of a transition just made (not saved yet)."""
+    return PledgeStatusChange(
+        pledge=pledge, actor=actor, from_status=previous, to_status=pledge.status,
+        message=message, **({"created_at": at} if at is not None else {}),
+    )
+
+
+class BulkSubmission:
+    """The `submit` transition for many new pledges written together (an import): the same
+    status, reference, dates and audit row as pledge_transition(name="submit"), with the
+    reference counter locked once and the audit rows written in one query.
+
+    `submit` each pledge before it is written, `record` once they all are. The caller has
+    checked that they are complete (pledges.completeness) and that `actor` may import them. No
+    email: nobody of the entity submitted them (the secretariat enters what was pledged on
+    paper), and the review's emails reach the entity's administrators."""
+
+    def __init__(self, *, actor, message: str):
+        self.actor = actor
+        self.message = message
+        self._references = ReferenceBlock()
+        self._submitted: list[tuple[Pledge, str, object]] = []
+
+    def submit(self, pledge: Pledge, now) -> None:
+        transition = TRANSITIONS["submit"]
+        if pledge.status not in transition.sources:
+            raise TransitionError(
+                _("This pledge is already “%(status)s”: it was changed in the meantime.")
+                % {"status": pledge.get_status_display()}
+            )
+        previous = pledge.status
+        pledge.status = transition.target
+        _stamp_submission(pledge, now, self._references)
+        self._submitted.append((pledge, previous, now))
+
+    def record(self) -> None:
+        """Once the pledges are written: the counters, and each pledge's audit row."""
+        self._references.save()
+        PledgeStatusChange.objects.bulk_create([
+            _status_change(pledge, actor=self.actor, previous=previous, message=self.message,
+                           at=when)
+            for pledge, previous, when in self._submitted
+        ])
+        self._submitted = []
 
 
 @transaction.atomic
@@ -152,21 +218,16 @@ def pledge_transition(
     pledge.status = transition.target
     fields = ["status", "version", "updated_at"]
     if name == "submit":
-        if not pledge.reference:
-            pledge.reference = reference_take(now.year)
-            pledge.first_submitted_at = now
-            fields += ["reference", "first_submitted_at"]
-        pledge.submitted_at = now
-        fields.append("submitted_at")
+        references = ReferenceBlock()
+        fields += _stamp_submission(pledge, now, references)
+        references.save()
     if name == "publish":
         pledge.published_at = now
         pledge.embargo_until = embargo_until
         fields += ["published_at", "embargo_until"]
     pledge.version += 1
     pledge.save(update_fields=fields)
-    PledgeStatusChange.objects.create(
-        pledge=pledge, actor=actor, from_status=previous, to_status=pledge.status, message=message
-    )
+    _status_change(pledge, actor=actor, previous=previous, message=message).save()
     if transition.email:
         _email_pledgers(pledge=pledge, template=transition.email, message=message)
     if name == "submit":
@@ -185,15 +246,9 @@ def pledge_transition(
 
 
 def _email_pledgers(*, pledge: Pledge, template: str, message: str) -> None:
-    """The person who submitted it and the entity's administrators, each in their language."""
-    recipients = {user.pk: user for user in entity_administrators(pledge.entity)}
-    submitter = (
-        PledgeStatusChange.objects.filter(pledge=pledge, to_status=S.SUBMITTED)
-        .select_related("actor").order_by("-created_at", "-pk").first()
-    )
-    if submitter and submitter.actor and submitter.actor.is_active:
-        recipients.setdefault(submitter.actor.pk, submitter.actor)
-    for user in recipients.values():
+    """Its author and last submitter (while they write for the entity) and the entity's
+    administrators, each in their language."""
+    for user in pledge_contacts(pledge, administrators_too=True):
         email_send_templated(
             template=f"pledges/{template}",
             to=[user.email],

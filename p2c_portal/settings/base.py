@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 CSS/JS as static files, no CDN
     "csp",
     "django_celery_beat",
-    "django_filters",
     "import_export",
     "simple_history",
     # ours, in layers from the bottom up (an app imports only the ones above it in this list;

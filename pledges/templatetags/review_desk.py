@@ -2,6 +2,8 @@
 
 from django import template
 
+from ..desk_selectors import review_desk_counts as counts
+
 register = template.Library()
 
 
@@ -9,8 +11,6 @@ register = template.Library()
 def review_desk_counts(context) -> list[dict]:
     """What awaits the person looking: pledges to review, stale change requests, applications
     to vet. Empty for staff who may do none of it."""
-    from pledges.admin import review_desk_counts as counts
-
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return []

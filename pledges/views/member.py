@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.selectors import acting_membership
+from members.member_selectors import acting_membership
 from members.views import ACTING_ENTITY_SESSION_KEY
 
-from .. import permissions, selectors, services, workflow
+from .. import member_selectors, permissions, services, workflow
 from ..completeness import SECTION_NAMES, SECTIONS, missing_for_submission
 from ..forms import SECTION_FORMS, DetailsForm, TargetFormSet, WithdrawForm
 from ..models import Pledge
@@ -59,7 +59,7 @@ def my_pledges(request):
         return redirect("members:dashboard")
     entity = membership.entity
     rows = []
-    for pledge in selectors.pledge_list_for_entity(entity):
+    for pledge in member_selectors.pledge_list_for_entity(entity):
         changes = list(pledge.status_changes.all())
         rows.append({
             "pledge": pledge,
@@ -135,7 +135,7 @@ def _raw_input(data: QueryDict) -> dict:
 def pledge_edit(request, pk: int, section: str):
     if section not in SECTION_NAMES:
         raise Http404
-    pledge = selectors.pledge_get_for_member(request.user, pk)
+    pledge = member_selectors.pledge_get_for_member(request.user, pk)
     if not permissions.can_edit_pledge(request.user, pledge):
         messages.info(request, _("This pledge cannot be edited in its current status."))
         return redirect("pledges:pledge_manage", pk=pledge.pk)
@@ -183,7 +183,7 @@ def pledge_edit(request, pk: int, section: str):
                 _("Draft saved. Some values are not valid yet: they are kept as you typed them, "
                   "correct them when you can."),
             )
-            pledge = selectors.pledge_get_for_member(request.user, pk)
+            pledge = member_selectors.pledge_get_for_member(request.user, pk)
     else:
         unsaved = (pledge.unsaved_input or {}).get(section)
         data = None
@@ -208,19 +208,19 @@ def pledge_edit(request, pk: int, section: str):
 
 @login_required
 def pledge_review(request, pk: int):
-    pledge = selectors.pledge_get_for_member(request.user, pk)
+    pledge = member_selectors.pledge_get_for_member(request.user, pk)
     return render(request, "pledges/member/pledge_review.html", {
         "pledge": pledge,
         "sections": _section_nav(pledge, "review"),
         "missing": missing_for_submission(pledge),
-        "can_submit": permissions.can_submit_pledge(request.user, pledge),
+        "can_submit": workflow.transition_allowed(request.user, pledge, "submit"),
     })
 
 
 @login_required
 @require_POST
 def pledge_submit(request, pk: int):
-    pledge = selectors.pledge_get_for_member(request.user, pk)
+    pledge = member_selectors.pledge_get_for_member(request.user, pk)
     try:
         pledge = workflow.pledge_transition(
             pledge_id=pledge.pk, name="submit", actor=request.user,
@@ -249,8 +249,8 @@ def pledge_submit(request, pk: int):
 
 @login_required
 def pledge_manage(request, pk: int):
-    pledge = selectors.pledge_get_for_member(request.user, pk)
-    history = list(selectors.pledge_status_history(pledge))
+    pledge = member_selectors.pledge_get_for_member(request.user, pk)
+    history = list(member_selectors.pledge_status_history(pledge))
     return render(request, "pledges/member/pledge_manage.html", {
         "pledge": pledge,
         "history": history,
@@ -258,7 +258,7 @@ def pledge_manage(request, pk: int):
             (c for c in history if c.to_status == Pledge.Status.CHANGES_REQUESTED), None
         ) if pledge.status == Pledge.Status.CHANGES_REQUESTED else None,
         "can_edit": permissions.can_edit_pledge(request.user, pledge),
-        "can_withdraw": permissions.can_withdraw_pledge(request.user, pledge),
+        "can_withdraw": workflow.transition_allowed(request.user, pledge, "withdraw"),
         "can_delete": pledge.status == Pledge.Status.DRAFT and not pledge.reference
         and permissions.can_edit_pledge(request.user, pledge),
         "is_public": pledge.is_public(),
@@ -267,8 +267,8 @@ def pledge_manage(request, pk: int):
 
 @login_required
 def pledge_withdraw(request, pk: int):
-    pledge = selectors.pledge_get_for_member(request.user, pk)
-    if not permissions.can_withdraw_pledge(request.user, pledge):
+    pledge = member_selectors.pledge_get_for_member(request.user, pk)
+    if not workflow.transition_allowed(request.user, pledge, "withdraw"):
         raise PermissionDenied
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -287,7 +287,7 @@ def pledge_withdraw(request, pk: int):
 
 @login_required
 def pledge_delete(request, pk: int):
-    pledge = selectors.pledge_get_for_member(request.user, pk)
+    pledge = member_selectors.pledge_get_for_member(request.user, pk)
     if request.method == "POST":
         try:
             services.pledge_delete_draft(user=request.user, pledge_id=pledge.pk)

@@ -13,7 +13,14 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client
 
-from members.models import Entity, EntityStatusChange, Membership, StakeholderGroup, User
+from members.models import (
+    Entity,
+    EntityStatusChange,
+    Membership,
+    MembershipChange,
+    StakeholderGroup,
+    User,
+)
 from p2c_portal.models import OutboundEmail
 from pledges.completeness import missing_for_submission
 from pledges.models import Pledge, PledgeStatusChange, PledgeType, ReferenceCounter, Target
@@ -71,7 +78,8 @@ def test_refuses_without_debug_unless_told(db):
 def _snapshot() -> dict:
     counts = {
         model._meta.label: model.objects.count()
-        for model in [User, EmailAddress, Entity, EntityStatusChange, Membership, Pledge,
+        for model in [User, EmailAddress, Entity, EntityStatusChange, Membership,
+                      MembershipChange, Pledge,
                       Pledge.history.model, Target, PledgeStatusChange, ReportingCycle,
                       ProgressReport, ProgressReport.history.model, TargetProgress,
                       ProgressReportEvent, OutboundEmail, ReportRun, ReportFile]
@@ -105,6 +113,22 @@ class TestTheDemoCoalition:
             assert pledge.reference.startswith(f"P2C-{pledge.first_submitted_at.year}-")
         for iso3 in ["RWA", "BTN", "NPL", "FJI", "HTI", "MWI"]:  # LDCs, LLDCs, SIDS
             assert public.filter(countries__iso3=iso3).exists(), iso3
+
+    def test_entities_applied_and_were_approved_through_the_services(self):
+        """Audited as a real application: applied, approved by the secretariat, its applicant
+        its first administrator; each step dated in the past, in order."""
+        entities = Entity.objects.filter(name__endswith="(demo)")
+        assert entities.exists()
+        for entity in entities:
+            steps = list(entity.status_changes.order_by("created_at").values_list(
+                "to_status", "created_at", "actor__is_staff"))
+            assert [(to, staff) for to, _when, staff in steps] == [
+                (Entity.Status.APPLIED, False), (Entity.Status.APPROVED, True)], entity
+            assert (entity.applied_at, entity.decided_at) == (steps[0][1], steps[1][1])
+            assert entity.applied_at < entity.decided_at < ROUNDTABLE_ENDS
+            joined = entity.team_changes.get(person=entity.applied_by)
+            assert (joined.from_role, joined.to_role, joined.created_at) == (
+                "", Membership.Role.ADMINISTRATOR, entity.applied_at)
 
     def test_financial_pledges_are_converted_to_usd_as_the_product_does(self):
         financial = demo_pledges().filter(pledge_type=PledgeType.FINANCIAL)

@@ -5,8 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from members.models import Entity, EntityStatusChange
-from members.resources import website_domain
+from members.models import Entity, EntityStatusChange, website_domain
 from tests.admin_import import (
     confirm,
     csv_bytes,

@@ -205,26 +205,26 @@ def test_an_expired_count_is_recomputed_once_while_other_visitors_get_the_last_o
 ):
     """No stampede: when the cached counters expire, one request recomputes them and the
     requests arriving meanwhile are served the previous figures, for 10 seconds at most."""
-    from pledges.selectors import _cached
+    from pledges.public_cache import cached
 
     computed, served_meanwhile = [], []
 
     def compute():
         computed.append(timezone.now())
         if len(computed) == 2:  # another visitor arrives while this one recomputes
-            served_meanwhile.append(_cached("counters", compute))
+            served_meanwhile.append(cached("counters", compute))
         return len(computed)
 
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        assert _cached("counters", compute) == 1
-        assert _cached("counters", compute) == 1
+        assert cached("counters", compute) == 1
+        assert cached("counters", compute) == 1
     with time_machine.travel(start + datetime.timedelta(seconds=21), tick=False):
-        assert _cached("counters", compute) == 2
+        assert cached("counters", compute) == 2
         assert served_meanwhile == [1]
-        assert _cached("counters", compute) == 2
+        assert cached("counters", compute) == 2
     with time_machine.travel(start + datetime.timedelta(seconds=21 + 31), tick=False):
-        assert _cached("counters", compute) == 3  # long expired: computed afresh
+        assert cached("counters", compute) == 3  # long expired: computed afresh
     assert len(computed) == 3
 
 
@@ -293,7 +293,7 @@ def test_identical_requests_arriving_together_compute_the_counts_once(local_memo
     waits for its result instead of computing them too (8 visitors, one computation)."""
     import threading
 
-    from pledges.selectors import _cached
+    from pledges.public_cache import cached
 
     computed = []
 
@@ -308,10 +308,10 @@ def test_identical_requests_arriving_together_compute_the_counts_once(local_memo
         release.wait(5)
         return compute()
 
-    first = threading.Thread(target=lambda: _cached("shared", slow))
+    first = threading.Thread(target=lambda: cached("shared", slow))
     first.start()
     first_started.wait(5)
     threading.Timer(0.3, release.set).start()
-    assert _cached("shared", compute) == "counts"  # waited for the first one's result
+    assert cached("shared", compute) == "counts"  # waited for the first one's result
     first.join(5)
     assert computed == [1]

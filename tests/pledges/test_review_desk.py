@@ -2,6 +2,7 @@
 their emails and audit rows, bulk publish, field history, and the version guard on admin saves."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -134,7 +135,7 @@ def test_admin_home_counts_what_awaits_the_secretariat(secretariat, secretariat_
     EntityFactory.create_batch(2, applied=True)
     html = secretariat_client.get("/en/admin/").content.decode()
     assert 'id="review-desk"' in html
-    from pledges.admin import review_desk_counts
+    from pledges.desk_selectors import review_desk_counts
 
     counts = {str(c["label"]): c["count"] for c in review_desk_counts(secretariat)}
     assert counts == {
@@ -493,11 +494,34 @@ def test_a_stale_admin_change_form_is_refused_and_overwrites_nothing(
     assert (pledge.title, pledge.status) == ("Member's title", S.CHANGES_REQUESTED)
 
 
+def test_an_admin_correction_is_written_the_way_a_members_save_is(secretariat_client):
+    """Through the same service: the amount converted to USD, the limit on countries held (a
+    refusal is a message, and nothing is saved)."""
+    pledge = PledgeFactory(submitted=True, financial=True)
+    data = change_form_data(secretariat_client, pledge)
+    data.update(amount="2000", currency="EUR")
+    response = secretariat_client.post(f"{ADMIN}{pledge.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    pledge.refresh_from_db()
+    usd = services.usd_equivalent(Decimal("2000"), "EUR")[0]
+    assert usd is not None
+    assert (pledge.amount, pledge.currency, pledge.usd_amount, pledge.version) == (
+        Decimal("2000"), "EUR", usd, 2)
+    data = change_form_data(secretariat_client, pledge)
+    data["countries"] = [str(pk) for pk in Country.objects.values_list("pk", flat=True)[:61]]
+    data["title"] = "Everywhere"
+    response = secretariat_client.post(f"{ADMIN}{pledge.pk}/change/", data, follow=True)
+    assert "Choose at most 60 countries." in messages_of(response)
+    pledge.refresh_from_db()
+    assert pledge.title != "Everywhere"
+    assert (pledge.countries.count(), pledge.version) == (1, 2)
+
+
 def test_the_guard_holds_under_a_race_between_validation_and_save(secretariat_client,
                                                                    monkeypatch):
     """Even if someone saves between the form's check and the save, the locked re-check in
     save_model refuses it: nothing is written, and the person is told."""
-    from pledges.admin import PledgeAdminForm
+    from pledges.admin_forms import PledgeAdminForm
 
     pledge = PledgeFactory(submitted=True, title="Title")
     data = change_form_data(secretariat_client, pledge)

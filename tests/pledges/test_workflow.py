@@ -146,3 +146,28 @@ def test_emails_go_to_each_recipient_in_their_language(
     assert "publié" in french.subject
     assert "published" in english.subject
     assert f"/fr/my-pledges/{pledge.pk}/" in french.body
+
+
+def test_review_emails_go_to_the_pledges_contacts(
+    entity, entity_admin, member, viewer, secretariat, mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    """Its author and its last submitter while they still write for the entity, and the
+    entity's administrators: not an author who left, nor one who is only a viewer now (the same
+    people as the reminders about it)."""
+    author = UserFactory(email="author@minict.example.org")
+    author_membership = MembershipFactory(user=author, entity=entity, role="editor")
+    pledge = PledgeFactory(entity=entity, created_by=author)
+    workflow.pledge_transition(pledge_id=pledge.pk, name="submit", actor=member)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.pledge_transition(pledge_id=pledge.pk, name="request_changes",
+                                   actor=secretariat, message="Add a baseline.")
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        entity_admin.email, author.email, member.email]
+    author_membership.delete()
+    member.memberships.update(role="viewer")
+    mailoutbox.clear()
+    workflow.pledge_transition(pledge_id=pledge.pk, name="submit", actor=entity_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.pledge_transition(pledge_id=pledge.pk, name="publish", actor=secretariat)
+    assert [m.to for m in mailoutbox] == [[entity_admin.email]]

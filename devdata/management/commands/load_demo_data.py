@@ -1,10 +1,11 @@
 """Demo accounts, entities of every stakeholder group, their pledges and progress reports, so that a
 newcomer's `make run` shows a coalition at work (content: devdata/demo_content.py).
 
-Pledges and progress reports go through the real services (pledges.services, pledges.workflow,
-reporting.services.progress): they are validated, numbered and audited as a member's would be.
-Each step is then dated in the past — the pledge's dates, its audit rows and its history — so
-that the timeline reads as it happened, from the Kigali roundtable of June 2022 on. The emails those
+Entities, pledges and progress reports go through the real services (members.services and
+workflow, pledges.services and workflow, reporting.services.progress): they are validated, numbered and
+audited as a member's application or pledge would be. Each step is
+then dated in the past — the pledge's dates, its audit rows and its history — so that the
+timeline reads as it happened, from the Kigali roundtable of June 2022 on. The emails those
 services queue for the replayed history are dropped: nobody is told today about 2022.
 
 Idempotent: running it twice changes nothing. Entities are found again by name, pledges by
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from action_areas.models import (
@@ -32,8 +34,10 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from devdata import demo_content as content
-from members.models import Entity, EntityStatusChange, Membership, User
+from members.models import Entity, EntityStatusChange, Membership, MembershipChange, User
 from members.permissions import SECRETARIAT_GROUP
+from members.services import entity_apply
+from members.workflow import entity_transition
 from p2c_portal.models import OutboundEmail
 from pledges.models import Event, Pledge, PledgeStatusChange, PledgeType
 from pledges.services import pledge_create, pledge_save_section, pledge_save_targets
@@ -147,6 +151,7 @@ class Command(BaseCommand):
 
     def _load(self) -> int:
         """Everything, in one transaction; returns how many pledges were added."""
+        self.started = timezone.now()
         self.secretariat = self._user(*SECRETARIAT, is_staff=True)
         self.secretariat.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
         member = self._user(*MEMBER, is_staff=False)
@@ -158,7 +163,6 @@ class Command(BaseCommand):
         }
         self.cycles = {key: self._cycle(spec) for key, spec in content.CYCLES.items()}
         self._load_reference_data()
-        self.started = timezone.now()
         # In the order they were submitted, so that references are numbered as they would be.
         pledges = sorted(enumerate(content.PLEDGES), key=lambda item: _moment(
             item[1].get("submitted", item[1].get("created", 0)), SUBMITTED_AT
@@ -192,44 +196,35 @@ class Command(BaseCommand):
             email, full_name, language = spec["user"]
             writer = self._user(email, None, full_name, is_staff=False, language=language,
                                 joined=applied - datetime.timedelta(days=1))
-        entity, created = Entity.objects.get_or_create(
+        entity = Entity.objects.filter(name=spec["name"]).first()
+        if entity is not None:
+            return entity, writer
+        # Applied for and approved as on the site, then dated in the past.
+        entity = entity_apply(user=writer, data=dict(
             name=spec["name"],
-            defaults=dict(
-                acronym=spec["acronym"],
-                stakeholder_group=spec["group"],
-                sub_type=spec["sub_type"],
-                headquarters_country=Country.objects.get(iso3=spec["country"]),
-                website=spec["website"],
-                description=spec["description"],
-                contact_email=f"contact@{spec['acronym'].lower()}.example.org",
-                commitment_evidence=spec["evidence"],
-                pledge_readiness=spec["readiness"],
-                leader_name=spec["leader"][0],
-                leader_title=spec["leader"][1],
-                leader_attends_roundtable=True,
-                consent_public_reporting=True,
-                status=Entity.Status.APPROVED,
-                applied_by=writer,
-                applied_at=applied,
-                decided_at=approved,
-            ),
-        )
-        if created:
-            EntityStatusChange.objects.create(
-                entity=entity, actor=writer, to_status=Entity.Status.APPLIED, created_at=applied
+            acronym=spec["acronym"],
+            stakeholder_group=spec["group"],
+            sub_type=spec["sub_type"],
+            headquarters_country=Country.objects.get(iso3=spec["country"]),
+            website=spec["website"],
+            description=spec["description"],
+            contact_email=f"contact@{spec['acronym'].lower()}.example.org",
+            commitment_evidence=spec["evidence"],
+            pledge_readiness=spec["readiness"],
+            leader_name=spec["leader"][0],
+            leader_title=spec["leader"][1],
+            leader_attends_roundtable=True,
+            consent_public_reporting=True,
+        ))
+        entity_transition(entity_id=entity.pk, name="approve", actor=self.secretariat)
+        Entity.objects.filter(pk=entity.pk).update(applied_at=applied, decided_at=approved)
+        for status, when in ((Entity.Status.APPLIED, applied), (Entity.Status.APPROVED, approved)):
+            EntityStatusChange.objects.filter(entity=entity, to_status=status).update(
+                created_at=when
             )
-            EntityStatusChange.objects.create(
-                entity=entity,
-                actor=self.secretariat,
-                from_status=Entity.Status.APPLIED,
-                to_status=Entity.Status.APPROVED,
-                created_at=approved,
-            )
-            Entity.history.filter(id=entity.pk).update(history_date=applied)
-        Membership.objects.get_or_create(
-            user=writer, entity=entity,
-            defaults={"role": Membership.Role.ADMINISTRATOR, "created_at": applied},
-        )
+            Entity.history.filter(id=entity.pk, status=status).update(history_date=when)
+        Membership.objects.filter(entity=entity, user=writer).update(created_at=applied)
+        MembershipChange.objects.filter(entity=entity, person=writer).update(created_at=applied)
         return entity, writer
 
     def _cycle(self, spec: dict) -> ReportingCycle:
@@ -352,10 +347,10 @@ class Command(BaseCommand):
         ))
 
     def _drop_emails(self) -> None:
-        """The emails the workflow queued to the demo people while replaying history."""
+        """The emails the services queued to the demo people while replaying history."""
         queued = OutboundEmail.objects.filter(
-            created_at__gte=self.started, template__startswith="pledges/",
-            status=OutboundEmail.Status.PENDING,
+            Q(template__startswith="pledges/") | Q(template__startswith="members/"),
+            created_at__gte=self.started, status=OutboundEmail.Status.PENDING,
         )
         OutboundEmail.objects.filter(pk__in=[
             email.pk for email in queued.only("pk", "to") if set(email.to) <= self.demo_addresses

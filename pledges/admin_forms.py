@@ -1,0 +1,132 @@
+"""The review desk's forms: the pledge's change form and list rows (which carry the version the
+page showed, so that a save over someone else's is refused), a decision with its message, the
+bulk publication."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AdvocacyActivity, Event, Pledge
+from .services import EDIT_CONFLICT_MESSAGE
+
+
+class VersionField(forms.IntegerField):
+    """The pledge's version as the page showed it: carried along, never a change in itself."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def has_changed(self, initial, data) -> bool:
+        return False
+
+
+class VersionGuardMixin:
+    """The pledge's version when the page was shown travels with the form; a changed form whose
+    pledge has moved on since is refused (pledges.services.pledge_correct checks again under a
+    lock)."""
+
+    def _init_version(self):
+        if self.instance.pk is not None:
+            self.initial.setdefault("expected_version", self.instance.version)
+
+    def _check_version(self):
+        if self.instance.pk is None or not self.has_changed():
+            return
+        if self.cleaned_data.get("expected_version") != self.instance.version:
+            raise forms.ValidationError(EDIT_CONFLICT_MESSAGE, code="conflict")
+
+
+class PledgeAdminForm(VersionGuardMixin, forms.ModelForm):
+    expected_version = VersionField()
+    advocacy_activities = forms.MultipleChoiceField(
+        label=_("activities"), choices=AdvocacyActivity.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Pledge
+        fields = ()  # the admin's fieldsets decide
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_version()
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_version()
+        return cleaned
+
+
+class PledgeListForm(VersionGuardMixin, forms.ModelForm):
+    """A row of the list: the event the pledge was announced at, editable in place."""
+
+    expected_version = VersionField()
+    event = forms.ModelChoiceField(
+        label=_("announced at"), queryset=Event.objects.all(), required=False
+    )
+
+    class Meta:
+        model = Pledge
+        fields = ("event",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_version()
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            self._check_version()
+        except forms.ValidationError as error:
+            # The list shows only the editable cells' errors: put it where it will be seen.
+            self.add_error("event", error)
+        return cleaned
+
+
+def embargo_field() -> forms.DateTimeField:
+    # A native date-time picker: no script, nothing for the CSP to block.
+    return forms.DateTimeField(
+        label=_("Public from (UTC)"), required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Optional: the pledge stays hidden from the public until this moment, e.g. "
+                    "the opening of a roundtable. Empty: public at once."),
+    )
+
+
+def clean_embargo(value):
+    if value and value <= timezone.now():
+        raise forms.ValidationError(
+            _("Choose a moment in the future, or leave it empty to publish at once.")
+        )
+    return value
+
+
+class TransitionForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the entity"), required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+    )
+    embargo_until = embargo_field()
+    expected_status = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, transition, **kwargs):
+        super().__init__(*args, **kwargs)
+        if transition.name != "publish":
+            del self.fields["embargo_until"]
+        if transition.message_required:
+            self.fields["message"].required = True
+        else:
+            self.fields["message"].help_text = _("Optional.")
+
+    def clean_embargo_until(self):
+        return clean_embargo(self.cleaned_data.get("embargo_until"))
+
+
+class BulkPublishForm(forms.Form):
+    embargo_until = embargo_field()
+
+    def clean_embargo_until(self):
+        return clean_embargo(self.cleaned_data.get("embargo_until"))

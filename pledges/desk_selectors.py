@@ -1,0 +1,100 @@
+"""Reads of the review desk (the Django admin, for the secretariat): the queue's counters, the
+change requests left unanswered, a pledge as the reviewer sees it."""
+
+import datetime
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Entity
+from members.permissions import can_vet_entities
+
+from .models import Pledge
+from .permissions import can_review_pledges
+
+S = Pledge.Status
+
+# A change request older than this, unanswered, is pointed out to the secretariat.
+STALE_AFTER = datetime.timedelta(days=14)
+
+
+def stale_change_requests_label() -> str:
+    """Their name in the active language, for the counter and the list filter."""
+    return gettext("Changes requested, no answer for more than %(days)d days") % {
+        "days": STALE_AFTER.days
+    }
+
+
+def stale_change_requests(queryset: QuerySet[Pledge], now=None) -> QuerySet[Pledge]:
+    """Pledges sent back to their entity for changes more than STALE_AFTER ago, not
+    resubmitted."""
+    now = now or timezone.now()
+    return (
+        queryset.filter(status=S.CHANGES_REQUESTED)
+        .with_changes_requested_at()
+        .filter(changes_requested_at__lt=now - STALE_AFTER)
+    )
+
+
+def review_desk_counts(user) -> list[dict]:
+    """The counters on the admin home page, each with the list it opens; only what `user` may
+    act on."""
+    counts = []
+    if can_review_pledges(user):
+        pledges_url = reverse("admin:pledges_pledge_changelist")
+        counts.append({
+            "label": _("Pledges awaiting review"),
+            "count": Pledge.objects.filter(status=S.SUBMITTED).count(),
+            "url": f"{pledges_url}?status__exact={S.SUBMITTED}",
+        })
+        counts.append({
+            "label": stale_change_requests_label(),
+            "count": stale_change_requests(Pledge.objects.all()).count(),
+            "url": f"{pledges_url}?waiting=stale",
+        })
+    if can_vet_entities(user):
+        counts.append({
+            "label": _("Entity applications awaiting vetting"),
+            "count": Entity.objects.awaiting_vetting().count(),
+            "url": reverse("admin:members_entity_changelist")
+            + f"?status__exact={Entity.Status.APPLIED}",
+        })
+    return counts
+
+
+def pledge_get_for_review(pledge_id: int) -> Pledge | None:
+    """A pledge with everything the reviewer's summary shows ("the pledge as submitted")."""
+    return (
+        Pledge.objects.select_related("entity", "event", "created_by")
+        .prefetch_related(
+            "action_areas", "pillars__action_area", "regions", "countries__group_memberships",
+            "beneficiary_groups", "sdgs", "co_pledgers", "targets",
+        )
+        .filter(pk=pledge_id)
+        .first()
+    )
+
+
+# What the portal changes by itself: not the secretariat's corrections.
+_LIFECYCLE_FIELDS = [
+    "status", "published_at", "embargo_until", "updated_at", "submitted_at",
+    "first_submitted_at", "reference", "usd_amount", "usd_rate", "usd_rate_date",
+]
+
+
+def pledge_changes_since_submission(pledge: Pledge) -> list[str]:
+    """The fields changed since the entity last submitted the pledge (the secretariat's
+    corrections), from the field history."""
+    if pledge.submitted_at is None:
+        return []
+    submitted = (
+        pledge.history.filter(submitted_at=pledge.submitted_at).order_by("history_date").first()
+    )
+    latest = pledge.history.order_by("-history_date", "-history_id").first()
+    if submitted is None or latest is None or submitted.pk == latest.pk:
+        return []
+    delta = latest.diff_against(submitted, excluded_fields=_LIFECYCLE_FIELDS)
+    return [str(Pledge._meta.get_field(change.field).verbose_name) for change in delta.changes]

@@ -1,0 +1,116 @@
+"""The cache of the public pages' expensive reads (counters, facets, totals), keyed by language
+and query string, in one of two ways:
+
+- `cached`: served as is for PUBLIC_CACHE_FRESH seconds, then for at most PUBLIC_CACHE_STALE
+  more while one request recomputes it (the others do not pile onto the database);
+- `cached_until_changed`, for what covers every public pledge (the home page's figures, the
+  facets of the unfiltered list: seconds of work at 100,000 pledges): kept until the public
+  pledges change, told by public_fingerprint() (one indexed query), or PUBLIC_CACHE_LONGEST
+  seconds at most. On a change, one request recomputes while the others get the last value.
+
+With whole pages kept p2c_portal.page_cache.PAGE_CACHE_SECONDS and browsers keeping them
+BROWSER_MAX_AGE seconds, a publication, withdrawal or edit shows within a minute.
+"""
+
+import hashlib
+import time
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from members.models import Entity
+
+from .models import Pledge
+
+PUBLIC_CACHE_FRESH = 20
+PUBLIC_CACHE_STALE = 10
+PUBLIC_CACHE_WAIT = 10  # at most, for a value another request is computing
+PUBLIC_CACHE_LONGEST = 600  # a safety net for changes no save tells (reference data)
+PUBLIC_CACHE_VERSION = 3  # bump when the shape of a cached value changes
+# Statuses a public pledge is in, or leaves it for: a save into or out of the public set, and
+# any edit of a public pledge, moves the latest updated_at among them (auto_now: every save).
+_PUBLIC_OR_LEFT = (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED, Pledge.Status.WITHDRAWN)
+
+
+def _wait_for(key: str):
+    """The entry that another request is computing (it holds key:refresh), once it is there;
+    None if it does not come within PUBLIC_CACHE_WAIT seconds. Identical requests arriving
+    together (a shared link, a crawler) then cost one computation, not one each."""
+    deadline = time.monotonic() + PUBLIC_CACHE_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        entry = cache.get(key)
+        if entry is not None:
+            return entry
+    return None
+
+
+def cached(key: str, compute):
+    """compute() cached briefly; past its freshness, one caller recomputes it while the others
+    get the previous value (stale-while-revalidate), so an expiry never stampedes. With no
+    previous value, the others wait for the one being computed."""
+    key = f"pledges:public:v{PUBLIC_CACHE_VERSION}:" + hashlib.sha256(key.encode()).hexdigest()
+    entry = cache.get(key)
+    if entry is not None:
+        fresh_until, value = entry
+        if time.time() < fresh_until:
+            return value
+        if not cache.add(f"{key}:refresh", 1, PUBLIC_CACHE_STALE):
+            return value  # someone else is refreshing it
+    elif not cache.add(f"{key}:refresh", 1, PUBLIC_CACHE_STALE):
+        entry = _wait_for(key)  # someone else is computing it
+        if entry is not None:
+            return entry[1]
+    try:
+        value = compute()
+        cache.set(key, (time.time() + PUBLIC_CACHE_FRESH, value),
+                  PUBLIC_CACHE_FRESH + PUBLIC_CACHE_STALE)
+    finally:
+        cache.delete(f"{key}:refresh")
+    return value
+
+
+def public_fingerprint() -> tuple:
+    """What the public pledges' counters depend on, read in one query from indexes: the last
+    save of a pledge that is or was public (publication, withdrawal, completion, edit), the next
+    end of an embargo (it changes when one ends), the last save of an entity (its stakeholder
+    group, its approval), and the day (groupings of countries are dated)."""
+    pledges = connection.ops.quote_name(Pledge._meta.db_table)
+    entities = connection.ops.quote_name(Entity._meta.db_table)
+    statuses = ", ".join(["%s"] * len(_PUBLIC_OR_LEFT))
+    sql = f"""
+        SELECT (SELECT MAX(updated_at) FROM {pledges} WHERE status IN ({statuses})),
+               (SELECT MIN(embargo_until) FROM {pledges} WHERE embargo_until > %s),
+               (SELECT MAX(updated_at) FROM {entities})
+    """  # noqa: S608 - table names from the models, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_PUBLIC_OR_LEFT, timezone.now()])
+        row = cursor.fetchone()
+    return (*(str(value) for value in row), str(timezone.localdate()))
+
+
+def cached_until_changed(key: str, compute):
+    """compute() kept while public_fingerprint() stays the same (PUBLIC_CACHE_LONGEST seconds
+    at most). When it changes, one caller recomputes while the others get the previous value
+    for PUBLIC_CACHE_STALE seconds at most."""
+    key = f"pledges:public:v{PUBLIC_CACHE_VERSION}:" + hashlib.sha256(key.encode()).hexdigest()
+    fingerprint = public_fingerprint()
+    entry = cache.get(key)
+    if entry is not None:
+        seen, fresh_until, value = entry
+        if seen == fingerprint and time.time() < fresh_until:
+            return value
+        if not cache.add(f"{key}:refresh", 1, PUBLIC_CACHE_STALE):
+            return value  # someone else is refreshing it
+    elif not cache.add(f"{key}:refresh", 1, PUBLIC_CACHE_STALE):
+        entry = _wait_for(key)  # someone else is computing it
+        if entry is not None:
+            return entry[2]
+    try:
+        value = compute()
+        cache.set(key, (fingerprint, time.time() + PUBLIC_CACHE_LONGEST, value),
+                  PUBLIC_CACHE_LONGEST + PUBLIC_CACHE_STALE)
+    finally:
+        cache.delete(f"{key}:refresh")
+    return value
