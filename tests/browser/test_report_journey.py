@@ -31,7 +31,7 @@ from tests.browser.test_account_journey import t
 from tests.browser.test_membership_journey import LANGUAGES, in_language, log_in
 from tests.conftest import require_service
 from tests.factories import TEST_PASSWORD
-from tests.reporting.test_compiled_reports import KIGALI_CUTOFF, kigali  # noqa: F401 (fixture)
+from tests.reporting.kigali import KIGALI_CUTOFF, kigali_pledges
 
 pytestmark = [
     pytest.mark.browser,
@@ -79,9 +79,9 @@ def no_horizontal_scroll(person_page) -> None:
 
 @pytest.mark.parametrize(("language", "page_locale"), LANGUAGES)
 def test_secretariat_compiles_and_publishes_the_kigali_report_and_a_visitor_reads_it(
-    page, checkpoint, checkpoint_of, person_browser, request, language, kigali,  # noqa: F811
-    secretariat,
+    page, checkpoint, checkpoint_of, person_browser, request, language, secretariat
 ):
+    kigali_pledges()
     h1 = page.get_by_role("heading", level=1)
 
     # --- The secretariat logs into the admin and opens "Compiled reports". --------------------

@@ -15,7 +15,7 @@ from reporting.models import ProgressReport, ReportingCycle
 from reporting.selectors import reporting_for_entity, reporting_for_pledge, reporting_for_pledges
 from tests.factories import PledgeFactory
 
-from .conftest import at, make_cycle, make_published_pledge
+from .cycles import at, make_cycle, make_published_pledge
 
 pytestmark = pytest.mark.django_db
 
