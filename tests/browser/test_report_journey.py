@@ -26,11 +26,8 @@ from playwright.sync_api import expect
 
 from pledges.models import Event
 from reporting.models import ReportRun
-from tests.browser.support import shot_path
-from tests.browser.test_account_journey import t
-from tests.browser.test_membership_journey import LANGUAGES, in_language, log_in
+from tests.browser.support import LANGUAGES, in_language, log_in, shot_path, t
 from tests.conftest import require_service
-from tests.factories import TEST_PASSWORD
 from tests.reporting.kigali import KIGALI_CUTOFF, kigali_pledges
 
 pytestmark = [
@@ -88,7 +85,7 @@ def test_secretariat_compiles_and_publishes_the_kigali_report_and_a_visitor_read
     page.goto("/admin/")
     expect(page).to_have_url(re.compile(rf"/{language}/accounts/login/\?next="))
     checkpoint("01-login")
-    log_in(page, language, secretariat.email, TEST_PASSWORD)
+    log_in(page, language, secretariat.email)
     expect(page).to_have_url(re.compile(rf"/{language}/admin/$"))
     checkpoint("02-admin-home")
 
