@@ -6,17 +6,17 @@ Fixtures:
                 test. Override `page_locale` (e.g. parametrize it) to change Accept-Language.
   browser_errors   the error log of the test's page; `browser_errors.allow(regex)` for an
                    error the test provokes on purpose.
-  axe_check     axe_check(page, context="...") — axe-core, WCAG 2.0/2.1 A+AA, fails on serious
-                or critical violations.
-  screenshot    screenshot("step") → /tmp/shots/<test>-<step>.png (BROWSER_SHOTS_DIR moves it)
-  checkpoint    checkpoint("step"): screenshot + axe + no browser error so far. Call it on
-                every page a journey visits.
+  checkpoint    checkpoint("step"): a screenshot (/tmp/shots/<test>-<step>.png;
+                BROWSER_SHOTS_DIR moves it) + axe (WCAG 2.0/2.1 A+AA, fails on serious or
+                critical violations) + no browser error so far. Call it on every page a
+                journey visits.
   person_browser   person_browser("who", "fr"): another person's page, in a context of its own
                    (cookies, language), sharing the test's error log.
   checkpoint_of checkpoint_of(person_page, "step"): checkpoint() for such a page.
 
 Chromium is launched once for the package, with Playwright's sync API; see `browser` for what
-that does to Django in the main thread.
+that does to Django in the main thread. What the journeys share besides fixtures (languages,
+logging in, emails, the axe check) is in support.py.
 
 Data: live_server needs a transactional database, whose teardown flushes every table, and the
 reference data (countries, action areas, …) comes from data migrations. `page` therefore asks
@@ -33,8 +33,13 @@ import pytest
 
 from tests.conftest import require_service
 
-from .support import CSP_LISTENER, BrowserErrors, save_screenshot
-from .support import axe_check as _axe_check
+from .support import (
+    BROWSER_LOCALES,
+    BrowserErrors,
+    check_visit,
+    open_person_page,
+    save_failure_screenshot,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -46,8 +51,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TIMEOUT_MS = 10_000  # a page of this site answers in milliseconds; fail fast, not after 30 s
-BROWSER_LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -122,33 +125,13 @@ def page(
     browser_errors,
     page_locale,
 ):
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale=page_locale,
-        viewport={"width": 1280, "height": 900},
-        reduced_motion="reduce",
-        service_workers="block",
+    new_page = open_person_page(
+        browser, base_url=live_server.url, locale=page_locale, errors=browser_errors
     )
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    context.add_init_script(CSP_LISTENER)
-    new_page = context.new_page()
-
-    def on_console(message) -> None:
-        if message.type == "error":
-            browser_errors.record("console error", message.text, message.location.get("url", ""))
-
-    new_page.on("console", on_console)
-    new_page.on("pageerror", lambda error: browser_errors.record("page error", str(error)))
     yield new_page
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        try:
-            path = save_screenshot(new_page, request.node.name, "failure")
-            print(f"Screenshot of the failure: {path}")
-        except Exception as error:  # the page may be gone; the test has failed anyway
-            print(f"No failure screenshot: {error}")
-    context.close()
+    if _failed(request):
+        save_failure_screenshot(new_page, request.node.name)
+    new_page.context.close()
     unexpected = browser_errors.unexpected(since=browser_errors.reported)
     if unexpected:
         pytest.fail(
@@ -159,27 +142,11 @@ def page(
 
 
 @pytest.fixture
-def axe_check():
-    return _axe_check
-
-
-@pytest.fixture
-def screenshot(request, page):
-    def take(step: str, target=None) -> Path:
-        return save_screenshot(target or page, request.node.name, step)
-
-    return take
-
-
-@pytest.fixture
-def checkpoint(page, screenshot, browser_errors):
+def checkpoint(request, page, browser_errors):
     """On each page of a journey: screenshot, then accessibility, then no browser errors."""
 
     def check(step: str) -> None:
-        page.wait_for_load_state("load")
-        screenshot(step)
-        _axe_check(page, context=step)
-        browser_errors.assert_none(when=f"by step {step!r} ({page.url})")
+        check_visit(page, request.node.name, step, browser_errors)
 
     return check
 
@@ -191,54 +158,36 @@ def person_browser(request, browser, live_server, browser_errors):
     opened = []
 
     def open_browser(who: str, language: str):
-        context = browser.new_context(
+        person_page = open_person_page(
+            browser,
             base_url=live_server.url,
             locale=BROWSER_LOCALES[language],
-            viewport={"width": 1280, "height": 900},
-            reduced_motion="reduce",
-            service_workers="block",
+            errors=browser_errors,
+            who=who,
         )
-        context.set_default_timeout(TIMEOUT_MS)
-        context.set_default_navigation_timeout(TIMEOUT_MS)
-        context.add_init_script(CSP_LISTENER)
-        new_page = context.new_page()
-
-        def on_console(message) -> None:
-            if message.type == "error":
-                browser_errors.record(
-                    f"console error ({who})", message.text, message.location.get("url", "")
-                )
-
-        new_page.on("console", on_console)
-        new_page.on(
-            "pageerror", lambda error: browser_errors.record(f"page error ({who})", str(error))
-        )
-        opened.append((who, context, new_page))
-        return new_page
+        opened.append((who, person_page))
+        return person_page
 
     yield open_browser
-    failed = getattr(request.node, "rep_call", None)
-    for who, context, other_page in opened:
-        if failed is not None and failed.failed:
-            try:
-                path = save_screenshot(other_page, request.node.name, f"failure-{who}")
-                print(f"Screenshot of {who}'s browser at the failure: {path}")
-            except Exception as error:  # the page may be gone; the test has failed anyway
-                print(f"No failure screenshot of {who}'s browser: {error}")
-        context.close()
+    for who, person_page in opened:
+        if _failed(request):
+            save_failure_screenshot(person_page, request.node.name, who)
+        person_page.context.close()
 
 
 @pytest.fixture
-def checkpoint_of(screenshot, browser_errors):
+def checkpoint_of(request, browser_errors):
     """checkpoint() for any person's page: screenshot, axe, no browser error so far."""
 
     def check(person_page, step: str) -> None:
-        person_page.wait_for_load_state("load")
-        screenshot(step, target=person_page)
-        _axe_check(person_page, context=step)
-        browser_errors.assert_none(when=f"by step {step!r} ({person_page.url})")
+        check_visit(person_page, request.node.name, step, browser_errors)
 
     return check
+
+
+def _failed(request) -> bool:
+    report = getattr(request.node, "rep_call", None)
+    return report is not None and report.failed
 
 
 @pytest.fixture(scope="package", autouse=True)

@@ -1,19 +1,198 @@
-"""Helpers for the browser tests: axe accessibility check, screenshots, console/CSP error log.
+"""The one support module of the browser tests: everything the journeys share.
 
-The fixtures in conftest.py hand these out; a test normally calls `visit_checks(step)`, which
-saves a screenshot, runs axe and fails at once if the browser has logged an error so far.
+- Languages: `LANGUAGES` parametrises a journey in English and French; `t` gives the text a
+  person reads in a language, `in_language` a reference-data name, `form_label` a field's label.
+- People: `sign_up` and `log_in` on allauth's pages, `expect_logged_in` / `expect_logged_out` in the
+  header, the emails they receive (`wait_for_email`, `email_to`).
+- Checks on every page: `check_visit` (screenshot, axe accessibility check, no console or CSP
+  error so far), `axe_check` alone, and the browser's error log (`BrowserErrors`).
+- Browsers: `open_person_page`, a page in a browser context of its own.
+
+conftest.py turns the browser parts into fixtures (`page`, `checkpoint`, `person_browser`, …);
+journeys import the rest from here, never from one another.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import axe_playwright_python
+import pytest
+from django.core import mail
+from django.utils import translation
+from django.utils.text import capfirst
+from playwright.sync_api import expect
+
+from tests.factories import TEST_PASSWORD
+
+# --- Languages ---------------------------------------------------------------------------------
+
+BROWSER_LOCALES = {"en": "en-GB", "fr": "fr-FR"}  # the browser's locale for each language
+# A journey in each language: @pytest.mark.parametrize(("language", "page_locale"), LANGUAGES)
+LANGUAGES = [
+    pytest.param(language, locale, id=language) for language, locale in BROWSER_LOCALES.items()
+]
+OTHER_LANGUAGE = {"en": "fr", "fr": "en"}  # e.g. the secretariat's, to show emails follow theirs
+
+
+def t(language: str, message: str, **values) -> str:
+    """The text a person reading `language` sees for `message`."""
+    with translation.override(language):
+        text = translation.gettext(message)
+    return text % values if values else text
+
+
+def in_language(language: str, thing) -> str:
+    """A reference-data name (country, action area, cycle, event, …) as the page shows it in
+    `language`."""
+    with translation.override(language):
+        return str(thing.name)
+
+
+def form_label(language: str, message: str) -> re.Pattern:
+    """A form label as Django shows it (capitalised, '*' added by crispy when required)."""
+    return re.compile(rf"^\s*{re.escape(capfirst(t(language, message)))}\s*\*?\s*$")
+
+
+def error_title(language: str) -> re.Pattern:
+    """The title of a page whose form has errors: it starts with "Error:"."""
+    return re.compile("^" + re.escape(t(language, "Error:")))
+
+
+# --- People: logging in, the header, their emails ------------------------------------------------
+
+# django-allauth's own wording, written out so that the French runs prove the pages really are
+# in French. The portal's own strings are looked up with gettext instead (`t`).
+ALLAUTH_HEADINGS = {
+    "en": {
+        "signup": "Sign Up",
+        "verification_sent": "Verify Your Email Address",
+        "confirm": "Confirm Email Address",
+        "login": "Sign In",
+    },
+    "fr": {
+        "signup": "Création de compte",
+        "verification_sent": "Vérifiez votre adresse e-mail",
+        "confirm": "Confirmer l'adresse e-mail",
+        "login": "Connexion",
+    },
+}
+
+CONFIRM_LINK = re.compile(r"https?://[^\s<>\"']+/confirm-email/[^\s<>\"']+")
+
+
+def sign_up(person_page, language: str, email: str, password: str) -> None:
+    """Fill allauth's sign-up page, which the person has just opened."""
+    person_page.get_by_label(form_label(language, "Email")).fill(email)
+    person_page.get_by_label(form_label(language, "Password")).fill(password)
+    person_page.get_by_label(form_label(language, "Password (again)")).fill(password)
+    person_page.get_by_role("button", name=ALLAUTH_HEADINGS[language]["signup"]).click()
+
+
+def log_in(person_page, language: str, email: str, password: str = TEST_PASSWORD) -> None:
+    """Fill allauth's login page, which the person has just been sent to."""
+    headings = ALLAUTH_HEADINGS[language]
+    expect(person_page.get_by_role("heading", level=1)).to_have_text(headings["login"])
+    person_page.get_by_label(form_label(language, "Email")).fill(email)
+    person_page.get_by_label(form_label(language, "Password")).fill(password)
+    person_page.get_by_role("button", name=headings["login"], exact=True).click()
+
+
+def expect_logged_out(person_page, language: str) -> None:
+    header = person_page.get_by_role("banner")
+    expect(header.get_by_role("link", name=t(language, "Log in"), exact=True)).to_be_visible()
+    expect(header.get_by_role("button", name=t(language, "Log out"), exact=True)).to_have_count(0)
+
+
+def expect_logged_in(person_page, language: str) -> None:
+    header = person_page.get_by_role("banner")
+    expect(header.get_by_role("button", name=t(language, "Log out"), exact=True)).to_be_visible()
+    expect(header.get_by_role("link", name=t(language, "My account"), exact=True)).to_be_visible()
+    expect(header.get_by_role("link", name=t(language, "Log in"), exact=True)).to_have_count(0)
+
+
+def open_menu_if_collapsed(person_page) -> None:
+    toggler = person_page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+
+
+def wait_for_email(to: str, timeout: float = 5.0):
+    """The emails delivered to Django's locmem backend (mail.outbox) for `to`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sent = [message for message in mail.outbox if to in message.to]
+        if sent:
+            return sent
+        time.sleep(0.05)
+    raise AssertionError(f"No email to {to}; outbox: {[m.to for m in mail.outbox]}")
+
+
+def email_to(address: str, subject: str, timeout: float = 5.0):
+    """The one email to `address` with this subject (delivered once the request committed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sent = [m for m in mail.outbox if address in m.to and m.subject == subject]
+        if sent or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert len(sent) == 1, (
+        f"{subject!r} to {address}; outbox: {[(m.to, m.subject) for m in mail.outbox]}"
+    )
+    return sent[0]
+
+
+# --- Browsers -------------------------------------------------------------------------------------
+
+TIMEOUT_MS = 10_000  # a page of this site answers in milliseconds; fail fast, not after 30 s
+VIEWPORT = {"width": 1280, "height": 900}
+
+# Recorded in every page before its own scripts run (add_init_script is not subject to the
+# page's CSP). Chromium also logs its own "Refused to ..." console error for a violation; this
+# adds the directive and the source line, which tell where to look.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(
+    "CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline") +
+    " at " + (event.sourceFile || document.location.href) + ":" + event.lineNumber
+  );
+});
+"""
+
+
+def open_person_page(browser, *, base_url: str, locale: str, errors: BrowserErrors, who: str = ""):
+    """A page in a new browser context (its own cookies and language) whose console errors and
+    uncaught errors, CSP violations included, go to `errors` (labelled with `who`, if given).
+    Close it with `page.context.close()`."""
+    context = browser.new_context(
+        base_url=base_url,
+        locale=locale,
+        viewport=VIEWPORT,
+        reduced_motion="reduce",
+        service_workers="block",
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    context.add_init_script(CSP_LISTENER)
+    person_page = context.new_page()
+    whose = f" ({who})" if who else ""
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            errors.record(f"console error{whose}", message.text, message.location.get("url", ""))
+
+    person_page.on("console", on_console)
+    person_page.on("pageerror", lambda error: errors.record(f"page error{whose}", str(error)))
+    return person_page
+
+
+# --- Checks on every page ------------------------------------------------------------------------
 
 # Where a person looks at what the browser saw; BROWSER_SHOTS_DIR moves it (e.g. a CI artefact).
 SHOTS_DIR = Path(os.environ.get("BROWSER_SHOTS_DIR", "/tmp/shots"))  # noqa: S108
@@ -29,17 +208,14 @@ BLOCKING_IMPACTS = ("serious", "critical")
 ADMIN_PATH = re.compile(r"^/(?:[a-z]{2}(?:-[a-z]+)?/)?admin/")
 ADMIN_AXE_PRELOAD = {"assets": ["media"]}
 
-# Recorded in every page before its own scripts run (add_init_script is not subject to the
-# page's CSP). Chromium also logs its own "Refused to ..." console error for a violation; this
-# adds the directive and the source line, which tell where to look.
-CSP_LISTENER = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  console.error(
-    "CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline") +
-    " at " + (event.sourceFile || document.location.href) + ":" + event.lineNumber
-  );
-});
-"""
+
+def check_visit(person_page, test_name: str, step: str, errors: BrowserErrors) -> None:
+    """What every page of a journey gets: a screenshot, the axe check, and no browser error so
+    far (the `checkpoint` fixtures call this)."""
+    person_page.wait_for_load_state("load")
+    save_screenshot(person_page, test_name, step)
+    axe_check(person_page, context=step)
+    errors.assert_none(when=f"by step {step!r} ({person_page.url})")
 
 
 @cache
@@ -101,6 +277,19 @@ def save_screenshot(page, test_name: str, step: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def save_failure_screenshot(person_page, test_name: str, who: str = "") -> None:
+    """The page as it was when the test failed; the page may be gone, and the test has failed
+    anyway, so a screenshot that cannot be taken is only reported."""
+    whose = f" ({who})" if who else ""
+    step = f"failure-{who}" if who else "failure"
+    try:
+        path = save_screenshot(person_page, test_name, step)
+    except Exception as error:
+        print(f"No failure screenshot{whose}: {error}")
+    else:
+        print(f"Screenshot of the failure{whose}: {path}")
 
 
 @dataclass

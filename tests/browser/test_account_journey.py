@@ -5,86 +5,31 @@ that the browser logged no error (a CSP violation is one).
 """
 
 import re
-import time
 from urllib.parse import urlsplit
 
 import pytest
-from django.core import mail
-from django.utils import translation
 from playwright.sync_api import expect
 
+from tests.browser.support import (
+    ALLAUTH_HEADINGS,
+    CONFIRM_LINK,
+    LANGUAGES,
+    error_title,
+    expect_logged_in,
+    expect_logged_out,
+    form_label,
+    log_in,
+    open_menu_if_collapsed,
+    sign_up,
+    t,
+    wait_for_email,
+)
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-LANGUAGES = [
-    pytest.param("en", "en-GB", id="en"),
-    pytest.param("fr", "fr-FR", id="fr"),
-]
-
-# django-allauth's own wording, written out so that the French run proves the pages really are
-# in French. The portal's own strings are looked up with gettext instead (`t` below).
-ALLAUTH_HEADINGS = {
-    "en": {
-        "signup": "Sign Up",
-        "verification_sent": "Verify Your Email Address",
-        "confirm": "Confirm Email Address",
-        "login": "Sign In",
-    },
-    "fr": {
-        "signup": "Création de compte",
-        "verification_sent": "Vérifiez votre adresse e-mail",
-        "confirm": "Confirmer l'adresse e-mail",
-        "login": "Connexion",
-    },
-}
-
-CONFIRM_LINK = re.compile(r"https?://[^\s<>\"']+/confirm-email/[^\s<>\"']+")
-
-
-def t(language: str, message: str, **values) -> str:
-    """The text a person reading `language` sees for `message`."""
-    with translation.override(language):
-        text = translation.gettext(message)
-    return text % values if values else text
-
-
-def field(page, label: str):
-    """A form field by its visible label (crispy adds a '*' to required ones)."""
-    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
-
-
-def expect_logged_out(page, language: str) -> None:
-    header = page.get_by_role("banner")
-    expect(header.get_by_role("link", name=t(language, "Log in"), exact=True)).to_be_visible()
-    expect(header.get_by_role("button", name=t(language, "Log out"), exact=True)).to_have_count(0)
-
-
-def expect_logged_in(page, language: str) -> None:
-    header = page.get_by_role("banner")
-    expect(header.get_by_role("button", name=t(language, "Log out"), exact=True)).to_be_visible()
-    expect(header.get_by_role("link", name=t(language, "My account"), exact=True)).to_be_visible()
-    expect(header.get_by_role("link", name=t(language, "Log in"), exact=True)).to_have_count(0)
-
-
-def wait_for_email(to: str, timeout: float = 5.0):
-    """The email delivered to Django's locmem backend (mail.outbox) for `to`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        sent = [message for message in mail.outbox if to in message.to]
-        if sent:
-            return sent
-        time.sleep(0.05)
-    raise AssertionError(f"No email to {to}; outbox: {[m.to for m in mail.outbox]}")
-
-
-def open_menu_if_collapsed(page) -> None:
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
 
 
 @pytest.mark.parametrize(("language", "page_locale"), LANGUAGES)
@@ -108,10 +53,7 @@ def test_new_person_signs_up_confirms_email_logs_in_and_out(page, checkpoint, la
     page.get_by_role("link", name=t(language, "Join the coalition")).first.click()
     expect(h1).to_have_text(headings["signup"])
     checkpoint("02-signup")
-    field(page, t(language, "Email")).fill(email)
-    field(page, t(language, "Password")).fill(password)
-    field(page, t(language, "Password (again)")).fill(password)
-    page.get_by_role("button", name=headings["signup"]).click()
+    sign_up(page, language, email, password)
 
     # "Check your inbox", and the email is there, in the person's language.
     expect(h1).to_have_text(headings["verification_sent"])
@@ -140,9 +82,7 @@ def test_new_person_signs_up_confirms_email_logs_in_and_out(page, checkpoint, la
     checkpoint("05-email-confirmed-login")
 
     # Log in by email.
-    field(page, t(language, "Email")).fill(email)
-    field(page, t(language, "Password")).fill(password)
-    page.get_by_role("button", name=headings["login"], exact=True).click()
+    log_in(page, language, email, password)
     expect(page.get_by_role("status")).to_contain_text(
         t(language, "Successfully signed in as %(name)s.", name=email)
     )
@@ -170,15 +110,15 @@ def test_wrong_password_says_so_and_keeps_the_typed_email(page, checkpoint, lang
     expect(h1).to_have_text(headings["login"])
     checkpoint("01-login")
 
-    field(page, t(language, "Email")).fill("amina@example.org")
-    field(page, t(language, "Password")).fill(TEST_PASSWORD + "-typo")
+    page.get_by_label(form_label(language, "Email")).fill("amina@example.org")
+    page.get_by_label(form_label(language, "Password")).fill(TEST_PASSWORD + "-typo")
     page.get_by_role("button", name=headings["login"], exact=True).click()
 
     error = t(language, "The email address and/or password you specified are not correct.")
     expect(page.get_by_role("alert")).to_contain_text(error)
-    expect(page).to_have_title(re.compile("^" + re.escape(t(language, "Error:"))))
+    expect(page).to_have_title(error_title(language))
     expect(h1).to_have_text(headings["login"])
-    expect(field(page, t(language, "Email"))).to_have_value("amina@example.org")
-    expect(field(page, t(language, "Password"))).to_have_value("")
+    expect(page.get_by_label(form_label(language, "Email"))).to_have_value("amina@example.org")
+    expect(page.get_by_label(form_label(language, "Password"))).to_have_value("")
     expect_logged_out(page, language)
     checkpoint("02-wrong-password")

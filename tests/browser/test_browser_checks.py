@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser.support import axe_check
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -37,7 +39,7 @@ def test_csp_violations_and_script_errors_are_caught(page, browser_errors):
     browser_errors.allow(r"CSP|Content Security Policy|boom from the page")
 
 
-def test_axe_check_fails_on_serious_violations(page, axe_check):
+def test_axe_check_fails_on_serious_violations(page):
     page.goto("/en/")
     assert axe_check(page, context="home") is not None
     # An unlabelled field and a button without a name: both block screen-reader users.

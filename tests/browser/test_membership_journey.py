@@ -14,38 +14,36 @@ that no browser logged an error (a CSP violation is one).
 """
 
 import re
-import time
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
-from django.core import mail
-from django.utils import translation
 from django.utils.text import capfirst
 from playwright.sync_api import expect
 
 from action_areas.models import Country
 from members.models import Entity, Membership, User
-from tests.browser.test_account_journey import (
+from tests.browser.support import (
     ALLAUTH_HEADINGS,
     CONFIRM_LINK,
+    LANGUAGES,
+    OTHER_LANGUAGE,
+    email_to,
+    error_title,
     expect_logged_in,
+    form_label,
+    in_language,
+    log_in,
+    sign_up,
     t,
     wait_for_email,
 )
-from tests.factories import TEST_PASSWORD, EntityFactory, UserFactory
+from tests.factories import EntityFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-LANGUAGES = [
-    pytest.param("en", "en-GB", id="en"),
-    pytest.param("fr", "fr-FR", id="fr"),
-]
-OTHER_LANGUAGE = {"en": "fr", "fr": "en"}
 
 INVITATION_LINK = re.compile(r"https?://[^\s<>\"']+/invitations/[^\s<>\"'/]+/")
 
@@ -64,28 +62,8 @@ APPLICATION = {
 ENTITY = f"{APPLICATION['name']} (KDF)"  # how the site names an entity with an acronym
 
 
-def label(language: str, message: str) -> re.Pattern:
-    """A form label as Django shows it (capitalised, '*' added by crispy when required)."""
-    return re.compile(rf"^\s*{re.escape(capfirst(t(language, message)))}\s*\*?\s*$")
-
-
-def in_language(language: str, thing) -> str:
-    """A reference-data name (country, …) as the page shows it in `language`."""
-    with translation.override(language):
-        return str(thing.name)
-
-
-def log_in(person_page, language: str, email: str, password: str) -> None:
-    """Fill allauth's login page, which the person has just been sent to."""
-    headings = ALLAUTH_HEADINGS[language]
-    expect(person_page.get_by_role("heading", level=1)).to_have_text(headings["login"])
-    person_page.get_by_label(label(language, "Email")).fill(email)
-    person_page.get_by_label(label(language, "Password")).fill(password)
-    person_page.get_by_role("button", name=headings["login"], exact=True).click()
-
-
 def fill_application(page, language: str, values: dict) -> None:
-    field = lambda message: page.get_by_label(label(language, message))  # noqa: E731
+    field = lambda message: page.get_by_label(form_label(language, message))  # noqa: E731
     field("name").fill(values["name"])
     field("acronym").fill(values["acronym"])
     field("stakeholder group").select_option(label=t(language, "Civil society"))
@@ -118,7 +96,7 @@ def consent_label(page, language: str):
 
 def expect_application_kept(page, language: str, values: dict) -> None:
     """Everything typed is still there, as typed."""
-    field = lambda message: page.get_by_label(label(language, message))  # noqa: E731
+    field = lambda message: page.get_by_label(form_label(language, message))  # noqa: E731
     expect(field("name")).to_have_value(values["name"])
     expect(field("acronym")).to_have_value(values["acronym"])
     expect(field("stakeholder group")).to_have_value("civil_society")
@@ -141,23 +119,9 @@ def expect_application_kept(page, language: str, values: dict) -> None:
     expect(consent_label(page, language)).to_be_checked()
 
 
-def email_to(address: str, subject: str, timeout: float = 5.0):
-    """The one email to `address` with this subject (delivered once the request committed)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        sent = [m for m in mail.outbox if address in m.to and m.subject == subject]
-        if sent or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    assert len(sent) == 1, (
-        f"{subject!r} to {address}; outbox: {[(m.to, m.subject) for m in mail.outbox]}"
-    )
-    return sent[0]
-
-
 @pytest.mark.parametrize(("language", "page_locale"), LANGUAGES)
 def test_new_person_applies_is_approved_by_the_secretariat_and_builds_a_team(
-    page, checkpoint, checkpoint_of, person_browser, language
+    page, checkpoint, checkpoint_of, person_browser, language, secretariat
 ):
     headings = ALLAUTH_HEADINGS[language]
     applicant_email = f"jeanne.{language}@kdf.example.org"
@@ -169,10 +133,6 @@ def test_new_person_applies_is_approved_by_the_secretariat_and_builds_a_team(
     EntityFactory(
         name="Kivu Data Foundation", acronym="KDF", website="https://kivudata.example.org"
     )
-    secretariat = UserFactory(
-        email="secretariat@itu.example.org", full_name="Sara Secretariat", staff=True
-    )
-    secretariat.groups.add(Group.objects.get(name="Secretariat"))
     h1 = page.get_by_role("heading", level=1)
     status = page.get_by_role("status")
 
@@ -183,10 +143,7 @@ def test_new_person_applies_is_approved_by_the_secretariat_and_builds_a_team(
     page.get_by_role("link", name=t(language, "Join the coalition")).first.click()
     expect(h1).to_have_text(headings["signup"])
     checkpoint("02-signup")
-    page.get_by_label(label(language, "Email")).fill(applicant_email)
-    page.get_by_label(label(language, "Password")).fill(password)
-    page.get_by_label(label(language, "Password (again)")).fill(password)
-    page.get_by_role("button", name=headings["signup"]).click()
+    sign_up(page, language, applicant_email, password)
     expect(h1).to_have_text(headings["verification_sent"])
     checkpoint("03-verification-sent")
 
@@ -229,14 +186,14 @@ def test_new_person_applies_is_approved_by_the_secretariat_and_builds_a_team(
     expect(page.get_by_role("alert")).to_contain_text(
         t(language, "Please correct the fields marked below.")
     )
-    expect(page).to_have_title(re.compile("^" + re.escape(t(language, "Error:"))))
+    expect(page).to_have_title(error_title(language))
     expect(page.locator("#div_id_website")).to_contain_text(t(language, "Enter a valid URL."))
     expect_application_kept(page, language, typo)
     checkpoint("08-application-invalid-website")
     assert not Entity.objects.filter(name=APPLICATION["name"]).exists()
 
     # Corrected. Another member already uses the acronym KDF: the form asks before applying.
-    page.get_by_label(label(language, "Website")).fill(values["website"])
+    page.get_by_label(form_label(language, "Website")).fill(values["website"])
     send.click()
     similar = page.get_by_role("region", name=t(language, "Is your entity already here?"))
     expect(similar).to_contain_text("Kivu Data Foundation")
@@ -291,7 +248,7 @@ def test_new_person_applies_is_approved_by_the_secretariat_and_builds_a_team(
     desk.goto("/admin/")
     expect(desk).to_have_url(re.compile(rf"/{desk_language}/accounts/login/\?next="))
     checkpoint_of(desk, "11-secretariat-login")
-    log_in(desk, desk_language, secretariat.email, TEST_PASSWORD)
+    log_in(desk, desk_language, secretariat.email)
     expect(desk).to_have_url(re.compile(rf"/{desk_language}/admin/$"))
     expect(desk.locator("html")).to_have_attribute("lang", desk_language)
     checkpoint_of(desk, "12-secretariat-admin-home")
@@ -388,9 +345,9 @@ def test_new_person_applies_is_approved_by_the_secretariat_and_builds_a_team(
     ).to_be_visible()
     expect(colleague.get_by_role("main")).to_contain_text(colleague_email)
     checkpoint_of(colleague, "20-colleague-invitation")
-    colleague.get_by_label(label(language, "Your full name")).fill("Eric Mugisha")
-    colleague.get_by_label(label(language, "Password")).fill(password)
-    colleague.get_by_label(label(language, "Password (again)")).fill(password)
+    colleague.get_by_label(form_label(language, "Your full name")).fill("Eric Mugisha")
+    colleague.get_by_label(form_label(language, "Password")).fill(password)
+    colleague.get_by_label(form_label(language, "Password (again)")).fill(password)
     colleague.get_by_role("button", name=t(language, "Create my account and join")).click()
 
     expect(colleague_h1).to_have_text(t(language, "My dashboard"))

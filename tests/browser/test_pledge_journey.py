@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
-from django.utils.text import capfirst
 from playwright.sync_api import expect
 
 from action_areas.models import (
@@ -28,18 +26,22 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from pledges.models import Pledge
-from tests.browser.test_account_journey import ALLAUTH_HEADINGS, t, wait_for_email
-from tests.factories import TEST_PASSWORD, EntityFactory, MembershipFactory, UserFactory
+from tests.browser.support import (
+    LANGUAGES,
+    error_title,
+    form_label,
+    in_language,
+    log_in,
+    t,
+    wait_for_email,
+)
+from tests.factories import EntityFactory, MembershipFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-LANGUAGES = [
-    pytest.param("en", "en-GB", id="en"),
-    pytest.param("fr", "fr-FR", id="fr"),
-]
 PLEDGE_TYPES = ["financial", "policy", "advocacy", "programme"]
 
 START, END = "2026-01-01", "2028-12-31"  # the pledge period
@@ -64,8 +66,7 @@ class Fill:
     value: str
 
     def field(self, page, language):
-        name = capfirst(t(language, self.label))
-        return page.get_by_label(re.compile(rf"^\s*{re.escape(name)}\s*\*?\s*$"))
+        return page.get_by_label(form_label(language, self.label))
 
     def do(self, page, language):
         self.field(page, language).fill(self.value)
@@ -127,12 +128,6 @@ def fill(page, language, operations) -> None:
 def expect_kept(page, language, operations) -> None:
     for operation in operations:
         operation.kept(page, language)
-
-
-def in_language(language: str, thing) -> str:
-    """A reference-data name (action area, country, …) as the page shows it in `language`."""
-    with translation.override(language):
-        return str(thing.name)
 
 
 # --- What each type of pledge fills in, and the mistake made on the way. -----------------------
@@ -254,15 +249,6 @@ def pledge_plan(pledge_type: str, language: str) -> dict:
 # --- Steps shared by every journey. --------------------------------------------------------------
 
 
-def log_in(page, language: str, email: str) -> None:
-    """On allauth's login page, which the person has just been sent to."""
-    headings = ALLAUTH_HEADINGS[language]
-    expect(page.get_by_role("heading", level=1)).to_have_text(headings["login"])
-    Fill("Email", email).do(page, language)
-    Fill("Password", TEST_PASSWORD).do(page, language)
-    page.get_by_role("button", name=headings["login"], exact=True).click()
-
-
 def section_nav(page, language: str):
     return page.get_by_role("navigation", name=t(language, "Pledge form sections"))
 
@@ -318,7 +304,7 @@ def make_the_mistake(page, checkpoint, language: str, plan: dict, step: int) -> 
         expect(page.get_by_role("alert")).to_contain_text(
             t(language, "Some values are not valid yet; they are marked below, as you typed them.")
         )
-        expect(page).to_have_title(re.compile("^" + re.escape(t(language, "Error:"))))
+        expect(page).to_have_title(error_title(language))
         expect(page.locator(f"[id='{mistake.error_at}']")).to_contain_text(error)
         expect_section_kept(page, language, section, mistake.wrong)
         expect(

@@ -9,33 +9,16 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 from playwright.sync_api import expect
 
 from action_areas.models import Country
+from tests.browser.support import LANGUAGES, open_menu_if_collapsed, t
 from tests.factories import EntityFactory, PledgeFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-LANGUAGES = [
-    pytest.param("en", "en-GB", id="en"),
-    pytest.param("fr", "fr-FR", id="fr"),
-]
-
-
-def t(language: str, message: str) -> str:
-    with translation.override(language):
-        return translation.gettext(message)
-
-
-def open_menu_if_collapsed(page) -> None:
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-
 
 def make_pledges():
     ministry = EntityFactory(name="Ministry of ICT of Rwanda")

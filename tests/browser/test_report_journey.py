@@ -26,12 +26,9 @@ from playwright.sync_api import expect
 
 from pledges.models import Event
 from reporting.models import ReportRun
-from tests.browser.support import shot_path
-from tests.browser.test_account_journey import t
-from tests.browser.test_membership_journey import LANGUAGES, in_language, log_in
+from tests.browser.support import LANGUAGES, in_language, log_in, shot_path, t
 from tests.conftest import require_service
-from tests.factories import TEST_PASSWORD
-from tests.reporting.test_compiled_reports import KIGALI_CUTOFF, kigali  # noqa: F401 (fixture)
+from tests.reporting.kigali import KIGALI_CUTOFF, kigali_pledges
 
 pytestmark = [
     pytest.mark.browser,
@@ -79,16 +76,16 @@ def no_horizontal_scroll(person_page) -> None:
 
 @pytest.mark.parametrize(("language", "page_locale"), LANGUAGES)
 def test_secretariat_compiles_and_publishes_the_kigali_report_and_a_visitor_reads_it(
-    page, checkpoint, checkpoint_of, person_browser, request, language, kigali,  # noqa: F811
-    secretariat,
+    page, checkpoint, checkpoint_of, person_browser, request, language, secretariat
 ):
+    kigali_pledges()
     h1 = page.get_by_role("heading", level=1)
 
     # --- The secretariat logs into the admin and opens "Compiled reports". --------------------
     page.goto("/admin/")
     expect(page).to_have_url(re.compile(rf"/{language}/accounts/login/\?next="))
     checkpoint("01-login")
-    log_in(page, language, secretariat.email, TEST_PASSWORD)
+    log_in(page, language, secretariat.email)
     expect(page).to_have_url(re.compile(rf"/{language}/admin/$"))
     checkpoint("02-admin-home")
 

@@ -23,9 +23,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from pledges import workflow
-from tests.browser.test_account_journey import t
-from tests.browser.test_membership_journey import LANGUAGES, OTHER_LANGUAGE, email_to, log_in
-from tests.factories import TEST_PASSWORD, PledgeFactory
+from tests.browser.support import LANGUAGES, OTHER_LANGUAGE, email_to, log_in, t
+from tests.factories import PledgeFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -68,7 +67,7 @@ def test_secretariat_requests_changes_and_publishes_and_the_member_sees_both(
     desk.goto("/admin/")
     expect(desk).to_have_url(re.compile(rf"/{dl}/accounts/login/\?next="))
     checkpoint_of(desk, "01-secretariat-login")
-    log_in(desk, dl, secretariat.email, TEST_PASSWORD)
+    log_in(desk, dl, secretariat.email)
     expect(desk).to_have_url(re.compile(rf"/{dl}/admin/$"))
 
     # The home page counts what waits for the secretariat.
@@ -179,7 +178,7 @@ def test_secretariat_requests_changes_and_publishes_and_the_member_sees_both(
     page.goto(f"/{language}/my-pledges/")
     expect(page).to_have_url(re.compile(rf"/{language}/accounts/login/\?next="))
     checkpoint("12-member-login")
-    log_in(page, language, member.email, TEST_PASSWORD)
+    log_in(page, language, member.email)
     expect(h1).to_have_text(t(language, "My pledges"))
     returned = page.get_by_role("row").filter(has_text=SCHOOLS)
     expect(returned).to_contain_text(t(language, "Changes requested"))

@@ -8,6 +8,7 @@ import pytest
 
 from members.models import Invitation, JoinRequest, Membership
 from tests.factories import UserFactory
+from tests.permission_matrix import LOGIN, assert_answer, client_as, expected_for
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,6 @@ PERSONAS = [
     "other_member",
     "secretariat",
 ]
-LOGIN = "login"  # a redirect to the login page
 
 
 def urls(entity, viewer_membership, join_request, invitation):
@@ -187,10 +187,7 @@ def test_permission_matrix(
     )
     viewer_membership = Membership.objects.get(user=viewer)
     method, url, expectations = urls(entity, viewer_membership, join_request, invitation)[name]
-    expected = expectations.get(persona, expectations.get("*"))
-    client = request.getfixturevalue("anonymous")
-    if persona != "anonymous":
-        client.force_login(request.getfixturevalue(persona))
+    client = client_as(request, persona)
     data = {
         "entity": entity.pk,
         "email": "new@example.org",
@@ -198,11 +195,7 @@ def test_permission_matrix(
         "decision": "decline",
     }
     response = getattr(client, method)(url, data if method == "post" else None)
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response.headers["Location"].startswith("/en/accounts/login/")
-    else:
-        assert response.status_code == expected
+    assert_answer(response, expected_for(expectations, persona))
 
 
 def test_non_approved_entities_are_invisible_to_the_public(anonymous):

@@ -1,46 +1,15 @@
-"""Reporting fixtures: a cycle, a published pledge it covers, reminder settings, and helpers
-that run the beat at a given moment."""
+"""Reporting fixtures: a cycle, a published pledge it covers, reminder settings, the beat run at a
+given moment, and the Kigali roundtable's pledges. The data builders live in cycles.py and
+kigali.py."""
 
-import datetime
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-import time_machine
-from django.utils import timezone
 
-from reporting.models import ReminderSettings, ReportingCycle
-from tests.factories import PledgeFactory
+from reporting.models import ReminderSettings
 
-UTC = datetime.UTC
-
-
-def at(day: str, hour: int = 6, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=UTC)
-
-
-@contextmanager
-def moment(day: str, hour: int = 6, minute: int = 0):
-    """Time stands still at this moment (UTC, the portal's time zone)."""
-    with time_machine.travel(at(day, hour, minute), tick=False):
-        yield
-
-
-def make_cycle(**kwargs) -> ReportingCycle:
-    defaults = dict(
-        name_en="2024 annual report", name_fr="Rapport annuel 2024",
-        period_start=datetime.date(2024, 1, 1), period_end=datetime.date(2024, 12, 31),
-        opens_on=datetime.date(2025, 1, 15), due_on=datetime.date(2025, 3, 31),
-    )
-    defaults.update(kwargs)
-    return ReportingCycle.objects.create(**defaults)
-
-
-def make_published_pledge(entity, *, created_by=None, published_on="2024-06-01", **kwargs):
-    pledge = PledgeFactory(entity=entity, published=True, created_by=created_by, **kwargs)
-    pledge.published_at = at(published_on, 12)
-    pledge.save(update_fields=["published_at"])
-    return pledge
+from .cycles import make_cycle, make_published_pledge, moment
+from .kigali import kigali_pledges
 
 
 @pytest.fixture
@@ -95,5 +64,7 @@ def run_beat(django_capture_on_commit_callbacks):
     return run
 
 
-def today() -> datetime.date:
-    return timezone.localdate()
+@pytest.fixture
+def kigali(db):
+    """The Kigali roundtable's pledges (kigali.py): four in a Kigali report, five left out."""
+    return kigali_pledges()

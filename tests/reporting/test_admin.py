@@ -6,8 +6,7 @@ import time_machine
 
 from reporting.models import ProgressReportEvent, ReminderSettings
 
-from .conftest import at
-from .test_timeline import file_report
+from .cycles import at, file_report
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from pledges.models import Event
 from reporting.models import ReportFile, ReportRun
 from reporting.services import compiled_reports
 
-from .test_compiled_reports import KIGALI_CUTOFF, kigali  # noqa: F401  (fixture)
+from .kigali import KIGALI_CUTOFF
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def ask_in_admin(client, django_capture_on_commit_callbacks, **fields):
 
 
 @pytest.fixture
-def kigali_run(kigali, secretariat, django_capture_on_commit_callbacks):  # noqa: F811
+def kigali_run(kigali, secretariat, django_capture_on_commit_callbacks):
     client = client_for(secretariat)
     event = Event.objects.get(slug="wtdc-22-kigali")
     response = ask_in_admin(client, django_capture_on_commit_callbacks, event=str(event.pk),

@@ -19,7 +19,7 @@ from reporting.services import compiled_reports
 from reporting.tasks import compiled_report_compile
 from tests.celery_workers import start_worker, test_database_url, wait_for, wait_until_ready
 
-from .test_compiled_reports import KIGALI_CUTOFF, kigali  # noqa: F401  (fixture)
+from .kigali import KIGALI_CUTOFF
 
 pytestmark = [
     pytest.mark.integration,
@@ -56,7 +56,7 @@ def lock_on_report_files():
 
 @pytest.mark.usefixtures("publishing_to_redis")
 def test_a_worker_killed_mid_compilation_leaves_no_orphan_and_the_run_recovers(
-    kigali, tmp_path, lock_on_report_files  # noqa: F811
+    kigali, tmp_path, lock_on_report_files
 ):
     first = start_worker(tmp_path, "first")
     second = None

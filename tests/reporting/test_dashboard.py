@@ -7,7 +7,7 @@ import time_machine
 
 from reporting.models import ProgressReport
 
-from .conftest import at, make_cycle, make_published_pledge
+from .cycles import at, make_cycle, make_published_pledge
 
 pytestmark = pytest.mark.django_db
 

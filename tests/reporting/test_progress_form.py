@@ -11,7 +11,7 @@ from django.test import Client
 
 from reporting.models import ProgressReport, ProgressReportEvent, ReportingCycle
 
-from .conftest import at, make_cycle, make_published_pledge
+from .cycles import at, make_cycle, make_published_pledge
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from reporting.services import reminders
 from reporting.tasks import reminder_send, reminders_create_due, reminders_sweep
 from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
 
-from .conftest import at, make_cycle, make_published_pledge, moment
+from .cycles import at, make_cycle, make_published_pledge, moment
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from reporting.selectors.progress import (
 )
 from tests.factories import PledgeFactory
 
-from .conftest import at, make_cycle, make_published_pledge
+from .cycles import at, make_cycle, make_published_pledge
 
 pytestmark = pytest.mark.django_db
 

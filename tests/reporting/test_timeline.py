@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pledges.models import Pledge, Target
-from reporting.models import ProgressReport, TargetProgress
+from reporting.models import ProgressReport
 
-from .conftest import at, make_cycle, make_published_pledge
+from .cycles import at, file_report, make_cycle, make_published_pledge
 
 pytestmark = pytest.mark.django_db
 
@@ -22,22 +22,6 @@ pytestmark = pytest.mark.django_db
 def _after_the_due_date():
     with time_machine.travel(at("2025-04-10", 9), tick=False):
         yield
-
-
-def file_report(pledge, cycle, *, achieved=("450",), percent=40, **fields) -> ProgressReport:
-    fields.setdefault("narrative", "Connected schools in the Northern Province.")
-    report = ProgressReport.objects.create(
-        pledge=pledge, cycle=cycle, status="submitted", implementation_status="on_track",
-        percent_complete=percent, evidence_links=["https://example.org/report.pdf"],
-        submitted_at=at("2025-03-20", 10), **fields,
-    )
-    for position, (target, value) in enumerate(zip(pledge.targets.all(), achieved, strict=False)):
-        TargetProgress.objects.create(
-            report=report, target=target, indicator=target.indicator, unit=target.unit,
-            baseline=target.baseline, target_value=target.target_value,
-            achieved_value=Decimal(value), position=position,
-        )
-    return report
 
 
 def timeline_html(response) -> str:

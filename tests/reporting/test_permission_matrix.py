@@ -1,0 +1,198 @@
+"""Every reporting URL × every persona → the status a person would get.
+
+The rules (DESIGN.md): a pledge's progress pages belong to its entity — any member reads them,
+administrators and editors file reports (a viewer who tries gets a 403), and anyone outside the
+entity gets a 404. The secretariat reads progress reports in the admin, where these pages send
+it. Compiled reports are public once published, a 404 before; the secretariat compiles,
+publishes and reads them in the admin (staff in the Secretariat group; other staff get a 403;
+anyone else is sent to log in).
+"""
+
+import pytest
+import time_machine
+
+from reporting import report_runs
+from reporting.models import ReminderSettings
+from tests.permission_matrix import (
+    ADMIN_LOGIN,
+    LOGIN,
+    Disagreement,
+    Redirect,
+    assert_answer,
+    client_as,
+    expected_for,
+    matrix_params,
+)
+
+from .cycles import at, file_report, make_cycle, make_published_pledge
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "anonymous",
+    "newcomer",
+    "viewer",
+    "member",
+    "entity_admin",
+    "other_member",
+    "staff_outsider",
+    "secretariat",
+]
+OUTSIDERS = {"newcomer": 404, "other_member": 404, "staff_outsider": 404}  # of `entity`
+TO_THE_DESK = Redirect("/en/admin/reporting/progressreport/")  # the secretariat's place
+NOT_STAFF = {p: ADMIN_LOGIN for p in PERSONAS if p not in ("staff_outsider", "secretariat")}
+DESK = {**NOT_STAFF, "staff_outsider": 403, "secretariat": 200}
+ADMIN = "/en/admin/reporting"
+
+ROWS = {
+    # name: (method, url, {persona: expected}); "{pledge}" is the id of the object so named.
+    # --- The member area: `entity`'s pledge, in the open cycle
+    "progress reports of a pledge": (
+        "get",
+        "/en/my-pledges/{pledge}/progress/",
+        {"anonymous": LOGIN, **OUTSIDERS, "secretariat": TO_THE_DESK, "*": 200},
+    ),
+    "progress form": (
+        "get",
+        "/en/my-pledges/{pledge}/progress/{cycle}/",
+        {"anonymous": LOGIN, **OUTSIDERS, "viewer": 403, "secretariat": TO_THE_DESK, "*": 200},
+    ),
+    "progress form, save the draft": (
+        "post",
+        "/en/my-pledges/{pledge}/progress/{cycle}/",
+        {
+            "anonymous": LOGIN,
+            **OUTSIDERS,
+            "viewer": 403,
+            "secretariat": TO_THE_DESK,
+            "*": Redirect("/en/my-pledges/{pledge}/progress/{cycle}/"),
+        },
+    ),
+    "submitted progress report": (
+        "get",
+        "/en/my-pledges/{reported_pledge}/progress/{cycle}/",
+        {"anonymous": LOGIN, **OUTSIDERS, "secretariat": TO_THE_DESK, "*": 200},
+    ),
+    # --- Another entity's pledge: its own members only
+    "another entity's progress reports": (
+        "get",
+        "/en/my-pledges/{other_pledge}/progress/",
+        {"anonymous": LOGIN, "other_member": 200, "secretariat": TO_THE_DESK, "*": 404},
+    ),
+    "another entity's progress form": (
+        "post",
+        "/en/my-pledges/{other_pledge}/progress/{cycle}/",
+        {
+            "anonymous": LOGIN,
+            "other_member": Redirect("/en/my-pledges/{other_pledge}/progress/{cycle}/"),
+            "secretariat": TO_THE_DESK,
+            "*": 404,
+        },
+    ),
+    # --- Compiled reports on the public site
+    "reports": ("get", "/en/reports/", {"*": 200}),
+    "published report": ("get", "/en/reports/{published_run}/", {"*": 200}),
+    "published report's file": ("get", "/en/reports/{published_run}/en/pdf", {"*": 200}),
+    "unpublished report": ("get", "/en/reports/{unpublished_run}/", {"*": 404}),
+    "unpublished report's file": ("get", "/en/reports/{unpublished_run}/en/pdf", {"*": 404}),
+    # --- The desk (admin)
+    "desk: reporting cycles": ("get", f"{ADMIN}/reportingcycle/", DESK),
+    "desk: a reporting cycle": ("get", f"{ADMIN}/reportingcycle/{{cycle}}/change/", DESK),
+    "desk: add a reporting cycle": ("get", f"{ADMIN}/reportingcycle/add/", DESK),
+    "desk: progress reports": ("get", f"{ADMIN}/progressreport/", DESK),
+    "desk: a progress report": ("get", f"{ADMIN}/progressreport/{{report}}/change/", DESK),
+    "desk: reminders": ("get", f"{ADMIN}/reminder/", DESK),
+    # The list of the one settings row opens the row.
+    "desk: reminder settings": (
+        "get",
+        f"{ADMIN}/remindersettings/",
+        {
+            **NOT_STAFF,
+            "staff_outsider": Disagreement(
+                403, Redirect(f"{ADMIN}/remindersettings/{{settings}}/change/"),
+                "other staff get a 403 on every page of the desk; this list's changelist_view "
+                "redirects to the row without asking has_view_or_change_permission (the row "
+                "itself then answers 403)",
+            ),
+            "secretariat": Redirect(f"{ADMIN}/remindersettings/{{settings}}/change/"),
+        },
+    ),
+    "desk: the reminder settings": (
+        "get", f"{ADMIN}/remindersettings/{{settings}}/change/", DESK,
+    ),
+    "desk: compiled reports": ("get", f"{ADMIN}/reportrun/", DESK),
+    "desk: ask for a report": ("get", f"{ADMIN}/reportrun/add/", DESK),
+    "desk: a compiled report": ("get", f"{ADMIN}/reportrun/{{unpublished_run}}/change/", DESK),
+    "desk: its file": ("get", f"{ADMIN}/reportrun/{{unpublished_run}}/file/en/pdf/", DESK),
+    "desk: publish it": (
+        "post",
+        f"{ADMIN}/reportrun/{{unpublished_run}}/action/publish/",
+        {**DESK, "secretariat": Redirect(f"{ADMIN}/reportrun/{{unpublished_run}}/change/")},
+    ),
+    # A compiled report is a record: unpublished, never deleted.
+    "desk: delete it": (
+        "get",
+        f"{ADMIN}/reportrun/{{unpublished_run}}/delete/",
+        {**DESK, "secretariat": 403},
+    ),
+}
+
+
+class Objects(dict):
+    """The ids of the test's objects, each built the first time a row names it (compiling a
+    report takes time: only the rows about reports pay for it)."""
+
+    def __init__(self, builders: dict):
+        super().__init__()
+        self.builders = builders
+        self.built = {}
+
+    def get_object(self, name: str):
+        if name not in self.built:
+            self.built[name] = self.builders[name](self)
+        return self.built[name]
+
+    def __missing__(self, name: str) -> int:
+        return self.get_object(name).pk
+
+
+@pytest.fixture(autouse=True)
+def _while_the_2024_cycle_is_open():
+    with time_machine.travel(at("2025-02-01", 9), tick=False):
+        yield
+
+
+@pytest.fixture
+def objects(entity, other_entity, member, django_capture_on_commit_callbacks) -> Objects:
+    def compiled_run(filter_query: str, *, published: bool):
+        with django_capture_on_commit_callbacks(execute=True):
+            run, _created = report_runs.report_run_request(
+                parameters=report_runs.report_parameters(kind="custom",
+                                                         filter_query=filter_query))
+        run.refresh_from_db()  # compiled when the request committed
+        if published:
+            report_runs.report_run_set_published(run=run, published=True)
+        return run
+
+    return Objects({
+        "cycle": lambda o: make_cycle(),  # 2024, open from 15 January 2025
+        "pledge": lambda o: make_published_pledge(entity, created_by=member),
+        "reported_pledge": lambda o: make_published_pledge(entity, created_by=member),
+        "report": lambda o: file_report(o.get_object("reported_pledge"), o.get_object("cycle")),
+        "other_pledge": lambda o: make_published_pledge(other_entity),
+        "settings": lambda o: ReminderSettings.load(),
+        "published_run": lambda o: compiled_run("", published=True),
+        "unpublished_run": lambda o: compiled_run("type=programme", published=False),
+    })
+
+
+@pytest.mark.parametrize(("name", "persona"), matrix_params(ROWS, PERSONAS))
+def test_permission_matrix(request, name, persona, objects):
+    method, url, expectations = ROWS[name]
+    if "{reported_pledge}" in url:
+        objects.get_object("report")  # the pledge's report for the cycle, submitted
+    data = {"version": "0", "implementation_status": "on_track", "percent_complete": "40"}
+    response = getattr(client_as(request, persona), method)(
+        url.format_map(objects), data if method == "post" else None
+    )
+    assert_answer(response, expected_for(expectations, persona), objects)
