@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "p2c_portal.context_processors.site",
+                "p2c_portal.context_processors.languages",
             ],
         },
     },
