@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from p2c_portal.languages import language_choices
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -42,7 +44,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=10,
-        choices=settings.LANGUAGES,
+        choices=language_choices,
         default=settings.LANGUAGE_CODE,
         help_text=_("Emails from the portal are written in this language."),
     )

@@ -3,10 +3,11 @@
 Used by every public page of the site (pledges' home, list, detail, country and event pages,
 open data; members' entity profile). An anonymous visitor's page is kept whole in the cache for
 PAGE_CACHE_SECONDS, keyed by its address (which holds the language and the query string); a
-visit within that time costs one cache read and no query. The page's CSRF token (the language
-switcher's form) is stored as a placeholder and replaced with the visitor's own token on every
-response. Browsers and shared caches may keep the page BROWSER_MAX_AGE seconds. Pages for a
-signed-in person, or carrying a one-time message, are never stored anywhere.
+visit within that time costs one cache read and no query. A kept page's CSRF token, if it has a
+form that needs one, is stored as a placeholder and replaced with the visitor's own token on every
+response; a page without one sets no CSRF cookie. Browsers and shared caches may keep the page
+BROWSER_MAX_AGE seconds. Pages for a signed-in person, or carrying a one-time message, are never
+stored anywhere.
 """
 
 import hashlib
@@ -45,10 +46,10 @@ def public_page(view=None, *, whole_page: bool = True):
             key = _page_key(request) if whole_page and not personal else None
             stored = cache.get(key) if key else None
             if stored is not None:
-                response = HttpResponse(
-                    stored["html"].replace(_CSRF_PLACEHOLDER, get_token(request)),
-                    content_type=stored["content_type"],
-                )
+                html = stored["html"]
+                if _CSRF_PLACEHOLDER in html:
+                    html = html.replace(_CSRF_PLACEHOLDER, get_token(request))
+                response = HttpResponse(html, content_type=stored["content_type"])
             else:
                 response = view(request, *args, **kwargs)
                 if key and _storable(response):

@@ -4,7 +4,6 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import set_language
 
 from . import views
 
@@ -19,7 +18,8 @@ handler500 = "p2c_portal.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    # Outside the language prefixes: it leads from any language to any other.
+    path("language/<str:language>/", views.language_switch, name="language_switch"),
 ]
 
 urlpatterns += i18n_patterns(

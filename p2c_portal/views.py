@@ -1,13 +1,16 @@
-"""Project-wide views: the health probe and the error pages."""
+"""Project-wide views: the health probe, the language switcher and the error pages."""
 
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
+
+from .languages import page_in_language
 
 
 def _database_status() -> str:
@@ -44,6 +47,35 @@ def healthz(request):
         {"status": "ok" if healthy else "unavailable", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+@never_cache
+@require_safe
+def language_switch(request, language: str):
+    """Where the switcher's links go: the page given in `next`, in `language`, whatever the
+    request's own language; the choice is kept in the language cookie, which decides the
+    language of addresses without a prefix (the site's root, links from elsewhere). Links, not a
+    form: they work without JavaScript and need no CSRF token in pages kept in the cache."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404("No such language")
+    address = request.GET.get("next", "/")
+    # A path on this site only, never a way to send people elsewhere ("//host", "/\host").
+    if not address.startswith("/") or not url_has_allowed_host_and_scheme(
+        address, allowed_hosts=set()
+    ):
+        address = "/"
+    response = HttpResponseRedirect(page_in_language(address, language))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 def page_not_found(request, exception=None):

@@ -9,7 +9,6 @@ from urllib.parse import unquote, urlsplit
 
 import environ
 from csp.constants import NONE, SELF
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -97,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "p2c_portal.context_processors.site",
+                "p2c_portal.context_processors.languages",
             ],
         },
     },
@@ -273,7 +273,18 @@ ACCOUNT_RATE_LIMITS = {
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+# The six UN languages, each named in itself (the switcher shows these names, which are never
+# translated). Arabic is written right to left: Django's LANGUAGES_BIDI already says so, and
+# templates/base.html sets dir="rtl" and loads Bootstrap's RTL stylesheet from it. Another
+# language is added here and with its catalogue (README, "Translations"); nothing else names it.
+LANGUAGES = [
+    ("ar", "العربية"),
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("zh-hans", "中文"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"

@@ -166,7 +166,7 @@ def test_removing_a_member_asks_for_confirmation_first(entity, entity_admin_clie
     target = Membership.objects.get(user=member)
     url = f"/en/my-entities/{entity.pk}/members/{target.pk}/remove/"
     page = entity_admin_client.get(url)
-    assert "Do you really want to remove Mia Member" in page.content.decode()
+    assert "Do you really want to remove <bdi>Mia Member</bdi>" in page.content.decode()
     assert Membership.objects.filter(pk=target.pk).exists()
     entity_admin_client.post(url)
     assert not Membership.objects.filter(pk=target.pk).exists()
@@ -224,10 +224,11 @@ def test_a_person_in_two_entities_picks_which_one_they_act_for(
     member_client.post("/en/me/acting-for/", {"entity": entity.pk})
     page = member_client.get("/en/me/").content.decode()
     assert page.count("Acting for</span>") == 1
-    assert "Act for Connect Foundation" in page
+    assert "Act for <bdi>Connect Foundation</bdi>" in page
     member_client.post("/en/me/acting-for/", {"entity": other_entity.pk})
     assert member_client.session["acting_entity_id"] == other_entity.pk
-    assert "Act for Ministry of ICT of Rwanda" in member_client.get("/en/me/").content.decode()
+    page = member_client.get("/en/me/").content.decode()
+    assert "Act for <bdi>Ministry of ICT of Rwanda</bdi>" in page
     # Acting for an entity one does not belong to is a 404.
     stranger_entity = MembershipFactory(user=UserFactory()).entity
     assert (

@@ -216,7 +216,7 @@ def test_an_empty_list_helps(anonymous):
 def test_the_list_works_in_french(anonymous):
     PledgeFactory(published=True, financial=True)
     html = _html(anonymous.get("/fr/pledges/?area=access"))
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr" dir="ltr">' in html
     assert "Accès (1)" in _text(html)
 
 
@@ -265,9 +265,9 @@ def test_the_pledge_page_shows_everything_public(anonymous, full_pledge):
     # Co-pledgers are shown once the secretariat has approved them.
     assert "Applicant Not Yet Approved" not in text
     # The LDC/LLDC/SIDS groupings of today: Bhutan graduated from LDC in December 2023.
-    assert re.search(r"Rwanda</a> <abbr[^>]*>LDC</abbr> <abbr[^>]*>LLDC</abbr>", html)
-    assert re.search(r"Fiji</a> <abbr[^>]*>SIDS</abbr></li>", html)
-    assert re.search(r"Bhutan</a> <abbr[^>]*>LLDC</abbr></li>", html)
+    assert re.search(r"Rwanda</bdi></a> <abbr[^>]*>LDC</abbr> <abbr[^>]*>LLDC</abbr>", html)
+    assert re.search(r"Fiji</bdi></a> <abbr[^>]*>SIDS</abbr></li>", html)
+    assert re.search(r"Bhutan</bdi></a> <abbr[^>]*>LLDC</abbr></li>", html)
 
 
 def test_the_pledge_page_never_shows_private_fields(anonymous, member_client, full_pledge):
@@ -428,23 +428,6 @@ def test_an_anonymous_visit_within_seconds_of_another_costs_no_query(
             again = _html(anonymous.get(url))
         csrf = r'name="csrfmiddlewaretoken" value="[^"]+"'
         assert re.sub(csrf, "", again) == re.sub(csrf, "", first), url
-
-
-def test_every_visitor_gets_a_working_token_of_their_own_from_a_kept_page(public_urls):
-    from django.test import Client
-
-    tokens = []
-    for _visitor in range(2):
-        client = Client(enforce_csrf_checks=True)
-        html = _html(client.get("/en/pledges/"))
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-        assert "placeholder" not in token
-        tokens.append(token)
-        response = client.post("/i18n/setlang/", {"language": "fr", "next": "/en/pledges/",
-                                                  "csrfmiddlewaretoken": token})
-        assert response.status_code == 302  # not 403: the language switcher works
-        assert response.headers["Location"] == "/fr/pledges/"
-    assert tokens[0] != tokens[1]
 
 
 def test_signed_in_people_and_anonymous_visitors_never_share_a_page(anonymous, member_client,

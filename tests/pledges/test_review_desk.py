@@ -600,5 +600,5 @@ def test_action_pages_lead_back_through_their_breadcrumbs(secretariat_client):
     page = secretariat_client.get(f"{ADMIN}{pledge.pk}/transition/publish/").content.decode()
     crumbs = page[page.index('<div class="breadcrumbs">'):].split("</div>")[0]
     assert f'<a href="{ADMIN}">Pledges</a>' in crumbs
-    assert f'<a href="{ADMIN}{pledge.pk}/change/">{pledge}</a>' in crumbs
+    assert f'<a href="{ADMIN}{pledge.pk}/change/"><bdi>{pledge}</bdi></a>' in crumbs
     assert crumbs.rstrip().endswith("Publish")

@@ -32,7 +32,7 @@ def test_the_dashboard_links_to_each_report_due(pledge, cycle, entity, member_cl
     for due in (pledge, second):
         assert f'href="/en/my-pledges/{due.pk}/progress/{cycle.pk}/"' in html
         assert due.title in html
-    assert "Report progress for 2024 annual report" in html
+    assert "Report progress for <bdi>2024 annual report</bdi>" in html
     assert "due on March 31, 2025" in html
 
 
@@ -42,7 +42,7 @@ def test_a_draft_is_continued_and_a_submitted_report_is_no_longer_due(
     report = ProgressReport.objects.create(pledge=pledge, cycle=cycle)
     html = dashboard(member_client)
     assert "A progress report is due:" in html
-    assert "Continue the report for 2024 annual report" in html
+    assert "Continue the report for <bdi>2024 annual report</bdi>" in html
     report.status = ProgressReport.Status.SUBMITTED
     report.save()
     assert "progress report" not in dashboard(member_client)
@@ -68,7 +68,7 @@ def test_viewers_and_other_entities_are_not_asked(pledge, cycle, viewer_client,
 def test_in_french(pledge, cycle, member_client):
     html = member_client.get("/fr/me/").content.decode()
     assert "Un rapport d’avancement est à rendre" in html
-    assert "Rendre compte de l’avancement (Rapport annuel 2024)" in html
+    assert "Rendre compte de l’avancement (<bdi>Rapport annuel 2024</bdi>)" in html
 
 
 def test_the_dashboard_costs_the_same_queries_for_one_pledge_or_many(

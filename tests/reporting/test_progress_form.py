@@ -74,7 +74,7 @@ def test_a_member_files_and_submits_a_progress_report(pledge, cycle, member_clie
     after = member_client.get(url(pledge, cycle), follow=True)
     assert "has been submitted" in page(after)
     assert "Submitted on" in page(after)
-    assert "450 of 1,000 schools" in page(after)
+    assert "450 of 1,000 <bdi>schools</bdi>" in page(after)
 
 
 def test_a_draft_is_saved_and_comes_back(pledge, cycle, member_client):

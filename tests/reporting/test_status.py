@@ -161,13 +161,13 @@ def test_the_include_shows_the_status_and_the_call_to_action(entity, member, vie
         html = render_status([pledge], member)
         assert "Report due" in html
         assert f'href="/en/my-pledges/{pledge.pk}/progress/{second.pk}/"' in html
-        assert "Report progress for 2024" in html
+        assert "Report progress for <bdi>2024" in html
         viewer_html = render_status([pledge], viewer)
         assert "Report due" in viewer_html
         assert f"/progress/{second.pk}/" not in viewer_html
         assert "Administrators and editors of the entity file progress reports." in viewer_html
         compact = render_status([pledge], member, compact=True)
-        assert "Report progress for 2024" in compact and "<section" not in compact
+        assert "Report progress for <bdi>2024" in compact and "<section" not in compact
     assert render_status([PledgeFactory(entity=entity)], member).strip() == ""
 
 

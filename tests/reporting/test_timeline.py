@@ -41,7 +41,7 @@ def test_the_public_pledge_page_shows_the_timeline_with_progress_bars(pledge, cy
     assert "On track" in html
     assert '<progress class="report-progress w-100" max="100" value="40"' in html
     assert '<progress class="report-progress w-100" max="100" value="45"' in html
-    assert "450 of 1,000 schools (45 % of the way)" in html
+    assert "450 of 1,000 <bdi>schools</bdi> (45 % of the way)" in html
     assert "40 % complete" in html
     assert 'href="https://example.org/report.pdf" rel="nofollow noopener noreferrer"' in html
     assert "style=" not in html  # strict CSP: no inline style
