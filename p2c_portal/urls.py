@@ -16,6 +16,8 @@ admin.site.index_title = _("Review desk")
 
 handler404 = "p2c_portal.views.page_not_found"
 handler500 = "p2c_portal.views.server_error"
+# Not one of Django's handlers: allauth's rate limits (and p2c_portal.rate_limits) answer with it.
+handler429 = "p2c_portal.views.too_many_requests"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
