@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -7,12 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from . import views
+from .staff_two_factor import AuthenticatorAdmin
 
 # The admin's own login form would bypass allauth's rate limits: send it through allauth.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("Partner2Connect secretariat")
 admin.site.site_title = _("P2C secretariat")
 admin.site.index_title = _("Review desk")
+# allauth registers authenticators with their secrets on show; ours hides them.
+admin.site.unregister(Authenticator)
+admin.site.register(Authenticator, AuthenticatorAdmin)
 
 handler404 = "p2c_portal.views.page_not_found"
 handler500 = "p2c_portal.views.server_error"

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     # third party
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 CSS/JS as static files, no CDN
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After the session, the user and messages: refuses the admin to staff without a second factor.
+    "p2c_portal.staff_two_factor.StaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -280,6 +283,16 @@ ACCOUNT_RATE_LIMITS = {
 # anything further left was sent by the client and is not believed). 0, the default here: no
 # proxy, REMOTE_ADDR is the client. production.py defaults to 1 (one TLS-terminating proxy).
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Two-factor authentication (allauth.mfa) ---------------------------------------------------
+# Staff must pass a second factor before the admin opens (p2c_portal/staff_two_factor.py);
+# members may opt in from "My account". An authenticator app (TOTP), with recovery codes for a
+# lost phone. No "trust this browser": every login of a protected account asks for a code.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Partner2Connect"
+# One 30-second step either side: a code typed as it rolls over, or a phone clock a few seconds
+# off, still works. allauth remembers used codes for the whole window, so none works twice.
+MFA_TOTP_TOLERANCE = 1
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -35,6 +35,7 @@ from tests.browser.test_account_journey import (
     wait_for_email,
 )
 from tests.factories import TEST_PASSWORD, EntityFactory, UserFactory
+from tests.two_factor import authenticator_app_for, totp_code
 
 pytestmark = [
     pytest.mark.browser,
@@ -75,13 +76,33 @@ def in_language(language: str, thing) -> str:
         return str(thing.name)
 
 
-def log_in(person_page, language: str, email: str, password: str) -> None:
+def fill_login_form(person_page, language: str, email: str, password: str) -> None:
     """Fill allauth's login page, which the person has just been sent to."""
     headings = ALLAUTH_HEADINGS[language]
     expect(person_page.get_by_role("heading", level=1)).to_have_text(headings["login"])
     person_page.get_by_label(label(language, "Email")).fill(email)
     person_page.get_by_label(label(language, "Password")).fill(password)
     person_page.get_by_role("button", name=headings["login"], exact=True).click()
+
+
+def enter_authenticator_code(person_page, language: str, code: str) -> None:
+    """The code prompt that follows the password for an account with an authenticator app."""
+    expect(person_page.get_by_role("heading", level=1)).to_have_text(
+        t(language, "Two-factor authentication")
+    )
+    person_page.get_by_label(label(language, "Code")).fill(code)
+    person_page.get_by_role("button", name=t(language, "Log in"), exact=True).click()
+
+
+def log_in(person_page, language: str, email: str, password: str) -> None:
+    """Log in on allauth's login page. Staff need an authenticator app for the admin
+    (p2c_portal/staff_two_factor.py): theirs was set up on an earlier visit, and they type the
+    code it shows (tests/browser/test_staff_two_factor_journey.py walks through the set-up)."""
+    user = User.objects.get(email__iexact=email)
+    secret = authenticator_app_for(user) if user.is_staff else None
+    fill_login_form(person_page, language, email, password)
+    if secret:
+        enter_authenticator_code(person_page, language, totp_code(secret))
 
 
 def fill_application(page, language: str, values: dict) -> None:
