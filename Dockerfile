@@ -1,13 +1,16 @@
 # The P2C portal image: one image for the web (gunicorn), the Celery worker and Celery beat.
 # Built by `docker compose build` (see docker-compose.yml); the default command serves the site.
 # It runs the production settings: manage.py and celery.py would otherwise default to local ones.
+# It runs behind one TLS-terminating proxy, whose X-Forwarded-For entry is the client's address
+# for the rate limits (TRUSTED_PROXY_COUNT; docker-compose.yml, with no proxy, sets 0).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DJANGO_SETTINGS_MODULE=p2c_portal.settings.production
+    DJANGO_SETTINGS_MODULE=p2c_portal.settings.production \
+    TRUSTED_PROXY_COUNT=1
 
 # An unprivileged user to run everything as; only var/ (static files, uploads) belongs to it.
 RUN groupadd --system --gid 10001 app \

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from action_areas.models import Country
 from p2c_portal.page_cache import public_page
+from p2c_portal.rate_limits import rate_limited
 
 from . import member_selectors, permissions, selectors, services
 from .forms import (
@@ -77,6 +78,7 @@ def set_acting_entity(request):
 
 
 @login_required
+@rate_limited("entity_apply")
 def entity_apply(request):
     form = EntityApplicationForm(request.POST or None, request.FILES or None)
     similar = []
@@ -113,6 +115,7 @@ def entity_apply(request):
 
 @login_required
 @require_POST
+@rate_limited("join_request")
 def join_request_create(request, pk: int):
     form = JoinRequestForm(request.POST)
     if not form.is_valid():
@@ -208,6 +211,7 @@ def entity_respond(request, pk: int):
 
 @login_required
 @require_POST
+@rate_limited("invitation")
 def invitation_create(request, pk: int):
     entity, _membership = member_selectors.entity_get_for_member(request.user, pk)
     _require(permissions.can_manage_team(request.user, entity))

@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -6,15 +7,21 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from . import views
+from .staff_two_factor import AuthenticatorAdmin
 
 # The admin's own login form would bypass allauth's rate limits: send it through allauth.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("Partner2Connect secretariat")
 admin.site.site_title = _("P2C secretariat")
 admin.site.index_title = _("Review desk")
+# allauth registers authenticators with their secrets on show; ours hides them.
+admin.site.unregister(Authenticator)
+admin.site.register(Authenticator, AuthenticatorAdmin)
 
 handler404 = "p2c_portal.views.page_not_found"
 handler500 = "p2c_portal.views.server_error"
+# Not one of Django's handlers: allauth's rate limits (and p2c_portal.rate_limits) answer with it.
+handler429 = "p2c_portal.views.too_many_requests"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

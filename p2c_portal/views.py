@@ -82,6 +82,12 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def too_many_requests(request):
+    """The 429 page, for allauth's rate limits (it looks for the URLconf's handler429) and ours
+    (p2c_portal.rate_limits)."""
+    return render(request, "429.html", status=429)
+
+
 def server_error(request):
     # No request context: context processors could fail again the way the request just did.
     return HttpResponseServerError(loader.get_template("500.html").render())

@@ -31,6 +31,15 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _force_login_includes_the_second_factor(monkeypatch):
+    """force_login stands for a whole login: for staff, the second factor too
+    (tests/two_factor.py)."""
+    from tests.two_factor import force_login_with_second_factor
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
 @pytest.fixture
 def anonymous() -> Client:
     return Client()

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     # third party
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 CSS/JS as static files, no CDN
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After the session, the user and messages: refuses the admin to staff without a second factor.
+    "p2c_portal.staff_two_factor.StaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -257,7 +260,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Partner2Connect] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
-# Rate limits stay on (allauth's defaults, made explicit); they count in the cache.
+# Rate limits stay on (allauth's defaults, made explicit); they count in the cache. The client
+# address they count per "ip" is the one TRUSTED_PROXY_COUNT below says to believe.
 ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
@@ -269,7 +273,29 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
+    # The portal's own writes that email other people or queue work for the secretariat
+    # (p2c_portal.rate_limits.rate_limited), per account and per client address; POSTs only.
+    # Generous for a person: an application is a handful of posts (errors, the "similar
+    # entities" step), an administrator may invite a whole team in one sitting.
+    "entity_apply": "20/h/user,60/h/ip",
+    "join_request": "10/h/user,60/h/ip",
+    "invitation": "50/h/user,200/h/ip",
 }
+# The client address behind reverse proxies: allauth reads it from X-Forwarded-For, counting this
+# many addresses from the right (each proxy of ours appends the address it was reached from;
+# anything further left was sent by the client and is not believed). 0, the default here: no
+# proxy, REMOTE_ADDR is the client. production.py defaults to 1 (one TLS-terminating proxy).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Two-factor authentication (allauth.mfa) ---------------------------------------------------
+# Staff must pass a second factor before the admin opens (p2c_portal/staff_two_factor.py);
+# members may opt in from "My account". An authenticator app (TOTP), with recovery codes for a
+# lost phone. No "trust this browser": every login of a protected account asks for a code.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Partner2Connect"
+# One 30-second step either side: a code typed as it rolls over, or a phone clock a few seconds
+# off, still works. allauth remembers used codes for the whole window, so none works twice.
+MFA_TOTP_TOLERANCE = 1
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -102,6 +102,10 @@ DEBUG = False
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Behind a TLS-terminating proxy (load balancer, ingress), trust its scheme header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# ...and the client address it appends to X-Forwarded-For, for the rate limits: without it every
+# visitor would share the proxy's address, and one attacker's failed logins would lock out all.
+# 0 where nothing stands in front (docker-compose.yml), 2 behind a CDN and a load balancer.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

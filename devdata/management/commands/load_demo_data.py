@@ -126,6 +126,18 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  member of {content.MEMBER_ENTITY:15} {MEMBER[0]}  /  {MEMBER[1]}"
         )
+        # The admin needs a second factor (p2c_portal/staff_two_factor.py); say so before the
+        # first visit surprises anyone.
+        bypass = getattr(settings, "MFA_TOTP_INSECURE_BYPASS_CODE", None)
+        self.stdout.write(
+            "The secretariat desk asks for two-factor authentication: on the first visit, set up "
+            "an authenticator app (scan the QR code), then type its code at each login."
+        )
+        if bypass:
+            self.stdout.write(
+                f"Here (`make run`, DEBUG on) the code {bypass} is also accepted, at the set-up "
+                "and at login; never on a deployed site."
+            )
 
     def _compiled_reports(self) -> list[ReportRun]:
         """The roundtable's report and each demo cycle's delivery report, compiled and
