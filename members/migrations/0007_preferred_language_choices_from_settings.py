@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0005_entity_saved_index'),
+        ('members', '0006_membership_changes'),
     ]
 
     operations = [
