@@ -33,7 +33,6 @@ from typing import BinaryIO
 from urllib.parse import urlencode
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
@@ -350,9 +349,15 @@ def _rows_from(handle: BinaryIO, beat) -> Iterator:
         yield row
 
 
+# The languages a compiled report's files are written in. Report labels are stored in English and
+# French only until reference data carries every UN language (issue 14): then this becomes
+# settings.LANGUAGES.
+COMPILED_REPORT_LANGUAGES = ("en", "fr")
+
+
 def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[dict, list]:
     _beat(run.pk, claim, progress=5, progress_note=_("Reading the pledges"))
-    languages = [language for language, _name in settings.LANGUAGES]
+    languages = COMPILED_REPORT_LANGUAGES
     pledge_lists = {}
     with _one_snapshot():
         figures = compiled_report_figures(run)

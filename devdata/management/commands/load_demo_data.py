@@ -3,7 +3,8 @@ newcomer's `make run` shows a coalition at work (content: devdata/demo_content.p
 
 Entities, pledges and progress reports go through the real services (members.services and
 workflow, pledges.services and workflow, reporting.services.progress): they are validated,
-numbered and audited as a member's application or pledge would be. Each step is then dated in the past — the pledge's dates, its audit rows and its history — so that the
+numbered and audited as a member's application or pledge would be. Each step is then dated
+in the past — the pledge's dates, its audit rows and its history — so that the
 timeline reads as it happened, from the Kigali roundtable of June 2022 on. The emails those
 services queue for the replayed history are dropped: nobody is told today about 2022.
 
