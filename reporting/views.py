@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from p2c_portal.page_cache import public_page
-from pledges import selectors as pledge_selectors
+from pledges import member_selectors as pledge_selectors
 from pledges.views.member import keeps_typed_input_across_login
 
 from . import compiled_report_files, permissions
