@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from p2c_portal.mail import email_send_templated
 from p2c_portal.models import OutboundEmail
+from pledges.member_selectors import pledge_contacts
 from pledges.models import Pledge, PledgeStatusChange
 
 from .models import ProgressReport, Reminder, ReminderSettings
-from .selectors.contacts import pledge_contacts
 from .selectors.reminders import weekly_digest_context
 
 K = Reminder.Kind

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from p2c_portal.mail import email_send_templated
+from pledges.member_selectors import pledge_contacts
 from pledges.models import Pledge
 from pledges.services import EditConflict, usd_equivalent
 
 from .. import permissions
 from ..models import ProgressReport, ProgressReportEvent, ReportingCycle, TargetProgress
-from ..selectors.contacts import pledge_contacts
 
 __all__ = ["EditConflict", "IncompleteProgressReport", "ReportingError"]
 
