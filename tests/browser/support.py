@@ -95,27 +95,35 @@ def sign_up(person_page, language: str, email: str, password: str) -> None:
     person_page.get_by_role("button", name=ALLAUTH_HEADINGS[language]["signup"]).click()
 
 
-def log_in(person_page, language: str, email: str, password: str = TEST_PASSWORD) -> None:
-    """Log in on allauth's login page, which the person has just been sent to. Staff need an
-    authenticator app for the admin (p2c_portal/staff_two_factor.py): theirs was set up on an
-    earlier visit, and they type the code it shows (test_staff_two_factor_journey.py walks
-    through the set-up)."""
-    from members.models import User
-    from tests.two_factor import authenticator_app_for, totp_code
-
+def fill_login_form(person_page, language: str, email: str, password: str = TEST_PASSWORD) -> None:
+    """Fill allauth's login page, which the person has just been sent to."""
     headings = ALLAUTH_HEADINGS[language]
     expect(person_page.get_by_role("heading", level=1)).to_have_text(headings["login"])
     person_page.get_by_label(form_label(language, "Email")).fill(email)
     person_page.get_by_label(form_label(language, "Password")).fill(password)
     person_page.get_by_role("button", name=headings["login"], exact=True).click()
+
+
+def enter_authenticator_code(person_page, language: str, code: str) -> None:
+    """The code prompt that follows the password for an account with an authenticator app."""
+    expect(person_page.get_by_role("heading", level=1)).to_have_text(
+        t(language, "Two-factor authentication")
+    )
+    person_page.get_by_label(form_label(language, "Code")).fill(code)
+    person_page.get_by_role("button", name=t(language, "Log in"), exact=True).click()
+
+
+def log_in(person_page, language: str, email: str, password: str = TEST_PASSWORD) -> None:
+    """Log in. Staff need an authenticator app for the admin (p2c_portal/staff_two_factor.py):
+    theirs was set up on an earlier visit, and they type the code it shows
+    (test_staff_two_factor_journey.py walks through the set-up)."""
+    from members.models import User
+    from tests.two_factor import authenticator_app_for, totp_code
+
+    fill_login_form(person_page, language, email, password)
     user = User.objects.get(email__iexact=email)
     if user.is_staff:
-        secret = authenticator_app_for(user)
-        expect(person_page.get_by_role("heading", level=1)).to_have_text(
-            t(language, "Two-factor authentication")
-        )
-        person_page.get_by_label(form_label(language, "Code")).fill(totp_code(secret))
-        person_page.get_by_role("button", name=t(language, "Log in"), exact=True).click()
+        enter_authenticator_code(person_page, language, totp_code(authenticator_app_for(user)))
 
 
 def expect_logged_out(person_page, language: str) -> None:

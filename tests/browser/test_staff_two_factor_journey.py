@@ -19,13 +19,13 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from tests.browser.test_account_journey import t
-from tests.browser.test_membership_journey import (
+from tests.browser.support import (
     LANGUAGES,
     enter_authenticator_code,
     fill_login_form,
-    label,
+    t,
 )
+from tests.browser.support import form_label as label
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.two_factor import authenticator_app_for, recovery_codes_of, totp_code
 

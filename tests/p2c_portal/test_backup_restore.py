@@ -32,7 +32,7 @@ from pledges import services as pledge_services
 from pledges import workflow
 from pledges.models import Pledge
 from reporting.models import ReportFile, ReportFileChunk, ReportRun
-from reporting.tasks import report_run_compile
+from reporting.tasks import compiled_report_compile
 from tests.celery_workers import test_database_url
 from tests.conftest import require_service
 from tests.factories import PledgeFactory
@@ -152,7 +152,7 @@ def compile_report(monkeypatch) -> ReportRun:
     run = ReportRun.objects.create(
         kind=ReportRun.Kind.CUSTOM, title_en="Backup drill", title_fr="Exercice de sauvegarde",
         as_of=timezone.localdate(), parameters_key="kind=custom|backup-restore-test")
-    assert report_run_compile(run.pk) is True
+    assert compiled_report_compile(run.pk) is True
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE
     return run

@@ -11,8 +11,8 @@ anyone else is sent to log in).
 import pytest
 import time_machine
 
-from reporting import report_runs
 from reporting.models import ReminderSettings
+from reporting.services import compiled_reports
 from tests.permission_matrix import (
     ADMIN_LOGIN,
     LOGIN,
@@ -166,12 +166,12 @@ def _while_the_2024_cycle_is_open():
 def objects(entity, other_entity, member, django_capture_on_commit_callbacks) -> Objects:
     def compiled_run(filter_query: str, *, published: bool):
         with django_capture_on_commit_callbacks(execute=True):
-            run, _created = report_runs.report_run_request(
-                parameters=report_runs.report_parameters(kind="custom",
+            run, _created = compiled_reports.compiled_report_request(
+                parameters=compiled_reports.compiled_report_parameters(kind="custom",
                                                          filter_query=filter_query))
         run.refresh_from_db()  # compiled when the request committed
         if published:
-            report_runs.report_run_set_published(run=run, published=True)
+            compiled_reports.compiled_report_set_published(run=run, published=True)
         return run
 
     return Objects({
