@@ -120,10 +120,12 @@ def log_in(person_page, language: str, email: str, password: str = TEST_PASSWORD
     from members.models import User
     from tests.two_factor import authenticator_app_for, totp_code
 
-    fill_login_form(person_page, language, email, password)
     user = User.objects.get(email__iexact=email)
-    if user.is_staff:
-        enter_authenticator_code(person_page, language, totp_code(authenticator_app_for(user)))
+    # The app must exist before the password is typed, or allauth logs in on the password alone.
+    secret = authenticator_app_for(user) if user.is_staff else None
+    fill_login_form(person_page, language, email, password)
+    if secret:
+        enter_authenticator_code(person_page, language, totp_code(secret))
 
 
 def expect_logged_out(person_page, language: str) -> None:

@@ -55,4 +55,5 @@ def test_axe_check_fails_on_serious_violations(page):
     report = str(failure.value)
     assert "home with broken form" in report
     assert "label [critical]" in report and "button-name [critical]" in report
-    assert "main > input" in report  # the target selector, to find the element
+    # The target selectors, to find the elements (axe's shortest unique selector).
+    assert "at input:" in report and "at #main > button:" in report

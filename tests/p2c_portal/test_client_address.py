@@ -89,5 +89,5 @@ def test_the_429_page_is_the_sites_own_and_translated(three_logins_a_minute):
         assert response.status_code == 429
         html = response.content.decode()
         assert f"<h1>{heading}</h1>" in html
-        assert f'<html lang="{language}">' in html
+        assert f'<html lang="{language}" dir="ltr">' in html
         assert 'class="site-header"' in html

@@ -150,7 +150,7 @@ def test_a_published_report_reads_well_in_both_languages(
     assert f">{heading}</h2>" in page
     assert re.search(r'<svg class="report-chart" role="img"', page)
     assert '<title id="chart-action_area-title">' in page
-    assert f'<th scope="row">{access}</th>' in page
+    assert f'<th scope="row"><bdi>{access}</bdi></th>' in page
     assert re.search(r"7[,\u00a0\u202f ]000[,\u00a0\u202f ]000", page)
 
     download = anonymous.get(f"/{language}/reports/{kigali_run.pk}/{language}/pledges.csv")
