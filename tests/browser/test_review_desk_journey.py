@@ -76,7 +76,7 @@ def test_secretariat_requests_changes_and_publishes_and_the_member_sees_both(
         has=desk.get_by_role("link", name=t(dl, "Pledges awaiting review"), exact=True)
     )
     stale = waiting.get_by_role("row").filter(
-        has_text=t(dl, "Changes requested, no answer for more than 14 days")
+        has_text=t(dl, "Changes requested, no answer for more than %(days)d days", days=14)
     )
     expect(awaiting_review.get_by_role("cell")).to_have_text("2")
     expect(stale.get_by_role("cell")).to_have_text("0")
