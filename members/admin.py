@@ -11,6 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from p2c_portal.admin import ReadOnlyInline
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
 from . import services, workflow
@@ -90,33 +91,15 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ("user",)
 
 
-class TeamChangeInline(admin.TabularInline):
+class TeamChangeInline(ReadOnlyInline):
     model = MembershipChange
-    extra = 0
-    can_delete = False
     fields = ("created_at", "person", "from_role", "to_role", "actor")
-    readonly_fields = fields
     verbose_name_plural = _("team history")
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("person", "actor")
-
-
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(ReadOnlyInline):
     model = EntityStatusChange
-    extra = 0
-    can_delete = False
     fields = ("created_at", "actor", "from_status", "to_status", "message")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Entity)

@@ -6,6 +6,31 @@ from .mail import email_resend
 from .models import OutboundEmail
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """A record shown beside its object and never edited there: audit trails, report values,
+    compiled files. Each app's admin builds its read-only inlines on this one."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        # The people and objects the rows name, in the same query (no query per row).
+        related = [
+            name for name in self.fields
+            if any(f.name == name and f.many_to_one for f in self.model._meta.get_fields())
+        ]
+        return super().get_queryset(request).select_related(*related)
+
+
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = (

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from action_areas.models import CountryGroup
+from p2c_portal.admin import ReadOnlyInline
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
 from . import desk_selectors, services, workflow
@@ -45,22 +46,10 @@ S = Pledge.Status
 # --- Inlines --------------------------------------------------------------------------------------
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(ReadOnlyInline):
     model = PledgeStatusChange
-    extra = 0
-    can_delete = False
     fields = ("created_at", "actor", "from_status", "to_status", "message")
-    readonly_fields = fields
     verbose_name_plural = _("status history")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
 
 
 # --- The desk -------------------------------------------------------------------------------------

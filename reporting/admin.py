@@ -17,6 +17,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from p2c_portal.admin import ReadOnlyInline
 from p2c_portal.models import OutboundEmail
 from pledges.admin import PledgeAdmin
 from pledges.models import Pledge
@@ -90,26 +91,14 @@ class ReportingCycleAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class TargetProgressInline(admin.TabularInline):
+class TargetProgressInline(ReadOnlyInline):
     model = TargetProgress
     fields = ("indicator", "unit", "baseline", "target_value", "achieved_value")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
-class ProgressReportEventInline(admin.TabularInline):
+class ProgressReportEventInline(ReadOnlyInline):
     model = ProgressReportEvent
     fields = ("created_at", "action", "actor", "message")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class VisibilityFilter(admin.SimpleListFilter):
@@ -399,18 +388,9 @@ class CompiledReportRequestForm(forms.ModelForm):
         return data
 
 
-class CompiledReportFileInline(admin.TabularInline):
+class CompiledReportFileInline(ReadOnlyInline):
     model = ReportFile
     fields = ("language", "format", "size_display", "download")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("size"))
     def size_display(self, report_file: ReportFile) -> str:
