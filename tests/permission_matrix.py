@@ -19,6 +19,20 @@ LOGIN = "login"
 ADMIN_LOGIN = "admin login"
 
 
+# Everyone a page may be asked by: the personas of tests/conftest.py.
+PERSONAS = [
+    "anonymous",
+    "newcomer",
+    "viewer",
+    "member",
+    "entity_admin",
+    "other_member",
+    "staff_outsider",
+    "secretariat",
+]
+OUTSIDERS = {"newcomer": 404, "other_member": 404, "staff_outsider": 404}  # of `entity`
+
+
 @dataclass(frozen=True)
 class Redirect:
     """A 302 whose whole Location matches this regular expression (a template, like the rows'

@@ -16,6 +16,8 @@ from tests.factories import PledgeFactory
 from tests.permission_matrix import (
     ADMIN_LOGIN,
     LOGIN,
+    OUTSIDERS,
+    PERSONAS,
     Disagreement,
     Redirect,
     assert_answer,
@@ -26,17 +28,6 @@ from tests.permission_matrix import (
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "anonymous",
-    "newcomer",
-    "viewer",
-    "member",
-    "entity_admin",
-    "other_member",
-    "staff_outsider",
-    "secretariat",
-]
-OUTSIDERS = {"newcomer": 404, "other_member": 404, "staff_outsider": 404}  # of `entity`
 NOT_STAFF = {p: ADMIN_LOGIN for p in PERSONAS if p not in ("staff_outsider", "secretariat")}
 DESK = {**NOT_STAFF, "staff_outsider": 403, "secretariat": 200}
 MANAGE_DRAFT = Redirect("/en/my-pledges/{draft}/")

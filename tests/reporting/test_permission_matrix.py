@@ -16,6 +16,8 @@ from reporting.services import compiled_reports
 from tests.permission_matrix import (
     ADMIN_LOGIN,
     LOGIN,
+    OUTSIDERS,
+    PERSONAS,
     Disagreement,
     Redirect,
     assert_answer,
@@ -28,17 +30,6 @@ from .cycles import at, file_report, make_cycle, make_published_pledge
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "anonymous",
-    "newcomer",
-    "viewer",
-    "member",
-    "entity_admin",
-    "other_member",
-    "staff_outsider",
-    "secretariat",
-]
-OUTSIDERS = {"newcomer": 404, "other_member": 404, "staff_outsider": 404}  # of `entity`
 TO_THE_DESK = Redirect("/en/admin/reporting/progressreport/")  # the secretariat's place
 NOT_STAFF = {p: ADMIN_LOGIN for p in PERSONAS if p not in ("staff_outsider", "secretariat")}
 DESK = {**NOT_STAFF, "staff_outsider": 403, "secretariat": 200}
