@@ -248,21 +248,20 @@ def bench_digest() -> str:
     for row in targets.values_list("pledge_id", "indicator", "target_value", "target_date"):
         digest.update(repr((row[0] - first, *row[1:])).encode())
     models = reporting_models()
-    if models is not None:
-        _cycle, report_model, progress_model = models
-        reports = report_model.objects.filter(pledge__in=pledges).order_by(
-            "pledge_id", "cycle__period_start")
-        for row in reports.values_list(
-            "pledge_id", "cycle__name_en", "status", "implementation_status", "percent_complete",
-            "amount_disbursed", "currency", "usd_disbursed", "narrative", "evidence_links",
-            "submitted_at",
-        ):
-            digest.update(repr(("report", row[0] - first, *row[1:])).encode())
-        rows = progress_model.objects.filter(report__pledge__in=pledges).order_by(
-            "report__pledge_id", "report__cycle__period_start", "position")
-        for row in rows.values_list("report__pledge_id", "report__cycle__name_en", "position",
-                                    "target__indicator", "achieved_value"):
-            digest.update(repr(("progress", row[0] - first, *row[1:])).encode())
+    _cycle, report_model, progress_model = models
+    reports = report_model.objects.filter(pledge__in=pledges).order_by(
+        "pledge_id", "cycle__period_start")
+    for row in reports.values_list(
+        "pledge_id", "cycle__name_en", "status", "implementation_status", "percent_complete",
+        "amount_disbursed", "currency", "usd_disbursed", "narrative", "evidence_links",
+        "submitted_at",
+    ):
+        digest.update(repr(("report", row[0] - first, *row[1:])).encode())
+    rows = progress_model.objects.filter(report__pledge__in=pledges).order_by(
+        "report__pledge_id", "report__cycle__period_start", "position")
+    for row in rows.values_list("report__pledge_id", "report__cycle__name_en", "position",
+                                "target__indicator", "achieved_value"):
+        digest.update(repr(("progress", row[0] - first, *row[1:])).encode())
     return digest.hexdigest()
 
 
@@ -273,17 +272,16 @@ def flush_bench_data(stdout=None) -> None:
     entities = bench_entities().values("pk")
     with transaction.atomic():
         models = reporting_models()
-        if models is not None:
-            # Raw deletes: the ORM's would write a simple_history row per deleted report.
-            cycle_model, report_model, _progress_model = models
-            reports = report_model._base_manager.filter(pledge_id__in=pledges).values("pk")
-            for relation in report_model._meta.related_objects:  # values per target, audit trail
-                if not relation.many_to_many:
-                    relation.related_model._base_manager.filter(
-                        **{f"{relation.field.name}__in": reports})._raw_delete(connection.alias)
-            report_model.history.model.objects.filter(
-                pledge_id__in=pledges)._raw_delete(connection.alias)
-            report_model._base_manager.filter(pledge_id__in=pledges)._raw_delete(connection.alias)
+        # Raw deletes: the ORM's would write a simple_history row per deleted report.
+        cycle_model, report_model, _progress_model = models
+        reports = report_model._base_manager.filter(pledge_id__in=pledges).values("pk")
+        for relation in report_model._meta.related_objects:  # values per target, audit trail
+            if not relation.many_to_many:
+                relation.related_model._base_manager.filter(
+                    **{f"{relation.field.name}__in": reports})._raw_delete(connection.alias)
+        report_model.history.model.objects.filter(
+            pledge_id__in=pledges)._raw_delete(connection.alias)
+        report_model._base_manager.filter(pledge_id__in=pledges)._raw_delete(connection.alias)
         for field in Pledge._meta.many_to_many:
             through = field.remote_field.through
             through.objects.filter(pledge_id__in=pledges)._raw_delete(connection.alias)
@@ -315,9 +313,8 @@ def flush_bench_data(stdout=None) -> None:
             ).delete()
         entity_count = Entity.objects.filter(pk__in=entities)._raw_delete(connection.alias)
         Event.objects.filter(slug__startswith=BENCH_EVENT_PREFIX).delete()
-        if models is not None:  # bench cycles, unless a real report was filed in one
-            cycle_model.objects.filter(name_en__startswith=BENCH_PREFIX).exclude(
-                pk__in=report_model._base_manager.values("cycle_id")).delete()
+        cycle_model.objects.filter(name_en__startswith=BENCH_PREFIX).exclude(
+            pk__in=report_model._base_manager.values("cycle_id")).delete()
     if stdout:
         stdout.write(f"Removed {deleted} bench pledges and {entity_count} bench entities.")
 
@@ -674,8 +671,7 @@ class Command(BaseCommand):
             events = generator.events()
             all_entities = generator.entities(entity_count)
             pledging = [e for e in all_entities if e.status != Entity.Status.APPLIED]
-            if models is not None:
-                cycles = generator.cycles(models[0])
+            cycles = generator.cycles(models[0])
         report_count = 0
         throughs = {f.name: (f.remote_field.through, f.m2m_reverse_field_name())
                     for f in Pledge._meta.many_to_many}
