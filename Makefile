@@ -66,5 +66,11 @@ check-deploy: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
+# The 5-minute mixed load alone (members saving and submitting, the secretariat publishing, a
+# worker sending emails, anonymous browsing): see BENCHMARKS.md.
+.PHONY: bench-mixed
+bench-mixed: $(STAMP)
+	$(PY) bench/run.py --mixed-only
+
 clean:
 	rm -rf $(VENV) var/static

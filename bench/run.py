@@ -151,7 +151,7 @@ def probe() -> dict:
 
 # --- gunicorn ------------------------------------------------------------------------------
 
-def start_gunicorn() -> subprocess.Popen:
+def start_gunicorn(env: dict[str, str] | None = None) -> subprocess.Popen:
     gunicorn = str(Path(PY).with_name("gunicorn"))
     log_path = ROOT / "var" / "bench" / "gunicorn.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,7 +161,7 @@ def start_gunicorn() -> subprocess.Popen:
          "--bind", f"127.0.0.1:{CFG['port']}",
          "--timeout", str(CFG["worker_timeout"]),
          "--chdir", str(ROOT)],
-        cwd=ROOT, env=ENV, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env or ENV, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     for _attempt in range(120):
@@ -359,40 +359,54 @@ def table(results: dict, queries: dict, csv: dict) -> str:
 
 
 def main() -> None:
-    if not shutil.which("wrk"):
+    """`make bench`: the pages, the CSV, then the mixed load (BENCH_MIXED_SECONDS=0 skips it);
+    `make bench-mixed` (--mixed-only): the mixed load alone."""
+    sys.path.insert(0, str(ROOT))  # run as a script: bench/ is a package of the repository
+    from bench import mixed
+
+    mixed_only = "--mixed-only" in sys.argv
+    if not mixed_only and not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk (Debian).")
     started = time.monotonic()
     info = machine()
     seeded = prepare_data()
-    probed = probe()
-    urls = probed["urls"]
-    process = start_gunicorn()
-    try:
-        log("warming up")
-        for name, path in urls.items():
-            if name != "csv":
-                for _i in range(3 * CFG["workers"]):
-                    status, _size, _seconds = fetch(path)
-                    if status != 200:
-                        sys.exit(f"{name} {path} answered {status}")
-        results = measure_pages(urls)
-        print(table(results, probed["queries"], {"failed": True, "seconds": "?",
-                                                 "runs": [{"error": "not measured yet"}]}))
-        csv = measure_csv(process.pid, urls["csv"])
-    finally:
-        stop_gunicorn(process)
-    report = table(results, probed["queries"], csv)
-    print()
-    print(report)
+    output: dict = {"config": CFG, "machine": info, "seeded": seeded}
+    report = ""
+    if not mixed_only:
+        probed = probe()
+        urls = probed["urls"]
+        process = start_gunicorn()
+        try:
+            log("warming up")
+            for name, path in urls.items():
+                if name != "csv":
+                    for _i in range(3 * CFG["workers"]):
+                        status, _size, _seconds = fetch(path)
+                        if status != 200:
+                            sys.exit(f"{name} {path} answered {status}")
+            results = measure_pages(urls)
+            print(table(results, probed["queries"], {"failed": True, "seconds": "?",
+                                                     "runs": [{"error": "not measured yet"}]}))
+            csv = measure_csv(process.pid, urls["csv"])
+        finally:
+            stop_gunicorn(process)
+        report = table(results, probed["queries"], csv)
+        output.update(urls=urls, pages=results, queries=probed["queries"], csv=csv)
+        print()
+        print(report)
+    if mixed.MIXED["seconds"] > 0:
+        mixed_results = mixed.run(sys.modules[__name__], ENV)
+        mixed_report = mixed.table(mixed_results)
+        output["mixed"] = mixed_results
+        report = f"{report}\n\n{mixed_report}".strip()
+        print()
+        print(mixed_report)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     out = ROOT / "var" / "bench" / f"{stamp}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     info["loadavg_end"] = Path("/proc/loadavg").read_text().split()[:3]
-    out.write_text(json.dumps({
-        "timestamp": stamp, "config": CFG, "machine": info, "seeded": seeded, "urls": urls,
-        "pages": results, "queries": probed["queries"], "csv": csv, "table": report,
-        "duration_s": round(time.monotonic() - started),
-    }, indent=2, default=str))
+    output.update(timestamp=stamp, table=report, duration_s=round(time.monotonic() - started))
+    out.write_text(json.dumps(output, indent=2, default=str))
     log(f"written {out.relative_to(ROOT)} ({time.monotonic() - started:.0f} s in all)")
 
 
