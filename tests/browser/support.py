@@ -1,11 +1,14 @@
 """The one support module of the browser tests: everything the journeys share.
 
-- Languages: `LANGUAGES` parametrises a journey in English and French; `t` gives the text a
-  person reads in a language, `in_language` a reference-data name, `form_label` a field's label.
+- Languages: `LANGUAGES` parametrises a long journey in English and French, `SIX_LANGUAGES` a
+  journey every new person takes (sign up, apply, pledge, the public pages) in all six UN
+  languages; `t` gives the text a person reads in a language, `in_language` a reference-data
+  name, `form_label` a field's label, `english_left` what a page still shows in English.
 - People: `sign_up` and `log_in` on allauth's pages, `expect_logged_in` / `expect_logged_out` in the
   header, the emails they receive (`wait_for_email`, `email_to`).
-- Checks on every page: `check_visit` (screenshot, axe accessibility check, no console or CSP
-  error so far), `axe_check` alone, and the browser's error log (`BrowserErrors`).
+- Checks on every page: `check_visit` (screenshot, axe accessibility check, no English left on
+  a page in another language, no console or CSP error so far), `axe_check` alone, and the
+  browser's error log (`BrowserErrors`).
 - Browsers: `open_person_page`, a page in a browser context of its own.
 
 conftest.py turns the browser parts into fixtures (`page`, `checkpoint`, `person_browser`, …);
@@ -33,12 +36,21 @@ from tests.factories import TEST_PASSWORD
 
 # --- Languages ---------------------------------------------------------------------------------
 
-BROWSER_LOCALES = {"en": "en-GB", "fr": "fr-FR"}  # the browser's locale for each language
-# A journey in each language: @pytest.mark.parametrize(("language", "page_locale"), LANGUAGES)
+# The browser's locale for each language of the site (a Chinese reader's browser says zh-CN).
+BROWSER_LOCALES = {
+    "en": "en-GB", "fr": "fr-FR", "ar": "ar-EG", "es": "es-ES", "ru": "ru-RU", "zh-hans": "zh-CN",
+}
+# A journey in each language: @pytest.mark.parametrize(("language", "page_locale"), LANGUAGES).
+# The long journeys (every pledge type, every desk action) run in English and French; those
+# a new person takes run in all six.
 LANGUAGES = [
+    pytest.param(language, BROWSER_LOCALES[language], id=language) for language in ("en", "fr")
+]
+SIX_LANGUAGES = [
     pytest.param(language, locale, id=language) for language, locale in BROWSER_LOCALES.items()
 ]
-OTHER_LANGUAGE = {"en": "fr", "fr": "en"}  # e.g. the secretariat's, to show emails follow theirs
+# Another language, e.g. the secretariat's, to show that emails follow their recipient's.
+OTHER_LANGUAGE = {"en": "fr", "fr": "en", "ar": "fr", "es": "en", "ru": "fr", "zh-hans": "en"}
 
 
 def t(language: str, message: str, **values) -> str:
@@ -81,6 +93,30 @@ ALLAUTH_HEADINGS = {
         "verification_sent": "Vérifiez votre adresse e-mail",
         "confirm": "Confirmer l'adresse e-mail",
         "login": "Connexion",
+    },
+    "ar": {
+        "signup": "الاشتراك",
+        "verification_sent": "التحقق من البريد الإلكتروني",
+        "confirm": "تأكيد البريد الإلكتروني",
+        "login": "تسجيل الدخول",
+    },
+    "es": {
+        "signup": "Registrarse",
+        "verification_sent": "Verifique su dirección de correo electrónico",
+        "confirm": "Confirmar dirección de correo electrónico",
+        "login": "Iniciar sesión",
+    },
+    "ru": {
+        "signup": "Зарегистрируйтесь",
+        "verification_sent": "Подтвердите Ваш адрес электронной почты",
+        "confirm": "Подтвердите адрес электронной почты",
+        "login": "Войти",
+    },
+    "zh-hans": {
+        "signup": "注册",
+        "verification_sent": "验证您的Email地址",
+        "confirm": "确认Email地址",
+        "login": "登录",
     },
 }
 
@@ -239,7 +275,67 @@ def check_visit(person_page, test_name: str, step: str, errors: BrowserErrors) -
     person_page.wait_for_load_state("load")
     save_screenshot(person_page, test_name, step)
     axe_check(person_page, context=step)
+    left = english_left(person_page)
+    assert not left, f"English left on the page at step {step!r} ({person_page.url}): {left}"
     errors.assert_none(when=f"by step {step!r} ({person_page.url})")
+
+
+# Every text a person reads or hears on the page, with the language it is marked in: text nodes,
+# the attributes screen readers and tooltips read, button values, the title.
+PAGE_TEXTS = """() => {
+  const texts = [];
+  const languageOf = (element) => (element.closest("[lang]") || document.documentElement).lang;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const element = walker.currentNode.parentElement;
+    if (!element || element.closest("script, style, noscript, template")) continue;
+    texts.push([languageOf(element), walker.currentNode.textContent]);
+  }
+  for (const element of document.body.querySelectorAll(
+      "[placeholder], [aria-label], [title], [alt], input[type=submit], input[type=button]")) {
+    for (const name of ["placeholder", "aria-label", "title", "alt"]) {
+      if (element.hasAttribute(name)) texts.push([languageOf(element), element.getAttribute(name)]);
+    }
+    if (element.matches("input[type=submit], input[type=button]")) {
+      texts.push([languageOf(element), element.value]);
+    }
+  }
+  texts.push([document.documentElement.lang, document.title]);
+  return texts;
+}"""
+
+
+@cache
+def english_messages(language: str) -> frozenset[str]:
+    """The English texts (the project's, Django's, allauth's, …) that `language` translates
+    differently: seen on a page in `language`, one of them is English left untranslated."""
+    from django.utils.translation import trans_real
+
+    english = set()
+    for key, text in trans_real.translation(language)._catalog.items():
+        message = key[0] if isinstance(key, tuple) else key  # plural forms: (msgid, index)
+        message = message.split("\x04", 1)[-1]  # msgctxt + EOT + msgid
+        message = " ".join(message.split())
+        # A word of three letters or fewer may be a name or a code in any language.
+        if len(message) > 3 and " ".join(text.split()) != message and "%" not in message:
+            english.add(message)
+    return frozenset(english)
+
+
+def english_left(person_page) -> list[str]:
+    """The texts of a page in a language other than English that are still in English: any text
+    the page marks as its own language (not a name in its own `lang`, like the language
+    switcher's "English") that is the English of a translated message."""
+    page_language = person_page.evaluate("() => document.documentElement.lang")
+    if page_language == "en":
+        return []
+    english = english_messages(page_language)
+    left = []
+    for language, text in person_page.evaluate(PAGE_TEXTS):
+        text = " ".join(text.split())
+        if language == page_language and text in english and text not in left:
+            left.append(text)
+    return left
 
 
 @cache
