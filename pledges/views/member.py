@@ -1,6 +1,8 @@
 """Member area: write a pledge section by section, review it as the public will see it, submit
 it, follow it. Thin: forms validate, services write, selectors read."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -38,6 +40,7 @@ def keeps_typed_input_across_login(form_accepts):
     MAX_KEPT_INPUT_BYTES."""
 
     def decorator(view):
+        @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.user.is_authenticated:
                 pending = request.session.get(PENDING_POST_KEY)
@@ -57,8 +60,6 @@ def keeps_typed_input_across_login(form_accepts):
                     request.session[PENDING_POST_KEY] = {"path": request.path, "fields": fields}
             return redirect_to_login(request.get_full_path())
 
-        wrapper.__name__ = view.__name__
-        wrapper.__doc__ = view.__doc__
         return wrapper
 
     return decorator
