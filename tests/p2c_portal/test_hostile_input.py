@@ -359,8 +359,6 @@ def feed_parameters(feeder: Feeder, persona: str, path: str, names: list[str]):
         query = {name: value_for(CATEGORIES[(i + k) % len(CATEGORIES)], i + k)
                  for i, name in enumerate(names)}
         feeder.check(persona, "get", path, query, feeder.send(persona, "get", path, query))
-    query = dict.fromkeys(names, MEGABYTE)  # no body limit applies to the address
-    feeder.check(persona, "get", path, query, feeder.send(persona, "get", path, query))
 
 
 def feed_form(feeder: Feeder, persona: str, path: str, form: Form, refresh):
