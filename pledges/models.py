@@ -162,6 +162,10 @@ class Pledge(models.Model):
         help_text=_("One paragraph that says what will change, for whom, by when."),
     )
     description = models.TextField(_("description"), max_length=10000, blank=True)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True,
+        help_text=_("The title and summary in other languages: {language: {title, summary}}."),
+    )
     pledge_type = models.CharField(
         _("type of pledge"), max_length=10, choices=PledgeType.choices, blank=True
     )
