@@ -320,6 +320,21 @@ class Pledge(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("pledges:pledge_detail", args=[self.pk])
 
+    def translation(self, language: str) -> dict | None:
+        """{"title", "summary"} of the translation into `language`, or None."""
+        text = (self.translations or {}).get(language)
+        if isinstance(text, dict) and text.get("title"):
+            return {"title": str(text["title"]), "summary": str(text.get("summary") or "")}
+        return None
+
+    def text_in(self, language: str) -> dict:
+        """The title and summary to show in `language`: its translation when there is one, with
+        its language code (for the `lang` attribute), else the original (language unknown: "")."""
+        translated = self.translation(language)
+        if translated:
+            return {**translated, "language": language}
+        return {"title": self.title, "summary": self.summary, "language": ""}
+
     @property
     def is_editable_status(self) -> bool:
         return self.status in (Pledge.Status.DRAFT, Pledge.Status.CHANGES_REQUESTED)
