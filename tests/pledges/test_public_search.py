@@ -123,3 +123,16 @@ def test_postgresql_search_keeps_or_and_phrases_with_accents(anonymous, accented
     assert _titles(anonymous, "villages or strategie") == ["Rural broadband",
                                                           "Stratégie numérique"]
     assert _titles(anonymous, "numerique -haiti") == ["Stratégie numérique"]
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the GIN index exists on PostgreSQL only")
+def test_postgresql_search_combining_an_entity_and_words_still_uses_the_gin_index(accented):
+    condition = filters.search_condition("Orange numerique")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            plan = Pledge.objects.filter(condition).explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+    assert "pledge_search_unaccented" in plan, plan
+    assert "Seq Scan on pledges_pledge" not in plan, plan
