@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import unicodedata
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -128,3 +129,14 @@ def test_missing_fonts_are_named_with_their_packages(tmp_path, capsys):
         compiled_report_fonts._font_paths.cache_clear()
     # With the fonts where the settings look, as on this machine, the check is quiet.
     assert compiled_report_fonts.check_report_fonts(None) == []
+
+
+def test_the_image_and_ci_install_the_font_packages():
+    """The fonts come from the project's own setup, never from a download at run time."""
+    root = Path(__file__).resolve().parents[2]
+    installs = [line for line in (root / "Dockerfile").read_text().replace("\\\n", " ")
+                .splitlines() if line.startswith("RUN") and "apt-get install" in line]
+    ci = (root / ".ci" / "run").read_text()
+    for package in compiled_report_fonts.FONT_PACKAGES:
+        assert any(package in line.split() for line in installs), package
+        assert package in ci, package
