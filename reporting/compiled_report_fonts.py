@@ -24,7 +24,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import arabic_reshaper
-from bidi import get_display
+from bidi.algorithm import get_display
 from django.conf import settings
 from django.core import checks
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -251,7 +251,10 @@ def _cjk_pieces(word: str) -> list[str]:
 
 
 def display_line(line: str, *, right_to_left: bool) -> str:
-    """One shaped line in the order its glyphs are drawn, left to right."""
+    """One shaped line in the order its glyphs are drawn, left to right. python-bidi's own
+    implementation of the algorithm (bidi.algorithm): unlike its Rust binding, it mirrors
+    brackets in right-to-left runs (rule L4), so "(LDC)" in Arabic does not print as ")LDC(".
+    """
     if not has_arabic(line) and not right_to_left:
         return line
     return get_display(line, base_dir="R" if right_to_left else "L")

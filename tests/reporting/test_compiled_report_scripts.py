@@ -129,6 +129,13 @@ def test_arabic_is_drawn_shaped_and_right_to_left(scripts_report, tmp_path):
     assert not re.search("[\u0621-\u064a]", line)
 
 
+def test_brackets_in_arabic_face_the_way_arabic_reads():
+    """Drawn left to right, "(مصر)" must show "(" on the left: a right-to-left run mirrors its
+    brackets (pdftotext does not undo mirroring, so this is checked on the line drawn)."""
+    line = compiled_report_fonts.display_line("وزارة (مصر)", right_to_left=True)
+    assert line == "(رصم) ةرازو"
+
+
 def test_every_font_is_embedded_and_none_is_helvetica(pdf_in_every_language):
     for language, path in pdf_in_every_language.items():
         listing = _poppler("pdffonts", path)
