@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -325,7 +325,13 @@ def _pdf_string(drawing: Drawing, x: float, y: float, line: str, *, anchor: str 
 
 
 def _pdf_chart(section: Section):
-    """The chart of the page, on paper: labels (wrapped, never cut) left of their bars."""
+    """The chart of the page, on paper: labels (wrapped, never cut) left of their bars; in a
+    right-to-left language, mirrored: labels on the right, bars growing leftwards."""
+    right_to_left = translation.get_language_bidi()
+
+    def x(left: float, width: float = 0) -> float:  # the mirror image of [left, left + width]
+        return PDF_WIDTH - left - width if right_to_left else left
+
     bars = chart_bars(section)
     bar_area = PDF_WIDTH - PDF_LABELS - PDF_VALUE_SPACE
     rows = [(fonts.display_lines(bar.label, PDF_FONT, PDF_LABELS - 8), bar) for bar in bars]
@@ -337,12 +343,13 @@ def _pdf_chart(section: Section):
         middle = top - height / 2
         first_baseline = middle + (len(lines) - 1) * PDF_LINE / 2 - PDF_FONT * 0.35
         for i, line in enumerate(lines):
-            _pdf_string(drawing, PDF_LABELS - 8, first_baseline - i * PDF_LINE, line,
-                        anchor="end")
+            _pdf_string(drawing, x(PDF_LABELS - 8), first_baseline - i * PDF_LINE, line,
+                        anchor="start" if right_to_left else "end")
         width = max(bar.share * bar_area, 0.75)
-        drawing.add(Rect(PDF_LABELS, middle - PDF_BAR / 2, width, PDF_BAR, fillColor=BLUE,
-                         strokeColor=None))
-        _pdf_string(drawing, PDF_LABELS + width + 4, middle - PDF_FONT * 0.35, bar.text)
+        drawing.add(Rect(x(PDF_LABELS, width), middle - PDF_BAR / 2, width, PDF_BAR,
+                         fillColor=BLUE, strokeColor=None))
+        _pdf_string(drawing, x(PDF_LABELS + width + 4), middle - PDF_FONT * 0.35, bar.text,
+                    anchor="end" if right_to_left else "start")
         top -= height
     return drawing
 
@@ -350,7 +357,8 @@ def _pdf_chart(section: Section):
 def _pdf_table(headings: list, rows: list[list], widths: list[float], styles: dict, *,
                numeric_from: int = 1, small: bool = False):
     """A table as wide as the page; columns from `numeric_from` on hold numbers, aligned right
-    under right-aligned headings. Text cells become paragraphs in the report fonts, and wrap."""
+    under right-aligned headings. Text cells become paragraphs in the report fonts, and wrap.
+    In a right-to-left language the columns are mirrored, the first on the right."""
     def cell(value, style: str):
         if not isinstance(value, str):
             return value
@@ -361,6 +369,9 @@ def _pdf_table(headings: list, rows: list[list], widths: list[float], styles: di
                    for i, text in enumerate(headings)]]
     table_rows += [[cell(text, f"{body}_right" if i >= numeric_from else body)
                     for i, text in enumerate(row)] for row in rows]
+    if translation.get_language_bidi():  # columns read from the right
+        table_rows = [row[::-1] for row in table_rows]
+        widths = widths[::-1]
     scale = PDF_WIDTH / sum(widths)
     table = Table(table_rows, colWidths=[w * scale for w in widths], repeatRows=1,
                   hAlign="LEFT")
@@ -392,23 +403,30 @@ def _pdf_footer(title: str):
         number_text = _("Page %(page)s") % {"page": number(page.page)}
         room = page.width - fonts.width(number_text, 7) - 24
         y = page.bottomMargin - 10 * mm
-        x = page.leftMargin
-        for font, chunk in fonts.runs(_one_line(title, 7, room)):
+        left, right = page.leftMargin, page.leftMargin + page.width
+        left_runs = fonts.runs(_one_line(title, 7, room))
+        right_runs = fonts.display_runs(number_text)
+        if translation.get_language_bidi():  # the title on the right, the number on the left
+            left_runs, right_runs = right_runs, left_runs
+        for font, chunk in left_runs:
             canvas.setFont(font, 7)
-            canvas.drawString(x, y, chunk)
-            x += pdfmetrics.stringWidth(chunk, font, 7)
-        x = page.leftMargin + page.width
-        for font, chunk in reversed(fonts.runs(fonts.display_line(
-                fonts.shaped(number_text), right_to_left=fonts.is_right_to_left(number_text)))):
+            canvas.drawString(left, y, chunk)
+            left += pdfmetrics.stringWidth(chunk, font, 7)
+        for font, chunk in reversed(right_runs):
             canvas.setFont(font, 7)
-            canvas.drawRightString(x, y, chunk)
-            x -= pdfmetrics.stringWidth(chunk, font, 7)
+            canvas.drawRightString(right, y, chunk)
+            right -= pdfmetrics.stringWidth(chunk, font, 7)
         canvas.restoreState()
     return draw
 
 
 def _pdf_styles() -> dict:
+    """The report's paragraph styles in its fonts; in a right-to-left language, text that
+    would start on the left starts on the right."""
     styles = fonts.styles_for_scripts(getSampleStyleSheet().byName)
+    if translation.get_language_bidi():
+        styles = {name: style.clone(name, alignment=TA_RIGHT) if style.alignment == TA_LEFT
+                  else style for name, style in styles.items()}
     cell = styles["BodyText"].clone("cell", fontName=fonts.REGULAR, fontSize=8, leading=9.5)
     heading = cell.clone("heading", fontName=fonts.BOLD)
     small = cell.clone("small", fontSize=7, leading=8.5)
