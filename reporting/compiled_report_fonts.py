@@ -142,7 +142,9 @@ def check_report_fonts(app_configs, **kwargs) -> list[checks.CheckMessage]:
 
 def _is_arabic(char: str) -> bool:
     code = ord(char)
-    return (0x0600 <= code <= 0x08FF or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF)
+    # Arabic, its supplement and extended-A, and the presentation forms the shaper writes.
+    return (0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0x08A0 <= code <= 0x08FF
+            or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFE)
 
 
 def _is_cjk(char: str) -> bool:
