@@ -171,16 +171,18 @@ def _has_glyph(font_name: str, char: str) -> bool:
 
 def runs(text: str, *, bold: bool = False, italic: bool = False) -> list[tuple[str, str]]:
     """(font name, text) runs: each character in its script's font; a shared character (space,
-    digit, punctuation) in the font of the run it continues where that font has it, so that
-    "وزارة 2022" stays one run."""
+    digit, punctuation) in the font of the run it continues, so that "وزارة 2022" stays one
+    run; a character its font lacks in the first report font that has it."""
     result: list[list[str]] = []
+    fallbacks = [face(script, bold=bold, italic=italic) for script in SCRIPTS]
     for char in text:
         script = _script(char)
         if script is None:
-            current = result[-1][0] if result else face(LATIN, bold=bold, italic=italic)
-            font = current if _has_glyph(current, char) else face(LATIN, bold=bold, italic=italic)
+            font = result[-1][0] if result else fallbacks[0]
         else:
             font = face(script, bold=bold, italic=italic)
+        if not _has_glyph(font, char):  # a symbol (→) one of the other fonts may have
+            font = next((other for other in fallbacks if _has_glyph(other, char)), font)
         if result and result[-1][0] == font:
             result[-1][1] += char
         else:
