@@ -369,6 +369,21 @@ class TranslationForm(forms.Form):
         self.fields["title"].widget.attrs["dir"] = "auto"
 
 
+class OriginalLanguageForm(forms.Form):
+    original_language = forms.ChoiceField(
+        label=_("The title and summary are written in"), choices=(), required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+        from django.utils.translation import get_language_info
+
+        super().__init__(*args, **kwargs)
+        self.fields["original_language"].choices = [("", _("Not said"))] + [
+            (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        ]
+
+
 class TranslationRemoveForm(forms.Form):
     language = forms.ChoiceField(choices=())
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from action_areas.models import BilingualNameMixin
+from p2c_portal.languages import language_choices
 
 MAX_AMOUNT = Decimal("10000000000000")  # 10^13: beyond any real pledge, catches typos
 
@@ -162,6 +163,10 @@ class Pledge(models.Model):
         help_text=_("One paragraph that says what will change, for whom, by when."),
     )
     description = models.TextField(_("description"), max_length=10000, blank=True)
+    language = models.CharField(
+        _("language as written"), max_length=10, blank=True, choices=language_choices,
+        help_text=_("The language of the title and summary as the entity wrote them."),
+    )
     translations = models.JSONField(
         _("translations"), default=dict, blank=True,
         help_text=_("The title and summary in other languages: {language: {title, summary}}."),
@@ -329,11 +334,15 @@ class Pledge(models.Model):
 
     def text_in(self, language: str) -> dict:
         """The title and summary to show in `language`: its translation when there is one, with
-        its language code (for the `lang` attribute), else the original (language unknown: "")."""
+        its language code (for the `lang` attribute), else the original (with the language it is
+        written in, "" when the entity has not said)."""
         translated = self.translation(language)
-        if translated:
+        if translated and language != self.language:
             return {**translated, "language": language}
-        return {"title": self.title, "summary": self.summary, "language": ""}
+        return self.original_text()
+
+    def original_text(self) -> dict:
+        return {"title": self.title, "summary": self.summary, "language": self.language}
 
     @property
     def is_editable_status(self) -> bool:

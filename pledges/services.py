@@ -208,3 +208,16 @@ def pledge_save_translation(
     pledge.translations = translations
     pledge.save(update_fields=["translations", "updated_at"])
     return pledge
+
+
+@transaction.atomic
+def pledge_set_language(*, user, pledge_id: int, language: str) -> Pledge:
+    """Say which language the pledge's own title and summary are written in ("": not said)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise PledgeError(_("Choose one of the site's languages."))
+    pledge = Pledge.objects.select_for_update().select_related("entity").get(pk=pledge_id)
+    if not permissions.can_translate_pledge(user, pledge):
+        raise permissions.PermissionDenied(_("This pledge cannot be translated now."))
+    pledge.language = language
+    pledge.save(update_fields=["language", "updated_at"])
+    return pledge

@@ -35,7 +35,7 @@ def country_group_label(code: str) -> str:
 def pledge_text(pledge, translated=True) -> dict:
     """The title and summary to show: in the visitor's language when the pledge has that
     translation (and `translated`), else as written; "language" is the `lang` to mark it with
-    ("" for the original, whose language is not recorded)."""
+    ("" when the entity has not said which language the original is in)."""
     if translated:
         return pledge.text_in(get_language() or "")
-    return {"title": pledge.title, "summary": pledge.summary, "language": ""}
+    return pledge.original_text()

@@ -19,6 +19,7 @@ from ..completeness import SECTION_NAMES, SECTIONS, missing_for_submission
 from ..forms import (
     SECTION_FORMS,
     DetailsForm,
+    OriginalLanguageForm,
     TargetFormSet,
     TranslationForm,
     TranslationRemoveForm,
@@ -319,7 +320,21 @@ def pledge_translations(request, pk: int):
     language = request.GET.get("language", "")
     existing = pledge.translation(language) if language else None
     form = TranslationForm(initial={"language": language, **(existing or {})})
-    if request.method == "POST":
+    original_form = OriginalLanguageForm(initial={"original_language": pledge.language})
+    if request.method == "POST" and "original_language" in request.POST:
+        original_form = OriginalLanguageForm(request.POST)
+        if original_form.is_valid():
+            try:
+                services.pledge_set_language(
+                    user=request.user, pledge_id=pledge.pk,
+                    language=original_form.cleaned_data["original_language"],
+                )
+            except (services.PledgeError, permissions.PermissionDenied) as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("The pledge's language has been saved."))
+                return redirect("pledges:pledge_translations", pk=pledge.pk)
+    elif request.method == "POST":
         remove = "remove" in request.POST
         form = (TranslationRemoveForm if remove else TranslationForm)(request.POST)
         if form.is_valid():
@@ -342,6 +357,7 @@ def pledge_translations(request, pk: int):
     return render(request, "pledges/member/pledge_translations.html", {
         "pledge": pledge,
         "form": form,
+        "original_form": original_form,
         "translations": [
             {"language": code, "name": names[code], **pledge.translation(code)}
             for code in names if pledge.translation(code)

@@ -117,3 +117,22 @@ def test_list_queries_do_not_grow_with_translated_results(anonymous, entity):
     add(15)
     assert _list_queries(anonymous) == with_2
     assert Pledge.objects.count() == 17
+
+
+def test_the_original_is_marked_with_the_language_the_entity_says_it_is_in(
+    member_client, anonymous, published
+):
+    french = anonymous.get(f"/fr/pledges/{published.pk}/").content.decode()
+    assert 'class="pledge-title" dir="auto">Rural broadband</h1>' in french  # not said: no lang
+
+    response = member_client.post(_url(published), {"original_language": "en"})
+    assert response.status_code == 302
+    cache.clear()  # an anonymous visitor's page is kept 15 seconds
+    french = anonymous.get(f"/fr/pledges/{published.pk}/").content.decode()
+    assert 'class="pledge-title" dir="auto" lang="en">Rural broadband</h1>' in french
+
+    response = member_client.post(_url(published), {"original_language": "klingon"})
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.content.decode()
+    published.refresh_from_db()
+    assert published.language == "en"
