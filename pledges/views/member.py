@@ -310,7 +310,6 @@ def pledge_delete(request, pk: int):
     return render(request, "pledges/member/pledge_delete.html", {"pledge": pledge})
 
 
-@login_required
 @keeps_typed_input_across_login
 def pledge_translations(request, pk: int):
     """Add, change or remove the translations of a pledge's title and summary."""

@@ -4,6 +4,7 @@ visitors reading the site in that language (marked with its `lang`), found by se
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from pledges.models import Pledge
@@ -136,3 +137,13 @@ def test_the_original_is_marked_with_the_language_the_entity_says_it_is_in(
     assert "Select a valid choice." in response.content.decode()
     published.refresh_from_db()
     assert published.language == "en"
+
+
+def test_a_translation_typed_when_the_session_expired_is_kept(member, published):
+    client = Client()
+    response = client.post(_url(published), {"language": "fr", "title": "Haut débit rural"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    client.force_login(member)
+    client.get(_url(published))
+    published.refresh_from_db()
+    assert published.translations == {"fr": {"title": "Haut débit rural", "summary": ""}}
