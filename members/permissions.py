@@ -3,8 +3,7 @@
 from django.core.exceptions import PermissionDenied  # noqa: F401  (re-exported for services)
 
 from .models import Entity, Membership
-
-SECRETARIAT_GROUP = "Secretariat"
+from .secretariat_group import SECRETARIAT_GROUP  # noqa: F401  (one name for the group)
 
 R = Membership.Role
 
