@@ -57,6 +57,21 @@ def can_change_any_team(
     return bool(user.is_authenticated and user.is_active and user.has_perms(wanted))
 
 
+def can_review_identity_change(user, entity: Entity) -> bool:
+    """The secretariat reviews an approved entity's change of name, group or country; nobody
+    reviews a change of an entity they belong to (it would be approving their own request)."""
+    return bool(
+        user.is_authenticated and user.is_active
+        and user.has_perm("members.review_entityidentitychange")
+        and membership_of(user, entity) is None
+    )
+
+
+def identity_changes_need_review(entity: Entity) -> bool:
+    """Once approved, an entity's name, stakeholder group and country change only after review."""
+    return entity.status in (Entity.Status.APPROVED, Entity.Status.SUSPENDED)
+
+
 def can_edit_profile(user, entity: Entity) -> bool:
     return can_manage_entity(user, entity) and entity.status != Entity.Status.REJECTED
 
