@@ -98,6 +98,15 @@ class TeamChangeInline(ReadOnlyInline):
     verbose_name_plural = _("team history")
 
 
+class IdentityChangeInline(ReadOnlyInline):
+    """The entity's requested changes of name, group or country; decided from their own page."""
+
+    model = EntityIdentityChange
+    fk_name = "entity"
+    fields = ("requested_at", "requested_by", "name", "status", "decided_by", "reason")
+    show_change_link = True
+
+
 class StatusChangeInline(ReadOnlyInline):
     model = EntityStatusChange
     fields = ("created_at", "actor", "from_status", "to_status", "message")
@@ -135,7 +144,7 @@ class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     )
     autocomplete_fields = ("headquarters_country",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [MembershipInline, StatusChangeInline, TeamChangeInline]
+    inlines = [MembershipInline, IdentityChangeInline, StatusChangeInline, TeamChangeInline]
     actions = ["approve_selected"]
     fieldsets = (
         (

@@ -189,8 +189,11 @@ def identity_change_transition(
     """Approve or reject a requested identity change: lock, check, apply, audit, email after
     commit. Nobody reviews a change of an entity they belong to."""
     transition = IDENTITY_TRANSITIONS[name]
+    # The entity first, then the request: the order members.services.entity_update_profile
+    # locks them in, so that a review and a new request cannot deadlock.
+    entity_id = EntityIdentityChange.objects.values_list("entity_id", flat=True).get(pk=change_id)
+    entity = Entity.objects.select_for_update().get(pk=entity_id)
     change = EntityIdentityChange.objects.select_for_update().get(pk=change_id)
-    entity = Entity.objects.select_for_update().get(pk=change.entity_id)
     if not permissions.can_review_identity_change(actor, entity):
         raise permissions.PermissionDenied(_("You are not allowed to do this."))
     if change.status not in transition.sources:
@@ -211,6 +214,7 @@ def identity_change_transition(
         entity.stakeholder_group = change.stakeholder_group
         entity.headquarters_country = change.headquarters_country
         entity._change_reason = "identity change approved"  # shown in the entity's history
+        entity._history_user = actor  # also when no request is there to tell (a shell, a task)
         entity.save(update_fields=[*IDENTITY_FIELDS, "updated_at"])
     for user in permissions.entity_administrators(entity):
         email_send_templated(

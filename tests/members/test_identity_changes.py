@@ -66,6 +66,8 @@ def test_a_name_change_waits_for_approval_and_other_fields_apply_at_once(
     assert change.requested_by == entity_admin
     assert change.previous_name == "Ministry of ICT of Rwanda"
     assert secretariat_client.get(QUEUE).status_code == 200
+    entity_desk = secretariat_client.get(f"/en/admin/members/entity/{entity.pk}/change/")
+    assert "Ministry of ICT and Innovation" in entity_desk.content.decode()  # shown beside it
     assert "Ministry of ICT and Innovation" in secretariat_client.get(
         f"{QUEUE}{change.pk}/change/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
