@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from action_areas.models import CountryGroup
 from p2c_portal.admin import ReadOnlyInline
+from p2c_portal.query_params import database_id
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
 from . import desk_selectors, services, workflow
@@ -93,6 +94,7 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     readonly_fields = (
         "reference", "entity", "status", "created_by", "created_at", "first_submitted_at",
         "submitted_at", "published_at", "embargo_until", "usd_amount", "updated_at",
+        "language", "translations",  # the entity's members' "Translations" page writes them
     )
     fieldsets = (
         (_("Record"), {
@@ -105,8 +107,8 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         }),
         (_("Basics"), {
             "classes": ("collapse",),
-            "fields": ("title", "summary", "description", "pledge_type", "event",
-                       ("start_date", "end_date")),
+            "fields": ("title", "summary", "description", ("language", "translations"),
+                       "pledge_type", "event", ("start_date", "end_date")),
         }),
         (_("Action areas"), {"classes": ("collapse",), "fields": ("action_areas", "pillars")}),
         (_("Geography and beneficiaries"), {
@@ -211,10 +213,8 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        pledge = (
-            desk_selectors.pledge_get_for_review(int(object_id))
-            if str(object_id).isdigit() else None
-        )
+        pledge_id = database_id(str(object_id))
+        pledge = desk_selectors.pledge_get_for_review(pledge_id) if pledge_id else None
         if pledge is not None and self.has_view_or_change_permission(request, pledge):
             extra_context["review"] = self.review_context(request, pledge)
         return super().change_view(request, object_id, form_url, extra_context)

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from action_areas.models import BilingualNameMixin
+from members.models import Entity
+from p2c_portal.languages import language_choices
 
 MAX_AMOUNT = Decimal("10000000000000")  # 10^13: beyond any real pledge, catches typos
 
@@ -108,11 +110,14 @@ class ProgrammeKind(models.TextChoices):
 
 class PledgeQuerySet(models.QuerySet):
     def public(self, now=None) -> "PledgeQuerySet":
-        """Published or completed, and past any embargo: what the world may see."""
+        """Published or completed, past any embargo, of an entity that is not suspended: what the
+        world may see. A suspended entity's pledges come back as they were on reinstatement."""
         now = now or timezone.now()
-        return self.filter(
-            status__in=[Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED]
-        ).filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
+        return (
+            self.filter(status__in=[Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED])
+            .filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
+            .exclude(entity__status=Entity.Status.SUSPENDED)
+        )
 
     def for_entity(self, entity) -> "PledgeQuerySet":
         return self.filter(entity=entity)
@@ -162,6 +167,14 @@ class Pledge(models.Model):
         help_text=_("One paragraph that says what will change, for whom, by when."),
     )
     description = models.TextField(_("description"), max_length=10000, blank=True)
+    language = models.CharField(
+        _("language as written"), max_length=10, blank=True, choices=language_choices,
+        help_text=_("The language of the title and summary as the entity wrote them."),
+    )
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True,
+        help_text=_("The title and summary in other languages: {language: {title, summary}}."),
+    )
     pledge_type = models.CharField(
         _("type of pledge"), max_length=10, choices=PledgeType.choices, blank=True
     )
@@ -316,14 +329,35 @@ class Pledge(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("pledges:pledge_detail", args=[self.pk])
 
+    def translation(self, language: str) -> dict | None:
+        """{"title", "summary"} of the translation into `language`, or None."""
+        text = (self.translations or {}).get(language)
+        if isinstance(text, dict) and text.get("title"):
+            return {"title": str(text["title"]), "summary": str(text.get("summary") or "")}
+        return None
+
+    def text_in(self, language: str) -> dict:
+        """The title and summary to show in `language`: its translation when there is one, with
+        its language code (for the `lang` attribute), else the original (with the language it is
+        written in, "" when the entity has not said)."""
+        translated = self.translation(language)
+        if translated and language != self.language:
+            return {**translated, "language": language}
+        return self.original_text()
+
+    def original_text(self) -> dict:
+        return {"title": self.title, "summary": self.summary, "language": self.language}
+
     @property
     def is_editable_status(self) -> bool:
         return self.status in (Pledge.Status.DRAFT, Pledge.Status.CHANGES_REQUESTED)
 
     def is_public(self, now=None) -> bool:
         now = now or timezone.now()
-        return self.status in (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED) and (
-            self.embargo_until is None or self.embargo_until <= now
+        return (
+            self.status in (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED)
+            and (self.embargo_until is None or self.embargo_until <= now)
+            and self.entity.status != Entity.Status.SUSPENDED
         )
 
 
