@@ -216,6 +216,11 @@ def url_arguments(name: str, callback, data) -> list[dict] | None:
     }
     if name in by_name:
         return by_name[name]
+    # A new page whose only argument is its app's usual `pk` is fed without being listed.
+    usual_pk = {"members": entity.pk, "pledges": draft.pk, "reporting": published.pk}
+    app = name.split(":")[0]
+    if app in usual_pk and set(callback_arguments(callback)) <= {"pk"}:
+        return [{"pk": usual_pk[app]}]
     history = re.fullmatch(r"admin:(\w+?)_(\w+)_simple_history", name)
     if history:  # django-simple-history's page of one past version: positional arguments
         from django.apps import apps
@@ -228,6 +233,13 @@ def url_arguments(name: str, callback, data) -> list[dict] | None:
         first = model_admin.model._default_manager.order_by("pk").first()
         return [{"object_id": first.pk}] if first is not None else []
     return None
+
+
+def callback_arguments(callback) -> list[str]:
+    import inspect
+
+    view = inspect.unwrap(callback)
+    return list(inspect.signature(view).parameters)[1:]
 
 
 def _content_type_id(obj) -> int:
