@@ -348,7 +348,15 @@ def pledge_delete(request, pk: int):
     return render(request, "pledges/member/pledge_delete.html", {"pledge": pledge})
 
 
-@keeps_typed_input_across_login
+def pledge_translations_form_accepts(*, pk: int):
+    """The field names the translations page posts (None: no such pledge)."""
+    if not Pledge.objects.filter(pk=pk).exists():
+        return None
+    names = {*TranslationForm.base_fields, *OriginalLanguageForm.base_fields, "remove"}
+    return names.__contains__
+
+
+@keeps_typed_input_across_login(pledge_translations_form_accepts)
 def pledge_translations(request, pk: int):
     """Add, change or remove the translations of a pledge's title and summary."""
     pledge = member_selectors.pledge_get_for_member(request.user, pk)

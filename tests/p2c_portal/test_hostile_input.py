@@ -294,9 +294,6 @@ def value_for(category: str, index: int) -> str:
     return values[index % len(values)]
 
 
-TIMES = {}
-
-
 class Feeder:
     def __init__(self, clients: dict[str, Client]):
         self.clients = clients
@@ -306,8 +303,6 @@ class Feeder:
     def send(self, persona, method, path, data=None, **extra):
         self.requests += 1
         client = self.clients[persona]
-        import time
-        started = time.monotonic()
         try:
             if method == "get":
                 return client.get(path, data or {})
@@ -316,9 +311,6 @@ class Feeder:
             self.problems.append(f"{persona} {method.upper()} {path}: {type(error).__name__}: "
                                  f"{str(error)[:200]}  [{_summary(data)}]")
             return None
-        finally:
-            took = time.monotonic() - started
-            TIMES[f"{method} {path}"] = TIMES.get(f"{method} {path}", 0) + took
 
     def check(self, persona, method, path, data, response, form: Form | None = None):
         if response is None:
@@ -442,7 +434,6 @@ def test_every_field_and_parameter_of_every_page_survives_hostile_input(dataset)
 
         feed_form(feeder, persona, target, form, refresh)
 
-    print(sorted(TIMES.items(), key=lambda kv: -kv[1])[:25], sum(TIMES.values()))
     assert not feeder.problems, (
         f"{len(feeder.problems)} problems in {feeder.requests} hostile requests:\n"
         + "\n".join(feeder.problems[:80])
