@@ -168,7 +168,7 @@ def dataset(entity, entity_admin, member, secretariat, newcomer):
     }
 
 
-def url_arguments(name: str, callback, data) -> list[dict] | None:
+def url_arguments(name: str, pattern, data) -> list[dict] | None:
     """The argument sets to open pattern `name` with (None: nobody knows how to fill them)."""
     entity, published, draft = data["entity"], data["published"], data["draft"]
     by_name = {
@@ -219,7 +219,7 @@ def url_arguments(name: str, callback, data) -> list[dict] | None:
     # A new page whose only argument is its app's usual `pk` is fed without being listed.
     usual_pk = {"members": entity.pk, "pledges": draft.pk, "reporting": published.pk}
     app = name.split(":")[0]
-    if app in usual_pk and set(callback_arguments(callback)) <= {"pk"}:
+    if app in usual_pk and set(pattern.pattern.regex.groupindex) == {"pk"}:
         return [{"pk": usual_pk[app]}]
     history = re.fullmatch(r"admin:(\w+?)_(\w+)_simple_history", name)
     if history:  # django-simple-history's page of one past version: positional arguments
@@ -228,18 +228,11 @@ def url_arguments(name: str, callback, data) -> list[dict] | None:
         model = apps.get_model(*history.groups())
         row = model.history.order_by("history_id").first()
         return [(row.pk, row.history_id)] if row is not None else []
-    model_admin = getattr(callback, "model_admin", None)
+    model_admin = getattr(pattern.callback, "model_admin", None)
     if model_admin is not None:  # the admin's change, delete and history pages
         first = model_admin.model._default_manager.order_by("pk").first()
         return [{"object_id": first.pk}] if first is not None else []
     return None
-
-
-def callback_arguments(callback) -> list[str]:
-    import inspect
-
-    view = inspect.unwrap(callback)
-    return list(inspect.signature(view).parameters)[1:]
 
 
 def _content_type_id(obj) -> int:
@@ -275,7 +268,7 @@ def pages(data) -> tuple[list[str], list[str]]:
                 continue
             except NoReverseMatch:  # it takes arguments
                 pass
-            arguments = url_arguments(name, callback, data)
+            arguments = url_arguments(name, pattern, data)
             if arguments is None:
                 unknown.append(f"{name} ({pattern.pattern})")
                 continue
