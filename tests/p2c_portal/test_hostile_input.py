@@ -359,20 +359,26 @@ def feed_parameters(feeder: Feeder, persona: str, path: str, names: list[str]):
 
 
 def feed_form(feeder: Feeder, persona: str, path: str, form: Form, refresh):
-    names = sorted(form.fields)
-    for k in range(len(CATEGORIES)):
-        data = dict(refresh())
-        for i, name in enumerate(names):
-            data[name] = value_for(CATEGORIES[(i + k) % len(CATEGORIES)], i + k)
-        for name in form.files:
-            data[name] = SimpleUploadedFile(f"hostile-{k}.csv", MALFORMED_UPLOAD,
-                                            content_type="text/csv")
-        feeder.check(persona, "post", path, data, feeder.send(persona, "post", path, data),
-                     form)
-    for i in range(0, len(names), 2):
-        data = {**refresh(), **dict.fromkeys(names[i:i + 2], MEGABYTE)}
-        feeder.check(persona, "post", path, data, feeder.send(persona, "post", path, data),
-                     form)
+    """Visible fields in a Latin square with the hidden ones as served (a version number must
+    match for a save to happen at all); then the hidden fields on their own."""
+    visible = sorted(name for name, kind in form.fields.items() if kind != "hidden")
+    hidden = sorted(name for name, kind in form.fields.items() if kind == "hidden")
+    for names, served in ((visible, True), (hidden, False)):
+        if not names:
+            continue
+        for k in range(len(CATEGORIES)):
+            data = dict(refresh(served))
+            for i, name in enumerate(names):
+                data[name] = value_for(CATEGORIES[(i + k) % len(CATEGORIES)], i + k)
+            for name in form.files:
+                data[name] = SimpleUploadedFile(f"hostile-{k}.csv", MALFORMED_UPLOAD,
+                                                content_type="text/csv")
+            feeder.check(persona, "post", path, data, feeder.send(persona, "post", path, data),
+                         form)
+        for i in range(0, len(names), 2):
+            data = {**refresh(served), **dict.fromkeys(names[i:i + 2], MEGABYTE)}
+            feeder.check(persona, "post", path, data, feeder.send(persona, "post", path, data),
+                         form)
 
 
 def test_every_field_and_parameter_of_every_page_survives_hostile_input(dataset):
@@ -407,23 +413,29 @@ def test_every_field_and_parameter_of_every_page_survives_hostile_input(dataset)
                 if target == address:
                     names.update(form.fields)
             else:
-                forms.append((persona, target, form))
+                forms.append((persona, target, form, address))
         feed_parameters(feeder, persona, address, sorted(names))
 
     seen = set()
     forms.sort(key=lambda item: bool(DESTRUCTIVE.search(item[1])))
-    for persona, target, form in forms:
+    for persona, target, form, page in forms:
         key = (target, tuple(sorted(form.fields)), tuple(sorted(form.files)))
         if key in seen:
             continue
         seen.add(key)
         user = dataset["personas"][persona]
 
-        def refresh(persona=persona, user=user, target=target):
+        def refresh(served, persona=persona, user=user, page=page, form=form):
             # A destructive form may have logged the persona out: log in again.
             if user is not None and "_auth_user_id" not in clients[persona].session:
                 clients[persona].force_login(user)
-            return {}
+            hidden = [name for name, kind in form.fields.items() if kind == "hidden"]
+            if not served or not hidden:
+                return {}
+            response = clients[persona].get(page)  # the current version number
+            parser = PageParser()
+            parser.feed(response.content.decode(errors="replace"))
+            return {name: parser.values[name][0] for name in hidden if parser.values.get(name)}
 
         feed_form(feeder, persona, target, form, refresh)
 
