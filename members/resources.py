@@ -33,7 +33,8 @@ from .models import Entity, EntityStatusChange, EntitySubType, StakeholderGroup,
 def country_index() -> NameIndex:
     return NameIndex(
         _("country"),
-        ((c, (c.iso2, c.iso3, c.name_en, c.name_fr)) for c in Country.objects.all()),
+        ((c, (c.iso2, c.iso3, c.name_en, *c.name_translations.values()))
+         for c in Country.objects.all()),
     )
 
 

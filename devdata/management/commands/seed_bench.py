@@ -382,7 +382,8 @@ class Generator:
         created = Event.objects.bulk_create([
             Event(slug=f"{BENCH_EVENT_PREFIX}roundtable-{year}",
                   name_en=f"{BENCH_PREFIX}Digital Development Roundtable {year}",
-                  name_fr=f"{BENCH_PREFIX}Table ronde sur le développement numérique {year}",
+                  name_translations={"fr": f"{BENCH_PREFIX}Table ronde sur le développement "
+                                                 f"numérique {year}"},
                   location=self.rng.choice(CITIES),
                   start_date=datetime.date(year, 6, 5), end_date=datetime.date(year, 6, 9),
                   is_open_for_pledges=False)
@@ -700,7 +701,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         Event.objects.create(
             slug=BENCH_MARKER_SLUG, name_en=f"{BENCH_PREFIX}Synthetic data",
-            name_fr=f"{BENCH_PREFIX}Données synthétiques", location=parameters_label(count, seed),
+            name_translations={"fr": f"{BENCH_PREFIX}Données synthétiques"},
+            location=parameters_label(count, seed),
             start_date=datetime.date(2022, 1, 1), end_date=datetime.date(2022, 1, 1),
             is_open_for_pledges=False,
         )
