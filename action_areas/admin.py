@@ -24,13 +24,16 @@ def translation_field_name(field: str, language: str) -> str:
     return f"{field}_in_{language.replace('-', '_')}"
 
 
+TRANSLATED_FIELD_LABELS = {"name": _("name"), "description": _("description"), "title": _("title")}
+
+
 def translations_form(model, translated: tuple[str, ...], base=forms.ModelForm):
     """A form for `model` with one text field per other language for each `translated` field
     ("name", "description"), read from and written to its `<field>_translations` JSON field."""
     declared = {}
     for field in translated:
         source = model._meta.get_field(f"{field}_en")
-        label = _("name") if field == "name" else _("description")
+        label = TRANSLATED_FIELD_LABELS[field]
         for code, language_name in other_languages():
             declared[translation_field_name(field, code)] = forms.CharField(
                 label=f"{label} ({language_name})", required=False,
@@ -75,6 +78,11 @@ class TranslatedNamesAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = translations_form(self.model, self.translated_fields, self.form)
         return super().get_form(request, obj, change, **kwargs)
+
+    def translation_fields(self) -> list[str]:
+        """The form's fields for the other languages (for fieldsets)."""
+        return [translation_field_name(field, code)
+                for field in self.translated_fields for code, _name in other_languages()]
 
     @admin.display(description=_("name"))
     def name_in_active_language(self, obj) -> str:

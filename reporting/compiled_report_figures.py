@@ -333,8 +333,7 @@ def _parameters(run: ReportRun) -> dict:
         parameters["cutoff"] = run.cutoff.isoformat()
     if run.cycle_id:
         cycle = run.cycle
-        parameters["cycle"] = {"label_en": cycle.name_en,
-                               "label_fr": cycle.name_fr or cycle.name_en,
+        parameters["cycle"] = {**_bilingual(cycle),
                                "period_start": cycle.period_start.isoformat(),
                                "period_end": cycle.period_end.isoformat(),
                                "due_on": cycle.due_on.isoformat()}

@@ -19,6 +19,13 @@ def translations_field(field):
     )
 
 
+def french_column(field):
+    if field == "name":
+        return models.CharField(max_length=200, blank=True, default="",
+                                verbose_name="name (French)")
+    return models.TextField(blank=True, default="", verbose_name="description (French)")
+
+
 def french_columns_to_translations(apps, schema_editor):
     for model_name, fields in TRANSLATED.items():
         model = apps.get_model("action_areas", model_name)
@@ -50,6 +57,10 @@ class Migration(migrations.Migration):
                               field=translations_field(field))
           for model, fields in TRANSLATED.items() for field in fields),
         migrations.RunPython(french_columns_to_translations, translations_to_french_columns),
+        # A default first, so that unapplying can add the columns back to filled tables.
+        *(migrations.AlterField(model_name=model, name=f"{field}_fr",
+                                field=french_column(field))
+          for model, fields in TRANSLATED.items() for field in fields),
         *(migrations.RemoveField(model_name=model, name=f"{field}_fr")
           for model, fields in TRANSLATED.items() for field in fields),
     ]

@@ -35,5 +35,9 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(french_column_to_translations, translations_to_french_column),
+        # A default first, so that unapplying can add the column back to a filled table.
+        migrations.AlterField(model_name="event", name="name_fr",
+                              field=models.CharField(max_length=200, blank=True, default="",
+                                                     verbose_name="name (French)")),
         migrations.RemoveField(model_name="event", name="name_fr"),
     ]

@@ -541,7 +541,7 @@ class Generator:
         return cycle_model.objects.bulk_create([
             cycle_model(
                 name_en=f"{BENCH_PREFIX}{year} annual report",
-                name_fr=f"{BENCH_PREFIX}Rapport annuel {year}",
+                name_translations={"fr": f"{BENCH_PREFIX}Rapport annuel {year}"},
                 period_start=datetime.date(year, 1, 1), period_end=datetime.date(year, 12, 31),
                 opens_on=datetime.date(year + 1, 1, 15), due_on=datetime.date(year + 1, 3, 31),
                 created_at=datetime.datetime(year + 1, 1, 5, 9, tzinfo=UTC),
