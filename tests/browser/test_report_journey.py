@@ -138,7 +138,7 @@ def test_secretariat_compiles_and_publishes_the_kigali_report_and_a_visitor_read
         "link", name=t(language, "Reports"), exact=True
     ).click()
     expect(visitor_h1).to_have_text(t(language, "Reports"))
-    title = run.title_fr if language == "fr" else run.title_en
+    title = run.title_in(language)
     checkpoint_of(visitor, "07-reports")
 
     visitor.get_by_role("main").get_by_role("link", name=title, exact=True).click()
