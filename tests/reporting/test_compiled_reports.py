@@ -483,3 +483,36 @@ def test_french_files_use_french_acronyms_and_names(
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["PMA/PDSL/PEID ciblés"] == "PMA PDSL"
     assert first["Pays"] == "Bhoutan; Rwanda"
+
+
+def test_a_report_asked_for_in_arabic_and_chinese_is_written_in_them_with_their_names(
+    kigali, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run, created = compiled_reports.compiled_report_request(
+            parameters=compiled_reports.compiled_report_parameters(
+                kind="event", event=Event.objects.get(slug="wtdc-22-kigali"),
+                cutoff=KIGALI_CUTOFF),
+            languages=["ar", "zh-hans"])
+    run.refresh_from_db()
+    assert created and run.status == ReportRun.Status.DONE, run.error
+    assert sorted(run.files.values_list("language", flat=True).distinct()) == ["ar", "zh-hans"]
+    arabic = list(csv.reader(io.StringIO(file_of(run, "pledges.csv", "ar").decode("utf-8-sig"))))
+    chinese = list(csv.reader(io.StringIO(
+        file_of(run, "pledges.csv", "zh-hans").decode("utf-8-sig"))))
+    assert any("رواندا" in cell for row in arabic[1:] for cell in row)  # Rwanda
+    assert any("النفاذ" in cell for row in arabic[1:] for cell in row)  # Access
+    countries = [cell for row in chinese[1:] for cell in row if "卢旺达" in cell]  # Rwanda
+    assert countries and not any("Rwanda" in cell for cell in countries)
+    assert any("接入" in cell for row in chinese[1:] for cell in row)  # Access
+    assert run.title_in("zh-hans") != run.title_en
+
+    # Asked again in French, which it lacks: a new edition in French too, not the old one.
+    with django_capture_on_commit_callbacks(execute=True):
+        again, created = compiled_reports.compiled_report_request(
+            parameters=compiled_reports.compiled_report_parameters(
+                kind="event", event=Event.objects.get(slug="wtdc-22-kigali"),
+                cutoff=KIGALI_CUTOFF),
+            languages=["fr"])
+    assert created and again.edition == 2
+    assert file_of(again, "pledges.csv", "fr")
