@@ -10,6 +10,8 @@ fields by data migration 0004 and by `manage.py load_reference_translations` (a 
 A value the secretariat has already entered is never overwritten.
 """
 
+import csv
+import functools
 import json
 from pathlib import Path
 
@@ -183,3 +185,19 @@ def load(apps_or_models, language: str, *, replaceable_country_names: dict | Non
             country.save(update_fields=["name_translations"])
             changed += 1
     return changed
+
+
+@functools.cache
+def _seeded_french_names() -> dict[str, str]:
+    with open(DATA_DIR.parent / "countries.csv", newline="", encoding="utf-8") as handle:
+        return {row["iso2"]: row["name_fr"] for row in csv.DictReader(handle)}
+
+
+def country_aliases(iso2: str) -> tuple[str, ...]:
+    """Other names a spreadsheet may give a country: the ISO French form the portal used before
+    ("Corée, République de") and CLDR's everyday English and French ones ("South Korea")."""
+    aliases = [_seeded_french_names().get(iso2, "")]
+    for language in ("en", "fr"):
+        locale = _babel_locale(language)
+        aliases.append(locale.territories.get(iso2, "") if locale else "")
+    return tuple(alias for alias in aliases if alias)
