@@ -86,7 +86,10 @@ def entity_apply(request):
         data = form.cleaned_data
         if not request.POST.get("confirm_new"):
             similar = member_selectors.entity_find_similar(
-                name=data["name"], acronym=data["acronym"], website=data["website"]
+                user=request.user,
+                name=data["name"],
+                acronym=data["acronym"],
+                website=data["website"],
             )
         if not similar:
             try:
