@@ -218,12 +218,13 @@ class DeskImportExportMixin(ImportExportMixin):
             **self.get_tmp_storage_class_kwargs(),
         )
         try:
-            dataset = input_format.create_dataset(tmp_storage.read())
+            data = tmp_storage.read()
+        except FileNotFoundError:  # already imported, removed as abandoned, or a forged name
+            data = None  # read_csv/read_xlsx say "no longer available: upload it again"
+        try:
+            dataset = input_format.create_dataset(data)
         except SpreadsheetError as error:
             messages.error(request, str(error))
-            return HttpResponseRedirect(import_url)
-        except (FileNotFoundError, ValueError):  # already imported, cleaned up, or a forged name
-            messages.error(request, _("This import could not be confirmed: upload the file again."))
             return HttpResponseRedirect(import_url)
         result = self.process_dataset(dataset, confirm_form, request, **kwargs)
         tmp_storage.remove()
