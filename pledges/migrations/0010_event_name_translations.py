@@ -21,7 +21,7 @@ def translations_to_french_column(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("pledges", "0007_public_fingerprint_indexes"),
+        ("pledges", "0009_pledge_language"),
     ]
 
     operations = [
