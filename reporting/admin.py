@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.html import escape, format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -379,7 +380,9 @@ class CompiledReportRequestForm(forms.ModelForm):
         for name, field in self.fields.items():
             if name.startswith("title_"):
                 field.help_text = _("Empty: a title is made from the parameters.")
-        offered = list(settings.LANGUAGES)
+        # Named in the page's language (Django's own names: "anglais", "chinois simplifié").
+        offered = [(code, capfirst(translation.get_language_info(code)["name_translated"]))
+                   for code, _name in settings.LANGUAGES]
         self.fields["languages"] = forms.MultipleChoiceField(
             label=_("languages"), choices=offered, initial=[code for code, _name in offered],
             widget=forms.CheckboxSelectMultiple,
