@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from p2c_portal.languages import language_choices
+from p2c_portal.languages import language_choices, offered_language
 from p2c_portal.mail import email_send_templated, email_to_secretariat
 
 from . import permissions
@@ -296,7 +296,7 @@ def invitation_accept_with_new_account(
         email=invitation.email,
         password=password,
         full_name=full_name.strip(),
-        preferred_language=language,
+        preferred_language=offered_language(language),
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user, invitation_accept(user=user, token=token)

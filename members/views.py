@@ -365,7 +365,7 @@ def invitation_accept(request, token: str):
                         token=token,
                         password=signup_form.cleaned_data["password1"],
                         full_name=signup_form.cleaned_data["full_name"],
-                        language=(get_language() or "en")[:2],
+                        language=get_language(),
                     )
                 except services.MembersError as error:
                     messages.error(request, str(error))
