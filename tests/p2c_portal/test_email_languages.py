@@ -301,3 +301,21 @@ def test_the_email_language_page_needs_a_login(anonymous):
     response = anonymous.get("/en/me/language/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_submission_reaches_the_secretariat_in_its_language(
+    entity, member, django_capture_on_commit_callbacks, mailoutbox
+):
+    pledge = PledgeFactory(entity=entity, created_by=member)
+
+    # A browser-style tag is served by the offered language: "zh" is Simplified Chinese.
+    with override_settings(SECRETARIAT_LANGUAGE="zh"), \
+            django_capture_on_commit_callbacks(execute=True):
+        pledge_transition(pledge_id=pledge.pk, name="submit", actor=member)
+
+    [to_secretariat] = [m for m in mailoutbox if m.to == [settings.SECRETARIAT_EMAIL]]
+    [to_member] = [m for m in mailoutbox if m.to == [member.email]]
+    assert SCRIPT["zh-hans"].search(to_secretariat.subject)
+    assert f"{settings.SITE_URL}/zh-hans/admin/pledges/pledge/{pledge.pk}/" in to_secretariat.body
+    assert not SCRIPT["zh-hans"].search(to_member.subject)
+    assert f"{settings.SITE_URL}/en/" in to_member.body
