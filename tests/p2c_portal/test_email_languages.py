@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from members import services as member_services
-from members.models import Membership, User
+from members.models import EntityIdentityChange, Membership, User
 from members.workflow import entity_transition
 from p2c_portal.languages import offered_language
 from p2c_portal.mail import email_send_templated
@@ -55,6 +55,8 @@ def email_context():
                            pledge_type="programme")
     cycle = make_cycle()
     report = ProgressReport(pledge=pledge, cycle=cycle)
+    change = EntityIdentityChange(entity=entity, name=ENTITY_NAME, stakeholder_group="government",
+                                  headquarters_country=entity.headquarters_country)
     return {
         **weekly_digest_context(timezone.localdate(now) + datetime.timedelta(days=1)),
         "entity": entity,
@@ -62,6 +64,7 @@ def email_context():
         "applicant": recipient,
         "inviter": recipient,
         "pledge": pledge,
+        "change": change,
         "cycle": cycle,
         "report": report,
         "message": "Add a target.",  # what people type is not translated: under four words
