@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Sees every cookie set on the way out: a response with one is never publicly cacheable.
+    "p2c_portal.cache_headers.CacheHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -233,6 +235,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10
 # The secretariat's shared inbox for new-submission and digest emails.
 SECRETARIAT_EMAIL = env("SECRETARIAT_EMAIL", default="secretariat@p2c.example.org")
+# The language of the emails to that inbox: one of LANGUAGES' codes (p2c_portal.languages'
+# offered_language maps anything else to the nearest offered one, "zh" to "zh-hans").
+SECRETARIAT_LANGUAGE = env("SECRETARIAT_LANGUAGE", default="en")
 
 # --- Authentication: custom user with email login, django-allauth -------------------------------
 AUTH_USER_MODEL = "members.User"
@@ -324,6 +329,13 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Spreadsheets between an import's preview and its confirmation (spreadsheets.admin_desk):
+    # a private directory, never served; in production a volume every web container shares.
+    "import_export": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.path("IMPORT_STORAGE_DIR",
+                                         default=str(VAR_DIR / "import-files"))},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
