@@ -12,6 +12,10 @@ To stay within about a minute, each request carries a different category in each
 square: request k gives field i category (i + k) mod n), so every field and every parameter gets
 every category exactly once; the 1 MB values go two fields at a time, the upload limit being 2.5 MB.
 
+Not fed yet: the Django admin (the secretariat's desk, about 200 patterns): too slow for the time
+budget on this machine; the 1 MB values go to form fields only (an address that long is refused
+by the proxy before Django sees it).
+
 Asserted: no 500; the hostile markup never comes back unescaped; a form that is shown again
 (rejected) still holds what was typed in its text fields.
 """
@@ -143,7 +147,7 @@ def dataset(entity, entity_admin, member, secretariat, newcomer):
     published = PledgeFactory(entity=entity, published=True, created_by=member)
     draft = PledgeFactory(entity=entity, created_by=member)
     cycle = ReportingCycle.objects.create(
-        name_en="2024 annual report", name_fr="Rapport annuel 2024",
+        name_en="2024 annual report",
         period_start=datetime.date(2024, 1, 1), period_end=datetime.date(2024, 12, 31),
         opens_on=datetime.date(2025, 1, 15), due_on=datetime.date(2099, 3, 31),
     )
