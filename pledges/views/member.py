@@ -55,7 +55,7 @@ def keeps_typed_input_across_login(form_accepts):
                 if request.method == "GET" and pending and pending["path"] == request.path:
                     del request.session[PENDING_POST_KEY]
                     data = QueryDict(mutable=True)
-                    for name, values in pending["fields"].items():
+                    for name, values in pending.get("fields", {}).items():  # older: "body"
                         data.setlist(name, values)
                     request.method = "POST"
                     request.POST = data
