@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from action_areas.models import Country
 from p2c_portal.page_cache import public_page
+from p2c_portal.query_params import clean_text, page_number
 from p2c_portal.rate_limits import rate_limited
 
 from . import member_selectors, permissions, selectors, services
@@ -414,11 +415,11 @@ def invitation_accept(request, token: str):
 
 @require_GET
 def entity_directory(request):
-    query = request.GET.get("q", "")[:200]
-    group = request.GET.get("group", "")
-    country = request.GET.get("country", "")[:3]
+    query = clean_text(request.GET.get("q"), 200)
+    group = clean_text(request.GET.get("group"), 40)
+    country = clean_text(request.GET.get("country"), 3).upper()
     entities = selectors.entity_list_public(query=query, group=group, country=country)
-    page = Paginator(entities, 24).get_page(request.GET.get("page"))
+    page = Paginator(entities, 24).get_page(page_number(request.GET.get("page"), last=10**6))
     return render(
         request,
         "members/entity_directory.html",

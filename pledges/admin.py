@@ -22,6 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from action_areas.admin import TranslatedNamesAdmin
 from action_areas.models import CountryGroup
 from p2c_portal.admin import ReadOnlyInline
+from p2c_portal.query_params import database_id
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
 from . import desk_selectors, services, workflow
@@ -213,10 +214,8 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        pledge = (
-            desk_selectors.pledge_get_for_review(int(object_id))
-            if str(object_id).isdigit() else None
-        )
+        pledge_id = database_id(str(object_id))
+        pledge = desk_selectors.pledge_get_for_review(pledge_id) if pledge_id else None
         if pledge is not None and self.has_view_or_change_permission(request, pledge):
             extra_context["review"] = self.review_context(request, pledge)
         return super().change_view(request, object_id, form_url, extra_context)

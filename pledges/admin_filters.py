@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from action_areas.models import CountryGroup, CountryGroupMembership, Region
+from p2c_portal.query_params import ascii_int
 
 from .desk_selectors import stale_change_requests, stale_change_requests_label
 from .models import Pledge
@@ -63,9 +64,9 @@ class SubmissionYearFilter(admin.SimpleListFilter):
         return [(str(d.year), str(d.year)) for d in years]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isdigit():
-            return queryset.filter(first_submitted_at__year=int(value))
+        year = ascii_int(self.value(), minimum=1, maximum=9999)
+        if year is not None:
+            return queryset.filter(first_submitted_at__year=year)
         return queryset
 
 

@@ -11,7 +11,6 @@ that ticking a second value shows how many pledges it would add.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from action_areas.models import Country, CountryGroup, CountryGroupMembership, Region
 from members.models import StakeholderGroup
+from p2c_portal.query_params import ascii_int, clean_text, database_id, page_number
 
 from .models import Pledge, PledgeType
 from .text_search import search_condition, search_document  # noqa: F401 (the list's search)
@@ -66,11 +66,6 @@ FACETS: tuple[FacetSpec, ...] = (
 FACET_NAMES = tuple(spec.name for spec in FACETS)
 
 
-def clean_text(value: str, limit: int) -> str:
-    """A query-string text as the database may see it: no NUL or control characters (PostgreSQL
-    refuses NUL), whitespace collapsed, bounded length."""
-    value = re.sub(r"[\x00-\x1f\x7f]", " ", value or "")
-    return " ".join(value.split())[:limit]
 
 
 def entity_pledge_ids(entity_id: int) -> list[int]:
@@ -145,7 +140,7 @@ def fixed_options() -> dict[str, list[tuple[str, str]]]:
 
 
 def valid_year(value: str) -> bool:
-    return value.isdigit() and len(value) == 4 and 2000 <= int(value) <= 2100
+    return ascii_int(value, minimum=2000, maximum=2100) is not None
 
 
 @dataclass
@@ -177,15 +172,13 @@ class PledgeFilters:
                     chosen.append(value)
             if chosen:
                 values[name] = chosen
-        entity = clean_text(query.get("entity", ""), 12)
         sort = query.get("sort", "")
-        page = clean_text(query.get("page", ""), 12)
         return cls(
             values=values,
             q=clean_text(query.get("q", ""), MAX_SEARCH_LENGTH),
-            entity=int(entity) if entity.isdigit() and int(entity) < 2**62 else None,
+            entity=database_id(query.get("entity")),
             sort=sort if sort in SORTS else DEFAULT_SORT,
-            page=max(1, min(int(page), MAX_PAGE + 1)) if page.isdigit() else 1,
+            page=page_number(query.get("page"), last=MAX_PAGE + 1),
         )
 
     @property

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import Entity
+from p2c_portal.typed_input import storable_typed_input
 
 from . import permissions
 from .models import CurrencyRate, Pledge, Target
@@ -122,7 +123,7 @@ def pledge_save_section(
     )
     unsaved = dict(pledge.unsaved_input or {})
     if raw_input:
-        unsaved[section] = raw_input
+        unsaved[section] = storable_typed_input(raw_input)
     else:
         unsaved.pop(section, None)
     pledge.unsaved_input = unsaved
@@ -168,7 +169,7 @@ def pledge_save_targets(
         )
     unsaved = dict(pledge.unsaved_input or {})
     if raw_input:
-        unsaved["targets"] = raw_input
+        unsaved["targets"] = storable_typed_input(raw_input)
     else:
         unsaved.pop("targets", None)
     pledge.unsaved_input = unsaved

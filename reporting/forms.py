@@ -143,8 +143,9 @@ class EvidenceLinksField(forms.Field):
         errors = []
         for number, line in enumerate(value, start=1):
             try:
-                if len(line) > MAX_LINK_LENGTH:
-                    raise ValidationError("too long")
+                # URLValidator lets a NUL through in the path; PostgreSQL refuses it.
+                if len(line) > MAX_LINK_LENGTH or "\x00" in line:
+                    raise ValidationError("not storable")
                 check(line)
             except ValidationError:
                 errors.append(ValidationError(

@@ -2,6 +2,8 @@
 reports. Public: the compiled reports the secretariat published. Thin: the form validates,
 services write, selectors read."""
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from p2c_portal.page_cache import public_page
+from p2c_portal.query_params import page_number
 from pledges import member_selectors as pledge_selectors
+from pledges.models import Pledge
 from pledges.views.member import keeps_typed_input_across_login
 
 from . import compiled_report_files, permissions
@@ -61,7 +65,16 @@ def _render_form(request, *, pledge, cycle, report, form, conflict="", missing=N
     }, status=status)
 
 
-@keeps_typed_input_across_login
+def progress_form_accepts(*, pk: int, cycle_id: int):
+    """The field names the progress form posts (None: no such pledge or cycle)."""
+    if not (Pledge.objects.filter(pk=pk).exists()
+            and ReportingCycle.objects.filter(pk=cycle_id).exists()):
+        return None
+    return lambda name: (name in ProgressReportForm.base_fields or name == "amount_disbursed"
+                         or re.fullmatch(r"target_[0-9]{1,19}", name) is not None)
+
+
+@keeps_typed_input_across_login(progress_form_accepts)
 def progress_edit(request, pk: int, cycle_id: int):
     """File (or continue) the pledge's progress report for one cycle; a submitted report is
     shown read-only. Another entity's pledge is a 404, a viewer gets a 403."""
@@ -169,7 +182,9 @@ def _language() -> str:
 @public_page
 def compiled_report_list(request):
     runs = compiled_report_selectors.compiled_reports_published(_language()).defer("figures")
-    page = Paginator(runs, COMPILED_REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(runs, COMPILED_REPORTS_PER_PAGE).get_page(
+        page_number(request.GET.get("page"), last=10**6)
+    )
     return render(request, "reporting/public/compiled_report_list.html", {"page": page})
 
 

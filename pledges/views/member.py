@@ -1,6 +1,8 @@
 """Member area: write a pledge section by section, review it as the public will see it, submit
 it, follow it. Thin: forms validate, services write, selectors read."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from members.member_selectors import acting_membership
 from members.views import ACTING_ENTITY_SESSION_KEY
+from p2c_portal.typed_input import storable_typed_input
 
 from .. import member_selectors, permissions, services, workflow
 from ..completeness import SECTION_NAMES, SECTIONS, missing_for_submission
@@ -31,28 +34,63 @@ PENDING_POST_KEY = "pledge_pending_post"
 TARGET_FIELDS = ("indicator", "unit", "baseline", "target_value", "target_date")
 
 
-def keeps_typed_input_across_login(view):
+MAX_KEPT_INPUT_BYTES = 64 * 1024  # far above any real form section; bounds the session row
+FORM_BUTTONS = frozenset({"version", "save", "save_next", "add_target", "submit"})
+
+
+def keeps_typed_input_across_login(form_accepts):
     """If the session expired while someone was typing, keep their POST, send them to log in,
-    and replay it when they come back: nothing typed is lost to a timeout."""
+    and replay it when they come back: nothing typed is lost to a timeout.
 
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            pending = request.session.get(PENDING_POST_KEY)
-            if request.method == "GET" and pending and pending["path"] == request.path:
-                del request.session[PENDING_POST_KEY]
-                request.method = "POST"
-                request.POST = QueryDict(pending["body"])
-                messages.info(request, _("You were logged out: what you typed has been kept."))
-            return view(request, *args, **kwargs)
-        if request.method == "POST":
-            request.session[PENDING_POST_KEY] = {
-                "path": request.path, "body": request.POST.urlencode(),
-            }
-        return redirect_to_login(request.get_full_path())
+    Anyone can POST here without an account, and the session row lives for weeks, so only what
+    the page's form could have sent is kept: `form_accepts(**view_kwargs)` returns a predicate on
+    field names, or None when there is no such page; the whole is kept only up to
+    MAX_KEPT_INPUT_BYTES."""
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.user.is_authenticated:
+                pending = request.session.get(PENDING_POST_KEY)
+                if request.method == "GET" and pending and pending["path"] == request.path:
+                    del request.session[PENDING_POST_KEY]
+                    data = QueryDict(mutable=True)
+                    for name, values in pending.get("fields", {}).items():  # older: "body"
+                        data.setlist(name, values)
+                    request.method = "POST"
+                    request.POST = data
+                    messages.info(request, _("You were logged out: what you typed has been kept."))
+                return view(request, *args, **kwargs)
+            if request.method == "POST":
+                request.session.pop(PENDING_POST_KEY, None)
+                fields = _input_to_keep(request.POST, form_accepts(**kwargs))
+                if fields:
+                    request.session[PENDING_POST_KEY] = {"path": request.path, "fields": fields}
+            return redirect_to_login(request.get_full_path())
+
+        return wrapper
+
+    return decorator
+
+
+def _input_to_keep(data: QueryDict, accepts) -> dict | None:
+    if accepts is None:
+        return None
+    fields = storable_typed_input({
+        name: data.getlist(name) for name in data if name in FORM_BUTTONS or accepts(name)
+    })
+    size = sum(len(name.encode()) + sum(len(v.encode()) for v in values)
+               for name, values in fields.items())
+    return fields if size <= MAX_KEPT_INPUT_BYTES else None
+
+
+def pledge_form_accepts(*, pk: int, section: str):
+    """The field names a pledge form section posts (None: no such pledge or section)."""
+    if section not in SECTION_NAMES or not Pledge.objects.filter(pk=pk).exists():
+        return None
+    if section == "targets":
+        return lambda name: name.startswith("targets-")
+    return SECTION_FORMS[section].base_fields.__contains__
 
 
 def _acting(request):
@@ -139,7 +177,7 @@ def _raw_input(data: QueryDict) -> dict:
     return {key: data.getlist(key) for key in data if key != "csrfmiddlewaretoken"}
 
 
-@keeps_typed_input_across_login
+@keeps_typed_input_across_login(pledge_form_accepts)
 def pledge_edit(request, pk: int, section: str):
     if section not in SECTION_NAMES:
         raise Http404
@@ -310,7 +348,15 @@ def pledge_delete(request, pk: int):
     return render(request, "pledges/member/pledge_delete.html", {"pledge": pledge})
 
 
-@keeps_typed_input_across_login
+def pledge_translations_form_accepts(*, pk: int):
+    """The field names the translations page posts (None: no such pledge)."""
+    if not Pledge.objects.filter(pk=pk).exists():
+        return None
+    names = {*TranslationForm.base_fields, *OriginalLanguageForm.base_fields, "remove"}
+    return names.__contains__
+
+
+@keeps_typed_input_across_login(pledge_translations_form_accepts)
 def pledge_translations(request, pk: int):
     """Add, change or remove the translations of a pledge's title and summary."""
     pledge = member_selectors.pledge_get_for_member(request.user, pk)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from p2c_portal.mail import email_send_templated
+from p2c_portal.typed_input import storable_typed_input
 from pledges.member_selectors import pledge_contacts
 from pledges.models import Pledge
 from pledges.services import EditConflict, usd_equivalent
@@ -126,7 +127,7 @@ def progress_report_save(
     if "amount_disbursed" in values:
         report.currency = pledge.currency if report.amount_disbursed is not None else ""
         report.usd_disbursed = usd_equivalent(report.amount_disbursed, report.currency)[0]
-    report.unsaved_input = raw_input or {}
+    report.unsaved_input = storable_typed_input(raw_input)
     report.updated_by = user
     report.version += 1
     try:

@@ -317,3 +317,58 @@ def test_dates_are_iso_in_the_form_widgets(member_client, draft):
     draft.start_date = datetime.date(2022, 6, 6)
     draft.save()
     assert 'value="2022-06-06"' in member_client.get(edit_url(draft, "basics")).content.decode()
+
+
+def test_a_nul_character_is_refused_on_its_field_and_the_valid_fields_are_saved(
+    member_client, draft
+):
+    """PostgreSQL refuses NUL in text and in jsonb: it used to make the whole save a 500."""
+    response = post_section(member_client, draft, "basics", {
+        "title": "Schools online",
+        "summary": "Connect\x00 schools",
+        "start_date": "2025-01-01",
+    })
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Null characters are not allowed." in html
+    assert "Connect" in html  # what was typed is on screen again
+    draft.refresh_from_db()
+    assert draft.title == "Schools online"
+    assert draft.start_date == datetime.date(2025, 1, 1)
+    assert draft.unsaved_input["basics"]["summary"] == ["Connect schools"]
+    assert "Connect schools" in member_client.get(edit_url(draft, "basics")).content.decode()
+
+
+def test_a_nul_character_in_a_target_row_keeps_the_table_as_typed(member_client, draft):
+    response = post_section(member_client, draft, "targets", {
+        "targets-TOTAL_FORMS": "1", "targets-INITIAL_FORMS": "0",
+        "targets-0-indicator": "Schools\x00 connected", "targets-0-unit": "schools",
+        "targets-0-baseline": "0", "targets-0-target_value": "500",
+        "targets-0-target_date": "2027-12-31",
+    })
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.unsaved_input["targets"]["targets-0-indicator"] == ["Schools connected"]
+
+
+def test_an_anonymous_post_keeps_only_the_forms_own_fields_and_a_bounded_size(member, draft):
+    """The 'keep typed input across login' session entry is written for anyone: it must not be a
+    way to store megabytes, or any field name, in the session table."""
+    browser = Client()
+    draft.refresh_from_db()
+    browser.post(edit_url(draft, "basics"), {
+        "version": draft.version, "title": "Typed before the timeout",
+        "made_up_field": "x" * 1000,
+    })
+    kept = browser.session["pledge_pending_post"]["fields"]
+    assert kept == {"version": [str(draft.version)], "title": ["Typed before the timeout"]}
+
+    browser = Client()
+    browser.post(edit_url(draft, "basics"), {"title": "x" * 2_300_000})
+    assert "pledge_pending_post" not in browser.session
+
+    browser = Client()
+    for path in (edit_url(draft, "nonsense"), f"/en/my-pledges/{draft.pk + 1000}/edit/basics/"):
+        response = browser.post(path, {"title": "Nowhere"})
+        assert response.status_code == 302
+        assert "pledge_pending_post" not in browser.session

@@ -298,3 +298,16 @@ def test_the_values_achieved_are_a_named_group(pledge, cycle, member_client):
     """The legend is the fieldset's first child, or it does not name the group."""
     html = page(member_client.get(url(pledge, cycle)))
     assert re.search(r"<fieldset[^>]*>\s*<legend[^>]*>Values achieved so far</legend>", html)
+
+
+def test_a_nul_character_in_any_progress_field_keeps_the_rest_saved(pledge, cycle, member_client):
+    """PostgreSQL refuses NUL in jsonb: the whole save used to be a 500."""
+    data = complete(pledge, narrative="Connected\x00 450 schools",
+                    evidence_links="https://example.org/a\x00b")
+    response = member_client.post(url(pledge, cycle), data)
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in page(response)
+    report = ProgressReport.objects.get(pledge=pledge, cycle=cycle)
+    assert report.implementation_status == "on_track" and report.percent_complete == 40
+    assert report.unsaved_input["narrative"] == ["Connected 450 schools"]
+    assert "\x00" not in str(report.unsaved_input)
