@@ -218,7 +218,7 @@ def sorted_by_name(items: Iterable[T], name: Callable[[T], str] = str) -> list[T
 # --- Form fields -----------------------------------------------------------------------------
 
 # A currency code before or after the digits ("USD 1,000,000", "1 000 000 EUR"), not a word.
-_CURRENCY_CODE = re.compile(r"^\s*([A-Za-z]{3})(?=[\s\d])\s*|(?<=[\s\d])\s*([A-Za-z]{3})\s*$")
+_CURRENCY_CODE = re.compile(r"^\s*([A-Za-z]{3})(?=\s*[\d$€£])\s*|(?<=[\d\s])\s*([A-Za-z]{3})\s*$")
 _CURRENCY_SYMBOLS = re.compile(r"US\$|[$€£¥₽]")
 
 
