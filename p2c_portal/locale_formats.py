@@ -37,10 +37,13 @@ class LocalizedNumberError(ValueError):
     """Text that is not a number as the language writes it; str() is a message for the user."""
 
 
-@functools.lru_cache(maxsize=32)
 def cldr_locale(language: str | None = None) -> Locale:
     """The CLDR locale of a Django language code (the active language by default)."""
-    code = (language or get_language() or "en").lower()
+    return _cldr_locale((language or get_language() or "en").lower())
+
+
+@functools.lru_cache(maxsize=32)
+def _cldr_locale(code: str) -> Locale:
     name = _CLDR_LOCALES.get(code) or code.replace("-", "_")
     try:
         return Locale.parse(name)

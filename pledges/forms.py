@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from action_areas.models import (
@@ -16,7 +17,7 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
-from p2c_portal.locale_formats import LocalizedDecimalField
+from p2c_portal.locale_formats import LocalizedDecimalField, collation_key
 
 from .currencies import CURRENCIES
 from .models import (
@@ -218,7 +219,24 @@ class AreasForm(forms.ModelForm):
         return cleaned
 
 
+class _CountriesByRegionThenName(ModelChoiceIterator):
+    """Countries grouped by region (the form regroups them), each region's countries in the
+    language's alphabetical order: the database's own collation may put Czechia before Côte
+    d'Ivoire."""
+
+    def __iter__(self):
+        countries = sorted(
+            self.queryset,
+            key=lambda c: ((c.region.position, c.region.pk) if c.region else (0, 0),
+                           collation_key(c.name)),
+        )
+        for country in countries:
+            yield self.choice(country)
+
+
 class CountryChoiceField(forms.ModelMultipleChoiceField):
+    iterator = _CountriesByRegionThenName
+
     def label_from_instance(self, country):
         groups = country.groups_on()
         return f"{country.name} ({', '.join(groups)})" if groups else country.name
@@ -246,7 +264,7 @@ class GeographyForm(forms.ModelForm):
         self.fields["countries"].queryset = (
             Country.objects.select_related("region")
             .prefetch_related("group_memberships")
-            .order_by("region__position", "name_en")
+            .order_by("region__position", "region")
         )
         self.fields["beneficiary_groups"].queryset = BeneficiaryGroup.objects.all()
         for name in ("regions", "beneficiary_groups"):

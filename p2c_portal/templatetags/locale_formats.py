@@ -6,6 +6,7 @@ Built into every template (settings.TEMPLATES "builtins"), so pages need no {% l
     {{ target.target_value|local_number }}      2,500,000.50 · 2 500 000,50
     {{ pledge.amount|local_amount:pledge.currency }}   US$2,500,000 · 2 500 000 $US
     {{ figures.goal_percent|local_percent }}    42% · 42 %
+    {% for country in countries|collated:"name" %}   Côte d'Ivoire before Czechia
 """
 
 from django import template
@@ -38,3 +39,10 @@ def local_amount(value, currency="USD"):
 @register.filter
 def local_percent(value):
     return locale_formats.format_percent(value)
+
+
+@register.filter
+def collated(items, attribute="name"):
+    """`items` sorted by `attribute` as the page's language sorts names:
+    {% for country in countries|collated:"name" %}."""
+    return locale_formats.sorted_by_name(items, lambda item: getattr(item, attribute, item))
