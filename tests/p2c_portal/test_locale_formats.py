@@ -16,7 +16,7 @@ from p2c_portal.locale_formats import (
     parse_number,
 )
 from pledges.models import Pledge
-from tests.factories import PledgeFactory
+from tests.factories import EntityFactory, PledgeFactory
 
 NNBSP, NBSP, RLM = "\u202f", "\u00a0", "\u200f"
 
@@ -177,4 +177,16 @@ def test_the_country_filter_lists_countries_in_the_language_order(
     pledge.countries.set(Country.objects.filter(iso3__in=expected))
     html = anonymous.get(f"/{language}/pledges/").content.decode()
     listed = re.findall(r'value="(\w{3})"', html)
+    assert [iso3 for iso3 in listed if iso3 in expected] == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "expected"), SORTED_COUNTRIES.items())
+def test_the_entity_directory_lists_countries_in_the_language_order(
+    anonymous, language, expected
+):
+    for iso3 in expected:
+        EntityFactory(headquarters_country=Country.objects.get(iso3=iso3))
+    html = anonymous.get(f"/{language}/entities/").content.decode()
+    listed = re.findall(r'<option value="(\w{3})"', html)
     assert [iso3 for iso3 in listed if iso3 in expected] == expected
