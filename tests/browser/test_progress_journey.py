@@ -165,7 +165,8 @@ def test_member_reports_progress_and_the_public_sees_it(
     expect(page.get_by_role("status")).to_have_text(tr("Draft saved."))
     expect(page.get_by_role("alert")).to_have_count(0)
     expect(page).not_to_have_title(error_title(language))
-    teachers_typed = "2600"  # now the saved value, shown in digits
+    # Now the saved value, shown as the language writes numbers (2,600 / 2 600).
+    teachers_typed = number_text(language, "2600")
     expect_as_typed("40")
     checkpoint("07-draft-saved")
 
