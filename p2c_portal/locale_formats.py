@@ -160,13 +160,15 @@ def number_example(language: str | None = None) -> str:
     return format_number(Decimal("2500000.50"), language)
 
 
-def parse_number(text: str, language: str | None = None) -> Decimal:
+def parse_number(text: str, language: str | None = None, *, as_typed: str | None = None) -> Decimal:
     """Read a number typed in the language's format; any space groups digits in every language.
 
     A comma or point that the language uses neither for decimals nor for grouping ("1.000" in
     French: one, or one thousand?) is refused rather than guessed, as are misplaced group signs.
-    Raises LocalizedNumberError with a message that shows the expected format.
+    Raises LocalizedNumberError with a message that shows the expected format and quotes
+    `as_typed` (what the person typed, when `text` is part of it), else `text`.
     """
+    quoted = (as_typed if as_typed is not None else text or "").strip()[:50]
     locale = cldr_locale(language)
     group = babel_numbers.get_group_symbol(locale)
     decimal_sign = babel_numbers.get_decimal_symbol(locale)
@@ -178,14 +180,14 @@ def parse_number(text: str, language: str | None = None) -> Decimal:
     if not re.fullmatch(r"[0-9.,\u00a0\u202f]+", raw) or not re.search(r"[0-9]", raw):
         raise LocalizedNumberError(
             _("“%(text)s” is not a number. Write digits, for example %(example)s.")
-            % {"text": (text or "").strip()[:50], "example": example}
+            % {"text": quoted, "example": example}
         )
     foreign = {sign for sign in ".," if sign in raw and sign not in (group, decimal_sign)}
     if foreign:
         raise LocalizedNumberError(
             _("“%(text)s” is ambiguous in this language: write it like %(example)s, with "
               "“%(decimal)s” before the decimals.")
-            % {"text": text.strip()[:50], "example": example, "decimal": decimal_sign}
+            % {"text": quoted, "example": example, "decimal": decimal_sign}
         )
     try:
         return babel_numbers.parse_decimal(raw, locale=locale, strict=True)
@@ -193,7 +195,7 @@ def parse_number(text: str, language: str | None = None) -> Decimal:
         raise LocalizedNumberError(
             _("“%(text)s” is not written as numbers are in this language: write it like "
               "%(example)s, with “%(decimal)s” before the decimals.")
-            % {"text": text.strip()[:50], "example": example, "decimal": decimal_sign}
+            % {"text": quoted, "example": example, "decimal": decimal_sign}
         ) from None
 
 
@@ -271,9 +273,9 @@ class LocalizedDecimalField(forms.Field):
                 body = _CURRENCY_CODE.sub("", body, count=1)
             body = _CURRENCY_SYMBOLS.sub("", body).strip()
         try:
-            number = parse_number(body)
+            number = parse_number(body, as_typed=text)
         except LocalizedNumberError as error:
-            raise ValidationError(str(error).replace(body.strip()[:50], text[:50], 1)) from None
+            raise ValidationError(str(error)) from None
         if negative and number != 0:
             if not self.allow_negative:
                 raise ValidationError(self.negative_message or _("The number cannot be negative."))
