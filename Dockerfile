@@ -19,6 +19,13 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 
+# The fonts the PDF reports embed (reporting/compiled_report_fonts.py): Noto Sans and Noto Naskh
+# Arabic, and WenQuanYi Micro Hei for Chinese. Found in /usr/share/fonts (PDF_FONT_DIRS' default),
+# never downloaded at run time.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-core fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, in their own layer: pinned exactly in requirements.txt.
 COPY requirements.txt ./
 RUN pip install -r requirements.txt && pip check

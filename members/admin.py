@@ -17,6 +17,7 @@ from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 from . import services, workflow
 from .models import (
     Entity,
+    EntityIdentityChange,
     EntityStatusChange,
     Invitation,
     JoinRequest,
@@ -24,7 +25,7 @@ from .models import (
     MembershipChange,
     User,
 )
-from .permissions import can_vet_entities
+from .permissions import can_review_identity_change, can_vet_entities
 from .resources import EntityResource
 
 
@@ -97,6 +98,15 @@ class TeamChangeInline(ReadOnlyInline):
     verbose_name_plural = _("team history")
 
 
+class IdentityChangeInline(ReadOnlyInline):
+    """The entity's requested changes of name, group or country; decided from their own page."""
+
+    model = EntityIdentityChange
+    fk_name = "entity"
+    fields = ("requested_at", "requested_by", "name", "status", "decided_by", "reason")
+    show_change_link = True
+
+
 class StatusChangeInline(ReadOnlyInline):
     model = EntityStatusChange
     fields = ("created_at", "actor", "from_status", "to_status", "message")
@@ -134,7 +144,7 @@ class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     )
     autocomplete_fields = ("headquarters_country",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [MembershipInline, StatusChangeInline, TeamChangeInline]
+    inlines = [MembershipInline, IdentityChangeInline, StatusChangeInline, TeamChangeInline]
     actions = ["approve_selected"]
     fieldsets = (
         (
@@ -399,3 +409,110 @@ class JoinRequestAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     search_fields = ("user__email", "entity__name")
     list_select_related = ("user", "entity")
+
+
+class IdentityDecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (emailed to the entity's administrators)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+    )
+
+
+@admin.register(EntityIdentityChange)
+class EntityIdentityChangeAdmin(admin.ModelAdmin):
+    """The queue of approved entities' changes of name, stakeholder group or country. Rows are
+    written by members.services and members.workflow only; here the secretariat decides."""
+
+    list_display = ("entity", "previous_name", "name", "status", "requested_by", "requested_at")
+    list_filter = ("status",)
+    search_fields = ("entity__name", "name", "previous_name")
+    list_select_related = ("entity", "requested_by")
+    fields = (
+        "entity", "status", "decision_buttons",
+        "previous_name", "name",
+        "previous_stakeholder_group", "stakeholder_group",
+        "previous_headquarters_country", "headquarters_country",
+        "requested_by", "requested_at", "decided_by", "decided_at", "reason",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        self._request = request  # decision_buttons asks who is looking
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("Decisions"))
+    def decision_buttons(self, change: EntityIdentityChange):
+        request = getattr(self, "_request", None)
+        if (change.status != EntityIdentityChange.Status.PENDING or request is None
+                or not can_review_identity_change(request.user, change.entity)):
+            return "—"
+        return format_html_join(
+            " ",
+            '<a class="button" href="{}">{}</a>',
+            (
+                (reverse("admin:members_entityidentitychange_decide",
+                         args=[change.pk, transition.name]), transition.label)
+                for transition in workflow.IDENTITY_TRANSITIONS.values()
+            ),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:change_id>/decide/<str:name>/",
+                self.admin_site.admin_view(self.decide_view),
+                name="members_entityidentitychange_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, change_id: int, name: str):
+        change = get_object_or_404(EntityIdentityChange.objects.select_related("entity"),
+                                   pk=change_id)
+        transition = workflow.IDENTITY_TRANSITIONS.get(name)
+        if transition is None or not can_review_identity_change(request.user, change.entity):
+            raise PermissionDenied
+        form = IdentityDecisionForm(request.POST or None)
+        change_url = reverse("admin:members_entityidentitychange_change", args=[change.pk])
+        if request.method == "POST" and form.is_valid():
+            try:
+                workflow.identity_change_transition(
+                    change_id=change.pk, name=name, actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except workflow.TransitionError as error:
+                if transition.message_required and not form.cleaned_data["reason"].strip():
+                    form.add_error("reason", str(error))
+                else:
+                    messages.error(request, str(error))
+                    return redirect(change_url)
+            else:
+                messages.success(
+                    request,
+                    _("%(entity)s: %(action)s done; its administrators have been emailed.")
+                    % {"entity": change.entity, "action": transition.label},
+                )
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "change": change,
+            "object": change,  # the breadcrumb of admin/desk/action_page.html
+            "transition": transition,
+            "form": form,
+            "change_url": change_url,
+            "title": _("%(action)s: %(entity)s") % {"action": transition.label,
+                                                     "entity": change.entity},
+        }
+        return TemplateResponse(request, "admin/members/entityidentitychange/decide.html", context)

@@ -8,7 +8,15 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Entity, EntityStatusChange, Invitation, JoinRequest, Membership, website_domain
+from .models import (
+    Entity,
+    EntityIdentityChange,
+    EntityStatusChange,
+    Invitation,
+    JoinRequest,
+    Membership,
+    website_domain,
+)
 
 
 def normalised_name(value: str) -> str:
@@ -119,3 +127,15 @@ def acting_membership(user, preferred_entity_id: int | None) -> Membership | Non
             return membership
     approved = [m for m in memberships if m.entity.status == Entity.Status.APPROVED]
     return (approved or memberships or [None])[0]
+
+
+def entity_pending_identity_change(entity: Entity) -> EntityIdentityChange | None:
+    """The change of name, group or country the entity asked for, while the secretariat has not
+    decided it."""
+    return (
+        EntityIdentityChange.objects.filter(
+            entity=entity, status=EntityIdentityChange.Status.PENDING
+        )
+        .select_related("headquarters_country")
+        .first()
+    )

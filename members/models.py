@@ -276,6 +276,70 @@ class EntityStatusChange(models.Model):
         return f"{self.entity}: {self.from_status or '—'} → {self.to_status}"
 
 
+class EntityIdentityChange(models.Model):
+    """The workflow table of an approved entity's identity: a change of name, stakeholder group or
+    headquarters country that its administrator asked for, waiting for the secretariat's review
+    (members.workflow.IDENTITY_TRANSITIONS). The entity keeps its public values meanwhile; the row
+    keeps who asked, who decided, when, the values before and after, and the reason of a
+    rejection."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        REPLACED = "replaced", _("Replaced by a later request")
+
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="identity_changes",
+        verbose_name=_("entity"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    name = models.CharField(_("new name"), max_length=200)
+    stakeholder_group = models.CharField(
+        _("new stakeholder group"), max_length=20, choices=StakeholderGroup.choices
+    )
+    headquarters_country = models.ForeignKey(
+        "action_areas.Country", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("new headquarters country"),
+    )
+    previous_name = models.CharField(_("previous name"), max_length=200)
+    previous_stakeholder_group = models.CharField(
+        _("previous stakeholder group"), max_length=20, choices=StakeholderGroup.choices
+    )
+    previous_headquarters_country = models.ForeignKey(
+        "action_areas.Country", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("previous headquarters country"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(_("reason for rejection"), blank=True)
+
+    class Meta:
+        verbose_name = _("identity change")
+        verbose_name_plural = _("identity changes")
+        ordering = ["-requested_at", "-pk"]
+        permissions = [("review_entityidentitychange", _("Can review identity changes"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity"], condition=models.Q(status="pending"),
+                name="one_pending_identity_change",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.previous_name} → {self.name}"
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         ADMINISTRATOR = "administrator", _("Administrator")

@@ -3,8 +3,7 @@
 from django.core.exceptions import PermissionDenied  # noqa: F401  (re-exported for services)
 
 from .models import Entity, Membership
-
-SECRETARIAT_GROUP = "Secretariat"
+from .secretariat_group import SECRETARIAT_GROUP  # noqa: F401  (one name for the group)
 
 R = Membership.Role
 
@@ -56,6 +55,21 @@ def can_change_any_team(
         if asked
     ]
     return bool(user.is_authenticated and user.is_active and user.has_perms(wanted))
+
+
+def can_review_identity_change(user, entity: Entity) -> bool:
+    """The secretariat reviews an approved entity's change of name, group or country; nobody
+    reviews a change of an entity they belong to (it would be approving their own request)."""
+    return bool(
+        user.is_authenticated and user.is_active
+        and user.has_perm("members.review_entityidentitychange")
+        and membership_of(user, entity) is None
+    )
+
+
+def identity_changes_need_review(entity: Entity) -> bool:
+    """Once approved, an entity's name, stakeholder group and country change only after review."""
+    return entity.status in (Entity.Status.APPROVED, Entity.Status.SUSPENDED)
 
 
 def can_edit_profile(user, entity: Entity) -> bool:

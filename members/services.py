@@ -25,7 +25,12 @@ from .models import (
     MembershipChange,
     User,
 )
-from .workflow import entity_email_administrators, entity_transition
+from .workflow import (
+    IDENTITY_FIELDS,
+    entity_email_administrators,
+    entity_transition,
+    identity_change_request,
+)
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -101,11 +106,19 @@ def entity_apply(*, user: User, data: dict[str, Any], logo_png: bytes = b"") -> 
 def entity_update_profile(
     *, user: User, entity_id: int, data: dict[str, Any], logo_png: bytes | None = None
 ) -> Entity:
+    """Save the profile. Once the entity is approved, a change of its name, stakeholder group or
+    country is not applied but kept for the secretariat's review (members.workflow); the other
+    fields apply at once. The pending request, if one was made, is `entity.identity_request`."""
     entity = Entity.objects.select_for_update().get(pk=entity_id)
     if not permissions.can_edit_profile(user, entity):
         raise permissions.PermissionDenied
+    entity.identity_request = None
+    fields = PROFILE_FIELDS + ELIGIBILITY_FIELDS
+    if permissions.identity_changes_need_review(entity):
+        entity.identity_request = identity_change_request(entity=entity, actor=user, values=data)
+        fields = tuple(field for field in fields if field not in IDENTITY_FIELDS)
     changed = []
-    for field in PROFILE_FIELDS + ELIGIBILITY_FIELDS:
+    for field in fields:
         if field in data and getattr(entity, field) != data[field]:
             setattr(entity, field, data[field])
             changed.append(field)

@@ -168,15 +168,23 @@ def entity_edit(request, pk: int):
     _require(permissions.can_edit_profile(request.user, entity))
     form = EntityProfileForm(request.POST or None, request.FILES or None, instance=entity)
     if request.method == "POST" and form.is_valid():
-        services.entity_update_profile(
+        saved = services.entity_update_profile(
             user=request.user,
             entity_id=entity.pk,
             data=form.cleaned_data,
             logo_png=form.logo_png,
         )
         messages.success(request, _("The profile has been saved."))
+        if saved.identity_request is not None:
+            messages.info(request, _(
+                "The change of name, stakeholder group or country waits for the secretariat's "
+                "review; the current ones stay public meanwhile. You will be emailed the outcome."
+            ))
         return redirect("members:entity_team", pk=entity.pk)
-    return render(request, "members/entity_edit.html", {"entity": entity, "form": form})
+    return render(request, "members/entity_edit.html", {
+        "entity": entity, "form": form,
+        "pending_identity": member_selectors.entity_pending_identity_change(entity),
+    })
 
 
 @login_required

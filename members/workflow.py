@@ -3,6 +3,11 @@
 applied ⇄ more_info_requested        (request_info / respond)
 applied → approved | rejected         (approve / reject)
 approved → suspended → approved       (suspend / reinstate)
+
+An approved entity's identity (name, stakeholder group, country) has a lifecycle of its own, in its
+own workflow table (EntityIdentityChange):
+pending → approved | rejected        (approve_identity / reject_identity, the secretariat)
+pending → replaced                   (a later request by the entity replaces it)
 """
 
 from dataclasses import dataclass
@@ -14,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from p2c_portal.mail import email_send_templated
 
 from . import permissions
-from .models import Entity, EntityStatusChange
+from .models import Entity, EntityIdentityChange, EntityStatusChange
 
 S = Entity.Status
 
@@ -138,3 +143,84 @@ def entity_email_administrators(*, entity: Entity, template: str, message: str =
             context={"entity": entity, "message": message, "recipient": user},
             language=user.preferred_language,
         )
+
+
+# --- Identity changes of approved entities ------------------------------------------------------
+
+IdentityStatus = EntityIdentityChange.Status
+IDENTITY_FIELDS = ("name", "stakeholder_group", "headquarters_country")
+
+IDENTITY_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition("approve_identity", _("Approve the change"), frozenset({IdentityStatus.PENDING}),
+                   IdentityStatus.APPROVED, "secretariat", email="identity_change_approved"),
+        Transition("reject_identity", _("Reject the change"), frozenset({IdentityStatus.PENDING}),
+                   IdentityStatus.REJECTED, "secretariat", message_required=True,
+                   email="identity_change_rejected"),
+    ]
+}
+
+
+def identity_change_request(*, entity: Entity, actor, values: dict) -> EntityIdentityChange | None:
+    """Called by members.services.entity_update_profile with the entity locked: the identity
+    values asked for are kept for review instead of applied (a pending request is replaced by the
+    newer one). None if they are the entity's current values (any pending request then stands)."""
+    wanted = {field: values.get(field, getattr(entity, field)) for field in IDENTITY_FIELDS}
+    if all(getattr(entity, field) == wanted[field] for field in IDENTITY_FIELDS):
+        return None
+    now = timezone.now()
+    EntityIdentityChange.objects.filter(entity=entity, status=IdentityStatus.PENDING).update(
+        status=IdentityStatus.REPLACED, decided_at=now
+    )
+    return EntityIdentityChange.objects.create(
+        entity=entity, requested_by=actor, requested_at=now,
+        name=wanted["name"], stakeholder_group=wanted["stakeholder_group"],
+        headquarters_country=wanted["headquarters_country"],
+        previous_name=entity.name, previous_stakeholder_group=entity.stakeholder_group,
+        previous_headquarters_country=entity.headquarters_country,
+    )
+
+
+@transaction.atomic
+def identity_change_transition(
+    *, change_id: int, name: str, actor, reason: str = ""
+) -> EntityIdentityChange:
+    """Approve or reject a requested identity change: lock, check, apply, audit, email after
+    commit. Nobody reviews a change of an entity they belong to."""
+    transition = IDENTITY_TRANSITIONS[name]
+    # The entity first, then the request: the order members.services.entity_update_profile
+    # locks them in, so that a review and a new request cannot deadlock.
+    entity_id = EntityIdentityChange.objects.values_list("entity_id", flat=True).get(pk=change_id)
+    entity = Entity.objects.select_for_update().get(pk=entity_id)
+    change = EntityIdentityChange.objects.select_for_update().get(pk=change_id)
+    if not permissions.can_review_identity_change(actor, entity):
+        raise permissions.PermissionDenied(_("You are not allowed to do this."))
+    if change.status not in transition.sources:
+        raise TransitionError(
+            _("This change is already “%(status)s”: it was decided in the meantime.")
+            % {"status": change.get_status_display()}
+        )
+    reason = (reason or "").strip()
+    if transition.message_required and not reason:
+        raise TransitionError(_("Give the reason for the rejection: it is sent to the entity."))
+    change.status = transition.target
+    change.decided_by = actor
+    change.decided_at = timezone.now()
+    change.reason = reason
+    change.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    if transition.target == IdentityStatus.APPROVED:
+        entity.name = change.name
+        entity.stakeholder_group = change.stakeholder_group
+        entity.headquarters_country = change.headquarters_country
+        entity._change_reason = "identity change approved"  # shown in the entity's history
+        entity._history_user = actor  # also when no request is there to tell (a shell, a task)
+        entity.save(update_fields=[*IDENTITY_FIELDS, "updated_at"])
+    for user in permissions.entity_administrators(entity):
+        email_send_templated(
+            template=f"members/{transition.email}",
+            to=[user.email],
+            context={"entity": entity, "change": change, "message": reason, "recipient": user},
+            language=user.preferred_language,
+        )
+    return change

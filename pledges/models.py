@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from action_areas.models import BilingualNameMixin
+from members.models import Entity
 
 MAX_AMOUNT = Decimal("10000000000000")  # 10^13: beyond any real pledge, catches typos
 
@@ -108,11 +109,14 @@ class ProgrammeKind(models.TextChoices):
 
 class PledgeQuerySet(models.QuerySet):
     def public(self, now=None) -> "PledgeQuerySet":
-        """Published or completed, and past any embargo: what the world may see."""
+        """Published or completed, past any embargo, of an entity that is not suspended: what the
+        world may see. A suspended entity's pledges come back as they were on reinstatement."""
         now = now or timezone.now()
-        return self.filter(
-            status__in=[Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED]
-        ).filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
+        return (
+            self.filter(status__in=[Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED])
+            .filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
+            .exclude(entity__status=Entity.Status.SUSPENDED)
+        )
 
     def for_entity(self, entity) -> "PledgeQuerySet":
         return self.filter(entity=entity)
@@ -322,8 +326,10 @@ class Pledge(models.Model):
 
     def is_public(self, now=None) -> bool:
         now = now or timezone.now()
-        return self.status in (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED) and (
-            self.embargo_until is None or self.embargo_until <= now
+        return (
+            self.status in (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED)
+            and (self.embargo_until is None or self.embargo_until <= now)
+            and self.entity.status != Entity.Status.SUSPENDED
         )
 
 

@@ -21,7 +21,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import BinaryIO
-from xml.sax.saxutils import escape
 
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
@@ -30,16 +29,17 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from spreadsheets.files import spreadsheet_safe
 
+from . import compiled_report_fonts as fonts
 from .compiled_report_document import (
     SHEET_NAMES,
     Document,
@@ -314,65 +314,128 @@ PDF_BAR = 8
 BLUE = colors.HexColor("#005b99")
 
 
+def _pdf_string(drawing: Drawing, x: float, y: float, line: str, *, anchor: str = "start"):
+    """One line of a drawing in display order, each script's run in its font."""
+    font_runs = fonts.runs(line)
+    if anchor == "end":
+        x -= sum(pdfmetrics.stringWidth(chunk, font, PDF_FONT) for font, chunk in font_runs)
+    for font, chunk in font_runs:
+        drawing.add(String(x, y, chunk, fontSize=PDF_FONT, fontName=font))
+        x += pdfmetrics.stringWidth(chunk, font, PDF_FONT)
+
+
 def _pdf_chart(section: Section):
-    """The chart of the page, on paper: labels (wrapped, never cut) left of their bars."""
+    """The chart of the page, on paper: labels (wrapped, never cut) left of their bars; in a
+    right-to-left language, mirrored: labels on the right, bars growing leftwards."""
+    right_to_left = translation.get_language_bidi()
+
+    def x(left: float, width: float = 0) -> float:  # the mirror image of [left, left + width]
+        return PDF_WIDTH - left - width if right_to_left else left
+
     bars = chart_bars(section)
     bar_area = PDF_WIDTH - PDF_LABELS - PDF_VALUE_SPACE
-    rows = [(_wrapped(bar.label, font_size=PDF_FONT, width=PDF_LABELS - 8), bar) for bar in bars]
+    rows = [(fonts.display_lines(bar.label, PDF_FONT, PDF_LABELS - 8), bar) for bar in bars]
     heights = [max(len(lines) * PDF_LINE, PDF_BAR) + 5 for lines, _bar in rows]
     drawing = Drawing(PDF_WIDTH, sum(heights))
+    drawing.initialFontName = fonts.REGULAR  # else Helvetica is listed, though never drawn
     top = sum(heights)
     for (lines, bar), height in zip(rows, heights, strict=True):
         middle = top - height / 2
         first_baseline = middle + (len(lines) - 1) * PDF_LINE / 2 - PDF_FONT * 0.35
         for i, line in enumerate(lines):
-            drawing.add(String(PDF_LABELS - 8, first_baseline - i * PDF_LINE, line,
-                               fontSize=PDF_FONT, textAnchor="end", fontName="Helvetica"))
+            _pdf_string(drawing, x(PDF_LABELS - 8), first_baseline - i * PDF_LINE, line,
+                        anchor="start" if right_to_left else "end")
         width = max(bar.share * bar_area, 0.75)
-        drawing.add(Rect(PDF_LABELS, middle - PDF_BAR / 2, width, PDF_BAR, fillColor=BLUE,
-                         strokeColor=None))
-        drawing.add(String(PDF_LABELS + width + 4, middle - PDF_FONT * 0.35, bar.text,
-                           fontSize=PDF_FONT, fontName="Helvetica"))
+        drawing.add(Rect(x(PDF_LABELS, width), middle - PDF_BAR / 2, width, PDF_BAR,
+                         fillColor=BLUE, strokeColor=None))
+        _pdf_string(drawing, x(PDF_LABELS + width + 4), middle - PDF_FONT * 0.35, bar.text,
+                    anchor="end" if right_to_left else "start")
         top -= height
     return drawing
 
 
-def _pdf_table(headings: list, rows: list[list], widths: list[float], *, numeric_from: int = 1):
+def _pdf_table(headings: list, rows: list[list], widths: list[float], styles: dict, *,
+               numeric_from: int = 1, small: bool = False):
     """A table as wide as the page; columns from `numeric_from` on hold numbers, aligned right
-    under right-aligned headings. Cells given as Paragraphs wrap; plain strings do not."""
+    under right-aligned headings. Text cells become paragraphs in the report fonts, and wrap.
+    In a right-to-left language the columns are mirrored, the first on the right."""
+    def cell(value, style: str):
+        if not isinstance(value, str):
+            return value
+        return fonts.ScriptParagraph(value, styles[style])
+
+    body = "small" if small else "cell"
+    table_rows = [[cell(text, "heading_right" if i >= numeric_from else "heading")
+                   for i, text in enumerate(headings)]]
+    table_rows += [[cell(text, f"{body}_right" if i >= numeric_from else body)
+                    for i, text in enumerate(row)] for row in rows]
+    if translation.get_language_bidi():  # columns read from the right
+        table_rows = [row[::-1] for row in table_rows]
+        widths = widths[::-1]
     scale = PDF_WIDTH / sum(widths)
-    table = Table([headings, *rows], colWidths=[w * scale for w in widths], repeatRows=1,
+    table = Table(table_rows, colWidths=[w * scale for w in widths], repeatRows=1,
                   hAlign="LEFT")
     table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
-        ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
+        ("FONT", (0, 0), (-1, -1), fonts.REGULAR, 8),  # else the cells' default is Helvetica
         ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f1f4f8")]),
-        ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"),
         ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
         ("VALIGN", (0, 1), (-1, -1), "TOP"),
     ]))
     return table
 
 
+def _one_line(text: str, size: float, room: float) -> str:
+    """The text cut (in reading order, with an ellipsis) to fit one line, in display order."""
+    line = text
+    if fonts.width(fonts.shaped(line), size) > room:
+        while line and fonts.width(fonts.shaped(line + "…"), size) > room:
+            line = line[:-1]
+        line = line.rstrip(" ,") + "…"
+    return fonts.display_line(fonts.shaped(line), right_to_left=fonts.is_right_to_left(text))
+
+
 def _pdf_footer(title: str):
     """Each page's foot: the report's title (cut to one line) and the page number."""
     def draw(canvas, page):
         canvas.saveState()
-        canvas.setFont("Helvetica", 7)
         canvas.setFillColor(colors.HexColor("#495057"))
         number_text = _("Page %(page)s") % {"page": number(page.page)}
-        room = page.width - pdfmetrics.stringWidth(number_text, "Helvetica", 7) - 24
-        line = title
-        if pdfmetrics.stringWidth(line, "Helvetica", 7) > room:
-            while line and pdfmetrics.stringWidth(line + "…", "Helvetica", 7) > room:
-                line = line[:-1]
-            line = line.rstrip(" ,") + "…"
+        room = page.width - fonts.width(number_text, 7) - 24
         y = page.bottomMargin - 10 * mm
-        canvas.drawString(page.leftMargin, y, line)
-        canvas.drawRightString(page.leftMargin + page.width, y, number_text)
+        left, right = page.leftMargin, page.leftMargin + page.width
+        left_runs = fonts.runs(_one_line(title, 7, room))
+        right_runs = fonts.display_runs(number_text)
+        if translation.get_language_bidi():  # the title on the right, the number on the left
+            left_runs, right_runs = right_runs, left_runs
+        for font, chunk in left_runs:
+            canvas.setFont(font, 7)
+            canvas.drawString(left, y, chunk)
+            left += pdfmetrics.stringWidth(chunk, font, 7)
+        for font, chunk in reversed(right_runs):
+            canvas.setFont(font, 7)
+            canvas.drawRightString(right, y, chunk)
+            right -= pdfmetrics.stringWidth(chunk, font, 7)
         canvas.restoreState()
     return draw
+
+
+def _pdf_styles() -> dict:
+    """The report's paragraph styles in its fonts; in a right-to-left language, text that
+    would start on the left starts on the right."""
+    styles = fonts.styles_for_scripts(getSampleStyleSheet().byName)
+    if translation.get_language_bidi():
+        styles = {name: style.clone(name, alignment=TA_RIGHT) if style.alignment == TA_LEFT
+                  else style for name, style in styles.items()}
+    cell = styles["BodyText"].clone("cell", fontName=fonts.REGULAR, fontSize=8, leading=9.5)
+    heading = cell.clone("heading", fontName=fonts.BOLD)
+    small = cell.clone("small", fontSize=7, leading=8.5)
+    styles.update(
+        cell=cell, cell_right=cell.clone("cell_right", alignment=TA_RIGHT),
+        heading=heading, heading_right=heading.clone("heading_right", alignment=TA_RIGHT),
+        small=small, small_right=small.clone("small_right", alignment=TA_RIGHT),
+    )
+    return styles
 
 
 def pdf(
@@ -380,37 +443,38 @@ def pdf(
 ) -> None:
     """An A4 report: title, selection, notes, totals, each breakdown as chart and table, delivery
     for cycle reports, then the first PRINT_LIST_LIMIT pledges. Every page names the report and
-    carries its number."""
+    carries its number. Every text is drawn in embedded fonts that have its script
+    (reporting.compiled_report_fonts)."""
     def paragraph(text: str, style: str = "BodyText"):
-        return Paragraph(escape(text), styles[style])
+        return fonts.ScriptParagraph(text, styles[style])
 
+    fonts.register_fonts()
     with translation.override(document.language):
-        styles = getSampleStyleSheet()
-        cell = styles["BodyText"].clone("cell", fontName="Helvetica", fontSize=8, leading=9.5)
-        heading = cell.clone("heading", fontName="Helvetica-Bold")
-        heading_right = heading.clone("heading_right", alignment=TA_RIGHT)
+        styles = _pdf_styles()
         page = SimpleDocTemplate(
             out, pagesize=A4, title=document.title, author="P2C Digital Coalition",
             leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=20 * mm,
             invariant=1, lang=document.language,
+            # Else each page starts in Helvetica, listed (not embedded) though never drawn.
+            initialFontName=fonts.REGULAR,
         )
         story = [paragraph(document.title, "Title")]
         story += [paragraph(line) for line in document.selection]
         story += [paragraph(note, "Italic") for note in document.notes]
         story.append(Spacer(1, 4 * mm))
         story.append(_pdf_table([_("Figure"), _("Value")],
-                                [[f.label, f.value] for f in document.totals], [110, 60]))
+                                [[f.label, f.value] for f in document.totals], [110, 60], styles))
 
         def add_section(section: Section):
-            headings = [Paragraph(escape(section.title), heading), _("Pledges")]
+            headings = [section.title, _("Pledges")]
             headings += [_("USD committed")] if section.with_usd else []
-            table_rows = [[Paragraph(escape(row.label), cell), number(row.pledges)]
+            table_rows = [[row.label, number(row.pledges)]
                           + ([number(row.usd or 0)] if section.with_usd else [])
                           for row in section.rows]
             widths = [110, 25, 35] if section.with_usd else [110, 25]
             parts = [Spacer(1, 5 * mm), paragraph(section.title, "Heading2"),
                      _pdf_chart(section), Spacer(1, 3 * mm),
-                     _pdf_table(headings, table_rows, widths)]
+                     _pdf_table(headings, table_rows, widths, styles)]
             if section.caption:
                 parts.append(paragraph(section.caption, "Italic"))
             story.append(KeepTogether(parts))
@@ -418,7 +482,8 @@ def pdf(
         if document.is_cycle:
             story += [Spacer(1, 5 * mm), paragraph(_("Delivery"), "Heading2"),
                       _pdf_table([_("Figure"), _("Value")],
-                                 [[f.label, f.value] for f in document.delivery], [110, 60])]
+                                 [[f.label, f.value] for f in document.delivery], [110, 60],
+                                 styles)]
             for section in document.delivery_sections:
                 add_section(section)
         for section in document.sections:
@@ -430,21 +495,18 @@ def pdf(
                 "The first %(shown)s of %(total)s pledges, by reference. The XLSX and CSV files "
                 "hold the full list.") % {"shown": number(PRINT_LIST_LIMIT),
                                           "total": number(total_pledges)}, "Italic"))
-        small = cell.clone("small", fontSize=7, leading=8.5)
-        small_right = small.clone("small_right", alignment=TA_RIGHT)
         listed = []
         for i, row in enumerate(rows):
             if i >= PRINT_LIST_LIMIT:
                 break
-            texts = (row.reference, row.title, row.entity, row.pledge_type,
-                     "; ".join(row.countries) or (_("Global") if row.is_global else "—"))
-            listed.append([Paragraph(escape(text), small) for text in texts] + [
-                Paragraph(number(Decimal(row.usd_amount)) if row.usd_amount else "", small_right)])
+            listed.append([row.reference, row.title, row.entity, row.pledge_type,
+                           "; ".join(row.countries) or (_("Global") if row.is_global else "—"),
+                           number(Decimal(row.usd_amount)) if row.usd_amount else ""])
         if listed:
-            headings = [Paragraph(escape(text), heading) for text in (
-                _("Reference"), _("Title"), _("Pledging entity"), _("Type"), _("Countries"))]
-            headings.append(Paragraph(escape(_("USD committed")), heading_right))
-            story.append(_pdf_table(headings, listed, [25, 47, 35, 18, 29, 20], numeric_from=5))
+            headings = [_("Reference"), _("Title"), _("Pledging entity"), _("Type"),
+                        _("Countries"), _("USD committed")]
+            story.append(_pdf_table(headings, listed, [25, 44, 33, 22, 28, 22], styles,
+                                    numeric_from=5, small=True))
         else:
             story.append(paragraph(_("No pledge."), "BodyText"))
         footer = _pdf_footer(document.title)

@@ -1,6 +1,8 @@
 """The "Secretariat" group: staff in it run the review desk without being superusers.
 
-Later apps add their own permissions to the group in their own migrations.
+History only: the group's permissions are now listed, with their reasons, in
+members/secretariat_group.py, applied after every migrate (and by `manage.py
+secretariat_permissions`); what this and later data migrations granted is corrected there.
 """
 
 from django.contrib.auth.management import create_permissions

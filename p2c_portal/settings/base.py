@@ -332,6 +332,23 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- Fonts of the compiled PDF reports ------------------------------------------------------
+# Directories searched (with their subdirectories) for the TrueType files the PDF reports embed:
+# Noto Sans and Noto Naskh Arabic (Debian fonts-noto-core) and WenQuanYi Micro Hei (Debian
+# fonts-wqy-microhei), installed by the Dockerfile and .ci/run, never downloaded at run time.
+# Set PDF_FONT_DIRS (separated by ":") where the files live elsewhere (README, "Fonts for the
+# PDF reports"); `manage.py check` says which file is missing and from which package.
+PDF_FONT_DIRS = [directory for directory in (env.str("PDF_FONT_DIRS", default="") or ":".join([
+    "/usr/share/fonts/truetype/noto",
+    "/usr/share/fonts/truetype/wqy",
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    str(Path.home() / ".local/share/fonts"),
+    str(Path.home() / ".fonts"),
+    str(Path.home() / "Library/Fonts"),
+    "/Library/Fonts",
+])).split(":") if directory]
+
 # --- The secretariat's desk in the admin -----------------------------------------------------
 # Most data rows one spreadsheet import takes (spreadsheets.files.import_max_rows): a bigger
 # file is refused with a message to split it. An import is one web request: keep it well within

@@ -91,7 +91,7 @@ def test_the_documentation_lists_every_column_and_the_licence(anonymous):
     assert [c.name for c in open_data.COLUMNS] == DOCUMENTED_COLUMNS
     html = anonymous.get("/en/open-data/").content.decode()
     for name in DOCUMENTED_COLUMNS:
-        assert f"<code>{name}</code>" in html
+        assert f'<code lang="en" translate="no">{name}</code>' in html
     assert "CC BY 4.0" in html and "https://creativecommons.org/licenses/by/4.0/" in html
     assert "Creative Commons Attribution 4.0" in anonymous.get("/fr/open-data/").content.decode()
 

@@ -1,5 +1,5 @@
-"""Only published or completed pledges past their embargo reach the public: nothing else shows on
-any page, in any counter or facet, or in any download."""
+"""Only published or completed pledges past their embargo, of an entity that is not suspended,
+reach the public: nothing else shows on any page, in any counter or facet, or in any download."""
 
 import datetime
 import json
@@ -23,7 +23,9 @@ def local_memory_cache(settings):
                                    "LOCATION": "public-site-expiry"}}
     cache.clear()
 
-HIDDEN_STATES = ["draft", "submitted", "changes_requested", "rejected", "withdrawn", "embargoed"]
+# "suspended": a published pledge of an entity the secretariat suspended.
+HIDDEN_STATES = ["draft", "submitted", "changes_requested", "rejected", "withdrawn", "embargoed",
+                 "suspended"]
 
 
 def _visible():
@@ -35,13 +37,14 @@ def _hidden(state, **extra):
     """A pledge in `state` that would change every counter and facet if it leaked: another
     entity and co-pledger, Fiji (SIDS), an event, a year, an SDG, a beneficiary group of its own,
     USD 7.7 billion."""
-    status = "published" if state == "embargoed" else state
+    status = "published" if state in ("embargoed", "suspended") else state
+    entity_status = "suspended" if state == "suspended" else "approved"
     pledge = PledgeFactory(
         status=status,
         reference="P2C-2019-0999" if status != "draft" else None,
         title=f"HIDDEN {state} pledge",
         summary="Secret plans for Fiji.",
-        entity=EntityFactory(name="Hidden Entity Ltd"),
+        entity=EntityFactory(name="Hidden Entity Ltd", status=entity_status),
         event=EventFactory(slug="hidden-event", name_en="Hidden Summit", name_fr="Sommet caché"),
         pledge_type="financial", programme_kind="", people_to_reach=None,
         amount=Decimal("7700000000"), currency="USD", usd_amount=Decimal("7700000000"),
@@ -110,6 +113,9 @@ def test_a_pledge_that_is_not_public_leaks_nowhere(anonymous, state, url):
     hidden = _hidden(state)
     url = url.format(entity=hidden.entity.pk, partner=hidden.co_pledgers.get().pk)
     response = anonymous.get(url)
+    if state == "suspended" and url == f"/en/entities/{hidden.entity.pk}/":
+        assert response.status_code == 404  # a suspended entity has no public page meanwhile
+        return
     assert response.status_code == 200
     text = _text(response)
     if url.startswith("/en/pledges/?") or url == "/en/pledges/":
@@ -315,3 +321,50 @@ def test_identical_requests_arriving_together_compute_the_counts_once(local_memo
     assert cached("shared", compute) == "counts"  # waited for the first one's result
     first.join(5)
     assert computed == [1]
+
+
+def test_a_suspended_entitys_pledges_leave_the_public_site_and_return_on_reinstatement(
+    anonymous, secretariat, local_memory_cache
+):
+    """Suspended through the vetting desk's workflow: the pledges leave every list, counter,
+    page and download within a minute (like a withdrawal), with no word of why, and come back as
+    they were on reinstatement."""
+    from members.workflow import entity_transition
+
+    _visible()
+    suspended = PledgeFactory(published=True, title="Pledge of a suspended entity",
+                              entity=EntityFactory(name="Suspended Networks Ltd"))
+    entity = suspended.entity
+    pages = ["/en/", "/en/pledges/", "/en/countries/RWA/", "/en/pledges/?type=programme",
+             "/en/pledges/export.csv", "/en/pledges/export.json", "/fr/pledges/"]
+    start = timezone.now()
+
+    def shown() -> dict:
+        return {url: "Pledge of a suspended entity" in _text(anonymous.get(url)) for url in pages}
+
+    def figures() -> tuple:
+        home = anonymous.get("/en/").context["figures"]
+        return home["pledges"], home["entities"], anonymous.get("/en/pledges/").context["total"]
+
+    with time_machine.travel(start, tick=False):
+        assert figures() == (2, 2, 2)
+        assert all(shown().values())
+        entity_transition(entity_id=entity.pk, name="suspend", actor=secretariat,
+                          message="Misconduct under investigation: confidential")
+    with time_machine.travel(start + datetime.timedelta(seconds=46), tick=False):
+        assert figures() == (1, 1, 1)
+        assert not any(shown().values())
+        assert anonymous.get(f"/en/pledges/{suspended.pk}/").status_code == 404
+        assert anonymous.get(f"/en/entities/{entity.pk}/").status_code == 404
+        for url in [*pages, "/en/entities/", f"/en/pledges/{suspended.pk}/",
+                    f"/en/entities/{entity.pk}/"]:
+            text = _text(anonymous.get(url))
+            assert "Suspended Networks" not in text, url
+            assert "Misconduct" not in text, url
+            assert "suspen" not in text.lower(), url  # nothing says why, nor that it happened
+        entity_transition(entity_id=entity.pk, name="reinstate", actor=secretariat)
+    with time_machine.travel(start + datetime.timedelta(seconds=92), tick=False):
+        assert figures() == (2, 2, 2)
+        assert all(shown().values())
+        assert anonymous.get(f"/en/pledges/{suspended.pk}/").status_code == 200
+        assert "Suspended Networks Ltd" in _text(anonymous.get(f"/en/entities/{entity.pk}/"))

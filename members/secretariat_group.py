@@ -1,0 +1,186 @@
+"""The Secretariat group's permissions, all in one place, each with the reason it is held.
+
+Staff in the group run the review desk (the Django admin) without being superusers. This list is
+the source of truth: `apply_secretariat_permissions` makes the group hold exactly these, no more
+(it runs after every `migrate` and through `manage.py secretariat_permissions`, whose `--check`
+mode reports a drift without changing anything). The data migrations that granted permissions
+piecemeal only record history now.
+
+Permissions are named by strings, never by importing the apps that own them, so that this module
+stays in `members` (which owns the group) without breaking the layers.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.contrib.contenttypes.management import create_contenttypes
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+SECRETARIAT_GROUP = "Secretariat"
+
+# (model, permission codename, why the secretariat holds it). Deliberately absent:
+# members.add/change/delete_membership — a secretariat member who belongs to an entity could make
+# themselves its administrator; an entity's team is managed by its own administrators (invitations
+# and join requests with consent) and, when it must be forced, by a superuser. No delete_ on
+# pledges or entities: withdrawal and suspension are workflow transitions with an audit trail.
+SECRETARIAT_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
+    # Entities: the vetting desk.
+    ("members.entity", "view_entity", "reads applications and the entity register"),
+    ("members.entity", "change_entity", "corrects an entity's profile while vetting it"),
+    ("members.entity", "vet_entity", "approves, rejects, suspends and reinstates entities"),
+    ("members.entity", "import_entity", "imports the entity register from a spreadsheet"),
+    ("members.entity", "export_entity", "exports the entity register to a spreadsheet"),
+    ("members.historicalentity", "view_historicalentity", "reads who changed an entity and when"),
+    ("members.entitystatuschange", "view_entitystatuschange", "reads an entity's status history"),
+    ("members.entityidentitychange", "view_entityidentitychange",
+     "reads the name, group and country changes entities ask for"),
+    ("members.entityidentitychange", "review_entityidentitychange",
+     "approves or rejects an approved entity's change of name, group or country"),
+    ("members.membership", "view_membership", "sees who speaks for an entity (read only)"),
+    ("members.membershipchange", "view_membershipchange", "reads an entity's team history"),
+    ("members.invitation", "view_invitation", "answers questions about pending invitations"),
+    ("members.joinrequest", "view_joinrequest", "answers questions about requests to join"),
+    ("members.user", "view_user", "finds a person's account when helping them"),
+    # Pledges: the review desk.
+    ("pledges.pledge", "view_pledge", "reads submitted and published pledges"),
+    ("pledges.pledge", "change_pledge", "corrects a pledge while reviewing it"),
+    ("pledges.pledge", "review_pledge", "publishes, rejects or asks changes of pledges"),
+    ("pledges.pledge", "import_pledge", "imports pledges collected on spreadsheets"),
+    ("pledges.pledge", "export_pledge", "exports pledges to a spreadsheet"),
+    ("pledges.historicalpledge", "view_historicalpledge", "reads who changed a pledge and when"),
+    ("pledges.pledgestatuschange", "view_pledgestatuschange", "reads a pledge's review history"),
+    ("pledges.target", "view_target", "reads a pledge's targets on its desk page"),
+    ("pledges.event", "view_event", "reads the roundtables pledges are announced at"),
+    ("pledges.event", "add_event", "records a new roundtable"),
+    ("pledges.event", "change_event", "corrects a roundtable's dates or name"),
+    ("pledges.currencyrate", "view_currencyrate", "reads the rates behind USD equivalents"),
+    ("pledges.currencyrate", "add_currencyrate", "records the official rate of a new date"),
+    ("pledges.currencyrate", "change_currencyrate", "corrects a mistyped rate"),
+    ("pledges.coalitionsettings", "view_coalitionsettings", "reads the coalition's USD goal"),
+    ("pledges.coalitionsettings", "change_coalitionsettings", "sets the coalition's USD goal"),
+    # Reporting: cycles, progress, reminders, compiled reports.
+    ("reporting.reportingcycle", "view_reportingcycle", "reads the reporting cycles"),
+    ("reporting.reportingcycle", "add_reportingcycle", "opens a new annual cycle"),
+    ("reporting.reportingcycle", "change_reportingcycle", "moves a cycle's dates"),
+    ("reporting.reportingcycle", "delete_reportingcycle", "removes a cycle opened by mistake"),
+    ("reporting.progressreport", "view_progressreport", "reads progress reports"),
+    ("reporting.progressreport", "hide_progressreport", "takes an inappropriate report off"),
+    ("reporting.historicalprogressreport", "view_historicalprogressreport",
+     "reads who changed a progress report and when"),
+    ("reporting.targetprogress", "view_targetprogress", "reads per-target progress"),
+    ("reporting.progressreportevent", "view_progressreportevent", "reads a report's history"),
+    ("reporting.reminder", "view_reminder", "sees which reminders went out"),
+    ("reporting.reminder", "change_reminder", "resends a failed reminder"),
+    ("reporting.remindersettings", "view_remindersettings", "reads when reminders are sent"),
+    ("reporting.remindersettings", "change_remindersettings", "sets when reminders are sent"),
+    ("reporting.reportrun", "view_reportrun", "reads compiled reports"),
+    ("reporting.reportrun", "add_reportrun", "compiles an event or cycle report"),
+    ("reporting.reportrun", "publish_reportrun", "publishes a compiled report"),
+    ("reporting.reportfile", "view_reportfile", "downloads a compiled report's files"),
+    # Reference data: the Action Framework and countries.
+    ("action_areas.actionarea", "view_actionarea", "reads the four action areas"),
+    ("action_areas.actionarea", "change_actionarea", "corrects an action area's wording"),
+    ("action_areas.pillar", "view_pillar", "reads the pillars"),
+    ("action_areas.pillar", "add_pillar", "adds a pillar the Action Framework gains"),
+    ("action_areas.pillar", "change_pillar", "corrects a pillar's wording"),
+    ("action_areas.beneficiarygroup", "view_beneficiarygroup", "reads the beneficiary groups"),
+    ("action_areas.sustainabledevelopmentgoal", "view_sustainabledevelopmentgoal",
+     "reads the SDGs"),
+    ("action_areas.region", "view_region", "reads the ITU-D regions"),
+    ("action_areas.country", "view_country", "reads the countries"),
+    ("action_areas.country", "change_country", "corrects a country's region or name"),
+    ("action_areas.countrygroupmembership", "view_countrygroupmembership",
+     "reads LDC/LLDC/SIDS lists"),
+    ("action_areas.countrygroupmembership", "add_countrygroupmembership",
+     "records a country joining the LDC, LLDC or SIDS list"),
+    ("action_areas.countrygroupmembership", "change_countrygroupmembership",
+     "records a country graduating from a list"),
+    # Background work: emails and the beat schedule.
+    ("p2c_portal.outboundemail", "view_outboundemail", "sees whether an email went out"),
+    ("p2c_portal.outboundemail", "change_outboundemail", "resends a failed or uncertain email"),
+    ("django_celery_beat.periodictask", "view_periodictask", "reads the periodic tasks"),
+    ("django_celery_beat.periodictask", "change_periodictask",
+     "adjusts a periodic task's schedule or pauses it (README: Background work)"),
+    ("django_celery_beat.crontabschedule", "view_crontabschedule", "reads the crontab schedules"),
+    ("django_celery_beat.crontabschedule", "add_crontabschedule",
+     "creates the schedule a periodic task is moved to"),
+    ("django_celery_beat.intervalschedule", "view_intervalschedule",
+     "reads the interval schedules"),
+    ("django_celery_beat.intervalschedule", "add_intervalschedule",
+     "creates the interval a periodic task is moved to"),
+)
+
+
+def secretariat_permission_names() -> set[str]:
+    """The list as Django names them (`app_label.codename`), as `user.has_perm` asks them."""
+    return {
+        f"{model.split('.')[0]}.{codename}" for model, codename, _why in SECRETARIAT_PERMISSIONS
+    }
+
+
+def _wanted_permissions(*, create_missing: bool):
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    wanted = []
+    for model, codename, _why in SECRETARIAT_PERMISSIONS:
+        app_label, model_name = model.split(".")
+        try:
+            content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
+        except ContentType.DoesNotExist:
+            raise ImproperlyConfigured(
+                f"Secretariat permission {app_label}.{codename}: no model {model}"
+            ) from None
+        if create_missing:
+            # Permissions that are not in a model's Meta (django-import-export's import_/export_)
+            # are created here, so that a flushed database gets them back too.
+            permission, _created = Permission.objects.get_or_create(
+                content_type=content_type, codename=codename,
+                defaults={"name": f"Can {codename.replace('_', ' ', 1).replace('_', ' ')}"},
+            )
+        else:
+            permission = Permission.objects.filter(
+                content_type=content_type, codename=codename
+            ).first()
+            if permission is None:
+                continue
+        wanted.append(permission)
+    return wanted
+
+
+def secretariat_permissions_drift() -> tuple[set[str], set[str]]:
+    """(missing, extra): what the group lacks from the list, what it holds beyond it."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.filter(name=SECRETARIAT_GROUP).first()
+    held = set()
+    if group is not None:
+        held = {
+            f"{app_label}.{codename}"
+            for app_label, codename in group.permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        }
+    wanted = secretariat_permission_names()
+    return wanted - held, held - wanted
+
+
+@transaction.atomic
+def apply_secretariat_permissions() -> tuple[set[str], set[str]]:
+    """Make the group hold exactly the list (idempotent); returns what was (added, removed)."""
+    from django.contrib.auth.models import Group
+
+    missing, extra = secretariat_permissions_drift()
+    group, _created = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
+    group.permissions.set(_wanted_permissions(create_missing=True))
+    return missing, extra
+
+
+def apply_after_migrate(sender, app_config=None, using="default", apps=None, **kwargs):
+    """post_migrate receiver (members.apps): permissions are created app by app after a
+    migration, so every app's are made sure of first, then the group is set."""
+    from django.apps import apps as global_apps
+
+    for config in global_apps.get_app_configs():
+        create_contenttypes(config, verbosity=0, using=using)
+        create_permissions(config, verbosity=0, using=using)
+    apply_secretariat_permissions()
