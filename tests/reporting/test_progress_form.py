@@ -254,10 +254,10 @@ def test_an_unknown_cycle_is_a_404(pledge, member_client):
 
 
 @pytest.mark.parametrize(("dates", "message"), [
-    ({"opens_on": datetime.date(2025, 3, 1)}, "Reporting for “Later” opens on March 1, 2025."),
+    ({"opens_on": datetime.date(2025, 3, 1)}, "Reporting for “Later” opens on 1 March 2025."),
     ({"opens_on": datetime.date(2025, 1, 1), "due_on": datetime.date(2025, 1, 31),
       "closes_on": datetime.date(2025, 2, 1)},
-     "Reporting for “Later” closed on Feb. 1, 2025: reports are no longer accepted."),
+     "Reporting for “Later” closed on 1 February 2025: reports are no longer accepted."),
 ])
 def test_a_cycle_that_is_not_open_is_refused_clearly(pledge, member_client, dates, message):
     cycle = make_cycle(name_en="Later", **dates)
