@@ -31,7 +31,7 @@ COPY requirements.txt ./
 RUN pip install -r requirements.txt && pip check
 
 COPY . .
-RUN mkdir -p var/static var/media && chown -R app:app var
+RUN mkdir -p var/static var/media var/import-files && chown -R app:app var
 
 USER app
 

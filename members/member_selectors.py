@@ -4,7 +4,7 @@ who is asking. The public side is in members.selectors."""
 import re
 import unicodedata
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,15 +27,19 @@ def normalised_name(value: str) -> str:
     return " ".join(w for w in words if w not in ("the", "la", "le", "les", "l"))
 
 
-def entity_find_similar(*, name: str, acronym: str = "", website: str = "") -> list[Entity]:
+def entity_find_similar(
+    *, user, name: str, acronym: str = "", website: str = ""
+) -> list[Entity]:
     """Entities that are probably the same organisation: same name or acronym ignoring case,
     accents and punctuation (a name may match an acronym either way), or the same website domain.
-    Rejected applications are not offered. A few hundred entities: one scan is cheap and keeps
-    no derived columns to go stale."""
+    Only approved entities (already public) and the person's own entities are offered: anything
+    else would tell any signed-in account about applications under vetting. A few hundred
+    entities: one scan is cheap and keeps no derived columns to go stale."""
     wanted_names = {k for k in (normalised_name(name), normalised_name(acronym)) if k}
     wanted_domain = website_domain(website)
     matches = []
-    candidates = Entity.objects.exclude(status=Entity.Status.REJECTED).only(
+    visible = Q(status=Entity.Status.APPROVED) | Q(memberships__user=user)
+    candidates = Entity.objects.filter(visible).distinct().only(
         "pk", "name", "acronym", "website", "status", "headquarters_country"
     )
     for entity in candidates.select_related("headquarters_country").iterator(chunk_size=500):

@@ -155,7 +155,9 @@ def entity_respond_to_info_request(
 
 @transaction.atomic
 def join_request_create(*, user: User, entity_id: int, message: str = "") -> JoinRequest:
-    entity = Entity.objects.exclude(status=Entity.Status.REJECTED).filter(pk=entity_id).first()
+    # Only approved entities are public; one under vetting or suspended has no team to join,
+    # and answering differently would tell the asker it exists.
+    entity = Entity.objects.approved().filter(pk=entity_id).first()
     if entity is None:
         raise MembersError(_("This entity cannot be joined."))
     if Membership.objects.filter(user=user, entity=entity).exists():

@@ -6,9 +6,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from action_areas.models import Country
@@ -87,7 +87,10 @@ def entity_apply(request):
         data = form.cleaned_data
         if not request.POST.get("confirm_new"):
             similar = member_selectors.entity_find_similar(
-                name=data["name"], acronym=data["acronym"], website=data["website"]
+                user=request.user,
+                name=data["name"],
+                acronym=data["acronym"],
+                website=data["website"],
             )
         if not similar:
             try:
@@ -431,14 +434,18 @@ def entity_public(request, pk: int):
 
 
 @require_GET
-@cache_control(max_age=3600, public=True)
 def entity_logo(request, pk: int):
     entity = get_object_or_404(Entity.objects.only("logo_png", "status"), pk=pk)
-    visible = entity.status == Entity.Status.APPROVED or permissions.can_view_entity_private(
-        request.user, entity
-    )
-    if not visible or not entity.logo_png:
+    public = entity.status == Entity.Status.APPROVED
+    if not (public or permissions.can_view_entity_private(request.user, entity)):
+        raise Http404
+    if not entity.logo_png:
         raise Http404
     response = HttpResponse(bytes(entity.logo_png), content_type="image/png")
     response["Content-Disposition"] = "inline"
+    if public:
+        patch_cache_control(response, public=True, max_age=3600)
+    else:
+        # Seen only by the entity's members and the secretariat: no shared cache may keep it.
+        patch_cache_control(response, private=True, no_cache=True, no_store=True, max_age=0)
     return response

@@ -93,6 +93,7 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     readonly_fields = (
         "reference", "entity", "status", "created_by", "created_at", "first_submitted_at",
         "submitted_at", "published_at", "embargo_until", "usd_amount", "updated_at",
+        "language", "translations",  # the entity's members' "Translations" page writes them
     )
     fieldsets = (
         (_("Record"), {
@@ -105,8 +106,8 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         }),
         (_("Basics"), {
             "classes": ("collapse",),
-            "fields": ("title", "summary", "description", "pledge_type", "event",
-                       ("start_date", "end_date")),
+            "fields": ("title", "summary", "description", ("language", "translations"),
+                       "pledge_type", "event", ("start_date", "end_date")),
         }),
         (_("Action areas"), {"classes": ("collapse",), "fields": ("action_areas", "pillars")}),
         (_("Geography and beneficiaries"), {

@@ -24,9 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from action_areas.models import Country, CountryGroup, CountryGroupMembership, Region
-from members.models import Entity, StakeholderGroup
+from members.models import StakeholderGroup
 
 from .models import Pledge, PledgeType
+from .text_search import search_condition, search_document  # noqa: F401 (the list's search)
 
 PAGE_SIZE = 20
 MAX_PAGE = 5000  # beyond 100,000 rows in: an empty page without asking the database
@@ -70,41 +71,6 @@ def clean_text(value: str, limit: int) -> str:
     refuses NUL), whitespace collapsed, bounded length."""
     value = re.sub(r"[\x00-\x1f\x7f]", " ", value or "")
     return " ".join(value.split())[:limit]
-
-
-def search_document():
-    """PostgreSQL: the text a pledge is found by, stemmed in English and in French.
-
-    The GIN index of migration 0005 is built on exactly this expression; change both together
-    (the PostgreSQL test checks that the plan uses the index).
-    """
-    from django.contrib.postgres.search import SearchVector
-
-    columns = ("title", "reference", "summary", "description")
-    return SearchVector(*columns, config="english") + SearchVector(*columns, config="french")
-
-
-def search_condition(query: str) -> Q:
-    """Pledges whose text, or whose entity's name or acronym, matches the search words."""
-    entity_ids = list(
-        Entity.objects.filter(Q(name__icontains=query) | Q(acronym__iexact=query))
-        .values_list("pk", flat=True)[:500]
-    )
-    by_entity = Q(entity_id__in=entity_ids) if entity_ids else Q(pk__in=[])
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVectorExact
-
-        words = SearchQuery(query, config="english", search_type="websearch") | SearchQuery(
-            query, config="french", search_type="websearch"
-        )
-        return Q(SearchVectorExact(search_document(), words)) | by_entity
-    text = Q()
-    for word in query.split()[:20]:
-        text &= (
-            Q(title__icontains=word) | Q(reference__icontains=word)
-            | Q(summary__icontains=word) | Q(description__icontains=word)
-        )
-    return text | by_entity
 
 
 def entity_pledge_ids(entity_id: int) -> list[int]:

@@ -361,3 +361,49 @@ SECTION_FORMS = {
     "geography": GeographyForm,
     "partners": PartnersForm,
 }
+
+
+class TranslationForm(forms.Form):
+    """A pledge's title and summary in one of the site's languages."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, max_length=600,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+        from django.utils.translation import get_language_info
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        ]
+        self.fields["title"].widget.attrs["dir"] = "auto"
+
+
+class OriginalLanguageForm(forms.Form):
+    original_language = forms.ChoiceField(
+        label=_("The title and summary are written in"), choices=(), required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+        from django.utils.translation import get_language_info
+
+        super().__init__(*args, **kwargs)
+        self.fields["original_language"].choices = [("", _("Not said"))] + [
+            (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        ]
+
+
+class TranslationRemoveForm(forms.Form):
+    language = forms.ChoiceField(choices=())
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = list(settings.LANGUAGES)

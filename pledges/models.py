@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from action_areas.models import BilingualNameMixin
 from members.models import Entity
+from p2c_portal.languages import language_choices
 
 MAX_AMOUNT = Decimal("10000000000000")  # 10^13: beyond any real pledge, catches typos
 
@@ -166,6 +167,14 @@ class Pledge(models.Model):
         help_text=_("One paragraph that says what will change, for whom, by when."),
     )
     description = models.TextField(_("description"), max_length=10000, blank=True)
+    language = models.CharField(
+        _("language as written"), max_length=10, blank=True, choices=language_choices,
+        help_text=_("The language of the title and summary as the entity wrote them."),
+    )
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True,
+        help_text=_("The title and summary in other languages: {language: {title, summary}}."),
+    )
     pledge_type = models.CharField(
         _("type of pledge"), max_length=10, choices=PledgeType.choices, blank=True
     )
@@ -319,6 +328,25 @@ class Pledge(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("pledges:pledge_detail", args=[self.pk])
+
+    def translation(self, language: str) -> dict | None:
+        """{"title", "summary"} of the translation into `language`, or None."""
+        text = (self.translations or {}).get(language)
+        if isinstance(text, dict) and text.get("title"):
+            return {"title": str(text["title"]), "summary": str(text.get("summary") or "")}
+        return None
+
+    def text_in(self, language: str) -> dict:
+        """The title and summary to show in `language`: its translation when there is one, with
+        its language code (for the `lang` attribute), else the original (with the language it is
+        written in, "" when the entity has not said)."""
+        translated = self.translation(language)
+        if translated and language != self.language:
+            return {**translated, "language": language}
+        return self.original_text()
+
+    def original_text(self) -> dict:
+        return {"title": self.title, "summary": self.summary, "language": self.language}
 
     @property
     def is_editable_status(self) -> bool:

@@ -1,8 +1,9 @@
 """Open data: the public pledges as CSV and JSON, streamed, with a documented stable column set.
 
 Rows are read with values() in batches (never model instances, never the whole list at once), so
-100,000 pledges cost the memory of one batch. Text that a spreadsheet would run as a formula is
-neutralised by `spreadsheet_safe`, which every export of the portal uses.
+100,000 pledges cost the memory of one batch. In the CSV, text that a spreadsheet would run as a
+formula is neutralised by `spreadsheet_safe`, which every spreadsheet export of the portal uses;
+the JSON, read by programs rather than spreadsheets, gives the values exactly as stored.
 """
 
 from __future__ import annotations
@@ -320,7 +321,8 @@ def _json_value(value):
         return float(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return spreadsheet_safe(value)
+    # Raw: the formula guard is for spreadsheets (CSV), a JSON reader gets the stored text.
+    return value
 
 
 def json_chunks(queryset: QuerySet[Pledge], *, source_url: str) -> Iterator[str]:

@@ -33,3 +33,11 @@ def can_view_pledge_private(user, pledge: Pledge) -> bool:
 def can_edit_pledge(user, pledge: Pledge) -> bool:
     return pledge.is_editable_status and can_create_pledge(user, pledge.entity)
 
+
+
+def can_translate_pledge(user, pledge: Pledge) -> bool:
+    """Administrators and editors of the pledge's entity, whatever the pledge's status but
+    withdrawn or rejected (nobody reads those): a translation changes no commitment."""
+    return pledge.status not in (Pledge.Status.WITHDRAWN, Pledge.Status.REJECTED) and (
+        role_in(user, pledge.entity) in WRITER_ROLES
+    )

@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -185,3 +186,38 @@ def pledge_delete_draft(*, user, pledge_id: int) -> None:
     if not permissions.can_edit_pledge(user, pledge):
         raise permissions.PermissionDenied
     pledge.delete()
+
+
+@transaction.atomic
+def pledge_save_translation(
+    *, user, pledge_id: int, language: str, title: str | None, summary: str = ""
+) -> Pledge:
+    """Add, replace or (with `title` None) remove the translation of a pledge's title and
+    summary into `language`. Shown at once, without review: it restates the pledge, and every
+    change is kept in the pledge's history for the secretariat."""
+    if language not in dict(settings.LANGUAGES):
+        raise PledgeError(_("Choose one of the site's languages."))
+    pledge = Pledge.objects.select_for_update().select_related("entity").get(pk=pledge_id)
+    if not permissions.can_translate_pledge(user, pledge):
+        raise permissions.PermissionDenied(_("This pledge cannot be translated now."))
+    translations = dict(pledge.translations or {})
+    if title is None:
+        translations.pop(language, None)
+    else:
+        translations[language] = {"title": title, "summary": summary}
+    pledge.translations = translations
+    pledge.save(update_fields=["translations", "updated_at"])
+    return pledge
+
+
+@transaction.atomic
+def pledge_set_language(*, user, pledge_id: int, language: str) -> Pledge:
+    """Say which language the pledge's own title and summary are written in ("": not said)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise PledgeError(_("Choose one of the site's languages."))
+    pledge = Pledge.objects.select_for_update().select_related("entity").get(pk=pledge_id)
+    if not permissions.can_translate_pledge(user, pledge):
+        raise permissions.PermissionDenied(_("This pledge cannot be translated now."))
+    pledge.language = language
+    pledge.save(update_fields=["language", "updated_at"])
+    return pledge

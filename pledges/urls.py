@@ -23,4 +23,6 @@ urlpatterns = [
     path("my-pledges/<int:pk>/submit/", member.pledge_submit, name="pledge_submit"),
     path("my-pledges/<int:pk>/withdraw/", member.pledge_withdraw, name="pledge_withdraw"),
     path("my-pledges/<int:pk>/delete/", member.pledge_delete, name="pledge_delete"),
+    path("my-pledges/<int:pk>/translations/", member.pledge_translations,
+         name="pledge_translations"),
 ]

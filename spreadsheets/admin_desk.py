@@ -7,30 +7,37 @@
   CSV, XLSX and JSON out, every text cell formula-safe in CSV and XLSX;
 - the dry run lists every bad row with its line and column; the confirmed import runs in one
   transaction that is rolled back if any row fails, then says so (nothing is ever half imported);
-- the uploaded file waits between preview and confirmation in the cache (shared by every web
-  container through Redis), not in one container's /tmp.
+- the upload is refused above MAX_FILE_BYTES before its content is read (Django streams an
+  upload of more than FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file); between preview and
+  confirmation it waits on disk in the import storage (IMPORT_STORAGE_DIR, a volume every web
+  container shares), never in Redis, and is deleted once imported; files of abandoned previews
+  are deleted after a day.
 
 `ReadOnlyHistoryMixin` makes django-simple-history's pages read only: no "Revert" (a revert would
 bypass the workflow and the concurrency guard) and a history list without inline styles (CSP).
 """
 
+import datetime
 import logging
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
-from import_export.forms import ExportForm
+from import_export.forms import ExportForm, ImportForm
 from import_export.results import RowResult
-from import_export.tmp_storages import CacheStorage
+from import_export.tmp_storages import MediaStorage
 
-from .files import SpreadsheetError, import_max_rows
+from .files import MAX_FILE_BYTES, SpreadsheetError, import_max_rows
 from .import_engine import EXPORT_FORMATS, IMPORT_FORMATS
 
 logger = logging.getLogger(__name__)
@@ -84,13 +91,59 @@ def import_report(result) -> dict:
     }
 
 
+class DeskImportForm(ImportForm):
+    def clean_import_file(self):
+        """The size is known from the upload handler before any byte of the file is read."""
+        import_file = self.cleaned_data["import_file"]
+        if import_file.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("This file is %(size)s MB, more than the %(max)s MB an import takes: split it "
+                  "into smaller files.")
+                % {"size": number_format(import_file.size / (1024 * 1024), 1),
+                   "max": MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        return import_file
+
+
+IMPORT_FOLDER = "imports"
+ABANDONED_IMPORT_AGE = datetime.timedelta(days=1)
+
+
+class ImportFileStorage(MediaStorage):
+    """The uploaded file between preview and confirmation: a file named by a random id in the
+    "import_export" storage (settings.STORAGES, a private directory that is never served)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**{**kwargs, "MEDIA_FOLDER": IMPORT_FOLDER})
+
+    def save(self, data):
+        self.remove_abandoned()
+        super().save(data)
+
+    def remove_abandoned(self):
+        """Files of previews that were never confirmed, after a day."""
+        cutoff = timezone.now() - ABANDONED_IMPORT_AGE
+        try:
+            _folders, names = self._storage.listdir(IMPORT_FOLDER)
+        except FileNotFoundError:
+            return
+        for name in names:
+            path = f"{IMPORT_FOLDER}/{name}"
+            try:
+                if self._storage.get_modified_time(path) < cutoff:
+                    self._storage.delete(path)
+            except FileNotFoundError:
+                pass  # another container removed it first
+
+
 class DeskImportExportMixin(ImportExportMixin):
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
     import_template_name = "admin/desk/import.html"
     export_template_name = "admin/desk/export.html"
     export_form_class = ExportForm  # the format only: every column is exported
-    tmp_storage_class = CacheStorage
+    tmp_storage_class = ImportFileStorage
+    import_form_class = DeskImportForm
     skip_import_confirm = False
     # A template documenting the columns and the accepted forms, shown on the import page.
     import_help_template = ""
@@ -165,7 +218,11 @@ class DeskImportExportMixin(ImportExportMixin):
             **self.get_tmp_storage_class_kwargs(),
         )
         try:
-            dataset = input_format.create_dataset(tmp_storage.read())
+            data = tmp_storage.read()
+        except FileNotFoundError:  # already imported, removed as abandoned, or a forged name
+            data = None  # read_csv/read_xlsx say "no longer available: upload it again"
+        try:
+            dataset = input_format.create_dataset(data)
         except SpreadsheetError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(import_url)

@@ -29,6 +29,10 @@ from django.utils.translation import gettext as _
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_COLUMNS = 200
+# A workbook is a zip: what its parts hold once unpacked, not the upload's size, is what parsing
+# costs. 2,000 rows of 200 columns of text fit well within this; a "zip bomb" does not.
+MAX_WORKBOOK_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_CELL_CHARACTERS = 32_767  # Excel's own limit for one cell
 
 
 def import_max_rows() -> int:
@@ -144,13 +148,40 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+def _too_many_rows(max_rows: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        _("This file has more than %(max)s rows: an import takes at most %(max)s rows "
+          "at a time. Split it into several files and import them one after the other.")
+        % {"max": number_format(max_rows, force_grouping=True)}
+    )
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a workbook whose parts unpack to more than MAX_WORKBOOK_UNPACKED_BYTES, from the
+    sizes its zip directory declares, before any part is unpacked. zipfile itself stops reading
+    a member at its declared size, so a part cannot lie its way past this."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > MAX_WORKBOOK_UNPACKED_BYTES:
+        raise SpreadsheetError(
+            _("This workbook unpacks to more than %(size)s MB, far more than a file of "
+              "%(rows)s rows needs: save only the rows to import, as a new .xlsx or as CSV, "
+              "then upload it again.")
+            % {"size": MAX_WORKBOOK_UNPACKED_BYTES // (1024 * 1024),
+               "rows": number_format(import_max_rows(), force_grouping=True)}
+        )
+
+
 def _build_dataset(rows, *, max_rows: int) -> tablib.Dataset:
     """Headings from the first non-blank row; blank rows dropped; trailing columns without a
     heading and without data dropped; clear errors for the rest. The spreadsheet row number of
     every data row is kept in `dataset.line_numbers` for messages."""
     numbered = enumerate(rows, start=1)
     headers = None
-    for _number, raw in numbered:
+    header_line = 0
+    for header_line, raw in numbered:
+        if header_line > max_rows:  # blank rows before the headings count as well
+            raise _too_many_rows(max_rows)
         if any(cell_text(cell) for cell in raw):
             headers = [cell_text(cell) for cell in raw]
             break
@@ -168,7 +199,19 @@ def _build_dataset(rows, *, max_rows: int) -> tablib.Dataset:
     width = len(headers)
     data, lines = [], []
     for line_number, raw in numbered:
+        # Blank rows count too: a file of millions of empty rows is stopped at the limit
+        # instead of being read to its end.
+        if line_number - header_line > max_rows:
+            raise _too_many_rows(max_rows)
         values = list(raw)
+        for cell in values:
+            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARACTERS:
+                raise SpreadsheetError(
+                    _("Line %(line)d has a cell longer than %(max)s characters, the most a "
+                      "spreadsheet cell holds: shorten it.")
+                    % {"line": line_number,
+                       "max": number_format(MAX_CELL_CHARACTERS, force_grouping=True)}
+                )
         if not any(cell_text(cell) for cell in values):
             continue
         extra = [cell for cell in values[width:] if cell_text(cell)]
@@ -180,12 +223,6 @@ def _build_dataset(rows, *, max_rows: int) -> tablib.Dataset:
         values = values[:width] + [""] * (width - len(values))
         data.append([("" if cell is None else cell) for cell in values])
         lines.append(line_number)
-        if len(data) > max_rows:
-            raise SpreadsheetError(
-                _("This file has more than %(max)s rows: an import takes at most %(max)s rows "
-                  "at a time. Split it into several files and import them one after the other.")
-                % {"max": number_format(max_rows, force_grouping=True)}
-            )
     blank = [str(number) for number, name in enumerate(headers, 1) if not name]
     if blank:
         raise SpreadsheetError(
@@ -246,6 +283,7 @@ def read_xlsx(data: bytes | None, *, max_rows: int | None = None) -> tablib.Data
               "“csv”.")
         )
     try:
+        _check_unpacked_size(data)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = book.worksheets[0]
 

@@ -1,6 +1,7 @@
 """Template filters for showing a pledge to the public (and to its authors, the same way)."""
 
 from django import template
+from django.utils.translation import get_language
 
 from action_areas.models import CountryGroup
 
@@ -28,3 +29,13 @@ def advocacy_labels(values) -> list[str]:
 def country_group_label(code: str) -> str:
     """"LDC" -> "Least Developed Country", in the active language."""
     return str(dict(CountryGroup.choices).get(code, code))
+
+
+@register.simple_tag
+def pledge_text(pledge, translated=True) -> dict:
+    """The title and summary to show: in the visitor's language when the pledge has that
+    translation (and `translated`), else as written; "language" is the `lang` to mark it with
+    ("" when the entity has not said which language the original is in)."""
+    if translated:
+        return pledge.text_in(get_language() or "")
+    return pledge.original_text()

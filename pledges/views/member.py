@@ -16,7 +16,15 @@ from members.views import ACTING_ENTITY_SESSION_KEY
 
 from .. import member_selectors, permissions, services, workflow
 from ..completeness import SECTION_NAMES, SECTIONS, missing_for_submission
-from ..forms import SECTION_FORMS, DetailsForm, TargetFormSet, WithdrawForm
+from ..forms import (
+    SECTION_FORMS,
+    DetailsForm,
+    OriginalLanguageForm,
+    TargetFormSet,
+    TranslationForm,
+    TranslationRemoveForm,
+    WithdrawForm,
+)
 from ..models import Pledge
 
 PENDING_POST_KEY = "pledge_pending_post"
@@ -259,6 +267,7 @@ def pledge_manage(request, pk: int):
         ) if pledge.status == Pledge.Status.CHANGES_REQUESTED else None,
         "can_edit": permissions.can_edit_pledge(request.user, pledge),
         "can_withdraw": workflow.transition_allowed(request.user, pledge, "withdraw"),
+        "can_translate": permissions.can_translate_pledge(request.user, pledge),
         "can_delete": pledge.status == Pledge.Status.DRAFT and not pledge.reference
         and permissions.can_edit_pledge(request.user, pledge),
         "is_public": pledge.is_public(),
@@ -299,3 +308,57 @@ def pledge_delete(request, pk: int):
     if pledge.status != Pledge.Status.DRAFT or pledge.reference:
         raise PermissionDenied
     return render(request, "pledges/member/pledge_delete.html", {"pledge": pledge})
+
+
+@keeps_typed_input_across_login
+def pledge_translations(request, pk: int):
+    """Add, change or remove the translations of a pledge's title and summary."""
+    pledge = member_selectors.pledge_get_for_member(request.user, pk)
+    if not permissions.can_translate_pledge(request.user, pledge):
+        raise PermissionDenied
+    language = request.GET.get("language", "")
+    existing = pledge.translation(language) if language else None
+    form = TranslationForm(initial={"language": language, **(existing or {})})
+    original_form = OriginalLanguageForm(initial={"original_language": pledge.language})
+    if request.method == "POST" and "original_language" in request.POST:
+        original_form = OriginalLanguageForm(request.POST)
+        if original_form.is_valid():
+            try:
+                services.pledge_set_language(
+                    user=request.user, pledge_id=pledge.pk,
+                    language=original_form.cleaned_data["original_language"],
+                )
+            except (services.PledgeError, permissions.PermissionDenied) as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("The pledge's language has been saved."))
+                return redirect("pledges:pledge_translations", pk=pledge.pk)
+    elif request.method == "POST":
+        remove = "remove" in request.POST
+        form = (TranslationRemoveForm if remove else TranslationForm)(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.pledge_save_translation(
+                    user=request.user, pledge_id=pledge.pk, language=data["language"],
+                    title=None if remove else data["title"], summary=data.get("summary", ""),
+                )
+            except (services.PledgeError, permissions.PermissionDenied) as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("The translation has been removed.") if remove
+                                 else _("The translation has been saved."))
+                return redirect("pledges:pledge_translations", pk=pledge.pk)
+        if remove:  # only a tampered form: the language is a hidden field
+            messages.error(request, _("Choose one of the site's languages."))
+            form = TranslationForm()
+    names = dict(TranslationForm().fields["language"].choices)
+    return render(request, "pledges/member/pledge_translations.html", {
+        "pledge": pledge,
+        "form": form,
+        "original_form": original_form,
+        "translations": [
+            {"language": code, "name": names[code], **pledge.translation(code)}
+            for code in names if pledge.translation(code)
+        ],
+    })

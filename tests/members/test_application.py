@@ -196,3 +196,52 @@ def test_join_request_reaches_the_entity_administrators(
     again = newcomer_client.post(f"/en/entities/{entity.pk}/join/", {"message": ""}, follow=True)
     assert "already asked to join" in again.content.decode()
     assert OutboundEmail.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "status",
+    [Entity.Status.APPLIED, Entity.Status.MORE_INFO_REQUESTED, Entity.Status.SUSPENDED,
+     Entity.Status.REJECTED],
+)
+def test_similar_entities_never_reveal_someone_elses_entity_that_is_not_approved(
+    newcomer_client, status
+):
+    hidden = EntityFactory(name="Agence Numérique du Sénégal", acronym="ANS",
+                           website="https://www.ans.example.sn", status=status)
+    response = newcomer_client.post(APPLY_URL, application())
+    html = response.content.decode()
+    # Nothing about the application under vetting: the newcomer's own application goes through.
+    assert response.status_code == 302
+    assert f"/en/entities/{hidden.pk}/join/" not in html
+    assert Entity.objects.filter(name="Agence Numérique du Sénégal").count() == 2
+
+
+def test_similar_entities_include_the_applicants_own_pending_application(
+    newcomer, newcomer_client
+):
+    newcomer_client.post(APPLY_URL, application())
+    own = Entity.objects.get(applied_by=newcomer)
+    assert own.status == Entity.Status.APPLIED
+    response = newcomer_client.post(APPLY_URL, application(name="ANS Sénégal"))
+    assert response.status_code == 200
+    assert "Is your entity already here?" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "status",
+    [Entity.Status.APPLIED, Entity.Status.MORE_INFO_REQUESTED, Entity.Status.SUSPENDED,
+     Entity.Status.REJECTED],
+)
+def test_an_entity_that_is_not_approved_cannot_be_asked_to_join(
+    newcomer_client, mailoutbox, django_capture_on_commit_callbacks, status
+):
+    from members.models import JoinRequest
+
+    hidden = EntityFactory(status=status)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = newcomer_client.post(
+            f"/en/entities/{hidden.pk}/join/", {"message": "Let me in."}, follow=True
+        )
+    assert "This entity cannot be joined." in response.content.decode()
+    assert not JoinRequest.objects.exists()
+    assert mailoutbox == []

@@ -595,10 +595,21 @@ def test_the_import_page_documents_the_accepted_forms(secretariat_client):
 
 
 def test_an_expired_upload_asks_for_the_file_again(secretariat_client, entity):
-    from django.core.cache import cache
+    import datetime
+    import os
+
+    from django.core.files.storage import storages
+
+    from spreadsheets.admin_desk import IMPORT_FOLDER
 
     preview = upload(secretariat_client, PATH, csv_bytes(paper_rows(entity)[:2]))
-    cache.clear()
+    # Two days later: the next upload removes the file of this abandoned preview.
+    stored = storages["import_export"].path(
+        f"{IMPORT_FOLDER}/{preview.context['confirm_form'].initial['import_file_name']}")
+    two_days_ago = (timezone.now() - datetime.timedelta(days=2)).timestamp()
+    os.utime(stored, (two_days_ago, two_days_ago))
+    upload(secretariat_client, PATH, csv_bytes(paper_rows(entity)[:2]))
+    assert not os.path.exists(stored)
     done = confirm(secretariat_client, PATH, preview)
     assert any("upload it again" in m for m in messages_of(done))
     assert Pledge.objects.count() == 0

@@ -93,6 +93,7 @@ def test_the_documentation_lists_every_column_and_the_licence(anonymous):
     for name in DOCUMENTED_COLUMNS:
         assert f'<code lang="en" translate="no">{name}</code>' in html
     assert "CC BY 4.0" in html and "https://creativecommons.org/licenses/by/4.0/" in html
+    assert "The JSON file gives the values exactly as stored." in html
     assert "Creative Commons Attribution 4.0" in anonymous.get("/fr/open-data/").content.decode()
 
 
@@ -107,7 +108,7 @@ def test_downloads_take_the_list_filters(anonymous):
     assert 'href="/en/pledges/export.csv?type=financial"' in html
 
 
-def test_text_that_a_spreadsheet_would_run_is_neutralised(anonymous):
+def test_formulas_are_neutralised_in_csv_and_raw_in_json(anonymous):
     partner = EntityFactory(name="@SUM(A1)")
     pledge = PledgeFactory(
         published=True, title="=1+1", summary="==1+1", description="+cmd|' /C calc'!A0",
@@ -130,12 +131,18 @@ def test_text_that_a_spreadsheet_would_run_is_neutralised(anonymous):
     assert row["co_pledgers"] == "'@SUM(A1)"
     assert row["targets"].startswith("'=HYPERLINK")
 
+    # JSON is read by programs, not spreadsheets: the values exactly as stored, no apostrophe.
     [record] = _json(anonymous.get("/en/pledges/export.json"))["pledges"]
-    for text in _strings(record):
-        assert not text.startswith(TRIGGERS), repr(text)
-    assert record["title"] == "'=1+1"
-    assert record["co_pledgers"] == ["'@SUM(A1)"]
-    assert record["targets"][0]["unit"] == "'@units"
+    assert not [text for text in _strings(record) if text.startswith("'")]
+    assert record["title"] == "=1+1"
+    assert record["summary"] == "==1+1"
+    assert record["description"] == "+cmd|' /C calc'!A0"
+    assert record["audience"] == "\t=1+1"
+    assert record["entity"] == "\r=1+1"
+    assert record["entity_acronym"] == "-A"
+    assert record["co_pledgers"] == ["@SUM(A1)"]
+    assert record["targets"][0]["indicator"] == '=HYPERLINK("http://evil")'
+    assert record["targets"][0]["unit"] == "@units"
 
 
 @pytest.mark.parametrize("payload", FORMULAS)

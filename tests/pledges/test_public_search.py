@@ -75,4 +75,64 @@ def test_postgresql_search_uses_the_gin_index(pledges):
             plan = Pledge.objects.filter(condition).explain()
         finally:
             cursor.execute("RESET enable_seqscan")
-    assert "pledge_search_document" in plan, plan
+    assert "pledge_search_unaccented" in plan, plan
+
+
+@pytest.fixture
+def accented(db):
+    haiti = EntityFactory(name="Ministère du numérique d'Haïti", acronym="MNH")
+    PledgeFactory(published=True, title="Connecter les écoles d'Haïti", summary="",
+                  description="", entity=haiti)
+    PledgeFactory(published=True, title="Haïti : santé numérique", summary="", description="")
+    PledgeFactory(published=True, title="Stratégie numérique", summary="Pour les communes.",
+                  description="", entity=EntityFactory(name="Orange Foundation", acronym="OF"))
+    PledgeFactory(published=True, title="Rural broadband", summary="Towers in villages.",
+                  description="", entity=EntityFactory(name="Orange Foundation Africa"))
+
+
+def test_search_ignores_accents_and_case(anonymous, accented):
+    with_accents = _titles(anonymous, "Haïti")
+    assert with_accents == ["Connecter les écoles d'Haïti", "Haïti : santé numérique"]
+    assert _titles(anonymous, "Haiti") == with_accents
+    assert _titles(anonymous, "HAITI") == with_accents
+    assert _titles(anonymous, "numerique") == [
+        "Connecter les écoles d'Haïti", "Haïti : santé numérique", "Stratégie numérique",
+    ]  # the first by its entity's name
+    assert _titles(anonymous, "STRATEGIE") == ["Stratégie numérique"]
+
+
+def test_search_combines_an_entity_name_with_words_of_the_pledge(anonymous, accented):
+    assert _titles(anonymous, "Orange numerique") == ["Stratégie numérique"]
+    assert _titles(anonymous, "orange villages") == ["Rural broadband"]
+    assert _titles(anonymous, "OF communes") == ["Stratégie numérique"]
+    assert _titles(anonymous, "Orange santé") == []  # every word must be found
+
+
+def test_search_finds_a_pledge_by_its_translation(anonymous, accented):
+    PledgeFactory(published=True, title="Digital health", summary="", description="",
+                  translations={"fr": {"title": "Santé connectée", "summary": "Télémédecine."},
+                                "ru": {"title": "Цифровое здравоохранение", "summary": ""}})
+    assert _titles(anonymous, "telemedecine") == ["Digital health"]
+    assert _titles(anonymous, "connectee") == ["Digital health"]
+    assert _titles(anonymous, "здравоохранение") == ["Digital health"]
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="web-search syntax is PostgreSQL full-text search")
+def test_postgresql_search_keeps_or_and_phrases_with_accents(anonymous, accented):
+    assert _titles(anonymous, '"sante numerique"') == ["Haïti : santé numérique"]
+    assert _titles(anonymous, "villages or strategie") == ["Rural broadband",
+                                                          "Stratégie numérique"]
+    assert _titles(anonymous, "numerique -haiti") == ["Stratégie numérique"]
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the GIN index exists on PostgreSQL only")
+def test_postgresql_search_combining_an_entity_and_words_still_uses_the_gin_index(accented):
+    condition = filters.search_condition("Orange numerique")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            plan = Pledge.objects.filter(condition).explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+    assert "pledge_search_unaccented" in plan, plan
+    assert "Seq Scan on pledges_pledge" not in plan, plan

@@ -1,0 +1,177 @@
+"""Finding pledges by their words, in any of the six languages, ignoring accents and case.
+
+Two database functions carry the folding, under the same names on both databases, so that the
+search is written once:
+
+- ``p2c_unaccent(text)``: the text without accents. On PostgreSQL an IMMUTABLE wrapper around the
+  ``unaccent`` extension (migration 0008): ``unaccent()`` itself is only STABLE and cannot appear
+  in an index expression. On SQLite (``make run``) a Python function registered on every
+  connection, which also folds case.
+- ``p2c_translations_text(translations)``: the titles and summaries of a pledge's translations as
+  one text, so that a pledge is found by any of its languages.
+
+On PostgreSQL the pledge's words are a full-text document (English and French stemming) served by
+the GIN index of migration 0008; on SQLite every word is a substring match of the folded text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import reduce
+from operator import and_, or_
+
+from django.db import connection
+from django.db.backends.signals import connection_created
+from django.db.models import BooleanField, ExpressionWrapper, Func, Q, TextField, Value
+from django.db.models.lookups import IContains, IExact
+
+from members.models import Entity
+
+SEARCHED_COLUMNS = ("title", "reference", "summary", "description")
+MAX_WORDS = 8  # words matched one by one against entity names; the rest still match the text
+MAX_ENTITIES = 2000
+
+
+class Unaccented(Func):
+    function = "p2c_unaccent"
+    output_field = TextField()
+
+
+class TranslationsText(Func):
+    function = "p2c_translations_text"
+    output_field = TextField()
+
+
+def fold(text: str | None) -> str | None:
+    """The text as the SQLite search compares it: without accents, in folded case."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def translations_text(translations) -> str:
+    """Every translated title and summary of a pledge, as one text (Python side of the SQL
+    function of the same name)."""
+    if isinstance(translations, str):
+        try:
+            translations = json.loads(translations)
+        except ValueError:
+            return ""
+    if not isinstance(translations, dict):
+        return ""
+    parts = []
+    for text in translations.values():
+        if isinstance(text, dict):
+            parts.extend(str(text.get(key) or "") for key in ("title", "summary"))
+    return " ".join(parts)
+
+
+def _register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("p2c_unaccent", 1, fold, deterministic=True)
+        connection.connection.create_function(
+            "p2c_translations_text", 1, translations_text, deterministic=True
+        )
+
+
+connection_created.connect(_register_sqlite_functions, dispatch_uid="p2c_search_functions")
+
+
+def search_document():
+    """PostgreSQL: the text a pledge is found by, unaccented, stemmed in English and in French.
+
+    The GIN index of migration 0008 is built on exactly this expression; change both together
+    (tests/pledges/test_public_search.py checks that the plan uses the index).
+    """
+    from django.contrib.postgres.search import SearchVector
+
+    columns = [Unaccented(name) for name in SEARCHED_COLUMNS]
+    columns.append(Unaccented(TranslationsText("translations")))
+    return SearchVector(*columns, config="english") + SearchVector(*columns, config="french")
+
+
+def _is_plain(query: str) -> bool:
+    """True when the query uses none of the web-search syntax: "phrases", -exclusion, or."""
+    return '"' not in query and not any(
+        word.startswith("-") or word.lower() == "or" for word in query.split()
+    )
+
+
+def _entity_matches(query: str, words: list[str]) -> tuple[list[int], list[list[int]]]:
+    """Entities named by the whole query, and by each word, in one query: (phrase ids, ids per
+    word). A name matches when it contains the text; an acronym when it is the text."""
+
+    def names(text: str) -> Q:
+        folded = Unaccented(Value(text))
+        return Q(IContains(Unaccented("name"), folded)) | Q(IExact(Unaccented("acronym"), folded))
+
+    tests = {"m_phrase": names(query)}
+    tests.update({f"m_{number}": names(word) for number, word in enumerate(words)})
+    rows = (
+        Entity.objects.annotate(**{
+            key: ExpressionWrapper(test, output_field=BooleanField())
+            for key, test in tests.items()
+        })
+        .filter(reduce(or_, tests.values()))
+        .values_list("pk", *tests)[:MAX_ENTITIES]
+    )
+    phrase: list[int] = []
+    per_word: list[list[int]] = [[] for _word in words]
+    for pk, by_phrase, *by_word in rows:
+        if by_phrase:
+            phrase.append(pk)
+        for number, matched in enumerate(by_word):
+            if matched:
+                per_word[number].append(pk)
+    return phrase, per_word
+
+
+def _by_entity(ids: list[int]) -> Q:
+    return Q(entity_id__in=ids) if ids else Q(pk__in=[])
+
+
+def search_condition(query: str) -> Q:
+    """Pledges whose words (in any of their languages), or whose entity's name or acronym, match
+    the search: every word must be found, either in the pledge or in its entity's name, so that
+    "Orange numérique" finds the Orange Foundation's digital pledges."""
+    words = [word for word in re.split(r"\s+", query) if word][:MAX_WORDS]
+    plain = _is_plain(query)
+    phrase_ids, ids_per_word = _entity_matches(query, words if plain else [])
+    if connection.vendor == "postgresql":
+        return _postgresql_condition(query, words if plain else [], phrase_ids, ids_per_word)
+    return _sqlite_condition(query.split()[:20], phrase_ids)
+
+
+def _postgresql_condition(query, words, phrase_ids, ids_per_word) -> Q:
+    from django.contrib.postgres.search import SearchQuery, SearchVectorExact
+
+    def matches(text: str, search_type: str) -> Q:
+        folded = Unaccented(Value(text))
+        words_query = SearchQuery(folded, config="english", search_type=search_type) | (
+            SearchQuery(folded, config="french", search_type=search_type)
+        )
+        return Q(SearchVectorExact(search_document(), words_query))
+
+    condition = matches(query, "websearch") | _by_entity(phrase_ids)
+    if len(words) > 1 and any(ids_per_word):
+        # Some words name an entity: each word in the pledge's text or in its entity's name.
+        pairs = zip(words, ids_per_word, strict=True)
+        condition |= reduce(and_, (matches(word, "plain") | _by_entity(ids) for word, ids in pairs))
+    return condition
+
+
+def _sqlite_condition(words: list[str], phrase_ids: list[int]) -> Q:
+    """Every word in one of the pledge's texts or in its entity's name or acronym."""
+    texts = [Unaccented(name) for name in SEARCHED_COLUMNS]
+    texts.append(Unaccented(TranslationsText("translations")))
+    conditions = []
+    for word in words:
+        folded = fold(word)
+        found = [Q(IContains(text, folded)) for text in texts]
+        found += [Q(IContains(Unaccented("entity__name"), folded)),
+                  Q(IExact(Unaccented("entity__acronym"), folded))]
+        conditions.append(reduce(or_, found))
+    return reduce(and_, conditions, Q()) | _by_entity(phrase_ids)
