@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from action_areas.models import Country
+from p2c_portal.languages import language_choices
 
 from .models import Entity, Membership
 
@@ -235,3 +236,16 @@ class InvitationSignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class EmailLanguageForm(forms.Form):
+    """My account: the language the portal writes to this person in."""
+
+    preferred_language = forms.ChoiceField(
+        label=_("Language of the emails you receive"),
+        choices=language_choices,
+        widget=forms.RadioSelect,
+        help_text=_("Emails from the portal, and the links in them, are written in this language."),
+        error_messages={"required": _("Choose a language."),
+                        "invalid_choice": _("Choose one of the languages offered.")},
+    )

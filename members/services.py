@@ -6,14 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from p2c_portal.mail import email_send_templated
+from p2c_portal.languages import language_choices, offered_language
+from p2c_portal.mail import email_send_templated, email_to_secretariat
 
 from . import permissions
 from .models import (
@@ -59,8 +58,17 @@ class MembersError(Exception):
     """A refused action; the message is safe to show to the person."""
 
 
-def _site_link(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+# --- The person's own account ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_set_preferred_language(*, user: User, language: str) -> User:
+    """The language of the portal's emails to this person (My account)."""
+    if language not in dict(language_choices()):
+        raise MembersError(_("Choose one of the languages offered."))
+    User.objects.filter(pk=user.pk).update(preferred_language=language)
+    user.preferred_language = language
+    return user
 
 
 @transaction.atomic
@@ -89,15 +97,9 @@ def entity_apply(*, user: User, data: dict[str, Any], logo_png: bytes = b"") -> 
         context={"entity": entity, "recipient": user},
         language=user.preferred_language,
     )
-    email_send_templated(
+    email_to_secretariat(
         template="members/application_to_secretariat",
-        to=[settings.SECRETARIAT_EMAIL],
-        context={
-            "entity": entity,
-            "applicant": user,
-            "admin_url": _site_link(reverse("admin:members_entity_change", args=[entity.pk])),
-        },
-        language=settings.LANGUAGE_CODE,
+        context={"entity": entity, "applicant": user},
     )
     return entity
 
@@ -137,15 +139,9 @@ def entity_respond_to_info_request(
     """The applicant answers the secretariat's question, possibly correcting the application."""
     entity_update_profile(user=user, entity_id=entity_id, data=data)
     entity = entity_transition(entity_id=entity_id, name="respond", actor=user, message=answer)
-    email_send_templated(
+    email_to_secretariat(
         template="members/application_answered",
-        to=[settings.SECRETARIAT_EMAIL],
-        context={
-            "entity": entity,
-            "answer": answer,
-            "admin_url": _site_link(reverse("admin:members_entity_change", args=[entity.pk])),
-        },
-        language=settings.LANGUAGE_CODE,
+        context={"entity": entity, "answer": answer},
     )
     return entity
 
@@ -239,7 +235,7 @@ def invitation_create(*, actor: User, entity_id: int, email: str, role: str) -> 
             "inviter": actor,
             "role": invitation.get_role_display,
             "expires_at": invitation.expires_at,
-            "accept_path": reverse("members:invitation_accept", args=[token]),
+            "token": token,
         },
         language=language,
     )
@@ -315,7 +311,7 @@ def invitation_accept_with_new_account(
         email=invitation.email,
         password=password,
         full_name=full_name.strip(),
-        preferred_language=language,
+        preferred_language=offered_language(language),
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user, invitation_accept(user=user, token=token)

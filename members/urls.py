@@ -6,6 +6,7 @@ app_name = "members"
 
 urlpatterns = [
     path("me/", views.dashboard, name="dashboard"),
+    path("me/language/", views.account_language, name="account_language"),
     path("me/acting-for/", views.set_acting_entity, name="set_acting_entity"),
     path("entities/", views.entity_directory, name="entity_directory"),
     path("entities/apply/", views.entity_apply, name="entity_apply"),

@@ -18,6 +18,7 @@ from p2c_portal.rate_limits import rate_limited
 
 from . import member_selectors, permissions, selectors, services
 from .forms import (
+    EmailLanguageForm,
     EntityApplicationForm,
     EntityProfileForm,
     InfoRequestAnswerForm,
@@ -63,6 +64,21 @@ def dashboard(request):
             }
         )
     return render(request, "members/dashboard.html", {"rows": rows})
+
+
+@login_required
+def account_language(request):
+    """My account: the language of the emails this person receives."""
+    form = EmailLanguageForm(
+        request.POST or None, initial={"preferred_language": request.user.preferred_language}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.user_set_preferred_language(
+            user=request.user, language=form.cleaned_data["preferred_language"]
+        )
+        messages.success(request, _("Your emails will now be written in this language."))
+        return redirect("members:account_language")
+    return render(request, "members/account_language.html", {"form": form})
 
 
 @login_required
@@ -361,7 +377,7 @@ def invitation_accept(request, token: str):
                         token=token,
                         password=signup_form.cleaned_data["password1"],
                         full_name=signup_form.cleaned_data["full_name"],
-                        language=(get_language() or "en")[:2],
+                        language=get_language(),
                     )
                 except services.MembersError as error:
                     messages.error(request, str(error))

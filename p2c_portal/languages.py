@@ -12,12 +12,27 @@ import re
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.utils.translation import get_supported_language_variant
 
 
 def language_choices() -> list[tuple[str, str]]:
     """The offered languages as a model field's choices. A callable, so that migrations refer to
     it instead of copying the list: offering another language needs no migration."""
     return list(settings.LANGUAGES)
+
+
+def offered_language(code: str | None) -> str:
+    """The offered language (one of settings.LANGUAGES' codes) that best serves `code`, a browser's
+    or a page's language tag: "zh", "zh-CN" and "zh_Hans" are all served by "zh-hans", "fr-CA" by
+    "fr". Anything else, or nothing, gets the site's default language. The one place a stored
+    language preference is derived from a tag."""
+    tag = (code or "").strip().replace("_", "-").lower()
+    if tag:
+        try:
+            return get_supported_language_variant(tag)
+        except LookupError:
+            pass
+    return settings.LANGUAGE_CODE
 
 
 def _language_prefix() -> re.Pattern:

@@ -15,11 +15,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template import TemplateDoesNotExist
+from django.template import Context, TemplateDoesNotExist, engines
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .jobs import JobKind
+from .languages import offered_language
 from .models import OutboundEmail
 
 EMAIL_JOBS = JobKind(
@@ -69,13 +70,16 @@ def email_send_templated(
     """Render templates/emails/<template>_{subject,body}.txt (+ optional _body.html) and queue.
 
     `template` is "<app>/<name>", e.g. "members/entity_approved". Rendered in the recipient's
-    language, which the caller passes (the request's language is not the recipient's).
+    language, which the caller passes (the request's language is not the recipient's): its
+    words, and its links' /<language>/ prefix, since `{% url %}` in the templates is reversed
+    under the same override. Links belong in the templates, not in `context`: an address
+    reversed by the caller carries the caller's language.
     """
-    language = language or settings.LANGUAGE_CODE
+    language = offered_language(language)
     full_context = {"SITE_URL": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME, **context}
     with translation.override(language):
-        subject = render_to_string(f"emails/{template}_subject.txt", full_context)
-        body_text = render_to_string(f"emails/{template}_body.txt", full_context)
+        subject = render_plain_text(f"emails/{template}_subject.txt", full_context)
+        body_text = render_plain_text(f"emails/{template}_body.txt", full_context)
         try:
             body_html = render_to_string(f"emails/{template}_body.html", full_context)
         except TemplateDoesNotExist:
@@ -88,6 +92,26 @@ def email_send_templated(
         template=template,
         language=language,
     )
+
+
+def email_to_secretariat(
+    *, template: str, context: Mapping[str, Any]
+) -> OutboundEmail:
+    """An email to the secretariat's shared inbox, in its language (SECRETARIAT_LANGUAGE)."""
+    return email_send_templated(
+        template=template,
+        to=[settings.SECRETARIAT_EMAIL],
+        context=context,
+        language=settings.SECRETARIAT_LANGUAGE,
+    )
+
+
+def render_plain_text(template_name: str, context: Mapping[str, Any]) -> str:
+    """A plain-text template rendered without HTML escaping: an entity called "Women's Network"
+    stays so in a subject line and a text body, where "&#x27;" would be printed as is. (An
+    HTML body goes through render_to_string and stays escaped.)"""
+    template = engines["django"].engine.get_template(template_name)
+    return template.render(Context(dict(context), autoescape=False))
 
 
 def email_deliver(*, email_id: int) -> bool:

@@ -10,13 +10,11 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from p2c_portal.mail import email_send_templated
+from p2c_portal.mail import email_send_templated, email_to_secretariat
 
 from . import permissions
 from .member_selectors import pledge_contacts
@@ -231,16 +229,9 @@ def pledge_transition(
     if transition.email:
         _email_pledgers(pledge=pledge, template=transition.email, message=message)
     if name == "submit":
-        email_send_templated(
+        email_to_secretariat(
             template="pledges/pledge_to_secretariat",
-            to=[settings.SECRETARIAT_EMAIL],
-            context={
-                "pledge": pledge,
-                "resubmission": previous == S.CHANGES_REQUESTED,
-                "admin_url": settings.SITE_URL
-                + reverse("admin:pledges_pledge_change", args=[pledge.pk]),
-            },
-            language=settings.LANGUAGE_CODE,
+            context={"pledge": pledge, "resubmission": previous == S.CHANGES_REQUESTED},
         )
     return pledge
 

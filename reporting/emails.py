@@ -8,10 +8,9 @@ sends; the outbox delivers after commit.
 
 import datetime
 
-from django.conf import settings
 from django.utils import timezone
 
-from p2c_portal.mail import email_send_templated
+from p2c_portal.mail import email_send_templated, email_to_secretariat
 from p2c_portal.models import OutboundEmail
 from pledges.member_selectors import pledge_contacts
 from pledges.models import Pledge, PledgeStatusChange
@@ -116,9 +115,7 @@ def _progress_report_reminder(reminder, cfg, today):
 
 
 def _weekly_digest(reminder, cfg, today):
-    return [email_send_templated(
+    return [email_to_secretariat(
         template="reporting/weekly_digest",
-        to=[settings.SECRETARIAT_EMAIL],
         context=weekly_digest_context(reminder.due_on),
-        language=settings.LANGUAGE_CODE,
     )], ""

@@ -237,6 +237,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10
 # The secretariat's shared inbox for new-submission and digest emails.
 SECRETARIAT_EMAIL = env("SECRETARIAT_EMAIL", default="secretariat@p2c.example.org")
+# The language of the emails to that inbox: one of LANGUAGES' codes (p2c_portal.languages'
+# offered_language maps anything else to the nearest offered one, "zh" to "zh-hans").
+SECRETARIAT_LANGUAGE = env("SECRETARIAT_LANGUAGE", default="en")
 
 # --- Authentication: custom user with email login, django-allauth -------------------------------
 AUTH_USER_MODEL = "members.User"

@@ -238,7 +238,8 @@ def test_new_person_applies_is_approved_by_the_secretariat_and_builds_a_team(
     )
     email_to(
         settings.SECRETARIAT_EMAIL,
-        t(settings.LANGUAGE_CODE, "New entity application: %(name)s", name=APPLICATION["name"]),
+        t(settings.SECRETARIAT_LANGUAGE, "New entity application: %(name)s",
+          name=APPLICATION["name"]),
     )
 
     # --- The secretariat, in its own browser and language, approves from the vetting desk. ----
