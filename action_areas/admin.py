@@ -1,4 +1,7 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     ActionArea,
@@ -11,39 +14,116 @@ from .models import (
 )
 
 
+def other_languages() -> list[tuple[str, str]]:
+    """settings.LANGUAGES but English, the source kept in `name_en`. Read at each request, so a
+    language added to the settings gets its fields without a migration or a code change."""
+    return [(code, name) for code, name in settings.LANGUAGES if code != "en"]
+
+
+def translation_field_name(field: str, language: str) -> str:
+    return f"{field}_in_{language.replace('-', '_')}"
+
+
+TRANSLATED_FIELD_LABELS = {"name": _("name"), "description": _("description"), "title": _("title")}
+
+
+def translations_form(model, translated: tuple[str, ...], base=forms.ModelForm):
+    """A form for `model` with one text field per other language for each `translated` field
+    ("name", "description"), read from and written to its `<field>_translations` JSON field."""
+    declared = {}
+    for field in translated:
+        source = model._meta.get_field(f"{field}_en")
+        label = TRANSLATED_FIELD_LABELS[field]
+        for code, language_name in other_languages():
+            declared[translation_field_name(field, code)] = forms.CharField(
+                label=f"{label} ({language_name})", required=False,
+                max_length=getattr(source, "max_length", None),
+                widget=forms.Textarea(attrs={"rows": 3}) if field == "description" else None,
+            )
+
+    def __init__(self, *args, **kwargs):
+        base.__init__(self, *args, **kwargs)
+        for field in translated:
+            stored = getattr(self.instance, f"{field}_translations") or {}
+            for code, _name in other_languages():
+                self.initial.setdefault(translation_field_name(field, code), stored.get(code, ""))
+
+    def clean(self):
+        cleaned = base.clean(self)
+        for field in translated:
+            # Languages no longer offered keep their text: offering them again restores it.
+            stored = dict(getattr(self.instance, f"{field}_translations") or {})
+            for code, _name in other_languages():
+                text = (cleaned.get(translation_field_name(field, code)) or "").strip()
+                if text:
+                    stored[code] = text
+                else:
+                    stored.pop(code, None)
+            setattr(self.instance, f"{field}_translations", stored)
+        return cleaned
+
+    return type(f"{model.__name__}TranslationsForm", (base,),
+                {**declared, "__init__": __init__, "clean": clean})
+
+
+class TranslatedNamesAdmin(admin.ModelAdmin):
+    """An admin whose name (and description) are edited in every language of settings.LANGUAGES."""
+
+    translated_fields: tuple[str, ...] = ("name",)
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or ()),
+                *(f"{field}_translations" for field in self.translated_fields)]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = translations_form(self.model, self.translated_fields, self.form)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def translation_fields(self) -> list[str]:
+        """The form's fields for the other languages (for fieldsets)."""
+        return [translation_field_name(field, code)
+                for field in self.translated_fields for code, _name in other_languages()]
+
+    @admin.display(description=_("name"))
+    def name_in_active_language(self, obj) -> str:
+        return obj.name
+
+
 class PillarInline(admin.TabularInline):
     model = Pillar
     extra = 0
-    fields = ("code", "name_en", "name_fr", "position", "is_active")
+    fields = ("code", "name_en", "position", "is_active")
 
 
 @admin.register(ActionArea)
-class ActionAreaAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_en", "name_fr", "position")
+class ActionAreaAdmin(TranslatedNamesAdmin):
+    translated_fields = ("name", "description")
+    list_display = ("code", "name_en", "name_in_active_language", "position")
     inlines = [PillarInline]
 
 
 @admin.register(Pillar)
-class PillarAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_en", "name_fr", "action_area", "position", "is_active")
+class PillarAdmin(TranslatedNamesAdmin):
+    list_display = ("code", "name_en", "name_in_active_language", "action_area", "position",
+                    "is_active")
     list_filter = ("action_area", "is_active")
     list_select_related = ("action_area",)
-    search_fields = ("code", "name_en", "name_fr")
+    search_fields = ("code", "name_en", "name_translations")
 
 
 @admin.register(BeneficiaryGroup)
-class BeneficiaryGroupAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_en", "name_fr", "position")
+class BeneficiaryGroupAdmin(TranslatedNamesAdmin):
+    list_display = ("code", "name_en", "name_in_active_language", "position")
 
 
 @admin.register(SustainableDevelopmentGoal)
-class SustainableDevelopmentGoalAdmin(admin.ModelAdmin):
-    list_display = ("number", "name_en", "name_fr")
+class SustainableDevelopmentGoalAdmin(TranslatedNamesAdmin):
+    list_display = ("number", "name_en", "name_in_active_language")
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_en", "name_fr", "position")
+class RegionAdmin(TranslatedNamesAdmin):
+    list_display = ("code", "name_en", "name_in_active_language", "position")
 
 
 class CountryGroupMembershipInline(admin.TabularInline):
@@ -53,11 +133,11 @@ class CountryGroupMembershipInline(admin.TabularInline):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
-    list_display = ("iso3", "iso2", "name_en", "name_fr", "region")
+class CountryAdmin(TranslatedNamesAdmin):
+    list_display = ("iso3", "iso2", "name_en", "name_in_active_language", "region")
     list_filter = ("region", "group_memberships__group")
     list_select_related = ("region",)
-    search_fields = ("iso3", "iso2", "name_en", "name_fr")
+    search_fields = ("iso3", "iso2", "name_en", "name_translations")
     inlines = [CountryGroupMembershipInline]
 
 

@@ -1,7 +1,9 @@
 """The P2C Action Framework and the reference data pledges are tagged with.
 
-Names and descriptions are stored in English and French; `name`/`description` pick the active
-language (other UN languages become one column each when needed).
+Names and descriptions are stored in English (the source, `name_en`) and, for every other
+language, in one JSON field {language code: text}: `name`/`description` pick the active language and
+fall back to English. A language added to settings.LANGUAGES needs no migration, only its
+translations (entered in the admin or loaded by `manage.py load_reference_translations`).
 """
 
 import datetime
@@ -13,9 +15,31 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
-class BilingualNameMixin(models.Model):
+def text_in(source: str, translations: dict | None, language: str | None) -> str:
+    """`translations[language]`, else the translation of the language's base ("zh" for
+    "zh-hans" and the reverse), else the English `source`."""
+    translations = translations or {}
+    language = (language or "en").lower()
+    if language != "en":
+        base = language.split("-")[0]
+        for code in (language, base):
+            if translations.get(code):
+                return translations[code]
+        for code, text in translations.items():
+            if code.split("-")[0] == base and text:
+                return text
+    return source
+
+
+class TranslatedNameMixin(models.Model):
+    """A name in English (the source every other language falls back to) and in any other
+    language of settings.LANGUAGES, without one column per language."""
+
     name_en = models.CharField(_("name (English)"), max_length=200)
-    name_fr = models.CharField(_("name (French)"), max_length=200)
+    name_translations = models.JSONField(
+        _("name in other languages"), default=dict, blank=True,
+        help_text=_("The name in each other language, by language code."),
+    )
 
     class Meta:
         abstract = True
@@ -23,17 +47,21 @@ class BilingualNameMixin(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def name_in(self, language: str | None) -> str:
+        return text_in(self.name_en, self.name_translations, language)
+
     @property
     def name(self) -> str:
-        if (get_language() or "en").startswith("fr") and self.name_fr:
-            return self.name_fr
-        return self.name_en
+        """The name in the active language (English where it has no translation)."""
+        return self.name_in(get_language())
 
 
-class ActionArea(BilingualNameMixin):
+class ActionArea(TranslatedNameMixin):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     description_en = models.TextField(_("description (English)"), blank=True)
-    description_fr = models.TextField(_("description (French)"), blank=True)
+    description_translations = models.JSONField(
+        _("description in other languages"), default=dict, blank=True
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -41,14 +69,15 @@ class ActionArea(BilingualNameMixin):
         verbose_name_plural = _("action areas")
         ordering = ["position", "code"]
 
+    def description_in(self, language: str | None) -> str:
+        return text_in(self.description_en, self.description_translations, language)
+
     @property
     def description(self) -> str:
-        if (get_language() or "en").startswith("fr") and self.description_fr:
-            return self.description_fr
-        return self.description_en
+        return self.description_in(get_language())
 
 
-class Pillar(BilingualNameMixin):
+class Pillar(TranslatedNameMixin):
     """A pillar of an action area, edited by the secretariat; retired pillars stay for history."""
 
     action_area = models.ForeignKey(
@@ -66,7 +95,7 @@ class Pillar(BilingualNameMixin):
         ordering = ["action_area__position", "position", "code"]
 
 
-class BeneficiaryGroup(BilingualNameMixin):
+class BeneficiaryGroup(TranslatedNameMixin):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -76,7 +105,7 @@ class BeneficiaryGroup(BilingualNameMixin):
         ordering = ["position", "code"]
 
 
-class SustainableDevelopmentGoal(BilingualNameMixin):
+class SustainableDevelopmentGoal(TranslatedNameMixin):
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
 
     class Meta:
@@ -93,7 +122,7 @@ class SustainableDevelopmentGoal(BilingualNameMixin):
         return _("SDG %(number)d: %(name)s") % {"number": self.number, "name": self.name}
 
 
-class Region(BilingualNameMixin):
+class Region(TranslatedNameMixin):
     """An ITU-D region (Africa, Americas, Arab States, Asia-Pacific, CIS, Europe)."""
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
@@ -114,7 +143,7 @@ class CountryQuerySet(models.QuerySet):
         ).distinct()
 
 
-class Country(BilingualNameMixin):
+class Country(TranslatedNameMixin):
     iso3 = models.CharField(_("ISO 3166-1 alpha-3 code"), max_length=3, unique=True)
     iso2 = models.CharField(_("ISO 3166-1 alpha-2 code"), max_length=2, unique=True)
     region = models.ForeignKey(

@@ -16,13 +16,13 @@ KIGALI = "wtdc-22-kigali"
 CYCLES = {
     "2022": dict(
         name_en="2022 — after the Kigali roundtable",
-        name_fr="2022 — après la table ronde de Kigali",
+        name_translations={"fr": "2022 — après la table ronde de Kigali"},
         period_start="2022-06-01", period_end="2022-12-31",
         opens_on="2023-01-16", due_on="2023-03-31",
     ),
     "2023": dict(
         name_en="2023 annual report",
-        name_fr="Rapport annuel 2023",
+        name_translations={"fr": "Rapport annuel 2023"},
         period_start="2023-01-01", period_end="2023-12-31",
         opens_on="2024-01-15", due_on="2024-03-31",
     ),

@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from action_areas.models import Country
+from action_areas.reference_translations import country_aliases
 from spreadsheets.files import cell_text, fold
 from spreadsheets.import_engine import (
     WRITE_BATCH,
@@ -33,7 +34,9 @@ from .models import Entity, EntityStatusChange, EntitySubType, StakeholderGroup,
 def country_index() -> NameIndex:
     return NameIndex(
         _("country"),
-        ((c, (c.iso2, c.iso3, c.name_en, c.name_fr)) for c in Country.objects.all()),
+        ((c, (c.iso2, c.iso3, c.name_en, *c.name_translations.values(),
+              *country_aliases(c.iso2)))
+         for c in Country.objects.all()),
     )
 
 

@@ -21,7 +21,7 @@ def entity_list_public(*, query: str = "", group: str = "", country: str = "") -
             "website",
             "description",
             "headquarters_country__name_en",
-            "headquarters_country__name_fr",
+            "headquarters_country__name_translations",
             "headquarters_country__iso3",
         )
         .order_by("name", "pk")

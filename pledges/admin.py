@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from action_areas.admin import TranslatedNamesAdmin
 from action_areas.models import CountryGroup
 from p2c_portal.admin import ReadOnlyInline
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
@@ -370,9 +371,10 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ("name_en", "location", "start_date", "end_date", "is_open_for_pledges")
-    search_fields = ("slug", "name_en", "name_fr")
+class EventAdmin(TranslatedNamesAdmin):
+    list_display = ("name_en", "name_in_active_language", "location", "start_date", "end_date",
+                    "is_open_for_pledges")
+    search_fields = ("slug", "name_en", "name_translations")
 
 
 @admin.register(CurrencyRate)

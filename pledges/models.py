@@ -11,14 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from action_areas.models import BilingualNameMixin
+from action_areas.models import TranslatedNameMixin
 from members.models import Entity
 from p2c_portal.languages import language_choices
 
 MAX_AMOUNT = Decimal("10000000000000")  # 10^13: beyond any real pledge, catches typos
 
 
-class Event(BilingualNameMixin):
+class Event(TranslatedNameMixin):
     """An occasion at which pledges are announced, e.g. the WTDC-22 roundtable in Kigali."""
 
     slug = models.SlugField(_("code"), max_length=60, unique=True)

@@ -260,7 +260,8 @@ class CountriesWidget(IndexWidget):
 
 def _coded_index(what, model, extra=lambda obj: ()):
     return lambda: NameIndex(
-        what, ((o, (o.code, o.name_en, o.name_fr, *extra(o))) for o in model.objects.all())
+        what, ((o, (o.code, o.name_en, *o.name_translations.values(), *extra(o)))
+               for o in model.objects.all())
     )
 
 
@@ -270,7 +271,7 @@ def _sdg_index():
         (
             (goal, (str(goal.number), f"SDG {goal.number}", f"SDG{goal.number}",
                     f"Goal {goal.number}", f"ODD {goal.number}", f"ODD{goal.number}",
-                    goal.name_en, goal.name_fr))
+                    goal.name_en, *goal.name_translations.values()))
             for goal in SustainableDevelopmentGoal.objects.all()
         ),
     )
@@ -278,7 +279,8 @@ def _sdg_index():
 
 def _event_index():
     return NameIndex(
-        _("event"), ((e, (e.slug, e.name_en, e.name_fr)) for e in Event.objects.all())
+        _("event"),
+        ((e, (e.slug, e.name_en, *e.name_translations.values())) for e in Event.objects.all()),
     )
 
 

@@ -82,7 +82,8 @@ def pledge_filter_options() -> dict[str, list[tuple[str, str]]]:
             (filters.GLOBAL_REGION, str(_("Global"))),
         ]
         options["country"] = sorted(
-            ((c.iso3, c.name) for c in Country.objects.only("iso3", "name_en", "name_fr")),
+            ((c.iso3, c.name)
+             for c in Country.objects.only("iso3", "name_en", "name_translations")),
             key=lambda pair: collation_key(pair[1]),
         )
         options["beneficiary"] = [
@@ -105,7 +106,8 @@ def _card_queryset(queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
     """What a pledge in a list shows: its entity, type, action areas, where it acts."""
     return queryset.select_related("entity", "event").prefetch_related(
         Prefetch("action_areas", queryset=ActionArea.objects.order_by("position")),
-        Prefetch("countries", queryset=Country.objects.only("pk", "iso3", "name_en", "name_fr")),
+        Prefetch("countries",
+                 queryset=Country.objects.only("pk", "iso3", "name_en", "name_translations")),
         Prefetch("regions", queryset=Region.objects.order_by("position")),
     )
 

@@ -3,6 +3,7 @@ a reason), reminders (sent, failed, resend), the reminder settings, and compiled
 (compile, follow progress, download, rebuild, publish)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -11,12 +12,14 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.html import escape, format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from action_areas.admin import TranslatedNamesAdmin, translation_field_name
 from p2c_portal.admin import ReadOnlyInline
 from p2c_portal.models import OutboundEmail
 from pledges.admin import PledgeAdmin
@@ -51,13 +54,18 @@ class PledgeWithReportingAdmin(PledgeAdmin):
 
 
 @admin.register(ReportingCycle)
-class ReportingCycleAdmin(admin.ModelAdmin):
+class ReportingCycleAdmin(TranslatedNamesAdmin):
     list_display = ("name_en", "period_start", "period_end", "opens_on", "due_on", "closes_on",
                     "state", "submitted_reports")
-    search_fields = ("name_en", "name_fr")
+    search_fields = ("name_en", "name_translations")
     date_hierarchy = "due_on"
+    def get_fieldsets(self, request, obj=None):
+        (title, first), *others = self.fieldsets
+        return [(title, {**first, "fields": (*first["fields"], *self.translation_fields())}),
+                *others]
+
     fieldsets = (
-        (None, {"fields": ("name_en", "name_fr")}),
+        (None, {"fields": ("name_en",)}),
         (_("Period covered"), {
             "fields": ("period_start", "period_end"),
             "description": _("The cycle covers pledges that are published (not completed or "
@@ -351,8 +359,8 @@ class CompiledReportRequestForm(forms.ModelForm):
 
     class Meta:
         model = ReportRun
-        fields = ("kind", "event", "cutoff", "cycle", "filter_query", "as_of", "title_en",
-                  "title_fr")
+        fields = ("kind", "event", "cutoff", "cycle", "filter_query", "as_of", "languages",
+                  "title_en")
         widgets = {"filter_query": forms.Textarea(attrs={"rows": 2})}
         # The admin shows help texts as HTML; this one's example holds "&region=".
         help_texts = {"filter_query": lazy(
@@ -369,8 +377,17 @@ class CompiledReportRequestForm(forms.ModelForm):
             "today (custom reports). Country groupings (LDC, LLDC, SIDS) are those of this day."
         )
         self.fields["title_en"].required = False
-        self.fields["title_en"].help_text = _("Empty: a title is made from the parameters.")
-        self.fields["title_fr"].help_text = _("Empty: a title is made from the parameters.")
+        for name, field in self.fields.items():
+            if name.startswith("title_"):
+                field.help_text = _("Empty: a title is made from the parameters.")
+        # Named in the page's language (Django's own names: "anglais", "chinois simplifié").
+        offered = [(code, capfirst(translation.get_language_info(code)["name_translated"]))
+                   for code, _name in settings.LANGUAGES]
+        self.fields["languages"] = forms.MultipleChoiceField(
+            label=_("languages"), choices=offered, initial=[code for code, _name in offered],
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("The report's files are written in each language ticked."),
+        )
 
     def clean(self):
         data = super().clean()
@@ -404,15 +421,17 @@ class CompiledReportFileInline(ReadOnlyInline):
 
 
 @admin.register(ReportRun)
-class CompiledReportAdmin(admin.ModelAdmin):
+class CompiledReportAdmin(TranslatedNamesAdmin):
     form = CompiledReportRequestForm
+    translated_fields = ("title",)
     change_form_template = "admin/reporting/reportrun/change_form.html"
     list_display = ("__str__", "kind", "as_of", "state", "is_published", "created_at")
     list_filter = ("kind", "status", "is_published")
-    search_fields = ("title_en", "title_fr")
+    search_fields = ("title_en", "title_translations")
     date_hierarchy = "created_at"
     inlines = [CompiledReportFileInline]
-    shown_fields = ("kind", "title_en", "title_fr", "event", "cutoff", "cycle", "filter_query",
+    shown_fields = ("kind", "title_en", "title_translations", "languages", "event", "cutoff",
+                    "cycle", "filter_query",
                     "as_of", "edition", "rebuild_of", "status", "progress", "progress_note",
                     "attempts", "error", "requested_by", "created_at", "started_at",
                     "heartbeat_at", "finished_at", "is_published", "published_at")
@@ -421,7 +440,10 @@ class CompiledReportAdmin(admin.ModelAdmin):
         return super().get_queryset(request).defer("figures")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None:  # a compiled run's page: read-only, no fields per language
+            form = admin.ModelAdmin.get_form(self, request, obj, change, **kwargs)
+        else:
+            form = super().get_form(request, obj, change, **kwargs)
         for name in ("event", "cycle"):  # choose one; editing them is done on their own pages
             widget = form.base_fields.get(name) and form.base_fields[name].widget
             if widget is not None and hasattr(widget, "can_delete_related"):
@@ -431,7 +453,7 @@ class CompiledReportAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return CompiledReportRequestForm.Meta.fields
+            return [*CompiledReportRequestForm.Meta.fields, *self.translation_fields()]
         return self.shown_fields
 
     def get_readonly_fields(self, request, obj=None):
@@ -461,7 +483,10 @@ class CompiledReportAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         run, created = compiled_report_services.compiled_report_request(
             parameters=form.parameters, actor=request.user,
-            title_en=data.get("title_en") or "", title_fr=data.get("title_fr") or "",
+            titles={"en": data.get("title_en") or "",
+                    **{code: data.get(translation_field_name("title", code)) or ""
+                       for code, _name in settings.LANGUAGES}},
+            languages=data.get("languages"),
         )
         if not created:
             messages.info(request, _("This report was asked for before: here it is. Use "

@@ -16,6 +16,8 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from action_areas.models import text_in
+
 from .compiled_report_figures import BREAKDOWNS
 
 SECTION_TITLES = {
@@ -97,7 +99,10 @@ class Document:
 
 
 def _label(item: dict, language: str) -> str:
-    return item.get(f"label_{language}") or item["label_en"]
+    """The label in `language` (or its base: "zh" for "zh-hans"), else English."""
+    labels = {key.removeprefix("label_"): text for key, text in item.items()
+              if key.startswith("label_")}
+    return text_in(item["label_en"], labels, language)
 
 
 def _date(value: str) -> datetime.date:

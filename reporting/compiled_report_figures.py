@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import QueryDict
 from django.utils import timezone, translation
@@ -38,12 +39,19 @@ from action_areas.models import (
     Pillar,
     Region,
     SustainableDevelopmentGoal,
+    text_in,
 )
+from action_areas.selectors import name_sort_key
 from members.models import Entity, StakeholderGroup
 from pledges.models import Pledge, PledgeStatusChange, PledgeType
 from pledges.selectors import pledge_filters_from_query
 
 from .models import ImplementationStatus, ProgressReport, ReportRun, TargetProgress
+
+
+def report_languages() -> list[str]:
+    """The languages a compiled report can be written in: every offered language."""
+    return [code for code, _name in settings.LANGUAGES]
 
 SCHEMA_VERSION = 1
 CHUNK_SIZE = 1000
@@ -74,16 +82,18 @@ def _share(part: int | Decimal, whole: int | Decimal) -> str | None:
 
 
 def _labels(make) -> dict:
-    """{"label_en": …, "label_fr": …}: `make()` called in each language."""
+    """{"label_en": …, "label_fr": …, …}: `make()` called in each language of
+    settings.LANGUAGES (a report's figures are frozen once, then written in every language)."""
     labels = {}
-    for language in ("en", "fr"):
+    for language in report_languages():
         with translation.override(language):
             labels[f"label_{language}"] = str(make())
     return labels
 
 
 def _bilingual(obj) -> dict:
-    return {"label_en": obj.name_en, "label_fr": obj.name_fr or obj.name_en}
+    """A reference object's name in every offered language (English where it has none)."""
+    return {f"label_{language}": obj.name_in(language) for language in report_languages()}
 
 
 # --- Which pledges ------------------------------------------------------------
@@ -316,16 +326,14 @@ def _parameters(run: ReportRun) -> dict:
     parameters: dict = {"kind": run.kind, "as_of": run.as_of.isoformat()}
     if run.event_id:
         event = run.event
-        parameters["event"] = {"slug": event.slug, "label_en": event.name_en,
-                               "label_fr": event.name_fr or event.name_en,
+        parameters["event"] = {"slug": event.slug, **_bilingual(event),
                                "start": event.start_date.isoformat(),
                                "end": event.end_date.isoformat(), "location": event.location}
     if run.cutoff:
         parameters["cutoff"] = run.cutoff.isoformat()
     if run.cycle_id:
         cycle = run.cycle
-        parameters["cycle"] = {"label_en": cycle.name_en,
-                               "label_fr": cycle.name_fr or cycle.name_en,
+        parameters["cycle"] = {**_bilingual(cycle),
                                "period_start": cycle.period_start.isoformat(),
                                "period_end": cycle.period_end.isoformat(),
                                "due_on": cycle.due_on.isoformat()}
@@ -383,10 +391,10 @@ class PledgeRow:
 
 
 def _names(rows, language: str) -> dict[int, list[str]]:
-    """{pledge_id: [names]} from (pledge_id, name_en, name_fr) rows, in their order."""
+    """{pledge_id: [names]} from (pledge_id, name_en, name_translations) rows, in their order."""
     names: dict[int, list[str]] = {}
-    for pledge_id, name_en, name_fr in rows:
-        names.setdefault(pledge_id, []).append(name_fr if language == "fr" and name_fr else name_en)
+    for pledge_id, name_en, translations in rows:
+        names.setdefault(pledge_id, []).append(text_in(name_en, translations, language))
     return names
 
 
@@ -405,7 +413,7 @@ def compiled_report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[Pl
             chunk = list(
                 selection.filter(reference__gt=last_reference).order_by("reference")
                 .values("pk", "reference", "title", "entity__name", "pledge_type", "is_global",
-                        "usd_amount", "event__name_en", "event__name_fr", "published_at")
+                        "usd_amount", "event__name_en", "event__name_translations", "published_at")
                 [:CHUNK_SIZE]
             )
             if not chunk:
@@ -415,18 +423,22 @@ def compiled_report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[Pl
             areas = _names(_through("action_areas").objects.filter(pledge_id__in=ids)
                            .order_by("pledge_id", "actionarea__position")
                            .values_list("pledge_id", "actionarea__name_en",
-                                        "actionarea__name_fr"), language)
+                                        "actionarea__name_translations"), language)
             countries = _names(_through("countries").objects.filter(pledge_id__in=ids)
-                               .order_by("pledge_id", f"country__name_{language}")
+                               .order_by("pledge_id", "country__name_en")
                                .values_list("pledge_id", "country__name_en",
-                                            "country__name_fr"), language)
+                                            "country__name_translations"), language)
+            # In the report's language's order (the database only knows the English names).
+            countries = {pledge_id: sorted(names, key=lambda name: name_sort_key(name))
+                         for pledge_id, names in countries.items()}
             country_ids: dict[int, list[int]] = {}
             for pledge_id, country_id in (_through("countries").objects.filter(pledge_id__in=ids)
                                           .values_list("pledge_id", "country_id")):
                 country_ids.setdefault(pledge_id, []).append(country_id)
             regions = _names(_through("regions").objects.filter(pledge_id__in=ids)
                              .order_by("pledge_id", "region__position")
-                             .values_list("pledge_id", "region__name_en", "region__name_fr"),
+                             .values_list("pledge_id", "region__name_en",
+                                          "region__name_translations"),
                              language)
             reports = {}
             if run.kind == ReportRun.Kind.CYCLE:
@@ -442,8 +454,8 @@ def compiled_report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[Pl
                 groups = sorted({group for country_id in country_ids.get(pk, ())
                                  for group in groups_by_country.get(country_id, ())})
                 report = reports.get(pk)
-                event = (row["event__name_fr"] if language == "fr" and row["event__name_fr"]
-                         else row["event__name_en"]) or ""
+                event = text_in(row["event__name_en"] or "", row["event__name_translations"],
+                                language)
                 yield PledgeRow(
                     reference=row["reference"],
                     title=row["title"],

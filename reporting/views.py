@@ -161,7 +161,9 @@ def progress_list(request, pk: int):
 
 
 def _language() -> str:
-    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    """The page's language as settings.LANGUAGES spells it ("zh-hans", not "zh"): the code
+    compiled report files and labels are stored under."""
+    return get_language() or settings.LANGUAGE_CODE
 
 
 @public_page

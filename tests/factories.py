@@ -83,7 +83,7 @@ class EventFactory(factory.django.DjangoModelFactory):
 
     slug = factory.Sequence(lambda n: f"event-{n}")
     name_en = factory.Sequence(lambda n: f"Event {n}")
-    name_fr = factory.Sequence(lambda n: f"Événement {n}")
+    name_translations = factory.Sequence(lambda n: {"fr": f"Événement {n}"})
     location = "Geneva"
     start_date = datetime.date(2023, 10, 1)
     end_date = datetime.date(2023, 10, 3)

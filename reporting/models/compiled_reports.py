@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from action_areas.models import text_in
+
 from .progress import ReportingCycle
 
 
@@ -36,7 +38,10 @@ class ReportRun(models.Model):
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     title_en = models.CharField(_("title (English)"), max_length=250)
-    title_fr = models.CharField(_("title (French)"), max_length=250, blank=True)
+    title_translations = models.JSONField(_("title in other languages"), default=dict,
+                                          blank=True)
+    # The languages its files are written in (codes of settings.LANGUAGES when it was asked for).
+    languages = models.JSONField(_("languages"), default=list, blank=True)
     event = models.ForeignKey(
         "pledges.Event", on_delete=models.PROTECT, null=True, blank=True, related_name="reports",
         verbose_name=_("event"),
@@ -123,11 +128,12 @@ class ReportRun(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reporting:compiled_report_detail", args=[self.pk])
 
+    def title_in(self, language: str | None) -> str:
+        return text_in(self.title_en, self.title_translations, language)
+
     @property
     def title(self) -> str:
-        if (get_language() or "en").startswith("fr") and self.title_fr:
-            return self.title_fr
-        return self.title_en
+        return self.title_in(get_language())
 
 
 class ReportFile(models.Model):

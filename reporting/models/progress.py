@@ -10,9 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from action_areas.models import TranslatedNameMixin
 from pledges.models import MAX_AMOUNT, Pledge
 
 
@@ -28,11 +28,9 @@ class ReportingCycleQuerySet(models.QuerySet):
         )
 
 
-class ReportingCycle(models.Model):
+class ReportingCycle(TranslatedNameMixin):
     """A round of progress reporting, run by the secretariat (e.g. "2023 annual report")."""
 
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
     period_start = models.DateField(_("period covered from"))
     period_end = models.DateField(_("period covered until"))
     opens_on = models.DateField(
@@ -64,15 +62,6 @@ class ReportingCycle(models.Model):
                 name="cycle_closes_after_due",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        if (get_language() or "en").startswith("fr") and self.name_fr:
-            return self.name_fr
-        return self.name_en
 
     def accepts_reports_on(self, day: datetime.date) -> bool:
         return self.opens_on <= day and (self.closes_on is None or day <= self.closes_on)

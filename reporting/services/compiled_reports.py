@@ -50,6 +50,7 @@ from ..compiled_report_figures import (
     CHUNK_SIZE,
     compiled_report_figures,
     compiled_report_pledge_rows,
+    report_languages,
 )
 from ..models import ReportFile, ReportFileChunk, ReportingCycle, ReportRun
 
@@ -208,29 +209,41 @@ def compiled_report_parameters(
 
 
 def compiled_report_request(
-    *, parameters: CompiledReportParameters, actor=None, title_en: str = "", title_fr: str = ""
+    *, parameters: CompiledReportParameters, actor=None, titles: dict[str, str] | None = None,
+    languages: list[str] | None = None,
 ) -> tuple[ReportRun, bool]:
     """(run, created): the latest edition of the report with these parameters if it was asked
-    for before, otherwise a new PENDING run queued for compilation."""
+    for before in (at least) these languages, otherwise a new PENDING run queued for compilation,
+    a new edition when the earlier one lacks a language.
+
+    `languages`: codes of settings.LANGUAGES its files are written in (default: all of them);
+    `titles`: {language: title}, a language without one gets a title made from the parameters."""
     p = parameters
+    offered = report_languages()
+    languages = [code for code in offered if code in (languages or offered)] or offered
+    titles = {code: (text or "").strip() for code, text in (titles or {}).items()}
 
     def latest() -> ReportRun | None:
         return ReportRun.objects.filter(parameters_key=p.key).order_by("-edition").first()
 
     existing = latest()
-    if existing is not None:
+    if existing is not None and set(languages) <= set(existing.languages):
         return existing, False
     titles = {
-        language: given or _default_title(kind=p.kind, event=p.event, cutoff=p.cutoff,
-                                          cycle=p.cycle, as_of=p.as_of, language=language)
-        for language, given in (("en", title_en.strip()), ("fr", title_fr.strip()))
+        language: titles.get(language) or _default_title(
+            kind=p.kind, event=p.event, cutoff=p.cutoff, cycle=p.cycle, as_of=p.as_of,
+            language=language)
+        for language in {"en", *languages}
     }
     try:
         with transaction.atomic():
             run = ReportRun.objects.create(
                 kind=p.kind, event=p.event, cutoff=p.cutoff, cycle=p.cycle,
                 filter_query=p.filter_query, as_of=p.as_of, parameters_key=p.key,
-                title_en=titles["en"][:250], title_fr=titles["fr"][:250], requested_by=actor,
+                edition=existing.edition + 1 if existing else 1,
+                title_en=titles.pop("en")[:250],
+                title_translations={code: text[:250] for code, text in titles.items()},
+                languages=languages, requested_by=actor,
             )
             COMPILED_REPORT_JOBS.enqueue_on_commit(run.pk)
     except IntegrityError:  # asked for at the same moment elsewhere (two beats, a double click)
@@ -256,7 +269,8 @@ def compiled_report_rebuild(*, run: ReportRun, actor=None) -> ReportRun:
     rebuilt = ReportRun.objects.create(
         kind=run.kind, event=run.event, cutoff=run.cutoff, cycle=run.cycle,
         filter_query=run.filter_query, as_of=run.as_of, parameters_key=run.parameters_key,
-        title_en=run.title_en, title_fr=run.title_fr, edition=latest + 1, rebuild_of=run,
+        title_en=run.title_en, title_translations=run.title_translations,
+        languages=run.languages, edition=latest + 1, rebuild_of=run,
         requested_by=actor,
     )
     COMPILED_REPORT_JOBS.enqueue_on_commit(rebuilt.pk)
@@ -349,15 +363,10 @@ def _rows_from(handle: BinaryIO, beat) -> Iterator:
         yield row
 
 
-# The languages a compiled report's files are written in. Report labels are stored in English and
-# French only until reference data carries every UN language (issue 14): then this becomes
-# settings.LANGUAGES.
-COMPILED_REPORT_LANGUAGES = ("en", "fr")
-
-
 def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[dict, list]:
     _beat(run.pk, claim, progress=5, progress_note=_("Reading the pledges"))
-    languages = COMPILED_REPORT_LANGUAGES
+    # Runs asked for before languages were chosen have none recorded: English and French then.
+    languages = run.languages or ["en", "fr"]
     pledge_lists = {}
     with _one_snapshot():
         figures = compiled_report_figures(run)
@@ -375,7 +384,7 @@ def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[
         _beat(run.pk, claim, progress=20 + int(70 * done / len(steps)),
               progress_note=_("Writing %(file)s (%(language)s)") % {
                   "file": ReportFile.Format(file_format).label, "language": language})
-        title = run.title_fr if language == "fr" and run.title_fr else run.title_en
+        title = run.title_in(language)
         document = compiled_report_document(figures, title=title, language=language)
         rows = _rows_from(pledge_lists[language], beat)
         handle = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed by stack)

@@ -18,14 +18,15 @@ KIGALI = datetime.date(2022, 6, 6)
 
 
 def test_the_four_action_areas_are_seeded_in_english_and_french():
-    areas = list(ActionArea.objects.values_list("code", "name_en", "name_fr"))
+    areas = list(ActionArea.objects.values_list("code", "name_en", "name_translations__fr"))
     assert areas == [
         ("access", "Access", "Accès"),
         ("adoption", "Adoption", "Adoption"),
         ("value-creation", "Value Creation", "Création de valeur"),
         ("accelerate", "Accelerate", "Accélérer"),
     ]
-    assert all(a.description_en and a.description_fr for a in ActionArea.objects.all())
+    assert all(a.description_en and a.description_translations["fr"]
+               for a in ActionArea.objects.all())
     assert set(Pillar.objects.values_list("action_area__code", flat=True)) == {
         "access",
         "adoption",

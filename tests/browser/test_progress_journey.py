@@ -67,7 +67,7 @@ def make_member_pledge_and_cycle(language: str):
     TargetFactory(pledge=pledge, indicator="Teachers trained", unit="teachers",
                   baseline=Decimal("200"), target_value=Decimal("5000"), position=1)
     cycle = ReportingCycle.objects.create(
-        name_en=f"{year} annual report", name_fr=f"Rapport annuel {year}",
+        name_en=f"{year} annual report", name_translations={"fr": f"Rapport annuel {year}"},
         period_start=datetime.date(year, 1, 1), period_end=datetime.date(year, 12, 31),
         opens_on=today - datetime.timedelta(days=7), due_on=today + datetime.timedelta(days=30),
     )

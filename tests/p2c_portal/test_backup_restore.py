@@ -150,7 +150,8 @@ def compile_report(monkeypatch) -> ReportRun:
     """A compiled report of every public pledge, its files cut into several chunks each."""
     monkeypatch.setattr(ReportFile, "CHUNK_BYTES", 4096)
     run = ReportRun.objects.create(
-        kind=ReportRun.Kind.CUSTOM, title_en="Backup drill", title_fr="Exercice de sauvegarde",
+        kind=ReportRun.Kind.CUSTOM, title_en="Backup drill",
+        title_translations={"fr": "Exercice de sauvegarde"},
         as_of=timezone.localdate(), parameters_key="kind=custom|backup-restore-test")
     assert compiled_report_compile(run.pk) is True
     run.refresh_from_db()

@@ -55,7 +55,8 @@ def state() -> list[tuple]:
 @pytest.fixture
 def variety(entity, other_entity):
     """Pledges of every kind, with the values that make round trips hard."""
-    event = EventFactory(slug="wtdc-22-kigali-test", name_en="Kigali", name_fr="Kigali")
+    event = EventFactory(slug="wtdc-22-kigali-test", name_en="Kigali",
+                         name_translations={"fr": "Kigali"})
     financial = PledgeFactory(entity=entity, published=True, financial=True, event=event,
                               title="=1+1", summary="@SUM(A1) and more",
                               description="First line\nSecond line, with a comma")

@@ -347,7 +347,8 @@ def test_the_country_page_uses_the_groupings_of_the_day(anonymous):
 
 
 def test_the_event_page_lists_the_pledges_announced_there(anonymous):
-    event = EventFactory(slug="kigali", name_en="Kigali roundtable", name_fr="Table ronde")
+    event = EventFactory(slug="kigali", name_en="Kigali roundtable",
+                         name_translations={"fr": "Table ronde"})
     PledgeFactory(published=True, financial=True, event=event, title="Announced in Kigali")
     PledgeFactory(published=True, title="Announced elsewhere")
     text = _text(_html(anonymous.get("/en/events/kigali/")))

@@ -29,7 +29,7 @@ def moment(day: str, hour: int = 6, minute: int = 0):
 
 def make_cycle(**kwargs) -> ReportingCycle:
     defaults = dict(
-        name_en="2024 annual report", name_fr="Rapport annuel 2024",
+        name_en="2024 annual report", name_translations={"fr": "Rapport annuel 2024"},
         period_start=datetime.date(2024, 1, 1), period_end=datetime.date(2024, 12, 31),
         opens_on=datetime.date(2025, 1, 15), due_on=datetime.date(2025, 3, 31),
     )

@@ -72,7 +72,7 @@ def test_staff_outside_the_secretariat_cannot_hide(pledge, cycle, client, staff_
 def test_the_secretariat_runs_cycles_and_sets_reminders(secretariat_client, cycle):
     assert secretariat_client.get("/en/admin/reporting/reportingcycle/").status_code == 200
     added = secretariat_client.post("/en/admin/reporting/reportingcycle/add/", {
-        "name_en": "2025 annual report", "name_fr": "Rapport annuel 2025",
+        "name_en": "2025 annual report", "name_in_fr": "Rapport annuel 2025",
         "period_start": "2025-01-01", "period_end": "2025-12-31", "opens_on": "2026-01-15",
         "due_on": "2026-03-31", "closes_on": ""})
     assert added.status_code == 302

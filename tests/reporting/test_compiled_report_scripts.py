@@ -68,10 +68,9 @@ def scripts_report(db, django_capture_on_commit_callbacks) -> ReportRun:
 
 @pytest.fixture
 def pdf_in_every_language(scripts_report, tmp_path):
-    """language → the report's PDF written in it. The service writes the languages whose
-    reference data it can name (compiled_reports.COMPILED_REPORT_LANGUAGES); the others are
-    written here by the same writer from the run's own figures and pledge list (place names in
-    English until reference data carries every language)."""
+    """language → the report's PDF written in it, as the service stored it (a report is written
+    in every offered language unless asked for fewer; a language it lacks is written here by the
+    same writer from the run's own figures and pledge list)."""
     paths = {}
     for language in PLEDGES_HEADING:
         path = tmp_path / f"report-{language}.pdf"

@@ -136,7 +136,7 @@ def test_the_same_pledges_as_of_today_count_bhutan_as_graduated(
 
 def test_kigali_files_open_and_agree(kigali, django_capture_on_commit_callbacks):
     run = kigali_report(django_capture_on_commit_callbacks)
-    assert run.files.count() == 8  # four formats, English and French
+    assert run.files.count() == 4 * 6  # four formats in each of the six languages
 
     pledges_csv = list(csv.reader(io.StringIO(
         file_of(run, "pledges.csv").decode("utf-8-sig"))))
@@ -201,9 +201,9 @@ def test_numbers_are_byte_for_byte_reproducible(kigali, django_capture_on_commit
     assert second.edition == 2 and second.status == ReportRun.Status.DONE
     assert second.figures == first.figures
     for file_format in ReportFile.Format.values:
-        for language in ("en", "fr"):
+        for language in ("en", "fr", "ar", "zh-hans"):
             assert file_of(second, file_format, language) == file_of(first, file_format, language)
-    assert first.files.count() == 8  # the earlier edition keeps its files
+    assert first.files.count() == 4 * 6  # the earlier edition keeps its files
 
 
 # --- Idempotency and failures ------------------------------------------------------------
@@ -213,7 +213,7 @@ def test_compiling_twice_produces_one_set_of_files(kigali, django_capture_on_com
     run = kigali_report(django_capture_on_commit_callbacks)
     assert compiled_report_compile.delay(run.pk).get() is False
     assert compiled_report_compile.delay(run.pk).get() is False
-    assert ReportFile.objects.filter(run=run).count() == 8
+    assert ReportFile.objects.filter(run=run).count() == 4 * 6
     again = compile_report(django_capture_on_commit_callbacks, kind="event",
                            event=Event.objects.get(slug="wtdc-22-kigali"), cutoff=KIGALI_CUTOFF)
     assert again.pk == run.pk
@@ -245,7 +245,7 @@ def test_a_worker_killed_mid_run_leaves_no_file_and_the_sweep_recovers(
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE
     assert run.attempts == 2
-    assert ReportFile.objects.filter(run=run).count() == 8
+    assert ReportFile.objects.filter(run=run).count() == 4 * 6
 
 
 def test_a_run_that_keeps_dying_ends_failed_with_a_reason(kigali, monkeypatch):
@@ -287,7 +287,7 @@ def test_an_error_marks_the_run_failed_and_retry_compiles_it(
         assert compiled_reports.compiled_report_retry(run=run)
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE
-    assert ReportFile.objects.filter(run=run).count() == 8
+    assert ReportFile.objects.filter(run=run).count() == 4 * 6
 
 
 # --- Edge cases that must give a valid report ---------------------------------------------
@@ -327,9 +327,10 @@ def test_a_cycle_with_no_reports_gives_a_valid_report(kigali, django_capture_on_
     assert delivery["covered"] == 6  # public, published by the end of 2022
     assert delivery["reported"] == 0
     assert delivery["reporting_rate"] == "0.0"
-    assert delivery["implementation_status"][-1] == {
-        "code": "not_reported", "label_en": "No report", "label_fr": "Aucun rapport",
-        "pledges": 6}
+    not_reported = delivery["implementation_status"][-1]
+    assert (not_reported["code"], not_reported["pledges"]) == ("not_reported", 6)
+    assert (not_reported["label_en"], not_reported["label_fr"], not_reported["label_zh-hans"]) == (
+        "No report", "Aucun rapport", "无报告")
 
 
 def test_a_cycle_report_measures_delivery(kigali, django_capture_on_commit_callbacks):
@@ -378,7 +379,7 @@ def test_cycle_reports_are_asked_for_once_when_the_cycle_ends(db):
     assert compiled_reports.compiled_reports_for_ended_cycles(today=datetime.date(2025, 5, 2)) == 0
     run = ReportRun.objects.get()
     assert run.cycle == cycle and run.kind == "cycle" and run.as_of == cycle.period_end
-    assert run.title_fr == "Mise en œuvre des engagements\u00a0: Rapport annuel 2024"
+    assert run.title_in("fr") == "Mise en œuvre des engagements\u00a0: Rapport annuel 2024"
 
 
 @pytest.mark.parametrize(
@@ -482,3 +483,36 @@ def test_french_files_use_french_acronyms_and_names(
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["PMA/PDSL/PEID ciblés"] == "PMA PDSL"
     assert first["Pays"] == "Bhoutan; Rwanda"
+
+
+def test_a_report_asked_for_in_arabic_and_chinese_is_written_in_them_with_their_names(
+    kigali, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run, created = compiled_reports.compiled_report_request(
+            parameters=compiled_reports.compiled_report_parameters(
+                kind="event", event=Event.objects.get(slug="wtdc-22-kigali"),
+                cutoff=KIGALI_CUTOFF),
+            languages=["ar", "zh-hans"])
+    run.refresh_from_db()
+    assert created and run.status == ReportRun.Status.DONE, run.error
+    assert sorted(set(run.files.values_list("language", flat=True))) == ["ar", "zh-hans"]
+    arabic = list(csv.reader(io.StringIO(file_of(run, "pledges.csv", "ar").decode("utf-8-sig"))))
+    chinese = list(csv.reader(io.StringIO(
+        file_of(run, "pledges.csv", "zh-hans").decode("utf-8-sig"))))
+    assert any("رواندا" in cell for row in arabic[1:] for cell in row)  # Rwanda
+    assert any("النفاذ" in cell for row in arabic[1:] for cell in row)  # Access
+    countries = [cell for row in chinese[1:] for cell in row if "卢旺达" in cell]  # Rwanda
+    assert countries and not any("Rwanda" in cell for cell in countries)
+    assert any("接入" in cell for row in chinese[1:] for cell in row)  # Access
+    assert run.title_in("zh-hans") != run.title_en
+
+    # Asked again in French, which it lacks: a new edition in French too, not the old one.
+    with django_capture_on_commit_callbacks(execute=True):
+        again, created = compiled_reports.compiled_report_request(
+            parameters=compiled_reports.compiled_report_parameters(
+                kind="event", event=Event.objects.get(slug="wtdc-22-kigali"),
+                cutoff=KIGALI_CUTOFF),
+            languages=["fr"])
+    assert created and again.edition == 2
+    assert file_of(again, "pledges.csv", "fr")

@@ -245,7 +245,7 @@ class Command(BaseCommand):
         cycle, _created = ReportingCycle.objects.get_or_create(
             name_en=spec["name_en"],
             defaults=dict(
-                name_fr=spec["name_fr"], **dates,
+                name_translations=spec["name_translations"], **dates,
                 created_at=_moment(spec["opens_on"], CREATED_AT) - datetime.timedelta(days=30),
             ),
         )

@@ -382,7 +382,8 @@ class Generator:
         created = Event.objects.bulk_create([
             Event(slug=f"{BENCH_EVENT_PREFIX}roundtable-{year}",
                   name_en=f"{BENCH_PREFIX}Digital Development Roundtable {year}",
-                  name_fr=f"{BENCH_PREFIX}Table ronde sur le développement numérique {year}",
+                  name_translations={"fr": f"{BENCH_PREFIX}Table ronde sur le développement "
+                                                 f"numérique {year}"},
                   location=self.rng.choice(CITIES),
                   start_date=datetime.date(year, 6, 5), end_date=datetime.date(year, 6, 9),
                   is_open_for_pledges=False)
@@ -540,7 +541,7 @@ class Generator:
         return cycle_model.objects.bulk_create([
             cycle_model(
                 name_en=f"{BENCH_PREFIX}{year} annual report",
-                name_fr=f"{BENCH_PREFIX}Rapport annuel {year}",
+                name_translations={"fr": f"{BENCH_PREFIX}Rapport annuel {year}"},
                 period_start=datetime.date(year, 1, 1), period_end=datetime.date(year, 12, 31),
                 opens_on=datetime.date(year + 1, 1, 15), due_on=datetime.date(year + 1, 3, 31),
                 created_at=datetime.datetime(year + 1, 1, 5, 9, tzinfo=UTC),
@@ -700,7 +701,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         Event.objects.create(
             slug=BENCH_MARKER_SLUG, name_en=f"{BENCH_PREFIX}Synthetic data",
-            name_fr=f"{BENCH_PREFIX}Données synthétiques", location=parameters_label(count, seed),
+            name_translations={"fr": f"{BENCH_PREFIX}Données synthétiques"},
+            location=parameters_label(count, seed),
             start_date=datetime.date(2022, 1, 1), end_date=datetime.date(2022, 1, 1),
             is_open_for_pledges=False,
         )
