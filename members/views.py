@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from action_areas.models import Country
+from p2c_portal.locale_formats import sorted_by_name
 from p2c_portal.page_cache import public_page
 from p2c_portal.query_params import clean_text, page_number
 from p2c_portal.rate_limits import rate_limited
@@ -429,11 +430,12 @@ def entity_directory(request):
             "group": group if group in StakeholderGroup.values else "",
             "country": country.upper(),
             "groups": StakeholderGroup.choices,
-            "countries": Country.objects.filter(
-                headquartered_entities__status=Entity.Status.APPROVED
-            )
-            .distinct()
-            .order_by("name_en"),
+            # In the page language's alphabetical order, whatever the database's collation.
+            "countries": sorted_by_name(
+                Country.objects.filter(headquartered_entities__status=Entity.Status.APPROVED)
+                .distinct(),
+                lambda country: country.name,
+            ),
         },
     )
 

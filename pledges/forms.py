@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from action_areas.models import (
@@ -16,8 +17,8 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
+from p2c_portal.locale_formats import LocalizedDecimalField, collation_key
 
-from .amounts import AmountError, parse_amount
 from .currencies import CURRENCIES
 from .models import (
     MAX_AMOUNT,
@@ -32,34 +33,33 @@ from .models import (
 )
 from .services import MAX_COUNTRIES, MAX_TARGETS
 
+# What a target's NUMERIC(20, 2) columns hold.
+MAX_TARGET_VALUE = Decimal("999999999999999999.99")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CURRENCY_CHOICES = [("", _("Choose a currency")), ("USD", "USD — US Dollar")] + [
     (code, f"{code} — {name}") for code, name in CURRENCIES.items() if code != "USD"
 ]
 
 
-class AmountField(forms.Field):
-    """Accepts 1,000,000 / 1 000 000 / USD 1,000,000 / 1.000.000,50 and explains what is wrong."""
+class AmountField(LocalizedDecimalField):
+    """An amount in the page's language ("2 500 000,50" in French, "2,500,000.50" in English),
+    optionally with its currency code ("USD 1,000,000"); explains what is wrong."""
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 40})
+    def __init__(self, *args, **kwargs):
+        super().__init__(
+            *args, currency="", negative_message=_("The amount must be more than zero."), **kwargs
+        )
 
-    def to_python(self, value):
-        value = (value or "").strip()
-        if not value:
-            return None
-        if len(value) > 40:
-            raise forms.ValidationError(_("Write the amount in digits, at most 40 characters."))
-        try:
-            amount, _currency = parse_amount(value)
-        except AmountError as error:
-            raise forms.ValidationError(str(error)) from None
-        if amount <= 0:
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if value <= 0:
             raise forms.ValidationError(_("The amount must be more than zero."))
-        if amount > MAX_AMOUNT:
+        if value > MAX_AMOUNT:
             raise forms.ValidationError(
                 _("This amount is more than 10,000 billion: check the number of zeros.")
             )
-        return amount.quantize(Decimal("0.01"))
 
 
 class BasicsForm(forms.ModelForm):
@@ -155,8 +155,6 @@ class DetailsForm(forms.ModelForm):
         for name, options in choices.items():
             if name in self.fields:
                 self.fields[name].choices = options
-        if "amount" in self.fields and self.instance.amount is not None and not self.is_bound:
-            self.initial["amount"] = f"{self.instance.amount:,.2f}"
 
     def clean(self):
         cleaned = super().clean()
@@ -221,7 +219,24 @@ class AreasForm(forms.ModelForm):
         return cleaned
 
 
+class _CountriesByRegionThenName(ModelChoiceIterator):
+    """Countries grouped by region (the form regroups them), each region's countries in the
+    language's alphabetical order: the database's own collation may put Czechia before Côte
+    d'Ivoire."""
+
+    def __iter__(self):
+        countries = sorted(
+            self.queryset,
+            key=lambda c: ((c.region.position, c.region.pk) if c.region else (0, 0),
+                           collation_key(c.name)),
+        )
+        for country in countries:
+            yield self.choice(country)
+
+
 class CountryChoiceField(forms.ModelMultipleChoiceField):
+    iterator = _CountriesByRegionThenName
+
     def label_from_instance(self, country):
         groups = country.groups_on()
         return f"{country.name} ({', '.join(groups)})" if groups else country.name
@@ -249,7 +264,7 @@ class GeographyForm(forms.ModelForm):
         self.fields["countries"].queryset = (
             Country.objects.select_related("region")
             .prefetch_related("group_memberships")
-            .order_by("region__position", "name_en")
+            .order_by("region__position", "region")
         )
         self.fields["beneficiary_groups"].queryset = BeneficiaryGroup.objects.all()
         for name in ("regions", "beneficiary_groups"):
@@ -269,10 +284,10 @@ class TargetForm(forms.Form):
     indicator = forms.CharField(label=_("Indicator"), max_length=200,
                                 help_text=_("What is counted, e.g. “Schools connected”."))
     unit = forms.CharField(label=_("Unit"), max_length=50, help_text=_("e.g. schools, people, %"))
-    baseline = forms.DecimalField(label=_("Baseline"), required=False, max_digits=20,
-                                  decimal_places=2, min_value=0)
-    target_value = forms.DecimalField(label=_("Target value"), max_digits=20, decimal_places=2,
-                                      min_value=Decimal("0.01"))
+    baseline = LocalizedDecimalField(label=_("Baseline"), required=False, min_value=Decimal(0),
+                                     max_value=MAX_TARGET_VALUE)
+    target_value = LocalizedDecimalField(label=_("Target value"), min_value=Decimal("0.01"),
+                                         max_value=MAX_TARGET_VALUE)
     target_date = forms.DateField(label=_("Target date"), widget=DATE_WIDGET)
 
     def __init__(self, *args, pledge: Pledge | None = None, **kwargs):

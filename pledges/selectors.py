@@ -3,7 +3,6 @@ embargo) and approved entities. The lists of pledges themselves are read live; w
 to compute (counters, facets, totals) goes through pledges.public_cache. The member area's reads
 are in pledges.member_selectors, the review desk's in pledges.desk_selectors."""
 
-import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,6 +23,7 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
+from p2c_portal.locale_formats import collation_key
 
 from . import filters, public_cache
 from .models import CoalitionSettings, Event, Pledge, PledgeType
@@ -66,11 +66,6 @@ def _language() -> str:
     return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
-def _sort_key(label: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", label)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def pledge_filter_options() -> dict[str, list[tuple[str, str]]]:
     """Every facet's known values and their labels in the active language (years excepted:
     any plausible year is accepted)."""
@@ -89,7 +84,7 @@ def pledge_filter_options() -> dict[str, list[tuple[str, str]]]:
         options["country"] = sorted(
             ((c.iso3, c.name)
              for c in Country.objects.only("iso3", "name_en", "name_translations")),
-            key=lambda pair: _sort_key(pair[1]),
+            key=lambda pair: collation_key(pair[1]),
         )
         options["beneficiary"] = [
             (b.code, b.name) for b in BeneficiaryGroup.objects.order_by("position", "code")

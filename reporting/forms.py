@@ -8,10 +8,9 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from pledges.amounts import AmountError, parse_amount
+from p2c_portal.locale_formats import LocalizedDecimalField, format_date, format_number
 from pledges.models import MAX_AMOUNT, Pledge, PledgeType
 
 from .models import ImplementationStatus, ProgressReport
@@ -19,12 +18,6 @@ from .services.progress import MAX_EVIDENCE_LINKS
 
 MAX_ACHIEVED = Decimal("1000000000000000000")  # 10^18: what the column holds
 MAX_LINK_LENGTH = 500
-
-
-def _number_text(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
 
 
 class PercentField(forms.Field):
@@ -47,79 +40,43 @@ class PercentField(forms.Field):
         return number
 
 
-class AchievedValueField(forms.Field):
-    """A number written the way people write them (1,250 / 1 250 / 12.5), without its unit.
-    Negative only where the target's scale is (a baseline or target below zero)."""
+class AchievedValueField(LocalizedDecimalField):
+    """A number in the page's language (1,250 / 1 250 / 12.5 in English, 1 250 / 12,5 in
+    French), without its unit. Negative only where the target's scale is (a baseline or target
+    below zero)."""
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 30})
+    max_length = 30
 
     def __init__(self, *args, allow_negative: bool = False, **kwargs):
-        self.allow_negative = allow_negative
-        super().__init__(*args, **kwargs)
+        super().__init__(
+            *args, allow_negative=allow_negative, max_value=MAX_ACHIEVED,
+            negative_message=_("The value achieved cannot be negative."), **kwargs,
+        )
 
     def to_python(self, value):
         text = str(value if value is not None else "").strip()
-        if not text:
-            return None
-        if len(text) > 30:
-            raise ValidationError(_("Write the number in digits, at most 30 characters."))
-        negative = text[0] in "-−"
-        body = text[1:].strip() if negative else text
-        try:
-            number, unit = parse_amount(body)
-        except AmountError:
-            raise ValidationError(
-                _("“%(text)s” is not a number. Write digits, for example 1,250 or 12.5.")
-                % {"text": text[:50]}
-            ) from None
-        if unit:
+        # Digits followed by words ("450 MWh") are a number with its unit, not a misspelling.
+        if re.fullmatch(r"[-−]?\s*\d[\d\s.,\u066b\u066c]*[^\W\d_].*", text):
             raise ValidationError(_("Write only the number, without the unit."))
-        if negative and number != 0:
-            if not self.allow_negative:
-                raise ValidationError(_("The value achieved cannot be negative."))
-            number = -number
-        if abs(number) >= MAX_ACHIEVED:
-            raise ValidationError(_("This number is too large: check the number of zeros."))
-        return number.quantize(Decimal("0.01"))
-
-    def prepare_value(self, value):
-        return _number_text(value) if isinstance(value, Decimal) else value
+        return super().to_python(value)
 
 
-class DisbursedAmountField(forms.Field):
-    """Money disbursed so far, in the pledge's currency, read like the pledge form's amount."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 40})
+class DisbursedAmountField(LocalizedDecimalField):
+    """Money disbursed so far, in the pledge's currency, read like the pledge form's amount: in
+    the page's language, optionally with the pledge's currency code."""
 
     def __init__(self, *args, currency: str = "", **kwargs):
-        self.currency = currency
-        super().__init__(*args, **kwargs)
+        super().__init__(
+            *args, currency=currency, max_value=MAX_AMOUNT,
+            negative_message=_("The amount disbursed cannot be negative."), **kwargs,
+        )
 
-    def to_python(self, value):
-        text = str(value if value is not None else "").strip()
-        if not text:
-            return None
-        if len(text) > 40:
-            raise ValidationError(_("Write the amount in digits, at most 40 characters."))
-        if text[0] in "-−":
-            raise ValidationError(_("The amount disbursed cannot be negative."))
-        try:
-            amount, currency = parse_amount(text)
-        except AmountError as error:
-            raise ValidationError(str(error)) from None
-        if currency and self.currency and currency != self.currency:
-            raise ValidationError(
-                _("Write the amount in %(currency)s, the currency of the pledge.")
-                % {"currency": self.currency}
-            )
-        if amount > MAX_AMOUNT:
+    def validate(self, value):
+        if value is not None and value > MAX_AMOUNT:
             raise ValidationError(
                 _("This amount is more than 10,000 billion: check the number of zeros.")
             )
-        return amount.quantize(Decimal("0.01"))
-
-    def prepare_value(self, value):
-        return f"{value:,.2f}" if isinstance(value, Decimal) else value
+        super().validate(value)
 
 
 class EvidenceLinksField(forms.Field):
@@ -191,10 +148,10 @@ class ProgressReportForm(forms.Form):
                 label=target.indicator, required=False, allow_negative=scale_negative,
                 help_text=_("In %(unit)s. Target: %(value)s by %(date)s.") % {
                     "unit": target.unit,
-                    "value": f"{_number_text(target.target_value)} {target.unit}",
-                    "date": date_format(target.target_date, "DATE_FORMAT"),
+                    "value": f"{format_number(target.target_value)} {target.unit}",
+                    "date": format_date(target.target_date),
                 } + (" " + _("Baseline: %(baseline)s.") % {
-                    "baseline": _number_text(target.baseline)}
+                    "baseline": format_number(target.baseline)}
                     if target.baseline is not None else ""),
             )
         if pledge.pledge_type == PledgeType.FINANCIAL:

@@ -103,6 +103,8 @@ TEMPLATES = [
                 "p2c_portal.context_processors.site",
                 "p2c_portal.context_processors.languages",
             ],
+            # Dates, numbers and amounts in the page's language (CLDR), on every page.
+            "builtins": ["p2c_portal.templatetags.locale_formats"],
         },
     },
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from p2c_portal.locale_formats import format_date
 from p2c_portal.mail import email_send_templated
 from p2c_portal.typed_input import storable_typed_input
 from pledges.member_selectors import pledge_contacts
@@ -58,9 +59,7 @@ def cycle_problem(pledge: Pledge, cycle: ReportingCycle, today: datetime.date | 
 
 
 def _format_date(day: datetime.date) -> str:
-    from django.utils.formats import date_format
-
-    return date_format(day, "DATE_FORMAT")
+    return format_date(day)
 
 
 def missing_for_submission(report: ProgressReport, pledge: Pledge) -> list[str]:

@@ -17,10 +17,12 @@ journeys import the rest from here, never from one another.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -32,6 +34,7 @@ from django.utils import translation
 from django.utils.text import capfirst
 from playwright.sync_api import expect
 
+from p2c_portal.locale_formats import format_date, format_number
 from tests.factories import TEST_PASSWORD
 
 # --- Languages ---------------------------------------------------------------------------------
@@ -51,6 +54,17 @@ SIX_LANGUAGES = [
 ]
 # Another language, e.g. the secretariat's, to show that emails follow their recipient's.
 OTHER_LANGUAGE = {"en": "fr", "fr": "en", "ar": "fr", "es": "en", "ru": "fr", "zh-hans": "en"}
+
+
+def number_text(language: str, value: str) -> str:
+    """A number as the pages show and the forms take it in `language` (CLDR): "1,500,000" in
+    English, "1 500 000" (narrow no-break spaces) in French, "1.500.000" in Spanish."""
+    return format_number(Decimal(value), language)
+
+
+def date_text(language: str, day: datetime.date) -> str:
+    """A date as the pages show it in `language`: "1 June 2022", "1er juin 2022"."""
+    return format_date(day, language)
 
 
 def t(language: str, message: str, **values) -> str:

@@ -33,6 +33,7 @@ from tests.browser.support import (
     form_label,
     in_language,
     log_in,
+    number_text,
     t,
     wait_for_email,
 )
@@ -166,7 +167,7 @@ def pledge_plan(pledge_type: str, language: str) -> dict:
         ],
         "details": {
             "financial": [
-                Fill("Amount", "1,500,000"),
+                Fill("Amount", number_text(language, "1500000")),
                 Choose("Currency", "USD — US Dollar"),
                 Tick(tr("Grant")),
                 Fill("disbursement from", "2026-03-01"),
@@ -216,8 +217,8 @@ def pledge_plan(pledge_type: str, language: str) -> dict:
             "details",
             wrong=[Fill("Amount", "a lot"), *details[1:]],
             error_at="div_id_amount",
-            error="“%(text)s” is not an amount. Write digits, for example 1,000,000 or 1 000 000.",
-            error_values={"text": "a lot"},
+            error="“%(text)s” is not a number. Write digits, for example %(example)s.",
+            error_values={"text": "a lot", "example": number_text(language, "2500000.50")},
             right=[details[0]],
         ),
         # A target reached after the pledge ends.

@@ -19,13 +19,19 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.template.defaultfilters import floatformat
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from reporting.models import ReportingCycle
-from tests.browser.support import LANGUAGES, error_title, in_language, log_in, t
+from tests.browser.support import (
+    LANGUAGES,
+    date_text,
+    error_title,
+    in_language,
+    log_in,
+    number_text,
+    t,
+)
 from tests.factories import (
     EntityFactory,
     MembershipFactory,
@@ -42,12 +48,6 @@ pytestmark = [
 TITLE = "Connect 1,000 rural schools in Rwanda"
 NARRATIVE = "Fibre reached 450 schools in the Northern Province; 2,400 teachers were trained."
 EVIDENCE = "https://minict.example.org/reports/schools-2025.pdf"
-
-
-def number(language: str, value: str) -> str:
-    """A number as the pages show it in `language` (1,000 / 1 000)."""
-    with translation.override(language):
-        return floatformat(Decimal(value), "-2g")
 
 
 def make_member_pledge_and_cycle(language: str):
@@ -72,11 +72,6 @@ def make_member_pledge_and_cycle(language: str):
         opens_on=today - datetime.timedelta(days=7), due_on=today + datetime.timedelta(days=30),
     )
     return email, cycle
-
-
-def date_text(language: str, day: datetime.date) -> str:
-    with translation.override(language):
-        return date_format(day, "DATE_FORMAT")
 
 
 @pytest.mark.parametrize(("language", "page_locale"), LANGUAGES)
@@ -116,7 +111,7 @@ def test_member_reports_progress_and_the_public_sees_it(
     expect(achieved).to_contain_text(tr("Baseline: %(baseline)s.", baseline="200"))
 
     # Fills it in, typing 150 % by mistake, and saves the draft.
-    teachers_typed = number(language, "2600")  # "2,600" or "2 600", as people write it
+    teachers_typed = number_text(language, "2600")  # "2,600" or "2 600", as people write it
     status.check()
     percent.fill("150")
     schools_value.fill("450")
@@ -170,7 +165,8 @@ def test_member_reports_progress_and_the_public_sees_it(
     expect(page.get_by_role("status")).to_have_text(tr("Draft saved."))
     expect(page.get_by_role("alert")).to_have_count(0)
     expect(page).not_to_have_title(error_title(language))
-    teachers_typed = "2600"  # now the saved value, shown in digits
+    # Now the saved value, shown as the language writes numbers (2,600 / 2 600).
+    teachers_typed = number_text(language, "2600")
     expect_as_typed("40")
     checkpoint("07-draft-saved")
 
@@ -183,7 +179,8 @@ def test_member_reports_progress_and_the_public_sees_it(
     expect(main).to_contain_text(tr("On track"))
     expect(main).to_contain_text(tr(
         "%(achieved)s of %(target)s %(unit)s",
-        achieved=number(language, "2600"), target=number(language, "5000"), unit="teachers",
+        achieved=number_text(language, "2600"), target=number_text(language, "5000"),
+        unit="teachers",
     ))
     expect(main).to_contain_text(NARRATIVE)
     expect(page.get_by_role("button", name=tr("Submit the report"))).to_have_count(0)
@@ -216,12 +213,12 @@ def test_member_reports_progress_and_the_public_sees_it(
         tr("Whole pledge"): ("40", tr("%(percent)s %% complete", percent=40)),
         "Schools connected": ("45", tr(
             "%(achieved)s of %(target)s %(unit)s (%(percent)s %% of the way)",
-            achieved="450", target=number(language, "1000"), unit="schools", percent=45,
+            achieved="450", target=number_text(language, "1000"), unit="schools", percent=45,
         )),
         # From the baseline: (2,600 − 200) / (5,000 − 200) = 50 %.
         "Teachers trained": ("50", tr(
             "%(achieved)s of %(target)s %(unit)s (%(percent)s %% of the way)",
-            achieved=number(language, "2600"), target=number(language, "5000"),
+            achieved=number_text(language, "2600"), target=number_text(language, "5000"),
             unit="teachers", percent=50,
         )),
     }

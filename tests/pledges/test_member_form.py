@@ -104,9 +104,9 @@ def test_every_type_saves_its_own_details(member_client, draft, pledge_type, det
     ("data", "field", "message"),
     [
         ({"amount": "0", "currency": "USD"}, "amount", "more than zero"),
-        ({"amount": "-5", "currency": "USD"}, "amount", "is not an amount"),
+        ({"amount": "-5", "currency": "USD"}, "amount", "more than zero"),
         ({"amount": "10000000000001", "currency": "USD"}, "amount", "check the number of zeros"),
-        ({"amount": "a lot", "currency": "USD"}, "amount", "is not an amount"),
+        ({"amount": "a lot", "currency": "USD"}, "amount", "“a lot” is not a number"),
         ({"amount": "1000", "currency": "ABC"}, "currency", "Select a valid choice"),
         ({"amount": "1000", "currency": ""}, "currency", "Choose the currency"),
     ],

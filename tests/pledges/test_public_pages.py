@@ -253,7 +253,7 @@ def test_the_pledge_page_shows_everything_public(anonymous, full_pledge):
     for expected in (
         full_pledge.reference, "Connect 1,000 schools in the Great Lakes",
         "Schools online by 2026.",
-        "Fibre and satellite.", "Financial", "5,000,000 EUR", "USD 5,250,000",
+        "Fibre and satellite.", "Financial", "€5,000,000", "US$5,250,000",
         "WTDC test roundtable", "Affordability", "Rwanda", "Fiji", "Bhutan", "SDG 4",
         "Youth", "Partner University", "Local NGOs", "Schools connected", "1,000",
     ):

@@ -33,7 +33,7 @@ def test_the_dashboard_links_to_each_report_due(pledge, cycle, entity, member_cl
         assert f'href="/en/my-pledges/{due.pk}/progress/{cycle.pk}/"' in html
         assert due.title in html
     assert "Report progress for <bdi>2024 annual report</bdi>" in html
-    assert "due on March 31, 2025" in html
+    assert "due on 31 March 2025" in html
 
 
 def test_a_draft_is_continued_and_a_submitted_report_is_no_longer_due(
@@ -56,7 +56,7 @@ def test_an_overdue_report_says_when_it_was_due(pledge, member_client):
     pledge.save(update_fields=["published_at"])
     html = dashboard(member_client)
     assert f"/progress/{late.pk}/" in html
-    assert "was due on March 31, 2024" in html
+    assert "was due on 31 March 2024" in html
 
 
 def test_viewers_and_other_entities_are_not_asked(pledge, cycle, viewer_client,

@@ -87,7 +87,7 @@ def test_a_draft_is_saved_and_comes_back(pledge, cycle, member_client):
     assert (report.status, report.version, report.percent_complete) == ("draft", 1, 25)
     assert report.target_progress.get().achieved_value == Decimal("1250")
     html = page(member_client.get(url(pledge, cycle)))
-    assert 'value="1250"' in html and 'value="25"' in html
+    assert 'value="1,250"' in html and 'value="25"' in html
     assert "Halfway through the tender." in html
     assert 'name="version" value="1"' in html
 
@@ -120,7 +120,7 @@ def test_a_financial_report_cannot_be_submitted_without_the_amount(financial_ple
     ("percent_complete", "forty", "Write a whole number from 0 to 100, for example 40."),
     ("percent_complete", "40.5", "Write a whole number from 0 to 100, for example 40."),
     ("target", "-10", "The value achieved cannot be negative."),
-    ("target", "lots", "“lots” is not a number. Write digits, for example 1,250 or 12.5."),
+    ("target", "lots", "“lots” is not a number. Write digits, for example 2,500,000.50."),
     ("target", "450 MWh", "Write only the number, without the unit."),
     ("target", "9" * 25, "This number is too large: check the number of zeros."),
     ("evidence_links", "https://example.org/ok\nour website",
@@ -152,7 +152,7 @@ def test_bad_input_is_explained_and_kept_as_typed(pledge, cycle, member_client, 
 @pytest.mark.parametrize(("typed", "message"), [
     ("-5", "The amount disbursed cannot be negative."),
     ("USD 100", "Write the amount in EUR, the currency of the pledge."),
-    ("two million", "is not an amount"),
+    ("two million", "“two million” is not a number. Write digits, for example 2,500,000.50."),
     ("99999999999999999", "more than 10,000 billion"),
 ])
 def test_bad_amounts_are_explained(financial_pledge, cycle, member_client, typed, message):
@@ -254,10 +254,10 @@ def test_an_unknown_cycle_is_a_404(pledge, member_client):
 
 
 @pytest.mark.parametrize(("dates", "message"), [
-    ({"opens_on": datetime.date(2025, 3, 1)}, "Reporting for “Later” opens on March 1, 2025."),
+    ({"opens_on": datetime.date(2025, 3, 1)}, "Reporting for “Later” opens on 1 March 2025."),
     ({"opens_on": datetime.date(2025, 1, 1), "due_on": datetime.date(2025, 1, 31),
       "closes_on": datetime.date(2025, 2, 1)},
-     "Reporting for “Later” closed on Feb. 1, 2025: reports are no longer accepted."),
+     "Reporting for “Later” closed on 1 February 2025: reports are no longer accepted."),
 ])
 def test_a_cycle_that_is_not_open_is_refused_clearly(pledge, member_client, dates, message):
     cycle = make_cycle(name_en="Later", **dates)

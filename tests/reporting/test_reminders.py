@@ -52,7 +52,7 @@ def test_draft_untouched_fires_on_the_nth_day_once(entity, member, only_kind, ru
     assert [message.to for message in mailoutbox] == [[member.email]]
     message = mailoutbox[0]
     assert "Solar schools" in message.subject
-    assert "has not changed since March 1, 2025" in message.body
+    assert "has not changed since 1 March 2025" in message.body
     assert f"{settings.SITE_URL}/en/my-pledges/{draft.pk}/review/" in message.body
     reminder = Reminder.objects.get()
     assert (reminder.kind, reminder.due_on, reminder.status) == (
@@ -85,7 +85,7 @@ def test_changes_requested_unanswered_fires_once_to_the_author_and_administrator
     assert sorted(m.to[0] for m in mailoutbox) == [entity_admin.email, member.email]
     body = mailoutbox[0].body
     assert "Add a target for 2026." in body
-    assert "asked for changes" in body and "March 3, 2025" in body
+    assert "asked for changes" in body and "3 March 2025" in body
     assert f"/en/my-pledges/{pledge.pk}/review/" in body
 
 
@@ -138,8 +138,8 @@ def test_report_reminder_says_what_to_do_and_links_to_the_form(
     run_beat("2025-03-17")
     [message] = mailoutbox
     assert message.to == [member.email]
-    assert pledge.title in message.subject and "March 31, 2025" in message.subject
-    assert "due on March 31, 2025, in 14 days" in message.body
+    assert pledge.title in message.subject and "31 March 2025" in message.subject
+    assert "due on 31 March 2025, in 14 days" in message.body
     assert "the value reached for each target" in message.body
     assert f"{settings.SITE_URL}/en/my-pledges/{pledge.pk}/progress/{cycle.pk}/" in message.body
 
@@ -199,7 +199,7 @@ def test_weekly_digest_goes_to_the_secretariat_on_its_day_once(
 
     [digest] = mailoutbox
     assert digest.to == [settings.SECRETARIAT_EMAIL]
-    assert "March 10, 2025" in digest.subject and "March 16, 2025" in digest.subject
+    assert "10 March 2025" in digest.subject and "16 March 2025" in digest.subject
     assert "Fibre for Kigali clinics" in digest.body
     assert "Digital Youth Network" in digest.body
     assert pledge.title in digest.body and "Report overdue" in digest.body

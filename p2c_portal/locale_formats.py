@@ -1,0 +1,307 @@
+"""Dates, numbers and amounts written and read as each language writes them, and names sorted as
+each language sorts them.
+
+Formats come from CLDR through Babel, so the six UN languages (and any language added later) follow
+the Unicode consortium's data instead of Django's per-language format files, which cannot say
+« 1er juin » nor place a currency symbol. English is the UN's British usage ("1 June 2022").
+
+Sorting uses the Unicode Collation Algorithm (pyuca, the default Unicode table) in Python after
+the rows are fetched: it gives the same order on PostgreSQL and SQLite, where database collations
+differ ("Côte d'Ivoire" before "Czechia", "Türkiye" before "Tuvalu").
+"""
+
+import datetime
+import functools
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+# Django language code → CLDR locale, where they differ. English is the UN's British English.
+T = TypeVar("T")
+
+_CLDR_LOCALES = {"en": "en_GB", "zh-hans": "zh_Hans", "zh-hant": "zh_Hant"}
+
+
+class LocalizedNumberError(ValueError):
+    """Text that is not a number as the language writes it; str() is a message for the user."""
+
+
+def cldr_locale(language: str | None = None) -> Locale:
+    """The CLDR locale of a Django language code (the active language by default)."""
+    return _cldr_locale((language or get_language() or "en").lower())
+
+
+@functools.lru_cache(maxsize=32)
+def _cldr_locale(code: str) -> Locale:
+    name = _CLDR_LOCALES.get(code) or code.replace("-", "_")
+    try:
+        return Locale.parse(name)
+    except (ValueError, babel_numbers.UnknownLocaleError):
+        return Locale.parse("en_GB")
+
+
+# --- Dates -----------------------------------------------------------------------------------
+
+def format_date(value: datetime.date | None, language: str | None = None) -> str:
+    """A date in the language's long form: 1 June 2022, 1er juin 2022, 2022年6月1日."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    locale = cldr_locale(language)
+    pattern = locale.date_formats["long"].pattern
+    if locale.language == "fr" and value.day == 1:
+        # French writes the first day of a month as an ordinal (« 1er juin »); CLDR has no
+        # ordinal day field, so the day is written as a quoted literal in the same pattern.
+        pattern = re.sub(r"(?<![A-Za-z'])d(?![A-Za-z])", "'1er'", pattern, count=1)
+    return babel_dates.format_date(value, pattern, locale=locale)
+
+
+def format_datetime(value: datetime.datetime | None, language: str | None = None) -> str:
+    """A moment in the site's time zone: the long date and the short time, joined as the
+    language joins them ("1 June 2022, 14:30")."""
+    if value is None or value == "":
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    locale = cldr_locale(language)
+    time_text = babel_dates.format_time(value, "short", locale=locale)
+    joiner = str(locale.datetime_formats["medium"]).replace("'", "")
+    return joiner.replace("{0}", time_text).replace("{1}", format_date(value, language))
+
+
+# --- Numbers and amounts ---------------------------------------------------------------------
+
+def _as_decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _two_places_or_none(number: Decimal) -> Decimal:
+    """Whole numbers without decimals, others with exactly two (2 500 000 / 2 500 000,50)."""
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1))
+    return number.quantize(Decimal("0.01"))
+
+
+def _decimal_pattern(locale: Locale, number: Decimal) -> str:
+    """The language's number pattern with no decimals for whole numbers, else exactly two."""
+    pattern = locale.decimal_formats[None].pattern
+    return re.sub(r"\.[#0]+", "" if number == number.to_integral_value() else ".00", pattern)
+
+
+def format_number(value, language: str | None = None) -> str:
+    """A count or quantity with the language's grouping and decimal sign: 2,500,000.5 in
+    English, 2 500 000,50 in French: two decimals, none for whole numbers. Form fields show
+    numbers this way too, so that what is shown reads back to the same value."""
+    number = _as_decimal(value)
+    if number is None:
+        return "" if value is None else str(value)
+    locale = cldr_locale(language)
+    number = _two_places_or_none(number)
+    return babel_numbers.format_decimal(number, _decimal_pattern(locale, number), locale=locale)
+
+
+def format_amount(value, currency: str = "USD", language: str | None = None) -> str:
+    """Money as the language writes it, symbol included: US$2,500,000 in English,
+    2 500 000 $US in French. Whole amounts are written without decimals."""
+    number = _as_decimal(value)
+    if number is None:
+        return "" if value is None else str(value)
+    locale = cldr_locale(language)
+    number = _two_places_or_none(number)
+    pattern = locale.currency_formats["standard"].pattern
+    if number == number.to_integral_value():
+        pattern = pattern.replace(".00", "")
+    return babel_numbers.format_currency(
+        number, (currency or "USD").upper(), format=pattern, locale=locale,
+        currency_digits=False, decimal_quantization=False,
+    )
+
+
+def format_percent(value, language: str | None = None) -> str:
+    """A percentage given as 0–100 (not a fraction): 42 % in French, 42% in English."""
+    number = _as_decimal(value)
+    if number is None:
+        return "" if value is None else str(value)
+    return babel_numbers.format_percent(
+        number / 100, locale=cldr_locale(language), decimal_quantization=False
+    )
+
+
+_WHITESPACE = re.compile(r"[\s\u00a0\u202f\u2009]+")
+
+
+def _ascii_digits(text: str) -> str:
+    """Arabic-Indic, Persian, full-width… digits read as 0–9."""
+    return "".join(
+        str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text
+    )
+
+
+def number_example(language: str | None = None) -> str:
+    """How the language writes two and a half million and fifty hundredths, for messages."""
+    return format_number(Decimal("2500000.50"), language)
+
+
+def parse_number(text: str, language: str | None = None, *, as_typed: str | None = None) -> Decimal:
+    """Read a number typed in the language's format; any space groups digits in every language.
+
+    A comma or point that the language uses neither for decimals nor for grouping ("1.000" in
+    French: one, or one thousand?) is refused rather than guessed, as are misplaced group signs.
+    Raises LocalizedNumberError with a message that shows the expected format and quotes
+    `as_typed` (what the person typed, when `text` is part of it), else `text`.
+    """
+    quoted = (as_typed if as_typed is not None else text or "").strip()[:50]
+    locale = cldr_locale(language)
+    group = babel_numbers.get_group_symbol(locale)
+    decimal_sign = babel_numbers.get_decimal_symbol(locale)
+    raw = _ascii_digits((text or "").strip())
+    # Arabic's own separators (٬ ٫) typed on an Arabic keyboard mean what the Latin ones mean.
+    raw = raw.replace("\u066c", ",").replace("\u066b", ".").replace("'", "").replace("’", "")
+    raw = _WHITESPACE.sub(group, raw)
+    example = number_example(language)
+    if not re.fullmatch(r"[0-9.,\u00a0\u202f]+", raw) or not re.search(r"[0-9]", raw):
+        raise LocalizedNumberError(
+            _("“%(text)s” is not a number. Write digits, for example %(example)s.")
+            % {"text": quoted, "example": example}
+        )
+    foreign = {sign for sign in ".," if sign in raw and sign not in (group, decimal_sign)}
+    if foreign:
+        raise LocalizedNumberError(
+            _("“%(text)s” is ambiguous in this language: write it like %(example)s, with "
+              "“%(decimal)s” before the decimals.")
+            % {"text": quoted, "example": example, "decimal": decimal_sign}
+        )
+    try:
+        return babel_numbers.parse_decimal(raw, locale=locale, strict=True)
+    except babel_numbers.NumberFormatError:
+        raise LocalizedNumberError(
+            _("“%(text)s” is not written as numbers are in this language: write it like "
+              "%(example)s, with “%(decimal)s” before the decimals.")
+            % {"text": quoted, "example": example, "decimal": decimal_sign}
+        ) from None
+
+
+# --- Sorting ---------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _collator():
+    # Loading the Unicode collation table takes a moment: once per process.
+    from pyuca import Collator
+
+    return Collator()
+
+
+def collation_key(text: str) -> tuple:
+    """A sort key that orders names as dictionaries do (accents after the base letter, case
+    ignored at first): "Côte d'Ivoire" before "Czechia"."""
+    return _collator().sort_key(str(text or ""))
+
+
+def sorted_by_name(items: Iterable[T], name: Callable[[T], str] = str) -> list[T]:
+    """`items` sorted by `name(item)` in collation order."""
+    return sorted(items, key=lambda item: collation_key(name(item)))
+
+
+# --- Form fields -----------------------------------------------------------------------------
+
+# A currency code before or after the digits ("USD 1,000,000", "1 000 000 EUR"), not a word.
+_CURRENCY_CODE = re.compile(r"^\s*([A-Za-z]{3})(?=\s*[\d$€£])\s*|(?<=[\d\s])\s*([A-Za-z]{3})\s*$")
+_CURRENCY_SYMBOLS = re.compile(r"US\$|[$€£¥₽]")
+
+
+class LocalizedDecimalField(forms.Field):
+    """A number typed and shown in the page's language: "2 500 000,50" in French, "2,500,000.50"
+    in English. A value the language would read differently from what the person meant (a
+    point in French, 1.000.000 in English) is refused with the expected format, never guessed.
+
+    `currency`: the currency the amount is in, when the field is an amount; a currency code typed
+    with the number ("USD 1,000,000") must then be that one. `allow_negative` for quantities on
+    scales below zero.
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 40})
+    max_length = 40
+
+    def __init__(self, *args, currency: str | None = None, allow_negative: bool = False,
+                 min_value: Decimal | None = None, max_value: Decimal | None = None,
+                 decimal_places: int = 2, negative_message: str | None = None, **kwargs):
+        self.currency = currency
+        self.negative_message = negative_message
+        self.allow_negative = allow_negative
+        self.min_value, self.max_value = min_value, max_value
+        self.decimal_places = decimal_places
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        text = str(value if value is not None else "").strip()
+        if not text:
+            return None
+        if len(text) > self.max_length:
+            raise ValidationError(
+                _("Write the number in digits, at most %(max)d characters.")
+                % {"max": self.max_length}
+            )
+        negative = text[0] in "-−"
+        body = text[1:].strip() if negative else text
+        if self.currency is not None:
+            match = _CURRENCY_CODE.search(body)
+            if match:
+                typed = (match.group(1) or match.group(2)).upper()
+                if self.currency and typed != self.currency.upper():
+                    raise ValidationError(
+                        _("Write the amount in %(currency)s, the currency of the pledge.")
+                        % {"currency": self.currency}
+                    )
+                body = _CURRENCY_CODE.sub("", body, count=1)
+            body = _CURRENCY_SYMBOLS.sub("", body).strip()
+        try:
+            number = parse_number(body, as_typed=text)
+        except LocalizedNumberError as error:
+            raise ValidationError(str(error)) from None
+        if negative and number != 0:
+            if not self.allow_negative:
+                raise ValidationError(self.negative_message or _("The number cannot be negative."))
+            number = -number
+        try:
+            number = number.quantize(Decimal(1).scaleb(-self.decimal_places))
+        except InvalidOperation:
+            raise ValidationError(
+                _("This number is too large: check the number of zeros.")
+            ) from None
+        return number
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if self.min_value is not None and value < self.min_value:
+            raise ValidationError(
+                _("The number must be at least %(min)s.") % {"min": format_number(self.min_value)}
+            )
+        if self.max_value is not None and value > self.max_value:
+            raise ValidationError(_("This number is too large: check the number of zeros."))
+
+    def prepare_value(self, value):
+        # A saved value is shown as the language writes it; what the person typed (bound data,
+        # perhaps invalid) is shown exactly as typed.
+        if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+            return format_number(value)
+        return value
