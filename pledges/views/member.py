@@ -343,7 +343,9 @@ def pledge_delete(request, pk: int):
             return redirect("pledges:pledge_manage", pk=pledge.pk)
         messages.success(request, _("The draft has been deleted."))
         return redirect("pledges:my_pledges")
-    if pledge.status != Pledge.Status.DRAFT or pledge.reference:
+    # The confirmation page is refused to whoever the deletion itself would refuse.
+    if (pledge.status != Pledge.Status.DRAFT or pledge.reference
+            or not permissions.can_edit_pledge(request.user, pledge)):
         raise PermissionDenied
     return render(request, "pledges/member/pledge_delete.html", {"pledge": pledge})
 
