@@ -22,6 +22,15 @@ def require_service(available: bool, what: str) -> None:
     pytest.skip(f"{what} is not available here (it is required in CI).")
 
 
+@pytest.fixture
+def postgresql(db) -> None:
+    """For tests of what exists on PostgreSQL only (full-text syntax, GIN indexes): they skip on
+    a developer's SQLite and fail under CI=true, where the database must be PostgreSQL."""
+    from django.db import connection
+
+    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate limits and cached pages live in the cache: each test starts from an empty one.

@@ -64,7 +64,7 @@ def test_a_warm_cache_spares_the_counters_and_facets(anonymous):
     assert len(warm) <= 5 < cold  # the page of pledges and its prefetches only
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes exist on PostgreSQL")
+@pytest.mark.usefixtures("postgresql")
 @pytest.mark.parametrize(("sort", "index"), [("newest", "pledge_public_newest"),
                                              ("usd", "pledge_public_usd"),
                                              ("title", "pledge_public_title")])

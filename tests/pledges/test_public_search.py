@@ -11,7 +11,6 @@ from tests.factories import EntityFactory, PledgeFactory
 
 pytestmark = pytest.mark.django_db
 
-ON_POSTGRESQL = connection.vendor == "postgresql"
 
 
 def _titles(client, query: str) -> list[str]:
@@ -57,7 +56,7 @@ def test_search_combines_with_filters_and_counts(anonymous, pledges):
     assert [(v["value"], v["count"]) for v in types["values"]] == [("programme", 1)]
 
 
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="stemming is PostgreSQL full-text search")
+@pytest.mark.usefixtures("postgresql")
 def test_postgresql_search_understands_english_and_french_word_forms(anonymous, pledges):
     assert _titles(anonymous, "satellites") == ["Satellite broadband for islands"]
     assert _titles(anonymous, "school") == ["Satellite broadband for islands"]
@@ -66,7 +65,7 @@ def test_postgresql_search_understands_english_and_french_word_forms(anonymous, 
     assert _titles(anonymous, "skills -women") == []
 
 
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="the GIN index exists on PostgreSQL only")
+@pytest.mark.usefixtures("postgresql")
 def test_postgresql_search_uses_the_gin_index(pledges):
     condition = filters.search_condition("broadband")
     with connection.cursor() as cursor:
@@ -117,7 +116,7 @@ def test_search_finds_a_pledge_by_its_translation(anonymous, accented):
     assert _titles(anonymous, "здравоохранение") == ["Digital health"]
 
 
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="web-search syntax is PostgreSQL full-text search")
+@pytest.mark.usefixtures("postgresql")
 def test_postgresql_search_keeps_or_and_phrases_with_accents(anonymous, accented):
     assert _titles(anonymous, '"sante numerique"') == ["Haïti : santé numérique"]
     assert _titles(anonymous, "villages or strategie") == ["Rural broadband",
@@ -125,7 +124,7 @@ def test_postgresql_search_keeps_or_and_phrases_with_accents(anonymous, accented
     assert _titles(anonymous, "numerique -haiti") == ["Stratégie numérique"]
 
 
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="the GIN index exists on PostgreSQL only")
+@pytest.mark.usefixtures("postgresql")
 def test_postgresql_search_combining_an_entity_and_words_still_uses_the_gin_index(accented):
     condition = filters.search_condition("Orange numerique")
     with connection.cursor() as cursor:
