@@ -29,6 +29,34 @@ from .permissions import can_review_identity_change, can_vet_entities
 from .resources import EntityResource
 
 
+def transition_page(model_admin, request, *, form, text_field, transition, perform, done_message,
+                    change_url, template, context, title_object):
+    """The secretariat's page for one workflow transition (vetting an entity, deciding an identity
+    change): the form with its message, the transition done through the workflow, and the
+    workflow's refusal shown on the field when the message is missing, else back on the record."""
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data[text_field]
+        try:
+            perform(text)
+        except workflow.TransitionError as error:
+            if not (transition.message_required and not text.strip()):
+                messages.error(request, str(error))
+                return redirect(change_url)
+            form.add_error(text_field, str(error))
+        else:
+            messages.success(request, done_message)
+            return redirect(change_url)
+    return TemplateResponse(request, template, {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        **context,  # "object" is the breadcrumb of admin/desk/action_page.html
+        "transition": transition,
+        "form": form,
+        "change_url": change_url,
+        "title": _("%(action)s: %(entity)s") % {"action": transition.label,
+                                                 "entity": title_object},
+    })
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ("email",)
@@ -256,40 +284,18 @@ class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
             raise PermissionDenied
         if not can_vet_entities(request.user):
             raise PermissionDenied
-        form = TransitionForm(request.POST or None)
-        change_url = reverse("admin:members_entity_change", args=[entity.pk])
-        if request.method == "POST" and form.is_valid():
-            try:
-                workflow.entity_transition(
-                    entity_id=entity.pk,
-                    name=name,
-                    actor=request.user,
-                    message=form.cleaned_data["message"],
-                )
-            except workflow.TransitionError as error:
-                if transition.message_required and not form.cleaned_data["message"].strip():
-                    form.add_error("message", str(error))
-                else:
-                    messages.error(request, str(error))
-                    return redirect(change_url)
-            else:
-                messages.success(
-                    request,
-                    _("%(entity)s: %(action)s done; the applicant has been emailed.")
-                    % {"entity": entity, "action": transition.label},
-                )
-                return redirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "entity": entity,
-            "object": entity,  # the breadcrumb of admin/desk/action_page.html
-            "transition": transition,
-            "form": form,
-            "change_url": change_url,
-            "title": _("%(action)s: %(entity)s") % {"action": transition.label, "entity": entity},
-        }
-        return TemplateResponse(request, "admin/members/entity/transition.html", context)
+        return transition_page(
+            self, request, form=TransitionForm(request.POST or None), text_field="message",
+            transition=transition,
+            perform=lambda text: workflow.entity_transition(
+                entity_id=entity.pk, name=name, actor=request.user, message=text),
+            done_message=_("%(entity)s: %(action)s done; the applicant has been emailed.")
+            % {"entity": entity, "action": transition.label},
+            change_url=reverse("admin:members_entity_change", args=[entity.pk]),
+            template="admin/members/entity/transition.html",
+            context={"entity": entity, "object": entity},
+            title_object=entity,
+        )
 
     @admin.action(description=_("Approve the selected applications"))
     def approve_selected(self, request, queryset):
@@ -483,36 +489,15 @@ class EntityIdentityChangeAdmin(admin.ModelAdmin):
         transition = workflow.IDENTITY_TRANSITIONS.get(name)
         if transition is None or not can_review_identity_change(request.user, change.entity):
             raise PermissionDenied
-        form = IdentityDecisionForm(request.POST or None)
-        change_url = reverse("admin:members_entityidentitychange_change", args=[change.pk])
-        if request.method == "POST" and form.is_valid():
-            try:
-                workflow.identity_change_transition(
-                    change_id=change.pk, name=name, actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
-            except workflow.TransitionError as error:
-                if transition.message_required and not form.cleaned_data["reason"].strip():
-                    form.add_error("reason", str(error))
-                else:
-                    messages.error(request, str(error))
-                    return redirect(change_url)
-            else:
-                messages.success(
-                    request,
-                    _("%(entity)s: %(action)s done; its administrators have been emailed.")
-                    % {"entity": change.entity, "action": transition.label},
-                )
-                return redirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "change": change,
-            "object": change,  # the breadcrumb of admin/desk/action_page.html
-            "transition": transition,
-            "form": form,
-            "change_url": change_url,
-            "title": _("%(action)s: %(entity)s") % {"action": transition.label,
-                                                     "entity": change.entity},
-        }
-        return TemplateResponse(request, "admin/members/entityidentitychange/decide.html", context)
+        return transition_page(
+            self, request, form=IdentityDecisionForm(request.POST or None), text_field="reason",
+            transition=transition,
+            perform=lambda text: workflow.identity_change_transition(
+                change_id=change.pk, name=name, actor=request.user, reason=text),
+            done_message=_("%(entity)s: %(action)s done; its administrators have been emailed.")
+            % {"entity": change.entity, "action": transition.label},
+            change_url=reverse("admin:members_entityidentitychange_change", args=[change.pk]),
+            template="admin/members/entityidentitychange/decide.html",
+            context={"change": change, "object": change},
+            title_object=change.entity,
+        )
