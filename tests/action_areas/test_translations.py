@@ -137,7 +137,7 @@ def _connect(database: str):
                             port=base["PORT"] or 5432)
 
 
-def test_the_migration_keeps_every_french_value_and_the_secretariats_edits():
+def test_the_migration_keeps_every_french_value_and_the_secretariats_edits(postgresql):
     scratch = _scratch_database()
     admin = _connect("postgres")
     admin.autocommit = True
