@@ -11,6 +11,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from p2c_portal.languages import LanguageSelect
+
 from .forms import TranslationForm
 from .models import AdvocacyActivity, Event, Pledge
 from .services import EDIT_CONFLICT_MESSAGE
@@ -117,6 +119,7 @@ class PledgeAdminForm(TranslationFieldsMixin, VersionGuardMixin, forms.ModelForm
     class Meta:
         model = Pledge
         fields = ()  # the admin's fieldsets decide
+        widgets = {"language": LanguageSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
