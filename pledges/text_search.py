@@ -220,7 +220,7 @@ def _unsegmented_word_match(word: str) -> Q:
     runs = UNSEGMENTED_RUN.findall(word)
     grams = unsegmented_grams()
     condition = reduce(and_, (Q(Contains(grams, _grams_pattern(run[:MAX_RUN_LENGTH])))
-                              for run in runs))
+                              for run in runs[:MAX_WORDS]))
     if runs != [word] or len(word) > MAX_RUN_LENGTH:
         # Other characters too ("5G网络"), or a long run: the rows the index found must also
         # contain the whole word as it was typed, ignoring accents and case.
