@@ -119,7 +119,10 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
                              "language see instead of the original (the entity's members "
                              "write them on their Translations page). Clear a title to remove "
                              "its translation."),
-            "fields": [translation_field_names(language) for language, _name in settings.LANGUAGES],
+            # One field a line: Django opens a collapsed section that holds an error only when
+            # the field is not in a row of several.
+            "fields": [name for language, _name in settings.LANGUAGES
+                       for name in translation_field_names(language)],
         }),
         (_("Action areas"), {"classes": ("collapse",), "fields": ("action_areas", "pillars")}),
         (_("Geography and beneficiaries"), {
