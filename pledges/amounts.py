@@ -15,6 +15,7 @@
   contradicts the column is an error, never dropped.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -89,9 +90,11 @@ def _number(digits: str, *, scaled: bool, text: str) -> Decimal:
     return Decimal(f"{integer}.{decimals}")
 
 
+@functools.lru_cache(maxsize=4096)
 def read_amount(text: str) -> WrittenAmount:
     """The amount written in `text` and the currency written with it, if any. AmountError with a
-    message for anything else."""
+    message for anything else. (Remembered: a row's amount is read for its value, its currency
+    and the preview.)"""
     raw = " ".join(str(text or "").split())
     if not raw:
         raise AmountError(_("Enter an amount."))

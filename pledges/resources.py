@@ -313,9 +313,15 @@ class CountriesWidget(IndexWidget):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.groups_factory = None  # set by the resource: () -> {group: [countries]}
+        self._read: dict[str, tuple] = {}  # a cell is read for its value, is_global, preview
 
     def read(self, text: str) -> tuple[list, list[tuple[str, str]], bool]:
         """(countries, (item as written, as read) for the preview, whether it says global)."""
+        if text not in self._read:
+            self._read[text] = self._read_cell(text)
+        return self._read[text]
+
+    def _read_cell(self, text: str) -> tuple[list, list[tuple[str, str]], bool]:
         index = self.index_factory()
         countries, readings, is_global, unknown = [], [], False, []
         for item in split_list(text):

@@ -13,6 +13,7 @@ to open, and reading cell values the way people type them.
 
 import csv
 import datetime
+import functools
 import io
 import re
 import unicodedata
@@ -342,19 +343,41 @@ def normalise_heading(name: str) -> str:
     return re.sub(r"[\s\-_]+", "_", fold(name)).strip("_")
 
 
-def fold(text: str) -> str:
-    """For matching what people type: case, accents, apostrophes, dashes and spaces ignored."""
-    text = unicodedata.normalize("NFKD", str(text))
+# Names (not long texts) are remembered: an import folds the same few names thousands of times.
+_REMEMBERED_NAME_LENGTH = 200
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
     return " ".join(text.casefold().split())
 
 
+_fold_remembered = functools.lru_cache(maxsize=65536)(_fold)
+
+
+def fold(text: str) -> str:
+    """For matching what people type: case, accents, apostrophes, dashes and spaces ignored."""
+    text = str(text)
+    return _fold_remembered(text) if len(text) <= _REMEMBERED_NAME_LENGTH else _fold(text)
+
+
+def _name_key(text: str) -> str:
+    text = fold(text).replace(".", "")
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+_name_key_remembered = functools.lru_cache(maxsize=65536)(_name_key)
+
+
 def name_key(text: str) -> str:
     """`fold`, and punctuation ignored too: "Côte-d’Ivoire" and "COTE D IVOIRE", "Lao P.D.R."
     and "Lao PDR", "Congo - Kinshasa" and "Congo-Kinshasa" are one."""
-    text = fold(text).replace(".", "")
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+    text = str(text)
+    if len(text) <= _REMEMBERED_NAME_LENGTH:
+        return _name_key_remembered(text)
+    return _name_key(text)
 
 
 def split_list(text: str) -> list[str]:
