@@ -232,7 +232,7 @@ class NameIndex:
         if near:
             return _("“%(text)s” (did you mean %(names)s?)") % {
                 "text": text[:80], "names": "; ".join(near)}
-        return f"“{text[:80]}”"
+        return _("“%(text)s”") % {"text": text[:80]}
 
     def get(self, text: str):
         found = self.find(text)

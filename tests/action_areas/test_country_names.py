@@ -44,8 +44,8 @@ def test_an_unknown_country_suggests_the_nearest_names():
     with translation.override("fr"), pytest.raises(ValueError) as error:
         country_index().get_many("Rwanda; Burkina Fasso; Atlantis")
     message = str(error.value)
-    assert "“Burkina Fasso” (did you mean Burkina Faso?)" in message
-    assert "“Atlantis”" in message and "Rwanda" not in message
+    assert "« Burkina Fasso » (vouliez-vous dire Burkina Faso ?)" in message
+    assert "« Atlantis »" in message and "Rwanda" not in message
 
 
 def test_a_name_of_two_countries_is_ambiguous_and_names_both():
