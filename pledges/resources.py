@@ -41,6 +41,7 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.resources import EntityLabels, country_index, entity_index
+from p2c_portal.locale_formats import format_number
 from spreadsheets.files import cell_text, fold, split_list
 from spreadsheets.import_engine import (
     WRITE_BATCH,
@@ -182,6 +183,16 @@ class WholeNumberWidget(DecimalWidget):
             return None if kwargs.get("force_native_type") else ""
         return value if kwargs.get("force_native_type") else str(value)
 
+    def describe(self, value, cleaned, row=None):
+        return _described_number(value, cleaned)
+
+
+def _described_number(value, number) -> str:
+    """ "1,5 million" → 1,500,000 for the preview; "" for a number written as stored."""
+    if number is None or not isinstance(value, str) or _PLAIN_NUMBER.match(value.strip()):
+        return ""
+    return format_number(number)
+
 
 class TargetsWidget(TextWidget):
     """One target a line: indicator | unit | baseline | target value | target date (the baseline
@@ -221,11 +232,21 @@ class TargetsWidget(TextWidget):
         return targets
 
     def describe(self, value, cleaned, row=None):
-        """The target dates written as a period: "Q4 2025" → 31 Dec 2025 (end of period)."""
+        """The numbers and dates of each target as read: "1.5 million" → 1,500,000, "Q4 2025"
+        → 31 December 2025 (end of period)."""
         readings = []
-        for line in cell_text(value).splitlines():
+        for target, line in zip(cleaned or [], [
+            line for line in cell_text(value).splitlines() if line.strip()
+        ], strict=False):
             parts = [part.strip() for part in line.split("|")]
-            if parts and parts[-1] and not _ISO_DAY.match(parts[-1]):
+            _indicator, _unit, baseline, target_value, _date = target
+            numbers = [(parts[-3] if len(parts) == 5 else "", baseline),
+                       (parts[-2], target_value)]
+            for written, number in numbers:
+                shown = _described_number(written, number)
+                if shown:
+                    readings.append((written, shown))
+            if not _ISO_DAY.match(parts[-1]):
                 readings.append((parts[-1], describe_date(parts[-1], end=True)))
         return readings
 

@@ -89,7 +89,8 @@ def roundtable_rows(entity) -> list[list]:
     return [
         HEADINGS,
         row("Schools online", "Financier", "June 2022", "Q3 2025",
-            "Tanzania; Lao PDR; East Timor", "Schools connected | schools | 0 | 1 000 | T4 2024",
+            "Tanzania; Lao PDR; East Timor; 卢旺达; كينيا",
+            "Schools connected | schools | 0 | 1 000 | T4 2024",
             amount="€2.5m", modality="Subvention"),
         row("Skills for all", "Programme d'action", datetime.datetime(2022, 7, 1), "2023",
             "All LDCs", "People trained | people | | 1.5 million | H1 2023",
@@ -123,6 +124,8 @@ def test_a_roundtable_workbook_written_as_people_write_is_imported(secretariat_c
     assert ("countries", "Lao PDR", "Lao People's Democratic Republic") in schools
     assert ("countries", "Tanzania", "United Republic of Tanzania") in schools
     assert ("countries", "East Timor", "Timor-Leste") in schools
+    assert ("countries", "卢旺达", "Rwanda") in schools
+    assert ("countries", "كينيا", "Kenya") in schools
     assert ("amount", "€2.5m", "EUR 2,500,000") in schools
     assert ("end_date", "Q3 2025", "30 September 2025 (end of period)") in schools
     assert ("start_date", "June 2022", "1 June 2022 (start of period)") in schools
@@ -133,6 +136,9 @@ def test_a_roundtable_workbook_written_as_people_write_is_imported(secretariat_c
     ldcs = Country.objects.in_group(CountryGroup.LDC).count()
     assert ("countries", "All LDCs", f"the {ldcs} countries of the LDC group today") in skills
     assert ("end_date", "2023", "31 December 2023 (end of period)") in skills
+    assert ("people_to_reach", "1,5 million", "1,500,000") in skills
+    assert ("targets", "1.5 million", "1,500,000") in skills
+    assert ("targets", "H1 2023", "30 June 2023 (end of period)") in skills
     law = next(v for k, v in readings.items() if "A digital law" in k)
     assert ("countries", "Global", "global (the pledge acts globally)") in law
     assert ("start_date", "44743", "1 July 2022") in law
@@ -149,7 +155,8 @@ def test_a_roundtable_workbook_written_as_people_write_is_imported(secretariat_c
     assert (pledge.pledge_type, pledge.amount, pledge.currency, pledge.modality) == (
         "financial", Decimal("2500000"), "EUR", "grant")
     assert (pledge.start_date, pledge.end_date) == (D(2022, 6, 1), D(2025, 9, 30))
-    assert set(pledge.countries.values_list("iso3", flat=True)) == {"TZA", "LAO", "TLS"}
+    assert set(pledge.countries.values_list("iso3", flat=True)) == {
+        "TZA", "LAO", "TLS", "RWA", "KEN"}
     assert pledge.targets.get().target_date == D(2024, 12, 31)
     skills = Pledge.objects.get(title="Skills for all")
     assert (skills.pledge_type, skills.programme_kind, skills.people_to_reach) == (
