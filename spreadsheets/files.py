@@ -354,7 +354,7 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-_fold_remembered = functools.lru_cache(maxsize=65536)(_fold)
+_fold_remembered = functools.lru_cache(maxsize=20_000)(_fold)
 
 
 def fold(text: str) -> str:
@@ -368,7 +368,7 @@ def _name_key(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
-_name_key_remembered = functools.lru_cache(maxsize=65536)(_name_key)
+_name_key_remembered = functools.lru_cache(maxsize=20_000)(_name_key)
 
 
 def name_key(text: str) -> str:
