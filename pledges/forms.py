@@ -17,7 +17,7 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
-from p2c_portal.locale_formats import LocalizedDecimalField, collation_key
+from p2c_portal.locale_formats import Collated, LocalizedDecimalField, collation_key
 
 from .currencies import CURRENCIES
 from .models import (
@@ -342,7 +342,7 @@ class PartnersForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["co_pledgers"].queryset = Entity.objects.approved().exclude(
             pk=self.instance.entity_id
-        ).order_by("name")
+        ).order_by(Collated("name"), "pk")
         for field in self.fields.values():
             field.required = False
 
