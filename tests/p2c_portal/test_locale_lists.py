@@ -84,7 +84,7 @@ def test_the_pledge_page_lists_advocacy_activities_with_the_conjunction(anonymou
     ("en", "USD 2.5 million"),
     ("fr", "2,5 millions"),
     ("ru", "2,5 миллиона"),
-    ("zh-hans", "250万"),
+    ("zh-hans", "250万美元"),
     ("ar", "2.5 مليون"),
 ])
 def test_home_writes_headline_amounts_in_the_language_words(anonymous, language, expected):
@@ -110,3 +110,10 @@ def test_names_in_plain_text_are_isolated_with_unicode_isolates(anonymous):
     html = anonymous.get(f"/ar/pledges/{pledge.pk}/").content.decode()
     description = html.split('<meta name="description" content="', 1)[1].split('"', 1)[0]
     assert "\u2068Acme Telecom (demo)\u2069" in description
+
+
+def test_arabic_counts_one_more_country_in_words(anonymous):
+    pledge = PledgeFactory(published=True, with_defaults=False)
+    pledge.countries.set(Country.objects.filter(iso3__in=["RWA", "KEN", "GHA", "SEN", "BEN"]))
+    html = anonymous.get("/ar/pledges/").content.decode()
+    assert " و<bdi>بلد آخر</bdi>" in html
