@@ -17,7 +17,12 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
-from p2c_portal.locale_formats import Collated, LocalizedDecimalField, collation_key
+from p2c_portal.locale_formats import (
+    Collated,
+    LocalizedDecimalField,
+    collation_key,
+    format_list,
+)
 
 from .currencies import CURRENCIES
 from .models import (
@@ -214,7 +219,7 @@ class AreasForm(forms.ModelForm):
             self.add_error(
                 "pillars",
                 _("These pillars belong to action areas you did not choose: %(pillars)s.")
-                % {"pillars": ", ".join(str(p.name) for p in stray)},
+                % {"pillars": format_list(p.name for p in stray)},
             )
         return cleaned
 

@@ -117,3 +117,18 @@ def test_arabic_counts_one_more_country_in_words(anonymous):
     pledge.countries.set(Country.objects.filter(iso3__in=["RWA", "KEN", "GHA", "SEN", "BEN"]))
     html = anonymous.get("/ar/pledges/").content.decode()
     assert " و<bdi>بلد آخر</bdi>" in html
+
+
+def test_stray_pillars_are_listed_with_the_conjunction_in_the_form_message():
+    from action_areas.models import Pillar
+    from pledges.forms import AreasForm
+
+    pledge = PledgeFactory()
+    access = ActionArea.objects.get(code="access")
+    stray = list(Pillar.objects.exclude(action_area=access).order_by("pk")[:2])
+    with translation.override("fr"):
+        form = AreasForm(instance=pledge, data={"action_areas": [access.pk],
+                                                 "pillars": [p.pk for p in stray]})
+        assert not form.is_valid()
+        message = form.errors["pillars"][0]
+        assert f"{stray[0].name} et {stray[1].name}" in message
