@@ -268,13 +268,19 @@ def database_collation(language: str | None = None) -> str:
     return f"{name}-x-icu"
 
 
+# Unicode's root collation in ICU: the order of no language in particular, for text written in
+# any language (pledge titles), and the one an index can be built on once for every language.
+ROOT_COLLATION = "und-x-icu"
+
+
 class Collated(Collate):
     """A text column compared as the language sorts: `order_by(Collated("name"), "pk")`.
     Accents and case count only after the letters ("Égypte" among the E's, "Côte d'Ivoire"
-    before "Czechia"). PostgreSQL: the language's ICU collation; SQLite: the pyuca collation."""
+    before "Czechia"). PostgreSQL: the language's ICU collation (`root=True`: Unicode's root
+    order, whatever the language); SQLite: the pyuca collation."""
 
-    def __init__(self, field: str, language: str | None = None):
-        super().__init__(F(field), database_collation(language))
+    def __init__(self, field: str, language: str | None = None, *, root: bool = False):
+        super().__init__(F(field), ROOT_COLLATION if root else database_collation(language))
 
     def as_sqlite(self, compiler, connection, **extra_context):
         extra_context["collation"] = connection.ops.quote_name(SQLITE_COLLATION)

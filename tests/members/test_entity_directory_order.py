@@ -53,3 +53,4 @@ def test_each_language_puts_its_own_script_first(postgresql, anonymous):
     english = [e.name for e in anonymous.get("/en/entities/").context["page"].object_list]
     assert russian == ["Альфа Телеком", "Beta Telecom"]
     assert english == ["Beta Telecom", "Альфа Телеком"]
+
