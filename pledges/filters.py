@@ -206,7 +206,7 @@ class PledgeFilters:
             return [F("usd_amount").desc(nulls_last=True), *newest]
         if self.sort == "title":
             # Titles are written in every language: Unicode's root order, accents and case
-            # after the letters, read in order from the index pledge_public_title (migration 0012).
+            # after the letters, read in order from the index pledge_public_title (migration 0013).
             return [Collated("title", root=True), "pk"]
         return newest
 

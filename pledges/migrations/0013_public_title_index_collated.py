@@ -25,7 +25,7 @@ def _swap(old: Index, new: Index):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("pledges", "0011_clear_stale_type_details")]
+    dependencies = [("pledges", "0012_change_request_snapshot")]
 
     operations = [migrations.RunPython(_swap(LOWER_TITLE, COLLATED_TITLE),
                                        _swap(COLLATED_TITLE, LOWER_TITLE))]
