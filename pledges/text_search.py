@@ -16,7 +16,7 @@ the GIN index of migration 0008; on SQLite every word is a substring match of th
 Chinese and Japanese are written without spaces between words, so full-text search, which cuts
 text into words at spaces, would see "推动数字包容" as one word and never find "数字" in it. A
 query word written in those scripts is found as a substring instead, through a trigram index
-(pg_trgm, migration 0011) on the text cut into overlapping pairs of characters (see
+(pg_trgm, migration 0014) on the text cut into overlapping pairs of characters (see
 `unsegmented_grams`); with such a word in it, the query's web-search syntax is not read.
 """
 
@@ -38,7 +38,7 @@ from members.models import Entity
 SEARCHED_COLUMNS = ("title", "reference", "summary", "description")
 # Han (with extension A and the compatibility ideographs), hiragana, katakana (with the half-width
 # forms) and Hangul syllables (Korean writes spaces but glues particles to its words). The same
-# ranges as migration 0011's function; punctuation (、。「」，) is not in them and separates runs.
+# ranges as migration 0014's function; punctuation (、。「」，) is not in them and separates runs.
 UNSEGMENTED_RUN = re.compile(
     "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]+"
 )
@@ -201,7 +201,7 @@ def _postgresql_condition(query, words, phrase_ids, ids_per_word) -> Q:
 
 
 def unsegmented_grams() -> UnsegmentedGrams:
-    """PostgreSQL: the pairs of characters the index of migration 0011 is built on (change both
+    """PostgreSQL: the pairs of characters the index of migration 0014 is built on (change both
     together; tests/pledges/test_public_search.py checks that the plan uses the index)."""
     return UnsegmentedGrams(PledgeText("title", "summary", "description", "translations"))
 

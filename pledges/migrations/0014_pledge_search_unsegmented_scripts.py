@@ -68,7 +68,7 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("pledges", "0010_event_name_translations"),
+        ("pledges", "0013_public_title_index_collated"),
     ]
 
     operations = [migrations.RunPython(create, drop)]
