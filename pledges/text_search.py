@@ -3,10 +3,10 @@
 Two database functions carry the folding, under the same names on both databases, so that the
 search is written once:
 
-- ``p2c_unaccent(text)``: the text without accents. On PostgreSQL an IMMUTABLE wrapper around the
-  ``unaccent`` extension (migration 0008): ``unaccent()`` itself is only STABLE and cannot appear
-  in an index expression. On SQLite (``make run``) a Python function registered on every
-  connection, which also folds case.
+- ``p2c_unaccent(text)`` (p2c_portal.text_folding): the text without accents. On PostgreSQL an
+  IMMUTABLE wrapper around the ``unaccent`` extension (migration 0008): ``unaccent()`` itself is
+  only STABLE and cannot appear in an index expression. On SQLite (``make run``) a Python
+  function registered on every connection, which also folds case.
 - ``p2c_translations_text(translations)``: the titles and summaries of a pledge's translations as
   one text, so that a pledge is found by any of its languages.
 
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from functools import reduce
 from operator import and_, or_
 
@@ -34,6 +33,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Func, Q, TextField
 from django.db.models.lookups import Contains, IContains, IExact
 
 from members.models import Entity
+from p2c_portal.text_folding import Unaccented, fold
 
 SEARCHED_COLUMNS = ("title", "reference", "summary", "description")
 # Han (with extension A and the compatibility ideographs), hiragana, katakana (with the half-width
@@ -45,11 +45,6 @@ UNSEGMENTED_RUN = re.compile(
 MAX_RUN_LENGTH = 40  # characters of one run matched through the index; the rest are rechecked
 MAX_WORDS = 8  # words matched one by one against entity names; the rest still match the text
 MAX_ENTITIES = 2000
-
-
-class Unaccented(Func):
-    function = "p2c_unaccent"
-    output_field = TextField()
 
 
 class TranslationsText(Func):
@@ -72,14 +67,6 @@ class UnsegmentedGrams(Func):
     output_field = TextField()
 
 
-def fold(text: str | None) -> str | None:
-    """The text as the SQLite search compares it: without accents, in folded case."""
-    if text is None:
-        return None
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def translations_text(translations) -> str:
     """Every translated title and summary of a pledge, as one text (Python side of the SQL
     function of the same name)."""
@@ -99,7 +86,6 @@ def translations_text(translations) -> str:
 
 def _register_sqlite_functions(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
-        connection.connection.create_function("p2c_unaccent", 1, fold, deterministic=True)
         connection.connection.create_function(
             "p2c_translations_text", 1, translations_text, deterministic=True
         )

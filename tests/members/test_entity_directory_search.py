@@ -32,3 +32,14 @@ def test_the_directory_finds_part_of_a_chinese_or_japanese_name(anonymous, membe
 
 def test_the_directory_search_combines_with_the_stakeholder_group(anonymous, members):
     assert _names(anonymous, q="中国", group="academia") == ["中国信息通信研究院"]
+
+
+def test_the_directory_search_ignores_accents_and_case(anonymous):
+    EntityFactory(name="Ministère de l'Économie numérique de Côte d'Ivoire", acronym="MENCI")
+    EntityFactory(name="Agencia Nacional de Telecomunicações", acronym="ÁNATEL")
+    assert _names(anonymous, q="economie numerique") == [
+        "Ministère de l'Économie numérique de Côte d'Ivoire"]
+    assert _names(anonymous, q="COTE D'IVOIRE") == [
+        "Ministère de l'Économie numérique de Côte d'Ivoire"]
+    assert _names(anonymous, q="telecomunicacoes") == ["Agencia Nacional de Telecomunicações"]
+    assert _names(anonymous, q="anatel") == ["Agencia Nacional de Telecomunicações"]
