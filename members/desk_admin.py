@@ -7,6 +7,8 @@ records, the service that assigns them, its notes' service, selector and permiss
 goes through those services; this module only shows and routes.
 """
 
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -15,6 +17,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from p2c_portal.locale_formats import format_datetime
 
 from .desk_selectors import reviewers
 from .models import InternalNote
@@ -43,6 +49,28 @@ class AssignedToFilter(admin.SimpleListFilter):
         if self.value() == "nobody":
             return queryset.filter(assigned_to__isnull=True)
         return queryset
+
+
+class ReadableHistoryValues(HistoricalRecordContextHelper):
+    """A history row's changes as the desk reads them: a choice by its label in the page's
+    language, a person or record by its name, a moment in the page's format, "—" for nothing;
+    never `None`, an id or a stored code ("assigned to: — → Sara Secretariat")."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, list | dict):
+            return super().prepare_delta_change_value(change, value)
+        if isinstance(value, datetime.datetime):
+            return format_datetime(value)
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if field.many_to_one:  # the admin's diff gives the related rows themselves
+            if isinstance(value, DeletedObject) and value.pk is None:
+                return "—"  # how simple-history gives an empty foreign key
+            return str(value)
+        return value
 
 
 class AssignForm(forms.Form):
@@ -222,9 +250,12 @@ class ReviewDeskAdmin:
             extra_context["desk"] = self.desk_context(request, record)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    # --- the history page: the notes next to the field changes
+    # --- the history page: readable changes, and the notes next to them
 
     object_history_template = "admin/desk/object_history_with_notes.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryValues(self.model, historical_record)
 
     def history_view(self, request, object_id, extra_context=None):
         extra_context = dict(extra_context or {})

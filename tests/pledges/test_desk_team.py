@@ -99,7 +99,8 @@ def test_assignment_is_in_the_history_with_who_did_it_and_keeps_the_version(
     latest = pledge.history.order_by("-history_date", "-history_id").first()
     assert latest.history_user == secretariat and latest.assigned_to_id == colleague.pk
     history = secretariat_client.get(f"{ADMIN}{pledge.pk}/history/").content.decode()
-    assert "Carl Colleague" in history
+    # Read as people say it: "Assigned to: — → Carl Colleague", never "None" or an id.
+    assert "<bdi>Carl Colleague</bdi>" in history and "<bdi>None</bdi>" not in history
     # Not a correction of the pledge: the reviewer's summary does not call it one.
     from pledges.desk_selectors import pledge_changes_since_submission
 
