@@ -3,9 +3,11 @@
 Two pledges wait for review. A secretariat member (staff in the Secretariat group, not a
 superuser) opens one from the queue and assigns it to themselves; the admin home then counts one
 pledge assigned to them; the list's "Assigned to: me" filter shows that pledge alone. They add an
-internal note, which the change page and the history page show with its author; the entity's
-member, on the public site, never sees it. Every page visited gets a screenshot, an axe check,
-a check that nothing is left in English and that no browser logged an error.
+internal note, which the change page and the history page show with its author. On the vetting
+desk, an application is shown the entity already registered under the same name, and is assigned
+too. The entity's member, on the public site, never sees the note. Every page visited gets a
+screenshot, an axe check, a check that nothing is left in English and that no browser logged an
+error.
 """
 
 import re
@@ -15,7 +17,7 @@ from playwright.sync_api import expect
 
 from pledges import workflow
 from tests.browser.support import LANGUAGES, log_in, t
-from tests.factories import PledgeFactory
+from tests.factories import EntityFactory, PledgeFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -106,9 +108,25 @@ def test_secretariat_assigns_a_pledge_to_themselves_filters_mine_and_adds_a_note
     expect(desk.locator("#change-history")).to_contain_text(secretariat.full_name)
     checkpoint_of(desk, "09-history-with-the-note")
 
+    # --- The vetting desk: an application that looks like an entity already in the register. --
+    application = EntityFactory(applied=True, name="Ministry of ICT of Rwanda", acronym="",
+                                website="https://minict.example.rw")
+    desk.goto(f"/{language}/admin/members/entity/{application.pk}/change/")
+    duplicates = desk.get_by_role("region", name=t(language, "Possible duplicates"), exact=True)
+    duplicate = duplicates.get_by_role("row").filter(has_text=entity.name)
+    expect(duplicate).to_contain_text(t(language, "Approved"))
+    expect(duplicate).to_contain_text(entity.website)
+    expect(duplicate.get_by_role("link", name=str(entity))).to_have_attribute(
+        "href", f"/{language}/admin/members/entity/{entity.pk}/change/"
+    )
+    vetting = desk.get_by_role("region", name=t(language, "Assignment"), exact=True)
+    vetting.get_by_role("button", name=t(language, "Assign to me"), exact=True).click()
+    expect(desk.locator(".messagelist")).to_contain_text(t(language, "Assignment saved."))
+    checkpoint_of(desk, "10-application-with-a-possible-duplicate")
+
     # --- The entity's member never sees it. -------------------------------------------------
     page.goto(f"/{language}/my-pledges/{schools.pk}/")
     log_in(page, language, member.email)
     expect(page.get_by_role("heading", level=1)).to_have_text(SCHOOLS)
     expect(page.get_by_role("main")).not_to_contain_text(NOTE)
-    checkpoint("10-member-sees-no-note")
+    checkpoint("11-member-sees-no-note")
