@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0010_event_name_translations'),
+        ('pledges', '0012_change_request_snapshot'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
