@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0012_change_request_snapshot'),
+        ('pledges', '0013_public_title_index_collated'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
