@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0013_public_title_index_collated'),
+        ('pledges', '0014_pledge_search_unsegmented_scripts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
