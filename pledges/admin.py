@@ -22,6 +22,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from action_areas.admin import TranslatedNamesAdmin
 from action_areas.models import CountryGroup
+from members.desk_admin import AssignedToFilter, ReviewDeskAdmin
+from members.services import MembersError
 from p2c_portal.admin import ReadOnlyInline
 from p2c_portal.query_params import database_id
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
@@ -61,7 +63,8 @@ class StatusChangeInline(ReadOnlyInline):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class PledgeAdmin(ReviewDeskAdmin, DeskImportExportMixin, ReadOnlyHistoryMixin,
+                  SimpleHistoryAdmin):
     form = PledgeAdminForm
     change_form_template = "admin/pledges/pledge/change_form.html"
     change_list_template = "admin/pledges/pledge/change_list.html"
@@ -69,11 +72,13 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     import_help_template = "admin/pledges/pledge/import_help.html"
 
     list_display = (
-        "reference", "title", "entity", "pledge_type", "status", "waiting_since", "event",
+        "reference", "title", "entity", "pledge_type", "status", "waiting_since", "assignee",
+        "event",
     )
     list_display_links = ("reference", "title")
     list_editable = ("event",)
     list_filter = (
+        AssignedToFilter,  # first: "assigned to me" is a reviewer's own queue
         "status",
         "pledge_type",
         "action_areas",
@@ -87,9 +92,10 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     )
     search_fields = ("reference", "title", "entity__name", "entity__acronym")
     search_help_text = _("Reference, title, or the entity's name or acronym.")
-    list_select_related = ("entity", "event")
+    list_select_related = ("entity", "event", "assigned_to")
     list_per_page = 50
-    actions = ["publish_selected"]
+    actions = ["publish_selected", "assign_selected_to_me", "assign_selected",
+               "unassign_selected"]
     filter_horizontal = ("countries", "co_pledgers")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     # The targets are shown in "the pledge as submitted" (they are the entity's commitment: the
@@ -162,6 +168,22 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         "submitted_at",
         "pk",
     )
+
+    # The desk's assignment and internal notes (members.desk_admin), as on the vetting desk.
+    review_permission = services.REVIEW_PERMISSION
+    note_view_permission = "pledges.view_pledgenote"
+    note_add_permission = "pledges.add_pledgenote"
+    refusals = (services.PledgeError, MembersError)
+
+    def assign(self, *, actor, record_ids, assignee_id) -> int:
+        return services.pledge_assign(actor=actor, pledge_ids=record_ids,
+                                      assignee_id=assignee_id)
+
+    def note_add(self, *, author, record_id: int, text: str) -> None:
+        services.pledge_note_add(author=author, pledge_id=record_id, text=text)
+
+    def internal_notes(self, record_id: int):
+        return desk_selectors.pledge_internal_notes(record_id)
 
     @admin.display(description=_("waiting since"), ordering="submitted_at")
     def waiting_since(self, pledge: Pledge):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from action_areas.models import TranslatedNameMixin
-from members.models import Entity
+from members.models import Entity, InternalNote, ReviewAssignment
 from p2c_portal.languages import language_choices
 
 MAX_AMOUNT = Decimal("10000000000000")  # 10^13: beyond any real pledge, catches typos
@@ -161,7 +161,7 @@ class PledgeQuerySet(models.QuerySet):
         return self.annotate(changes_requested_at=Subquery(latest_request))
 
 
-class Pledge(models.Model):
+class Pledge(ReviewAssignment):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
@@ -408,6 +408,18 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.target_value} {self.unit} by {self.target_date}"
+
+
+class PledgeNote(InternalNote):
+    """The secretariat's internal notes on a pledge (see members.models.InternalNote)."""
+
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="internal_notes", verbose_name=_("pledge")
+    )
+
+    class Meta(InternalNote.Meta):
+        verbose_name = _("internal note on a pledge")
+        verbose_name_plural = _("internal notes on pledges")
 
 
 class PledgeStatusChange(models.Model):

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import Entity
+from members.services import review_assign
 from p2c_portal.typed_input import storable_typed_input
 
 from . import permissions
-from .models import CurrencyRate, Pledge, Target, other_type_details
+from .models import CurrencyRate, Pledge, PledgeNote, Target, other_type_details
 
 MAX_TARGETS = 20
 MAX_COUNTRIES = 60
@@ -253,3 +254,30 @@ def pledge_set_language(*, user, pledge_id: int, language: str) -> Pledge:
     pledge.version += 1
     pledge.save(update_fields=["language", "version", "updated_at"])
     return pledge
+
+
+# --- The secretariat's desk: assignment and internal notes ---------------------------------------
+
+REVIEW_PERMISSION = "pledges.review_pledge"
+
+
+def pledge_assign(*, actor, pledge_ids, assignee_id: int | None) -> int:
+    """Assign pledges to a reviewer of the desk, or unassign them (members.services.review_assign:
+    the same rules and history as entity applications; amendments will use it the same way)."""
+    return review_assign(actor=actor, model=Pledge, record_ids=pledge_ids,
+                         assignee_id=assignee_id, permission=REVIEW_PERMISSION)
+
+
+@transaction.atomic
+def pledge_note_add(*, author, pledge_id: int, text: str) -> PledgeNote:
+    """An internal note of the secretariat on a pledge: shown on its desk pages only, never to
+    the entity, the public, in exports or emails."""
+    if not permissions.can_write_internal_notes(author, permission="pledges.add_pledgenote"):
+        raise permissions.PermissionDenied
+    text = (text or "").strip()
+    if not text:
+        raise PledgeError(_("A note cannot be empty."))
+    pledge = Pledge.objects.filter(pk=pledge_id).first()
+    if pledge is None:
+        raise PledgeError(_("This pledge no longer exists."))
+    return PledgeNote.objects.create(pledge=pledge, author=author, text=text)
