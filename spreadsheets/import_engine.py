@@ -37,6 +37,7 @@ from simple_history.utils import bulk_create_with_history, get_history_manager_f
 
 from .files import (
     SpreadsheetError,
+    UncachedFormula,
     cell_text,
     fold,
     import_max_rows,
@@ -492,6 +493,17 @@ class DeskResource(resources.ModelResource):
                 known.setdefault(normalise_heading(name), field.column_name)
         return known
 
+    def column_label(self, field) -> str:
+        """A column as the secretariat reads it: its model field's label, and its name."""
+        try:
+            model_field = self._meta.model._meta.get_field(field.attribute or "")
+        except FieldDoesNotExist:
+            model_field = None
+        label = str(getattr(model_field, "verbose_name", "") or "")
+        if label and fold(label) != fold(field.column_name.replace("_", " ")):
+            return f"{field.column_name} ({label})"
+        return field.column_name
+
     def before_import(self, dataset, **kwargs):
         self.user = kwargs.get("user")
         self.file_name = kwargs.get("file_name") or ""
@@ -546,6 +558,7 @@ class DeskResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         result.line_numbers = self._lines
+        result.origins = list(getattr(dataset, "origins", []) or [])
         if not self._staged or result.has_errors() or result.has_validation_errors():
             return  # nothing to write, or nothing will be kept
         self.write_staged()
@@ -625,6 +638,15 @@ class DeskResource(resources.ModelResource):
         formula; return {column: error} for the cells a spreadsheet would run as formulas."""
         errors = {}
         for column, value in list(row.items()):
+            if isinstance(value, UncachedFormula):
+                errors[column] = ValidationError(
+                    _("This cell is a formula (%(formula)s) saved without its result: open the "
+                      "file in Excel or LibreOffice and save it again, or type the value.")
+                    % {"formula": str(value)[:40]},
+                    code="formula",
+                )
+                row[column] = ""
+                continue
             if not isinstance(value, str):
                 continue
             text, literal = spreadsheet_unescape(value.strip())
@@ -632,7 +654,8 @@ class DeskResource(resources.ModelResource):
                 errors[column] = ValidationError(
                     _("“%(text)s” looks like a spreadsheet formula: the import does not run "
                       "formulas. Type the value itself, or start the cell with an apostrophe (') "
-                      "to keep it as text.") % {"text": text[:40]}
+                      "to keep it as text.") % {"text": text[:40]},
+                    code="formula",
                 )
             row[column] = text
         return errors
@@ -648,7 +671,8 @@ class DeskResource(resources.ModelResource):
             if key in self._seen:
                 raise ValidationError(
                     _("This row repeats line %(line)d (%(key)s): keep only one of them.")
-                    % {"line": self._seen[key], "key": self.describe_key(row)}
+                    % {"line": self._seen[key], "key": self.describe_key(row)},
+                    code="duplicate",
                 )
             self._seen[key] = line
 
@@ -669,7 +693,8 @@ class DeskResource(resources.ModelResource):
             if instance.pk in self._claimed:
                 raise ValidationError(
                     _("This row repeats line %(line)d (%(key)s): keep only one of them.")
-                    % {"line": self._claimed[instance.pk], "key": self.describe_key(row)}
+                    % {"line": self._claimed[instance.pk], "key": self.describe_key(row)},
+                    code="duplicate",
                 )
             self._claimed[instance.pk] = self.line_of(self._row_number)
         return instance
@@ -737,7 +762,18 @@ class DeskResource(resources.ModelResource):
             if field not in errors:
                 errors[field] = [message]
         if errors:
+            # Everything wrong with the row at once: what it lacks as well as what is invalid,
+            # so that fixing the cells does not bring a second wave of problems.
+            incomplete = self.incomplete_despite_errors(instance, set(errors))
+            if incomplete:
+                errors.setdefault(NON_FIELD_ERRORS, []).append(
+                    ValidationError(incomplete, code="incomplete"))
             raise ValidationError(errors)
+
+    def incomplete_despite_errors(self, instance, invalid: set[str]) -> str:
+        """For a row with invalid cells: what it also lacks, leaving out the columns already
+        reported as invalid ("" when nothing)."""
+        return ""
 
     def check_constraints(self, instance) -> dict[str, str]:
         """{column: message} for the model's check constraints a row breaks."""
