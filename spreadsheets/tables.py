@@ -261,7 +261,7 @@ def _row_score(row: SheetRow, known: dict[str, str], names: dict[str, list[str]]
 def _describe_row(row: SheetRow) -> str:
     texts = [cell_text(cell) for cell in row.cells if cell_text(cell)]
     text = " | ".join(texts[:6]) + (" | …" if len(texts) > 6 else "")
-    return text[:120]
+    return text[:70]
 
 
 def find_heading_row(sheet: Sheet, known, names, *, include_hidden: bool,
