@@ -3,6 +3,7 @@ checked on submission (pledges.completeness); what is typed is validated for its
 
 from decimal import Decimal
 
+from babel.lists import format_list
 from django import forms
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
@@ -17,11 +18,12 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
-from p2c_portal.locale_formats import LocalizedDecimalField, collation_key
+from p2c_portal.locale_formats import LocalizedDecimalField, cldr_locale, collation_key
 
 from .currencies import CURRENCIES
 from .models import (
     MAX_AMOUNT,
+    TYPE_DETAIL_FIELDS,
     AdvocacyActivity,
     Event,
     FinancialModality,
@@ -85,10 +87,28 @@ class BasicsForm(forms.ModelForm):
         for field in self.fields.values():
             field.required = False
         self.fields["pledge_type"].choices = PledgeType.choices
+        filled = self._filled_type_details()
+        if filled:
+            # Said before the save that clears them (pledges.services._write).
+            self.fields["pledge_type"].help_text = _(
+                "Choosing another type removes the details of the type “%(type)s” "
+                "(%(details)s) when you save this section."
+            ) % {"type": self.instance.get_pledge_type_display(),
+                 "details": format_list(filled, locale=cldr_locale())}
         self.fields["event"].empty_label = _("Not announced at an event")
         self.fields["event"].queryset = Event.objects.filter(
             Q(is_open_for_pledges=True) | Q(pk=getattr(self.instance, "event_id", None))
         )
+
+    def _filled_type_details(self) -> list[str]:
+        """The names of the details of the pledge's current type that hold a value."""
+        pledge = self.instance
+        fields = TYPE_DETAIL_FIELDS.get(pledge.pledge_type, {})
+        return [
+            str(Pledge._meta.get_field(name).verbose_name)
+            for name, empty in fields.items()
+            if not name.startswith("usd_") and getattr(pledge, name) not in (empty, None, "")
+        ]
 
     def clean(self):
         cleaned = super().clean()

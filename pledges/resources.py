@@ -69,6 +69,7 @@ from .models import (
     PolicyStage,
     ProgrammeKind,
     Target,
+    other_type_details,
 )
 
 S = Pledge.Status
@@ -570,6 +571,17 @@ class PledgeResource(DeskResource):
             currency = _currency_in_amount(row)
             if currency:
                 instance.currency = currency
+        # A pledge keeps only its own type's details (pledges.services._write clears them in
+        # the form): a file that gives another type's detail is asked what it means.
+        for name, empty in other_type_details(instance.pledge_type).items():
+            if name.startswith("usd_"):  # computed by the portal, never in the file
+                setattr(instance, name, empty)
+            elif name not in errors and getattr(instance, name) not in (empty, None, ""):
+                errors[name] = [
+                    _("This is not a detail of a pledge of type “%(type)s”: leave it empty, or "
+                      "give the pledge the type it belongs to.")
+                    % {"type": instance.get_pledge_type_display() or "—"}
+                ]
         if errors:
             raise ValidationError(errors)
 
