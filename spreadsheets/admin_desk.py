@@ -103,6 +103,7 @@ def import_report(result) -> dict:
     rows = [
         {
             "line": getattr(row, "line", None),
+            "sheet": getattr(row, "sheet", ""),
             "action": row.import_type,
             "record": row.object_repr or "",
             "changed": getattr(row, "changed_columns", []),

@@ -457,6 +457,7 @@ class DeskResource(resources.ModelResource):
         self.file_name = ""
         self._seen: dict = {}
         self._lines: list[int] = []
+        self._origins: list[tuple[str, int]] = []  # (sheet, line) of each row
         self._indexes: dict = {}
         self._changed: list[str] = []
         self._claimed: dict = {}  # primary key of a record the file updates -> its line
@@ -508,6 +509,7 @@ class DeskResource(resources.ModelResource):
         self.user = kwargs.get("user")
         self.file_name = kwargs.get("file_name") or ""
         self._lines = list(getattr(dataset, "line_numbers", []) or [])
+        self._origins = list(getattr(dataset, "origins", []) or [])
         try:
             self._check_file(dataset)
         except SpreadsheetError:
@@ -781,6 +783,9 @@ class DeskResource(resources.ModelResource):
 
     def after_import_row(self, row, row_result, **kwargs):
         row_result.line = self.line_of(kwargs.get("row_number", 0))
+        number = kwargs.get("row_number", 0)
+        row_result.sheet = self._origins[number - 1][0] if 0 < number <= len(self._origins) \
+            else ""
         row_result.changed_columns = list(self._changed)
 
 

@@ -185,35 +185,47 @@ def heading_key(text: str, letter: str) -> str:
     return key if key else f"#{letter}"
 
 
-def column_names(resource) -> dict[str, list[str]]:
-    """Every name a column of the import is known by (its name, aliases, labels in EN and FR)."""
-    names: dict[str, list[str]] = {}
+@dataclass(frozen=True)
+class ColumnName:
+    column: str
+    folded: str
+    words: frozenset
+
+
+def column_names(resource) -> list[ColumnName]:
+    """Every name a column of the import is known by (its name, aliases, labels in EN and FR),
+    with its words, worked out once per file."""
+    names = []
     for key, column in resource.known_headings().items():
-        names.setdefault(column, []).append(key.replace("_", " "))
+        text = key.replace("_", " ")
+        words = frozenset(_words(text))
+        if words:
+            names.append(ColumnName(column, fold(text), words))
     return names
 
 
-def suggest_from_name(text: str, names: dict[str, list[str]], taken: set[str]) -> str:
+def suggest_from_name(text: str, names: list[ColumnName], taken: set[str]) -> str:
     """The column whose names share most words with the heading ("Pays bénéficiaires" →
-    countries, "Titre de l'engagement" → title); "" when none shares enough."""
+    countries, "Titre de l'engagement" → title); "" when none shares enough. Between names
+    sharing as many words, the closest spelling wins."""
     words = _words(text)
     if not words:
         return ""
     best, best_score = "", (0.0, 0.0)
     folded = fold(text)
-    for column, aliases in names.items():
-        if column in taken:
+    for name in names:
+        if name.column in taken:
             continue
-        for alias in aliases:
-            alias_words = _words(alias)
-            if not alias_words:
-                continue
-            common = words & alias_words
-            share = len(common) / max(len(words), len(alias_words))
-            score = (share, difflib.SequenceMatcher(None, folded, fold(alias)).ratio())
-            if score > best_score:
-                best, best_score = column, score
-    return best if best_score[0] >= NAME_AGREEMENT else ""
+        common = words & name.words
+        if not common:
+            continue
+        share = len(common) / max(len(words), len(name.words))
+        if share < NAME_AGREEMENT or share < best_score[0]:
+            continue
+        score = (share, difflib.SequenceMatcher(None, folded, name.folded).ratio())
+        if score > best_score:
+            best, best_score = name.column, score
+    return best
 
 
 def suggest_from_values(samples: list, fields: list, taken: set[str]) -> str:

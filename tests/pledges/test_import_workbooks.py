@@ -95,8 +95,8 @@ def test_the_table_is_found_below_a_title_and_group_headings_in_every_sheet(
     assert french["Organisation"][0] == "entity"
     assert french["Date de fin"][0] == "end_date"
     assert problems(preview) == []
-    assert [(r["line"], r["action"]) for r in preview.context["report"]["rows"]] == [
-        (5, "new"), (6, "new"), (2, "new")]
+    assert [(r["sheet"], r["line"], r["action"]) for r in preview.context["report"]["rows"]] == [
+        ("Pledges 2022", 5, "new"), ("Pledges 2022", 6, "new"), ("Engagements FR", 2, "new")]
     done = confirm(secretariat_client, PATH, preview)
     assert "Import finished: 3 new" in " ".join(messages_of(done))
     assert set(Pledge.objects.values_list("title", flat=True)) == {
