@@ -460,7 +460,7 @@ class DeskResource(resources.ModelResource):
         self._origins: list[tuple[str, int]] = []  # (sheet, line) of each row
         self._indexes: dict = {}
         self._changed: list[str] = []
-        self._claimed: dict = {}  # primary key of a record the file updates -> its line
+        self._claimed: dict = {}  # primary key of a record the file updates -> (line, sheet)
         self._staged: list = []
         self._headers: list[str] = []
         self._row_number = 0
@@ -671,12 +671,23 @@ class DeskResource(resources.ModelResource):
         if key is not None:
             line = self.line_of(kwargs.get("row_number", 0))
             if key in self._seen:
-                raise ValidationError(
-                    _("This row repeats line %(line)d (%(key)s): keep only one of them.")
-                    % {"line": self._seen[key], "key": self.describe_key(row)},
-                    code="duplicate",
-                )
-            self._seen[key] = line
+                raise ValidationError(self._repeats(self._seen[key], row), code="duplicate")
+            self._seen[key] = (line, self._sheet_of(kwargs.get("row_number", 0)))
+
+    def _sheet_of(self, row_number: int) -> str:
+        """The sheet of a row when the file's rows come from several sheets, else ""."""
+        if len({sheet for sheet, _line in self._origins}) < 2:
+            return ""
+        return self._origins[row_number - 1][0] if 0 < row_number <= len(self._origins) else ""
+
+    def _repeats(self, first: tuple[int, str], row) -> str:
+        line, sheet = first
+        if sheet:
+            return _("This row repeats line %(line)d of the sheet “%(sheet)s” (%(key)s): keep "
+                     "only one of them.") % {"line": line, "sheet": sheet,
+                                             "key": self.describe_key(row)}
+        return _("This row repeats line %(line)d (%(key)s): keep only one of them.") % {
+            "line": line, "key": self.describe_key(row)}
 
     def natural_key(self, row):
         return None
@@ -693,12 +704,10 @@ class DeskResource(resources.ModelResource):
             # Two rows of one file never update one record (say, one by its reference, the
             # other by its title): which of them should win?
             if instance.pk in self._claimed:
-                raise ValidationError(
-                    _("This row repeats line %(line)d (%(key)s): keep only one of them.")
-                    % {"line": self._claimed[instance.pk], "key": self.describe_key(row)},
-                    code="duplicate",
-                )
-            self._claimed[instance.pk] = self.line_of(self._row_number)
+                raise ValidationError(self._repeats(self._claimed[instance.pk], row),
+                                      code="duplicate")
+            self._claimed[instance.pk] = (self.line_of(self._row_number),
+                                          self._sheet_of(self._row_number))
         return instance
 
     def init_instance(self, row=None):

@@ -166,6 +166,13 @@ class TablePlan:
     def several_sheets(self) -> bool:
         return len([plan for plan in self.sheets if plan.chosen]) > 1
 
+    @property
+    def headings_to_review(self) -> list[Heading]:
+        """The headings in the order the secretariat checks them: those without a column and
+        those suggested first, the ones the portal knows last (file order within each)."""
+        order = [HOW_NONE, HOW_CONTENT, HOW_NAME, HOW_CHOSEN, HOW_SAVED, HOW_KNOWN]
+        return sorted(self.headings, key=lambda heading: order.index(heading.how))
+
     def heading_keys(self) -> list[str]:
         return sorted(heading.key for heading in self.headings)
 
@@ -342,6 +349,7 @@ def plan_table(sheets: list[Sheet], resource, layout: Layout | None = None,
 
 def _map_headings(plan: TablePlan, known, names, fields, saved: dict[str, str]) -> None:
     headings: dict[str, Heading] = {}
+    several = len([p for p in plan.sheets if p.chosen]) > 1
     for sheet_plan in plan.sheets:
         if not sheet_plan.chosen or sheet_plan.heading_row is None:
             continue
@@ -357,8 +365,9 @@ def _map_headings(plan: TablePlan, known, names, fields, saved: dict[str, str]) 
                 continue
             key = heading_key(text, letter)
             heading = headings.setdefault(key, Heading(key=key, text=text, letters=[]))
-            if letter not in heading.letters:
-                heading.letters.append(letter)
+            place = f"{letter} ({sheet_plan.sheet.label})" if several else letter
+            if place not in heading.letters:
+                heading.letters.append(place)
             heading.samples.extend(values[: CONTENT_SAMPLE - len(heading.samples)])
     columns = {name for name, _label in plan.columns}
     taken: set[str] = set()

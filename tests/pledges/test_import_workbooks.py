@@ -228,3 +228,18 @@ def test_the_file_is_kept_and_a_forged_name_is_refused(secretariat_client, entit
     refused = secretariat_client.post(IMPORT, forged)
     assert "upload it again" in " ".join(messages_of(refused))
     assert "plan" not in refused.context
+
+
+def test_a_row_repeated_in_another_sheet_names_the_sheet(secretariat_client, entity):
+    book = Workbook()
+    first = book.active
+    first.title = "Day 1"
+    second = book.create_sheet("Day 2")
+    for sheet in (first, second):
+        sheet.append(HEADINGS)
+        sheet.append(paper_rows(entity)[1])
+    out = io.BytesIO()
+    book.save(out)
+    found = problems(upload(secretariat_client, PATH, out.getvalue(), "days.xlsx"))
+    assert [(line, message.split(" (")[0]) for line, _c, message in found
+            if "repeats" in message] == [(2, "This row repeats line 2 of the sheet “Day 1”")]
