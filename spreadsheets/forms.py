@@ -53,8 +53,11 @@ def layout_from_data(data, sheets: list[Sheet], columns: list[str]) -> Layout | 
     for name, value in data.items():
         if name.startswith("map:") and (value in columns or value == ""):
             mapping[name[4:]] = value
-    return Layout(headings=headings, sheets=chosen, include_hidden=bool(data.get("include_hidden")),
-                  mapping=mapping)
+    include_hidden = bool(data.get("include_hidden"))
+    return Layout(headings=headings, sheets=chosen, include_hidden=include_hidden,
+                  mapping=mapping,
+                  # Just ticked: hidden sheets whose headings are recognised are chosen too.
+                  add_hidden_sheets=include_hidden and not data.get("hidden_were_included"))
 
 
 class SaveMappingForm(forms.Form):

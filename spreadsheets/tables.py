@@ -79,6 +79,7 @@ class Layout:
     sheets: list[str] | None = None  # the sheets to import; None: those recognised
     include_hidden: bool = False
     mapping: dict[str, str] = field(default_factory=dict)  # heading key → column ("" ignores)
+    add_hidden_sheets: bool = False  # hidden sheets were just included: choose recognised ones
 
     def to_json(self) -> str:
         return json.dumps({"headings": self.headings, "sheets": self.sheets,
@@ -326,7 +327,8 @@ def plan_table(sheets: list[Sheet], resource, layout: Layout | None = None,
         if layout.sheets is None:
             chosen = score >= 1 and (layout.include_hidden or not sheet.hidden)
         else:
-            chosen = sheet.name in layout.sheets
+            chosen = sheet.name in layout.sheets or (
+                layout.add_hidden_sheets and sheet.hidden and score >= 1)
         candidates = [(r.line, _describe_row(r)) for r in sheet.rows[:HEADING_SEARCH_ROWS]]
         plans.append(SheetPlan(sheet, row, score, chosen, candidates))
     if layout.sheets is None and not any(plan.chosen for plan in plans):

@@ -68,7 +68,7 @@ def relayout(client, preview, **choices):
     for heading in plan.headings:
         data[f"map:{heading.key}"] = heading.column
     if plan.layout.include_hidden:
-        data["include_hidden"] = "1"
+        data["include_hidden"] = data["hidden_were_included"] = "1"
     data.update(choices)
     return client.post(IMPORT, data)
 
@@ -243,3 +243,24 @@ def test_a_row_repeated_in_another_sheet_names_the_sheet(secretariat_client, ent
     found = problems(upload(secretariat_client, PATH, out.getvalue(), "days.xlsx"))
     assert [(line, message.split(" (")[0]) for line, _c, message in found
             if "repeats" in message] == [(2, "This row repeats line 2 of the sheet “Day 1”")]
+
+
+def test_including_hidden_sheets_chooses_the_recognised_ones(secretariat_client, entity):
+    book = Workbook()
+    book.active.title = "Visible"
+    book.active.append(HEADINGS)
+    book.active.append(paper_rows(entity)[1])
+    hidden = book.create_sheet("Late additions")
+    hidden.append(HEADINGS)
+    hidden.append(paper_rows(entity)[2])
+    hidden.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    preview = upload(secretariat_client, PATH, out.getvalue(), "late.xlsx")
+    assert [p.sheet.name for p in preview.context["plan"].sheets if p.chosen] == ["Visible"]
+    included = relayout(secretariat_client, preview, include_hidden="1")
+    assert [p.sheet.name for p in included.context["plan"].sheets if p.chosen] == [
+        "Visible", "Late additions"]
+    # Unticked again afterwards, it stays a choice of the secretariat's.
+    again = relayout(secretariat_client, included, sheet=["0"])
+    assert [p.sheet.name for p in again.context["plan"].sheets if p.chosen] == ["Visible"]
