@@ -289,7 +289,8 @@ def _xlsx_rows(book, sheet):
                     self.data_only = False
                 if cell["value"] is None:
                     cell["value"] = UncachedFormula(formula)
-            elif isinstance(cell["value"], str) and cell["value"].startswith(FORMULA_TRIGGERS):
+                    return cell
+            if isinstance(cell["value"], str) and cell["value"].startswith(FORMULA_TRIGGERS):
                 cell["value"] = "'" + cell["value"]
             return cell
 
