@@ -374,6 +374,16 @@ class WithdrawForm(forms.Form):
     )
 
 
+class SubmitForm(forms.Form):
+    """Submitting, or resubmitting after the secretariat asked for changes with an answer."""
+
+    answer = forms.CharField(
+        label=_("Your answer to the secretariat (optional)"),
+        help_text=_("What you changed, or why you left something as it was."),
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 SECTION_FORMS = {
     "basics": BasicsForm,
     "details": DetailsForm,
