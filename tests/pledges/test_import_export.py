@@ -573,6 +573,7 @@ def test_import_and_export_need_their_own_permissions(secretariat_client, variet
     assert viewer.post(ADMIN + "export/", {"format": "0", "resource": "0"}).status_code == 403
     assert viewer.post(ADMIN + "import/", {"format": "0"}).status_code == 403
     assert viewer.post(ADMIN + "process_import/", {"format": "0"}).status_code == 403
+    assert viewer.post(ADMIN + "import/problems/", {"format": "0"}).status_code == 403
 
     exporter = staff_with("view_pledge", "export_pledge")
     page = exporter.get(ADMIN).content.decode()

@@ -264,3 +264,14 @@ def test_including_hidden_sheets_chooses_the_recognised_ones(secretariat_client,
     # Unticked again afterwards, it stays a choice of the secretariat's.
     again = relayout(secretariat_client, included, sheet=["0"])
     assert [p.sheet.name for p in again.context["plan"].sheets if p.chosen] == ["Visible"]
+
+
+def test_only_who_may_import_saves_a_mapping(member):
+    from django.core.exceptions import PermissionDenied
+
+    from spreadsheets import services
+
+    with pytest.raises(PermissionDenied):
+        services.column_mapping_save(user=member, target="pledges.pledge", name="Mine",
+                                     mapping={"who": "entity"})
+    assert not ColumnMapping.objects.exists()
