@@ -5,7 +5,13 @@
   without them), checked on every import and export URL;
 - CSV and XLSX in (spreadsheets.files reads them, with clear messages for bad files);
   CSV, XLSX and JSON out, every text cell formula-safe in CSV and XLSX;
-- the dry run lists every bad row with its line and column; the confirmed import runs in one
+- the preview finds the table in the file (spreadsheets.tables: headings row past titles and
+  group headings, every sheet offered, hidden sheets and rows skipped unless included, unknown
+  headings mapped to the import's columns, mappings saved per set of headings) and can be run
+  again on the stored file with other choices, without a new upload;
+- the dry run lists every problem of every row with its sheet, line, column and kind, a page at
+  a time, and gives the file back with each problem cell marked (spreadsheets.problems); the
+  confirmed import reads the file as its preview did, and runs in one
   transaction that is rolled back if any row fails, then says so (nothing is ever half imported);
 - the upload is refused above MAX_FILE_BYTES before its content is read (Django streams an
   upload of more than FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file); between preview and

@@ -5,9 +5,11 @@ to open, and reading cell values the way people type them.
   leading apostrophe, so Excel, LibreOffice and Google Sheets show it as text instead of running
   it as a formula (CSV/formula injection). django-import-export's own option only strips one
   leading "=", which is not enough.
-- `read_csv` / `read_xlsx`: an uploaded file to a tablib Dataset, or a `SpreadsheetError` whose
-  message says what is wrong in words a person can act on (empty, wrong type, encoding, too many
-  rows, duplicated or blank column headings).
+- `read_sheets` (`read_csv_sheets` / `read_xlsx_sheets`): an uploaded file as its sheets of
+  non-blank rows (every sheet with values; hidden sheets and rows marked; formula cells as the
+  results saved with them), or a `SpreadsheetError` whose message says what is wrong in words a
+  person can act on (empty, wrong type, encoding, too many rows). spreadsheets.tables finds the
+  table in them; `read_csv` / `read_xlsx` read a plain table whose headings are its first row.
 - `parse_date`, `parse_bool`, `match_key`, `split_list`: cell values as typed.
 """
 
@@ -36,6 +38,8 @@ MAX_WORKBOOK_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_CELL_CHARACTERS = 32_767  # Excel's own limit for one cell
 # Rows above the table (titles, group headings) searched for its headings.
 HEADING_SEARCH_ROWS = 20
+# All the sheets of a workbook together hold at most this many times the rows an import takes.
+WORKBOOK_ROWS_FACTOR = 5
 
 
 def import_max_rows() -> int:
@@ -333,11 +337,24 @@ def read_xlsx_sheets(data: bytes | None, *, max_rows: int | None = None) -> list
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
             sheets = []
+            total = 0
             for position, worksheet in enumerate(book.worksheets):
                 if not hasattr(worksheet, "_get_source"):
                     continue  # a chart sheet
                 rows = _sheet_rows(_xlsx_rows(book, worksheet), max_rows=limit,
                                    sheet=worksheet.title)
+                total += len(rows)
+                if total > limit * WORKBOOK_ROWS_FACTOR:
+                    # Sheets that are not imported (a reference list, last year's pledges) are
+                    # read to be offered: not without end.
+                    raise SpreadsheetError(
+                        _("The sheets of this workbook hold more than %(max)s rows together: "
+                          "keep only the sheets to import (at most %(rows)s rows), then upload "
+                          "it again.")
+                        % {"max": number_format(limit * WORKBOOK_ROWS_FACTOR,
+                                                force_grouping=True),
+                           "rows": number_format(limit, force_grouping=True)}
+                    )
                 if rows:
                     sheets.append(Sheet(name=worksheet.title, rows=rows, position=position,
                                         hidden=worksheet.sheet_state != "visible"))

@@ -63,3 +63,15 @@ def test_a_csv_file_is_one_sheet_and_values_beyond_the_headings_name_the_heading
     with pytest.raises(SpreadsheetError, match="Line 2 has more values than there are column "
                                                "headings in line 1, the row taken as the"):
         read_csv(b"entity,title\na,b,c\n")
+
+
+def test_the_sheets_of_a_workbook_together_are_limited(settings):
+    settings.P2C_IMPORT_MAX_ROWS = 10
+    book = Workbook()
+    for number in range(6):
+        sheet = book.active if number == 0 else book.create_sheet(f"Sheet {number}")
+        for row in range(10):
+            sheet.append(["entity", f"row {row}"])
+    with pytest.raises(SpreadsheetError, match="The sheets of this workbook hold more than 50 "
+                                               "rows together"):
+        read_xlsx_sheets(book_bytes(book))
