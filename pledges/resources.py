@@ -819,11 +819,13 @@ class PledgeResource(DeskResource):
                 related[name] = TargetsColumn.unsaved(value) if name == "targets" else value
             elif instance._import_new or name in invalid:
                 related[name] = []
-        geography = {"countries", "regions", "is_global"}
+        # What an invalid cell also leaves empty is not a second problem: without a readable
+        # amount there is no currency from it; without readable countries, no geography.
+        follows = {"currency": {"amount"}, "countries": {"countries", "regions", "is_global"}}
         missing = [
             m for m in missing_for_submission(instance, related=related)
             if m.field.split("-")[0] not in invalid
-            and not (m.field == "countries" and geography & invalid)
+            and not (follows.get(m.field, set()) & invalid)
         ]
         if not missing:
             return ""
