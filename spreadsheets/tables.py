@@ -168,6 +168,11 @@ class TablePlan:
         return len([plan for plan in self.sheets if plan.chosen]) > 1
 
     @property
+    def all_known(self) -> bool:
+        """Every heading is one the portal knows: the mapping needs no look (shown folded)."""
+        return all(heading.how == HOW_KNOWN for heading in self.headings)
+
+    @property
     def headings_to_review(self) -> list[Heading]:
         """The headings in the order the secretariat checks them: those without a column and
         those suggested first, the ones the portal knows last (file order within each)."""
