@@ -435,17 +435,21 @@ def _event_index():
 class PledgeResource(DeskResource):
     reference = Column(attribute="reference", widget=TextWidget(), readonly=True)
     entity = Column(attribute="entity", compare="entity_id", widget=IndexWidget(),
-                    aliases=("entity name", "organisation", "organization"))
-    title = Column(attribute="title", widget=TextWidget())
-    summary = Column(attribute="summary", widget=TextWidget())
+                    aliases=("entity name", "organisation", "organization", "entité",
+                             "pledging entity", "nom de l'organisation", "institution"))
+    title = Column(attribute="title", widget=TextWidget(),
+                   aliases=("pledge title", "titre", "titre de l'engagement", "intitulé"))
+    summary = Column(attribute="summary", widget=TextWidget(), aliases=("résumé", "abstract"))
     description = Column(attribute="description", widget=TextWidget())
     pledge_type = Column(attribute="pledge_type",
                          widget=ChoiceWidget(PledgeType, synonyms=PLEDGE_TYPE_WORDS),
                          aliases=("type",))
     event = Column(attribute="event", compare="event_id",
                    widget=IndexWidget(render_one=lambda event: event.slug))
-    start_date = Column(attribute="start_date", widget=DateWidget())
-    end_date = Column(attribute="end_date", widget=DateWidget(end=True))
+    start_date = Column(attribute="start_date", widget=DateWidget(),
+                        aliases=("start", "date de début", "début"))
+    end_date = Column(attribute="end_date", widget=DateWidget(end=True),
+                      aliases=("end", "date de fin", "fin", "completion date"))
     action_areas = StashedColumn(attribute="action_areas",
                                  widget=IndexWidget(multiple=True, render_one=lambda a: a.code))
     pillars = StashedColumn(attribute="pillars",
@@ -455,7 +459,9 @@ class PledgeResource(DeskResource):
                             widget=IndexWidget(multiple=True, render_one=lambda r: r.code))
     countries = StashedColumn(attribute="countries",
                               widget=CountriesWidget(multiple=True,
-                                                     render_one=lambda c: c.iso3))
+                                                     render_one=lambda c: c.iso3),
+                              aliases=("pays", "pays bénéficiaires", "beneficiary countries",
+                                       "target countries", "pays cibles"))
     beneficiary_groups = StashedColumn(
         attribute="beneficiary_groups",
         widget=IndexWidget(multiple=True, render_one=lambda b: b.code),
@@ -467,8 +473,9 @@ class PledgeResource(DeskResource):
     other_partners = Column(attribute="other_partners", widget=TextWidget())
     contact_name = Column(attribute="contact_name", widget=TextWidget())
     contact_email = Column(attribute="contact_email", widget=TextWidget())
-    amount = Column(attribute="amount", widget=AmountWidget())
-    currency = Column(attribute="currency", widget=CurrencyWidget())
+    amount = Column(attribute="amount", widget=AmountWidget(),
+                    aliases=("montant", "amount pledged", "montant promis", "budget"))
+    currency = Column(attribute="currency", widget=CurrencyWidget(), aliases=("devise",))
     modality = Column(attribute="modality",
                       widget=ChoiceWidget(FinancialModality, synonyms=MODALITY_WORDS))
     disbursement_start = Column(attribute="disbursement_start", widget=DateWidget())
@@ -797,10 +804,33 @@ class PledgeResource(DeskResource):
                 related[name] = []
         missing = missing_for_submission(instance, related=related)
         if missing:
-            raise ValidationError({NON_FIELD_ERRORS: [
+            raise ValidationError({NON_FIELD_ERRORS: [ValidationError(
                 _("The pledge is not complete: %(missing)s")
-                % {"missing": " ".join(str(m.message) for m in missing)}
-            ]})
+                % {"missing": " ".join(str(m.message) for m in missing)},
+                code="incomplete",
+            )]})
+
+    def incomplete_despite_errors(self, instance, invalid: set[str]) -> str:
+        pending = getattr(instance, "_import_pending", {})
+        related = {}
+        for name in ("action_areas", "regions", "countries", "targets"):
+            if name in pending:
+                value = pending[name]
+                related[name] = TargetsColumn.unsaved(value) if name == "targets" else value
+            elif instance._import_new or name in invalid:
+                related[name] = []
+        # What an invalid cell also leaves empty is not a second problem: without a readable
+        # amount there is no currency from it; without readable countries, no geography.
+        follows = {"currency": {"amount"}, "countries": {"countries", "regions", "is_global"}}
+        missing = [
+            m for m in missing_for_submission(instance, related=related)
+            if m.field.split("-")[0] not in invalid
+            and not (follows.get(m.field, set()) & invalid)
+        ]
+        if not missing:
+            return ""
+        return _("The pledge is not complete either: %(missing)s") % {
+            "missing": " ".join(str(m.message) for m in missing)}
 
     def after_write(self, new, updated):
         self._submissions.record()

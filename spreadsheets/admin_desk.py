@@ -5,7 +5,13 @@
   without them), checked on every import and export URL;
 - CSV and XLSX in (spreadsheets.files reads them, with clear messages for bad files);
   CSV, XLSX and JSON out, every text cell formula-safe in CSV and XLSX;
-- the dry run lists every bad row with its line and column; the confirmed import runs in one
+- the preview finds the table in the file (spreadsheets.tables: headings row past titles and
+  group headings, every sheet offered, hidden sheets and rows skipped unless included, unknown
+  headings mapped to the import's columns, mappings saved per set of headings) and can be run
+  again on the stored file with other choices, without a new upload;
+- the dry run lists every problem of every row with its sheet, line, column and kind, a page at
+  a time, and gives the file back with each problem cell marked (spreadsheets.problems); the
+  confirmed import reads the file as its preview did, and runs in one
   transaction that is rolled back if any row fails, then says so (nothing is ever half imported);
 - the upload is refused above MAX_FILE_BYTES before its content is read (Django streams an
   upload of more than FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file); between preview and
@@ -19,14 +25,15 @@ bypass the workflow and the concurrency guard) and a history list without inline
 
 import datetime
 import logging
+import re
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import number_format
@@ -37,30 +44,54 @@ from import_export.forms import ExportForm, ImportForm
 from import_export.results import RowResult
 from import_export.tmp_storages import MediaStorage
 
-from .files import MAX_FILE_BYTES, SpreadsheetError, import_max_rows
-from .import_engine import EXPORT_FORMATS, IMPORT_FORMATS
+from . import selectors, services
+from .files import MAX_FILE_BYTES, SpreadsheetError, import_max_rows, read_sheets
+from .forms import SaveMappingForm, StoredImportForm, layout_from_data
+from .import_engine import EXPORT_FORMATS, IMPORT_FORMATS, ImportXLSX
+from .problems import marked_workbook, problem_groups, problem_kind, problem_page
+from .tables import plan_table
 
 logger = logging.getLogger(__name__)
 
 
+def _coded_messages(error):
+    """(column, code, message) of a row's ValidationError, keeping each message's code."""
+    if hasattr(error, "error_dict"):
+        for column, errors in error.error_dict.items():
+            for item in errors:
+                for message in item.messages:
+                    yield column, getattr(item, "code", None), message
+    else:
+        for item in getattr(error, "error_list", [error]):
+            for message in item.messages:
+                yield NON_FIELD_ERRORS, getattr(item, "code", None), message
+
+
 def import_report(result) -> dict:
-    """What the import page shows: every problem with its line and column, and the rows."""
+    """What the import page shows: every problem with its line, column and kind, and the rows."""
     lines = list(getattr(result, "line_numbers", []) or [])
+    origins = list(getattr(result, "origins", []) or [])
 
     def line(number):
         return lines[number - 1] if 0 < number <= len(lines) else number + 1
 
+    def sheet(number):
+        return origins[number - 1][0] if 0 < number <= len(origins) else ""
+
     problems = []
     for error in result.base_errors:
-        problems.append({"line": None, "column": "", "message": str(error.error)})
+        problems.append({"line": None, "column": "", "message": str(error.error),
+                         "kind": "file", "sheet": ""})
     for invalid in result.invalid_rows:
-        for column, messages_ in invalid.error_dict.items():
-            for message in messages_:
-                problems.append({
-                    "line": line(invalid.number),
-                    "column": "" if column == "__all__" else column,
-                    "message": message,
-                })
+        for column, code, message in _coded_messages(invalid.error):
+            column = "" if column == NON_FIELD_ERRORS else column
+            problems.append({
+                "line": line(invalid.number),
+                "column": column,
+                "message": message,
+                "kind": problem_kind(code, column),
+                "sheet": sheet(invalid.number),
+            })
     for error_row in result.error_rows:
         for error in error_row.errors:
             logger.warning("import.row_failed", extra={"row": error_row.number},
@@ -69,11 +100,16 @@ def import_report(result) -> dict:
                 "line": line(error_row.number),
                 "column": "",
                 "message": _("Unexpected error: %(error)s") % {"error": error.error},
+                "kind": "unexpected",
+                "sheet": sheet(error_row.number),
             })
-    problems.sort(key=lambda p: (p["line"] or 0, p["column"]))
+    sheet_order = list(dict.fromkeys(name for name, _line in origins))
+    problems.sort(key=lambda p: (sheet_order.index(p["sheet"]) if p["sheet"] in sheet_order
+                                 else -1, p["line"] or 0, p["column"]))
     rows = [
         {
             "line": getattr(row, "line", None),
+            "sheet": getattr(row, "sheet", ""),
             "action": row.import_type,
             "record": row.object_repr or "",
             "changed": getattr(row, "changed_columns", []),
@@ -89,7 +125,16 @@ def import_report(result) -> dict:
         "new": totals[RowResult.IMPORT_TYPE_NEW],
         "updated": totals[RowResult.IMPORT_TYPE_UPDATE],
         "skipped": totals[RowResult.IMPORT_TYPE_SKIP],
-        "invalid_count": len({p["line"] for p in problems if p["line"]}),
+        "invalid_count": len({(p["sheet"], p["line"]) for p in problems if p["line"]}),
+    }
+
+
+def file_report(errors: list[str]) -> dict:
+    """The report of a file that cannot be read as a table yet (no row was checked)."""
+    return {
+        "problems": [{"line": None, "column": "", "message": message, "kind": "file",
+                      "sheet": ""} for message in errors],
+        "rows": [], "new": 0, "updated": 0, "skipped": 0, "invalid_count": 0,
     }
 
 
@@ -146,6 +191,7 @@ class DeskImportExportMixin(ImportExportMixin):
     export_form_class = ExportForm  # the format only: every column is exported
     tmp_storage_class = ImportFileStorage
     import_form_class = DeskImportForm
+    confirm_form_class = StoredImportForm
     skip_import_confirm = False
     # A template documenting the columns and the accepted forms, shown on the import page.
     import_help_template = ""
@@ -187,11 +233,205 @@ class DeskImportExportMixin(ImportExportMixin):
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
 
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("import/problems/", self.admin_site.admin_view(self.import_problems_download),
+                 name="{}_{}_import_problems".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def import_target(self) -> str:
+        """What saved column mappings are for: this admin's model."""
+        return f"{self.opts.app_label}.{self.opts.model_name}"
+
     def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        if isinstance(response, TemplateResponse) and response.context_data.get("result"):
-            response.context_data["report"] = import_report(response.context_data["result"])
+        """The upload and its preview. A preview can be run again on the stored file with
+        another layout (sheets, headings row, columns), another page or kind of problems,
+        without uploading the file again."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        context = self.get_import_context_data()
+        import_form = self.create_import_form(request)
+        stored = None
+        if request.method == "POST" and request.POST.get("import_file_name"):
+            stored = self._stored_import(request)
+            import_form = self.get_import_form_class(request)(
+                self.get_import_formats(), self.get_import_resource_classes(request))
+            if stored is None:
+                messages.error(request, _("The uploaded file is no longer available (it is kept "
+                                          "for a limited time): upload it again."))
+        elif request.method == "POST" and import_form.is_valid():
+            import_file = import_form.cleaned_data["import_file"]
+            input_format = self.get_import_formats()[int(import_form.cleaned_data["format"])]()
+            tmp_storage = self.write_to_tmp_storage(import_file, input_format)
+            stored = StoredImportForm(data={
+                "import_file_name": tmp_storage.name,
+                "original_file_name": import_file.name,
+                "format": import_form.cleaned_data["format"],
+                "resource": import_form.cleaned_data.get("resource", "") or "",
+            })
+            stored.is_valid()
+        if stored is not None:
+            preview = self.preview_import(request, stored)
+            if preview.get("unreadable"):
+                import_form.add_error("import_file", preview["unreadable"])
+            else:
+                context.update(preview)
+        context.update(self.admin_site.each_context(request))
+        context["title"] = _("Import")
+        context["form"] = import_form
+        context["opts"] = self.model._meta
+        context["media"] = self.media + import_form.media
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def _stored_import(self, request) -> StoredImportForm | None:
+        stored = StoredImportForm(data=request.POST)
+        if not stored.is_valid():
+            return None
+        try:
+            self._read_stored(stored)
+        except FileNotFoundError:
+            return None
+        return stored
+
+    def _read_stored(self, stored: StoredImportForm) -> bytes:
+        return self.get_tmp_storage_class()(
+            name=stored.cleaned_data["import_file_name"], encoding=None, read_mode="rb",
+            **self.get_tmp_storage_class_kwargs(),
+        ).read()
+
+    def _is_xlsx(self, stored: StoredImportForm) -> bool:
+        formats = self.get_import_formats()
+        index = int(stored.cleaned_data["format"])
+        return index < len(formats) and issubclass(formats[index], ImportXLSX)
+
+    def _import_resource(self, request, stored: StoredImportForm):
+        classes = self.get_import_resource_classes(request)
+        index = stored.cleaned_data.get("resource") or "0"
+        resource_class = classes[int(index)] if index.isdigit() and int(index) < len(classes) \
+            else classes[0]
+        return resource_class(**self.get_import_resource_kwargs(request))
+
+    def plan_import(self, request, stored: StoredImportForm, data: bytes, *, layout=None,
+                    use_saved: bool = True):
+        """The table of the stored file (tables.plan_table) and the resource to import it with;
+        the first preview of a file uses the mapping saved for its headings, if any."""
+        sheets = read_sheets(data, xlsx=self._is_xlsx(stored))
+        resource = self._import_resource(request, stored)
+        plan = plan_table(sheets, resource, layout)
+        saved = None
+        if use_saved and layout is None and plan.headings:
+            saved = selectors.column_mapping_for(target=self.import_target(),
+                                                 heading_keys=plan.heading_keys())
+            if saved is not None:
+                plan = plan_table(sheets, resource, layout, saved.mapping)
+        return sheets, resource, plan, saved
+
+    def preview_import(self, request, stored: StoredImportForm) -> dict:
+        """The dry run of the stored file as the form's layout says: the context of the preview
+        (or {"unreadable": message} for a file that cannot be read at all)."""
+        try:
+            data = self._read_stored(stored)
+            sheets = read_sheets(data, xlsx=self._is_xlsx(stored))
+        except SpreadsheetError as error:
+            return {"unreadable": str(error)}
+        except FileNotFoundError:
+            return {"unreadable": _("The uploaded file is no longer available (it is kept for a "
+                                    "limited time): upload it again.")}
+        resource = self._import_resource(request, stored)
+        columns = [f.column_name for f in resource.fields.values()]
+        layout = layout_from_data(request.POST, sheets, columns)
+        _sheets, resource, plan, saved = self.plan_import(request, stored, data, layout=layout)
+        save_form = None
+        if request.POST.get("save_mapping"):
+            save_form = SaveMappingForm(data=request.POST)
+            if save_form.is_valid() and plan.headings:
+                saved = services.column_mapping_save(
+                    user=request.user, target=self.import_target(),
+                    name=save_form.cleaned_data["mapping_name"], mapping=plan.layout.mapping)
+                messages.success(request, _("The mapping “%(name)s” is saved: it will be used for "
+                                            "the next file with the same headings.")
+                                 % {"name": saved.name})
+                save_form = None
+        result = None
+        if plan.errors:
+            report = file_report(plan.errors)
+        else:
+            result = resource.import_data(
+                plan.dataset, dry_run=True, raise_errors=False,
+                file_name=stored.cleaned_data["original_file_name"], user=request.user,
+                **self.get_import_data_kwargs(request=request),
+            )
+            report = import_report(result)
+        page = request.POST.get("problems_page", "1")
+        context = {
+            "result": result,
+            "report": report,
+            "plan": plan,
+            "stored_form": stored,
+            "saved_mapping": saved,
+            "save_mapping_form": save_form or SaveMappingForm(
+                initial={"mapping_name": saved.name if saved else
+                         stored.cleaned_data["original_file_name"]}),
+            "problem_groups": problem_groups(report["problems"]),
+            "problem_page": problem_page(
+                report["problems"], kind=request.POST.get("problems_kind", ""),
+                page=int(page) if page.isdigit() else 1),
+            "sheets_and_positions": [(p, p.sheet.position) for p in plan.sheets],
+        }
+        if result is not None and not (result.has_errors() or result.has_validation_errors()):
+            context["confirm_form"] = self.get_confirm_form_class(request)(initial={
+                **{name: stored.cleaned_data.get(name, "") for name in
+                   ("import_file_name", "original_file_name", "format", "resource")},
+                "layout": plan.layout.to_json(),
+            })
+        context["stored_form"] = StoredImportForm(initial={
+            **{name: stored.cleaned_data.get(name, "") for name in
+               ("import_file_name", "original_file_name", "format", "resource")},
+        })
+        return context
+
+    @method_decorator(require_POST)
+    def import_problems_download(self, request):
+        """The stored file as a workbook with every problem of its preview marked."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        stored = self._stored_import(request)
+        if stored is None:
+            messages.error(request, _("The uploaded file is no longer available (it is kept for "
+                                      "a limited time): upload it again."))
+            return HttpResponseRedirect(reverse(
+                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import"))
+        preview = self.preview_import(request, stored)
+        if preview.get("unreadable"):
+            messages.error(request, preview["unreadable"])
+            return HttpResponseRedirect(reverse(
+                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import"))
+        plan = preview["plan"]
+        content = marked_workbook(
+            self._read_stored(stored), xlsx=self._is_xlsx(stored),
+            problems=preview["report"]["problems"],
+            sources=getattr(plan.dataset, "sources", {}) or {},
+            file_name=stored.cleaned_data["original_file_name"],
+        )
+        stem = re.sub(r"[^\w.-]+", "_", stored.cleaned_data["original_file_name"]
+                      .rsplit(".", 1)[0])[:80] or "import"
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}-problems.xlsx"'
         return response
+
+    def confirmed_dataset(self, request, confirm_form, data):
+        """The dataset of a confirmed preview: the stored file read with the preview's layout."""
+        _sheets, _resource, plan, _saved = self.plan_import(
+            request, confirm_form, data, layout=confirm_form.get_layout(), use_saved=False)
+        if plan.errors:
+            raise SpreadsheetError(" ".join(plan.errors))
+        return plan.dataset
 
     @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
@@ -224,7 +464,7 @@ class DeskImportExportMixin(ImportExportMixin):
         except FileNotFoundError:  # already imported, removed as abandoned, or a forged name
             data = None  # read_csv/read_xlsx say "no longer available: upload it again"
         try:
-            dataset = input_format.create_dataset(data)
+            dataset = self.confirmed_dataset(request, confirm_form, data)
         except SpreadsheetError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(import_url)

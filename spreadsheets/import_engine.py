@@ -40,6 +40,7 @@ from simple_history.utils import bulk_create_with_history, get_history_manager_f
 
 from .files import (
     SpreadsheetError,
+    UncachedFormula,
     cell_text,
     fold,
     import_max_rows,
@@ -557,9 +558,10 @@ class DeskResource(resources.ModelResource):
         self.file_name = ""
         self._seen: dict = {}
         self._lines: list[int] = []
+        self._origins: list[tuple[str, int]] = []  # (sheet, line) of each row
         self._indexes: dict = {}
         self._changed: list[str] = []
-        self._claimed: dict = {}  # primary key of a record the file updates -> its line
+        self._claimed: dict = {}  # primary key of a record the file updates -> (line, sheet)
         self._staged: list = []
         self._headers: list[str] = []
         self._row_number = 0
@@ -594,10 +596,22 @@ class DeskResource(resources.ModelResource):
                 known.setdefault(normalise_heading(name), field.column_name)
         return known
 
+    def column_label(self, field) -> str:
+        """A column as the secretariat reads it: its model field's label, and its name."""
+        try:
+            model_field = self._meta.model._meta.get_field(field.attribute or "")
+        except FieldDoesNotExist:
+            model_field = None
+        label = str(getattr(model_field, "verbose_name", "") or "")
+        if label and fold(label) != fold(field.column_name.replace("_", " ")):
+            return f"{field.column_name} ({label})"
+        return field.column_name
+
     def before_import(self, dataset, **kwargs):
         self.user = kwargs.get("user")
         self.file_name = kwargs.get("file_name") or ""
         self._lines = list(getattr(dataset, "line_numbers", []) or [])
+        self._origins = list(getattr(dataset, "origins", []) or [])
         try:
             self._check_file(dataset)
         except SpreadsheetError:
@@ -648,6 +662,7 @@ class DeskResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         result.line_numbers = self._lines
+        result.origins = list(getattr(dataset, "origins", []) or [])
         if not self._staged or result.has_errors() or result.has_validation_errors():
             return  # nothing to write, or nothing will be kept
         self.write_staged()
@@ -727,6 +742,15 @@ class DeskResource(resources.ModelResource):
         formula; return {column: error} for the cells a spreadsheet would run as formulas."""
         errors = {}
         for column, value in list(row.items()):
+            if isinstance(value, UncachedFormula):
+                errors[column] = ValidationError(
+                    _("This cell is a formula (%(formula)s) saved without its result: open the "
+                      "file in Excel or LibreOffice and save it again, or type the value.")
+                    % {"formula": str(value)[:40]},
+                    code="formula",
+                )
+                row[column] = ""
+                continue
             if not isinstance(value, str):
                 continue
             text, literal = spreadsheet_unescape(value.strip())
@@ -734,7 +758,8 @@ class DeskResource(resources.ModelResource):
                 errors[column] = ValidationError(
                     _("“%(text)s” looks like a spreadsheet formula: the import does not run "
                       "formulas. Type the value itself, or start the cell with an apostrophe (') "
-                      "to keep it as text.") % {"text": text[:40]}
+                      "to keep it as text.") % {"text": text[:40]},
+                    code="formula",
                 )
             row[column] = text
         return errors
@@ -749,11 +774,23 @@ class DeskResource(resources.ModelResource):
         if key is not None:
             line = self.line_of(kwargs.get("row_number", 0))
             if key in self._seen:
-                raise ValidationError(
-                    _("This row repeats line %(line)d (%(key)s): keep only one of them.")
-                    % {"line": self._seen[key], "key": self.describe_key(row)}
-                )
-            self._seen[key] = line
+                raise ValidationError(self._repeats(self._seen[key], row), code="duplicate")
+            self._seen[key] = (line, self._sheet_of(kwargs.get("row_number", 0)))
+
+    def _sheet_of(self, row_number: int) -> str:
+        """The sheet of a row when the file's rows come from several sheets, else ""."""
+        if len({sheet for sheet, _line in self._origins}) < 2:
+            return ""
+        return self._origins[row_number - 1][0] if 0 < row_number <= len(self._origins) else ""
+
+    def _repeats(self, first: tuple[int, str], row) -> str:
+        line, sheet = first
+        if sheet:
+            return _("This row repeats line %(line)d of the sheet “%(sheet)s” (%(key)s): keep "
+                     "only one of them.") % {"line": line, "sheet": sheet,
+                                             "key": self.describe_key(row)}
+        return _("This row repeats line %(line)d (%(key)s): keep only one of them.") % {
+            "line": line, "key": self.describe_key(row)}
 
     def natural_key(self, row):
         return None
@@ -770,11 +807,10 @@ class DeskResource(resources.ModelResource):
             # Two rows of one file never update one record (say, one by its reference, the
             # other by its title): which of them should win?
             if instance.pk in self._claimed:
-                raise ValidationError(
-                    _("This row repeats line %(line)d (%(key)s): keep only one of them.")
-                    % {"line": self._claimed[instance.pk], "key": self.describe_key(row)}
-                )
-            self._claimed[instance.pk] = self.line_of(self._row_number)
+                raise ValidationError(self._repeats(self._claimed[instance.pk], row),
+                                      code="duplicate")
+            self._claimed[instance.pk] = (self.line_of(self._row_number),
+                                          self._sheet_of(self._row_number))
         return instance
 
     def init_instance(self, row=None):
@@ -862,7 +898,18 @@ class DeskResource(resources.ModelResource):
             if field not in errors:
                 errors[field] = [message]
         if errors:
+            # Everything wrong with the row at once: what it lacks as well as what is invalid,
+            # so that fixing the cells does not bring a second wave of problems.
+            incomplete = self.incomplete_despite_errors(instance, set(errors))
+            if incomplete:
+                errors.setdefault(NON_FIELD_ERRORS, []).append(
+                    ValidationError(incomplete, code="incomplete"))
             raise ValidationError(errors)
+
+    def incomplete_despite_errors(self, instance, invalid: set[str]) -> str:
+        """For a row with invalid cells: what it also lacks, leaving out the columns already
+        reported as invalid ("" when nothing)."""
+        return ""
 
     def check_constraints(self, instance) -> dict[str, str]:
         """{column: message} for the model's check constraints a row breaks."""
@@ -870,6 +917,9 @@ class DeskResource(resources.ModelResource):
 
     def after_import_row(self, row, row_result, **kwargs):
         row_result.line = self.line_of(kwargs.get("row_number", 0))
+        number = kwargs.get("row_number", 0)
+        row_result.sheet = self._origins[number - 1][0] if 0 < number <= len(self._origins) \
+            else ""
         row_result.changed_columns = list(self._changed)
         row_result.readings = list(self._readings)
 
