@@ -213,6 +213,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.compiled_reports_for_ended_cycles",
         "schedule": 3600.0,
     },
+    # Spreadsheets of import previews never confirmed, a day after their upload
+    # (spreadsheets.admin_desk): without it they stayed until the next upload, maybe for ever.
+    "remove-abandoned-import-files": {
+        "task": "spreadsheets.tasks.import_files_remove_abandoned",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Email: one path for the whole site (p2c_portal/mail.py), backend from EMAIL_URL -------------
