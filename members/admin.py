@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from p2c_portal.admin import ReadOnlyInline
+from p2c_portal.admin_autocomplete import KeyCheckingAutocompleteMixin
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
 from . import services, workflow
@@ -109,7 +110,7 @@ class MembershipInlineForm(forms.ModelForm):
             self.fields["user"].disabled = True
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(KeyCheckingAutocompleteMixin, admin.TabularInline):
     """Saved by EntityAdmin.save_formset through members.services.entity_team_change."""
 
     model = Membership
@@ -141,7 +142,8 @@ class StatusChangeInline(ReadOnlyInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class EntityAdmin(KeyCheckingAutocompleteMixin, DeskImportExportMixin, ReadOnlyHistoryMixin,
+                  SimpleHistoryAdmin):
     # Import and export (spreadsheets.admin_desk): members.import_entity / members.export_entity.
     resource_classes = [EntityResource]
     import_help_template = "admin/members/entity/import_help.html"
@@ -319,7 +321,7 @@ class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(KeyCheckingAutocompleteMixin, admin.ModelAdmin):
     """Every save and deletion goes through members.services (the rule that an entity keeps an
     administrator, the audit trail); a refusal is a message, and nothing is saved."""
 
