@@ -44,7 +44,7 @@ MEGABYTE = "m" * 1_000_000
 # address that long: gunicorn refuses a request line over 4,094 bytes (its limit_request_line)
 # and nginx one over its large_client_header_buffers (8 KB) before Django sees it; Django itself
 # must still cope with what a more generous proxy lets through.
-LONG_QUERY_VALUE = ("q\u00e9\u202e\u200b%&=" * 8192)[:65_536]
+LONG_QUERY_VALUE = "qé\u202e\u200b%&=" * 5461 + "qqqq"  # 65,536 bytes of UTF-8
 # File names of uploads: a browser sends whatever the file is called on the person's disk.
 HOSTILE_FILE_NAMES = (
     MEGABYTE + ".csv", "a\x00b.csv", "\u202ecod.exe.csv", MARKUP + ".csv", "é" * 10_000 + ".xlsx",
@@ -296,7 +296,10 @@ def walk(patterns, namespace=None):
 
 
 def value_for(category: str, index: int) -> str:
-    values = CORPUS[category]
+    return _rotate(CORPUS[category], index)
+
+
+def _rotate(values: tuple[str, ...], index: int) -> str:
     return values[index % len(values)]
 
 
@@ -364,9 +367,15 @@ def _summary(data) -> str:
     return ", ".join(f"{k}={str(v)[:30]!r}" for k, v in list(data.items())[:6])[:300]
 
 
+# In query strings, one category more: the 64 KB value (form fields get the 1 MB ones).
+QUERY_CORPUS = {**CORPUS, "long_64k": (LONG_QUERY_VALUE,)}
+QUERY_CATEGORIES = tuple(QUERY_CORPUS)
+
+
 def feed_parameters(feeder: Feeder, persona: str, path: str, names: list[str]):
-    for k in range(len(CATEGORIES)):
-        query = {name: value_for(CATEGORIES[(i + k) % len(CATEGORIES)], i + k)
+    n = len(QUERY_CATEGORIES)
+    for k in range(n):
+        query = {name: _rotate(QUERY_CORPUS[QUERY_CATEGORIES[(i + k) % n]], i + k)
                  for i, name in enumerate(names)}
         feeder.check(persona, "get", path, query, feeder.send(persona, "get", path, query))
 
@@ -384,12 +393,14 @@ def feed_form(feeder: Feeder, persona: str, path: str, form: Form, refresh):
             for i, name in enumerate(names):
                 data[name] = value_for(CATEGORIES[(i + k) % len(CATEGORIES)], i + k)
             for name in form.files:
-                data[name] = SimpleUploadedFile(f"hostile-{k}.csv", MALFORMED_UPLOAD,
+                data[name] = SimpleUploadedFile(hostile_file_name(k), MALFORMED_UPLOAD,
                                                 content_type="text/csv")
             feeder.check(persona, "post", path, data, feeder.send(persona, "post", path, data),
                          form)
         for i in range(0, len(names), 2):
             data = {**refresh(served), **dict.fromkeys(names[i:i + 2], MEGABYTE)}
+            for name in form.files:  # and a file whose name is 1 MB long
+                data[name] = SimpleUploadedFile(MEGABYTE + ".csv", b"a,b\n1,2\n")
             feeder.check(persona, "post", path, data, feeder.send(persona, "post", path, data),
                          form)
 
