@@ -61,3 +61,13 @@ def test_a_crontab_celery_cannot_read_is_a_form_error(superuser_client, hour):
     })
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
+
+
+def test_the_secretariat_can_add_a_site_on_postgresql(postgresql, superuser_client):
+    """The sites table's sequence stands past the record the migrations created with its id."""
+    from django.contrib.sites.models import Site
+
+    response = superuser_client.post("/en/admin/sites/site/add/",
+                                     {"domain": "p2c.example.org", "name": "Partner2Connect"})
+    assert response.status_code == 302
+    assert Site.objects.count() == 2

@@ -93,7 +93,7 @@ def test_every_field_and_parameter_of_every_page_survives_hostile_input(dataset)
     feeder = Feeder(clients)
     forms: list[tuple[str, str, Form]] = []
     personas = list(dataset["personas"])
-    for address in addresses:
+    for turn, address in enumerate(addresses):
         persona, response = _first_persona_served(feeder, personas, address)
         if response is None:
             continue
@@ -112,7 +112,7 @@ def test_every_field_and_parameter_of_every_page_survives_hostile_input(dataset)
                     names.update(form.fields)
             else:
                 forms.append((persona, target, form, address))
-        feed_parameters(feeder, persona, address, sorted(names))
+        feed_parameters(feeder, persona, address, sorted(names), turn)
 
     seen = set()
     forms.sort(key=lambda item: bool(DESTRUCTIVE.search(item[1])))
