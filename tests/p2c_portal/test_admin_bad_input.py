@@ -71,3 +71,18 @@ def test_the_secretariat_can_add_a_site_on_postgresql(postgresql, superuser_clie
                                      {"domain": "p2c.example.org", "name": "Partner2Connect"})
     assert response.status_code == 302
     assert Site.objects.count() == 2
+
+
+def test_a_list_of_choices_with_a_number_no_column_holds_is_refused(superuser_client, entity):
+    """ModelMultipleChoiceField checks the posted ids with `id__in`: a 400-digit number made
+    SQLite's driver raise OverflowError (a 500 on a developer's `make run`)."""
+    from pledges.models import Pledge
+    from tests.factories import PledgeFactory
+
+    pledge = PledgeFactory(entity=entity)
+    response = superuser_client.post(f"/en/admin/pledges/pledge/{pledge.pk}/change/",
+                                     {"countries": ["9" * 400, "-" + "9" * 30]})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["countries"]
+    assert list(Pledge.objects.filter(pk__in=[pledge.pk, 10**30])) == [pledge]
+    assert not Pledge.objects.filter(pk__in=[10**30]).exists()
