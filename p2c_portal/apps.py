@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +13,16 @@ class PortalConfig(AppConfig):
         from .integer_lookups import register
 
         register()
+        connection_created.connect(_register_sqlite_collation)
+
+
+def _register_sqlite_collation(sender, connection, **kwargs) -> None:
+    """SQLite has no Unicode collation of its own: the pyuca order that p2c_portal.locale_formats
+    uses in Python, under the name `Collated` asks for on SQLite; nor an unaccent function: the
+    one p2c_portal.text_folding.Unaccented asks for."""
+    if connection.vendor == "sqlite":
+        from .locale_formats import SQLITE_COLLATION, compare_collated
+        from .text_folding import fold
+
+        connection.connection.create_collation(SQLITE_COLLATION, compare_collated)
+        connection.connection.create_function("p2c_unaccent", 1, fold, deterministic=True)

@@ -3,6 +3,7 @@ it, follow it. Thin: forms validate, services write, selectors read."""
 
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from members.member_selectors import acting_membership
 from members.views import ACTING_ENTITY_SESSION_KEY
+from p2c_portal.query_params import one_of
 from p2c_portal.typed_input import storable_typed_input
 
 from .. import member_selectors, permissions, services, workflow
@@ -23,6 +25,7 @@ from ..forms import (
     SECTION_FORMS,
     DetailsForm,
     OriginalLanguageForm,
+    SubmitForm,
     TargetFormSet,
     TranslationForm,
     TranslationRemoveForm,
@@ -247,39 +250,51 @@ def pledge_edit(request, pk: int, section: str):
         "sections": _section_nav(pledge, section),
         "form": form,
         "conflict": str(conflict) if conflict else "",
+        "change_request": member_selectors.pledge_open_change_request(pledge),
         "next_section": _next_section(section),
         "max_countries": services.MAX_COUNTRIES,
     }, status=409 if isinstance(conflict, services.EditConflict) else 200)
 
 
-@login_required
-def pledge_review(request, pk: int):
-    pledge = member_selectors.pledge_get_for_member(request.user, pk)
+def _review_page(request, pledge: Pledge, *, missing, can_submit: bool, submit_form=None,
+                 status: int = 200):
     return render(request, "pledges/member/pledge_review.html", {
         "pledge": pledge,
         "sections": _section_nav(pledge, "review"),
-        "missing": missing_for_submission(pledge),
-        "can_submit": workflow.transition_allowed(request.user, pledge, "submit"),
-    })
+        "missing": missing,
+        "can_submit": can_submit,
+        "change_request": member_selectors.pledge_open_change_request(pledge),
+        "submit_form": submit_form or SubmitForm(),
+    }, status=status)
+
+
+@login_required
+def pledge_review(request, pk: int):
+    pledge = member_selectors.pledge_get_for_member(request.user, pk)
+    return _review_page(
+        request, pledge, missing=missing_for_submission(pledge),
+        can_submit=workflow.transition_allowed(request.user, pledge, "submit"),
+    )
 
 
 @login_required
 @require_POST
 def pledge_submit(request, pk: int):
     pledge = member_selectors.pledge_get_for_member(request.user, pk)
+    submit_form = SubmitForm(request.POST)
+    if not submit_form.is_valid():
+        return _review_page(request, pledge, missing=missing_for_submission(pledge),
+                            can_submit=True, submit_form=submit_form, status=400)
     try:
         pledge = workflow.pledge_transition(
             pledge_id=pledge.pk, name="submit", actor=request.user,
+            message=submit_form.cleaned_data["answer"],
             expected_status=request.POST.get("expected_status") or None,
         )
     except workflow.IncompletePledge as error:
         messages.error(request, _("The pledge is not complete yet: see what is missing below."))
-        return render(request, "pledges/member/pledge_review.html", {
-            "pledge": pledge,
-            "sections": _section_nav(pledge, "review"),
-            "missing": error.missing,
-            "can_submit": True,
-        }, status=400)
+        return _review_page(request, pledge, missing=error.missing, can_submit=True,
+                            submit_form=submit_form, status=400)
     except workflow.TransitionError as error:
         messages.info(request, str(error))
         return redirect("pledges:pledge_manage", pk=pledge.pk)
@@ -364,7 +379,12 @@ def pledge_translations(request, pk: int):
     pledge = member_selectors.pledge_get_for_member(request.user, pk)
     if not permissions.can_translate_pledge(request.user, pledge):
         raise PermissionDenied
-    language = request.GET.get("language", "")
+    # ?language= names the translation to edit (the "Edit" links); anything else is said once
+    # and the page shows as without it.
+    requested = request.GET.get("language", "").strip()
+    language = one_of(requested, dict(settings.LANGUAGES)) or ""
+    if requested and not language:
+        messages.error(request, _("Choose one of the site's languages."))
     existing = pledge.translation(language) if language else None
     form = TranslationForm(initial={"language": language, **(existing or {})})
     original_form = OriginalLanguageForm(initial={"original_language": pledge.language})
