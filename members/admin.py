@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from p2c_portal.admin import ReadOnlyInline
+from p2c_portal.admin_autocomplete import KeyCheckingAutocompleteMixin
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
 from . import desk_selectors, services, workflow
@@ -110,7 +111,7 @@ class MembershipInlineForm(forms.ModelForm):
             self.fields["user"].disabled = True
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(KeyCheckingAutocompleteMixin, admin.TabularInline):
     """Saved by EntityAdmin.save_formset through members.services.entity_team_change."""
 
     model = Membership
@@ -142,8 +143,8 @@ class StatusChangeInline(ReadOnlyInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(ReviewDeskAdmin, DeskImportExportMixin, ReadOnlyHistoryMixin,
-                  SimpleHistoryAdmin):
+class EntityAdmin(KeyCheckingAutocompleteMixin, ReviewDeskAdmin, DeskImportExportMixin,
+                  ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     # Import and export (spreadsheets.admin_desk): members.import_entity / members.export_entity.
     resource_classes = [EntityResource]
     import_help_template = "admin/members/entity/import_help.html"
@@ -346,7 +347,7 @@ class EntityAdmin(ReviewDeskAdmin, DeskImportExportMixin, ReadOnlyHistoryMixin,
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(KeyCheckingAutocompleteMixin, admin.ModelAdmin):
     """Every save and deletion goes through members.services (the rule that an entity keeps an
     administrator, the audit trail); a refusal is a message, and nothing is saved."""
 

@@ -10,7 +10,9 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # Connects the receivers that remember a passed second factor in the session.
         from . import staff_two_factor  # noqa: F401
+        from .integer_lookups import register
 
+        register()
         connection_created.connect(_register_sqlite_collation)
 
 

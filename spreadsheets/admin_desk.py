@@ -17,7 +17,7 @@
   upload of more than FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file); between preview and
   confirmation it waits on disk in the import storage (IMPORT_STORAGE_DIR, a volume every web
   container shares), never in Redis, and is deleted once imported; files of abandoned previews
-  are deleted after a day.
+  are deleted after a day (`import_files_remove_abandoned`, run hourly by beat and at each upload).
 
 `ReadOnlyHistoryMixin` makes django-simple-history's pages read only: no "Revert" (a revert would
 bypass the workflow and the concurrency guard) and a history list without inline styles (CSP).
@@ -31,6 +31,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.files.storage import storages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -156,6 +157,31 @@ IMPORT_FOLDER = "imports"
 ABANDONED_IMPORT_AGE = datetime.timedelta(days=1)
 
 
+def import_files_remove_abandoned(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files of previews never confirmed, a day after their upload: the periodic task
+    (spreadsheets.tasks) and every new upload call it, so an import desk nobody uses again keeps
+    no spreadsheet on disk. Harmless to run twice, or in two containers at once. Returns how many
+    files it deleted."""
+    storage = storages["import_export"]
+    cutoff = (now or timezone.now()) - ABANDONED_IMPORT_AGE
+    try:
+        _folders, names = storage.listdir(IMPORT_FOLDER)
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for name in names:
+        path = f"{IMPORT_FOLDER}/{name}"
+        try:
+            if storage.get_modified_time(path) < cutoff:
+                storage.delete(path)
+                removed += 1
+        except FileNotFoundError:
+            pass  # another container removed it first
+    if removed:
+        logger.info("import.abandoned_files_removed", extra={"count": removed})
+    return removed
+
+
 class ImportFileStorage(MediaStorage):
     """The uploaded file between preview and confirmation: a file named by a random id in the
     "import_export" storage (settings.STORAGES, a private directory that is never served)."""
@@ -164,23 +190,8 @@ class ImportFileStorage(MediaStorage):
         super().__init__(**{**kwargs, "MEDIA_FOLDER": IMPORT_FOLDER})
 
     def save(self, data):
-        self.remove_abandoned()
+        import_files_remove_abandoned()
         super().save(data)
-
-    def remove_abandoned(self):
-        """Files of previews that were never confirmed, after a day."""
-        cutoff = timezone.now() - ABANDONED_IMPORT_AGE
-        try:
-            _folders, names = self._storage.listdir(IMPORT_FOLDER)
-        except FileNotFoundError:
-            return
-        for name in names:
-            path = f"{IMPORT_FOLDER}/{name}"
-            try:
-                if self._storage.get_modified_time(path) < cutoff:
-                    self._storage.delete(path)
-            except FileNotFoundError:
-                pass  # another container removed it first
 
 
 class DeskImportExportMixin(ImportExportMixin):
