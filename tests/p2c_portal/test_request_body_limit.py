@@ -32,6 +32,11 @@ def test_a_body_over_the_cap_is_refused_before_it_is_read(secretariat_client, an
     # Anyone's: the sign-in page too.
     response = anonymous.post("/en/accounts/login/", {"login": "x" * 13 * 1024 * 1024})
     assert response.status_code == 400
+    # Refused before the language is known: the page says why in every language of the site.
+    page = response.content.decode()
+    assert "a file to import can be at most 10 MB" in page
+    assert '<div lang="fr">' in page and "un fichier à importer fait au plus 10 Mo" in page
+    assert '<div lang="ar" dir="rtl">' in page
 
 
 def test_a_file_just_over_the_import_limit_still_gets_its_message(secretariat_client):
