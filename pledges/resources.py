@@ -24,8 +24,10 @@ refused.
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.forms import ModelChoiceField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,10 +57,11 @@ from spreadsheets.import_engine import (
     decimal_from_cell,
 )
 
-from . import services, workflow
+from . import import_drafts, services, workflow
 from .amounts import AmountError, parse_amount
 from .completeness import missing_for_submission
 from .currencies import CURRENCIES
+from .forms import BasicsForm, DetailsForm, GeographyForm, PartnersForm, TargetForm
 from .models import (
     AdvocacyActivity,
     Event,
@@ -167,11 +170,14 @@ class TargetsWidget(TextWidget):
                 if not indicator or not unit or not target_value or not target_date:
                     raise ValueError(_("the indicator, unit, target value and target date are "
                                        "required"))
-                if len(indicator) > 200 or len(unit) > 50:
-                    raise ValueError(_("the indicator is at most 200 characters, the unit 50"))
-                baseline_number = _number(baseline) if baseline else None
-                targets.append((indicator, unit, baseline_number, _number(target_value),
-                                parse_date(target_date)))
+                values = {
+                    "indicator": indicator, "unit": unit,
+                    "baseline": _number(baseline) if baseline else None,
+                    "target_value": _number(target_value),
+                    "target_date": parse_date(target_date),
+                }
+                _check_as_the_target_form(values)
+                targets.append(tuple(values.values()))
             except ValueError as error:
                 raise ValueError(
                     _("Target %(number)d: %(error)s") % {"number": number, "error": error}
@@ -191,6 +197,21 @@ class TargetsWidget(TextWidget):
             ])
             for t in value.all()
         )
+
+
+def _check_as_the_target_form(values: dict) -> None:
+    """The limits of the member's target form (lengths, minimums, maximums), with its labels."""
+    for name, value in values.items():
+        if value is None:
+            continue
+        field = TargetForm.base_fields[name]
+        try:
+            field.validate(value)
+            field.run_validators(value)
+        except ValidationError as error:
+            raise ValueError(
+                f"{str(field.label).lower()}: {' '.join(error.messages)}"
+            ) from None
 
 
 def _number(text: str) -> Decimal:
@@ -576,12 +597,27 @@ class PledgeResource(DeskResource):
             return False
         return skip
 
+    def form_fields(self) -> dict:
+        """The member's pledge form, section by section: an import accepts what it accepts."""
+        fields = super().form_fields()
+        for form in (BasicsForm, DetailsForm, GeographyForm, PartnersForm):
+            for name, field in form.base_fields.items():
+                if not isinstance(field, ModelChoiceField):
+                    fields[name] = field
+        return fields
+
     def before_save_instance(self, instance, row, **kwargs):
         now = timezone.now()
+        missing = self._missing(instance)
         if instance._import_new:
-            # Submitted as a member's submission is, the counter locked from the first new
-            # pledge to the end of the import.
-            self._submissions.submit(instance, now)
+            if missing:
+                # Valid but not complete: a draft of its entity, whose administrators are
+                # invited to complete and submit it once the import is done.
+                instance._import_missing = [str(m.message) for m in missing]
+            else:
+                # Submitted as a member's submission is, the counter locked from the first new
+                # pledge to the end of the import.
+                self._submissions.submit(instance, now)
             instance.created_at = now
         else:
             # Read and locked before the first row (prefetch_existing): its status is current.
@@ -591,7 +627,16 @@ class PledgeResource(DeskResource):
                     % {"pledge": instance.reference or instance.title,
                        "status": Pledge.Status(instance.status).label}
                 )
+            if missing:
+                # Under review or public: an import cannot take it back to its entity.
+                raise ValidationError({NON_FIELD_ERRORS: [
+                    _("The pledge is not complete: %(missing)s")
+                    % {"missing": " ".join(str(m.message) for m in missing)}
+                ]})
             instance.version += 1
+        not_vetted = workflow.entity_not_vetted(instance.entity) if instance.entity_id else ""
+        if not_vetted:
+            instance._import_warnings.append(not_vetted)
         snapshot = instance._import_snapshot
         if (
             instance._import_new
@@ -602,9 +647,9 @@ class PledgeResource(DeskResource):
                 services.usd_equivalent(instance.amount, instance.currency, rates=self._rates)
             )
 
-    def check_staged(self, instance, row):
-        """Complete after the import: the same rules as a member's submission, read from the
-        values about to be written."""
+    def _missing(self, instance) -> list:
+        """What the pledge would lack for submission after the import (the same rules as a
+        member's submission), read from the values about to be written."""
         pending = getattr(instance, "_import_pending", {})
         related = {}
         for name in ("action_areas", "regions", "countries", "targets"):
@@ -613,12 +658,14 @@ class PledgeResource(DeskResource):
                 related[name] = TargetsColumn.unsaved(value) if name == "targets" else value
             elif instance._import_new:
                 related[name] = []
-        missing = missing_for_submission(instance, related=related)
-        if missing:
-            raise ValidationError({NON_FIELD_ERRORS: [
-                _("The pledge is not complete: %(missing)s")
-                % {"missing": " ".join(str(m.message) for m in missing)}
-            ]})
+        return missing_for_submission(instance, related=related)
 
     def after_write(self, new, updated):
         self._submissions.record()
+        drafts = [pledge.pk for pledge in new if pledge.status == S.DRAFT]
+        if drafts and self.file_import is not None:
+            # Once the import is committed: one email per entity to its administrators.
+            file_import_id = self.file_import.pk
+            transaction.on_commit(
+                lambda: import_drafts.imported_drafts_invite_later(file_import_id=file_import_id)
+            )
