@@ -18,7 +18,6 @@ from pledges.models import ImportedDraftsInvitation, Pledge, PledgeStatusChange,
 from spreadsheets import import_engine
 from spreadsheets.models import FileImport
 from tests.admin_import import confirm, csv_bytes, messages_of, problems, upload
-from tests.conftest import require_service
 from tests.factories import EntityFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -218,8 +217,8 @@ def test_pledges_of_an_entity_not_approved_are_flagged_and_cannot_be_published(
     rows = [HEADINGS, row(entity, "Vetted"), row(applied, "Not vetted")]
     preview = upload(secretariat_client, PATH, csv_bytes(rows))
     report = preview.context["report"]
-    warning = ("Youth Connect Network (YCN) is not approved (Applied): its pledges cannot be published "
-               "until the secretariat approves it.")
+    warning = ("Youth Connect Network (YCN) is not approved (Applied): its pledges cannot be "
+               "published until the secretariat approves it.")
     assert [r["warnings"] for r in report["rows"]] == [[], [warning]]
     html = preview.content.decode()
     assert "1 row has a warning: read it before you confirm." in html and warning in html
@@ -254,7 +253,8 @@ def test_suspended_entities_pledges_cannot_be_published(secretariat):
 
     pledge = PledgeFactory(entity=EntityFactory(name="Paused Org", acronym="PO", suspended=True),
                            submitted=True)
-    with pytest.raises(workflow.TransitionError, match=r"Paused Org \(PO\) is not approved \(Suspended\)"):
+    refusal = r"Paused Org \(PO\) is not approved \(Suspended\)"
+    with pytest.raises(workflow.TransitionError, match=refusal):
         workflow.pledge_transition(pledge_id=pledge.pk, name="publish", actor=secretariat)
 
 
