@@ -10,15 +10,19 @@ Natural key:
   else it creates a new pledge. So re-importing the same file, with or without the references the
   portal assigned, updates instead of duplicating.
 
-The status is never imported. A new pledge arrives as "submitted", with a reference, for the
-normal review: pledges.workflow.BulkSubmission submits it as a member's submission would (audit
-row "Imported from <file> by <person>", no email), in bulk; an existing pledge keeps
-its status, and one that is back with its entity for changes (draft, changes requested) is not
-changed by an import. Every update bumps the pledge's version, so a member or secretariat form
-opened before the import cannot overwrite it; the pledges a file updates are read and locked before
-its first row, so that nothing a row is checked against changes before it is written. A pledge
-must be complete after the import (the same rules as a member's submission), or the row is
-refused.
+The status is never imported. A new pledge that is complete (the same rules as a member's
+submission) arrives as "submitted", with a reference, for the normal review:
+pledges.workflow.BulkSubmission submits it as a member's submission would (audit row "Imported from
+<file> by <person>", no email), in bulk. A new pledge that is valid but not complete is not refused:
+it becomes a draft of its entity, listed in the preview and the result with what it lacks, and the
+entity's administrators are invited once to complete and submit it (pledges.import_drafts). Only
+invalid rows block an import. An existing pledge keeps its status and must stay complete; one that
+is back with its entity (draft, changes requested) is not changed by an import. Every update bumps
+the pledge's version, so a member or secretariat form opened before the import cannot overwrite it;
+the pledges a file updates are read and locked before its first row, so that nothing a row is
+checked against changes before it is written. Every value is checked as the member's form checks it
+(lengths, digits, minimums); a pledge of an entity that is not approved is imported with a warning,
+and cannot be published until the entity is approved (pledges.workflow).
 """
 
 from decimal import Decimal

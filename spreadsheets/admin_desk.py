@@ -5,8 +5,13 @@
   without them), checked on every import and export URL;
 - CSV and XLSX in (spreadsheets.files reads them, with clear messages for bad files);
   CSV, XLSX and JSON out, every text cell formula-safe in CSV and XLSX;
-- the dry run lists every bad row with its line and column; the confirmed import runs in one
-  transaction that is rolled back if any row fails, then says so (nothing is ever half imported);
+- the dry run lists every bad row with its line and column, and each good row's warnings and, for
+  a row imported as a draft, what it lacks; the confirmed import runs in one transaction that is
+  rolled back if any row fails, then says so (nothing is ever half imported);
+- a preview is confirmed once: it is recorded with a one-time token (spreadsheets.models.
+  FileImport) that the confirmation consumes inside the import's transaction, so that a double
+  click or a second tab imports nothing more and is told so, with a link to the result page of
+  what was imported;
 - the upload is refused above MAX_FILE_BYTES before its content is read (Django streams an
   upload of more than FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file); between preview and
   confirmation it waits on disk in the import storage (IMPORT_STORAGE_DIR, a volume every web
