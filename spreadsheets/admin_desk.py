@@ -22,7 +22,6 @@
 bypass the workflow and the concurrency guard) and a history list without inline styles (CSP).
 """
 
-import datetime
 import logging
 
 from django import forms
@@ -135,7 +134,7 @@ class DeskImportForm(ImportForm):
 
 
 IMPORT_FOLDER = "imports"
-ABANDONED_IMPORT_AGE = datetime.timedelta(days=1)
+ABANDONED_IMPORT_AGE = services.ABANDONED_AFTER
 
 
 class ImportFileStorage(MediaStorage):

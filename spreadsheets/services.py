@@ -1,9 +1,14 @@
 """The writes of the import engine: a previewed file's one-time confirmation."""
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
 from .models import FileImport
+
+# A preview not confirmed within a day is abandoned (its file is deleted too).
+ABANDONED_AFTER = datetime.timedelta(days=1)
 
 
 class AlreadyImported(Exception):
@@ -21,7 +26,11 @@ class UnknownPreview(Exception):
 
 def file_import_preview(*, model: str, file_name: str, stored_name: str, file_format: int,
                         user) -> FileImport:
-    """A file whose preview found nothing wrong: its one-time confirmation token."""
+    """A file whose preview found nothing wrong: its one-time confirmation token. Previews never
+    confirmed are forgotten after a day, as their files are (admin_desk.ImportFileStorage)."""
+    FileImport.objects.filter(
+        status=FileImport.Status.PREVIEWED, previewed_at__lt=timezone.now() - ABANDONED_AFTER
+    ).delete()
     return FileImport.objects.create(
         model=model, file_name=file_name[:255], stored_name=stored_name, file_format=file_format,
         previewed_by=user if getattr(user, "is_authenticated", False) else None,

@@ -4,11 +4,13 @@ member's form holds at import; pledges of entities not vetted are flagged and ca
 published; valid but incomplete rows become drafts whose entities are invited, once, to complete
 them."""
 
+import datetime
 import threading
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from members.models import Entity
 from members.workflow import entity_transition
@@ -82,6 +84,18 @@ def test_a_forged_or_foreign_token_imports_nothing(secretariat_client, entity):
     assert any("upload the file again" in m for m in messages_of(done))
     assert Pledge.objects.count() == 0
     assert FileImport.objects.get().status == FileImport.Status.PREVIEWED
+
+
+def test_previews_never_confirmed_are_forgotten_after_a_day(secretariat_client, entity):
+    upload(secretariat_client, PATH, roundtable(entity, 1))
+    FileImport.objects.update(previewed_at=timezone.now() - datetime.timedelta(days=2))
+    confirmed = upload(secretariat_client, PATH, roundtable(entity, 2))
+    confirm(secretariat_client, PATH, confirmed)
+    upload(secretariat_client, PATH, roundtable(entity, 3))  # the next preview tidies up
+    FileImport.objects.update(previewed_at=timezone.now() - datetime.timedelta(days=2))
+    upload(secretariat_client, PATH, roundtable(entity, 3))
+    assert sorted(FileImport.objects.values_list("status", flat=True)) == [
+        FileImport.Status.IMPORTED, FileImport.Status.PREVIEWED]  # what was imported is kept
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -244,12 +258,20 @@ def test_pledges_of_an_entity_not_approved_are_flagged_and_cannot_be_published(
     confirm(secretariat_client, PATH, preview)
     pledge = Pledge.objects.get(title="Not vetted")
     assert pledge.status == S.SUBMITTED
-    # The publish action says why, naming the entity.
+    # The publish action says why, naming the entity: on its page, and if the form is sent.
+    done = secretariat_client.get(f"{ADMIN}{pledge.pk}/transition/publish/", follow=True)
+    assert warning in messages_of(done)
+    assert done.redirect_chain[-1][0] == f"{ADMIN}{pledge.pk}/change/"
     done = secretariat_client.post(f"{ADMIN}{pledge.pk}/transition/publish/",
                                    {"expected_status": "submitted"}, follow=True)
     assert warning in messages_of(done)
-    # The bulk publish too, while it publishes the other one.
+    # The bulk publish too, before and after the click, while it publishes the other one.
     vetted = Pledge.objects.get(title="Vetted")
+    page = secretariat_client.post(ADMIN, {
+        "action": "publish_selected", "_selected_action": [pledge.pk, vetted.pk],
+    })
+    assert page.context["to_publish"] == [vetted] and page.context["not_vetted"] == [pledge]
+    assert "Not published, because their entity is not approved yet:" in page.content.decode()
     done = secretariat_client.post(ADMIN, {
         "action": "publish_selected", "_selected_action": [pledge.pk, vetted.pk],
         "confirm": "yes",
