@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AdvocacyActivity, Event, Pledge
+from .models import AdvocacyActivity, Event, Pledge, other_type_details
 from .services import EDIT_CONFLICT_MESSAGE
 
 
@@ -52,10 +52,22 @@ class PledgeAdminForm(VersionGuardMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._init_version()
+        if "pledge_type" in self.fields:
+            self.fields["pledge_type"].help_text = _(
+                "A pledge keeps only its own type’s details: saving another type removes the "
+                "details of the others."
+            )
 
     def clean(self):
         cleaned = super().clean()
         self._check_version()
+        pledge_type = cleaned.get("pledge_type", self.instance.pledge_type)
+        for name in other_type_details(pledge_type).keys() & set(self.changed_data):
+            if cleaned.get(name) not in (None, "", []):
+                self.add_error(name, _(
+                    "Only the details of the pledge’s type are kept: change the type first, or "
+                    "leave this empty."
+                ))
         return cleaned
 
 

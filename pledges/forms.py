@@ -17,11 +17,17 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
-from p2c_portal.locale_formats import LocalizedDecimalField, collation_key
+from p2c_portal.locale_formats import (
+    Collated,
+    LocalizedDecimalField,
+    collation_key,
+    format_list,
+)
 
 from .currencies import CURRENCIES
 from .models import (
     MAX_AMOUNT,
+    TYPE_DETAIL_FIELDS,
     AdvocacyActivity,
     Event,
     FinancialModality,
@@ -85,10 +91,28 @@ class BasicsForm(forms.ModelForm):
         for field in self.fields.values():
             field.required = False
         self.fields["pledge_type"].choices = PledgeType.choices
+        filled = self._filled_type_details()
+        if filled:
+            # Said before the save that clears them (pledges.services._write).
+            self.fields["pledge_type"].help_text = _(
+                "Choosing another type removes the details of the type “%(type)s” "
+                "(%(details)s) when you save this section."
+            ) % {"type": self.instance.get_pledge_type_display(),
+                 "details": format_list(filled)}
         self.fields["event"].empty_label = _("Not announced at an event")
         self.fields["event"].queryset = Event.objects.filter(
             Q(is_open_for_pledges=True) | Q(pk=getattr(self.instance, "event_id", None))
         )
+
+    def _filled_type_details(self) -> list[str]:
+        """The names of the details of the pledge's current type that hold a value."""
+        pledge = self.instance
+        fields = TYPE_DETAIL_FIELDS.get(pledge.pledge_type, {})
+        return [
+            str(Pledge._meta.get_field(name).verbose_name)
+            for name, empty in fields.items()
+            if not name.startswith("usd_") and getattr(pledge, name) not in (empty, None, "")
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -214,7 +238,7 @@ class AreasForm(forms.ModelForm):
             self.add_error(
                 "pillars",
                 _("These pillars belong to action areas you did not choose: %(pillars)s.")
-                % {"pillars": ", ".join(str(p.name) for p in stray)},
+                % {"pillars": format_list(p.name for p in stray)},
             )
         return cleaned
 
@@ -342,7 +366,7 @@ class PartnersForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["co_pledgers"].queryset = Entity.objects.approved().exclude(
             pk=self.instance.entity_id
-        ).order_by("name")
+        ).order_by(Collated("name"), "pk")
         for field in self.fields.values():
             field.required = False
 
@@ -350,6 +374,16 @@ class PartnersForm(forms.ModelForm):
 class WithdrawForm(forms.Form):
     message = forms.CharField(
         label=_("Why is the pledge withdrawn? (optional, shared with the secretariat)"),
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SubmitForm(forms.Form):
+    """Submitting, or resubmitting after the secretariat asked for changes with an answer."""
+
+    answer = forms.CharField(
+        label=_("Your answer to the secretariat (optional)"),
+        help_text=_("What you changed, or why you left something as it was."),
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -108,6 +108,31 @@ class ProgrammeKind(models.TextChoices):
     EXPANSION = "expansion", _("Expansion of an existing programme")
 
 
+# The details that belong to each type of pledge, and the value each has when empty. A pledge
+# carries only its own type's details: changing the type clears the others in the same save
+# (pledges.services), so that no page, export or report shows a detail of another type.
+TYPE_DETAIL_FIELDS: dict[str, dict[str, object]] = {
+    PledgeType.FINANCIAL: {
+        "amount": None, "currency": "", "usd_amount": None, "usd_rate": None,
+        "usd_rate_date": None, "modality": "", "disbursement_start": None,
+        "disbursement_end": None,
+    },
+    PledgeType.POLICY: {"policy_instrument": "", "policy_stage": "", "jurisdiction": ""},
+    PledgeType.ADVOCACY: {"advocacy_activities": [], "audience": ""},
+    PledgeType.PROGRAMME: {"programme_kind": "", "people_to_reach": None},
+}
+
+
+def other_type_details(pledge_type: str) -> dict[str, object]:
+    """The empty value of every detail field that does not belong to `pledge_type` (all of them
+    for a pledge without a type)."""
+    return {
+        field: empty
+        for kind, fields in TYPE_DETAIL_FIELDS.items() if kind != pledge_type
+        for field, empty in fields.items()
+    }
+
+
 class PledgeQuerySet(models.QuerySet):
     def public(self, now=None) -> "PledgeQuerySet":
         """Published or completed, past any embargo, of an entity that is not suspended: what the
@@ -399,6 +424,10 @@ class PledgeStatusChange(models.Model):
     to_status = models.CharField(_("to"), max_length=20, choices=Pledge.Status.choices)
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
+    # The pledge's content when the secretariat asked for changes (pledges.pledge_changes), so
+    # that the desk can show what the entity changed since; empty on other transitions.
+    snapshot = models.JSONField(_("content at the time"), default=dict, blank=True,
+                                editable=False)
 
     class Meta:
         verbose_name = _("pledge status change")

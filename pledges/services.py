@@ -13,7 +13,7 @@ from members.models import Entity
 from p2c_portal.typed_input import storable_typed_input
 
 from . import permissions
-from .models import CurrencyRate, Pledge, Target
+from .models import CurrencyRate, Pledge, Target, other_type_details
 
 MAX_TARGETS = 20
 MAX_COUNTRIES = 60
@@ -93,6 +93,15 @@ def _write(pledge: Pledge, values: dict[str, Any]) -> None:
     currency changes, a new version, then its many-to-many values."""
     if len(values.get("countries", [])) > MAX_COUNTRIES:
         raise PledgeError(_("Choose at most %(max)d countries.") % {"max": MAX_COUNTRIES})
+    if "pledge_type" in values and values["pledge_type"] != pledge.pledge_type:
+        # A new type: what was typed into the old type's details section goes too.
+        pledge.unsaved_input = {
+            section: typed for section, typed in (pledge.unsaved_input or {}).items()
+            if section != "details"
+        }
+    # A pledge carries only its own type's details: a new type clears the old type's in this
+    # same save (the form says so beforehand), whatever else was posted with it.
+    values = {**values, **other_type_details(values.get("pledge_type", pledge.pledge_type))}
     for field, value in values.items():
         if field in M2M_FIELDS:
             continue

@@ -90,6 +90,8 @@ def import_report(result) -> dict:
             "warnings": [str(w) for w in getattr(row, "warnings", [])],
             # Imported as a draft of its entity, which must complete it before it is submitted.
             "missing": [str(m) for m in getattr(row, "missing", [])],
+            # Cells read as something else than they say ("Q3 2022" → 30 Sep 2022).
+            "readings": getattr(row, "readings", []),
         }
         for row in result.valid_rows()
     ]
