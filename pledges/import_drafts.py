@@ -6,13 +6,16 @@ After the import commits, a task (pledges.tasks.imported_drafts_invite) works ou
 each entity from what the import kept (spreadsheets.models.FileImport.outcome) and, per entity,
 creates its ImportedDraftsInvitation row and queues one email per administrator, in that
 person's language, in one transaction. The row is unique per (import, entity): a second run of
-the task, or a second worker, creates nothing and sends nothing. The emails themselves go
-through the outbox (p2c_portal.mail), delivered once."""
+the task, or a second worker, creates nothing and sends nothing. A periodic sweep invites the
+entities whose task was never queued (the broker was down). The emails themselves go through the
+outbox (p2c_portal.mail), delivered once."""
 
 import contextlib
+import datetime
 from itertools import groupby
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from members.permissions import entity_administrators
@@ -71,6 +74,24 @@ def _invite_entity(file_import: FileImport, pledges: list[Pledge]) -> int:
     ]
     invitation.emails.add(*emails)
     return 1
+
+
+# How far back the sweep looks for imports whose invitations were never sent.
+SWEEP_WINDOW = datetime.timedelta(days=7)
+
+
+def imported_drafts_sweep(*, now=None) -> int:
+    """Invite the entities of the last week's imports that were not invited: their task was
+    never queued (the broker was down) or was lost. Periodic; a rerun invites nobody twice.
+    Returns how many entities were invited now."""
+    since = (now or timezone.now()) - SWEEP_WINDOW
+    imports = FileImport.objects.filter(
+        model=Pledge._meta.label_lower, status=FileImport.Status.IMPORTED, imported_at__gte=since
+    ).only("pk", "outcome")
+    return sum(
+        imported_drafts_invite(file_import_id=file_import.pk)
+        for file_import in imports if imported_draft_ids(file_import)
+    )
 
 
 def imported_drafts_invite_later(*, file_import_id: int) -> bool:

@@ -213,6 +213,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.compiled_reports_for_ended_cycles",
         "schedule": 3600.0,
     },
+    # Invitations to complete the drafts an import made (pledges/import_drafts.py), for imports
+    # whose task was never queued.
+    "sweep-imported-drafts": {
+        "task": "pledges.tasks.imported_drafts_sweep",
+        "schedule": 900.0,
+    },
 }
 
 # --- Email: one path for the whole site (p2c_portal/mail.py), backend from EMAIL_URL -------------

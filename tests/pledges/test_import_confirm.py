@@ -367,3 +367,22 @@ def test_valid_but_incomplete_rows_become_drafts_and_each_entity_is_invited_once
         assert import_drafts.imported_drafts_invite(file_import_id=file_import.pk) == 0
     assert invitations() == sent
     assert ImportedDraftsInvitation.objects.count() == 2
+
+
+def test_drafts_of_an_import_whose_task_was_never_queued_are_invited_by_the_sweep(
+    secretariat_client, entity, entity_admin, django_capture_on_commit_callbacks,
+):
+    rows = [HEADINGS, row(entity, "No targets yet", targets="")]
+    # The import commits, but its task is never queued (the broker was down).
+    with django_capture_on_commit_callbacks(execute=False):
+        confirm(secretariat_client, PATH, upload(secretariat_client, PATH, csv_bytes(rows)))
+    assert not OutboundEmail.objects.filter(template="pledges/imported_drafts").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_drafts.imported_drafts_sweep() == 1
+        assert import_drafts.imported_drafts_sweep() == 0  # the next sweep: nobody twice
+    [invitation] = OutboundEmail.objects.filter(template="pledges/imported_drafts")
+    assert invitation.to == [entity_admin.email]
+    # A week later, older imports are no longer looked at.
+    later = timezone.now() + import_drafts.SWEEP_WINDOW + datetime.timedelta(hours=1)
+    ImportedDraftsInvitation.objects.all().delete()
+    assert import_drafts.imported_drafts_sweep(now=later) == 0
