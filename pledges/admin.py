@@ -7,6 +7,7 @@ overwritten, when someone saved the pledge in the meantime. Queries are in desk_
 filters in admin_filters, forms in admin_forms.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -37,12 +38,14 @@ from .admin_forms import (
     PledgeAdminForm,
     PledgeListForm,
     TransitionForm,
+    translation_field_names,
 )
 from .models import CoalitionSettings, CurrencyRate, Event, Pledge, PledgeStatusChange
 from .permissions import can_review_pledges
 from .resources import PledgeResource
 
 S = Pledge.Status
+TRANSLATIONS_FIELDSET = _("Translations")
 
 
 # --- Inlines --------------------------------------------------------------------------------------
@@ -95,7 +98,6 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     readonly_fields = (
         "reference", "entity", "status", "created_by", "created_at", "first_submitted_at",
         "submitted_at", "published_at", "embargo_until", "usd_amount", "updated_at",
-        "language", "translations",  # the entity's members' "Translations" page writes them
     )
     fieldsets = (
         (_("Record"), {
@@ -108,8 +110,19 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         }),
         (_("Basics"), {
             "classes": ("collapse",),
-            "fields": ("title", "summary", "description", ("language", "translations"),
+            "fields": ("title", "summary", "description", "language",
                        "pledge_type", "event", ("start_date", "end_date")),
+        }),
+        (TRANSLATIONS_FIELDSET, {
+            "classes": ("collapse",),
+            "description": _("The title and summary that visitors reading the site in that "
+                             "language see instead of the original (the entity's members "
+                             "write them on their Translations page). Clear a title to remove "
+                             "its translation."),
+            # One field a line: Django opens a collapsed section that holds an error only when
+            # the field is not in a row of several.
+            "fields": [name for language, _name in settings.LANGUAGES
+                       for name in translation_field_names(language)],
         }),
         (_("Action areas"), {"classes": ("collapse",), "fields": ("action_areas", "pillars")}),
         (_("Geography and beneficiaries"), {
@@ -158,6 +171,18 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
 
     def has_add_permission(self, request) -> bool:
         return False  # pledges are written by members, or imported
+
+    def get_fieldsets(self, request, obj=None):
+        """Whoever may only view the pledge sees its translations as stored: the per-language
+        fields exist on the change form only."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": ["translations"]}) if name is TRANSLATIONS_FIELDSET
+            else (name, options)
+            for name, options in fieldsets
+        ]
 
     def view_on_site(self, pledge: Pledge):
         """The public page, only once the pledge is public (else the button would lead to a
@@ -249,8 +274,8 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         if not form.has_changed():
             return
         services.pledge_correct(
-            user=request.user, pledge_id=obj.pk,
-            values={name: form.cleaned_data[name] for name in form.changed_data},
+            user=request.user, pledge_id=obj.pk, values=form.corrections(),
+            translations=form.translation_changes(),
             expected_version=form.cleaned_data.get("expected_version"),
         )
 

@@ -142,19 +142,41 @@ def pledge_save_section(
 
 @transaction.atomic
 def pledge_correct(
-    *, user, pledge_id: int, values: dict[str, Any], expected_version: int | None
+    *, user, pledge_id: int, values: dict[str, Any], expected_version: int | None,
+    translations: dict[str, dict[str, str] | None] | None = None,
 ) -> Pledge:
     """The secretariat's corrections of a pledge in the review desk, whatever its status (the
     status itself is only changed by pledges.workflow). Refused when the pledge was saved since
-    the page showed `expected_version` (None: the page showed none, refused too)."""
+    the page showed `expected_version` (None: the page showed none, refused too).
+
+    `translations`: the translations the secretariat changed, by language ({"title",
+    "summary"}, or None to remove one); the others stay as they are."""
     if expected_version is None:
         raise EditConflict
     pledge = _lock_for_edit(
         pledge_id=pledge_id, expected_version=expected_version,
         may_edit=lambda _pledge: permissions.can_correct_pledges(user),
     )
+    if translations:
+        merged = pledge.translations
+        for language, text in translations.items():
+            merged = _with_translation(merged, language, text)
+        values = {**values, "translations": merged}
     _write(pledge, values)
     return pledge
+
+
+def _with_translation(translations, language: str, text: dict[str, str] | None) -> dict:
+    """The pledge's translations with the one into `language` replaced by `text` ({"title",
+    "summary"}), or removed (None)."""
+    if language not in dict(settings.LANGUAGES):
+        raise PledgeError(_("Choose one of the site's languages."))
+    translations = dict(translations or {})
+    if text is None:
+        translations.pop(language, None)
+    else:
+        translations[language] = {"title": text["title"], "summary": text.get("summary") or ""}
+    return translations
 
 
 @transaction.atomic
@@ -210,13 +232,12 @@ def pledge_save_translation(
     pledge = Pledge.objects.select_for_update().select_related("entity").get(pk=pledge_id)
     if not permissions.can_translate_pledge(user, pledge):
         raise permissions.PermissionDenied(_("This pledge cannot be translated now."))
-    translations = dict(pledge.translations or {})
-    if title is None:
-        translations.pop(language, None)
-    else:
-        translations[language] = {"title": title, "summary": summary}
-    pledge.translations = translations
-    pledge.save(update_fields=["translations", "updated_at"])
+    pledge.translations = _with_translation(
+        pledge.translations, language, None if title is None else {"title": title,
+                                                                    "summary": summary},
+    )
+    pledge.version += 1  # a desk page opened before this save must not write over it
+    pledge.save(update_fields=["translations", "version", "updated_at"])
     return pledge
 
 
@@ -229,5 +250,6 @@ def pledge_set_language(*, user, pledge_id: int, language: str) -> Pledge:
     if not permissions.can_translate_pledge(user, pledge):
         raise permissions.PermissionDenied(_("This pledge cannot be translated now."))
     pledge.language = language
-    pledge.save(update_fields=["language", "updated_at"])
+    pledge.version += 1
+    pledge.save(update_fields=["language", "version", "updated_at"])
     return pledge
