@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('members', '0008_entity_identity_change'),
         ('p2c_portal', '0003_outbound_email_jobs'),
-        ('pledges', '0013_public_title_index_collated'),
+        ('pledges', '0014_pledge_search_unsegmented_scripts'),
         ('spreadsheets', '0001_file_import_one_time_confirmation'),
     ]
 
