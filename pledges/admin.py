@@ -333,6 +333,10 @@ class PledgeAdmin(ReviewDeskAdmin, DeskImportExportMixin, ReadOnlyHistoryMixin,
                 % {"action": transition.label, "status": pledge.get_status_display()},
             )
             return redirect(change_url)
+        not_vetted = workflow.entity_not_vetted(pledge.entity) if name == "publish" else ""
+        if request.method != "POST" and not_vetted:
+            messages.error(request, not_vetted)  # the service refuses it too
+            return redirect(change_url)
         form = TransitionForm(
             request.POST if request.method == "POST" else None,
             transition=transition,
@@ -409,7 +413,11 @@ class PledgeAdmin(ReviewDeskAdmin, DeskImportExportMixin, ReadOnlyHistoryMixin,
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("Publish pledges"),
-            "to_publish": [p for p in pledges if p.status == S.SUBMITTED],
+            "to_publish": [p for p in pledges if p.status == S.SUBMITTED
+                           and not workflow.entity_not_vetted(p.entity)],
+            # Refused by the workflow until their entity is approved: said before the click.
+            "not_vetted": [p for p in pledges if p.status == S.SUBMITTED
+                           and workflow.entity_not_vetted(p.entity)],
             "skipped": [p for p in pledges if p.status != S.SUBMITTED],
             "form": form,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

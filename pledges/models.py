@@ -492,3 +492,34 @@ class CoalitionSettings(models.Model):
     def load(cls) -> "CoalitionSettings":
         settings_row, _created = cls.objects.get_or_create(pk=1)
         return settings_row
+
+
+class ImportedDraftsInvitation(models.Model):
+    """One entity's invitation to complete and submit the drafts an import made of its pledges
+    (rows that were valid but not complete). Unique per (import, entity) and created in one
+    transaction with its emails: however often the job runs, each entity is emailed once per
+    import."""
+
+    file_import = models.ForeignKey(
+        "spreadsheets.FileImport", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("file import"),
+    )
+    entity = models.ForeignKey(
+        "members.Entity", on_delete=models.CASCADE, related_name="+", verbose_name=_("entity"),
+    )
+    pledges = models.ManyToManyField(Pledge, related_name="+", verbose_name=_("drafts"))
+    emails = models.ManyToManyField(
+        "p2c_portal.OutboundEmail", blank=True, related_name="+", verbose_name=_("emails"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation to complete imported drafts")
+        verbose_name_plural = _("invitations to complete imported drafts")
+        constraints = [
+            models.UniqueConstraint(fields=["file_import", "entity"],
+                                    name="one_drafts_invitation_per_import_and_entity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} — {self.file_import}"

@@ -10,9 +10,14 @@
   headings mapped to the import's columns, mappings saved per set of headings) and can be run
   again on the stored file with other choices, without a new upload;
 - the dry run lists every problem of every row with its sheet, line, column and kind, a page at
-  a time, and gives the file back with each problem cell marked (spreadsheets.problems); the
-  confirmed import reads the file as its preview did, and runs in one
-  transaction that is rolled back if any row fails, then says so (nothing is ever half imported);
+  a time, each good row's warnings and, for a row imported as a draft, what it lacks, and gives
+  the file back with each problem cell marked (spreadsheets.problems); the confirmed import reads
+  the file as its preview did, and runs in one transaction that is rolled back if any row fails,
+  then says so (nothing is ever half imported);
+- a preview is confirmed once: it is recorded with a one-time token (spreadsheets.models.
+  FileImport) that the confirmation consumes inside the import's transaction, so that a double
+  click or a second tab imports nothing more and is told so, with a link to the result page of
+  what was imported;
 - the upload is refused above MAX_FILE_BYTES before its content is read (Django streams an
   upload of more than FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file); between preview and
   confirmation it waits on disk in the import storage (IMPORT_STORAGE_DIR, a volume every web
@@ -32,12 +37,14 @@ from django.contrib import messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.files.storage import storages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
@@ -49,6 +56,7 @@ from . import selectors, services
 from .files import MAX_FILE_BYTES, SpreadsheetError, import_max_rows, read_sheets
 from .forms import SaveMappingForm, StoredImportForm, layout_from_data
 from .import_engine import EXPORT_FORMATS, IMPORT_FORMATS, ImportXLSX
+from .models import FileImport
 from .problems import marked_workbook, problem_groups, problem_kind, problem_page
 from .tables import plan_table
 
@@ -113,7 +121,12 @@ def import_report(result) -> dict:
             "sheet": getattr(row, "sheet", ""),
             "action": row.import_type,
             "record": row.object_repr or "",
+            "object_id": row.object_id,
             "changed": getattr(row, "changed_columns", []),
+            # Imported, with something the secretariat should know (an entity not approved).
+            "warnings": [str(w) for w in getattr(row, "warnings", [])],
+            # Imported as a draft of its entity, which must complete it before it is submitted.
+            "missing": [str(m) for m in getattr(row, "missing", [])],
             # Cells read as something else than they say ("Q3 2022" → 30 Sep 2022).
             "readings": getattr(row, "readings", []),
         }
@@ -126,6 +139,8 @@ def import_report(result) -> dict:
         "new": totals[RowResult.IMPORT_TYPE_NEW],
         "updated": totals[RowResult.IMPORT_TYPE_UPDATE],
         "skipped": totals[RowResult.IMPORT_TYPE_SKIP],
+        "drafts": sum(1 for row in rows if row["missing"]),
+        "warned": sum(1 for row in rows if row["warnings"]),
         "invalid_count": len({(p["sheet"], p["line"]) for p in problems if p["line"]}),
     }
 
@@ -136,7 +151,22 @@ def file_report(errors: list[str]) -> dict:
         "problems": [{"line": None, "column": "", "message": message, "kind": "file",
                       "sheet": ""} for message in errors],
         "rows": [], "new": 0, "updated": 0, "skipped": 0, "invalid_count": 0,
+        "drafts": 0, "warned": 0,
     }
+
+
+def import_outcome(result) -> dict:
+    """What a confirmed import keeps (FileImport.outcome): the report without its problems."""
+    report = import_report(result)
+    return {key: report[key] for key in ("rows", "new", "updated", "skipped", "drafts", "warned")}
+
+
+class DeskConfirmForm(StoredImportForm):
+    """The preview's confirmation: the stored file, the preview's layout and its one-time token
+    (spreadsheets.models.FileImport). The file and its format must be those the preview recorded
+    with the token."""
+
+    token = forms.CharField(widget=forms.HiddenInput(), max_length=64)
 
 
 class DeskImportForm(ImportForm):
@@ -154,7 +184,7 @@ class DeskImportForm(ImportForm):
 
 
 IMPORT_FOLDER = "imports"
-ABANDONED_IMPORT_AGE = datetime.timedelta(days=1)
+ABANDONED_IMPORT_AGE = services.ABANDONED_AFTER
 
 
 def import_files_remove_abandoned(*, now: datetime.datetime | None = None) -> int:
@@ -202,7 +232,8 @@ class DeskImportExportMixin(ImportExportMixin):
     export_form_class = ExportForm  # the format only: every column is exported
     tmp_storage_class = ImportFileStorage
     import_form_class = DeskImportForm
-    confirm_form_class = StoredImportForm
+    confirm_form_class = DeskConfirmForm
+    import_result_template_name = "admin/desk/import_result.html"
     skip_import_confirm = False
     # A template documenting the columns and the accepted forms, shown on the import page.
     import_help_template = ""
@@ -249,6 +280,8 @@ class DeskImportExportMixin(ImportExportMixin):
         return [
             path("import/problems/", self.admin_site.admin_view(self.import_problems_download),
                  name="{}_{}_import_problems".format(*info)),
+            path("import/<int:file_import_id>/", self.admin_site.admin_view(
+                self.import_result_view), name="{}_{}_import_result".format(*info)),
             *super().get_urls(),
         ]
 
@@ -397,6 +430,7 @@ class DeskImportExportMixin(ImportExportMixin):
                 **{name: stored.cleaned_data.get(name, "") for name in
                    ("import_file_name", "original_file_name", "format", "resource")},
                 "layout": plan.layout.to_json(),
+                "token": self.confirmation_token(request, stored),
             })
         context["stored_form"] = StoredImportForm(initial={
             **{name: stored.cleaned_data.get(name, "") for name in
@@ -444,44 +478,109 @@ class DeskImportExportMixin(ImportExportMixin):
             raise SpreadsheetError(" ".join(plan.errors))
         return plan.dataset
 
-    @method_decorator(require_POST)
-    def process_import(self, request, **kwargs):
-        """The confirmed import: the same checks as the preview, in one transaction; if anything
-        fails now (the data changed since the preview) nothing is imported and every problem is
-        listed again."""
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        import_url = reverse(
+    # --- the one-time confirmation
+
+    def confirmation_token(self, request, stored: StoredImportForm) -> str:
+        """The preview found nothing wrong: record it with a one-time token."""
+        file_import = services.file_import_preview(
+            model=self.opts.label_lower,
+            file_name=stored.cleaned_data["original_file_name"],
+            stored_name=stored.cleaned_data["import_file_name"],
+            file_format=int(stored.cleaned_data["format"]),
+            user=request.user,
+        )
+        return file_import.token
+
+    def _import_url(self) -> str:
+        return reverse(
             f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import"
         )
-        confirm_form = self.create_confirm_form(request)
-        formats = self.get_import_formats()
-        try:
-            valid = confirm_form.is_valid()
-            input_format = formats[int(confirm_form.cleaned_data["format"])]() if valid else None
-        except (ValueError, IndexError, KeyError):
-            input_format = None
-        if input_format is None:
-            messages.error(request, _("This import could not be confirmed: upload the file again."))
-            return HttpResponseRedirect(import_url)
-        tmp_storage = self.get_tmp_storage_class()(
-            name=confirm_form.cleaned_data["import_file_name"],
-            encoding=None,
-            read_mode=input_format.get_read_mode(),
-            **self.get_tmp_storage_class_kwargs(),
+
+    def import_result_url(self, file_import: FileImport) -> str:
+        return reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import_result",
+            args=[file_import.pk],
         )
-        try:
-            data = tmp_storage.read()
-        except FileNotFoundError:  # already imported, removed as abandoned, or a forged name
-            data = None  # read_csv/read_xlsx say "no longer available: upload it again"
-        try:
-            dataset = self.confirmed_dataset(request, confirm_form, data)
-        except SpreadsheetError as error:
-            messages.error(request, str(error))
-            return HttpResponseRedirect(import_url)
-        result = self.process_dataset(dataset, confirm_form, request, **kwargs)
+
+    def already_imported_message(self, file_import: FileImport):
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            _("This file was already imported (%(file)s, %(when)s, by %(who)s): nothing was "
+              "imported again.")
+            % {
+                "file": file_import.file_name,
+                "when": date_format(timezone.localtime(file_import.imported_at),
+                                    "DATETIME_FORMAT"),
+                "who": getattr(file_import.imported_by, "email", "?"),
+            },
+            self.import_result_url(file_import),
+            _("See what was imported."),
+        )
+
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        """The confirmed import: the preview's token is consumed, then the stored file is read
+        with the preview's layout and the same checks as the preview run again, all in one
+        transaction; if anything fails now (the data changed since the preview) nothing is
+        imported, the token is given back, and every problem is listed again. A second
+        confirmation of the same preview imports nothing and says so."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            messages.error(request, _("This import could not be confirmed: upload the file again."))
+            return HttpResponseRedirect(self._import_url())
+        formats = self.get_import_formats()
+        result = file_import = None
+        with transaction.atomic():
+            try:
+                file_import = services.file_import_claim(
+                    token=confirm_form.cleaned_data["token"], model=self.opts.label_lower,
+                    user=request.user,
+                )
+            except services.AlreadyImported as done:
+                messages.error(request, self.already_imported_message(done.file_import))
+                return HttpResponseRedirect(self.import_result_url(done.file_import))
+            except services.UnknownPreview:
+                messages.error(request, _("This import could not be confirmed: upload the file "
+                                          "again."))
+                return HttpResponseRedirect(self._import_url())
+            # The file and its format are those the preview recorded with the token: a form
+            # naming another file is not this preview's confirmation.
+            if (confirm_form.cleaned_data["import_file_name"] != file_import.stored_name
+                    or int(confirm_form.cleaned_data["format"]) != file_import.file_format
+                    or file_import.file_format >= len(formats)):
+                transaction.set_rollback(True)
+                messages.error(request, _("This import could not be confirmed: upload the file "
+                                          "again."))
+                return HttpResponseRedirect(self._import_url())
+            tmp_storage = self.get_tmp_storage_class()(
+                name=file_import.stored_name,
+                encoding=None,
+                read_mode="rb",
+                **self.get_tmp_storage_class_kwargs(),
+            )
+            try:
+                data = tmp_storage.read()
+            except FileNotFoundError:  # removed as abandoned
+                data = None  # read_csv/read_xlsx say "no longer available: upload it again"
+            try:
+                dataset = self.confirmed_dataset(request, confirm_form, data)
+            except SpreadsheetError as error:
+                transaction.set_rollback(True)
+                messages.error(request, str(error))
+                return HttpResponseRedirect(self._import_url())
+            result = self.process_dataset(dataset, confirm_form, request,
+                                          file_name=file_import.file_name,
+                                          file_import=file_import, **kwargs)
+            failed = result.has_errors() or result.has_validation_errors()
+            if failed:
+                transaction.set_rollback(True)  # the rows, and the token: nothing happened
+            else:
+                services.file_import_record_outcome(file_import=file_import,
+                                                    outcome=import_outcome(result))
         tmp_storage.remove()
-        if result.has_errors() or result.has_validation_errors():
+        if failed:
             messages.error(request, _("Nothing was imported: fix the rows below, then upload the "
                                       "file again."))
             context = {
@@ -497,7 +596,40 @@ class DeskImportExportMixin(ImportExportMixin):
                 "media": self.media,
             }
             return TemplateResponse(request, [self.import_template_name], context)
-        return self.process_result(result, request)
+        self.generate_log_entries(result, request)
+        self.add_success_message(result, request)
+        return HttpResponseRedirect(self.import_result_url(file_import))
+
+    def import_result_view(self, request, file_import_id: int):
+        """What one confirmed import did: each row, with a link to its record, the drafts and
+        what they lack, the warnings."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        file_import = FileImport.objects.filter(
+            pk=file_import_id, model=self.opts.label_lower, status=FileImport.Status.IMPORTED
+        ).select_related("imported_by").first()
+        if file_import is None:
+            raise Http404
+        outcome = dict(file_import.outcome or {})
+        rows = []
+        for row in outcome.get("rows", []):
+            row = dict(row)
+            if row.get("object_id") and row.get("action") in ("new", "update", "skip"):
+                row["url"] = reverse(
+                    f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
+                    args=[row["object_id"]],
+                )
+            rows.append(row)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Imported: %(file)s") % {"file": file_import.file_name},
+            "opts": self.opts,
+            "file_import": file_import,
+            "outcome": outcome,
+            "rows": rows,
+            "import_url": self._import_url(),
+        }
+        return TemplateResponse(request, [self.import_result_template_name], context)
 
     def add_success_message(self, result, request):
         totals = result.totals

@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Expression
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -556,6 +556,8 @@ class DeskResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = None
         self.file_name = ""
+        self.file_import = None  # the confirmed preview (spreadsheets.models.FileImport)
+        self._instance = None  # the record of the row being read
         self._seen: dict = {}
         self._lines: list[int] = []
         self._origins: list[tuple[str, int]] = []  # (sheet, line) of each row
@@ -610,6 +612,7 @@ class DeskResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self.user = kwargs.get("user")
         self.file_name = kwargs.get("file_name") or ""
+        self.file_import = kwargs.get("file_import")
         self._lines = list(getattr(dataset, "line_numbers", []) or [])
         self._origins = list(getattr(dataset, "origins", []) or [])
         try:
@@ -817,7 +820,10 @@ class DeskResource(resources.ModelResource):
         return self._meta.model()
 
     def after_init_instance(self, instance, new, row, **kwargs):
+        self._instance = instance
         instance._import_new = new
+        instance._import_warnings = []  # imported, but the secretariat should know (str)
+        instance._import_missing = []  # imported as a draft, lacking these (str)
         instance._import_snapshot = {
             name: getattr(instance, field.compare or field.attribute, None)
             for name, field in self.fields.items()
@@ -897,6 +903,7 @@ class DeskResource(resources.ModelResource):
         for field, message in self.check_constraints(instance).items():
             if field not in errors:
                 errors[field] = [message]
+        self.check_form_limits(instance, errors)
         if errors:
             # Everything wrong with the row at once: what it lacks as well as what is invalid,
             # so that fixing the cells does not bring a second wave of problems.
@@ -911,6 +918,42 @@ class DeskResource(resources.ModelResource):
         reported as invalid ("" when nothing)."""
         return ""
 
+    def form_fields(self) -> dict:
+        """{model field name: form field} checking each imported value as the portal's forms
+        check it. By default each model field's own form field: its length (a TextField's
+        max_length, which full_clean does not check), digits and bounds. A resource adds the
+        fields of the forms people use (their minimums, their messages)."""
+        fields = {}
+        for field in self._meta.model._meta.concrete_fields:
+            if field.is_relation or field.choices or field.name in self.not_imported:
+                continue
+            # (https: the scheme Django 6 assumes; without it a deprecation warning)
+            extra = {"assume_scheme": "https"} if isinstance(field, models.URLField) else {}
+            form_field = field.formfield(**extra)
+            if form_field is not None:
+                fields[field.name] = form_field
+        return fields
+
+    def check_form_limits(self, instance, errors: dict) -> None:
+        """Add to `errors` what the forms would refuse in the row's values."""
+        limits = self.index("form limits", self.form_fields)
+        for field in self.import_columns():
+            attribute = field.attribute
+            form_field = limits.get(attribute or "")
+            if (
+                form_field is None or isinstance(field, StashedColumn)
+                or field.column_name not in self._headers or attribute in errors
+            ):
+                continue
+            value = getattr(instance, attribute, None)
+            if value in (None, "", []):
+                continue
+            try:
+                form_field.validate(value)
+                form_field.run_validators(value)
+            except ValidationError as error:
+                errors[attribute] = error.messages
+
     def check_constraints(self, instance) -> dict[str, str]:
         """{column: message} for the model's check constraints a row breaks."""
         return {}
@@ -922,6 +965,9 @@ class DeskResource(resources.ModelResource):
             else ""
         row_result.changed_columns = list(self._changed)
         row_result.readings = list(self._readings)
+        if row_result.import_type != row_result.IMPORT_TYPE_SKIP:
+            row_result.warnings = list(getattr(self._instance, "_import_warnings", []))
+            row_result.missing = list(getattr(self._instance, "_import_missing", []))
 
 
 def row_error(message: str) -> ValidationError:

@@ -230,6 +230,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spreadsheets.tasks.import_files_remove_abandoned",
         "schedule": 3600.0,
     },
+    # Invitations to complete the drafts an import made (pledges/import_drafts.py), for imports
+    # whose task was never queued.
+    "sweep-imported-drafts": {
+        "task": "pledges.tasks.imported_drafts_sweep",
+        "schedule": 900.0,
+    },
 }
 
 # --- Email: one path for the whole site (p2c_portal/mail.py), backend from EMAIL_URL -------------
