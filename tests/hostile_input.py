@@ -136,6 +136,7 @@ class PageParser(HTMLParser):
 def hostile_dataset(entity, entity_admin, member, secretariat, newcomer):
     from members.models import Invitation, JoinRequest, Membership
     from reporting.models import ReportRun
+    from spreadsheets.models import FileImport
 
     event = EventFactory(slug="hostile-event")
     published = PledgeFactory(entity=entity, published=True, created_by=member)
@@ -157,11 +158,19 @@ def hostile_dataset(entity, entity_admin, member, secretariat, newcomer):
                                    cutoff=datetime.date(2024, 1, 1),
                                    as_of=datetime.date(2024, 1, 1))
     identity_change = _rows_of_every_admin_model(entity, entity_admin, member, published, cycle)
+    file_import = FileImport.objects.create(
+        model="pledges.pledge", file_name="roundtable.csv", stored_name="gone.csv", file_format=0,
+        status=FileImport.Status.IMPORTED, previewed_by=secretariat, imported_by=secretariat,
+        imported_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
+        outcome={"new": 1, "updated": 0, "skipped": 0, "drafts": 0, "warned": 0,
+                 "rows": [{"line": 2, "action": "new", "record": "A pledge",
+                           "object_id": published.pk, "warnings": [], "missing": []}]},
+    )
     return {
         "entity": entity, "published": published, "draft": draft, "event": event,
         "cycle": cycle, "invitation": invitation, "join_request": join_request,
         "membership": membership, "run": run, "applicant": applicant,
-        "identity_change": identity_change, "personas": {
+        "identity_change": identity_change, "file_import": file_import, "personas": {
             "anonymous": None, "member": member, "entity_admin": entity_admin,
             "secretariat": secretariat,
         }, "memberships": Membership,
@@ -183,6 +192,7 @@ def _rows_of_every_admin_model(entity, entity_admin, member, published, cycle):
     from members.models import EntityIdentityChange
     from p2c_portal.models import OutboundEmail
     from reporting.models import ProgressReport, Reminder
+    from spreadsheets.models import ColumnMapping
 
     every_minute = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.MINUTES)
     CrontabSchedule.objects.create(minute="0", hour="3")
@@ -196,6 +206,9 @@ def _rows_of_every_admin_model(entity, entity_admin, member, published, cycle):
     ProgressReport.objects.create(pledge=published, cycle=cycle, created_by=member)
     Reminder.objects.create(kind="draft_untouched", target_key=f"pledge:{published.pk}",
                             due_on=datetime.date(2024, 1, 1), pledge=published)
+    ColumnMapping.objects.create(target="pledges.pledge", name="Roundtable template",
+                                 signature="0" * 64, headings=["montant"],
+                                 mapping={"montant": "amount"})
     kenya = Country.objects.get(iso3="KEN")
     return EntityIdentityChange.objects.create(
         entity=entity, name="Ministry of ICT and Innovation", stakeholder_group="government",
@@ -261,6 +274,13 @@ def url_arguments(name: str, pattern, data) -> list[dict] | None:
     app = name.split(":")[0]
     if app in usual_pk and set(pattern.pattern.regex.groupindex) == {"pk"}:
         return [{"pk": usual_pk[app]}]
+    # The desk's pages of one record (assign, add a note): the entity, or the draft pledge.
+    record = re.fullmatch(r"admin:(members_entity|pledges_pledge)_\w+", name)
+    if record and set(pattern.pattern.regex.groupindex) == {"record_id"}:
+        return [{"record_id": entity.pk if record.group(1) == "members_entity" else draft.pk}]
+    if name.endswith("_import_result") and set(pattern.pattern.regex.groupindex) == {
+            "file_import_id"}:
+        return [{"file_import_id": data["file_import"].pk}]
     history = re.fullmatch(r"admin:(\w+?)_(\w+)_simple_history", name)
     if history:  # django-simple-history's page of one past version: positional arguments
         from django.apps import apps
