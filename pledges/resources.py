@@ -58,7 +58,7 @@ from spreadsheets.import_engine import (
 from . import services, workflow
 from .amounts import AmountError, parse_amount
 from .completeness import missing_for_submission
-from .currencies import CURRENCIES
+from .currencies import currency_from_text
 from .models import (
     AdvocacyActivity,
     Event,
@@ -71,6 +71,7 @@ from .models import (
     Target,
     other_type_details,
 )
+from .rates import pledge_convert
 
 S = Pledge.Status
 MAX_TARGET_DECIMALS = 2
@@ -96,17 +97,15 @@ class AmountWidget(DecimalWidget):
 
 
 class CurrencyWidget(TextWidget):
-    """An ISO 4217 code or its English name; empty: the code written with the amount."""
+    """An ISO 4217 code in use, or its English or French name; empty: the code written with the
+    amount."""
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
         from_amount = _currency_in_amount(row)
         if not text:
             return from_amount
-        code = text.upper()
-        if code not in CURRENCIES:
-            names = {fold(name): c for c, name in CURRENCIES.items()}
-            code = names.get(fold(text), "")
+        code = currency_from_text(text)
         if not code:
             raise ValueError(
                 _("“%(text)s” is not a currency: write its three-letter code, e.g. USD, EUR, XOF.")
@@ -346,11 +345,13 @@ class PledgeResource(DeskResource):
 
     not_imported = (
         "created_by", "reference", "status", "version", "unsaved_input", "usd_amount",
-        "usd_rate", "usd_rate_date", "first_submitted_at", "submitted_at", "published_at",
+        "amount_month", "usd_rate", "usd_rate_date", "usd_rate_is_test_data",
+        "first_submitted_at", "submitted_at", "published_at",
         "embargo_until", "created_at", "updated_at",
     )
     # The currency may come with the amount, without a currency column.
-    bookkeeping_fields = ("version", "currency", "usd_amount", "usd_rate", "usd_rate_date")
+    bookkeeping_fields = ("version", "currency", "amount_month", "usd_amount", "usd_rate",
+                          "usd_rate_date", "usd_rate_is_test_data")
 
     class Meta(DeskResource.Meta):
         model = Pledge
@@ -373,7 +374,7 @@ class PledgeResource(DeskResource):
         self._by_reference: dict[str, Pledge] = {}
         self._by_pk: dict[int, Pledge] = {}
         self._submissions: workflow.BulkSubmission | None = None
-        self._rates: dict = {}  # services.usd_equivalent's rates, read once per currency
+        self._rates: dict = {}  # pledges.rates' rates, read once per currency and month
         labels = EntityLabels()
         indexes = {
             "entity": ("entities", entity_index),
@@ -610,9 +611,7 @@ class PledgeResource(DeskResource):
             or snapshot.get("amount") != instance.amount
             or snapshot.get("currency") != instance.currency
         ):
-            instance.usd_amount, instance.usd_rate, instance.usd_rate_date = (
-                services.usd_equivalent(instance.amount, instance.currency, rates=self._rates)
-            )
+            pledge_convert(instance, month=instance.amount_month, rates=self._rates)
 
     def check_staged(self, instance, row):
         """Complete after the import: the same rules as a member's submission, read from the

@@ -19,6 +19,7 @@ from p2c_portal.mail import email_send_templated, email_to_secretariat
 from . import permissions
 from .member_selectors import pledge_contacts
 from .models import Pledge, PledgeStatusChange, ReferenceCounter
+from .rates import pledge_convert
 
 S = Pledge.Status
 
@@ -219,6 +220,9 @@ def pledge_transition(
         references = ReferenceBlock()
         fields += _stamp_submission(pledge, now, references)
         references.save()
+        if "first_submitted_at" in fields and pledge.amount is not None:
+            # The amount is pledged now: converted at this month's rate (pledges.rates).
+            fields += pledge_convert(pledge)
     if name == "publish":
         pledge.published_at = now
         pledge.embargo_until = embargo_until

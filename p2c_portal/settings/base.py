@@ -213,6 +213,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.compiled_reports_for_ended_cycles",
         "schedule": 3600.0,
     },
+    # Rates uploads (pledges/rates.py): convert again the pledges of an upload whose task was lost.
+    "sweep-rate-uploads": {
+        "task": "pledges.tasks.currency_rate_uploads_sweep",
+        "schedule": 300.0,
+    },
 }
 
 # --- Email: one path for the whole site (p2c_portal/mail.py), backend from EMAIL_URL -------------
