@@ -13,9 +13,9 @@ from django.db.models import Count
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from action_areas.country_names import names_of
 from action_areas.models import Country
-from action_areas.reference_translations import country_aliases
-from spreadsheets.files import cell_text, fold
+from spreadsheets.files import cell_text, fold, name_key
 from spreadsheets.import_engine import (
     WRITE_BATCH,
     BooleanWidget,
@@ -32,11 +32,14 @@ from .models import Entity, EntityStatusChange, EntitySubType, StakeholderGroup,
 
 
 def country_index() -> NameIndex:
+    """Countries by any name people write (action_areas.country_names), ignoring case, accents
+    and punctuation."""
     return NameIndex(
         _("country"),
-        ((c, (c.iso2, c.iso3, c.name_en, *c.name_translations.values(),
-              *country_aliases(c.iso2)))
-         for c in Country.objects.all()),
+        ((c, names_of(c.iso2, c.iso3, c.name_en, c.name_translations))
+         for c in Country.objects.prefetch_related("group_memberships")),
+        key=name_key,
+        label=lambda country: country.name,
     )
 
 

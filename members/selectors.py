@@ -4,6 +4,8 @@ reads are in members.member_selectors."""
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from p2c_portal.locale_formats import Collated
+
 from .models import Entity, StakeholderGroup
 
 
@@ -24,7 +26,9 @@ def entity_list_public(*, query: str = "", group: str = "", country: str = "") -
             "headquarters_country__name_translations",
             "headquarters_country__iso3",
         )
-        .order_by("name", "pk")
+        # In the page language's alphabetical order ("Égypte" among the E's), with the primary
+        # key breaking ties so that pages never overlap.
+        .order_by(Collated("name"), "pk")
     )
     query = (query or "").strip()[:200]
     if query:

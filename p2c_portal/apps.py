@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,14 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # Connects the receivers that remember a passed second factor in the session.
         from . import staff_two_factor  # noqa: F401
+
+        connection_created.connect(_register_sqlite_collation)
+
+
+def _register_sqlite_collation(sender, connection, **kwargs) -> None:
+    """SQLite has no Unicode collation of its own: the pyuca order that p2c_portal.locale_formats
+    uses in Python, under the name `Collated` asks for on SQLite."""
+    if connection.vendor == "sqlite":
+        from .locale_formats import SQLITE_COLLATION, compare_collated
+
+        connection.connection.create_collation(SQLITE_COLLATION, compare_collated)

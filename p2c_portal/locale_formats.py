@@ -5,9 +5,12 @@ Formats come from CLDR through Babel, so the six UN languages (and any language 
 the Unicode consortium's data instead of Django's per-language format files, which cannot say
 « 1er juin » nor place a currency symbol. English is the UN's British usage ("1 June 2022").
 
-Sorting uses the Unicode Collation Algorithm (pyuca, the default Unicode table) in Python after
-the rows are fetched: it gives the same order on PostgreSQL and SQLite, where database collations
-differ ("Côte d'Ivoire" before "Czechia", "Türkiye" before "Tuvalu").
+Short lists sorted in Python (countries of a pledge, a menu of countries) use the Unicode
+Collation Algorithm (pyuca, the default Unicode table) after the rows are fetched: the same order
+on PostgreSQL and SQLite ("Côte d'Ivoire" before "Czechia", "Türkiye" before "Tuvalu"). Long,
+paginated lists (the entity directory) are ordered by the database with `collated()`: the
+language's ICU collation on PostgreSQL, and on SQLite the same pyuca table registered as a
+collation, so that a page boundary falls where the order says.
 """
 
 import datetime
@@ -20,9 +23,12 @@ from typing import TypeVar
 
 from babel import Locale
 from babel import dates as babel_dates
+from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -153,6 +159,29 @@ def format_percent(value, language: str | None = None) -> str:
     )
 
 
+def format_compact_number(value, language: str | None = None) -> str:
+    """A large figure in words, rounded to one decimal: 2.5 million, 2,5 millions, 250万,
+    2,5 миллиона; figures under a thousand as they are. For headline figures ("USD 2.5 million"),
+    never where the exact value matters."""
+    number = _as_decimal(value)
+    if number is None:
+        return "" if value is None else str(value)
+    return babel_numbers.format_compact_decimal(
+        number, format_type="long", fraction_digits=1, locale=cldr_locale(language)
+    )
+
+
+# --- Lists -----------------------------------------------------------------------------------
+
+def format_list(items: Iterable, language: str | None = None) -> str:
+    """Names listed as the language lists them, with its conjunction: "A, B and C",
+    « A, B et C », "A وB وC", "A、B和C", "A, B и C"."""
+    texts = [str(item) for item in items]
+    if not texts:
+        return ""
+    return babel_lists.format_list(texts, style="standard", locale=cldr_locale(language))
+
+
 _WHITESPACE = re.compile(r"[\s\u00a0\u202f\u2009]+")
 
 
@@ -226,6 +255,44 @@ def collation_key(text: str) -> tuple:
 def sorted_by_name(items: Iterable[T], name: Callable[[T], str] = str) -> list[T]:
     """`items` sorted by `name(item)` in collation order."""
     return sorted(items, key=lambda item: collation_key(name(item)))
+
+
+# The name under which SQLite knows the pyuca collation (registered on each new connection by
+# p2c_portal.apps); PostgreSQL has ICU's own collations, one per language ("fr-x-icu").
+SQLITE_COLLATION = "unicode_ci"
+
+
+def compare_collated(first: str, second: str) -> int:
+    """The SQLite collation: -1, 0 or 1 as `first` sorts before, with or after `second`."""
+    first_key, second_key = collation_key(first), collation_key(second)
+    return (first_key > second_key) - (first_key < second_key)
+
+
+def database_collation(language: str | None = None) -> str:
+    """The PostgreSQL ICU collation of a language: "fr-x-icu", "zh-Hans-x-icu"… PostgreSQL
+    creates one for every locale ICU knows, so a new language needs nothing here."""
+    locale = cldr_locale(language)
+    name = "-".join(part for part in (locale.language, locale.script) if part)
+    return f"{name}-x-icu"
+
+
+# Unicode's root collation in ICU: the order of no language in particular, for text written in
+# any language (pledge titles), and the one an index can be built on once for every language.
+ROOT_COLLATION = "und-x-icu"
+
+
+class Collated(Collate):
+    """A text column compared as the language sorts: `order_by(Collated("name"), "pk")`.
+    Accents and case count only after the letters ("Égypte" among the E's, "Côte d'Ivoire"
+    before "Czechia"). PostgreSQL: the language's ICU collation (`root=True`: Unicode's root
+    order, whatever the language); SQLite: the pyuca collation."""
+
+    def __init__(self, field: str, language: str | None = None, *, root: bool = False):
+        super().__init__(F(field), ROOT_COLLATION if root else database_collation(language))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        extra_context["collation"] = connection.ops.quote_name(SQLITE_COLLATION)
+        return self.as_sql(compiler, connection, **extra_context)
 
 
 # --- Form fields -----------------------------------------------------------------------------

@@ -262,6 +262,7 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
             "decisions": decisions,
             "country_groups": [CountryGroup(g).label for g in groups],
             "changed_since_submission": desk_selectors.pledge_changes_since_submission(pledge),
+            "change_dialogue": desk_selectors.pledge_change_dialogue(pledge),
             "history_url": reverse("admin:pledges_pledge_history", args=[pledge.pk]),
             "entity_url": reverse("admin:members_entity_change", args=[pledge.entity_id]),
             "is_public": pledge.is_public(),

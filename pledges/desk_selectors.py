@@ -14,6 +14,7 @@ from members.permissions import can_vet_entities
 
 from .models import Pledge
 from .permissions import can_review_pledges
+from .pledge_changes import pledge_snapshot, snapshot_changes
 
 S = Pledge.Status
 
@@ -99,3 +100,31 @@ def pledge_changes_since_submission(pledge: Pledge) -> list[str]:
         return []
     delta = latest.diff_against(submitted, excluded_fields=_LIFECYCLE_FIELDS)
     return [str(Pledge._meta.get_field(change.field).verbose_name) for change in delta.changes]
+
+
+def pledge_change_dialogue(pledge: Pledge) -> dict | None:
+    """While a change request is open or its answer awaits review: what the secretariat asked,
+    what the entity answered on resubmitting, and what changed since the request, field by
+    field (from the content saved with the request)."""
+    if pledge.status not in (S.CHANGES_REQUESTED, S.SUBMITTED):
+        return None
+    request = (
+        pledge.status_changes.filter(to_status=S.CHANGES_REQUESTED)
+        .select_related("actor").order_by("-created_at", "-pk").first()
+    )
+    if request is None:
+        return None
+    answer = (
+        pledge.status_changes.filter(
+            from_status=S.CHANGES_REQUESTED, to_status=S.SUBMITTED,
+            created_at__gte=request.created_at,
+        ).select_related("actor").order_by("created_at", "pk").first()
+    )
+    if pledge.status == S.SUBMITTED and answer is None:
+        return None  # submitted again by another way (an import): no dialogue to show
+    return {
+        "request": request,
+        "answer": answer,
+        "changes": snapshot_changes(request.snapshot, pledge_snapshot(pledge))
+        if request.snapshot else None,
+    }

@@ -18,12 +18,13 @@ from urllib.parse import urlencode
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, Q, QuerySet
-from django.db.models.functions import ExtractYear, Lower
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from action_areas.models import Country, CountryGroup, CountryGroupMembership, Region
 from members.models import StakeholderGroup
+from p2c_portal.locale_formats import Collated
 from p2c_portal.query_params import ascii_int, clean_text, database_id, page_number
 
 from .models import Pledge, PledgeType
@@ -204,7 +205,9 @@ class PledgeFilters:
         if self.sort == "usd":
             return [F("usd_amount").desc(nulls_last=True), *newest]
         if self.sort == "title":
-            return [Lower("title"), "pk"]
+            # Titles are written in every language: Unicode's root order, accents and case
+            # after the letters, read in order from the index pledge_public_title (migration 0013).
+            return [Collated("title", root=True), "pk"]
         return newest
 
     def params(self, *, page: int | None = None, include_sort: bool = True) -> list:

@@ -3,7 +3,6 @@ checked on submission (pledges.completeness); what is typed is validated for its
 
 from decimal import Decimal
 
-from babel.lists import format_list
 from django import forms
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
@@ -18,7 +17,12 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
-from p2c_portal.locale_formats import LocalizedDecimalField, cldr_locale, collation_key
+from p2c_portal.locale_formats import (
+    Collated,
+    LocalizedDecimalField,
+    collation_key,
+    format_list,
+)
 
 from .currencies import currency_choices
 from .models import (
@@ -91,7 +95,7 @@ class BasicsForm(forms.ModelForm):
                 "Choosing another type removes the details of the type “%(type)s” "
                 "(%(details)s) when you save this section."
             ) % {"type": self.instance.get_pledge_type_display(),
-                 "details": format_list(filled, locale=cldr_locale())}
+                 "details": format_list(filled)}
         self.fields["event"].empty_label = _("Not announced at an event")
         self.fields["event"].queryset = Event.objects.filter(
             Q(is_open_for_pledges=True) | Q(pk=getattr(self.instance, "event_id", None))
@@ -239,7 +243,7 @@ class AreasForm(forms.ModelForm):
             self.add_error(
                 "pillars",
                 _("These pillars belong to action areas you did not choose: %(pillars)s.")
-                % {"pillars": ", ".join(str(p.name) for p in stray)},
+                % {"pillars": format_list(p.name for p in stray)},
             )
         return cleaned
 
@@ -367,7 +371,7 @@ class PartnersForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["co_pledgers"].queryset = Entity.objects.approved().exclude(
             pk=self.instance.entity_id
-        ).order_by("name")
+        ).order_by(Collated("name"), "pk")
         for field in self.fields.values():
             field.required = False
 
@@ -375,6 +379,16 @@ class PartnersForm(forms.ModelForm):
 class WithdrawForm(forms.Form):
     message = forms.CharField(
         label=_("Why is the pledge withdrawn? (optional, shared with the secretariat)"),
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SubmitForm(forms.Form):
+    """Submitting, or resubmitting after the secretariat asked for changes with an answer."""
+
+    answer = forms.CharField(
+        label=_("Your answer to the secretariat (optional)"),
+        help_text=_("What you changed, or why you left something as it was."),
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -530,6 +530,10 @@ class PledgeStatusChange(models.Model):
     to_status = models.CharField(_("to"), max_length=20, choices=Pledge.Status.choices)
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
+    # The pledge's content when the secretariat asked for changes (pledges.pledge_changes), so
+    # that the desk can show what the entity changed since; empty on other transitions.
+    snapshot = models.JSONField(_("content at the time"), default=dict, blank=True,
+                                editable=False)
 
     class Meta:
         verbose_name = _("pledge status change")

@@ -21,6 +21,7 @@ must be complete after the import (the same rules as a member's submission), or 
 refused.
 """
 
+import re
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -28,16 +29,20 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
+from action_areas.country_names import group_named, is_global_name
 from action_areas.models import (
     ActionArea,
     BeneficiaryGroup,
+    CountryGroup,
     Pillar,
     Region,
     SustainableDevelopmentGoal,
 )
 from members.resources import EntityLabels, country_index, entity_index
-from spreadsheets.files import cell_text, fold, parse_date
+from p2c_portal.locale_formats import format_number
+from spreadsheets.files import cell_text, fold, split_list
 from spreadsheets.import_engine import (
     WRITE_BATCH,
     BooleanWidget,
@@ -54,11 +59,20 @@ from spreadsheets.import_engine import (
     bulk_update,
     decimal_from_cell,
 )
+from spreadsheets.periods import describe_date, read_date
 
 from . import services, workflow
-from .amounts import AmountError, parse_amount
+from .amounts import AmountError, describe_amount, parse_amount, read_amount, settle_currency
+from .choice_words import (
+    ADVOCACY_ACTIVITY_WORDS,
+    MODALITY_WORDS,
+    PLEDGE_TYPE_WORDS,
+    POLICY_INSTRUMENT_WORDS,
+    POLICY_STAGE_WORDS,
+    PROGRAMME_KIND_WORDS,
+)
 from .completeness import missing_for_submission
-from .currencies import currency_from_text
+from .currencies import CurrencyReading, read_currency
 from .models import (
     AdvocacyActivity,
     Event,
@@ -75,6 +89,7 @@ from .rates import pledge_convert
 
 S = Pledge.Status
 MAX_TARGET_DECIMALS = 2
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 # --- Cells specific to pledges --------------------------------------------------------------------
@@ -87,46 +102,73 @@ def _amount(text: str) -> tuple[Decimal, str]:
         raise ValueError(str(error)) from None
 
 
+_PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def _currency_in_amount(row) -> CurrencyReading | None:
+    """The currency written with the row's amount ("€" in "€2.5m"), if any."""
+    text = (row or {}).get("amount")
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        return read_amount(text).currency
+    except AmountError:
+        return None  # reported by the amount column
+
+
+def _currency_of(row, column_text: str | None = None) -> str:
+    """The row's currency from its amount and currency cells ("" when neither says one);
+    ValueError when they contradict each other or leave it open ("FCFA": XOF or XAF?)."""
+    row = row or {}
+    if column_text is None:
+        column_text = cell_text(row.get("currency")) if "currency" in row else ""
+    in_column = None
+    if column_text:
+        in_column = read_currency(column_text)
+        if in_column is None:
+            raise ValueError(
+                _("“%(text)s” is not a currency: write its three-letter code, e.g. USD, EUR, "
+                  "XOF.") % {"text": column_text[:40]}
+            )
+    try:
+        return settle_currency(_currency_in_amount(row), in_column)
+    except AmountError as error:
+        raise ValueError(str(error)) from None
+
+
 class AmountWidget(DecimalWidget):
-    """ "1,000,000", "1 000 000", "USD 1,000,000", "1.000.000,50" (pledges.amounts)."""
+    """ "1,000,000", "1 000 000", "1.000.000,50", "USD 5 million", "€2.5m", "2,5 M€",
+    "FCFA 500 000 000" (pledges.amounts). A currency written with the amount is settled with the
+    currency column (CurrencyWidget) or, without that column, is the pledge's currency."""
 
     def clean(self, value, row=None, **kwargs):
         if cell_text(value) == "":
             return None
-        return decimal_from_cell(value, _amount)
+        amount = decimal_from_cell(value, _amount)
+        if "currency" not in (row or {}):
+            _currency_of(row)  # "FCFA 500 000 000" alone does not say which franc
+        return amount
+
+    def describe(self, value, cleaned, row=None):
+        if cleaned is None or not isinstance(value, str) or _PLAIN_NUMBER.match(value.strip()):
+            return ""  # a number as the portal stores it: nothing was read into it
+        try:
+            currency = _currency_of(row)
+        except ValueError:
+            currency = ""
+        return describe_amount(cleaned, currency)
 
 
 class CurrencyWidget(TextWidget):
-    """An ISO 4217 code in use, or its English or French name; empty: the code written with the
-    amount."""
+    """An ISO 4217 code, a sign or a name ("US$", "€", "FCFA", "dollars américains":
+    pledges.currencies); empty: the currency written with the amount. A currency that the
+    amount's contradicts is an error, never dropped."""
 
     def clean(self, value, row=None, **kwargs):
-        text = cell_text(value)
-        from_amount = _currency_in_amount(row)
-        if not text:
-            return from_amount
-        code = currency_from_text(text)
-        if not code:
-            raise ValueError(
-                _("“%(text)s” is not a currency: write its three-letter code, e.g. USD, EUR, XOF.")
-                % {"text": text[:40]}
-            )
-        if from_amount and from_amount != code:
-            raise ValueError(
-                _("The amount is in %(amount)s but the currency column says %(currency)s.")
-                % {"amount": from_amount, "currency": code}
-            )
-        return code
+        return _currency_of(row, cell_text(value))
 
-
-def _currency_in_amount(row) -> str:
-    text = (row or {}).get("amount")
-    if not isinstance(text, str) or not text.strip():
-        return ""
-    try:
-        return parse_amount(text)[1]
-    except AmountError:
-        return ""
+    def describe(self, value, cleaned, row=None):
+        return cleaned or ""
 
 
 class WholeNumberWidget(DecimalWidget):
@@ -142,6 +184,16 @@ class WholeNumberWidget(DecimalWidget):
         if value is None:
             return None if kwargs.get("force_native_type") else ""
         return value if kwargs.get("force_native_type") else str(value)
+
+    def describe(self, value, cleaned, row=None):
+        return _described_number(value, cleaned)
+
+
+def _described_number(value, number) -> str:
+    """ "1,5 million" → 1,500,000 for the preview; "" for a number written as stored."""
+    if number is None or not isinstance(value, str) or _PLAIN_NUMBER.match(value.strip()):
+        return ""
+    return format_number(number)
 
 
 class TargetsWidget(TextWidget):
@@ -171,7 +223,7 @@ class TargetsWidget(TextWidget):
                     raise ValueError(_("the indicator is at most 200 characters, the unit 50"))
                 baseline_number = _number(baseline) if baseline else None
                 targets.append((indicator, unit, baseline_number, _number(target_value),
-                                parse_date(target_date)))
+                                read_date(target_date, end=True)))
             except ValueError as error:
                 raise ValueError(
                     _("Target %(number)d: %(error)s") % {"number": number, "error": error}
@@ -180,6 +232,25 @@ class TargetsWidget(TextWidget):
             raise ValueError(_("A pledge can have at most %(max)d targets.")
                              % {"max": services.MAX_TARGETS})
         return targets
+
+    def describe(self, value, cleaned, row=None):
+        """The numbers and dates of each target as read: "1.5 million" → 1,500,000, "Q4 2025"
+        → 31 December 2025 (end of period)."""
+        readings = []
+        for target, line in zip(cleaned or [], [
+            line for line in cell_text(value).splitlines() if line.strip()
+        ], strict=False):
+            parts = [part.strip() for part in line.split("|")]
+            _indicator, _unit, baseline, target_value, _date = target
+            numbers = [(parts[-3] if len(parts) == 5 else "", baseline),
+                       (parts[-2], target_value)]
+            for written, number in numbers:
+                shown = _described_number(written, number)
+                if shown:
+                    readings.append((written, shown))
+            if not _ISO_DAY.match(parts[-1]):
+                readings.append((parts[-1], describe_date(parts[-1], end=True)))
+        return readings
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
@@ -249,13 +320,88 @@ class TargetsColumn(StashedColumn):
         ]
 
 
+GROUP_ACRONYMS = {
+    CountryGroup.LDC: pgettext_lazy("country group acronym", "LDC"),
+    CountryGroup.LLDC: pgettext_lazy("country group acronym", "LLDC"),
+    CountryGroup.SIDS: pgettext_lazy("country group acronym", "SIDS"),
+}
+
+
 class CountriesWidget(IndexWidget):
+    """Countries by any name people write (action_areas.country_names: "Tanzania", "Lao PDR",
+    "DRC", "RWA"), UN groups ("All LDCs", "SIDS", "Tous les PMA") read as the countries in the
+    group on the day of the import, as the pledge form lists them, and "Global", "Worldwide",
+    "Monde": the pledge acts globally (PledgeResource sets is_global)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.groups_factory = None  # set by the resource: () -> {group: [countries]}
+        self._read: dict[str, tuple] = {}  # a cell is read for its value, is_global, preview
+
+    def read(self, text: str) -> tuple[list, list[tuple[str, str]], bool]:
+        """(countries, (item as written, as read) for the preview, whether it says global)."""
+        if text not in self._read:
+            self._read[text] = self._read_cell(text)
+        return self._read[text]
+
+    def _read_cell(self, text: str) -> tuple[list, list[tuple[str, str]], bool]:
+        index = self.index_factory()
+        countries, readings, is_global, unknown = [], [], False, []
+        for item in split_list(text):
+            if is_global_name(item):
+                is_global = True
+                readings.append((item, _("global (the pledge acts globally)")))
+                continue
+            groups = group_named(item)
+            for group in groups:
+                members = self.groups_factory().get(group, [])
+                countries.extend(members)
+                readings.append((item, _("the %(count)d countries of the %(group)s group today")
+                                 % {"count": len(members), "group": GROUP_ACRONYMS[group]}))
+            if groups:
+                continue
+            found = index.find(item)
+            if found is None and "," in item:
+                parts = [index.find(part.strip()) for part in item.split(",") if part.strip()]
+                if parts and all(parts):
+                    countries.extend(parts)
+                    readings.extend((item, index.label(part)) for part in parts)
+                    continue
+            if found is None:
+                unknown.append(item)
+                continue
+            countries.append(found)
+            readings.append((item, index.label(found)))
+        if unknown:
+            raise index.unknown_items(unknown)
+        return list(dict.fromkeys(countries)), readings, is_global
+
     def clean(self, value, row=None, **kwargs):
-        countries = super().clean(value, row, **kwargs)
+        countries, _readings, _global = self.read(cell_text(value))
         if len(countries) > services.MAX_COUNTRIES:
-            raise ValueError(_("Choose at most %(max)d countries.")
-                             % {"max": services.MAX_COUNTRIES})
+            raise ValueError(
+                _("Choose at most %(max)d countries; for wider pledges choose regions or "
+                  "“globally”.") % {"max": services.MAX_COUNTRIES}
+            )
         return countries
+
+    def says_global(self, value) -> bool:
+        return self.read(cell_text(value))[2]
+
+    def describe(self, value, cleaned, row=None):
+        return self.read(cell_text(value))[1]
+
+
+def _country_groups(countries: NameIndex) -> dict[str, list]:
+    """{group: its countries today}, from the countries of the import's index."""
+    today = timezone.localdate()
+    groups: dict[str, list] = {}
+    for country in countries.records():
+        for group in country.groups_on(today):
+            groups.setdefault(group, []).append(country)
+    for members in groups.values():
+        members.sort(key=lambda country: country.name_en)
+    return groups
 
 
 def _coded_index(what, model, extra=lambda obj: ()):
@@ -294,12 +440,13 @@ class PledgeResource(DeskResource):
     title = Column(attribute="title", widget=TextWidget())
     summary = Column(attribute="summary", widget=TextWidget())
     description = Column(attribute="description", widget=TextWidget())
-    pledge_type = Column(attribute="pledge_type", widget=ChoiceWidget(PledgeType),
+    pledge_type = Column(attribute="pledge_type",
+                         widget=ChoiceWidget(PledgeType, synonyms=PLEDGE_TYPE_WORDS),
                          aliases=("type",))
     event = Column(attribute="event", compare="event_id",
                    widget=IndexWidget(render_one=lambda event: event.slug))
     start_date = Column(attribute="start_date", widget=DateWidget())
-    end_date = Column(attribute="end_date", widget=DateWidget())
+    end_date = Column(attribute="end_date", widget=DateWidget(end=True))
     action_areas = StashedColumn(attribute="action_areas",
                                  widget=IndexWidget(multiple=True, render_one=lambda a: a.code))
     pillars = StashedColumn(attribute="pillars",
@@ -308,7 +455,8 @@ class PledgeResource(DeskResource):
     regions = StashedColumn(attribute="regions",
                             widget=IndexWidget(multiple=True, render_one=lambda r: r.code))
     countries = StashedColumn(attribute="countries",
-                              widget=CountriesWidget(multiple=True, render_one=lambda c: c.iso3))
+                              widget=CountriesWidget(multiple=True,
+                                                     render_one=lambda c: c.iso3))
     beneficiary_groups = StashedColumn(
         attribute="beneficiary_groups",
         widget=IndexWidget(multiple=True, render_one=lambda b: b.code),
@@ -322,17 +470,24 @@ class PledgeResource(DeskResource):
     contact_email = Column(attribute="contact_email", widget=TextWidget())
     amount = Column(attribute="amount", widget=AmountWidget())
     currency = Column(attribute="currency", widget=CurrencyWidget())
-    modality = Column(attribute="modality", widget=ChoiceWidget(FinancialModality))
+    modality = Column(attribute="modality",
+                      widget=ChoiceWidget(FinancialModality, synonyms=MODALITY_WORDS))
     disbursement_start = Column(attribute="disbursement_start", widget=DateWidget())
-    disbursement_end = Column(attribute="disbursement_end", widget=DateWidget())
-    policy_instrument = Column(attribute="policy_instrument",
-                               widget=ChoiceWidget(PolicyInstrument))
-    policy_stage = Column(attribute="policy_stage", widget=ChoiceWidget(PolicyStage))
+    disbursement_end = Column(attribute="disbursement_end", widget=DateWidget(end=True))
+    policy_instrument = Column(
+        attribute="policy_instrument",
+        widget=ChoiceWidget(PolicyInstrument, synonyms=POLICY_INSTRUMENT_WORDS),
+    )
+    policy_stage = Column(attribute="policy_stage",
+                          widget=ChoiceWidget(PolicyStage, synonyms=POLICY_STAGE_WORDS))
     jurisdiction = Column(attribute="jurisdiction", widget=TextWidget())
-    advocacy_activities = Column(attribute="advocacy_activities",
-                                 widget=ChoiceWidget(AdvocacyActivity, multiple=True))
+    advocacy_activities = Column(
+        attribute="advocacy_activities",
+        widget=ChoiceWidget(AdvocacyActivity, multiple=True, synonyms=ADVOCACY_ACTIVITY_WORDS),
+    )
     audience = Column(attribute="audience", widget=TextWidget())
-    programme_kind = Column(attribute="programme_kind", widget=ChoiceWidget(ProgrammeKind))
+    programme_kind = Column(attribute="programme_kind",
+                            widget=ChoiceWidget(ProgrammeKind, synonyms=PROGRAMME_KIND_WORDS))
     people_to_reach = Column(attribute="people_to_reach", widget=WholeNumberWidget())
     targets = TargetsColumn(attribute="targets", widget=TargetsWidget())
     # Exported for information, never imported.
@@ -349,9 +504,10 @@ class PledgeResource(DeskResource):
         "first_submitted_at", "submitted_at", "published_at",
         "embargo_until", "created_at", "updated_at",
     )
-    # The currency may come with the amount, without a currency column.
-    bookkeeping_fields = ("version", "currency", "amount_month", "usd_amount", "usd_rate",
-                          "usd_rate_date", "usd_rate_is_test_data")
+    # The currency may come with the amount, without a currency column; "Global" in the
+    # countries column sets is_global without an is_global column.
+    bookkeeping_fields = ("version", "currency", "is_global", "amount_month", "usd_amount",
+                          "usd_rate", "usd_rate_date", "usd_rate_is_test_data")
 
     class Meta(DeskResource.Meta):
         model = Pledge
@@ -392,6 +548,9 @@ class PledgeResource(DeskResource):
             self.fields[column].widget.index_factory = (
                 lambda name=name, factory=factory: self.index(name, factory)
             )
+        self.fields["countries"].widget.groups_factory = lambda: self.index(
+            "country groups", lambda: _country_groups(self.index("countries", country_index))
+        )
         self.fields["entity"].widget.render_one = labels
         self.fields["co_pledgers"].widget.render_one = labels
 
@@ -562,9 +721,20 @@ class PledgeResource(DeskResource):
                   "between entities.")
             ]
         if "amount" in row and "currency" not in row and "amount" not in errors:
-            currency = _currency_in_amount(row)
+            currency = _currency_of(row)  # settled: AmountWidget refused it otherwise
             if currency:
                 instance.currency = currency
+        if (
+            "countries" in row and "countries" not in errors and "is_global" not in errors
+            and self.fields["countries"].widget.says_global(row["countries"])
+        ):
+            if "is_global" in row and cell_text(row["is_global"]) and not instance.is_global:
+                errors["is_global"] = [
+                    _("The countries column says the pledge acts globally but this column says "
+                      "no: correct one of them.")
+                ]
+            else:
+                instance.is_global = True
         # A pledge keeps only its own type's details (pledges.services._write clears them in
         # the form): a file that gives another type's detail is asked what it means.
         for name, empty in other_type_details(instance.pledge_type).items():
@@ -581,12 +751,13 @@ class PledgeResource(DeskResource):
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         skip = super().skip_row(instance, original, row, import_validation_errors)
-        # Without a currency column the currency comes with the amount ("EUR 1,000,000"): a
-        # new currency for the same number is a change too.
-        if (not import_validation_errors and "currency" not in row
-                and instance._import_snapshot.get("currency") != instance.currency):
-            self._changed.append("currency")
-            return False
+        # Without a currency column the currency comes with the amount ("EUR 1,000,000"), and
+        # without an is_global column "Global" comes with the countries: a change too.
+        for column in ("currency", "is_global"):
+            if (not import_validation_errors and column not in row
+                    and instance._import_snapshot.get(column) != getattr(instance, column)):
+                self._changed.append(column)
+                skip = False
         return skip
 
     def before_save_instance(self, instance, row, **kwargs):

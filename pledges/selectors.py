@@ -23,7 +23,7 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
-from p2c_portal.locale_formats import collation_key
+from p2c_portal.locale_formats import Collated, collation_key
 
 from . import filters, public_cache
 from .models import CoalitionSettings, Event, Pledge, PledgeType
@@ -254,7 +254,8 @@ def pledge_get_public(pledge_id: int) -> Pledge:
             ),
             "beneficiary_groups",
             "sdgs",
-            Prefetch("co_pledgers", queryset=Entity.objects.approved().order_by("name")),
+            Prefetch("co_pledgers",
+                     queryset=Entity.objects.approved().order_by(Collated("name"), "pk")),
             "targets",
         )
         .filter(pk=pledge_id)

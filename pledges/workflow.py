@@ -19,6 +19,7 @@ from p2c_portal.mail import email_send_templated, email_to_secretariat
 from . import permissions
 from .member_selectors import pledge_contacts
 from .models import Pledge, PledgeStatusChange, ReferenceCounter
+from .pledge_changes import pledge_snapshot
 from .rates import pledge_convert
 
 S = Pledge.Status
@@ -229,13 +230,17 @@ def pledge_transition(
         fields += ["published_at", "embargo_until"]
     pledge.version += 1
     pledge.save(update_fields=fields)
-    _status_change(pledge, actor=actor, previous=previous, message=message).save()
+    change = _status_change(pledge, actor=actor, previous=previous, message=message)
+    if name == "request_changes":
+        change.snapshot = pledge_snapshot(pledge)
+    change.save()
     if transition.email:
         _email_pledgers(pledge=pledge, template=transition.email, message=message)
     if name == "submit":
         email_to_secretariat(
             template="pledges/pledge_to_secretariat",
-            context={"pledge": pledge, "resubmission": previous == S.CHANGES_REQUESTED},
+            context={"pledge": pledge, "resubmission": previous == S.CHANGES_REQUESTED,
+                     "answer": message},
         )
     return pledge
 

@@ -337,6 +337,9 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
     )
 
     def changelist_view(self, request, extra_context=None):
+        # Asked here as on every page of the desk: other staff get a 403, not a redirect.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         row = ReminderSettings.load()
         return HttpResponseRedirect(
             reverse("admin:reporting_remindersettings_change", args=[row.pk])

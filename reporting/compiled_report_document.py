@@ -12,11 +12,12 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from action_areas.models import text_in
+from p2c_portal import locale_formats
 
 from .compiled_report_figures import BREAKDOWNS
 
@@ -115,17 +116,33 @@ def _date(value: str) -> datetime.date:
     return datetime.date.fromisoformat(value)
 
 
-def number(value, decimals: int = 0) -> str:
-    """A number as the active language writes it (1,234,567 / 1 234 567)."""
-    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+# Numbers, amounts and dates as the active language writes them, from CLDR (the same functions
+# as the site's pages): 1,234,567 · 1 234 567; US$2,500,000 · 2 500 000 $US; 16 June 2022 ·
+# 16 juin 2022 · 2022年6月16日. Pure functions of the value and the language: the same report in
+# the same language is the same bytes.
+
+def number(value) -> str:
+    """A count as the active language writes it (1,234,567 / 1 234 567)."""
+    return locale_formats.format_number(value)
 
 
 def usd(value) -> str:
-    return _("USD %(amount)s") % {"amount": number(Decimal(value), 0)}
+    """A total in US dollars, rounded to the dollar."""
+    return locale_formats.format_amount(Decimal(value).quantize(Decimal(1)), "USD")
 
 
 def percent(value: str | None) -> str:
-    return _("%(percent)s %%") % {"percent": number(Decimal(value), 1)} if value else "—"
+    """A percentage (0–100) with at most one decimal: 42.5% · 42,5 %."""
+    if not value:
+        return "—"
+    return locale_formats.format_percent(Decimal(value).quantize(Decimal("0.1")).normalize())
+
+
+def date(value: str | datetime.date) -> str:
+    """A date of the report in the language's long form."""
+    if isinstance(value, str):
+        value = _date(value)
+    return locale_formats.format_date(value)
 
 
 def _selection(parameters: dict, language: str) -> list[str]:
@@ -136,26 +153,26 @@ def _selection(parameters: dict, language: str) -> list[str]:
         if event.get("location"):
             where = _("%(event)s (%(place)s)") % {"event": where, "place": event["location"]}
         lines.append(_("Announced at: %(event)s, %(start)s – %(end)s") % {
-            "event": where, "start": formats.date_format(_date(event["start"])),
-            "end": formats.date_format(_date(event["end"])),
+            "event": where, "start": date(event["start"]),
+            "end": date(event["end"]),
         })
     if "cutoff" in parameters:
         lines.append(_("First submitted on or before %(date)s") % {
-            "date": formats.date_format(_date(parameters["cutoff"]))})
+            "date": date(parameters["cutoff"])})
     if "cycle" in parameters:
         cycle = parameters["cycle"]
         lines.append(_("Reporting cycle: %(cycle)s (period %(start)s – %(end)s, due %(due)s)") % {
             "cycle": _label(cycle, language),
-            "start": formats.date_format(_date(cycle["period_start"])),
-            "end": formats.date_format(_date(cycle["period_end"])),
-            "due": formats.date_format(_date(cycle["due_on"])),
+            "start": date(cycle["period_start"]),
+            "end": date(cycle["period_end"]),
+            "due": date(cycle["due_on"]),
         })
     if parameters.get("kind") == "custom":
         lines.append(_("Filters of the public pledge list: %(filters)s") % {
             "filters": parameters.get("filter_query") or _("none (every public pledge)")})
     lines.append(_("Published and completed pledges only. Country groupings (LDC, LLDC, SIDS) "
                    "as they stood on %(date)s.") % {
-        "date": formats.date_format(_date(parameters["as_of"]))})
+        "date": date(parameters["as_of"])})
     return lines
 
 

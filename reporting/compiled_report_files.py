@@ -37,6 +37,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from p2c_portal.locale_formats import format_list
 from spreadsheets.files import spreadsheet_safe
 
 from . import compiled_report_fonts as fonts
@@ -472,7 +473,8 @@ def pdf(
             headings = [section.title, _("Pledges")]
             headings += [_("USD committed")] if section.with_usd else []
             table_rows = [[row.label, number(row.pledges)]
-                          + ([number(row.usd or 0)] if section.with_usd else [])
+                          + ([number(Decimal(row.usd or 0).quantize(Decimal(1)))]
+                             if section.with_usd else [])
                           for row in section.rows]
             widths = [110, 25, 35] if section.with_usd else [110, 25]
             parts = [Spacer(1, 5 * mm), paragraph(section.title, "Heading2"),
@@ -503,8 +505,9 @@ def pdf(
             if i >= PRINT_LIST_LIMIT:
                 break
             listed.append([row.reference, row.title, row.entity, row.pledge_type,
-                           "; ".join(row.countries) or (_("Global") if row.is_global else "—"),
-                           number(Decimal(row.usd_amount)) if row.usd_amount else ""])
+                           format_list(row.countries) or (_("Global") if row.is_global else "—"),
+                           number(Decimal(row.usd_amount).quantize(Decimal(1)))
+                           if row.usd_amount else ""])
         if listed:
             headings = [_("Reference"), _("Title"), _("Pledging entity"), _("Type"),
                         _("Countries"), _("USD committed")]

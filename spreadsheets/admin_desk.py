@@ -77,6 +77,8 @@ def import_report(result) -> dict:
             "action": row.import_type,
             "record": row.object_repr or "",
             "changed": getattr(row, "changed_columns", []),
+            # Cells read as something else than they say ("Q3 2022" → 30 Sep 2022).
+            "readings": getattr(row, "readings", []),
         }
         for row in result.valid_rows()
     ]

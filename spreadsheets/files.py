@@ -8,11 +8,12 @@ to open, and reading cell values the way people type them.
 - `read_csv` / `read_xlsx`: an uploaded file to a tablib Dataset, or a `SpreadsheetError` whose
   message says what is wrong in words a person can act on (empty, wrong type, encoding, too many
   rows, duplicated or blank column headings).
-- `parse_date`, `parse_bool`, `match_key`, `split_list`: cell values as typed.
+- `parse_bool`, `fold`, `name_key`, `split_list`: cell values as typed (dates: periods.py).
 """
 
 import csv
 import datetime
+import functools
 import io
 import re
 import unicodedata
@@ -342,54 +343,47 @@ def normalise_heading(name: str) -> str:
     return re.sub(r"[\s\-_]+", "_", fold(name)).strip("_")
 
 
-def fold(text: str) -> str:
-    """For matching what people type: case, accents, apostrophes, dashes and spaces ignored."""
-    text = unicodedata.normalize("NFKD", str(text))
+# Names (not long texts) are remembered: an import folds the same few names thousands of times.
+_REMEMBERED_NAME_LENGTH = 200
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
     return " ".join(text.casefold().split())
+
+
+_fold_remembered = functools.lru_cache(maxsize=20_000)(_fold)
+
+
+def fold(text: str) -> str:
+    """For matching what people type: case, accents, apostrophes, dashes and spaces ignored."""
+    text = str(text)
+    return _fold_remembered(text) if len(text) <= _REMEMBERED_NAME_LENGTH else _fold(text)
+
+
+def _name_key(text: str) -> str:
+    text = fold(text).replace(".", "")
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+_name_key_remembered = functools.lru_cache(maxsize=20_000)(_name_key)
+
+
+def name_key(text: str) -> str:
+    """`fold`, and punctuation ignored too: "Côte-d’Ivoire" and "COTE D IVOIRE", "Lao P.D.R."
+    and "Lao PDR", "Congo - Kinshasa" and "Congo-Kinshasa" are one."""
+    text = str(text)
+    if len(text) <= _REMEMBERED_NAME_LENGTH:
+        return _name_key_remembered(text)
+    return _name_key(text)
 
 
 def split_list(text: str) -> list[str]:
     """Items separated by semicolons or new lines (commas are part of some names, e.g.
     “Corée, République de”)."""
     return [part.strip() for part in re.split(r"[;\n]", text or "") if part.strip()]
-
-
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?$")
-
-
-def parse_date(value) -> datetime.date | None:
-    """ISO (2022-06-06) or day/month/year (06/06/2022, 6.6.2022, 6-6-2022); Excel dates as they
-    are. Raises ValueError with a message otherwise."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = cell_text(value)
-    if not text:
-        return None
-    match = _ISO.match(text)
-    if match:
-        year, month, day = (int(g) for g in match.groups())
-    else:
-        match = _DAY_FIRST.match(text)
-        if not match:
-            raise ValueError(
-                _("“%(text)s” is not a date. Write it as 2022-06-16 or 16/06/2022 "
-                  "(day/month/year).") % {"text": text[:40]}
-            )
-        day, month, year = (int(g) for g in match.groups())
-    try:
-        return datetime.date(year, month, day)
-    except ValueError:
-        raise ValueError(
-            _("“%(text)s” is not a date that exists. Dates are read as year-month-day "
-              "(2022-06-16) or day/month/year (16/06/2022).") % {"text": text[:40]}
-        ) from None
 
 
 _TRUE = {"yes", "y", "true", "1", "x", "oui", "o", "vrai"}

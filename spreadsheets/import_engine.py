@@ -23,8 +23,11 @@ savepoint each; nothing is written while they are read, and nothing at all if on
 """
 
 import datetime
+import difflib
+import re
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import Expression
@@ -41,15 +44,16 @@ from .files import (
     fold,
     import_max_rows,
     looks_like_formula,
+    name_key,
     normalise_heading,
     parse_bool,
-    parse_date,
     read_csv,
     read_xlsx,
     split_list,
     spreadsheet_safe,
     spreadsheet_unescape,
 )
+from .periods import describe_date, read_date
 
 # Rows a bulk insert or update of an import sends in one statement.
 WRITE_BATCH = 500
@@ -171,34 +175,70 @@ EXPORT_FORMATS = [SafeCSV, SafeXLSX, PlainJSON]
 
 class NameIndex:
     """Records found by any of their names (codes, English and French names...), compared
-    without case, accents or extra spaces. Built once per import."""
+    without case, accents or extra spaces (`key`: spreadsheets.files.fold, or name_key to ignore
+    punctuation too). Built once per import. An unknown name is reported with the nearest
+    known ones, by their `label` (default: str)."""
 
-    def __init__(self, what: str, entries):
+    # Unknown names given suggestions in one import (each costs a scan of every name).
+    SUGGESTED_NAMES = 200
+
+    def __init__(self, what: str, entries, *, key=fold, label=str):
         self.what = what
+        self.key = key
+        self.label = label
         self._map: dict[str, set] = {}
         self._objects: dict = {}
+        self._suggested: dict[str, list[str]] = {}
         for obj, names in entries:
             self._objects[obj.pk] = obj
             for name in names:
                 if name not in (None, ""):
-                    self._map.setdefault(fold(str(name)), set()).add(obj.pk)
+                    self._map.setdefault(key(str(name)), set()).add(obj.pk)
+
+    def records(self) -> list:
+        return list(self._objects.values())
 
     def find(self, text: str):
-        pks = self._map.get(fold(text), set())
+        pks = self._map.get(self.key(text), set())
         if len(pks) == 1:
             return self._objects[next(iter(pks))]
         if len(pks) > 1:
+            names = sorted({self.label(self._objects[pk]) for pk in pks})
             raise ValueError(
-                _("“%(text)s” matches several %(what)s: write it in full or use its code.")
-                % {"text": text, "what": self.what}
+                _("“%(text)s” could be any of %(names)s: write the name in full or use the "
+                  "code.") % {"text": text, "names": "; ".join(names[:5])}
             )
         return None
+
+    def suggestions(self, text: str) -> list[str]:
+        """The labels of up to three records whose names are nearest to `text`."""
+        key = self.key(text)
+        if key not in self._suggested:
+            if len(self._suggested) >= self.SUGGESTED_NAMES:
+                return []
+            labels = []
+            for near in difflib.get_close_matches(key, self._map.keys(), n=10, cutoff=0.75):
+                pks = self._map[near]
+                if len(pks) == 1:
+                    label = self.label(self._objects[next(iter(pks))])
+                    if label not in labels:
+                        labels.append(label)
+            self._suggested[key] = labels[:3]
+        return self._suggested[key]
+
+    def unknown(self, text: str) -> str:
+        """ "“Tanzanai” (did you mean United Republic of Tanzania?)"."""
+        near = self.suggestions(text)
+        if near:
+            return _("“%(text)s” (did you mean %(names)s?)") % {
+                "text": text[:80], "names": "; ".join(near)}
+        return _("“%(text)s”") % {"text": text[:80]}
 
     def get(self, text: str):
         found = self.find(text)
         if found is None:
-            raise ValueError(_("Unknown %(what)s: “%(text)s”.") % {"what": self.what,
-                                                                  "text": text[:80]})
+            raise ValueError(_("Unknown %(what)s: %(text)s.") % {"what": self.what,
+                                                               "text": self.unknown(text)})
         return found
 
     def get_many(self, text: str) -> list:
@@ -217,11 +257,26 @@ class NameIndex:
             else:
                 found.append(obj)
         if unknown:
-            raise ValueError(
-                _("Unknown %(what)s: %(items)s. Separate several with semicolons (;).")
-                % {"what": self.what, "items": ", ".join(f"“{u[:80]}”" for u in unknown)}
-            )
+            raise self.unknown_items(unknown)
         return list(dict.fromkeys(found))
+
+    def unknown_items(self, items: list[str]) -> ValueError:
+        return ValueError(
+            _("Unknown %(what)s: %(items)s. Separate several with semicolons (;).")
+            % {"what": self.what, "items": ", ".join(self.unknown(u) for u in items)}
+        )
+
+    def readings(self, text: str) -> list[tuple[str, str]]:
+        """(item as written, label of the record it names) for each item of a cell."""
+        pairs = []
+        for item in split_list(text):
+            try:
+                obj = self.find(item)
+            except ValueError:
+                obj = None
+            if obj is not None:
+                pairs.append((item, self.label(obj)))
+        return pairs
 
 
 # --- Widgets: one per kind of cell ----------------------------------------------------------------
@@ -236,24 +291,31 @@ class TextWidget(widgets.Widget):
 
 
 class ChoiceWidget(widgets.Widget):
-    """A code of a TextChoices, written as the code or its English or French label."""
+    """A code of a TextChoices, written as the code, its label in any of the portal's languages,
+    or one of `synonyms` ({code: (words people write for it)}, e.g. "Subvention" for a grant)."""
 
-    def __init__(self, choices, *, multiple: bool = False, **kwargs):
+    def __init__(self, choices, *, multiple: bool = False, synonyms=None, **kwargs):
         self.choices = choices
         self.multiple = multiple
+        self.synonyms = synonyms or {}
         super().__init__(**kwargs)
 
     def _index(self) -> dict[str, str]:
         if getattr(self, "_cached_index", None) is not None:
             return self._cached_index
         index = {}
+        # English and French first: where two languages' labels collide, theirs win.
+        languages = dict.fromkeys(["en", "fr", *(code for code, _name in settings.LANGUAGES)])
         for code, label in self.choices.choices:
             index[fold(code)] = code
-            for language in ("en", "fr"):
+            for language in languages:
                 with translation.override(language):
                     text = str(label)
                 index.setdefault(fold(text), code)
                 index.setdefault(fold(text.split(" (")[0]), code)
+        for code, words in self.synonyms.items():
+            for word in words:
+                index.setdefault(fold(word), code)
         self._cached_index = index
         return index
 
@@ -278,6 +340,14 @@ class ChoiceWidget(widgets.Widget):
             return "; ".join(value or [])
         return value or ""
 
+    def describe(self, value, cleaned, row=None):
+        """The choice's label in the page's language, item by item."""
+        index = self._index()
+        items = split_list(cell_text(value)) if self.multiple else [cell_text(value)]
+        # A code is written as stored: nothing to show.
+        return [(item, str(self.choices(index[fold(item)]).label)) for item in items
+                if fold(item) in index and fold(item) != fold(index[fold(item)])]
+
 
 class BooleanWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
@@ -288,15 +358,33 @@ class BooleanWidget(widgets.Widget):
             return bool(value)
         return "yes" if value else "no"
 
+    def describe(self, value, cleaned, row=None):
+        return _("yes") if cleaned else _("no")
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
 
 class DateWidget(widgets.Widget):
+    """A day, or a month, quarter, half-year or year (spreadsheets.periods): its first day, or
+    its last for an end date (`end=True`)."""
+
+    def __init__(self, *, end: bool = False, **kwargs):
+        self.end = end
+        super().__init__(**kwargs)
+
     def clean(self, value, row=None, **kwargs):
-        return parse_date(value)
+        return read_date(value, end=self.end)
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return None if kwargs.get("force_native_type") else ""
         return value if kwargs.get("force_native_type") else value.isoformat()
+
+    def describe(self, value, cleaned, row=None):
+        if _ISO_DAY.match(cell_text(value)):
+            return ""  # the form the portal stores and exports: nothing was read into it
+        return describe_date(value, end=self.end)
 
 
 class DateTimeWidget(widgets.Widget):
@@ -343,6 +431,13 @@ class IndexWidget(widgets.Widget):
             return "; ".join(self.render_one(item) for item in value.all())
         return self.render_one(value)
 
+    def describe(self, value, cleaned, row=None):
+        """The records found, by their labels (item by item for several)."""
+        index = self.index_factory()
+        if self.multiple:
+            return index.readings(cell_text(value))
+        return index.label(cleaned) if cleaned is not None else ""
+
 
 def decimal_from_cell(value, parse) -> Decimal:
     """Numbers from a workbook as they are; text through `parse` (pledges.amounts rules)."""
@@ -367,7 +462,13 @@ class Column(Field):
     def __init__(self, *args, aliases=(), compare=None, **kwargs):
         self.aliases = tuple(aliases)
         self.compare = compare
+        self.last_cleaned = None
         super().__init__(*args, **kwargs)
+
+    def clean(self, row, **kwargs):
+        # Kept for the preview, which shows what each cell was read as.
+        self.last_cleaned = super().clean(row, **kwargs)
+        return self.last_cleaned
 
 
 class StashedColumn(Column):
@@ -462,6 +563,7 @@ class DeskResource(resources.ModelResource):
         self._staged: list = []
         self._headers: list[str] = []
         self._row_number = 0
+        self._readings: list[dict] = []
 
     def index(self, name: str, factory):
         """A NameIndex built once per import."""
@@ -639,6 +741,7 @@ class DeskResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         self._row_number = kwargs.get("row_number", 0)
+        self._readings = []
         errors = self.clean_cells(row)
         if errors:
             raise ValidationError(errors)
@@ -689,6 +792,28 @@ class DeskResource(resources.ModelResource):
         if field.readonly:
             return
         super().import_field(field, instance, row, is_m2m, **kwargs)
+        if field.column_name in row:
+            self.note_reading(field, row)
+
+    def note_reading(self, field, row) -> None:
+        """Keep, for the preview, what a cell was read as where that is not what it says:
+        "Lao PDR" → "Lao People's Democratic Republic", "Q3 2022" → "30 Sep 2022 (end of
+        period)", "€2.5m" → "EUR 2,500,000". A widget says it with `describe(value, cleaned,
+        row)`: a text, or (item as written, item as read) pairs for a cell of several items."""
+        describe = getattr(field.widget, "describe", None)
+        value = row.get(field.column_name)
+        if describe is None or cell_text(value) == "":
+            return
+        try:
+            shown = describe(value, field.last_cleaned, row)
+        except ValueError:
+            return  # the cell's error is reported where it was cleaned
+        pairs = shown if isinstance(shown, list) else [(cell_text(value), shown)]
+        for written, read in pairs:
+            if read and name_key(str(read)) != name_key(written):
+                self._readings.append(
+                    {"column": field.column_name, "written": written, "read": str(read)}
+                )
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         self._changed = []
@@ -746,6 +871,7 @@ class DeskResource(resources.ModelResource):
     def after_import_row(self, row, row_result, **kwargs):
         row_result.line = self.line_of(kwargs.get("row_number", 0))
         row_result.changed_columns = list(self._changed)
+        row_result.readings = list(self._readings)
 
 
 def row_error(message: str) -> ValidationError:

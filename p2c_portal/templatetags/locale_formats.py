@@ -7,9 +7,14 @@ Built into every template (settings.TEMPLATES "builtins"), so pages need no {% l
     {{ pledge.amount|local_amount:pledge.currency }}   US$2,500,000 · 2 500 000 $US
     {{ figures.goal_percent|local_percent }}    42% · 42 %
     {% for country in countries|collated:"name" %}   Côte d'Ivoire before Czechia
+    {{ pledge.action_areas.all|local_list }}    Access, Adoption and Value · 接入、采用和价值
+    {{ partners|local_list:"bdi" }}             each name isolated in <bdi> (names people wrote)
+    {{ figures.usd|local_compact }}             2.5 million · 2,5 millions · 250万
 """
 
 from django import template
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from p2c_portal import locale_formats
 
@@ -51,3 +56,31 @@ def collated(items, attribute="name"):
     """`items` sorted by `attribute` as the page's language sorts names:
     {% for country in countries|collated:"name" %}."""
     return locale_formats.sorted_by_name(items, lambda item: getattr(item, attribute, item))
+
+
+@register.filter
+def local_compact(value):
+    """A headline figure in words: 2.5 million, 2,5 millions, 250万 (inside "USD {{ amount }}")."""
+    return locale_formats.format_compact_number(value)
+
+
+@register.filter(needs_autoescape=True)
+def local_list(items, isolate="", autoescape=True) -> SafeString:
+    """The items (their str()) listed as the page's language lists names, each escaped: "A, B
+    and C", « A, B et C », "A وB وC", "A、B和C". `"bdi"` wraps each item in <bdi>, for names
+    people wrote (a Latin entity name in an Arabic list)."""
+    items = list(items or [])
+    if not items:
+        return SafeString("")
+    if isolate == "bdi":
+        items = [format_html("<bdi>{}</bdi>", item) for item in items]
+    elif autoescape:
+        items = [conditional_escape(item) for item in items]
+    # The language's pattern is listed around placeholders and escaped in turn, then the
+    # (escaped) items are put in: nothing in a name can look like part of the pattern.
+    placeholders = [f"\x00{index}\x00" for index in range(len(items))]
+    text = escape(locale_formats.format_list(placeholders)) if autoescape else (
+        locale_formats.format_list(placeholders))
+    for placeholder, item in zip(placeholders, items, strict=True):
+        text = text.replace(placeholder, str(item), 1)
+    return mark_safe(text)  # the pattern escaped above, each item escaped or already safe

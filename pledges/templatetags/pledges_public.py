@@ -1,9 +1,10 @@
 """Template filters for showing a pledge to the public (and to its authors, the same way)."""
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 from action_areas.models import CountryGroup
+from p2c_portal.locale_formats import format_number
 
 from ..models import AdvocacyActivity
 from ..selectors import entity_pledges_public
@@ -39,3 +40,29 @@ def pledge_text(pledge, translated=True) -> dict:
     if translated:
         return pledge.text_in(get_language() or "")
     return pledge.original_text()
+
+
+@register.filter
+def of_area(pillars, area) -> list:
+    """The pillars (already loaded) of one action area, in their order."""
+    return [pillar for pillar in pillars if pillar.action_area_id == area.pk]
+
+
+# How many countries a pledge card names before "and N more countries".
+CARD_COUNTRIES = 4
+
+
+@register.simple_tag
+def pledge_places(pledge) -> list[str]:
+    """Where a pledge acts, for its card, as items of one list: its regions, its first
+    CARD_COUNTRIES countries and "N more countries" (from the loaded regions and countries)."""
+    places = [region.name for region in pledge.regions.all()]
+    countries = list(pledge.countries.all())
+    places += [country.name for country in countries[:CARD_COUNTRIES]]
+    more = len(countries) - CARD_COUNTRIES
+    if more > 0:
+        places.append(
+            ngettext("%(count)s more country", "%(count)s more countries", more)
+            % {"count": format_number(more)}
+        )
+    return places

@@ -23,6 +23,7 @@ from ..forms import (
     SECTION_FORMS,
     DetailsForm,
     OriginalLanguageForm,
+    SubmitForm,
     TargetFormSet,
     TranslationForm,
     TranslationRemoveForm,
@@ -247,39 +248,51 @@ def pledge_edit(request, pk: int, section: str):
         "sections": _section_nav(pledge, section),
         "form": form,
         "conflict": str(conflict) if conflict else "",
+        "change_request": member_selectors.pledge_open_change_request(pledge),
         "next_section": _next_section(section),
         "max_countries": services.MAX_COUNTRIES,
     }, status=409 if isinstance(conflict, services.EditConflict) else 200)
 
 
-@login_required
-def pledge_review(request, pk: int):
-    pledge = member_selectors.pledge_get_for_member(request.user, pk)
+def _review_page(request, pledge: Pledge, *, missing, can_submit: bool, submit_form=None,
+                 status: int = 200):
     return render(request, "pledges/member/pledge_review.html", {
         "pledge": pledge,
         "sections": _section_nav(pledge, "review"),
-        "missing": missing_for_submission(pledge),
-        "can_submit": workflow.transition_allowed(request.user, pledge, "submit"),
-    })
+        "missing": missing,
+        "can_submit": can_submit,
+        "change_request": member_selectors.pledge_open_change_request(pledge),
+        "submit_form": submit_form or SubmitForm(),
+    }, status=status)
+
+
+@login_required
+def pledge_review(request, pk: int):
+    pledge = member_selectors.pledge_get_for_member(request.user, pk)
+    return _review_page(
+        request, pledge, missing=missing_for_submission(pledge),
+        can_submit=workflow.transition_allowed(request.user, pledge, "submit"),
+    )
 
 
 @login_required
 @require_POST
 def pledge_submit(request, pk: int):
     pledge = member_selectors.pledge_get_for_member(request.user, pk)
+    submit_form = SubmitForm(request.POST)
+    if not submit_form.is_valid():
+        return _review_page(request, pledge, missing=missing_for_submission(pledge),
+                            can_submit=True, submit_form=submit_form, status=400)
     try:
         pledge = workflow.pledge_transition(
             pledge_id=pledge.pk, name="submit", actor=request.user,
+            message=submit_form.cleaned_data["answer"],
             expected_status=request.POST.get("expected_status") or None,
         )
     except workflow.IncompletePledge as error:
         messages.error(request, _("The pledge is not complete yet: see what is missing below."))
-        return render(request, "pledges/member/pledge_review.html", {
-            "pledge": pledge,
-            "sections": _section_nav(pledge, "review"),
-            "missing": error.missing,
-            "can_submit": True,
-        }, status=400)
+        return _review_page(request, pledge, missing=error.missing, can_submit=True,
+                            submit_form=submit_form, status=400)
     except workflow.TransitionError as error:
         messages.info(request, str(error))
         return redirect("pledges:pledge_manage", pk=pledge.pk)

@@ -37,10 +37,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from p2c_portal.jobs import JobKind
+from p2c_portal.locale_formats import format_date
 from pledges.models import Event
 from pledges.selectors import pledge_filters_from_query
 
@@ -119,14 +120,14 @@ def _default_title(*, kind, event, cutoff, cycle, as_of, language: str) -> str:
     with translation.override(language):
         if kind == ReportRun.Kind.EVENT and event and cutoff:
             return _("Pledges announced at %(event)s, submitted by %(date)s") % {
-                "event": event.name, "date": formats.date_format(cutoff)}
+                "event": event.name, "date": format_date(cutoff)}
         if kind == ReportRun.Kind.EVENT and event:
             return _("Pledges announced at %(event)s") % {"event": event.name}
         if kind == ReportRun.Kind.EVENT:
-            return _("Pledges submitted by %(date)s") % {"date": formats.date_format(cutoff)}
+            return _("Pledges submitted by %(date)s") % {"date": format_date(cutoff)}
         if kind == ReportRun.Kind.CYCLE:
             return _("Delivery of pledges: %(cycle)s") % {"cycle": cycle.name}
-        return _("Pledges as of %(date)s") % {"date": formats.date_format(as_of)}
+        return _("Pledges as of %(date)s") % {"date": format_date(as_of)}
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-# What the visitor reads, as each language writes it (Django's French formats group digits with
-# a no-break space).
-TOTAL_USD = {"en": "USD 7,000,000", "fr": "7\u00a0000\u00a0000 USD"}
-LDC_USD = {"en": "5,000,000", "fr": "5\u00a0000\u00a0000"}
+# What the visitor reads, as each language writes it (CLDR: French groups digits with a narrow
+# no-break space and writes the dollar sign after the amount).
+TOTAL_USD = {"en": "US$7,000,000", "fr": "7\u202f000\u202f000\u00a0$US"}
+LDC_USD = {"en": "5,000,000", "fr": "5\u202f000\u202f000"}
 CUTOFF_TYPED = {"en": KIGALI_CUTOFF.isoformat(), "fr": KIGALI_CUTOFF.strftime("%d/%m/%Y")}
 PHONE = {"width": 390, "height": 844}
 

@@ -74,7 +74,7 @@ def test_kigali_report_totals_and_every_breakdown(kigali, django_capture_on_comm
     assert run.status == ReportRun.Status.DONE, run.error
     assert run.as_of == KIGALI_CUTOFF
     assert run.title_en == "Pledges announced at WTDC-22 Digital Development Roundtable, " \
-        "submitted by June 16, 2022" or run.title_en.startswith("Pledges announced at")
+        "submitted by 16 June 2022" or run.title_en.startswith("Pledges announced at")
     figures = run.figures
     assert figures["notes"] == []
     assert figures["totals"] == {"pledges": 4, "entities": 3, "countries": 3,
