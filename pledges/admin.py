@@ -537,7 +537,8 @@ class CurrencyRateUploadAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description=_("Convert the pledges of the selected failed uploads again"))
+    @admin.action(description=_("Convert the pledges of the selected failed uploads again"),
+                  permissions=["change"])
     def convert_again(self, request, queryset):
         count = sum(rates.RATE_UPLOAD_JOBS.reset(upload.pk) for upload in queryset)
         self.message_user(request, ngettext(

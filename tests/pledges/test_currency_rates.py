@@ -427,3 +427,23 @@ def test_the_import_reads_codes_and_english_or_french_names():
     )] == ["KES", "KES", "KES", "EUR", "USD"]
     with pytest.raises(ValueError):
         widget.clean("XAU", row={})
+
+
+@pytest.mark.django_db
+def test_a_failed_conversion_is_run_again_from_the_desk(
+    secretariat_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    waiting = kes_pledge()
+    monkeypatch.setattr(rates.RATE_UPLOAD_JOBS, "enqueue_on_commit", lambda job_id: None)
+    job = upload(KES_CSV).upload
+    CurrencyRateUpload.objects.filter(pk=job.pk).update(status="failed", last_error="Boom")
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretariat_client.post("/en/admin/pledges/currencyrateupload/", {
+            "action": "convert_again", "_selected_action": [job.pk],
+        })
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.pledges_converted, job.last_error) == ("done", 1, "")
+    waiting.refresh_from_db()
+    assert waiting.usd_amount == Decimal("2000000.00")
