@@ -3,6 +3,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from p2c_portal.admin_autocomplete import KeyCheckingAutocompleteMixin
+
 from .models import (
     ActionArea,
     BeneficiaryGroup,
@@ -142,7 +144,7 @@ class CountryAdmin(TranslatedNamesAdmin):
 
 
 @admin.register(CountryGroupMembership)
-class CountryGroupMembershipAdmin(admin.ModelAdmin):
+class CountryGroupMembershipAdmin(KeyCheckingAutocompleteMixin, admin.ModelAdmin):
     list_display = ("country", "group", "valid_from", "valid_to", "note")
     list_filter = ("group", "valid_to")
     list_select_related = ("country",)

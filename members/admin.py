@@ -12,9 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from p2c_portal.admin import ReadOnlyInline
+from p2c_portal.admin_autocomplete import KeyCheckingAutocompleteMixin
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
-from . import services, workflow
+from . import desk_selectors, services, workflow
+from .desk_admin import AssignedToFilter, ReviewDeskAdmin
 from .models import (
     Entity,
     EntityIdentityChange,
@@ -109,7 +111,7 @@ class MembershipInlineForm(forms.ModelForm):
             self.fields["user"].disabled = True
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(KeyCheckingAutocompleteMixin, admin.TabularInline):
     """Saved by EntityAdmin.save_formset through members.services.entity_team_change."""
 
     model = Membership
@@ -141,7 +143,8 @@ class StatusChangeInline(ReadOnlyInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class EntityAdmin(KeyCheckingAutocompleteMixin, ReviewDeskAdmin, DeskImportExportMixin,
+                  ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     # Import and export (spreadsheets.admin_desk): members.import_entity / members.export_entity.
     resource_classes = [EntityResource]
     import_help_template = "admin/members/entity/import_help.html"
@@ -152,15 +155,17 @@ class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         "headquarters_country",
         "status",
         "applied_at",
+        "assignee",
     )
     list_filter = (
+        AssignedToFilter,  # first: "assigned to me" is a reviewer's own queue
         "status",
         "stakeholder_group",
         "headquarters_country__region",
         "headquarters_country",
     )
     search_fields = ("name", "acronym", "website", "contact_email")
-    list_select_related = ("headquarters_country",)
+    list_select_related = ("headquarters_country", "assigned_to")
     date_hierarchy = "applied_at"
     readonly_fields = (
         "status",
@@ -173,7 +178,12 @@ class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     autocomplete_fields = ("headquarters_country",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [MembershipInline, IdentityChangeInline, StatusChangeInline, TeamChangeInline]
-    actions = ["approve_selected"]
+    actions = ["approve_selected", "assign_selected_to_me", "assign_selected", "unassign_selected"]
+    # The desk's assignment and internal notes (members.desk_admin), as on the pledge desk.
+    review_permission = services.VET_PERMISSION
+    note_view_permission = "members.view_entitynote"
+    note_add_permission = "members.add_entitynote"
+    refusals = (services.MembersError,)
     fieldsets = (
         (
             _("Decision"),
@@ -222,6 +232,24 @@ class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         "applied_at",
         "pk",
     )
+
+    def assign(self, *, actor, record_ids, assignee_id) -> int:
+        return services.entity_assign(actor=actor, entity_ids=record_ids,
+                                      assignee_id=assignee_id)
+
+    def note_add(self, *, author, record_id: int, text: str) -> None:
+        services.entity_note_add(author=author, entity_id=record_id, text=text)
+
+    def internal_notes(self, record_id: int):
+        return desk_selectors.entity_internal_notes(record_id)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        entity = self.get_object(request, object_id)
+        if entity is not None and self.has_view_or_change_permission(request, entity):
+            # The application form's similarity check, for the secretariat: over every status.
+            extra_context["duplicates"] = desk_selectors.entity_possible_duplicates(entity)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("Decisions"))
     def decision_buttons(self, entity: Entity):
@@ -319,7 +347,7 @@ class EntityAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(KeyCheckingAutocompleteMixin, admin.ModelAdmin):
     """Every save and deletion goes through members.services (the rule that an entity keeps an
     administrator, the audit trail); a refusal is a message, and nothing is saved."""
 

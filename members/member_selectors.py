@@ -30,19 +30,31 @@ def normalised_name(value: str) -> str:
 def entity_find_similar(
     *, user, name: str, acronym: str = "", website: str = ""
 ) -> list[Entity]:
-    """Entities that are probably the same organisation: same name or acronym ignoring case,
-    accents and punctuation (a name may match an acronym either way), or the same website domain.
-    Only approved entities (already public) and the person's own entities are offered: anything
-    else would tell any signed-in account about applications under vetting. A few hundred
-    entities: one scan is cheap and keeps no derived columns to go stale."""
-    wanted_names = {k for k in (normalised_name(name), normalised_name(acronym)) if k}
-    wanted_domain = website_domain(website)
-    matches = []
+    """Entities that are probably the same organisation (entity_matches). Only approved
+    entities (already public) and the person's own entities are offered: anything else would
+    tell any signed-in account about applications under vetting."""
     visible = Q(status=Entity.Status.APPROVED) | Q(memberships__user=user)
     candidates = Entity.objects.filter(visible).distinct().only(
         "pk", "name", "acronym", "website", "status", "headquarters_country"
     )
-    for entity in candidates.select_related("headquarters_country").iterator(chunk_size=500):
+    return entity_matches(
+        candidates.select_related("headquarters_country"),
+        name=name, acronym=acronym, website=website,
+    )
+
+
+def entity_matches(
+    candidates: QuerySet[Entity], *, name: str, acronym: str = "", website: str = ""
+) -> list[Entity]:
+    """The candidates that are probably the organisation named: same name or acronym ignoring
+    case, accents and punctuation (a name may match an acronym either way), or the same website
+    domain. Used by the application form (entity_find_similar) and by the secretariat's vetting
+    page (desk_selectors.entity_possible_duplicates). A few hundred entities: one scan is cheap
+    and keeps no derived columns to go stale."""
+    wanted_names = {k for k in (normalised_name(name), normalised_name(acronym)) if k}
+    wanted_domain = website_domain(website)
+    matches = []
+    for entity in candidates.iterator(chunk_size=500):
         keys = {k for k in (normalised_name(entity.name), normalised_name(entity.acronym)) if k}
         same_domain = wanted_domain and website_domain(entity.website) == wanted_domain
         if keys & wanted_names or same_domain:

@@ -131,7 +131,55 @@ class EntityQuerySet(models.QuerySet):
         return self.filter(status=Entity.Status.APPLIED).order_by("applied_at", "pk")
 
 
-class Entity(models.Model):
+class ReviewAssignment(models.Model):
+    """Who on the secretariat's desk looks after a record under review, and since when.
+
+    Shared by every record the desk reviews: an entity application (here), a pledge (pledges),
+    and the amendments of issue #17 when they come, which inherit these two fields and reuse
+    members.services.review_assign, the desk's "Assigned to" filter and column
+    (members.desk_admin): one pattern for every queue. Written only through review_assign (with
+    update_fields, so the record's version and "last change" stay the author's), and kept in the
+    record's simple-history like any other field change."""
+
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class InternalNote(models.Model):
+    """A note the secretariat keeps on a record, for itself only: never shown to members or the
+    public, never emailed, never exported. Each app holds its own notes table (members: entities,
+    pledges: pledges, and amendments later) on this base, so that no app reaches into another's.
+    Notes are not edited or deleted: they are what was said, when, by whom."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("note"), max_length=4000)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author or '—'}, {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Entity(ReviewAssignment):
     """An organisation that has applied to, or joined, the coalition."""
 
     class Status(models.TextChoices):
@@ -245,6 +293,18 @@ class Entity(models.Model):
     @property
     def link_list(self) -> list[str]:
         return [line.strip() for line in self.commitment_links.splitlines() if line.strip()]
+
+
+class EntityNote(InternalNote):
+    """The secretariat's internal notes on an entity (see InternalNote)."""
+
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="internal_notes", verbose_name=_("entity")
+    )
+
+    class Meta(InternalNote.Meta):
+        verbose_name = _("internal note on an entity")
+        verbose_name_plural = _("internal notes on entities")
 
 
 class EntityStatusChange(models.Model):

@@ -86,3 +86,31 @@ def entity_administrators(entity: Entity):
     return User.objects.filter(
         memberships__entity=entity, memberships__role=R.ADMINISTRATOR, is_active=True
     ).order_by("email")
+
+
+# --- The secretariat's desk: assignment and internal notes ---------------------------------------
+# The same questions for every record the desk reviews (entities here, pledges, and amendments
+# when issue #17 brings them), each asked with the permission that lets a person decide on that
+# kind of record ("members.vet_entity", "pledges.review_pledge").
+
+
+def can_assign_reviews(user, *, permission: str) -> bool:
+    """Whoever may decide on a kind of record shares out its queue (and takes from it)."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(permission))
+
+
+def can_be_assigned_reviews(user, *, permission: str) -> bool:
+    """A reviewer: an active staff account that may decide on that kind of record (the
+    Secretariat group's permissions, or a superuser's). A member of the public never is."""
+    return bool(user.is_active and user.is_staff and user.has_perm(permission))
+
+
+def can_read_internal_notes(user, *, permission: str) -> bool:
+    """`permission`: the notes model's view permission ("members.view_entitynote")."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff
+                and user.has_perm(permission))
+
+
+def can_write_internal_notes(user, *, permission: str) -> bool:
+    """`permission`: the notes model's add permission ("members.add_entitynote")."""
+    return can_read_internal_notes(user, permission=permission)

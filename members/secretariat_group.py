@@ -40,6 +40,14 @@ SECRETARIAT_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
     ("members.invitation", "view_invitation", "answers questions about pending invitations"),
     ("members.joinrequest", "view_joinrequest", "answers questions about requests to join"),
     ("members.user", "view_user", "finds a person's account when helping them"),
+    # The desk's internal notes (members.desk_admin): written and read by the secretariat only,
+    # never changed or deleted (they are what was said, when, by whom). Assigning a record to a
+    # reviewer needs no permission of its own: whoever may decide on a record (vet_entity,
+    # review_pledge) shares out its queue, and only such staff can be assigned.
+    ("members.entitynote", "view_entitynote", "reads the secretariat's notes on an entity"),
+    ("members.entitynote", "add_entitynote", "notes what the secretariat learnt while vetting"),
+    ("pledges.pledgenote", "view_pledgenote", "reads the secretariat's notes on a pledge"),
+    ("pledges.pledgenote", "add_pledgenote", "notes what the secretariat learnt while reviewing"),
     # Pledges: the review desk.
     ("pledges.pledge", "view_pledge", "reads submitted and published pledges"),
     ("pledges.pledge", "change_pledge", "corrects a pledge while reviewing it"),

@@ -1,10 +1,12 @@
 """Reads of the public site: approved entities and their public fields only. The member area's
 reads are in members.member_selectors."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.lookups import IContains
 from django.http import Http404
 
 from p2c_portal.locale_formats import Collated
+from p2c_portal.text_folding import Unaccented
 
 from .models import Entity, StakeholderGroup
 
@@ -32,7 +34,11 @@ def entity_list_public(*, query: str = "", group: str = "", country: str = "") -
     )
     query = (query or "").strip()[:200]
     if query:
-        entities = entities.filter(Q(name__icontains=query) | Q(acronym__icontains=query))
+        # Accents and case ignored, as in the pledge search: "cote d'ivoire" finds "Côte d'Ivoire".
+        folded = Unaccented(Value(query))
+        entities = entities.filter(
+            Q(IContains(Unaccented("name"), folded)) | Q(IContains(Unaccented("acronym"), folded))
+        )
     if group in StakeholderGroup.values:
         entities = entities.filter(stakeholder_group=group)
     if country:

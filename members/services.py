@@ -17,6 +17,7 @@ from p2c_portal.mail import email_send_templated, email_to_secretariat
 from . import permissions
 from .models import (
     Entity,
+    EntityNote,
     EntityStatusChange,
     Invitation,
     JoinRequest,
@@ -440,3 +441,62 @@ def membership_remove(*, actor: User, membership_id: int) -> None:
         raise MembersError(_("This person is no longer a member."))
     _team_change(actor=actor, entity=target.entity, remove={membership_id},
                  by_choice=target.user_id == actor.pk)
+
+
+# --- The secretariat's desk: assignment and internal notes ---------------------------------------
+
+VET_PERMISSION = "members.vet_entity"
+
+
+@transaction.atomic
+def review_assign(
+    *, actor: User, model, record_ids, assignee_id: int | None, permission: str
+) -> int:
+    """Assign records of the desk's `model` (any ReviewAssignment: Entity, Pledge, and the
+    amendments of issue #17) to a reviewer, or unassign them (assignee_id None). `permission`
+    is the one that lets a person decide on that kind of record: the actor must hold it, and so
+    must the assignee (a staff account, see permissions.can_be_assigned_reviews). Returns how
+    many records changed hands; a record already with that reviewer is left alone (no history
+    row for nothing). Each change is one simple-history row naming the actor."""
+    if not permissions.can_assign_reviews(actor, permission=permission):
+        raise permissions.PermissionDenied
+    assignee = None
+    if assignee_id is not None:
+        assignee = User.objects.filter(pk=assignee_id).first()
+        if assignee is None or not permissions.can_be_assigned_reviews(
+            assignee, permission=permission
+        ):
+            raise MembersError(_("Only a reviewer of the secretariat can be assigned."))
+    now = timezone.now()
+    changed = 0
+    records = model.objects.select_for_update().filter(pk__in=list(record_ids)).order_by("pk")
+    for record in records:
+        if record.assigned_to_id == (assignee.pk if assignee else None):
+            continue
+        record.assigned_to = assignee
+        record.assigned_at = now if assignee else None
+        record._history_user = actor  # simple-history's "changed by"
+        # Only these two columns: the record's "last change" and version stay its author's.
+        record.save(update_fields=["assigned_to", "assigned_at"])
+        changed += 1
+    return changed
+
+
+def entity_assign(*, actor: User, entity_ids, assignee_id: int | None) -> int:
+    """Assign entity applications to a reviewer of the vetting desk (or unassign them)."""
+    return review_assign(actor=actor, model=Entity, record_ids=entity_ids,
+                         assignee_id=assignee_id, permission=VET_PERMISSION)
+
+
+@transaction.atomic
+def entity_note_add(*, author: User, entity_id: int, text: str) -> EntityNote:
+    """An internal note of the secretariat on an entity: shown on its desk pages only."""
+    if not permissions.can_write_internal_notes(author, permission="members.add_entitynote"):
+        raise permissions.PermissionDenied
+    text = (text or "").strip()
+    if not text:
+        raise MembersError(_("A note cannot be empty."))
+    entity = Entity.objects.filter(pk=entity_id).first()
+    if entity is None:
+        raise MembersError(_("This entity no longer exists."))
+    return EntityNote.objects.create(entity=entity, author=author, text=text)

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_celery_beat import admin as celery_beat_admin
+from django_celery_beat.models import CrontabSchedule
 
 from .mail import email_resend
 from .models import OutboundEmail
@@ -66,3 +68,19 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+
+
+# django-celery-beat's crontab page computes its "human readable" line with Celery's parser, which
+# refuses some values the model's validators accept ("negative numbers not supported"): the
+# form shown again with such a value, and the list once one is saved, were a 500 (found by
+# tests/p2c_portal/test_hostile_admin_input.py). Here a value Celery cannot read shows as empty.
+admin.site.unregister(CrontabSchedule)
+
+
+@admin.register(CrontabSchedule)
+class CrontabScheduleAdmin(celery_beat_admin.CrontabScheduleAdmin):
+    def human_readable(self, obj):
+        try:
+            return obj.human_readable
+        except Exception:  # celery's ParseException, or any other refusal of its parser
+            return self.get_empty_value_display()

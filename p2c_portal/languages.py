@@ -11,6 +11,7 @@ p2c_portal.views.language_switch.)
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+from django import forms
 from django.conf import settings
 from django.utils.translation import get_supported_language_variant
 
@@ -19,6 +20,18 @@ def language_choices() -> list[tuple[str, str]]:
     """The offered languages as a model field's choices. A callable, so that migrations refer to
     it instead of copying the list: offering another language needs no migration."""
     return list(settings.LANGUAGES)
+
+
+class LanguageSelect(forms.Select):
+    """A choice of languages, each named in itself ("English", "العربية") and marked with its
+    `lang`, as on the language switcher: a screen reader reading a French page says "English" as
+    English, not as a French word."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["lang"] = str(value)
+        return option
 
 
 def offered_language(code: str | None) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _ASCII_DIGITS = re.compile(r"[0-9]+")
+MAX_CODE_LENGTH = 64
 
 
 def clean_text(value: str | None, limit: int) -> str:
@@ -43,3 +45,12 @@ def page_number(value: str | None, *, last: int) -> int:
 def database_id(value: str | None) -> int | None:
     """A primary key as PostgreSQL's bigint can hold it, else None."""
     return ascii_int(value, minimum=1, maximum=2**62)
+
+
+def one_of(value: str | None, codes: Iterable[str]) -> str | None:
+    """One of `codes` (a language, a status…) as `codes` spells it, the address's spelling
+    compared ignoring case ("FR", "zh-Hans"); None for anything else."""
+    value = (value or "").strip()
+    if not value or len(value) > MAX_CODE_LENGTH:
+        return None
+    return {code.casefold(): code for code in codes}.get(value.casefold())

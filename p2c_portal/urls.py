@@ -18,6 +18,7 @@ admin.site.index_title = _("Review desk")
 admin.site.unregister(Authenticator)
 admin.site.register(Authenticator, AuthenticatorAdmin)
 
+handler400 = "p2c_portal.views.bad_request"
 handler404 = "p2c_portal.views.page_not_found"
 handler500 = "p2c_portal.views.server_error"
 # Not one of Django's handlers: allauth's rate limits (and p2c_portal.rate_limits) answer with it.

@@ -3,7 +3,13 @@
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -76,6 +82,11 @@ def language_switch(request, language: str):
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+def bad_request(request, exception=None):
+    # No request context: the request may be refused before the session and the user are read.
+    return HttpResponseBadRequest(loader.get_template("400.html").render())
 
 
 def page_not_found(request, exception=None):

@@ -8,6 +8,7 @@ filters in admin_filters, forms in admin_forms.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -23,6 +24,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from action_areas.admin import TranslatedNamesAdmin
 from action_areas.models import CountryGroup
+from members.desk_admin import AssignedToFilter, ReviewDeskAdmin
+from members.services import MembersError
 from p2c_portal.admin import ReadOnlyInline
 from p2c_portal.query_params import database_id
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
@@ -40,6 +43,7 @@ from .admin_forms import (
     PledgeAdminForm,
     PledgeListForm,
     TransitionForm,
+    translation_field_names,
 )
 from .currencies import currency_name
 from .models import (
@@ -54,6 +58,7 @@ from .permissions import can_review_pledges, can_upload_rates
 from .resources import PledgeResource
 
 S = Pledge.Status
+TRANSLATIONS_FIELDSET = _("Translations")
 
 
 # --- Inlines --------------------------------------------------------------------------------------
@@ -69,7 +74,8 @@ class StatusChangeInline(ReadOnlyInline):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class PledgeAdmin(ReviewDeskAdmin, DeskImportExportMixin, ReadOnlyHistoryMixin,
+                  SimpleHistoryAdmin):
     form = PledgeAdminForm
     change_form_template = "admin/pledges/pledge/change_form.html"
     change_list_template = "admin/pledges/pledge/change_list.html"
@@ -77,12 +83,13 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     import_help_template = "admin/pledges/pledge/import_help.html"
 
     list_display = (
-        "reference", "title", "entity", "pledge_type", "status", "waiting_since", "event",
-        "usd_marker",
+        "reference", "title", "entity", "pledge_type", "status", "waiting_since", "assignee",
+        "event", "usd_marker",
     )
     list_display_links = ("reference", "title")
     list_editable = ("event",)
     list_filter = (
+        AssignedToFilter,  # first: "assigned to me" is a reviewer's own queue
         "status",
         "pledge_type",
         "action_areas",
@@ -97,9 +104,10 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
     )
     search_fields = ("reference", "title", "entity__name", "entity__acronym")
     search_help_text = _("Reference, title, or the entity's name or acronym.")
-    list_select_related = ("entity", "event")
+    list_select_related = ("entity", "event", "assigned_to")
     list_per_page = 50
-    actions = ["publish_selected"]
+    actions = ["publish_selected", "assign_selected_to_me", "assign_selected",
+               "unassign_selected"]
     filter_horizontal = ("countries", "co_pledgers")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     # The targets are shown in "the pledge as submitted" (they are the entity's commitment: the
@@ -109,7 +117,6 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         "reference", "entity", "status", "created_by", "created_at", "first_submitted_at",
         "submitted_at", "published_at", "embargo_until", "usd_amount", "usd_rate",
         "usd_rate_date", "usd_rate_is_test_data", "amount_month", "updated_at",
-        "language", "translations",  # the entity's members' "Translations" page writes them
     )
     fieldsets = (
         (_("Record"), {
@@ -122,8 +129,19 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         }),
         (_("Basics"), {
             "classes": ("collapse",),
-            "fields": ("title", "summary", "description", ("language", "translations"),
+            "fields": ("title", "summary", "description", "language",
                        "pledge_type", "event", ("start_date", "end_date")),
+        }),
+        (TRANSLATIONS_FIELDSET, {
+            "classes": ("collapse",),
+            "description": _("The title and summary that visitors reading the site in that "
+                             "language see instead of the original (the entity's members "
+                             "write them on their Translations page). Clear a title to remove "
+                             "its translation."),
+            # One field a line: Django opens a collapsed section that holds an error only when
+            # the field is not in a row of several.
+            "fields": [name for language, _name in settings.LANGUAGES
+                       for name in translation_field_names(language)],
         }),
         (_("Action areas"), {"classes": ("collapse",), "fields": ("action_areas", "pillars")}),
         (_("Geography and beneficiaries"), {
@@ -165,6 +183,22 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         "pk",
     )
 
+    # The desk's assignment and internal notes (members.desk_admin), as on the vetting desk.
+    review_permission = services.REVIEW_PERMISSION
+    note_view_permission = "pledges.view_pledgenote"
+    note_add_permission = "pledges.add_pledgenote"
+    refusals = (services.PledgeError, MembersError)
+
+    def assign(self, *, actor, record_ids, assignee_id) -> int:
+        return services.pledge_assign(actor=actor, pledge_ids=record_ids,
+                                      assignee_id=assignee_id)
+
+    def note_add(self, *, author, record_id: int, text: str) -> None:
+        services.pledge_note_add(author=author, pledge_id=record_id, text=text)
+
+    def internal_notes(self, record_id: int):
+        return desk_selectors.pledge_internal_notes(record_id)
+
     @admin.display(description=_("waiting since"), ordering="submitted_at")
     def waiting_since(self, pledge: Pledge):
         if pledge.status != S.SUBMITTED or pledge.submitted_at is None:
@@ -183,6 +217,18 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
 
     def has_add_permission(self, request) -> bool:
         return False  # pledges are written by members, or imported
+
+    def get_fieldsets(self, request, obj=None):
+        """Whoever may only view the pledge sees its translations as stored: the per-language
+        fields exist on the change form only."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": ["translations"]}) if name is TRANSLATIONS_FIELDSET
+            else (name, options)
+            for name, options in fieldsets
+        ]
 
     def view_on_site(self, pledge: Pledge):
         """The public page, only once the pledge is public (else the button would lead to a
@@ -274,8 +320,8 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         if not form.has_changed():
             return
         services.pledge_correct(
-            user=request.user, pledge_id=obj.pk,
-            values={name: form.cleaned_data[name] for name in form.changed_data},
+            user=request.user, pledge_id=obj.pk, values=form.corrections(),
+            translations=form.translation_changes(),
             expected_version=form.cleaned_data.get("expected_version"),
         )
 
@@ -310,6 +356,10 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
                 _("%(action)s is not possible: this pledge is “%(status)s”.")
                 % {"action": transition.label, "status": pledge.get_status_display()},
             )
+            return redirect(change_url)
+        not_vetted = workflow.entity_not_vetted(pledge.entity) if name == "publish" else ""
+        if request.method != "POST" and not_vetted:
+            messages.error(request, not_vetted)  # the service refuses it too
             return redirect(change_url)
         form = TransitionForm(
             request.POST if request.method == "POST" else None,
@@ -387,7 +437,11 @@ class PledgeAdmin(DeskImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("Publish pledges"),
-            "to_publish": [p for p in pledges if p.status == S.SUBMITTED],
+            "to_publish": [p for p in pledges if p.status == S.SUBMITTED
+                           and not workflow.entity_not_vetted(p.entity)],
+            # Refused by the workflow until their entity is approved: said before the click.
+            "not_vetted": [p for p in pledges if p.status == S.SUBMITTED
+                           and workflow.entity_not_vetted(p.entity)],
             "skipped": [p for p in pledges if p.status != S.SUBMITTED],
             "form": form,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

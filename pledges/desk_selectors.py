@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Entity
 from members.permissions import can_vet_entities
 
-from .models import Pledge
+from .models import Pledge, PledgeNote
 from .permissions import can_review_pledges
 from .pledge_changes import pledge_snapshot, snapshot_changes
 
@@ -52,18 +52,33 @@ def review_desk_counts(user) -> list[dict]:
             "url": f"{pledges_url}?status__exact={S.SUBMITTED}",
         })
         counts.append({
+            "label": _("Pledges assigned to me, awaiting review"),
+            "count": Pledge.objects.filter(status=S.SUBMITTED, assigned_to=user).count(),
+            "url": f"{pledges_url}?assigned=me&status__exact={S.SUBMITTED}",
+        })
+        counts.append({
             "label": stale_change_requests_label(),
             "count": stale_change_requests(Pledge.objects.all()).count(),
             "url": f"{pledges_url}?waiting=stale",
         })
     if can_vet_entities(user):
+        entities_url = reverse("admin:members_entity_changelist")
         counts.append({
             "label": _("Entity applications awaiting vetting"),
             "count": Entity.objects.awaiting_vetting().count(),
-            "url": reverse("admin:members_entity_changelist")
-            + f"?status__exact={Entity.Status.APPLIED}",
+            "url": f"{entities_url}?status__exact={Entity.Status.APPLIED}",
+        })
+        counts.append({
+            "label": _("Entity applications assigned to me, awaiting vetting"),
+            "count": Entity.objects.awaiting_vetting().filter(assigned_to=user).count(),
+            "url": f"{entities_url}?assigned=me&status__exact={Entity.Status.APPLIED}",
         })
     return counts
+
+
+def pledge_internal_notes(pledge_id: int) -> QuerySet[PledgeNote]:
+    """The secretariat's notes on a pledge, oldest first (a conversation in the order held)."""
+    return PledgeNote.objects.filter(pledge_id=pledge_id).select_related("author")
 
 
 def pledge_get_for_review(pledge_id: int) -> Pledge | None:
@@ -84,6 +99,7 @@ _LIFECYCLE_FIELDS = [
     "status", "published_at", "embargo_until", "updated_at", "submitted_at",
     "first_submitted_at", "reference", "usd_amount", "usd_rate", "usd_rate_date",
     "usd_rate_is_test_data", "amount_month",
+    "assigned_to", "assigned_at",  # the desk's own bookkeeping, not a change of the pledge
 ]
 
 

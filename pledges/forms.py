@@ -17,6 +17,7 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
+from p2c_portal.languages import LanguageSelect
 from p2c_portal.locale_formats import (
     Collated,
     LocalizedDecimalField,
@@ -405,7 +406,7 @@ SECTION_FORMS = {
 class TranslationForm(forms.Form):
     """A pledge's title and summary in one of the site's languages."""
 
-    language = forms.ChoiceField(label=_("Language"), choices=())
+    language = forms.ChoiceField(label=_("Language"), choices=(), widget=LanguageSelect)
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(
         label=_("Summary"), required=False, max_length=600,
@@ -426,6 +427,7 @@ class TranslationForm(forms.Form):
 class OriginalLanguageForm(forms.Form):
     original_language = forms.ChoiceField(
         label=_("The title and summary are written in"), choices=(), required=False,
+        widget=LanguageSelect,
     )
 
     def __init__(self, *args, **kwargs):

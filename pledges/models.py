@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from action_areas.models import TranslatedNameMixin
-from members.models import Entity
+from members.models import Entity, InternalNote, ReviewAssignment
 from p2c_portal.languages import language_choices
 
 MAX_AMOUNT = Decimal("10000000000000")  # 10^13: beyond any real pledge, catches typos
@@ -253,7 +253,7 @@ class PledgeQuerySet(models.QuerySet):
         return self.annotate(changes_requested_at=Subquery(latest_request))
 
 
-class Pledge(models.Model):
+class Pledge(ReviewAssignment):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
@@ -516,6 +516,18 @@ class Target(models.Model):
         return f"{self.indicator}: {self.target_value} {self.unit} by {self.target_date}"
 
 
+class PledgeNote(InternalNote):
+    """The secretariat's internal notes on a pledge (see members.models.InternalNote)."""
+
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="internal_notes", verbose_name=_("pledge")
+    )
+
+    class Meta(InternalNote.Meta):
+        verbose_name = _("internal note on a pledge")
+        verbose_name_plural = _("internal notes on pledges")
+
+
 class PledgeStatusChange(models.Model):
     """The audit trail of a pledge's review: who, when, from, to, the message."""
 
@@ -586,3 +598,34 @@ class CoalitionSettings(models.Model):
     def load(cls) -> "CoalitionSettings":
         settings_row, _created = cls.objects.get_or_create(pk=1)
         return settings_row
+
+
+class ImportedDraftsInvitation(models.Model):
+    """One entity's invitation to complete and submit the drafts an import made of its pledges
+    (rows that were valid but not complete). Unique per (import, entity) and created in one
+    transaction with its emails: however often the job runs, each entity is emailed once per
+    import."""
+
+    file_import = models.ForeignKey(
+        "spreadsheets.FileImport", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("file import"),
+    )
+    entity = models.ForeignKey(
+        "members.Entity", on_delete=models.CASCADE, related_name="+", verbose_name=_("entity"),
+    )
+    pledges = models.ManyToManyField(Pledge, related_name="+", verbose_name=_("drafts"))
+    emails = models.ManyToManyField(
+        "p2c_portal.OutboundEmail", blank=True, related_name="+", verbose_name=_("emails"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation to complete imported drafts")
+        verbose_name_plural = _("invitations to complete imported drafts")
+        constraints = [
+            models.UniqueConstraint(fields=["file_import", "entity"],
+                                    name="one_drafts_invitation_per_import_and_entity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} — {self.file_import}"

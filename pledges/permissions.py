@@ -5,7 +5,11 @@ status and who may do it) is the workflow's question: pledges.workflow.transitio
 these, never the other way round."""
 
 from members.models import Entity, Membership
-from members.permissions import PermissionDenied, role_in  # noqa: F401  (re-exported)
+from members.permissions import (  # noqa: F401  (re-exported)
+    PermissionDenied,
+    can_write_internal_notes,
+    role_in,
+)
 
 from .models import Pledge
 

@@ -10,23 +10,29 @@ Natural key:
   else it creates a new pledge. So re-importing the same file, with or without the references the
   portal assigned, updates instead of duplicating.
 
-The status is never imported. A new pledge arrives as "submitted", with a reference, for the
-normal review: pledges.workflow.BulkSubmission submits it as a member's submission would (audit
-row "Imported from <file> by <person>", no email), in bulk; an existing pledge keeps
-its status, and one that is back with its entity for changes (draft, changes requested) is not
-changed by an import. Every update bumps the pledge's version, so a member or secretariat form
-opened before the import cannot overwrite it; the pledges a file updates are read and locked before
-its first row, so that nothing a row is checked against changes before it is written. A pledge
-must be complete after the import (the same rules as a member's submission), or the row is
-refused.
+The status is never imported. A new pledge that is complete (the same rules as a member's
+submission) arrives as "submitted", with a reference, for the normal review:
+pledges.workflow.BulkSubmission submits it as a member's submission would (audit row "Imported from
+<file> by <person>", no email), in bulk. A new pledge that is valid but not complete is not refused:
+it becomes a draft of its entity, listed in the preview and the result with what it lacks, and the
+entity's administrators are invited once to complete and submit it (pledges.import_drafts). Only
+invalid rows block an import. An existing pledge keeps its status and must stay complete; one that
+is back with its entity (draft, changes requested) is not changed by an import. Every update bumps
+the pledge's version, so a member or secretariat form opened before the import cannot overwrite it;
+the pledges a file updates are read and locked before its first row, so that nothing a row is
+checked against changes before it is written. Every value is checked as the member's form checks it
+(lengths, digits, minimums); a pledge of an entity that is not approved is imported with a warning,
+and cannot be published until the entity is approved (pledges.workflow).
 """
 
 import re
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.forms import ModelChoiceField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -61,7 +67,7 @@ from spreadsheets.import_engine import (
 )
 from spreadsheets.periods import describe_date, read_date
 
-from . import services, workflow
+from . import import_drafts, services, workflow
 from .amounts import AmountError, describe_amount, parse_amount, read_amount, settle_currency
 from .choice_words import (
     ADVOCACY_ACTIVITY_WORDS,
@@ -73,6 +79,7 @@ from .choice_words import (
 )
 from .completeness import missing_for_submission
 from .currencies import CurrencyReading, read_currency
+from .forms import BasicsForm, DetailsForm, GeographyForm, PartnersForm, TargetForm
 from .models import (
     AdvocacyActivity,
     Event,
@@ -219,11 +226,14 @@ class TargetsWidget(TextWidget):
                 if not indicator or not unit or not target_value or not target_date:
                     raise ValueError(_("the indicator, unit, target value and target date are "
                                        "required"))
-                if len(indicator) > 200 or len(unit) > 50:
-                    raise ValueError(_("the indicator is at most 200 characters, the unit 50"))
-                baseline_number = _number(baseline) if baseline else None
-                targets.append((indicator, unit, baseline_number, _number(target_value),
-                                read_date(target_date, end=True)))
+                values = {
+                    "indicator": indicator, "unit": unit,
+                    "baseline": _number(baseline) if baseline else None,
+                    "target_value": _number(target_value),
+                    "target_date": read_date(target_date, end=True),
+                }
+                _check_as_the_target_form(values)
+                targets.append(tuple(values.values()))
             except ValueError as error:
                 raise ValueError(
                     _("Target %(number)d: %(error)s") % {"number": number, "error": error}
@@ -262,6 +272,21 @@ class TargetsWidget(TextWidget):
             ])
             for t in value.all()
         )
+
+
+def _check_as_the_target_form(values: dict) -> None:
+    """The limits of the member's target form (lengths, minimums, maximums), with its labels."""
+    for name, value in values.items():
+        if value is None:
+            continue
+        field = TargetForm.base_fields[name]
+        try:
+            field.validate(value)
+            field.run_validators(value)
+        except ValidationError as error:
+            raise ValueError(
+                f"{str(field.label).lower()}: {' '.join(error.messages)}"
+            ) from None
 
 
 def _number(text: str) -> Decimal:
@@ -436,17 +461,21 @@ def _event_index():
 class PledgeResource(DeskResource):
     reference = Column(attribute="reference", widget=TextWidget(), readonly=True)
     entity = Column(attribute="entity", compare="entity_id", widget=IndexWidget(),
-                    aliases=("entity name", "organisation", "organization"))
-    title = Column(attribute="title", widget=TextWidget())
-    summary = Column(attribute="summary", widget=TextWidget())
+                    aliases=("entity name", "organisation", "organization", "entité",
+                             "pledging entity", "nom de l'organisation", "institution"))
+    title = Column(attribute="title", widget=TextWidget(),
+                   aliases=("pledge title", "titre", "titre de l'engagement", "intitulé"))
+    summary = Column(attribute="summary", widget=TextWidget(), aliases=("résumé", "abstract"))
     description = Column(attribute="description", widget=TextWidget())
     pledge_type = Column(attribute="pledge_type",
                          widget=ChoiceWidget(PledgeType, synonyms=PLEDGE_TYPE_WORDS),
                          aliases=("type",))
     event = Column(attribute="event", compare="event_id",
                    widget=IndexWidget(render_one=lambda event: event.slug))
-    start_date = Column(attribute="start_date", widget=DateWidget())
-    end_date = Column(attribute="end_date", widget=DateWidget(end=True))
+    start_date = Column(attribute="start_date", widget=DateWidget(),
+                        aliases=("start", "date de début", "début"))
+    end_date = Column(attribute="end_date", widget=DateWidget(end=True),
+                      aliases=("end", "date de fin", "fin", "completion date"))
     action_areas = StashedColumn(attribute="action_areas",
                                  widget=IndexWidget(multiple=True, render_one=lambda a: a.code))
     pillars = StashedColumn(attribute="pillars",
@@ -456,7 +485,9 @@ class PledgeResource(DeskResource):
                             widget=IndexWidget(multiple=True, render_one=lambda r: r.code))
     countries = StashedColumn(attribute="countries",
                               widget=CountriesWidget(multiple=True,
-                                                     render_one=lambda c: c.iso3))
+                                                     render_one=lambda c: c.iso3),
+                              aliases=("pays", "pays bénéficiaires", "beneficiary countries",
+                                       "target countries", "pays cibles"))
     beneficiary_groups = StashedColumn(
         attribute="beneficiary_groups",
         widget=IndexWidget(multiple=True, render_one=lambda b: b.code),
@@ -468,8 +499,9 @@ class PledgeResource(DeskResource):
     other_partners = Column(attribute="other_partners", widget=TextWidget())
     contact_name = Column(attribute="contact_name", widget=TextWidget())
     contact_email = Column(attribute="contact_email", widget=TextWidget())
-    amount = Column(attribute="amount", widget=AmountWidget())
-    currency = Column(attribute="currency", widget=CurrencyWidget())
+    amount = Column(attribute="amount", widget=AmountWidget(),
+                    aliases=("montant", "amount pledged", "montant promis", "budget"))
+    currency = Column(attribute="currency", widget=CurrencyWidget(), aliases=("devise",))
     modality = Column(attribute="modality",
                       widget=ChoiceWidget(FinancialModality, synonyms=MODALITY_WORDS))
     disbursement_start = Column(attribute="disbursement_start", widget=DateWidget())
@@ -760,12 +792,27 @@ class PledgeResource(DeskResource):
                 skip = False
         return skip
 
+    def form_fields(self) -> dict:
+        """The member's pledge form, section by section: an import accepts what it accepts."""
+        fields = super().form_fields()
+        for form in (BasicsForm, DetailsForm, GeographyForm, PartnersForm):
+            for name, field in form.base_fields.items():
+                if not isinstance(field, ModelChoiceField):
+                    fields[name] = field
+        return fields
+
     def before_save_instance(self, instance, row, **kwargs):
         now = timezone.now()
+        missing = self._missing(instance)
         if instance._import_new:
-            # Submitted as a member's submission is, the counter locked from the first new
-            # pledge to the end of the import.
-            self._submissions.submit(instance, now)
+            if missing:
+                # Valid but not complete: a draft of its entity, whose administrators are
+                # invited to complete and submit it once the import is done.
+                instance._import_missing = [str(m.message) for m in missing]
+            else:
+                # Submitted as a member's submission is, the counter locked from the first new
+                # pledge to the end of the import.
+                self._submissions.submit(instance, now)
             instance.created_at = now
         else:
             # Read and locked before the first row (prefetch_existing): its status is current.
@@ -775,7 +822,17 @@ class PledgeResource(DeskResource):
                     % {"pledge": instance.reference or instance.title,
                        "status": Pledge.Status(instance.status).label}
                 )
+            if missing:
+                # Under review or public: an import cannot take it back to its entity.
+                raise ValidationError({NON_FIELD_ERRORS: [ValidationError(
+                    _("The pledge is not complete: %(missing)s")
+                    % {"missing": " ".join(str(m.message) for m in missing)},
+                    code="incomplete",
+                )]})
             instance.version += 1
+        not_vetted = workflow.entity_not_vetted(instance.entity) if instance.entity_id else ""
+        if not_vetted:
+            instance._import_warnings.append(not_vetted)
         snapshot = instance._import_snapshot
         if (
             instance._import_new
@@ -784,9 +841,9 @@ class PledgeResource(DeskResource):
         ):
             pledge_convert(instance, month=instance.amount_month, rates=self._rates)
 
-    def check_staged(self, instance, row):
-        """Complete after the import: the same rules as a member's submission, read from the
-        values about to be written."""
+    def _missing(self, instance) -> list:
+        """What the pledge would lack for submission after the import (the same rules as a
+        member's submission), read from the values about to be written."""
         pending = getattr(instance, "_import_pending", {})
         related = {}
         for name in ("action_areas", "regions", "countries", "targets"):
@@ -795,12 +852,36 @@ class PledgeResource(DeskResource):
                 related[name] = TargetsColumn.unsaved(value) if name == "targets" else value
             elif instance._import_new:
                 related[name] = []
-        missing = missing_for_submission(instance, related=related)
-        if missing:
-            raise ValidationError({NON_FIELD_ERRORS: [
-                _("The pledge is not complete: %(missing)s")
-                % {"missing": " ".join(str(m.message) for m in missing)}
-            ]})
+        return missing_for_submission(instance, related=related)
+
+    def incomplete_despite_errors(self, instance, invalid: set[str]) -> str:
+        pending = getattr(instance, "_import_pending", {})
+        related = {}
+        for name in ("action_areas", "regions", "countries", "targets"):
+            if name in pending:
+                value = pending[name]
+                related[name] = TargetsColumn.unsaved(value) if name == "targets" else value
+            elif instance._import_new or name in invalid:
+                related[name] = []
+        # What an invalid cell also leaves empty is not a second problem: without a readable
+        # amount there is no currency from it; without readable countries, no geography.
+        follows = {"currency": {"amount"}, "countries": {"countries", "regions", "is_global"}}
+        missing = [
+            m for m in missing_for_submission(instance, related=related)
+            if m.field.split("-")[0] not in invalid
+            and not (follows.get(m.field, set()) & invalid)
+        ]
+        if not missing:
+            return ""
+        return _("The pledge is not complete either: %(missing)s") % {
+            "missing": " ".join(str(m.message) for m in missing)}
 
     def after_write(self, new, updated):
         self._submissions.record()
+        drafts = [pledge.pk for pledge in new if pledge.status == S.DRAFT]
+        if drafts and self.file_import is not None:
+            # Once the import is committed: one email per entity to its administrators.
+            file_import_id = self.file_import.pk
+            transaction.on_commit(
+                lambda: import_drafts.imported_drafts_invite_later(file_import_id=file_import_id)
+            )

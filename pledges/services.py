@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import Entity
+from members.services import review_assign
 from p2c_portal.typed_input import storable_typed_input
 
 from . import permissions
-from .models import Pledge, Target, other_type_details
+from .models import Pledge, PledgeNote, Target, other_type_details
 from .rates import pledge_convert, usd_equivalent  # noqa: F401  (usd_equivalent re-exported)
 
 MAX_TARGETS = 20
@@ -115,19 +116,41 @@ def pledge_save_section(
 
 @transaction.atomic
 def pledge_correct(
-    *, user, pledge_id: int, values: dict[str, Any], expected_version: int | None
+    *, user, pledge_id: int, values: dict[str, Any], expected_version: int | None,
+    translations: dict[str, dict[str, str] | None] | None = None,
 ) -> Pledge:
     """The secretariat's corrections of a pledge in the review desk, whatever its status (the
     status itself is only changed by pledges.workflow). Refused when the pledge was saved since
-    the page showed `expected_version` (None: the page showed none, refused too)."""
+    the page showed `expected_version` (None: the page showed none, refused too).
+
+    `translations`: the translations the secretariat changed, by language ({"title",
+    "summary"}, or None to remove one); the others stay as they are."""
     if expected_version is None:
         raise EditConflict
     pledge = _lock_for_edit(
         pledge_id=pledge_id, expected_version=expected_version,
         may_edit=lambda _pledge: permissions.can_correct_pledges(user),
     )
+    if translations:
+        merged = pledge.translations
+        for language, text in translations.items():
+            merged = _with_translation(merged, language, text)
+        values = {**values, "translations": merged}
     _write(pledge, values)
     return pledge
+
+
+def _with_translation(translations, language: str, text: dict[str, str] | None) -> dict:
+    """The pledge's translations with the one into `language` replaced by `text` ({"title",
+    "summary"}), or removed (None)."""
+    if language not in dict(settings.LANGUAGES):
+        raise PledgeError(_("Choose one of the site's languages."))
+    translations = dict(translations or {})
+    if text is None:
+        translations.pop(language, None)
+    else:
+        translations[language] = {"title": text["title"], "summary": text.get("summary") or ""}
+    return translations
 
 
 @transaction.atomic
@@ -183,13 +206,12 @@ def pledge_save_translation(
     pledge = Pledge.objects.select_for_update().select_related("entity").get(pk=pledge_id)
     if not permissions.can_translate_pledge(user, pledge):
         raise permissions.PermissionDenied(_("This pledge cannot be translated now."))
-    translations = dict(pledge.translations or {})
-    if title is None:
-        translations.pop(language, None)
-    else:
-        translations[language] = {"title": title, "summary": summary}
-    pledge.translations = translations
-    pledge.save(update_fields=["translations", "updated_at"])
+    pledge.translations = _with_translation(
+        pledge.translations, language, None if title is None else {"title": title,
+                                                                    "summary": summary},
+    )
+    pledge.version += 1  # a desk page opened before this save must not write over it
+    pledge.save(update_fields=["translations", "version", "updated_at"])
     return pledge
 
 
@@ -202,5 +224,33 @@ def pledge_set_language(*, user, pledge_id: int, language: str) -> Pledge:
     if not permissions.can_translate_pledge(user, pledge):
         raise permissions.PermissionDenied(_("This pledge cannot be translated now."))
     pledge.language = language
-    pledge.save(update_fields=["language", "updated_at"])
+    pledge.version += 1
+    pledge.save(update_fields=["language", "version", "updated_at"])
     return pledge
+
+
+# --- The secretariat's desk: assignment and internal notes ---------------------------------------
+
+REVIEW_PERMISSION = "pledges.review_pledge"
+
+
+def pledge_assign(*, actor, pledge_ids, assignee_id: int | None) -> int:
+    """Assign pledges to a reviewer of the desk, or unassign them (members.services.review_assign:
+    the same rules and history as entity applications; amendments will use it the same way)."""
+    return review_assign(actor=actor, model=Pledge, record_ids=pledge_ids,
+                         assignee_id=assignee_id, permission=REVIEW_PERMISSION)
+
+
+@transaction.atomic
+def pledge_note_add(*, author, pledge_id: int, text: str) -> PledgeNote:
+    """An internal note of the secretariat on a pledge: shown on its desk pages only, never to
+    the entity, the public, in exports or emails."""
+    if not permissions.can_write_internal_notes(author, permission="pledges.add_pledgenote"):
+        raise permissions.PermissionDenied
+    text = (text or "").strip()
+    if not text:
+        raise PledgeError(_("A note cannot be empty."))
+    pledge = Pledge.objects.filter(pk=pledge_id).first()
+    if pledge is None:
+        raise PledgeError(_("This pledge no longer exists."))
+    return PledgeNote.objects.create(pledge=pledge, author=author, text=text)

@@ -4,7 +4,17 @@ from celery import shared_task
 
 from p2c_portal.jobs import JobTask
 
-from . import rates
+from . import import_drafts, rates
+
+
+@shared_task
+def imported_drafts_invite(file_import_id: int) -> int:
+    return import_drafts.imported_drafts_invite(file_import_id=file_import_id)
+
+
+@shared_task
+def imported_drafts_sweep() -> int:
+    return import_drafts.imported_drafts_sweep()
 
 
 # A conversion claims its upload: a second delivery, or a second worker, finds nothing to do.

@@ -3,40 +3,48 @@
 Two database functions carry the folding, under the same names on both databases, so that the
 search is written once:
 
-- ``p2c_unaccent(text)``: the text without accents. On PostgreSQL an IMMUTABLE wrapper around the
-  ``unaccent`` extension (migration 0008): ``unaccent()`` itself is only STABLE and cannot appear
-  in an index expression. On SQLite (``make run``) a Python function registered on every
-  connection, which also folds case.
+- ``p2c_unaccent(text)`` (p2c_portal.text_folding): the text without accents. On PostgreSQL an
+  IMMUTABLE wrapper around the ``unaccent`` extension (migration 0008): ``unaccent()`` itself is
+  only STABLE and cannot appear in an index expression. On SQLite (``make run``) a Python
+  function registered on every connection, which also folds case.
 - ``p2c_translations_text(translations)``: the titles and summaries of a pledge's translations as
   one text, so that a pledge is found by any of its languages.
 
 On PostgreSQL the pledge's words are a full-text document (English and French stemming) served by
 the GIN index of migration 0008; on SQLite every word is a substring match of the folded text.
+
+Chinese and Japanese are written without spaces between words, so full-text search, which cuts
+text into words at spaces, would see "推动数字包容" as one word and never find "数字" in it. A
+query word written in those scripts is found as a substring instead, through a trigram index
+(pg_trgm, migration 0014) on the text cut into overlapping pairs of characters (see
+`unsegmented_grams`); with such a word in it, the query's web-search syntax is not read.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from functools import reduce
 from operator import and_, or_
 
 from django.db import connection
 from django.db.backends.signals import connection_created
 from django.db.models import BooleanField, ExpressionWrapper, Func, Q, TextField, Value
-from django.db.models.lookups import IContains, IExact
+from django.db.models.lookups import Contains, IContains, IExact
 
 from members.models import Entity
+from p2c_portal.text_folding import Unaccented, fold
 
 SEARCHED_COLUMNS = ("title", "reference", "summary", "description")
+# Han (with extension A and the compatibility ideographs), hiragana, katakana (with the half-width
+# forms) and Hangul syllables (Korean writes spaces but glues particles to its words). The same
+# ranges as migration 0014's function; punctuation (、。「」，) is not in them and separates runs.
+UNSEGMENTED_RUN = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]+"
+)
+MAX_RUN_LENGTH = 40  # characters of one run matched through the index; the rest are rechecked
 MAX_WORDS = 8  # words matched one by one against entity names; the rest still match the text
 MAX_ENTITIES = 2000
-
-
-class Unaccented(Func):
-    function = "p2c_unaccent"
-    output_field = TextField()
 
 
 class TranslationsText(Func):
@@ -44,12 +52,19 @@ class TranslationsText(Func):
     output_field = TextField()
 
 
-def fold(text: str | None) -> str | None:
-    """The text as the SQLite search compares it: without accents, in folded case."""
-    if text is None:
-        return None
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+class PledgeText(Func):
+    """PostgreSQL: the title, summary, description and translations of a pledge, as one text."""
+
+    function = "p2c_pledge_text"
+    output_field = TextField()
+
+
+class UnsegmentedGrams(Func):
+    """PostgreSQL: the overlapping pairs of characters of a text's Chinese, Japanese or Korean
+    runs, space-separated and with a space at each end: "推动数字" gives " 推动 动数 数字 字 "."""
+
+    function = "p2c_unsegmented_grams"
+    output_field = TextField()
 
 
 def translations_text(translations) -> str:
@@ -71,7 +86,6 @@ def translations_text(translations) -> str:
 
 def _register_sqlite_functions(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
-        connection.connection.create_function("p2c_unaccent", 1, fold, deterministic=True)
         connection.connection.create_function(
             "p2c_translations_text", 1, translations_text, deterministic=True
         )
@@ -138,29 +152,82 @@ def search_condition(query: str) -> Q:
     the search: every word must be found, either in the pledge or in its entity's name, so that
     "Orange numérique" finds the Orange Foundation's digital pledges."""
     words = [word for word in re.split(r"\s+", query) if word][:MAX_WORDS]
-    plain = _is_plain(query)
+    unsegmented = UNSEGMENTED_RUN.search(query) is not None
+    if unsegmented:  # every word is found as it is written: quotes add nothing
+        words = [word for word in (word.strip('"') for word in words) if word]
+    plain = unsegmented or _is_plain(query)
     phrase_ids, ids_per_word = _entity_matches(query, words if plain else [])
-    if connection.vendor == "postgresql":
-        return _postgresql_condition(query, words if plain else [], phrase_ids, ids_per_word)
-    return _sqlite_condition(query.split()[:20], phrase_ids)
+    if connection.vendor != "postgresql":
+        return _sqlite_condition(query.split()[:20], phrase_ids)
+    if unsegmented:
+        return _postgresql_unsegmented_condition(words, phrase_ids, ids_per_word)
+    return _postgresql_condition(query, words if plain else [], phrase_ids, ids_per_word)
+
+
+def _words_match(text: str, search_type: str) -> Q:
+    """PostgreSQL: the pledge's full-text document matches `text` in English or in French."""
+    from django.contrib.postgres.search import SearchQuery, SearchVectorExact
+
+    folded = Unaccented(Value(text))
+    words_query = SearchQuery(folded, config="english", search_type=search_type) | (
+        SearchQuery(folded, config="french", search_type=search_type)
+    )
+    return Q(SearchVectorExact(search_document(), words_query))
 
 
 def _postgresql_condition(query, words, phrase_ids, ids_per_word) -> Q:
-    from django.contrib.postgres.search import SearchQuery, SearchVectorExact
-
-    def matches(text: str, search_type: str) -> Q:
-        folded = Unaccented(Value(text))
-        words_query = SearchQuery(folded, config="english", search_type=search_type) | (
-            SearchQuery(folded, config="french", search_type=search_type)
-        )
-        return Q(SearchVectorExact(search_document(), words_query))
-
-    condition = matches(query, "websearch") | _by_entity(phrase_ids)
+    condition = _words_match(query, "websearch") | _by_entity(phrase_ids)
     if len(words) > 1 and any(ids_per_word):
         # Some words name an entity: each word in the pledge's text or in its entity's name.
         pairs = zip(words, ids_per_word, strict=True)
-        condition |= reduce(and_, (matches(word, "plain") | _by_entity(ids) for word, ids in pairs))
+        condition |= reduce(
+            and_, (_words_match(word, "plain") | _by_entity(ids) for word, ids in pairs)
+        )
     return condition
+
+
+def unsegmented_grams() -> UnsegmentedGrams:
+    """PostgreSQL: the pairs of characters the index of migration 0014 is built on (change both
+    together; tests/pledges/test_public_search.py checks that the plan uses the index)."""
+    return UnsegmentedGrams(PledgeText("title", "summary", "description", "translations"))
+
+
+def _grams_pattern(run: str) -> str:
+    """What the pairs of a text contain where the text contains `run`: its pairs in order, the
+    last character beginning the next pair. " 数字 字包 包" is in " 推动 动数 数字 字包 包容 容 "
+    exactly where "数字包" is in "推动数字包容"; " 数" wherever 数 is. The pairs before the last
+    are all two characters long, so they come from one run of the text, one after the other."""
+    return " " + " ".join(run[position:position + 2] for position in range(len(run)))
+
+
+def _unsegmented_word_match(word: str) -> Q:
+    """PostgreSQL: the pledge's text contains `word`, which has Chinese, Japanese or Korean in
+    it, as a substring, found through the trigram index on the text's pairs of characters."""
+    runs = UNSEGMENTED_RUN.findall(word)
+    grams = unsegmented_grams()
+    condition = reduce(and_, (Q(Contains(grams, _grams_pattern(run[:MAX_RUN_LENGTH])))
+                              for run in runs[:MAX_WORDS]))
+    if runs != [word] or len(word) > MAX_RUN_LENGTH:
+        # Other characters too ("5G网络"), or a long run: the rows the index found must also
+        # contain the whole word as it was typed, ignoring accents and case.
+        whole_text = Unaccented(PledgeText("title", "summary", "description", "translations"))
+        condition &= Q(IContains(whole_text, Unaccented(Value(word))))
+    return condition
+
+
+def _postgresql_unsegmented_condition(words, phrase_ids, ids_per_word) -> Q:
+    """Every word in the pledge or in its entity's name: Chinese, Japanese or Korean words as
+    substrings of the pledge's text, the others in its full-text document."""
+
+    def found(word: str) -> Q:
+        if UNSEGMENTED_RUN.search(word):
+            return _unsegmented_word_match(word)
+        return _words_match(word, "plain")
+
+    pairs = zip(words, ids_per_word, strict=True)
+    return reduce(and_, (found(word) | _by_entity(ids) for word, ids in pairs)) | (
+        _by_entity(phrase_ids)
+    )
 
 
 def _sqlite_condition(words: list[str], phrase_ids: list[int]) -> Q:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.models import Entity
 from p2c_portal.mail import email_send_templated, email_to_secretariat
 
 from . import permissions
@@ -83,6 +84,18 @@ def transition_allowed(user, pledge: Pledge, name: str) -> bool:
 
 def allowed_transitions(pledge: Pledge, user) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if transition_allowed(user, pledge, t.name)]
+
+
+def entity_not_vetted(entity: Entity) -> str:
+    """Why the entity's pledges cannot be published while it is not approved (still applied,
+    suspended…): its pledges are public only once the secretariat has vetted it. "" if it is."""
+    if entity.status == Entity.Status.APPROVED:
+        return ""
+    return str(
+        _("%(entity)s is not approved (%(status)s): its pledges cannot be published until the "
+          "secretariat approves it.")
+        % {"entity": entity, "status": entity.get_status_display()}
+    )
 
 
 def _locked_counter(year: int) -> ReferenceCounter:
@@ -213,6 +226,10 @@ def pledge_transition(
         missing = missing_for_submission(pledge)
         if missing:
             raise IncompletePledge(missing)
+    if name == "publish":
+        publish_refusal = entity_not_vetted(pledge.entity)
+        if publish_refusal:
+            raise TransitionError(publish_refusal)
     now = timezone.now()
     previous = pledge.status
     pledge.status = transition.target

@@ -5,9 +5,11 @@ to open, and reading cell values the way people type them.
   leading apostrophe, so Excel, LibreOffice and Google Sheets show it as text instead of running
   it as a formula (CSV/formula injection). django-import-export's own option only strips one
   leading "=", which is not enough.
-- `read_csv` / `read_xlsx`: an uploaded file to a tablib Dataset, or a `SpreadsheetError` whose
-  message says what is wrong in words a person can act on (empty, wrong type, encoding, too many
-  rows, duplicated or blank column headings).
+- `read_sheets` (`read_csv_sheets` / `read_xlsx_sheets`): an uploaded file as its sheets of
+  non-blank rows (every sheet with values; hidden sheets and rows marked; formula cells as the
+  results saved with them), or a `SpreadsheetError` whose message says what is wrong in words a
+  person can act on (empty, wrong type, encoding, too many rows). spreadsheets.tables finds the
+  table in them; `read_csv` / `read_xlsx` read a plain table whose headings are its first row.
 - `parse_bool`, `fold`, `name_key`, `split_list`: cell values as typed (dates: periods.py).
 """
 
@@ -18,6 +20,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import tablib
@@ -34,6 +37,10 @@ MAX_COLUMNS = 200
 # costs. 2,000 rows of 200 columns of text fit well within this; a "zip bomb" does not.
 MAX_WORKBOOK_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_CELL_CHARACTERS = 32_767  # Excel's own limit for one cell
+# Rows above the table (titles, group headings) searched for its headings.
+HEADING_SEARCH_ROWS = 20
+# All the sheets of a workbook together hold at most this many times the rows an import takes.
+WORKBOOK_ROWS_FACTOR = 5
 
 
 def import_max_rows() -> int:
@@ -173,58 +180,230 @@ def _check_unpacked_size(data: bytes) -> None:
         )
 
 
-def _build_dataset(rows, *, max_rows: int) -> tablib.Dataset:
-    """Headings from the first non-blank row; blank rows dropped; trailing columns without a
-    heading and without data dropped; clear errors for the rest. The spreadsheet row number of
-    every data row is kept in `dataset.line_numbers` for messages."""
-    numbered = enumerate(rows, start=1)
-    headers = None
-    header_line = 0
-    for header_line, raw in numbered:
-        if header_line > max_rows:  # blank rows before the headings count as well
+@dataclass
+class SheetRow:
+    """A row of a sheet that has at least one value; `line` is its number in the file."""
+
+    line: int
+    cells: list
+    hidden: bool = False
+
+
+@dataclass
+class Sheet:
+    """The non-blank rows of one sheet (a CSV file is one sheet without a name)."""
+
+    name: str
+    rows: list[SheetRow] = field(default_factory=list)
+    hidden: bool = False
+    position: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.name or _("the file")
+
+
+class UncachedFormula(str):
+    """A formula cell of a workbook saved without its result (written by a program, not by a
+    spreadsheet application): its text, so that the row can be refused with a clear message."""
+
+
+def _sheet_rows(rows, *, max_rows: int, sheet: str = "") -> list[SheetRow]:
+    """The non-blank rows; blank rows count toward the limit (a file of millions of empty rows is
+    stopped there instead of being read to its end). Title and heading rows above the table are
+    allowed for: the limit counts from the first row with a value."""
+    found: list[SheetRow] = []
+    first = None
+    for line, raw, hidden in rows:
+        if first is not None and line - first > max_rows + HEADING_SEARCH_ROWS:
             raise _too_many_rows(max_rows)
-        if any(cell_text(cell) for cell in raw):
-            headers = [cell_text(cell) for cell in raw]
-            break
-    if headers is None:
-        raise SpreadsheetError(_("The file is empty."))
-    if headers and headers[0].startswith("\ufeff"):
-        headers[0] = headers[0][1:]
-    while headers and not headers[-1]:
-        headers.pop()
-    if len(headers) > MAX_COLUMNS:
-        raise SpreadsheetError(
-            _("The file has %(count)d columns; an import reads at most %(max)d.")
-            % {"count": len(headers), "max": MAX_COLUMNS}
-        )
-    width = len(headers)
-    data, lines = [], []
-    for line_number, raw in numbered:
-        # Blank rows count too: a file of millions of empty rows is stopped at the limit
-        # instead of being read to its end.
-        if line_number - header_line > max_rows:
+        if first is None and line > max_rows + HEADING_SEARCH_ROWS:
             raise _too_many_rows(max_rows)
         values = list(raw)
+        if not any(cell_text(cell) for cell in values):
+            continue
         for cell in values:
             if isinstance(cell, str) and len(cell) > MAX_CELL_CHARACTERS:
                 raise SpreadsheetError(
                     _("Line %(line)d has a cell longer than %(max)s characters, the most a "
                       "spreadsheet cell holds: shorten it.")
-                    % {"line": line_number,
+                    % {"line": line,
+                       "max": number_format(MAX_CELL_CHARACTERS, force_grouping=True)}
+                    if not sheet else
+                    _("Line %(line)d of the sheet “%(sheet)s” has a cell longer than %(max)s "
+                      "characters, the most a spreadsheet cell holds: shorten it.")
+                    % {"line": line, "sheet": sheet,
                        "max": number_format(MAX_CELL_CHARACTERS, force_grouping=True)}
                 )
-        if not any(cell_text(cell) for cell in values):
-            continue
-        extra = [cell for cell in values[width:] if cell_text(cell)]
-        if extra:
+        while values and not cell_text(values[-1]):
+            values.pop()
+        if len(values) > MAX_COLUMNS:
             raise SpreadsheetError(
-                _("Line %(line)d has more values than there are column headings: give every "
-                  "column a heading in the first row.") % {"line": line_number}
+                _("The file has %(count)d columns; an import reads at most %(max)d.")
+                % {"count": len(values), "max": MAX_COLUMNS}
             )
-        values = values[:width] + [""] * (width - len(values))
-        data.append([("" if cell is None else cell) for cell in values])
-        lines.append(line_number)
+        if first is None:
+            first = line
+            if values and isinstance(values[0], str) and values[0].startswith("\ufeff"):
+                values[0] = values[0][1:]
+        found.append(SheetRow(line, ["" if cell is None else cell for cell in values], hidden))
+    return found
+
+
+def read_csv_sheets(data: bytes | None, *, max_rows: int | None = None) -> list[Sheet]:
+    """A CSV file as one sheet of non-blank rows."""
+    data = _check_size(data)
+    if data.startswith(b"PK\x03\x04"):
+        raise SpreadsheetError(
+            _("This is an Excel workbook (.xlsx), not a CSV file: choose the format “xlsx”.")
+        )
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise _not_a_spreadsheet(what)
+    text = _decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=False)
+    try:
+        rows = _sheet_rows(((line, raw, False) for line, raw in enumerate(reader, start=1)),
+                           max_rows=max_rows or import_max_rows())
+    except csv.Error as error:
+        raise SpreadsheetError(
+            _("Line %(line)d of the file could not be read as CSV (%(error)s).")
+            % {"line": reader.line_num, "error": error}
+        ) from None
+    if not rows:
+        raise SpreadsheetError(_("The file is empty."))
+    return [Sheet(name="", rows=rows)]
+
+
+def _xlsx_rows(book, sheet):
+    """(line, values, hidden) of a sheet, streamed. A formula cell gives the result the
+    spreadsheet application saved with it (as a person sees it), or an `UncachedFormula` when
+    there is none; a text cell that starts like a formula is literal text: marked so with a
+    leading apostrophe, as in CSV."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["data_type"] == "f":
+                formula = cell["value"] if isinstance(cell["value"], str) else "="
+                self.data_only = True
+                try:
+                    cell = super().parse_cell(element)
+                finally:
+                    self.data_only = False
+                if cell["value"] is None:
+                    cell["value"] = UncachedFormula(formula)
+                    return cell
+            if isinstance(cell["value"], str) and cell["value"].startswith(FORMULA_TRIGGERS):
+                cell["value"] = "'" + cell["value"]
+            return cell
+
+    with sheet._get_source() as source:
+        parser = Parser(source, sheet._shared_strings, data_only=False, epoch=book.epoch,
+                        date_formats=book._date_formats,
+                        timedelta_formats=book._timedelta_formats)
+        for line, cells in parser.parse():
+            values = []
+            for cell in cells:
+                column = cell["column"]
+                if column > MAX_COLUMNS + 1:
+                    values.append(cell["value"])  # refused as too many columns if not blank
+                    continue
+                while len(values) < column - 1:
+                    values.append(None)
+                values.append(cell["value"])
+            attributes = parser.row_dimensions.get(str(line), {})
+            hidden = str(attributes.get("hidden", "")).lower() in ("1", "true")
+            yield line, values, hidden
+
+
+def read_xlsx_sheets(data: bytes | None, *, max_rows: int | None = None) -> list[Sheet]:
+    """Every sheet of a workbook that has a value, hidden ones included (marked so)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    data = _check_size(data)
+    if not data.startswith(b"PK\x03\x04"):
+        for magic, what in _MAGIC:
+            if data.startswith(magic):
+                raise _not_a_spreadsheet(what)
+        raise SpreadsheetError(
+            _("This is not an Excel workbook (.xlsx). If it is a CSV file, choose the format "
+              "“csv”.")
+        )
+    limit = max_rows or import_max_rows()
+    try:
+        _check_unpacked_size(data)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        try:
+            sheets = []
+            total = 0
+            for position, worksheet in enumerate(book.worksheets):
+                if not hasattr(worksheet, "_get_source"):
+                    continue  # a chart sheet
+                rows = _sheet_rows(_xlsx_rows(book, worksheet), max_rows=limit,
+                                   sheet=worksheet.title)
+                total += len(rows)
+                if total > limit * WORKBOOK_ROWS_FACTOR:
+                    # Sheets that are not imported (a reference list, last year's pledges) are
+                    # read to be offered: not without end.
+                    raise SpreadsheetError(
+                        _("The sheets of this workbook hold more than %(max)s rows together: "
+                          "keep only the sheets to import (at most %(rows)s rows), then upload "
+                          "it again.")
+                        % {"max": number_format(limit * WORKBOOK_ROWS_FACTOR,
+                                                force_grouping=True),
+                           "rows": number_format(limit, force_grouping=True)}
+                    )
+                if rows:
+                    sheets.append(Sheet(name=worksheet.title, rows=rows, position=position,
+                                        hidden=worksheet.sheet_state != "visible"))
+        finally:
+            book.close()
+    except SpreadsheetError:
+        raise
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, OSError, ValueError,
+            TypeError):
+        raise SpreadsheetError(
+            _("This Excel file could not be read: open it in Excel or LibreOffice, save it again "
+              "as .xlsx (or as CSV), then upload it again.")
+        ) from None
+    if not sheets:
+        raise SpreadsheetError(_("The file is empty."))
+    return sheets
+
+
+def read_sheets(data: bytes | None, *, xlsx: bool, max_rows: int | None = None) -> list[Sheet]:
+    reader = read_xlsx_sheets if xlsx else read_csv_sheets
+    return reader(data, max_rows=max_rows)
+
+
+def dataset_from_rows(headers: list[str], rows: list[list], lines: list[int]) -> tablib.Dataset:
+    """A tablib Dataset of the given headings and rows; `dataset.line_numbers` keeps the line
+    of every row in the file, for messages."""
+    dataset = tablib.Dataset(headers=headers)
+    width = len(headers)
+    for values in rows:
+        values = list(values[:width]) + [""] * (width - len(values))
+        dataset.append(values)
+    dataset.line_numbers = list(lines)
+    return dataset
+
+
+def first_row_dataset(sheet: Sheet) -> tablib.Dataset:
+    """The sheet's first row as the headings (for a plain `create_dataset`): blank and repeated
+    headings are refused, values beyond the headings too."""
+    header, *rows = sheet.rows
+    headers = [cell_text(cell) for cell in header.cells]
     blank = [str(number) for number, name in enumerate(headers, 1) if not name]
+    for row in rows:
+        if any(cell_text(cell) for cell in row.cells[len(headers):]):
+            raise SpreadsheetError(
+                _("Line %(line)d has more values than there are column headings in line "
+                  "%(heading)d, the row taken as the headings.")
+                % {"line": row.line, "heading": header.line}
+            )
     if blank:
         raise SpreadsheetError(
             _("Column %(columns)s has no heading: give every column a heading in the first row, "
@@ -238,83 +417,19 @@ def _build_dataset(rows, *, max_rows: int) -> tablib.Dataset:
                 _("The column “%(name)s” appears twice: keep only one.") % {"name": name}
             )
         seen.add(key)
-    if not data:
+    if not rows:
         raise SpreadsheetError(_("The file has column headings but no rows to import."))
-    dataset = tablib.Dataset(headers=headers)
-    for values in data:
-        dataset.append(values)
-    dataset.line_numbers = lines
-    return dataset
+    return dataset_from_rows(headers, [row.cells for row in rows], [row.line for row in rows])
 
 
 def read_csv(data: bytes | None, *, max_rows: int | None = None) -> tablib.Dataset:
-    data = _check_size(data)
-    if data.startswith(b"PK\x03\x04"):
-        raise SpreadsheetError(
-            _("This is an Excel workbook (.xlsx), not a CSV file: choose the format “xlsx”.")
-        )
-    for magic, what in _MAGIC:
-        if data.startswith(magic):
-            raise _not_a_spreadsheet(what)
-    text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=False)
-    try:
-        return _build_dataset(reader, max_rows=max_rows or import_max_rows())
-    except csv.Error as error:
-        raise SpreadsheetError(
-            _("Line %(line)d of the file could not be read as CSV (%(error)s).")
-            % {"line": reader.line_num, "error": error}
-        ) from None
+    """A CSV file with its headings in its first row (spreadsheets.tables finds them anywhere)."""
+    return first_row_dataset(read_csv_sheets(data, max_rows=max_rows)[0])
 
 
 def read_xlsx(data: bytes | None, *, max_rows: int | None = None) -> tablib.Dataset:
-    """The first sheet of a workbook. Formula cells come back as their formula text (so that a row
-    can be refused with a clear message); text cells that start like a formula come back marked
-    as literal with a leading apostrophe, as `spreadsheet_safe` writes them."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    data = _check_size(data)
-    if not data.startswith(b"PK\x03\x04"):
-        for magic, what in _MAGIC:
-            if data.startswith(magic):
-                raise _not_a_spreadsheet(what)
-        raise SpreadsheetError(
-            _("This is not an Excel workbook (.xlsx). If it is a CSV file, choose the format "
-              "“csv”.")
-        )
-    try:
-        _check_unpacked_size(data)
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        sheet = book.worksheets[0]
-
-        def rows():
-            # In a workbook a formula is a cell of type "f"; every other text cell is literal
-            # text, even when it starts with "=": mark it so, as an apostrophe would in CSV.
-            for row in sheet.iter_rows():
-                values = []
-                for cell in row:
-                    value = getattr(cell, "value", None)
-                    if (
-                        isinstance(value, str)
-                        and getattr(cell, "data_type", "s") != "f"
-                        and value.startswith(FORMULA_TRIGGERS)
-                    ):
-                        value = "'" + value
-                    values.append(value)
-                yield values
-
-        try:
-            return _build_dataset(rows(), max_rows=max_rows or import_max_rows())
-        finally:
-            book.close()
-    except SpreadsheetError:
-        raise
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, OSError, ValueError):
-        raise SpreadsheetError(
-            _("This Excel file could not be read: open it in Excel or LibreOffice, save it again "
-              "as .xlsx (or as CSV), then upload it again.")
-        ) from None
+    """The first sheet of a workbook with its headings in its first row."""
+    return first_row_dataset(read_xlsx_sheets(data, max_rows=max_rows)[0])
 
 
 # --- Cell values ----------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Expression
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -40,6 +40,7 @@ from simple_history.utils import bulk_create_with_history, get_history_manager_f
 
 from .files import (
     SpreadsheetError,
+    UncachedFormula,
     cell_text,
     fold,
     import_max_rows,
@@ -555,11 +556,14 @@ class DeskResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = None
         self.file_name = ""
+        self.file_import = None  # the confirmed preview (spreadsheets.models.FileImport)
+        self._instance = None  # the record of the row being read
         self._seen: dict = {}
         self._lines: list[int] = []
+        self._origins: list[tuple[str, int]] = []  # (sheet, line) of each row
         self._indexes: dict = {}
         self._changed: list[str] = []
-        self._claimed: dict = {}  # primary key of a record the file updates -> its line
+        self._claimed: dict = {}  # primary key of a record the file updates -> (line, sheet)
         self._staged: list = []
         self._headers: list[str] = []
         self._row_number = 0
@@ -594,10 +598,23 @@ class DeskResource(resources.ModelResource):
                 known.setdefault(normalise_heading(name), field.column_name)
         return known
 
+    def column_label(self, field) -> str:
+        """A column as the secretariat reads it: its model field's label, and its name."""
+        try:
+            model_field = self._meta.model._meta.get_field(field.attribute or "")
+        except FieldDoesNotExist:
+            model_field = None
+        label = str(getattr(model_field, "verbose_name", "") or "")
+        if label and fold(label) != fold(field.column_name.replace("_", " ")):
+            return f"{field.column_name} ({label})"
+        return field.column_name
+
     def before_import(self, dataset, **kwargs):
         self.user = kwargs.get("user")
         self.file_name = kwargs.get("file_name") or ""
+        self.file_import = kwargs.get("file_import")
         self._lines = list(getattr(dataset, "line_numbers", []) or [])
+        self._origins = list(getattr(dataset, "origins", []) or [])
         try:
             self._check_file(dataset)
         except SpreadsheetError:
@@ -648,6 +665,7 @@ class DeskResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         result.line_numbers = self._lines
+        result.origins = list(getattr(dataset, "origins", []) or [])
         if not self._staged or result.has_errors() or result.has_validation_errors():
             return  # nothing to write, or nothing will be kept
         self.write_staged()
@@ -727,6 +745,15 @@ class DeskResource(resources.ModelResource):
         formula; return {column: error} for the cells a spreadsheet would run as formulas."""
         errors = {}
         for column, value in list(row.items()):
+            if isinstance(value, UncachedFormula):
+                errors[column] = ValidationError(
+                    _("This cell is a formula (%(formula)s) saved without its result: open the "
+                      "file in Excel or LibreOffice and save it again, or type the value.")
+                    % {"formula": str(value)[:40]},
+                    code="formula",
+                )
+                row[column] = ""
+                continue
             if not isinstance(value, str):
                 continue
             text, literal = spreadsheet_unescape(value.strip())
@@ -734,7 +761,8 @@ class DeskResource(resources.ModelResource):
                 errors[column] = ValidationError(
                     _("“%(text)s” looks like a spreadsheet formula: the import does not run "
                       "formulas. Type the value itself, or start the cell with an apostrophe (') "
-                      "to keep it as text.") % {"text": text[:40]}
+                      "to keep it as text.") % {"text": text[:40]},
+                    code="formula",
                 )
             row[column] = text
         return errors
@@ -749,11 +777,23 @@ class DeskResource(resources.ModelResource):
         if key is not None:
             line = self.line_of(kwargs.get("row_number", 0))
             if key in self._seen:
-                raise ValidationError(
-                    _("This row repeats line %(line)d (%(key)s): keep only one of them.")
-                    % {"line": self._seen[key], "key": self.describe_key(row)}
-                )
-            self._seen[key] = line
+                raise ValidationError(self._repeats(self._seen[key], row), code="duplicate")
+            self._seen[key] = (line, self._sheet_of(kwargs.get("row_number", 0)))
+
+    def _sheet_of(self, row_number: int) -> str:
+        """The sheet of a row when the file's rows come from several sheets, else ""."""
+        if len({sheet for sheet, _line in self._origins}) < 2:
+            return ""
+        return self._origins[row_number - 1][0] if 0 < row_number <= len(self._origins) else ""
+
+    def _repeats(self, first: tuple[int, str], row) -> str:
+        line, sheet = first
+        if sheet:
+            return _("This row repeats line %(line)d of the sheet “%(sheet)s” (%(key)s): keep "
+                     "only one of them.") % {"line": line, "sheet": sheet,
+                                             "key": self.describe_key(row)}
+        return _("This row repeats line %(line)d (%(key)s): keep only one of them.") % {
+            "line": line, "key": self.describe_key(row)}
 
     def natural_key(self, row):
         return None
@@ -770,18 +810,20 @@ class DeskResource(resources.ModelResource):
             # Two rows of one file never update one record (say, one by its reference, the
             # other by its title): which of them should win?
             if instance.pk in self._claimed:
-                raise ValidationError(
-                    _("This row repeats line %(line)d (%(key)s): keep only one of them.")
-                    % {"line": self._claimed[instance.pk], "key": self.describe_key(row)}
-                )
-            self._claimed[instance.pk] = self.line_of(self._row_number)
+                raise ValidationError(self._repeats(self._claimed[instance.pk], row),
+                                      code="duplicate")
+            self._claimed[instance.pk] = (self.line_of(self._row_number),
+                                          self._sheet_of(self._row_number))
         return instance
 
     def init_instance(self, row=None):
         return self._meta.model()
 
     def after_init_instance(self, instance, new, row, **kwargs):
+        self._instance = instance
         instance._import_new = new
+        instance._import_warnings = []  # imported, but the secretariat should know (str)
+        instance._import_missing = []  # imported as a draft, lacking these (str)
         instance._import_snapshot = {
             name: getattr(instance, field.compare or field.attribute, None)
             for name, field in self.fields.items()
@@ -861,8 +903,56 @@ class DeskResource(resources.ModelResource):
         for field, message in self.check_constraints(instance).items():
             if field not in errors:
                 errors[field] = [message]
+        self.check_form_limits(instance, errors)
         if errors:
+            # Everything wrong with the row at once: what it lacks as well as what is invalid,
+            # so that fixing the cells does not bring a second wave of problems.
+            incomplete = self.incomplete_despite_errors(instance, set(errors))
+            if incomplete:
+                errors.setdefault(NON_FIELD_ERRORS, []).append(
+                    ValidationError(incomplete, code="incomplete"))
             raise ValidationError(errors)
+
+    def incomplete_despite_errors(self, instance, invalid: set[str]) -> str:
+        """For a row with invalid cells: what it also lacks, leaving out the columns already
+        reported as invalid ("" when nothing)."""
+        return ""
+
+    def form_fields(self) -> dict:
+        """{model field name: form field} checking each imported value as the portal's forms
+        check it. By default each model field's own form field: its length (a TextField's
+        max_length, which full_clean does not check), digits and bounds. A resource adds the
+        fields of the forms people use (their minimums, their messages)."""
+        fields = {}
+        for field in self._meta.model._meta.concrete_fields:
+            if field.is_relation or field.choices or field.name in self.not_imported:
+                continue
+            # (https: the scheme Django 6 assumes; without it a deprecation warning)
+            extra = {"assume_scheme": "https"} if isinstance(field, models.URLField) else {}
+            form_field = field.formfield(**extra)
+            if form_field is not None:
+                fields[field.name] = form_field
+        return fields
+
+    def check_form_limits(self, instance, errors: dict) -> None:
+        """Add to `errors` what the forms would refuse in the row's values."""
+        limits = self.index("form limits", self.form_fields)
+        for field in self.import_columns():
+            attribute = field.attribute
+            form_field = limits.get(attribute or "")
+            if (
+                form_field is None or isinstance(field, StashedColumn)
+                or field.column_name not in self._headers or attribute in errors
+            ):
+                continue
+            value = getattr(instance, attribute, None)
+            if value in (None, "", []):
+                continue
+            try:
+                form_field.validate(value)
+                form_field.run_validators(value)
+            except ValidationError as error:
+                errors[attribute] = error.messages
 
     def check_constraints(self, instance) -> dict[str, str]:
         """{column: message} for the model's check constraints a row breaks."""
@@ -870,8 +960,14 @@ class DeskResource(resources.ModelResource):
 
     def after_import_row(self, row, row_result, **kwargs):
         row_result.line = self.line_of(kwargs.get("row_number", 0))
+        number = kwargs.get("row_number", 0)
+        row_result.sheet = self._origins[number - 1][0] if 0 < number <= len(self._origins) \
+            else ""
         row_result.changed_columns = list(self._changed)
         row_result.readings = list(self._readings)
+        if row_result.import_type != row_result.IMPORT_TYPE_SKIP:
+            row_result.warnings = list(getattr(self._instance, "_import_warnings", []))
+            row_result.missing = list(getattr(self._instance, "_import_missing", []))
 
 
 def row_error(message: str) -> ValidationError:

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Refuses a body over MAX_REQUEST_BODY_BYTES before it is read (or spooled to disk).
+    "p2c_portal.request_body_limit.RequestBodyLimitMiddleware",
     # Sees every cookie set on the way out: a response with one is never publicly cacheable.
     "p2c_portal.cache_headers.CacheHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -84,6 +86,15 @@ MIDDLEWARE = [
     "p2c_portal.staff_two_factor.StaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# Request bodies (README, "Behind a reverse proxy"). The largest upload is a 10 MB spreadsheet
+# (spreadsheets.files.MAX_FILE_BYTES); with its form and multipart framing it fits in 12 MB, the
+# cap of the whole body here and in the proxy (nginx client_max_body_size 12m). Form fields
+# without files: at most 2.5 MB (Django's default, named here: a 10,000-character description in
+# Chinese is 30 KB). Uploads over 2.5 MB wait in a temporary file, not in memory.
+MAX_REQUEST_BODY_BYTES = 12 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 ROOT_URLCONF = "p2c_portal.urls"
 WSGI_APPLICATION = "p2c_portal.wsgi.application"
@@ -217,6 +228,18 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-rate-uploads": {
         "task": "pledges.tasks.currency_rate_uploads_sweep",
         "schedule": 300.0,
+    },
+    # Spreadsheets of import previews never confirmed, a day after their upload
+    # (spreadsheets.admin_desk): without it they stayed until the next upload, maybe for ever.
+    "remove-abandoned-import-files": {
+        "task": "spreadsheets.tasks.import_files_remove_abandoned",
+        "schedule": 3600.0,
+    },
+    # Invitations to complete the drafts an import made (pledges/import_drafts.py), for imports
+    # whose task was never queued.
+    "sweep-imported-drafts": {
+        "task": "pledges.tasks.imported_drafts_sweep",
+        "schedule": 900.0,
     },
 }
 

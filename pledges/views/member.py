@@ -3,6 +3,7 @@ it, follow it. Thin: forms validate, services write, selectors read."""
 
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from members.member_selectors import acting_membership
 from members.views import ACTING_ENTITY_SESSION_KEY
+from p2c_portal.query_params import one_of
 from p2c_portal.typed_input import storable_typed_input
 
 from .. import member_selectors, permissions, services, workflow
@@ -377,7 +379,12 @@ def pledge_translations(request, pk: int):
     pledge = member_selectors.pledge_get_for_member(request.user, pk)
     if not permissions.can_translate_pledge(request.user, pledge):
         raise PermissionDenied
-    language = request.GET.get("language", "")
+    # ?language= names the translation to edit (the "Edit" links); anything else is said once
+    # and the page shows as without it.
+    requested = request.GET.get("language", "").strip()
+    language = one_of(requested, dict(settings.LANGUAGES)) or ""
+    if requested and not language:
+        messages.error(request, _("Choose one of the site's languages."))
     existing = pledge.translation(language) if language else None
     form = TranslationForm(initial={"language": language, **(existing or {})})
     original_form = OriginalLanguageForm(initial={"original_language": pledge.language})

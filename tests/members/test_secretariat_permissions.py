@@ -129,3 +129,29 @@ def test_a_secretariat_member_cannot_make_themselves_an_entitys_administrator(
     assert client.get(f"{ADMIN}members/membership/add/").status_code == 403
     assert client.post(f"{ADMIN}members/membership/{own.pk}/delete/",
                        {"post": "yes"}).status_code == 403
+
+
+def test_the_secretariat_shares_out_the_queues_and_keeps_notes_it_never_rewrites(
+    secretariat, entity
+):
+    """README: the desk for a team. Assigning needs no permission beyond deciding (vet_entity,
+    review_pledge); notes are read and added, never changed or deleted, by anyone in the group."""
+    from tests.factories import PledgeFactory
+
+    pledge = PledgeFactory(entity=entity, submitted=True)
+    client = Client()
+    client.force_login(secretariat)
+    for desk in (f"members/entity/{entity.pk}", f"pledges/pledge/{pledge.pk}"):
+        assert client.post(f"{ADMIN}{desk}/assign/", {"to": "me"}).status_code == 302
+        assert client.post(f"{ADMIN}{desk}/notes/add/", {"text": "Seen."}).status_code == 302
+        assert client.get(f"{ADMIN}{desk}/history/").status_code == 200
+    entity.refresh_from_db()
+    pledge.refresh_from_db()
+    assert entity.assigned_to == secretariat and pledge.assigned_to == secretariat
+    assert entity.internal_notes.count() == 1 and pledge.internal_notes.count() == 1
+    for model in ("members.entitynote", "pledges.pledgenote"):
+        app_label, name = model.split(".")
+        assert secretariat.has_perm(f"{app_label}.view_{name}")
+        assert secretariat.has_perm(f"{app_label}.add_{name}")
+        assert not secretariat.has_perm(f"{app_label}.change_{name}")
+        assert not secretariat.has_perm(f"{app_label}.delete_{name}")

@@ -64,6 +64,7 @@ def email_context():
         "applicant": recipient,
         "inviter": recipient,
         "pledge": pledge,
+        "pledges": [pledge],
         "change": change,
         "cycle": cycle,
         "report": report,

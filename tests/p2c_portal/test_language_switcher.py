@@ -147,3 +147,27 @@ def test_the_admin_has_the_switcher_and_the_alternates_too(secretariat_client):
     page_html = secretariat_client.get("/es/admin/?x=1").content.decode()
     assert switcher_links(page_html)["fr"] == "/language/fr/?next=%2Fes%2Fadmin%2F%3Fx%3D1"
     assert f'hreflang="fr" href="{settings.SITE_URL}/fr/admin/?x=1"' in page_html
+
+
+def test_a_huge_query_string_is_not_echoed_into_every_language_link(anonymous):
+    """A 100,000-character query would otherwise be written into the page 13 times (the
+    switcher's links and the alternates): the links keep the path alone past 2,000 characters."""
+    huge = "x" * 100_000
+    response = anonymous.get(f"/en/pledges/?q={huge}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count(huge) <= 2  # the search box, at most once more
+    alternates = dict(ALTERNATE.findall(html.split("</head>")[0]))
+    assert alternates["fr"] == f"{settings.SITE_URL}/fr/pledges/"
+    normal = anonymous.get("/en/pledges/?q=schools").content.decode()
+    assert "/fr/pledges/?q=schools" in normal
+
+
+def test_the_periodic_tasks_are_named_in_the_admins_language(secretariat_client):
+    """django-celery-beat has no Arabic catalogue: its names come from the project's."""
+    page = secretariat_client.get("/ar/admin/").content.decode()
+    assert "المهام الدورية" in page and "جداول cron" in page
+    for english in ("Periodic Tasks", "Crontabs", "Intervals", "Solar events"):
+        assert english not in page
+    french = secretariat_client.get("/fr/admin/").content.decode()
+    assert "Tâches périodiques" in french and "Tâches Périodique" not in french

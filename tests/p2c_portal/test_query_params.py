@@ -3,7 +3,7 @@ digits pass `str.isdigit()` but not `int()`, PostgreSQL refuses NUL; neither may
 
 import pytest
 
-from p2c_portal.query_params import ascii_int, clean_text, database_id, page_number
+from p2c_portal.query_params import ascii_int, clean_text, database_id, one_of, page_number
 from tests.factories import PledgeFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +39,12 @@ def test_only_ascii_digits_within_range_are_numbers():
 def test_query_text_loses_nul_control_and_invisible_characters():
     assert clean_text("a\x00b\x1bc\u202ed\u200be", 50) == "a b c d e"
     assert clean_text("x" * 10_000, 200) == "x" * 200
+
+
+def test_a_code_is_one_of_the_known_codes_whatever_its_case():
+    languages = ("en", "fr", "zh-hans")
+    assert one_of("fr", languages) == "fr"
+    assert one_of(" FR ", languages) == "fr"
+    assert one_of("zh-Hans", languages) == "zh-hans"
+    for bad in ("", None, "xx", "fr\x00", "f", "fr-FR", "x" * 100_000, "__class__"):
+        assert one_of(bad, languages) is None

@@ -162,7 +162,7 @@ def test_only_the_secretariat_uploads_rates(member):
 
 @pytest.mark.django_db
 def test_the_seeded_placeholder_rates_became_monthly_test_data():
-    """Migration 0015: the seven indicative daily rates of 2022-06-01 are June 2022's rates,
+    """Migration 0018: the seven indicative daily rates of 2022-06-01 are June 2022's rates,
     in units per dollar, marked test data (never official)."""
     euro = CurrencyRate.objects.get(currency="EUR", month=JUNE_2022)
     assert euro.rate_per_usd == Decimal("0.952381")  # was 1.05 USD per euro

@@ -436,9 +436,7 @@ def many_rows(count):
         ("sheet.xlsx", csv_bytes(MINIMAL), "This is not an Excel workbook (.xlsx)"),
         ("old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel 97-2003"),
         ("broken.xlsx", b"PK\x03\x04" + b"garbage" * 20, "This Excel file could not be read"),
-        ("twice.csv", b"title,Title\na,b\n", "The column “Title” appears twice"),
-        ("nameless.csv", b"entity,,title\na,b,c\n", "Column 2 has no heading"),
-        ("ragged.csv", b"entity,title\na,b,c\n", "Line 2 has more values than there are column"),
+        ("twice.csv", b"title,Title\na,b\n", "the columns A and B are both read as “title”"),
         ("huge.csv", many_rows(20_000), "This file has more than 2,000 rows"),
     ],
 )
@@ -452,15 +450,19 @@ def test_bad_files_get_a_clear_message_and_import_nothing(name, content, message
     assert Pledge.objects.count() == 0
 
 
-def test_unknown_columns_are_named_with_the_known_ones(secretariat_client, entity):
-    content = csv_bytes([["entity", "title", "colour", "Budget (k$)"],
-                         [entity.name, "T", "blue", "5"]])
+def test_unknown_columns_are_ignored_with_a_note_and_columns_without_a_heading_named(
+        secretariat_client, entity):
+    content = csv_bytes([["entity", "title", "colour", "", "Budget (k$)"],
+                         [entity.name, "T", "blue", "x", "5"]])
     preview = upload(secretariat_client, PATH, content)
-    [(line, _column, message)] = problems(preview)
-    assert line is None
-    assert message.startswith("Unknown columns: “colour”, “Budget (k$)”.")
-    assert "title" in message and "targets" in message
-    assert "confirm_form" not in preview.context
+    notes = preview.context["plan"].notes
+    assert "The column “colour” is not imported: no column of the portal was chosen for it." \
+        in notes
+    assert "The column “Column D (no heading)” is not imported: no column of the portal was " \
+        "chosen for it." in notes
+    mapping = {h.label: h.column for h in preview.context["plan"].headings}
+    assert mapping["Budget (k$)"] == "amount"  # "budget" is a word of the amount's names
+    assert all(column != "colour" for _line, column, _m in problems(preview))
 
 
 def test_duplicated_rows_are_refused(secretariat_client, entity, variety):
@@ -577,6 +579,7 @@ def test_import_and_export_need_their_own_permissions(secretariat_client, variet
     assert viewer.post(ADMIN + "export/", {"format": "0", "resource": "0"}).status_code == 403
     assert viewer.post(ADMIN + "import/", {"format": "0"}).status_code == 403
     assert viewer.post(ADMIN + "process_import/", {"format": "0"}).status_code == 403
+    assert viewer.post(ADMIN + "import/problems/", {"format": "0"}).status_code == 403
 
     exporter = staff_with("view_pledge", "export_pledge")
     page = exporter.get(ADMIN).content.decode()

@@ -59,7 +59,8 @@ def test_a_cell_longer_than_excel_allows_is_refused(secretariat_client, entity):
     long_text = "x" * 32_768
     content = workbook([text_row(1, HEADER), text_row(2, [entity.name, "T", long_text, "policy"])])
     preview = upload(secretariat_client, PATH, content, "long.xlsx")
-    assert "Line 2 has a cell longer than 32,767 characters" in " ".join(form_errors(preview))
+    assert "Line 2 of the sheet “Sheet1” has a cell longer than 32,767 characters" in " ".join(
+        form_errors(preview))
     preview = upload(secretariat_client, PATH,
                      csv_bytes([HEADER, [entity.name, "T", long_text, "policy"]]), "long.csv")
     assert "Line 2 has a cell longer than 32,767 characters" in " ".join(form_errors(preview))

@@ -135,3 +135,75 @@ def test_postgresql_search_combining_an_entity_and_words_still_uses_the_gin_inde
             cursor.execute("RESET enable_seqscan")
     assert "pledge_search_unaccented" in plan, plan
     assert "Seq Scan on pledges_pledge" not in plan, plan
+
+
+@pytest.fixture
+def chinese(db):
+    telecom = EntityFactory(name="中国电信", acronym="CT")
+    PledgeFactory(published=True, title="推动数字包容", summary="", description="",
+                  entity=telecom)
+    PledgeFactory(published=True, title="Rural schools", summary="",
+                  description="在农村学校推动数字教育。", pledge_type="programme")
+    PledgeFactory(published=True, title="Digital inclusion", summary="", description="",
+                  pledge_type="policy",
+                  translations={"zh-hans": {"title": "缩小数字鸿沟", "summary": "为妇女提供培训"}})
+    PledgeFactory(published=True, title="デジタル化を推進する", summary="", description="")
+    PledgeFactory(published=True, title="数 字", summary="", description="")  # apart: not the word
+    PledgeFactory(published=True, title="Networks", summary="", description="部署5G网络。")
+
+
+def test_search_finds_a_chinese_word_inside_a_longer_text(anonymous, chinese):
+    """Chinese has no spaces between words: "数字" (digital) is found inside "推动数字包容" in the
+    title, in the description and in a translation."""
+    assert _titles(anonymous, "数字") == ["Digital inclusion", "Rural schools", "推动数字包容"]
+    assert _titles(anonymous, "数字包容") == ["推动数字包容"]
+    assert _titles(anonymous, "数字教育") == ["Rural schools"]
+    assert _titles(anonymous, "妇女") == ["Digital inclusion"]  # a translation's summary
+    assert _titles(anonymous, "字") == [
+        "Digital inclusion", "Rural schools", "推动数字包容", "数 字",
+    ]
+    assert _titles(anonymous, "包容数字") == []  # the characters in that order, next to each other
+    assert _titles(anonymous, "デジタル") == ["デジタル化を推進する"]
+    assert _titles(anonymous, "推進") == ["デジタル化を推進する"]
+    assert _titles(anonymous, "5g网络") == ["Networks"]  # a word mixing scripts, any case
+    assert _titles(anonymous, "4G网络") == []
+
+
+def test_chinese_search_combines_with_the_entity_name_other_words_and_filters(anonymous, chinese):
+    assert _titles(anonymous, "中国电信") == ["推动数字包容"]
+    assert _titles(anonymous, "电信 数字") == ["推动数字包容"]  # the entity's name and a word
+    assert _titles(anonymous, "电信 教育") == []
+    assert _titles(anonymous, "数字 schools") == ["Rural schools"]
+    assert _titles(anonymous, "数字 妇女") == ["Digital inclusion"]
+    response = anonymous.get("/en/pledges/", {"q": "数字", "type": "policy"})
+    assert [p.title for p in response.context["page"].items] == ["Digital inclusion"]
+    assert response.context["total"] == 1
+
+
+@pytest.mark.usefixtures("postgresql")
+@pytest.mark.parametrize("query", ["数字", "字", "数字包容", "电信 数字", "5G网络", "デジタル"])
+def test_postgresql_chinese_search_uses_the_trigram_index(chinese, query):
+    condition = filters.search_condition(query)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            plan = Pledge.objects.filter(condition).explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+    assert "pledge_search_unsegmented" in plan, plan
+    assert "Seq Scan on pledges_pledge" not in plan, plan
+
+
+@pytest.mark.usefixtures("postgresql")
+def test_postgresql_search_mixing_chinese_and_english_words_reads_no_whole_table(chinese):
+    condition = filters.search_condition("数字 schools")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            plan = Pledge.objects.filter(condition).explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+    # Either index narrows the rows (the planner picks the more selective); the other word is
+    # then checked on those rows only.
+    assert "pledge_search_unsegmented" in plan or "pledge_search_unaccented" in plan, plan
+    assert "Seq Scan on pledges_pledge" not in plan, plan

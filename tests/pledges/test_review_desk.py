@@ -140,8 +140,10 @@ def test_admin_home_counts_what_awaits_the_secretariat(secretariat, secretariat_
     counts = {str(c["label"]): c["count"] for c in review_desk_counts(secretariat)}
     assert counts == {
         "Pledges awaiting review": 3,
+        "Pledges assigned to me, awaiting review": 0,
         "Changes requested, no answer for more than 14 days": 1,
         "Entity applications awaiting vetting": 2,
+        "Entity applications assigned to me, awaiting vetting": 0,
     }
     listed = secretariat_client.get(ADMIN + "?waiting=stale")
     assert [p.pk for p in listed.context["cl"].result_list] == [stale.pk]

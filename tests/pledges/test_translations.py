@@ -147,3 +147,28 @@ def test_a_translation_typed_when_the_session_expired_is_kept(member, published)
     client.get(_url(published))
     published.refresh_from_db()
     assert published.translations == {"fr": {"title": "Haut débit rural", "summary": ""}}
+
+
+def test_the_edit_link_opens_the_translation_in_the_form(member_client, published):
+    published.translations = {"zh-hans": {"title": "农村宽带", "summary": "每个地区的信号塔。"}}
+    published.save()
+    for spelling in ("zh-hans", "zh-Hans", "ZH-HANS"):  # a language code, whatever its case
+        response = member_client.get(_url(published), {"language": spelling})
+        assert response.status_code == 200
+        form = response.context["form"]
+        assert form.initial == {"language": "zh-hans", "title": "农村宽带",
+                                "summary": "每个地区的信号塔。"}
+
+
+@pytest.mark.parametrize("value", ["xx", "fr\x00", "x" * 100_000, "__class__", "fr-FR", " "])
+def test_a_language_the_site_does_not_have_in_the_address_gives_the_page_and_a_message(
+    member_client, published, value
+):
+    published.translations = {"fr": {"title": "Haut débit rural", "summary": ""}}
+    published.save()
+    response = member_client.get(_url(published), {"language": value})
+    assert response.status_code == 200
+    assert response.context["form"].initial == {"language": ""}  # nothing chosen, nothing filled
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ([] if value == " " else ["Choose one of the site's languages."])
+    assert "Haut débit rural" in response.content.decode()  # the page itself, as without it

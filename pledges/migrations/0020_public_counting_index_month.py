@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('action_areas', '0004_load_reference_translations'),
         ('members', '0008_entity_identity_change'),
-        ('pledges', '0016_monthly_rates_required'),
+        ('pledges', '0019_monthly_rates_required'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

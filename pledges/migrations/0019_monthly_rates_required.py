@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0015_monthly_rates_from_daily'),
+        ('pledges', '0018_monthly_rates_from_daily'),
     ]
 
     operations = [

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('action_areas', '0004_load_reference_translations'),
         ('members', '0008_entity_identity_change'),
-        ('pledges', '0013_public_title_index_collated'),
+        ('pledges', '0016_imported_drafts_invitation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -65,7 +65,7 @@ def monthly_rates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("pledges", "0014_monthly_un_rates")]
+    dependencies = [("pledges", "0017_monthly_un_rates")]
 
     operations = [
         # Alone in its migration (its own transaction): PostgreSQL refuses to alter a table

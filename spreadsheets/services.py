@@ -1,0 +1,90 @@
+"""The writes of the spreadsheets app: a previewed file's one-time confirmation, and the
+column mappings the secretariat saves."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ColumnMapping, FileImport, headings_signature
+
+# A preview not confirmed within a day is abandoned (its file is deleted too).
+ABANDONED_AFTER = datetime.timedelta(days=1)
+
+
+class AlreadyImported(Exception):
+    """The preview's token was consumed by an earlier (or a concurrent, now finished)
+    confirmation: nothing is imported a second time."""
+
+    def __init__(self, file_import: FileImport):
+        self.file_import = file_import
+        super().__init__(f"file import {file_import.pk} was already imported")
+
+
+class UnknownPreview(Exception):
+    """No preview of this kind has this token (forged, or of another model's import)."""
+
+
+def file_import_preview(*, model: str, file_name: str, stored_name: str, file_format: int,
+                        user) -> FileImport:
+    """A file whose preview found nothing wrong: its one-time confirmation token. Previews never
+    confirmed are forgotten after a day, as their files are (admin_desk.ImportFileStorage)."""
+    FileImport.objects.filter(
+        status=FileImport.Status.PREVIEWED, previewed_at__lt=timezone.now() - ABANDONED_AFTER
+    ).delete()
+    return FileImport.objects.create(
+        model=model, file_name=file_name[:255], stored_name=stored_name, file_format=file_format,
+        previewed_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def file_import_claim(*, token: str, model: str, user) -> FileImport:
+    """Consume the preview's token: PREVIEWED → IMPORTED by a conditional UPDATE, which must run
+    in the import's own transaction (so that a failed import gives the token back).
+
+    A concurrent confirmation's UPDATE waits on the row lock until this transaction ends, then
+    matches nothing: AlreadyImported. Raises UnknownPreview for a token that is no preview."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("file_import_claim runs inside the import's transaction")
+    claimed = FileImport.objects.filter(
+        token=token, model=model, status=FileImport.Status.PREVIEWED
+    ).update(
+        status=FileImport.Status.IMPORTED, imported_at=timezone.now(),
+        imported_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    file_import = FileImport.objects.filter(token=token, model=model).first()
+    if file_import is None:
+        raise UnknownPreview(token)
+    if not claimed:
+        raise AlreadyImported(file_import)
+    return file_import
+
+
+def file_import_record_outcome(*, file_import: FileImport, outcome: dict) -> None:
+    """What the confirmation imported, in its transaction (the result page reads it)."""
+    file_import.outcome = outcome
+    file_import.save(update_fields=["outcome"])
+
+
+@transaction.atomic
+def column_mapping_save(*, user, target: str, name: str, mapping: dict[str, str]) -> ColumnMapping:
+    """Save (or replace) the mapping of the files of `target` with these headings: the next
+    file with the same set of headings is read the same way. `mapping`: heading key → column
+    name, "" for a column that is ignored. Only staff who may import into `target` may."""
+    app_label, _dot, model_name = target.partition(".")
+    if not (getattr(user, "is_staff", False)
+            and user.has_perm(f"{app_label}.import_{model_name}")):
+        raise PermissionDenied  # only who may import into `target` decides how files are read
+    keys = sorted(mapping)
+    saved, _created = ColumnMapping.objects.select_for_update().update_or_create(
+        target=target,
+        signature=headings_signature(keys),
+        defaults={
+            "name": name.strip()[:200],
+            "headings": keys,
+            "mapping": dict(mapping),
+            "saved_by": user if getattr(user, "is_authenticated", False) else None,
+        },
+    )
+    return saved
