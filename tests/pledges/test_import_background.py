@@ -20,6 +20,7 @@ from tests.pledges.test_import_confirm import (
     roundtable,
     row,
 )
+from tests.pledges.test_import_workbooks import relayout
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +95,14 @@ def test_the_problems_of_a_big_file_are_listed_when_its_task_is_done(
                                "Ensure this value is greater than or equal to 1.")]
     assert "confirm_form" not in done.context
     assert ImportJob.objects.get().file_import is None  # nothing to confirm
+    # Another kind or page of problems, and the marked file, come from the same job's report:
+    # the file is not checked again.
+    only = relayout(secretariat_client, done, problems_kind="incomplete")
+    assert only.status_code == 200 and only.context["problem_page"]["problems"] == []
+    marked = secretariat_client.post(f"{ADMIN}import/problems/",
+                                     done.context["stored_form"].initial)
+    assert marked["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert ImportJob.objects.count() == 1
 
 
 def test_a_big_file_is_imported_by_a_task_once_even_when_the_task_runs_twice(
