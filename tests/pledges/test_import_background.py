@@ -3,10 +3,13 @@ and imported by a Celery task (run in-process here, as in `make run`), followed 
 that reloads itself without script; the confirmation keeps its one-time token, so the task run
 twice imports once; a failure inside the task leaves nothing imported and says what failed."""
 
+import datetime
+
 import pytest
 from django.core.files.storage import storages
 from django.db import connection
 
+from p2c_portal.celery import app as celery_app
 from pledges.models import Pledge
 from spreadsheets import services, tasks
 from spreadsheets.models import FileImport, ImportJob
@@ -191,3 +194,22 @@ def test_a_task_that_cannot_finish_fails_with_what_failed(
     assert "The check of the file failed." in page
     assert "The uploaded file is no longer available" in page
     assert "refresh" not in page
+
+
+def test_a_job_whose_worker_died_is_worked_again_by_the_sweep(
+    secretariat_client, entity, django_capture_on_commit_callbacks, settings,
+):
+    job, _queued = preview_in_background(secretariat_client, entity,
+                                         django_capture_on_commit_callbacks)
+    assert services.IMPORT_JOBS.claim(job.pk) is not None  # a worker took it, then died
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.RUNNING
+    assert tasks.import_job_run(job.pk) is False  # meanwhile, nobody else works it
+    later = job.lease_until + datetime.timedelta(seconds=1)
+    assert services.import_jobs_sweep(now=later) == 1  # queued again (run here at once)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.attempts == 2
+    assert secretariat_client.get(f"{ADMIN}import/job/{job.pk}/").context["report"]["new"] == 6
+    [entry] = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values()
+               if entry["task"] == "spreadsheets.tasks.import_jobs_sweep"]
+    assert entry["schedule"] <= 600 and entry["task"] in celery_app.tasks
