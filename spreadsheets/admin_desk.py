@@ -25,8 +25,8 @@
   are deleted after a day (`import_files_remove_abandoned`, run hourly by beat and at each upload).
 - a file of more than P2C_IMPORT_BACKGROUND_ROWS rows is previewed and imported by a Celery task
   (spreadsheets.tasks.import_job_run, an ImportJob row worked through p2c_portal.jobs) instead of
-  in the web request: the page redirects to the job's status page, which shows the rows read and
-  reloads itself (a meta refresh: no script) until it shows the preview or ends on the imported
+  in the web request: the page redirects to the job's status page, which shows the rows read
+  (followed by a static script, strict CSP) until it shows the preview or ends on the imported
   result; the confirmation claims its token in the task's transaction, as in the request.
 
 `ReadOnlyHistoryMixin` makes django-simple-history's pages read only: no "Revert" (a revert would
@@ -46,7 +46,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.files.storage import storages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -760,14 +767,23 @@ class DeskImportExportMixin(ImportExportMixin):
         )
 
     def import_job_view(self, request, job_id: int):
-        """A big file's preview or import: its progress while a worker has it (the page reloads
-        itself, without script), then the preview, the problems, or the imported result."""
+        """A big file's preview or import: its progress while a worker has it (followed by
+        static/js/import_job.js through ?progress=1), then the preview, the problems, or the
+        imported result."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         job = ImportJob.objects.filter(pk=job_id, model=self.opts.label_lower) \
             .select_related("file_import").first()
         if job is None:
             raise Http404
+        rows_done = min(services.import_job_progress(job.pk), job.rows_total)
+        running = job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
+        if request.GET.get("progress"):  # static/js/import_job.js, while the page is open
+            return JsonResponse({
+                "running": running, "rows_done": rows_done, "rows_total": job.rows_total,
+                "rows_done_text": number_format(rows_done, force_grouping=True),
+                "rows_total_text": number_format(job.rows_total, force_grouping=True),
+            })
         if job.status == ImportJob.Status.DONE and job.kind == ImportJob.Kind.CONFIRM:
             return self.confirmed_import_response(request, background_confirmation(job))
         if job.status == ImportJob.Status.DONE:
@@ -781,7 +797,6 @@ class DeskImportExportMixin(ImportExportMixin):
                     "time): upload it again."))
                 return HttpResponseRedirect(self._import_url())
             return self.import_page(request, self.create_import_form(request), preview)
-        rows_done = min(services.import_job_progress(job.pk), job.rows_total)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Import"),
@@ -881,7 +896,7 @@ class DeskImportExportMixin(ImportExportMixin):
         return context
 
 
-# The status page of a background import reloads itself this often (a meta refresh: no script).
+# The status page of a background import asks how far it got this often (static/js/import_job.js).
 IMPORT_JOB_REFRESH_SECONDS = 3
 # How often, in rows, a background import says how far it got.
 IMPORT_JOB_PROGRESS_EVERY = 20

@@ -1,6 +1,6 @@
 """Big files in the background (issue #16): a file above P2C_IMPORT_BACKGROUND_ROWS is previewed
 and imported by a Celery task (run in-process here, as in `make run`), followed on a status page
-that reloads itself without script; the confirmation keeps its one-time token, so the task run
+followed by a static script (strict CSP); the confirmation keeps its one-time token, so the task run
 twice imports once; a failure inside the task leaves nothing imported and says what failed."""
 
 import datetime
@@ -64,18 +64,22 @@ def test_a_big_file_is_previewed_by_a_task_and_its_page_shows_the_progress_then_
     waiting = secretariat_client.get(status_url)
     page = waiting.content.decode()
     assert "Checking a big file" in page and "0 of 6 rows" in page
-    # It reloads itself without script (the strict CSP forbids inline script).
-    assert '<meta http-equiv="refresh" content="3">' in page
+    # A static script follows the job (the strict CSP forbids inline script).
+    assert '<script src="/static/js/import_job.js" defer></script>' in page
     assert "<script>" not in page
     services.import_job_progress_set(job_id=job.pk, rows_done=4)  # as the worker says
     assert "4 of 6 rows" in secretariat_client.get(status_url).content.decode()
+    assert secretariat_client.get(f"{status_url}?progress=1").json() == {
+        "running": True, "rows_done": 4, "rows_total": 6,
+        "rows_done_text": "4", "rows_total_text": "6"}
 
     run_queued(queued)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.file_import is not None
     done = secretariat_client.get(status_url)
     assert done.status_code == 200
-    assert "refresh" not in done.content.decode()
+    assert "import_job.js" not in done.content.decode()
+    assert secretariat_client.get(f"{status_url}?progress=1").json()["running"] is False
     assert done.context["report"]["new"] == 6 and problems(done) == []
     assert [r["record"].rsplit(" — ", 1)[-1] for r in done.context["report"]["rows"]] == [
         f"Pledge {n}" for n in range(6)]
@@ -178,7 +182,7 @@ def test_a_failure_inside_the_import_task_leaves_nothing_and_the_page_says_what_
     page = secretariat_client.get(f"{ADMIN}import/job/{importing.pk}/")
     assert "Nothing was imported: fix the rows below" in " ".join(messages_of(page))
     assert "the database failed on: INSERT INTO" in page.content.decode()
-    assert "refresh" not in page.content.decode()
+    assert "import_job.js" not in page.content.decode()
 
 
 def test_a_task_that_cannot_finish_fails_with_what_failed(
@@ -193,7 +197,7 @@ def test_a_task_that_cannot_finish_fails_with_what_failed(
     page = secretariat_client.get(f"{ADMIN}import/job/{job.pk}/").content.decode()
     assert "The check of the file failed." in page
     assert "The uploaded file is no longer available" in page
-    assert "refresh" not in page
+    assert "import_job.js" not in page
 
 
 def test_a_job_whose_worker_died_is_worked_again_by_the_sweep(
