@@ -163,5 +163,12 @@ def import_job_progress(job_id: int) -> int:
 
 def import_jobs_sweep(*, now: datetime.datetime | None = None) -> int:
     """Jobs whose worker died go back to PENDING (their transaction rolled back: nothing was
-    imported); PENDING jobs whose task was lost are queued again."""
+    imported); PENDING jobs whose task was lost are queued again. Jobs ended a day ago are
+    forgotten with their reports, as their files and previews are (what a confirmation imported
+    stays on its FileImport). Returns how many jobs were queued."""
+    now = now or timezone.now()
+    ImportJob.objects.filter(
+        status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED],
+        finished_at__lt=now - ABANDONED_AFTER,
+    ).delete()
     return IMPORT_JOBS.sweep(now=now)

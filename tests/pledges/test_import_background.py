@@ -214,6 +214,11 @@ def test_a_job_whose_worker_died_is_worked_again_by_the_sweep(
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.attempts == 2
     assert secretariat_client.get(f"{ADMIN}import/job/{job.pk}/").context["report"]["new"] == 6
+    # A day after it ended, the job and its report are forgotten, as its file is.
+    services.import_jobs_sweep(now=job.finished_at + datetime.timedelta(hours=23))
+    assert ImportJob.objects.filter(pk=job.pk).exists()
+    services.import_jobs_sweep(now=job.finished_at + datetime.timedelta(hours=25))
+    assert not ImportJob.objects.filter(pk=job.pk).exists()
     [entry] = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values()
                if entry["task"] == "spreadsheets.tasks.import_jobs_sweep"]
     assert entry["schedule"] <= 600 and entry["task"] in celery_app.tasks
