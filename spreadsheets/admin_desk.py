@@ -23,6 +23,11 @@
   confirmation it waits on disk in the import storage (IMPORT_STORAGE_DIR, a volume every web
   container shares), never in Redis, and is deleted once imported; files of abandoned previews
   are deleted after a day (`import_files_remove_abandoned`, run hourly by beat and at each upload).
+- a file of more than P2C_IMPORT_BACKGROUND_ROWS rows is previewed and imported by a Celery task
+  (spreadsheets.tasks.import_job_run, an ImportJob row worked through p2c_portal.jobs) instead of
+  in the web request: the page redirects to the job's status page, which shows the rows read
+  (followed by a static script, strict CSP) until it shows the preview or ends on the imported
+  result; the confirmation claims its token in the task's transaction, as in the request.
 
 `ReadOnlyHistoryMixin` makes django-simple-history's pages read only: no "Revert" (a revert would
 bypass the workflow and the concurrency guard) and a history list without inline styles (CSP).
@@ -31,14 +36,24 @@ bypass the workflow and the concurrency guard) and a history list without inline
 import datetime
 import logging
 import re
+from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.files.storage import storages
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -53,10 +68,16 @@ from import_export.results import RowResult
 from import_export.tmp_storages import MediaStorage
 
 from . import selectors, services
-from .files import MAX_FILE_BYTES, SpreadsheetError, import_max_rows, read_sheets
+from .files import (
+    MAX_FILE_BYTES,
+    SpreadsheetError,
+    import_background_rows,
+    import_max_rows,
+    read_sheets,
+)
 from .forms import SaveMappingForm, StoredImportForm, layout_from_data
 from .import_engine import EXPORT_FORMATS, IMPORT_FORMATS, ImportXLSX
-from .models import FileImport
+from .models import FileImport, ImportJob
 from .problems import marked_workbook, problem_groups, problem_kind, problem_page
 from .tables import plan_table
 
@@ -159,6 +180,35 @@ def import_outcome(result) -> dict:
     """What a confirmed import keeps (FileImport.outcome): the report without its problems."""
     report = import_report(result)
     return {key: report[key] for key in ("rows", "new", "updated", "skipped", "drafts", "warned")}
+
+
+@dataclass
+class ConfirmedImport:
+    """How a confirmation ended: "imported", "already" (the token was consumed before),
+    "refused" (`message`: not this preview's confirmation, or the file is gone) or "failed"
+    (`report`: rows that do not import now; nothing was imported)."""
+
+    outcome: str
+    file_import: FileImport | None = None
+    message: str = ""
+    report: dict = field(default_factory=dict)
+    totals: dict = field(default_factory=dict)
+
+
+# Form fields a background job does not keep: they act once, in the request that sent them.
+ONE_OFF_FIELDS = {"csrfmiddlewaretoken", "save_mapping", "mapping_name", "import_file"}
+
+
+def job_form_data(data) -> dict[str, list[str]]:
+    """A request's form as a background job keeps it (ImportJob.form_data)."""
+    return {name: values for name, values in data.lists() if name not in ONE_OFF_FIELDS}
+
+
+def job_form_query(form_data: dict[str, list[str]]) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for name, values in form_data.items():
+        query.setlist(name, list(values))
+    return query
 
 
 class DeskConfirmForm(StoredImportForm):
@@ -268,6 +318,11 @@ class DeskImportExportMixin(ImportExportMixin):
                   "(.xlsx), choose the matching format, then upload it again."),
             )
 
+    def get_import_resource_kwargs(self, request, **kwargs):
+        kwargs = super().get_import_resource_kwargs(request, **kwargs)
+        on_row = getattr(request, "import_on_row", None)  # a background job's progress
+        return {**kwargs, "on_row": on_row} if on_row is not None else kwargs
+
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs.pop("request", None)
@@ -282,6 +337,8 @@ class DeskImportExportMixin(ImportExportMixin):
                  name="{}_{}_import_problems".format(*info)),
             path("import/<int:file_import_id>/", self.admin_site.admin_view(
                 self.import_result_view), name="{}_{}_import_result".format(*info)),
+            path("import/job/<int:job_id>/", self.admin_site.admin_view(
+                self.import_job_view), name="{}_{}_import_job".format(*info)),
             *super().get_urls(),
         ]
 
@@ -295,7 +352,6 @@ class DeskImportExportMixin(ImportExportMixin):
         without uploading the file again."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        context = self.get_import_context_data()
         import_form = self.create_import_form(request)
         stored = None
         if request.method == "POST" and request.POST.get("import_file_name"):
@@ -316,12 +372,19 @@ class DeskImportExportMixin(ImportExportMixin):
                 "resource": import_form.cleaned_data.get("resource", "") or "",
             })
             stored.is_valid()
+        preview = {}
         if stored is not None:
             preview = self.preview_import(request, stored)
             if preview.get("unreadable"):
-                import_form.add_error("import_file", preview["unreadable"])
-            else:
-                context.update(preview)
+                import_form.add_error("import_file", preview.pop("unreadable"))
+            elif "plan" not in preview:  # a big file: checked in the background
+                return HttpResponseRedirect(self.import_job_url(preview["import_job"]))
+        return self.import_page(request, import_form, preview)
+
+    def import_page(self, request, import_form, preview: dict):
+        """The import page: the upload form, and the preview of the stored file if any."""
+        context = self.get_import_context_data()
+        context.update(preview)
         context.update(self.admin_site.each_context(request))
         context["title"] = _("Import")
         context["form"] = import_form
@@ -373,12 +436,15 @@ class DeskImportExportMixin(ImportExportMixin):
                 plan = plan_table(sheets, resource, layout, saved.mapping)
         return sheets, resource, plan, saved
 
-    def preview_import(self, request, stored: StoredImportForm) -> dict:
-        """The dry run of the stored file as the form's layout says: the context of the preview
-        (or {"unreadable": message} for a file that cannot be read at all)."""
+    def preview_import(self, request, stored: StoredImportForm, *, data=None) -> dict:
+        """The dry run of the stored file as the form's layout says (`data`, the request's
+        POST by default): the context of the preview, {"unreadable": message} for a file that
+        cannot be read at all, or {"import_job": job} while a big file's preview is worked in
+        the background (import_in_background): the job's status page shows it once done."""
+        data = request.POST if data is None else data
         try:
-            data = self._read_stored(stored)
-            sheets = read_sheets(data, xlsx=self._is_xlsx(stored))
+            content = self._read_stored(stored)
+            sheets = read_sheets(content, xlsx=self._is_xlsx(stored))
         except SpreadsheetError as error:
             return {"unreadable": str(error)}
         except FileNotFoundError:
@@ -386,11 +452,12 @@ class DeskImportExportMixin(ImportExportMixin):
                                     "limited time): upload it again.")}
         resource = self._import_resource(request, stored)
         columns = [f.column_name for f in resource.fields.values()]
-        layout = layout_from_data(request.POST, sheets, columns)
-        _sheets, resource, plan, saved = self.plan_import(request, stored, data, layout=layout)
+        layout = layout_from_data(data, sheets, columns)
+        _sheets, resource, plan, saved = self.plan_import(request, stored, content,
+                                                          layout=layout)
         save_form = None
-        if request.POST.get("save_mapping"):
-            save_form = SaveMappingForm(data=request.POST)
+        if data.get("save_mapping"):
+            save_form = SaveMappingForm(data=data)
             if save_form.is_valid() and plan.headings:
                 saved = services.column_mapping_save(
                     user=request.user, target=self.import_target(),
@@ -399,17 +466,24 @@ class DeskImportExportMixin(ImportExportMixin):
                                             "the next file with the same headings.")
                                  % {"name": saved.name})
                 save_form = None
-        result = None
+        result = job = None
         if plan.errors:
             report = file_report(plan.errors)
+        elif self.import_in_background(plan):
+            job = services.import_job_preview(
+                model=self.opts.label_lower, file_name=stored.cleaned_data["original_file_name"],
+                stored_name=stored.cleaned_data["import_file_name"],
+                form_data={**job_form_data(data), **{
+                    name: [stored.cleaned_data.get(name) or ""] for name in
+                    ("import_file_name", "original_file_name", "format", "resource")}},
+                layout=plan.layout.to_json(), rows_total=len(plan.dataset), user=request.user)
+            if job.status != ImportJob.Status.DONE:
+                return {"import_job": job}
+            report = job.report
         else:
-            result = resource.import_data(
-                plan.dataset, dry_run=True, raise_errors=False,
-                file_name=stored.cleaned_data["original_file_name"], user=request.user,
-                **self.get_import_data_kwargs(request=request),
-            )
+            result = self.dry_run(request, stored, resource, plan)
             report = import_report(result)
-        page = request.POST.get("problems_page", "1")
+        page = data.get("problems_page", "1")
         context = {
             "result": result,
             "report": report,
@@ -421,22 +495,38 @@ class DeskImportExportMixin(ImportExportMixin):
                          stored.cleaned_data["original_file_name"]}),
             "problem_groups": problem_groups(report["problems"]),
             "problem_page": problem_page(
-                report["problems"], kind=request.POST.get("problems_kind", ""),
+                report["problems"], kind=data.get("problems_kind", ""),
                 page=int(page) if page.isdigit() else 1),
             "sheets_and_positions": [(p, p.sheet.position) for p in plan.sheets],
         }
-        if result is not None and not (result.has_errors() or result.has_validation_errors()):
+        if job is not None:
+            # The background preview's result, and its confirmation when nothing was wrong.
+            context["result"] = context["import_job"] = job
+            token = job.file_import.token if job.file_import_id else None
+        elif result is not None and not (result.has_errors() or result.has_validation_errors()):
+            token = self.confirmation_token(request, stored)
+        else:
+            token = None
+        if token is not None:
             context["confirm_form"] = self.get_confirm_form_class(request)(initial={
                 **{name: stored.cleaned_data.get(name, "") for name in
                    ("import_file_name", "original_file_name", "format", "resource")},
                 "layout": plan.layout.to_json(),
-                "token": self.confirmation_token(request, stored),
+                "token": token,
             })
         context["stored_form"] = StoredImportForm(initial={
             **{name: stored.cleaned_data.get(name, "") for name in
                ("import_file_name", "original_file_name", "format", "resource")},
         })
         return context
+
+    def dry_run(self, request, stored: StoredImportForm, resource, plan):
+        """The preview's import, rolled back: every row read and checked, nothing written."""
+        return resource.import_data(
+            plan.dataset, dry_run=True, raise_errors=False,
+            file_name=stored.cleaned_data["original_file_name"], user=request.user,
+            **self.get_import_data_kwargs(request=request),
+        )
 
     @method_decorator(require_POST)
     def import_problems_download(self, request):
@@ -454,6 +544,8 @@ class DeskImportExportMixin(ImportExportMixin):
             messages.error(request, preview["unreadable"])
             return HttpResponseRedirect(reverse(
                 f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import"))
+        if "plan" not in preview:  # a big file, still being checked in the background
+            return HttpResponseRedirect(self.import_job_url(preview["import_job"]))
         plan = preview["plan"]
         content = marked_workbook(
             self._read_stored(stored), xlsx=self._is_xlsx(stored),
@@ -523,13 +615,31 @@ class DeskImportExportMixin(ImportExportMixin):
         with the preview's layout and the same checks as the preview run again, all in one
         transaction; if anything fails now (the data changed since the preview) nothing is
         imported, the token is given back, and every problem is listed again. A second
-        confirmation of the same preview imports nothing and says so."""
+        confirmation of the same preview imports nothing and says so. A preview worked in the
+        background is confirmed in the background too (the job's status page follows it)."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         confirm_form = self.create_confirm_form(request)
         if not confirm_form.is_valid():
             messages.error(request, _("This import could not be confirmed: upload the file again."))
             return HttpResponseRedirect(self._import_url())
+        preview_job = ImportJob.objects.filter(
+            kind=ImportJob.Kind.PREVIEW, model=self.opts.label_lower,
+            file_import__token=confirm_form.cleaned_data["token"],
+        ).select_related("file_import").first()
+        if preview_job is not None:
+            job = services.import_job_confirm(
+                file_import=preview_job.file_import, form_data=job_form_data(request.POST),
+                rows_total=preview_job.rows_total, user=request.user)
+            return HttpResponseRedirect(self.import_job_url(job))
+        done = self.confirmed_import(request, confirm_form, **kwargs)
+        return self.confirmed_import_response(request, done)
+
+    def confirmed_import(self, request, confirm_form, *, before_commit=None,
+                         **kwargs) -> ConfirmedImport:
+        """Consume the token and import the stored file in one transaction (see
+        process_import). `before_commit(file_import)` runs in that transaction once the file is
+        imported (a background job marks itself done with it)."""
         formats = self.get_import_formats()
         result = file_import = None
         with transaction.atomic():
@@ -539,21 +649,18 @@ class DeskImportExportMixin(ImportExportMixin):
                     user=request.user,
                 )
             except services.AlreadyImported as done:
-                messages.error(request, self.already_imported_message(done.file_import))
-                return HttpResponseRedirect(self.import_result_url(done.file_import))
+                return ConfirmedImport("already", file_import=done.file_import)
             except services.UnknownPreview:
-                messages.error(request, _("This import could not be confirmed: upload the file "
-                                          "again."))
-                return HttpResponseRedirect(self._import_url())
+                return ConfirmedImport("refused", message=_(
+                    "This import could not be confirmed: upload the file again."))
             # The file and its format are those the preview recorded with the token: a form
             # naming another file is not this preview's confirmation.
             if (confirm_form.cleaned_data["import_file_name"] != file_import.stored_name
                     or int(confirm_form.cleaned_data["format"]) != file_import.file_format
                     or file_import.file_format >= len(formats)):
                 transaction.set_rollback(True)
-                messages.error(request, _("This import could not be confirmed: upload the file "
-                                          "again."))
-                return HttpResponseRedirect(self._import_url())
+                return ConfirmedImport("refused", message=_(
+                    "This import could not be confirmed: upload the file again."))
             tmp_storage = self.get_tmp_storage_class()(
                 name=file_import.stored_name,
                 encoding=None,
@@ -568,8 +675,7 @@ class DeskImportExportMixin(ImportExportMixin):
                 dataset = self.confirmed_dataset(request, confirm_form, data)
             except SpreadsheetError as error:
                 transaction.set_rollback(True)
-                messages.error(request, str(error))
-                return HttpResponseRedirect(self._import_url())
+                return ConfirmedImport("refused", message=str(error))
             result = self.process_dataset(dataset, confirm_form, request,
                                           file_name=file_import.file_name,
                                           file_import=file_import, **kwargs)
@@ -579,8 +685,24 @@ class DeskImportExportMixin(ImportExportMixin):
             else:
                 services.file_import_record_outcome(file_import=file_import,
                                                     outcome=import_outcome(result))
+                if before_commit is not None:
+                    before_commit(file_import)
         tmp_storage.remove()
         if failed:
+            return ConfirmedImport("failed", report=import_report(result))
+        if request.user.is_authenticated:
+            self.generate_log_entries(result, request)
+        return ConfirmedImport("imported", file_import=file_import, totals=dict(result.totals))
+
+    def confirmed_import_response(self, request, done: ConfirmedImport):
+        """The page after a confirmation (in the request, or the background job's)."""
+        if done.outcome == "already":
+            messages.error(request, self.already_imported_message(done.file_import))
+            return HttpResponseRedirect(self.import_result_url(done.file_import))
+        if done.outcome == "refused":
+            messages.error(request, done.message)
+            return HttpResponseRedirect(self._import_url())
+        if done.outcome == "failed":
             messages.error(request, _("Nothing was imported: fix the rows below, then upload the "
                                       "file again."))
             context = {
@@ -591,14 +713,14 @@ class DeskImportExportMixin(ImportExportMixin):
                     self.get_import_formats(), self.get_import_resource_classes(request)
                 ),
                 "opts": self.opts,
-                "result": result,
-                "report": import_report(result),
+                "result": True,
+                "report": done.report,
                 "media": self.media,
             }
             return TemplateResponse(request, [self.import_template_name], context)
-        self.generate_log_entries(result, request)
-        self.add_success_message(result, request)
-        return HttpResponseRedirect(self.import_result_url(file_import))
+        self.import_finished_message(request, done.totals)
+        return HttpResponseRedirect(self.import_result_url(done.file_import))
+
 
     def import_result_view(self, request, file_import_id: int):
         """What one confirmed import did: each row, with a link to its record, the drafts and
@@ -631,15 +753,128 @@ class DeskImportExportMixin(ImportExportMixin):
         }
         return TemplateResponse(request, [self.import_result_template_name], context)
 
+    # --- big files, in the background (spreadsheets.tasks.import_job_run)
+
+    def import_in_background(self, plan) -> bool:
+        """A file this big is previewed and imported by a task: its dry run or import would
+        keep the web request for longer than the proxy waits."""
+        return plan.dataset is not None and len(plan.dataset) > import_background_rows()
+
+    def import_job_url(self, job: ImportJob) -> str:
+        return reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import_job",
+            args=[job.pk],
+        )
+
+    def import_job_view(self, request, job_id: int):
+        """A big file's preview or import: its progress while a worker has it (followed by
+        static/js/import_job.js through ?progress=1), then the preview, the problems, or the
+        imported result."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = ImportJob.objects.filter(pk=job_id, model=self.opts.label_lower) \
+            .select_related("file_import").first()
+        if job is None:
+            raise Http404
+        rows_done = min(services.import_job_progress(job.pk), job.rows_total)
+        running = job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
+        if request.GET.get("progress"):  # static/js/import_job.js, while the page is open
+            return JsonResponse({
+                "running": running, "rows_done": rows_done, "rows_total": job.rows_total,
+                "rows_done_text": number_format(rows_done, force_grouping=True),
+                "rows_total_text": number_format(job.rows_total, force_grouping=True),
+            })
+        if job.status == ImportJob.Status.DONE and job.kind == ImportJob.Kind.CONFIRM:
+            return self.confirmed_import_response(request, background_confirmation(job))
+        if job.status == ImportJob.Status.DONE:
+            data = job_form_query(job.form_data)
+            stored = StoredImportForm(data=data)
+            preview = self.preview_import(request, stored, data=data) if stored.is_valid() \
+                else {}
+            if "plan" not in preview:
+                messages.error(request, preview.get("unreadable") or _(
+                    "The uploaded file is no longer available (it is kept for a limited "
+                    "time): upload it again."))
+                return HttpResponseRedirect(self._import_url())
+            return self.import_page(request, self.create_import_form(request), preview)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import"),
+            "opts": self.opts,
+            "job": job,
+            "rows_done": rows_done,
+            "percent": int(100 * rows_done / job.rows_total) if job.rows_total else 0,
+            "import_url": self._import_url(),
+            "refresh_seconds": IMPORT_JOB_REFRESH_SECONDS,
+        }
+        return TemplateResponse(request, ["admin/desk/import_job.html"], context)
+
+    def preview_in_background(self, request, job: ImportJob, claim) -> None:
+        """The task's dry run of a big file: its report, and its confirmation token when the
+        file can be imported, kept with the job."""
+        stored = StoredImportForm(data=request.POST)
+        if not stored.is_valid():
+            raise SpreadsheetError(_("This import could not be confirmed: upload the file "
+                                     "again."))
+        content = self._read_stored(stored)
+        sheets = read_sheets(content, xlsx=self._is_xlsx(stored))
+        resource = self._import_resource(request, stored)
+        layout = layout_from_data(request.POST, sheets,
+                                  [f.column_name for f in resource.fields.values()])
+        _sheets, resource, plan, _saved = self.plan_import(request, stored, content,
+                                                           layout=layout)
+        result = None
+        if plan.errors:
+            report = file_report(plan.errors)
+        else:
+            result = self.dry_run(request, stored, resource, plan)
+            report = import_report(result)
+        with transaction.atomic():
+            file_import = None
+            if result is not None and not (result.has_errors()
+                                           or result.has_validation_errors()):
+                file_import = services.file_import_preview(
+                    model=self.opts.label_lower, file_name=job.file_name,
+                    stored_name=job.stored_name, file_format=int(stored.cleaned_data["format"]),
+                    user=request.user)
+            if not services.IMPORT_JOBS.finish(job.pk, claim, ImportJob.Status.DONE,
+                                               report=report, file_import=file_import,
+                                               finished_at=timezone.now()):
+                raise ImportJobLost  # its token with it: the run that has the job makes one
+
+    def confirm_in_background(self, request, job: ImportJob, claim) -> None:
+        """The task's confirmed import: the job is done in the import's own transaction, so
+        that a job run twice (its message delivered again, its worker presumed dead) never
+        imports twice; the token is claimed in that transaction too (as in the request)."""
+        confirm_form = self.get_confirm_form_class(request)(data=request.POST)
+        if not confirm_form.is_valid():
+            done = ConfirmedImport("refused", message=_(
+                "This import could not be confirmed: upload the file again."))
+        else:
+            def job_done(file_import):
+                if not services.IMPORT_JOBS.finish(
+                        job.pk, claim, ImportJob.Status.DONE, finished_at=timezone.now(),
+                        report={"outcome": "imported"}):
+                    raise ImportJobLost  # rolls the import back: another run has this job
+            done = self.confirmed_import(request, confirm_form, before_commit=job_done)
+        if done.outcome != "imported":
+            report = {"outcome": done.outcome, "message": str(done.message),
+                      "report": done.report}
+            if not services.IMPORT_JOBS.finish(job.pk, claim, ImportJob.Status.DONE,
+                                               report=report, finished_at=timezone.now()):
+                raise ImportJobLost
+
     def add_success_message(self, result, request):
-        totals = result.totals
+        self.import_finished_message(request, result.totals)
+
+    def import_finished_message(self, request, totals: dict) -> None:
         messages.success(
             request,
             _("Import finished: %(new)d new, %(updated)d updated, %(skipped)d unchanged.")
             % {
-                "new": totals[RowResult.IMPORT_TYPE_NEW],
-                "updated": totals[RowResult.IMPORT_TYPE_UPDATE],
-                "skipped": totals[RowResult.IMPORT_TYPE_SKIP],
+                "new": totals.get(RowResult.IMPORT_TYPE_NEW, 0),
+                "updated": totals.get(RowResult.IMPORT_TYPE_UPDATE, 0),
+                "skipped": totals.get(RowResult.IMPORT_TYPE_SKIP, 0),
             },
         )
 
@@ -659,6 +894,94 @@ class DeskImportExportMixin(ImportExportMixin):
         context["export_count"] = self.get_export_queryset(request).count()
         context["changelist_query"] = request.GET.urlencode()
         return context
+
+
+# The status page of a background import asks how far it got this often (static/js/import_job.js).
+IMPORT_JOB_REFRESH_SECONDS = 3
+# How often, in rows, a background import says how far it got.
+IMPORT_JOB_PROGRESS_EVERY = 20
+
+
+class ImportJobLost(Exception):
+    """The job was taken over (its worker presumed dead): this run keeps nothing."""
+
+
+def background_confirmation(job: ImportJob) -> ConfirmedImport:
+    """How a background confirmation ended, for its status page."""
+    report = job.report or {}
+    outcome = report.get("outcome", "refused")
+    if outcome == "imported" or (outcome == "already" and job.file_import_id):
+        file_import = job.file_import
+        totals = (file_import.outcome or {}) if file_import else {}
+        return ConfirmedImport(outcome, file_import=file_import, totals=totals)
+    if outcome == "failed":
+        return ConfirmedImport("failed", report=report.get("report") or file_report([]))
+    return ConfirmedImport("refused", message=report.get("message") or _(
+        "This import could not be confirmed: upload the file again."))
+
+
+def _model_admin(label: str) -> "DeskImportExportMixin":
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.label_lower == label and isinstance(model_admin, DeskImportExportMixin):
+            return model_admin
+    raise LookupError(f"no import admin for {label}")
+
+
+def _job_request(job: ImportJob) -> HttpRequest:
+    """What the task stands in for: the page's form, sent by whoever asked for the job."""
+    request = HttpRequest()
+    request.method = "POST"
+    request.POST = job_form_query(job.form_data)
+    request.user = job.requested_by or AnonymousUser()
+    total = job.rows_total
+
+    def on_row(number: int) -> None:
+        if number % IMPORT_JOB_PROGRESS_EVERY == 0 or number >= total:
+            services.import_job_progress_set(job_id=job.pk, rows_done=number)
+
+    request.import_on_row = on_row
+    return request
+
+
+def import_job_run(*, job_id: int) -> bool:
+    """Work one PENDING import job once (spreadsheets.tasks.import_job_run). Returns whether
+    this call did it. An error fails the job for good, with what failed, and leaves nothing
+    imported (the import's transaction is rolled back): running it again would fail again."""
+    return services.IMPORT_JOBS.work(job_id, lambda claim: _import_job_work(job_id, claim))
+
+
+def _import_job_work(job_id: int, claim) -> bool:
+    job = ImportJob.objects.select_related("requested_by", "file_import").get(pk=job_id)
+    try:
+        model_admin = _model_admin(job.model)
+        request = _job_request(job)
+        if job.kind == ImportJob.Kind.CONFIRM:
+            model_admin.confirm_in_background(request, job, claim)
+        else:
+            model_admin.preview_in_background(request, job, claim)
+    except ImportJobLost:
+        logger.warning("import_job.lost_claim", extra={"job_id": job_id})
+        return False
+    except Exception as error:
+        if isinstance(error, SoftTimeLimitExceeded):
+            reason = _("The file took longer than the time allowed (%(minutes)d minutes) and "
+                       "was stopped. Split it into smaller files.") % {
+                "minutes": services.IMPORT_JOB_TIME_LIMIT_SECONDS // 60}
+        elif isinstance(error, SpreadsheetError):
+            reason = str(error)
+        elif isinstance(error, FileNotFoundError):
+            reason = _("The uploaded file is no longer available (it is kept for a limited "
+                       "time): upload it again.")
+        else:
+            reason = _("Unexpected error: %(error)s") % {
+                "error": f"{type(error).__name__}: {error}"}
+        services.IMPORT_JOBS.finish(job_id, claim, ImportJob.Status.FAILED,
+                                    finished_at=timezone.now(), error=str(reason)[:5000])
+        logger.exception("import_job.failed", extra={"job_id": job_id})
+        return False
+    services.import_job_progress_set(job_id=job_id, rows_done=job.rows_total)
+    logger.info("import_job.done", extra={"job_id": job_id, "kind": job.kind})
+    return True
 
 
 class ReadOnlyHistoryMixin:

@@ -48,6 +48,12 @@ def import_max_rows() -> int:
     return int(getattr(settings, "P2C_IMPORT_MAX_ROWS", 2000))
 
 
+def import_background_rows() -> int:
+    """A file of more data rows is previewed and imported by a Celery task, not in the web
+    request (settings.P2C_IMPORT_BACKGROUND_ROWS, default 500)."""
+    return int(getattr(settings, "P2C_IMPORT_BACKGROUND_ROWS", 500))
+
+
 class SpreadsheetError(ValueError):
     """A file or cell that cannot be imported; the message is safe to show to the person."""
 

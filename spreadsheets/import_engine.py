@@ -552,8 +552,10 @@ class DeskResource(resources.ModelResource):
         clean_model_instances = True
         import_id_fields: list[str] = []
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, on_row=None, **kwargs):
         super().__init__(**kwargs)
+        # Called with the number of each row once read: a background import's progress.
+        self.on_row = on_row
         self.user = None
         self.file_name = ""
         self.file_import = None  # the confirmed preview (spreadsheets.models.FileImport)
@@ -968,6 +970,8 @@ class DeskResource(resources.ModelResource):
         if row_result.import_type != row_result.IMPORT_TYPE_SKIP:
             row_result.warnings = list(getattr(self._instance, "_import_warnings", []))
             row_result.missing = list(getattr(self._instance, "_import_missing", []))
+        if self.on_row is not None:
+            self.on_row(number)
 
 
 def row_error(message: str) -> ValidationError:

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +63,65 @@ class FileImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name or f"#{self.pk}"
+
+
+class ImportJob(models.Model):
+    """A big file's preview or confirmed import, worked by a Celery task (p2c_portal.jobs) so that
+    no web request runs for minutes. The admin's status page follows it (progress from the cache,
+    as the import's own transaction hides every write until it ends) and shows its result: the
+    preview's report and confirmation token, or the confirmed import's FileImport."""
+
+    class Kind(models.TextChoices):
+        PREVIEW = "preview", _("Preview")
+        CONFIRM = "confirm", _("Import")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    model = models.CharField(_("imported into"), max_length=100)  # the admin's "app.model"
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    stored_name = models.CharField(max_length=255, editable=False)
+    # What the page asked: the preview's form (layout, choices) or the confirmation's fields.
+    form_data = models.JSONField(default=dict, editable=False)
+    # The layout read (tables.Layout as JSON): a preview of the same file and layout is reused.
+    layout = models.TextField(blank=True, editable=False)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("requested by"),
+    )
+    # The preview's confirmation, or the preview a confirmation imports (one job per preview).
+    file_import = models.ForeignKey(FileImport, on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="jobs")
+    # The preview's report (import_report), or a refused confirmation's report.
+    report = models.JSONField(default=dict, blank=True, editable=False,
+                              encoder=DjangoJSONEncoder)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("requested"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Two confirmations of one preview (a double click, two tabs) are one job.
+            models.UniqueConstraint(fields=["file_import"], condition=models.Q(kind="confirm"),
+                                    name="import_job_one_confirmation_per_preview"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.file_name or self.pk}"
 
 
 def headings_signature(keys: list[str]) -> str:

@@ -136,7 +136,7 @@ class PageParser(HTMLParser):
 def hostile_dataset(entity, entity_admin, member, secretariat, newcomer):
     from members.models import Invitation, JoinRequest, Membership
     from reporting.models import ReportRun
-    from spreadsheets.models import FileImport
+    from spreadsheets.models import FileImport, ImportJob
 
     event = EventFactory(slug="hostile-event")
     published = PledgeFactory(entity=entity, published=True, created_by=member)
@@ -166,7 +166,14 @@ def hostile_dataset(entity, entity_admin, member, secretariat, newcomer):
                  "rows": [{"line": 2, "action": "new", "record": "A pledge",
                            "object_id": published.pk, "warnings": [], "missing": []}]},
     )
+    # A big file's preview that failed in the background: its status page says what failed.
+    import_job = ImportJob.objects.create(
+        kind=ImportJob.Kind.PREVIEW, model="pledges.pledge", file_name="roundtable.csv",
+        stored_name="gone.csv", rows_total=900, requested_by=secretariat,
+        status=ImportJob.Status.FAILED, error="The uploaded file is no longer available.",
+    )
     return {
+        "import_job": import_job,
         "entity": entity, "published": published, "draft": draft, "event": event,
         "cycle": cycle, "invitation": invitation, "join_request": join_request,
         "membership": membership, "run": run, "applicant": applicant,
@@ -285,6 +292,8 @@ def url_arguments(name: str, pattern, data) -> list[dict] | None:
     if name.endswith("_import_result") and set(pattern.pattern.regex.groupindex) == {
             "file_import_id"}:
         return [{"file_import_id": data["file_import"].pk}]
+    if name.endswith("_import_job") and set(pattern.pattern.regex.groupindex) == {"job_id"}:
+        return [{"job_id": data["import_job"].pk}]
     history = re.fullmatch(r"admin:(\w+?)_(\w+)_simple_history", name)
     if history:  # django-simple-history's page of one past version: positional arguments
         from django.apps import apps

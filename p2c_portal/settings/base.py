@@ -235,6 +235,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spreadsheets.tasks.import_files_remove_abandoned",
         "schedule": 3600.0,
     },
+    # Previews and imports of big files whose worker died or whose task was lost.
+    "sweep-import-jobs": {
+        "task": "spreadsheets.tasks.import_jobs_sweep",
+        "schedule": 300.0,
+    },
     # Invitations to complete the drafts an import made (pledges/import_drafts.py), for imports
     # whose task was never queued.
     "sweep-imported-drafts": {
@@ -394,6 +399,9 @@ PDF_FONT_DIRS = [directory for directory in (env.str("PDF_FONT_DIRS", default=""
 # file is refused with a message to split it. An import is one web request: keep it well within
 # the reverse proxy's timeout (README, "Settings").
 P2C_IMPORT_MAX_ROWS = env.int("P2C_IMPORT_MAX_ROWS", default=2000)
+# A file of more data rows than this is previewed and imported by a Celery task, with a status
+# page in the admin, instead of in the web request (spreadsheets.admin_desk).
+P2C_IMPORT_BACKGROUND_ROWS = env.int("P2C_IMPORT_BACKGROUND_ROWS", default=500)
 
 # --- Security headers, on everywhere so that development sees what production sends ----------
 SECURE_CONTENT_TYPE_NOSNIFF = True
