@@ -318,6 +318,7 @@ def phase_preview(path: Path, fmt: str, *, trace: bool, profile: bool) -> dict:
         profiler.disable()
         seconds = time.perf_counter() - started
         return {"seconds_under_profiler": round(seconds, 1), "status": response.status_code,
+                "stages": _stages(pstats.Stats(profiler)),
                 "cumulative": _top(pstats.Stats(profiler), "cumulative"),
                 "own": _top(pstats.Stats(profiler), "tottime")}
     result = measured(request, trace=trace)
@@ -341,6 +342,32 @@ def phase_preview(path: Path, fmt: str, *, trace: bool, profile: bool) -> dict:
         "confirm": dict(confirm.initial) if confirm is not None else None,
     })
     return result
+
+
+# The steps of a preview, by (end of the file's path, function): their cumulative time.
+STAGES = {
+    "read the file (read_sheets)": ("spreadsheets/files.py", "read_sheets"),
+    "find the table (plan_table)": ("spreadsheets/tables.py", "plan_table"),
+    "check and write every row (import_data)": ("import_export/resources.py", "import_data"),
+    "  of which the checks of each row (import_row)": ("import_export/resources.py",
+                                                       "import_row"),
+    "  of which the sheet of each row (_sheet_of)": ("spreadsheets/import_engine.py",
+                                                     "_sheet_of"),
+    "  of which the bulk writes (write_staged)": ("spreadsheets/import_engine.py",
+                                                  "write_staged"),
+    "the report (import_report)": ("spreadsheets/admin_desk.py", "import_report"),
+    "render the page (TemplateResponse.render)": ("django/template/response.py", "render"),
+}
+
+
+def _stages(stats) -> dict[str, float]:
+    found = dict.fromkeys(STAGES, 0.0)
+    for (filename, _line, name), (_calls, _primitive, _own, cumulative, _callers) in \
+            stats.stats.items():
+        for stage, (ending, function) in STAGES.items():
+            if name == function and filename.endswith(ending):
+                found[stage] = max(found[stage], round(cumulative, 3))
+    return found
 
 
 def _top(stats, key: str, limit: int = 40) -> list[dict]:
@@ -569,7 +596,10 @@ def main() -> None:
     if "profile" in output:
         print(f"\ncProfile of the preview of {output['profile']['file']} "
               f"({output['profile']['seconds_under_profiler']} s under the profiler), "
-              "by cumulative time:")
+              "by step, then the functions by cumulative time:")
+        for stage, seconds in output["profile"]["stages"].items():
+            print(f"  {seconds:>7} s  {stage}")
+        print()
         for row in output["profile"]["cumulative"]:
             print(f"  {row['cumulative_s']:>7} s  {row['own_s']:>7} s own  {row['calls']:>9}  "
                   f"{row['function']}")

@@ -62,6 +62,10 @@ def test_the_import_benchmark_measures_preview_and_import_of_a_roundtable_file(
     profile = output["profile"]
     assert profile["file"] == "roundtable-20.csv" and len(profile["cumulative"]) == 40
     assert any("spreadsheets/" in row["function"] for row in profile["cumulative"])
+    stages = profile["stages"]
+    assert "read the file (read_sheets)" in stages and "find the table (plan_table)" in stages
+    assert stages["check and write every row (import_data)"] > 0
+    assert stages["render the page (TemplateResponse.render)"] > 0
     assert output["table"].count("| csv | 20 |") == 2
     assert output["machine"]["cpus"] and output["machine"]["loadavg_end"]
     # Its databases are gone.
