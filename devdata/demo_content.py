@@ -29,6 +29,18 @@ CYCLES = {
 }
 
 # The entity of the demo member (devdata/management/commands/load_demo_data.py MEMBER).
+# Rates for the months of the demo pledges, in units per US dollar: approximations of the market
+# rate at the start of each month (rounded), NOT the UN operational rates, which the secretariat
+# uploads from the UN Treasury. Loaded as test data (pledges.models.RateSource.TEST_DATA), shown as
+# such in the admin and the open data. The Rwandan franc pledge, submitted days before the demo is
+# loaded, has no rate on purpose: it shows a pledge whose USD equivalent is pending.
+TEST_RATES = [
+    ("CHF", "2022-05", "0.98"),
+    ("EUR", "2022-05", "0.95"),
+    ("GBP", "2023-06", "0.80"),
+    ("CHF", "2025-02", "0.91"),
+]
+
 MEMBER_ENTITY = "MINICT-DEMO"
 
 ENTITIES = [

@@ -61,8 +61,15 @@ SECRETARIAT_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
     ("pledges.event", "add_event", "records a new roundtable"),
     ("pledges.event", "change_event", "corrects a roundtable's dates or name"),
     ("pledges.currencyrate", "view_currencyrate", "reads the rates behind USD equivalents"),
-    ("pledges.currencyrate", "add_currencyrate", "records the official rate of a new date"),
-    ("pledges.currencyrate", "change_currencyrate", "corrects a mistyped rate"),
+    ("pledges.currencyrate", "add_currencyrate",
+     "uploads the month's UN operational rates of exchange (a wrong rate is corrected by "
+     "uploading the corrected file: never by hand, so that each rate names its file)"),
+    ("pledges.historicalcurrencyrate", "view_historicalcurrencyrate",
+     "reads which upload changed a rate and when"),
+    ("pledges.currencyrateupload", "view_currencyrateupload",
+     "reads the history of the rates uploads"),
+    ("pledges.currencyrateupload", "change_currencyrateupload",
+     "runs a failed conversion of an upload's pledges again"),
     ("pledges.coalitionsettings", "view_coalitionsettings", "reads the coalition's USD goal"),
     ("pledges.coalitionsettings", "change_coalitionsettings", "sets the coalition's USD goal"),
     # Reporting: cycles, progress, reminders, compiled reports.

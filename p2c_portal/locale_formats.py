@@ -75,6 +75,14 @@ def format_date(value: datetime.date | None, language: str | None = None) -> str
     return babel_dates.format_date(value, pattern, locale=locale)
 
 
+def format_month(value: datetime.date | None, language: str | None = None) -> str:
+    """A month and its year as the language writes them standing alone: June 2022, juin 2022,
+    2022年6月."""
+    if value is None or value == "":
+        return ""
+    return babel_dates.format_skeleton("yMMMM", value, locale=cldr_locale(language))
+
+
 def format_datetime(value: datetime.datetime | None, language: str | None = None) -> str:
     """A moment in the site's time zone: the long date and the short time, joined as the
     language joins them ("1 June 2022, 14:30")."""

@@ -7,6 +7,7 @@ overwritten, when someone saved the pledge in the meantime. Queries are in desk_
 filters in admin_filters, forms in admin_forms.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -28,11 +30,12 @@ from p2c_portal.admin import ReadOnlyInline
 from p2c_portal.query_params import database_id
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
-from . import desk_selectors, services, workflow
+from . import desk_selectors, rate_files, rates, services, workflow
 from .admin_filters import (
     CountryGroupFilter,
     ImplementationRegionFilter,
     SubmissionYearFilter,
+    UsdPendingFilter,
     WaitingFilter,
 )
 from .admin_forms import (
@@ -42,8 +45,16 @@ from .admin_forms import (
     TransitionForm,
     translation_field_names,
 )
-from .models import CoalitionSettings, CurrencyRate, Event, Pledge, PledgeStatusChange
-from .permissions import can_review_pledges
+from .currencies import currency_name
+from .models import (
+    CoalitionSettings,
+    CurrencyRate,
+    CurrencyRateUpload,
+    Event,
+    Pledge,
+    PledgeStatusChange,
+)
+from .permissions import can_review_pledges, can_upload_rates
 from .resources import PledgeResource
 
 S = Pledge.Status
@@ -73,7 +84,7 @@ class PledgeAdmin(ReviewDeskAdmin, DeskImportExportMixin, ReadOnlyHistoryMixin,
 
     list_display = (
         "reference", "title", "entity", "pledge_type", "status", "waiting_since", "assignee",
-        "event",
+        "event", "usd_marker",
     )
     list_display_links = ("reference", "title")
     list_editable = ("event",)
@@ -89,6 +100,7 @@ class PledgeAdmin(ReviewDeskAdmin, DeskImportExportMixin, ReadOnlyHistoryMixin,
         "event",
         SubmissionYearFilter,
         WaitingFilter,
+        UsdPendingFilter,
     )
     search_fields = ("reference", "title", "entity__name", "entity__acronym")
     search_help_text = _("Reference, title, or the entity's name or acronym.")
@@ -103,7 +115,8 @@ class PledgeAdmin(ReviewDeskAdmin, DeskImportExportMixin, ReadOnlyHistoryMixin,
     inlines = [StatusChangeInline]
     readonly_fields = (
         "reference", "entity", "status", "created_by", "created_at", "first_submitted_at",
-        "submitted_at", "published_at", "embargo_until", "usd_amount", "updated_at",
+        "submitted_at", "published_at", "embargo_until", "usd_amount", "usd_rate",
+        "usd_rate_date", "usd_rate_is_test_data", "amount_month", "updated_at",
     )
     fieldsets = (
         (_("Record"), {
@@ -141,7 +154,8 @@ class PledgeAdmin(ReviewDeskAdmin, DeskImportExportMixin, ReadOnlyHistoryMixin,
         }),
         (_("Financial pledge"), {
             "classes": ("collapse",),
-            "fields": (("amount", "currency"), "usd_amount", "modality",
+            "fields": (("amount", "currency"), ("usd_amount", "amount_month"),
+                       ("usd_rate", "usd_rate_date", "usd_rate_is_test_data"), "modality",
                        ("disbursement_start", "disbursement_end")),
         }),
         (_("Policy pledge"), {
@@ -190,6 +204,16 @@ class PledgeAdmin(ReviewDeskAdmin, DeskImportExportMixin, ReadOnlyHistoryMixin,
         if pledge.status != S.SUBMITTED or pledge.submitted_at is None:
             return "—"
         return timezone.localdate(pledge.submitted_at).isoformat()
+
+    @admin.display(description=_("USD equivalent"))
+    def usd_marker(self, pledge: Pledge):
+        """Flags what no USD total counts yet: a financial pledge whose month has no rate."""
+        if pledge.pledge_type != "financial" or pledge.amount_month is None:
+            return ""
+        if pledge.usd_amount is None:
+            return format_html('<strong class="usd-pending">{}</strong>',
+                               _("USD equivalent pending"))
+        return _("test rate") if pledge.usd_rate_is_test_data else ""
 
     def has_add_permission(self, request) -> bool:
         return False  # pledges are written by members, or imported
@@ -432,10 +456,148 @@ class EventAdmin(TranslatedNamesAdmin):
     search_fields = ("slug", "name_en", "name_translations")
 
 
+RATES_HELP = _(
+    "Where the rates come from: the UN operational rates of exchange, published each month by "
+    "the UN Treasury at treasury.un.org/operationalrates (one rate per currency, in units per US "
+    "dollar, effective from the first of the month). Each month, download the month's file there "
+    "(XML or Excel) and upload it here with “Upload rates”; a plain CSV with the heading "
+    "currency,month,rate_per_usd (e.g. EUR,2022-06,0.9523) is accepted too. Every row is checked "
+    "first: if one is wrong, nothing is saved and each bad row is named. Uploading the same file "
+    "again changes nothing. The pledges waiting for a rate (or converted at a rate the file "
+    "corrects) are then converted again in the background. Rates marked “Test data” were shipped "
+    "with the portal for the demonstration and the tests: they are approximations, not official "
+    "figures; an upload of the official rate replaces them."
+)
+
+
+class CurrencyRateUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Rates file"),
+        help_text=_("The UN Treasury's XML or Excel download, or a CSV with the heading "
+                    "currency,month,rate_per_usd."),
+    )
+
+
 @admin.register(CurrencyRate)
-class CurrencyRateAdmin(admin.ModelAdmin):
-    list_display = ("currency", "usd_per_unit", "rate_date", "source")
-    list_filter = ("currency",)
+class CurrencyRateAdmin(SimpleHistoryAdmin):
+    """The monthly UN operational rates; written only by uploads (pledges.rates), never by hand,
+    so that every rate says which file it came from."""
+
+    list_display = ("currency", "currency_in_active_language", "month_display", "rate_per_usd",
+                    "source_display", "upload")
+    list_filter = ("source", "month", "currency")
+    list_select_related = ("upload",)
+    search_fields = ("currency",)
+    readonly_fields = ("currency", "month", "rate_per_usd", "source", "upload", "updated_at")
+    change_list_template = "admin/pledges/currencyrate/change_list.html"
+
+    @admin.display(description=_("currency"))
+    def currency_in_active_language(self, rate):
+        return currency_name(rate.currency)
+
+    @admin.display(description=_("month"), ordering="month")
+    def month_display(self, rate):
+        return rate.month.strftime("%Y-%m")
+
+    @admin.display(description=_("source"), ordering="source")
+    def source_display(self, rate):
+        label = rate.get_source_display()
+        return format_html("<strong>{}</strong>", label) if rate.is_test_data else label
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        return [
+            path("upload/", self.admin_site.admin_view(self.upload_view),
+                 name="pledges_currencyrate_upload"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "rates_help": RATES_HELP,
+                         "may_upload": can_upload_rates(request.user)}
+        return super().changelist_view(request, extra_context)
+
+    def upload_view(self, request):
+        if not can_upload_rates(request.user):
+            raise PermissionDenied
+        form = CurrencyRateUploadForm(request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = rates.currency_rates_upload(
+                    user=request.user, file_name=upload.name,
+                    content=upload.read(rate_files.MAX_FILE_BYTES + 1),
+                )
+            except rate_files.RateFileError as error:
+                errors = error.errors
+            else:
+                for note in result.notes:
+                    messages.info(request, note)
+                if result.upload is None:
+                    messages.info(request, _(
+                        "Nothing changed: the %(rows)d rates of this file are already recorded."
+                    ) % {"rows": result.rows})
+                else:
+                    messages.success(request, _(
+                        "%(changed)d of the %(rows)d rates of the file were new or changed and "
+                        "are saved. The pledges they concern are being converted again."
+                    ) % {"changed": result.changed, "rows": result.rows})
+                return redirect("admin:pledges_currencyrate_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Upload rates"),
+            "form": form,
+            "errors": errors,
+            "rates_help": RATES_HELP,
+        }
+        return TemplateResponse(request, "admin/pledges/currencyrate/upload.html", context)
+
+
+@admin.register(CurrencyRateUpload)
+class CurrencyRateUploadAdmin(admin.ModelAdmin):
+    """The history of the uploads: who, when, which file, what it changed, and the conversion
+    of the pledges it concerned (a job: a failed one can be run again)."""
+
+    list_display = ("uploaded_at", "file_name", "uploaded_by", "source", "changed_count",
+                    "status", "pledges_converted")
+    list_filter = ("status", "source")
+    list_select_related = ("uploaded_by",)
+    readonly_fields = ("uploaded_at", "uploaded_by", "file_name", "file_sha256", "file_format",
+                       "source", "rows", "changes", "notes", "status", "pledges_converted",
+                       "attempts", "last_error", "queued_at")
+    fields = readonly_fields
+    actions = ["convert_again"]
+
+    @admin.display(description=_("rates added or changed"))
+    def changed_count(self, upload):
+        return len(upload.changes)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Convert the pledges of the selected failed uploads again"),
+                  permissions=["change"])
+    def convert_again(self, request, queryset):
+        count = sum(rates.RATE_UPLOAD_JOBS.reset(upload.pk) for upload in queryset)
+        self.message_user(request, ngettext(
+            "%(count)d conversion queued again.", "%(count)d conversions queued again.", count
+        ) % {"count": count})
 
 
 @admin.register(CoalitionSettings)

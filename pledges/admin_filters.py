@@ -1,5 +1,6 @@
 """The review desk's list filters beyond plain fields: where a pledge acts, its LDC/LLDC/SIDS
-targeting, its submission year, and the change requests left unanswered."""
+targeting, its submission year, the change requests left unanswered, and the pledges whose USD
+equivalent waits for a rate."""
 
 from django.contrib import admin
 from django.db.models import Q
@@ -11,6 +12,7 @@ from p2c_portal.query_params import ascii_int
 
 from .desk_selectors import stale_change_requests, stale_change_requests_label
 from .models import Pledge
+from .rates import awaiting_rate
 
 
 class ImplementationRegionFilter(admin.SimpleListFilter):
@@ -80,4 +82,23 @@ class WaitingFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "stale":
             return stale_change_requests(queryset)
+        return queryset
+
+
+class UsdPendingFilter(admin.SimpleListFilter):
+    """Financial pledges whose month has no UN operational rate yet (pledges.rates): counted
+    apart from every USD total until the secretariat uploads that month's rates."""
+
+    title = _("USD equivalent")
+    parameter_name = "usd"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("USD equivalent pending")),
+                ("test_rate", _("Converted at a test rate"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.filter(awaiting_rate())
+        if self.value() == "test_rate":
+            return queryset.filter(usd_rate_is_test_data=True)
         return queryset

@@ -24,7 +24,14 @@ from django.utils.translation import gettext as _
 
 from p2c_portal.locale_formats import format_number
 
-from .currencies import CURRENCIES, CurrencyReading, either, money_tokens, read_currency
+from .currencies import (
+    CURRENCIES,
+    CurrencyReading,
+    currency_name,
+    either,
+    money_tokens,
+    read_currency,
+)
 
 # Words that multiply the number before them (compared as pledges.currencies.money_tokens
 # gives them: no case, no accents, no dots). Consecutive words multiply: "mil millones" is 10⁹,
@@ -136,8 +143,8 @@ def parse_amount(text: str) -> tuple[Decimal, str]:
 
 
 def _named(code: str) -> str:
-    name = CURRENCIES.get(code)
-    return f"{code} ({name})" if name else code
+    """ "XOF (West African CFA Franc)": the name in the active language (CLDR)."""
+    return f"{code} ({currency_name(code)})" if code in CURRENCIES else code
 
 
 def settle_currency(in_amount: CurrencyReading | None, in_column: CurrencyReading | None) -> str:

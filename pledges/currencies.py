@@ -1,10 +1,21 @@
-"""ISO 4217 currency codes accepted for financial pledges (active national currencies and
-the CFA/East Caribbean/CFP francs and the IMF SDR), with their English names; and currencies as
-people write them in a spreadsheet (`read_currency`).
+"""The currencies a financial pledge can be made in: the ISO 4217 currencies in use, named in each
+language by CLDR (Babel), the data set the UN's own language services and the browsers use.
 
-A written currency is read as the set of currencies it may mean, with the one meant when nothing
-else says (its default):
-- a code (USD, eur) or an English name (US Dollar) is one currency;
+"In use" is CLDR's list of each territory's legal tender today. That leaves out, with no list of
+ours to keep, the fund codes (BOV, CHE, CHW, CLF, COU, MXV, USN, UYI, UYW), the precious metals
+(XAU, XAG, XPD, XPT), the bond-market units (XBA–XBD), the testing and "no currency" codes (XTS,
+XXX), the SUCRE and ADB units (XSU, XUA), and the IMF's Special Drawing Right (XDR): an SDR is a
+unit of account, a basket of five currencies, not money that any country pays with, and the UN
+operational rates of exchange are rates of national currencies against the dollar. A pledge
+denominated in SDR is entered in the currency it will be disbursed in (or in US dollars), with the
+SDR figure in its description.
+
+A pledge saved before this list (with a code no longer offered) keeps its code: `currency_name`
+names any code CLDR knows, and the form offers the pledge's own code beside the list.
+
+Currencies as people write them in a spreadsheet (`read_currency`). A written currency is read
+as the set of currencies it may mean, with the one meant when nothing else says (its default):
+- a code (USD, eur) or its English name (US Dollar) is one currency;
 - CLDR's names and symbols (through Babel, already used for the reference data) in the six UN
   languages: "dollar des États-Unis", "dólares estadounidenses", "美元", "€", "CA$", "R$", "₹"...;
 - SIGN_FAMILIES: signs that several currencies share. "$" and "dollar(s)" may be any dollar and
@@ -17,180 +28,62 @@ else says (its default):
 - EXTRA_CURRENCY_NAMES: a few everyday forms CLDR does not list ("US$", "dollars US", "Ksh").
 """
 
+import datetime
 import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from babel import Locale
+from babel.core import get_global
+from babel.numbers import get_currency_name, get_territory_currencies, list_currencies
 from django.utils.translation import gettext as _
 
-CURRENCIES: dict[str, str] = {
-    "AED": "UAE Dirham",
-    "AFN": "Afghani",
-    "ALL": "Lek",
-    "AMD": "Armenian Dram",
-    "AOA": "Kwanza",
-    "ARS": "Argentine Peso",
-    "AUD": "Australian Dollar",
-    "AWG": "Aruban Florin",
-    "AZN": "Azerbaijan Manat",
-    "BAM": "Convertible Mark",
-    "BBD": "Barbados Dollar",
-    "BDT": "Taka",
-    "BHD": "Bahraini Dinar",
-    "BIF": "Burundi Franc",
-    "BMD": "Bermudian Dollar",
-    "BND": "Brunei Dollar",
-    "BOB": "Boliviano",
-    "BOV": "Mvdol",
-    "BRL": "Brazilian Real",
-    "BSD": "Bahamian Dollar",
-    "BTN": "Ngultrum",
-    "BWP": "Pula",
-    "BYN": "Belarusian Ruble",
-    "BZD": "Belize Dollar",
-    "CAD": "Canadian Dollar",
-    "CDF": "Congolese Franc",
-    "CHE": "WIR Euro",
-    "CHF": "Swiss Franc",
-    "CHW": "WIR Franc",
-    "CLF": "Unidad de Fomento",
-    "CLP": "Chilean Peso",
-    "CNY": "Yuan Renminbi",
-    "COP": "Colombian Peso",
-    "COU": "Unidad de Valor Real",
-    "CRC": "Costa Rican Colon",
-    "CUP": "Cuban Peso",
-    "CVE": "Cabo Verde Escudo",
-    "CZK": "Czech Koruna",
-    "DJF": "Djibouti Franc",
-    "DKK": "Danish Krone",
-    "DOP": "Dominican Peso",
-    "DZD": "Algerian Dinar",
-    "EGP": "Egyptian Pound",
-    "ERN": "Nakfa",
-    "ETB": "Ethiopian Birr",
-    "EUR": "Euro",
-    "FJD": "Fiji Dollar",
-    "FKP": "Falkland Islands Pound",
-    "GBP": "Pound Sterling",
-    "GEL": "Lari",
-    "GHS": "Ghana Cedi",
-    "GIP": "Gibraltar Pound",
-    "GMD": "Dalasi",
-    "GNF": "Guinean Franc",
-    "GTQ": "Quetzal",
-    "GYD": "Guyana Dollar",
-    "HKD": "Hong Kong Dollar",
-    "HNL": "Lempira",
-    "HTG": "Gourde",
-    "HUF": "Forint",
-    "IDR": "Rupiah",
-    "ILS": "New Israeli Sheqel",
-    "INR": "Indian Rupee",
-    "IQD": "Iraqi Dinar",
-    "IRR": "Iranian Rial",
-    "ISK": "Iceland Krona",
-    "JMD": "Jamaican Dollar",
-    "JOD": "Jordanian Dinar",
-    "JPY": "Yen",
-    "KES": "Kenyan Shilling",
-    "KGS": "Som",
-    "KHR": "Riel",
-    "KMF": "Comorian Franc",
-    "KPW": "North Korean Won",
-    "KRW": "Won",
-    "KWD": "Kuwaiti Dinar",
-    "KYD": "Cayman Islands Dollar",
-    "KZT": "Tenge",
-    "LAK": "Lao Kip",
-    "LBP": "Lebanese Pound",
-    "LKR": "Sri Lanka Rupee",
-    "LRD": "Liberian Dollar",
-    "LSL": "Loti",
-    "LYD": "Libyan Dinar",
-    "MAD": "Moroccan Dirham",
-    "MDL": "Moldovan Leu",
-    "MGA": "Malagasy Ariary",
-    "MKD": "Denar",
-    "MMK": "Kyat",
-    "MNT": "Tugrik",
-    "MOP": "Pataca",
-    "MRU": "Ouguiya",
-    "MUR": "Mauritius Rupee",
-    "MVR": "Rufiyaa",
-    "MWK": "Malawi Kwacha",
-    "MXN": "Mexican Peso",
-    "MXV": "Mexican Unidad de Inversion (UDI)",
-    "MYR": "Malaysian Ringgit",
-    "MZN": "Mozambique Metical",
-    "NAD": "Namibia Dollar",
-    "NGN": "Naira",
-    "NIO": "Cordoba Oro",
-    "NOK": "Norwegian Krone",
-    "NPR": "Nepalese Rupee",
-    "NZD": "New Zealand Dollar",
-    "OMR": "Rial Omani",
-    "PAB": "Balboa",
-    "PEN": "Sol",
-    "PGK": "Kina",
-    "PHP": "Philippine Peso",
-    "PKR": "Pakistan Rupee",
-    "PLN": "Zloty",
-    "PYG": "Guarani",
-    "QAR": "Qatari Rial",
-    "RON": "Romanian Leu",
-    "RSD": "Serbian Dinar",
-    "RUB": "Russian Ruble",
-    "RWF": "Rwanda Franc",
-    "SAR": "Saudi Riyal",
-    "SBD": "Solomon Islands Dollar",
-    "SCR": "Seychelles Rupee",
-    "SDG": "Sudanese Pound",
-    "SEK": "Swedish Krona",
-    "SGD": "Singapore Dollar",
-    "SHP": "Saint Helena Pound",
-    "SLE": "Leone",
-    "SOS": "Somali Shilling",
-    "SRD": "Surinam Dollar",
-    "SSP": "South Sudanese Pound",
-    "STN": "Dobra",
-    "SVC": "El Salvador Colon",
-    "SYP": "Syrian Pound",
-    "SZL": "Lilangeni",
-    "THB": "Baht",
-    "TJS": "Somoni",
-    "TMT": "Turkmenistan New Manat",
-    "TND": "Tunisian Dinar",
-    "TOP": "Pa’anga",
-    "TRY": "Turkish Lira",
-    "TTD": "Trinidad and Tobago Dollar",
-    "TWD": "New Taiwan Dollar",
-    "TZS": "Tanzanian Shilling",
-    "UAH": "Hryvnia",
-    "UGX": "Uganda Shilling",
-    "USD": "US Dollar",
-    "USN": "US Dollar (Next day)",
-    "UYI": "Uruguay Peso en Unidades Indexadas (UI)",
-    "UYU": "Peso Uruguayo",
-    "UYW": "Unidad Previsional",
-    "UZS": "Uzbekistan Sum",
-    "VED": "Bolívar Soberano",
-    "VES": "Bolívar Soberano",
-    "VND": "Dong",
-    "VUV": "Vatu",
-    "WST": "Tala",
-    "XAF": "CFA Franc BEAC",
-    "XCD": "East Caribbean Dollar",
-    "XDR": "SDR (Special Drawing Right)",
-    "XOF": "CFA Franc BCEAO",
-    "XPF": "CFP Franc",
-    "YER": "Yemeni Rial",
-    "ZAR": "Rand",
-    "ZMW": "Zambian Kwacha",
-    "ZWG": "Zimbabwe Gold",
-}
+from p2c_portal.locale_formats import cldr_locale, collation_key
+
+
+@functools.cache
+def currencies_in_use() -> frozenset[str]:
+    """ISO 4217 codes that are legal tender somewhere today (CLDR's territory currencies)."""
+    today = datetime.date.today()
+    codes: set[str] = set()
+    for territory in get_global("territory_currencies"):
+        codes.update(get_territory_currencies(territory, today, tender=True))
+    return frozenset(codes)
+
+
+@functools.cache
+def iso_currency_codes() -> frozenset[str]:
+    """Every ISO 4217 code CLDR knows, past or present: what a rates file may name (a rate for a
+    currency no pledge uses yet is harmless; a code that is not ISO 4217 is a typo)."""
+    return frozenset(list_currencies())
+
+
+def currency_name(code: str, language: str | None = None) -> str:
+    """The currency's name in `language` (the active language by default): "Kenyan Shilling",
+    "shilling kényan"; the code itself when CLDR does not know it."""
+    return get_currency_name(code, locale=cldr_locale(language)) if code else ""
+
+
+def currency_choices(extra: str = "") -> list[tuple[str, str]]:
+    """The form's currency list in the active language: USD first, then by code. A form field
+    takes the function itself (Django calls it each time a form is made, in that request's
+    language). `extra`: a code to offer as well (a pledge's own, saved before the list changed)."""
+    codes = set(currencies_in_use()) | ({extra} if extra else set())
+    named = [(code, f"{code} — {currency_name(code)}") for code in codes if code != "USD"]
+    named.sort(key=lambda choice: collation_key(choice[1]))
+    return [("", str(_("Choose a currency"))), ("USD", f"USD — {currency_name('USD')}"), *named]
+
+
+@functools.cache
+def _english_names() -> dict[str, str]:
+    locale = cldr_locale("en")
+    return {code: locale.currencies.get(code, code) for code in sorted(currencies_in_use())}
+
+
+# {code: English name (CLDR)} of the currencies in use: what the spreadsheet reading below and
+# pledges.amounts name and look currencies up by.
+CURRENCIES: dict[str, str] = _english_names()
 
 
 # Signs and words several currencies share: (the codes it may mean, its default or "").

@@ -98,6 +98,7 @@ def pledge_get_for_review(pledge_id: int) -> Pledge | None:
 _LIFECYCLE_FIELDS = [
     "status", "published_at", "embargo_until", "updated_at", "submitted_at",
     "first_submitted_at", "reference", "usd_amount", "usd_rate", "usd_rate_date",
+    "usd_rate_is_test_data", "amount_month",
     "assigned_to", "assigned_at",  # the desk's own bookkeeping, not a change of the pledge
 ]
 

@@ -25,7 +25,7 @@ from p2c_portal.locale_formats import (
     format_list,
 )
 
-from .currencies import CURRENCIES
+from .currencies import currency_choices
 from .models import (
     MAX_AMOUNT,
     TYPE_DETAIL_FIELDS,
@@ -43,9 +43,6 @@ from .services import MAX_COUNTRIES, MAX_TARGETS
 # What a target's NUMERIC(20, 2) columns hold.
 MAX_TARGET_VALUE = Decimal("999999999999999999.99")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-CURRENCY_CHOICES = [("", _("Choose a currency")), ("USD", "USD — US Dollar")] + [
-    (code, f"{code} — {name}") for code, name in CURRENCIES.items() if code != "USD"
-]
 
 
 class AmountField(LocalizedDecimalField):
@@ -105,6 +102,10 @@ class BasicsForm(forms.ModelForm):
             Q(is_open_for_pledges=True) | Q(pk=getattr(self.instance, "event_id", None))
         )
 
+    # Worked out from the amount (pledges.rates), never typed: not named among what goes.
+    DERIVED_DETAILS = frozenset({"amount_month", "usd_amount", "usd_rate", "usd_rate_date",
+                                 "usd_rate_is_test_data"})
+
     def _filled_type_details(self) -> list[str]:
         """The names of the details of the pledge's current type that hold a value."""
         pledge = self.instance
@@ -112,7 +113,7 @@ class BasicsForm(forms.ModelForm):
         return [
             str(Pledge._meta.get_field(name).verbose_name)
             for name, empty in fields.items()
-            if not name.startswith("usd_") and getattr(pledge, name) not in (empty, None, "")
+            if name not in self.DERIVED_DETAILS and getattr(pledge, name) not in (empty, None, "")
         ]
 
     def clean(self):
@@ -132,7 +133,7 @@ class DetailsForm(forms.ModelForm):
         label=_("Amount"), required=False,
         help_text=_("For example 1,000,000 or 1 000 000."),
     )
-    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, required=False)
+    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices, required=False)
     advocacy_activities = forms.MultipleChoiceField(
         label=_("Activities"), choices=AdvocacyActivity.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -180,6 +181,10 @@ class DetailsForm(forms.ModelForm):
         for name, options in choices.items():
             if name in self.fields:
                 self.fields[name].choices = options
+        own = self.instance.currency if self.instance else ""
+        if "currency" in self.fields and own and own not in dict(currency_choices()):
+            # A code saved before the list changed stays choosable for its own pledge.
+            self.fields["currency"].choices = currency_choices(extra=own)
 
     def clean(self):
         cleaned = super().clean()

@@ -1,5 +1,6 @@
 """Pledges: what a member entity commits to, with quantified targets, and its review lifecycle."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -41,28 +42,119 @@ class Event(TranslatedNameMixin):
         ]
 
 
+# A UN operational rate is "units of the currency for one US dollar": 0.926 EUR, 129.5 KES. Beyond
+# these bounds a rate is a typo (a misplaced decimal point, a rate written the other way round,
+# a redenominated currency's old rate): the strongest currency quoted (KWD) is about 0.3 per
+# dollar, the weakest a few hundred thousand.
+MIN_RATE_PER_USD = Decimal("0.01")
+MAX_RATE_PER_USD = Decimal("10000000")
+
+
+class RateSource(models.TextChoices):
+    """Where a rate comes from. Only UN_TREASURY and SECRETARIAT rates are figures to publish;
+    TEST_DATA rates are approximations shipped for the demo and the tests, shown as such."""
+
+    UN_TREASURY = "un_treasury", _("UN operational rate of exchange (UN Treasury file)")
+    SECRETARIAT = "secretariat", _("Entered by the secretariat (CSV)")
+    TEST_DATA = "test_data", _("Test data: not an official rate")
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+class CurrencyRateUpload(models.Model):
+    """One rates file the secretariat uploaded: who, when, which file, what it changed. It is also
+    the job that converts again the pledges its new rates concern (pledges.rates, on the job
+    machinery of p2c_portal.jobs): created PENDING with the upload, worked once."""
+
+    class Format(models.TextChoices):
+        UN_TREASURY_XML = "un_xml", _("UN Treasury file (XML)")
+        UN_TREASURY_XLSX = "un_xlsx", _("UN Treasury file (Excel)")
+        CSV = "csv", _("CSV: currency, month, rate_per_usd")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pledges to convert")
+        RUNNING = "running", _("Converting pledges")
+        DONE = "done", _("Pledges converted")
+        FAILED = "failed", _("Failed")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    file_format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    source = models.CharField(_("source of the rates"), max_length=20,
+                              choices=RateSource.choices)
+    rows = models.JSONField(
+        _("rates in the file"), default=list,
+        help_text=_("Every rate the file gave: currency, month, rate per US dollar."),
+    )
+    changes = models.JSONField(
+        _("rates added or changed"), default=list,
+        help_text=_("The rates this upload added or changed, with the rate they replaced."),
+    )
+    notes = models.JSONField(_("rows left aside"), default=list, blank=True)
+    pledges_converted = models.PositiveIntegerField(_("pledges converted"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    queued_at = models.DateTimeField(_("last queued"), null=True, blank=True)
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("rates upload")
+        verbose_name_plural = _("rates uploads")
+        ordering = ["-uploaded_at", "-pk"]
+        indexes = [models.Index(fields=["status", "queued_at"], name="rate_upload_job")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
 class CurrencyRate(models.Model):
-    """How many US dollars one unit of a currency was worth on a date (secretariat-maintained)."""
+    """The UN operational rate of exchange of a currency for a month: how many units of it one
+    US dollar bought, as the UN Treasury publishes it. One rate per currency per month; every
+    change is kept (history) with the upload that made it."""
 
     currency = models.CharField(_("currency (ISO 4217)"), max_length=3)
-    usd_per_unit = models.DecimalField(
-        _("USD per unit"), max_digits=18, decimal_places=8,
-        validators=[MinValueValidator(Decimal("0.00000001"))],
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    rate_per_usd = models.DecimalField(
+        _("units per US dollar"), max_digits=20, decimal_places=6,
+        validators=[MinValueValidator(MIN_RATE_PER_USD), MaxValueValidator(MAX_RATE_PER_USD)]
     )
-    rate_date = models.DateField(_("date of the rate"))
-    source = models.CharField(_("source"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=RateSource.choices)
+    upload = models.ForeignKey(
+        CurrencyRateUpload, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="rates", verbose_name=_("uploaded with"),
+    )
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("currency rate")
         verbose_name_plural = _("currency rates")
-        ordering = ["currency", "-rate_date"]
+        ordering = ["currency", "-month"]
         constraints = [
-            models.UniqueConstraint(fields=["currency", "rate_date"], name="one_rate_per_day"),
-            models.CheckConstraint(condition=Q(usd_per_unit__gt=0), name="rate_positive"),
+            models.UniqueConstraint(fields=["currency", "month"], name="one_rate_per_month"),
+            models.CheckConstraint(condition=Q(rate_per_usd__gt=0), name="rate_positive"),
+            models.CheckConstraint(condition=Q(month__day=1), name="rate_month_first_day"),
         ]
 
     def __str__(self) -> str:
-        return f"1 {self.currency} = {self.usd_per_unit} USD ({self.rate_date})"
+        return f"1 USD = {self.rate_per_usd} {self.currency} ({self.month:%Y-%m})"
+
+    @property
+    def is_test_data(self) -> bool:
+        return self.source == RateSource.TEST_DATA
 
 
 class PledgeType(models.TextChoices):
@@ -113,9 +205,9 @@ class ProgrammeKind(models.TextChoices):
 # (pledges.services), so that no page, export or report shows a detail of another type.
 TYPE_DETAIL_FIELDS: dict[str, dict[str, object]] = {
     PledgeType.FINANCIAL: {
-        "amount": None, "currency": "", "usd_amount": None, "usd_rate": None,
-        "usd_rate_date": None, "modality": "", "disbursement_start": None,
-        "disbursement_end": None,
+        "amount": None, "currency": "", "amount_month": None, "usd_amount": None,
+        "usd_rate": None, "usd_rate_date": None, "usd_rate_is_test_data": False, "modality": "",
+        "disbursement_start": None, "disbursement_end": None,
     },
     PledgeType.POLICY: {"policy_instrument": "", "policy_stage": "", "jurisdiction": ""},
     PledgeType.ADVOCACY: {"advocacy_activities": [], "audience": ""},
@@ -257,12 +349,22 @@ class Pledge(ReviewAssignment):
         _("amount in USD"), max_digits=16, decimal_places=2, null=True, blank=True,
         editable=False,
     )
+    # The month the amount was pledged (first day): the month of the first submission, or, for
+    # a draft never submitted, of the amount's last change (pledges.rates.pledged_month). Its
+    # UN operational rate converts the amount; a pledge whose month has no rate yet waits,
+    # counted apart ("USD equivalent pending"), until an upload brings that rate.
+    amount_month = models.DateField(_("month the amount was pledged"), null=True, blank=True,
+                                    editable=False)
     usd_rate = models.DecimalField(
-        _("USD per unit used"), max_digits=18, decimal_places=8, null=True, blank=True,
-        editable=False,
+        _("UN operational rate used (units per USD)"), max_digits=20, decimal_places=6,
+        null=True, blank=True, editable=False,
     )
-    usd_rate_date = models.DateField(_("date of the rate used"), null=True, blank=True,
+    usd_rate_date = models.DateField(_("month of the rate used"), null=True, blank=True,
                                      editable=False)
+    usd_rate_is_test_data = models.BooleanField(
+        _("converted at a test rate"), default=False, editable=False,
+        help_text=_("The rate used is test data shipped with the portal, not an official rate."),
+    )
     modality = models.CharField(
         _("modality"), max_length=10, choices=FinancialModality.choices, blank=True
     )
@@ -331,11 +433,15 @@ class Pledge(ReviewAssignment):
             models.Index(
                 fields=["id"], name="pledge_public_facets",
                 include=["pledge_type", "entity", "event", "published_at", "is_global",
-                         "embargo_until", "usd_amount"],
+                         "embargo_until", "usd_amount", "amount_month"],
                 condition=Q(status__in=["published", "completed"]),
             ),
             models.Index(fields=["embargo_until"], name="pledge_embargo",
                          condition=Q(embargo_until__isnull=False)),
+            # The pledges a new rate concerns (pledges.rates): those waiting for it, and those
+            # converted at the rate it replaces.
+            models.Index(fields=["currency", "amount_month"], name="pledge_currency_month",
+                         condition=Q(pledge_type="financial")),
         ]
         constraints = [
             models.CheckConstraint(

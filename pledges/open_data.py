@@ -87,8 +87,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("amount", _("Financial pledges: amount in the pledged currency."), "5000000.00"),
     Column("currency", _("Financial pledges: ISO 4217 currency code."), "EUR"),
     Column("usd_amount", _("Financial pledges: amount in US dollars."), "5250000.00"),
-    Column("usd_rate_date", _("Financial pledges: date of the exchange rate used."),
-           "2022-06-01"),
+    Column("usd_rate", _("Financial pledges: the UN operational rate of exchange used, in units "
+                          "of the currency per US dollar (1 for US dollars)."), "0.952381"),
+    Column("usd_rate_date", _("Financial pledges: the month of the rate used, as its first day "
+                              "(ISO 8601): the month the amount was pledged."), "2022-06-01"),
+    Column("usd_rate_is_test_data", _("Financial pledges: true when the rate used is test data "
+                                      "shipped with the portal, not an official rate."), "false"),
     Column("modality", _("Financial pledges: grant, loan, equity, guarantee, in_kind or other."),
            "grant"),
     Column("disbursement_start", _("Financial pledges: disbursement from (ISO 8601).")),
@@ -129,7 +133,9 @@ _VALUES = {
     "amount": "amount",
     "currency": "currency",
     "usd_amount": "usd_amount",
+    "usd_rate": "usd_rate",
     "usd_rate_date": "usd_rate_date",
+    "usd_rate_is_test_data": "usd_rate_is_test_data",
     "modality": "modality",
     "disbursement_start": "disbursement_start",
     "disbursement_end": "disbursement_end",
@@ -291,6 +297,8 @@ _CSV_FORMAT = {
                      "disbursement_start", "disbursement_end"], _iso),
     "amount": _number,
     "usd_amount": _number,
+    "usd_rate": _number,
+    "usd_rate_is_test_data": lambda value: "true" if value else "false",
     "people_to_reach": lambda value: "" if value is None else str(value),
     "targets": _targets,
 }

@@ -45,3 +45,9 @@ def can_translate_pledge(user, pledge: Pledge) -> bool:
     return pledge.status not in (Pledge.Status.WITHDRAWN, Pledge.Status.REJECTED) and (
         role_in(user, pledge.entity) in WRITER_ROLES
     )
+
+
+def can_upload_rates(user) -> bool:
+    """The secretariat uploads the UN operational rates of exchange (pledges.rates)."""
+    return bool(user.is_authenticated and user.is_active
+                and user.has_perm("pledges.add_currencyrate"))

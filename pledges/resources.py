@@ -92,6 +92,7 @@ from .models import (
     Target,
     other_type_details,
 )
+from .rates import pledge_convert
 
 S = Pledge.Status
 MAX_TARGET_DECIMALS = 2
@@ -531,13 +532,14 @@ class PledgeResource(DeskResource):
 
     not_imported = (
         "created_by", "reference", "status", "version", "unsaved_input", "usd_amount",
-        "usd_rate", "usd_rate_date", "first_submitted_at", "submitted_at", "published_at",
+        "amount_month", "usd_rate", "usd_rate_date", "usd_rate_is_test_data",
+        "first_submitted_at", "submitted_at", "published_at",
         "embargo_until", "created_at", "updated_at",
     )
     # The currency may come with the amount, without a currency column; "Global" in the
     # countries column sets is_global without an is_global column.
-    bookkeeping_fields = ("version", "currency", "is_global", "usd_amount", "usd_rate",
-                          "usd_rate_date")
+    bookkeeping_fields = ("version", "currency", "is_global", "amount_month", "usd_amount",
+                          "usd_rate", "usd_rate_date", "usd_rate_is_test_data")
 
     class Meta(DeskResource.Meta):
         model = Pledge
@@ -560,7 +562,7 @@ class PledgeResource(DeskResource):
         self._by_reference: dict[str, Pledge] = {}
         self._by_pk: dict[int, Pledge] = {}
         self._submissions: workflow.BulkSubmission | None = None
-        self._rates: dict = {}  # services.usd_equivalent's rates, read once per currency
+        self._rates: dict = {}  # pledges.rates' rates, read once per currency and month
         labels = EntityLabels()
         indexes = {
             "entity": ("entities", entity_index),
@@ -837,9 +839,7 @@ class PledgeResource(DeskResource):
             or snapshot.get("amount") != instance.amount
             or snapshot.get("currency") != instance.currency
         ):
-            instance.usd_amount, instance.usd_rate, instance.usd_rate_date = (
-                services.usd_equivalent(instance.amount, instance.currency, rates=self._rates)
-            )
+            pledge_convert(instance, month=instance.amount_month, rates=self._rates)
 
     def _missing(self, instance) -> list:
         """What the pledge would lack for submission after the import (the same rules as a

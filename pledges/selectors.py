@@ -27,6 +27,7 @@ from p2c_portal.locale_formats import Collated, collation_key
 
 from . import filters, public_cache
 from .models import CoalitionSettings, Event, Pledge, PledgeType
+from .rates import awaiting_rate
 
 
 @dataclass
@@ -156,6 +157,7 @@ def pledge_totals_public(pledge_filters: filters.PledgeFilters) -> dict:
         return matching.aggregate(
             pledges=Count("pk"),
             usd=Sum("usd_amount", filter=Q(pledge_type=PledgeType.FINANCIAL)),
+            awaiting_rate=Count("pk", filter=awaiting_rate()),
             entities=Count("entity", distinct=True),
         )
 
@@ -189,17 +191,21 @@ def _figures() -> dict:
         ))
     ).count()
     by_type = {
-        row["pledge_type"]: {"pledges": row["n"], "usd": row["usd"]}
+        row["pledge_type"]: {"pledges": row["n"], "usd": row["usd"],
+                             "awaiting_rate": row["awaiting"]}
         for row in public.order_by().values("pledge_type")
-        .annotate(n=Count("pk"), usd=Sum("usd_amount", filter=financial))
+        .annotate(n=Count("pk"), usd=Sum("usd_amount", filter=financial),
+                  awaiting=Count("pk", filter=awaiting_rate()))
     }
     # From the public pledges (their columns in one index) to their areas: half the time of
     # going from the links to the pledges.
     by_area = {
-        row["action_areas__code"]: {"pledges": row["n"], "usd": row["usd"]}
+        row["action_areas__code"]: {"pledges": row["n"], "usd": row["usd"],
+                                    "awaiting_rate": row["awaiting"]}
         for row in public.filter(action_areas__isnull=False).order_by()
         .values("action_areas__code")
-        .annotate(n=Count("pk"), usd=Sum("usd_amount", filter=financial))
+        .annotate(n=Count("pk"), usd=Sum("usd_amount", filter=financial),
+                  awaiting=Count("pk", filter=awaiting_rate()))
     }
     return {
         # The totals are the sums of the breakdown by type (one scan fewer).
@@ -207,6 +213,8 @@ def _figures() -> dict:
         "entities": entities,
         "countries": countries,
         "usd": sum((row["usd"] for row in by_type.values() if row["usd"]), Decimal(0)),
+        # Financial pledges whose month has no rate yet: never silently out of the USD total.
+        "awaiting_rate": sum(row["awaiting_rate"] for row in by_type.values()),
         "by_type": by_type,
         "by_area": by_area,
     }

@@ -1,11 +1,9 @@
 """Every write to a pledge's content. The status changes live in pledges.workflow."""
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,7 +12,8 @@ from members.services import review_assign
 from p2c_portal.typed_input import storable_typed_input
 
 from . import permissions
-from .models import CurrencyRate, Pledge, PledgeNote, Target, other_type_details
+from .models import Pledge, PledgeNote, Target, other_type_details
+from .rates import pledge_convert, usd_equivalent  # noqa: F401  (usd_equivalent re-exported)
 
 MAX_TARGETS = 20
 MAX_COUNTRIES = 60
@@ -43,31 +42,6 @@ class PledgeError(Exception):
     """A refused change; the message is safe to show."""
 
 
-def usd_equivalent(amount: Decimal | None, currency: str, on=None, *, rates=None) -> tuple:
-    """(usd_amount, usd_per_unit, rate_date) using the latest recorded rate on or before `on`;
-    (None, None, None) when no rate is recorded yet for that currency. `rates`: a dict in which
-    to keep the rates read, when many amounts are converted at once (an import)."""
-    if amount is None or not currency:
-        return None, None, None
-    on = on or timezone.localdate()
-    if currency == "USD":
-        return amount, Decimal(1), on
-    if rates is not None and (currency, on) in rates:
-        rate = rates[(currency, on)]
-    else:
-        rate = (
-            CurrencyRate.objects.filter(currency=currency, rate_date__lte=on)
-            .order_by("-rate_date").first()
-            or CurrencyRate.objects.filter(currency=currency).order_by("rate_date").first()
-        )
-        if rates is not None:
-            rates[(currency, on)] = rate
-    if rate is None:
-        return None, None, None
-    usd = (amount * rate.usd_per_unit).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return usd, rate.usd_per_unit, rate.rate_date
-
-
 @transaction.atomic
 def pledge_create(*, user, entity_id: int) -> Pledge:
     entity = Entity.objects.get(pk=entity_id)
@@ -91,7 +65,8 @@ def _lock_for_edit(*, pledge_id: int, expected_version: int | None, may_edit) ->
 
 def _write(pledge: Pledge, values: dict[str, Any]) -> None:
     """Save `values` on the locked pledge: its fields, the USD equivalent when the amount or the
-    currency changes, a new version, then its many-to-many values."""
+    currency changes (at the rate of the month it was pledged: pledges.rates), a new version,
+    then its many-to-many values."""
     if len(values.get("countries", [])) > MAX_COUNTRIES:
         raise PledgeError(_("Choose at most %(max)d countries.") % {"max": MAX_COUNTRIES})
     if "pledge_type" in values and values["pledge_type"] != pledge.pledge_type:
@@ -108,9 +83,7 @@ def _write(pledge: Pledge, values: dict[str, Any]) -> None:
             continue
         setattr(pledge, field, value)
     if {"amount", "currency"} & values.keys():
-        pledge.usd_amount, pledge.usd_rate, pledge.usd_rate_date = usd_equivalent(
-            pledge.amount, pledge.currency
-        )
+        pledge_convert(pledge, month=pledge.amount_month if pledge.first_submitted_at else None)
     pledge.version += 1
     pledge.save()
     for field in M2M_FIELDS & values.keys():

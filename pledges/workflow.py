@@ -21,6 +21,7 @@ from . import permissions
 from .member_selectors import pledge_contacts
 from .models import Pledge, PledgeStatusChange, ReferenceCounter
 from .pledge_changes import pledge_snapshot
+from .rates import pledge_convert
 
 S = Pledge.Status
 
@@ -237,6 +238,9 @@ def pledge_transition(
         references = ReferenceBlock()
         fields += _stamp_submission(pledge, now, references)
         references.save()
+        if "first_submitted_at" in fields and pledge.amount is not None:
+            # The amount is pledged now: converted at this month's rate (pledges.rates).
+            fields += pledge_convert(pledge)
     if name == "publish":
         pledge.published_at = now
         pledge.embargo_until = embargo_until

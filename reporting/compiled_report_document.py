@@ -57,6 +57,12 @@ NOTES = {
 }
 
 
+# Beside the USD total: the financial pledges it leaves out, their month having no UN operational
+# rate yet (pledges.rates). Shown only when there are some.
+AWAITING_RATE_LABEL = gettext_lazy("Financial pledges in other currencies awaiting a rate (not "
+                                   "in the USD total)")
+
+
 @dataclass
 class Row:
     code: str
@@ -185,6 +191,8 @@ def compiled_report_document(figures: dict, *, title: str, language: str) -> Doc
                 Figure(_("Pledging entities"), number(totals["entities"])),
                 Figure(_("Countries reached"), number(totals["countries"])),
                 Figure(_("Committed by financial pledges"), usd(totals["usd"])),
+                *([Figure(str(AWAITING_RATE_LABEL), number(totals["awaiting_rate"]))]
+                  if totals.get("awaiting_rate") else []),
             ],
             sections=[
                 Section(

@@ -44,6 +44,7 @@ from action_areas.models import (
 from action_areas.selectors import name_sort_key
 from members.models import Entity, StakeholderGroup
 from pledges.models import Pledge, PledgeStatusChange, PledgeType
+from pledges.rates import awaiting_rate
 from pledges.selectors import pledge_filters_from_query
 
 from .models import ImplementationStatus, ProgressReport, ReportRun, TargetProgress
@@ -225,7 +226,11 @@ def _targeting_rows(selection: QuerySet, as_of: datetime.date) -> list[dict]:
 
 
 def _totals(selection: QuerySet) -> dict:
-    n, usd = _aggregate(selection)
+    aggregated = selection.order_by().aggregate(
+        n=Count("pk"), usd=Sum("usd_amount", filter=FINANCIAL),
+        awaiting_rate=Count("pk", filter=awaiting_rate()),
+    )
+    n, usd = aggregated["n"], aggregated["usd"]
     pledge_ids = selection.values("pk")
     # As the home page counts: pledging entities, and the approved co-pledgers (the others
     # are not shown to the public).
@@ -237,7 +242,11 @@ def _totals(selection: QuerySet) -> dict:
     countries = Country.objects.filter(
         pk__in=_through("countries").objects.filter(pledge_id__in=pledge_ids).values("country_id")
     ).count()
-    return {"pledges": n, "entities": entities, "countries": countries, "usd": _money(usd)}
+    totals = {"pledges": n, "entities": entities, "countries": countries, "usd": _money(usd)}
+    if aggregated["awaiting_rate"]:
+        # Financial pledges in a currency whose month has no rate yet: not in "usd", said so.
+        totals["awaiting_rate"] = aggregated["awaiting_rate"]
+    return totals
 
 
 def _delivery(run: ReportRun, selection: QuerySet, covered: int, committed: str) -> dict:

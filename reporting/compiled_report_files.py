@@ -42,6 +42,7 @@ from spreadsheets.files import spreadsheet_safe
 
 from . import compiled_report_fonts as fonts
 from .compiled_report_document import (
+    AWAITING_RATE_LABEL,
     SHEET_NAMES,
     Document,
     Section,
@@ -68,6 +69,8 @@ def figure_rows(figures: dict, document: Document) -> Iterator[list]:
     yield [title, "entities", _("Pledging entities"), totals["entities"], ""]
     yield [title, "countries", _("Countries reached"), totals["countries"], ""]
     yield [title, "usd", _("Committed by financial pledges"), "", Decimal(totals["usd"])]
+    if totals.get("awaiting_rate"):
+        yield [title, "awaiting_rate", str(AWAITING_RATE_LABEL), totals["awaiting_rate"], ""]
     for section in document.sections:
         for row in section.rows:
             yield [section.title, row.code, row.label, row.pledges, row.usd]

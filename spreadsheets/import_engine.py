@@ -952,7 +952,7 @@ class DeskResource(resources.ModelResource):
                 form_field.validate(value)
                 form_field.run_validators(value)
             except ValidationError as error:
-                errors[attribute] = error.messages
+                errors[attribute] = error.error_list  # with their codes: "too long" is a kind
 
     def check_constraints(self, instance) -> dict[str, str]:
         """{column: message} for the model's check constraints a row breaks."""

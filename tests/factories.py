@@ -127,7 +127,8 @@ class PledgeFactory(factory.django.DjangoModelFactory):
         financial = factory.Trait(
             pledge_type="financial", programme_kind="", people_to_reach=None,
             amount=Decimal("1000000.00"), currency="USD", usd_amount=Decimal("1000000.00"),
-            usd_rate=Decimal("1"), usd_rate_date=datetime.date(2022, 6, 1), modality="grant",
+            usd_rate=Decimal("1"), usd_rate_date=datetime.date(2022, 6, 1),
+            amount_month=datetime.date(2022, 6, 1), modality="grant",
         )
 
     @factory.post_generation

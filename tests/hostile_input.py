@@ -191,6 +191,7 @@ def _rows_of_every_admin_model(entity, entity_admin, member, published, cycle):
     from action_areas.models import Country
     from members.models import EntityIdentityChange
     from p2c_portal.models import OutboundEmail
+    from pledges.rates import currency_rates_upload
     from reporting.models import ProgressReport, Reminder
     from spreadsheets.models import ColumnMapping
 
@@ -206,6 +207,9 @@ def _rows_of_every_admin_model(entity, entity_admin, member, published, cycle):
     ProgressReport.objects.create(pledge=published, cycle=cycle, created_by=member)
     Reminder.objects.create(kind="draft_untouched", target_key=f"pledge:{published.pk}",
                             due_on=datetime.date(2024, 1, 1), pledge=published)
+    # A rates upload: its record, and a rate with a history row (pledges.rates).
+    currency_rates_upload(user=None, file_name="rates.csv",
+                          content=b"currency,month,rate_per_usd\nKES,2022-06,116.5\n")
     ColumnMapping.objects.create(target="pledges.pledge", name="Roundtable template",
                                  signature="0" * 64, headings=["montant"],
                                  mapping={"montant": "amount"})

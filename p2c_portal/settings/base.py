@@ -224,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.compiled_reports_for_ended_cycles",
         "schedule": 3600.0,
     },
+    # Rates uploads (pledges/rates.py): convert again the pledges of an upload whose task was lost.
+    "sweep-rate-uploads": {
+        "task": "pledges.tasks.currency_rate_uploads_sweep",
+        "schedule": 300.0,
+    },
     # Spreadsheets of import previews never confirmed, a day after their upload
     # (spreadsheets.admin_desk): without it they stayed until the next upload, maybe for ever.
     "remove-abandoned-import-files": {

@@ -27,6 +27,11 @@ def local_date(value):
 
 
 @register.filter
+def local_month(value):
+    return locale_formats.format_month(value)
+
+
+@register.filter
 def local_datetime(value):
     return locale_formats.format_datetime(value)
 

@@ -125,7 +125,10 @@ def progress_report_save(
         report.evidence_links = list(values["evidence_links"] or [])[:MAX_EVIDENCE_LINKS]
     if "amount_disbursed" in values:
         report.currency = pledge.currency if report.amount_disbursed is not None else ""
-        report.usd_disbursed = usd_equivalent(report.amount_disbursed, report.currency)[0]
+        # At the rate the commitment was converted at (its month's), so that the share disbursed
+        # compares like with like; pending while that month has no rate.
+        report.usd_disbursed = usd_equivalent(report.amount_disbursed, report.currency,
+                                              pledge.amount_month)[0]
     report.unsaved_input = storable_typed_input(raw_input)
     report.updated_by = user
     report.version += 1

@@ -26,6 +26,7 @@ from action_areas.models import (
     Pillar,
     SustainableDevelopmentGoal,
 )
+from pledges.currencies import currency_name
 from pledges.models import Pledge
 from tests.browser.support import (
     BROWSER_LOCALES,
@@ -168,7 +169,8 @@ def pledge_plan(pledge_type: str, language: str) -> dict:
         "details": {
             "financial": [
                 Fill("Amount", number_text(language, "1500000")),
-                Choose("Currency", "USD — US Dollar"),
+                # Named by CLDR in the page's language: "USD — dollar des États-Unis".
+                Choose("Currency", f"USD — {currency_name('USD', language)}"),
                 Tick(tr("Grant")),
                 Fill("disbursement from", "2026-03-01"),
                 Fill("disbursement until", "2028-06-30"),

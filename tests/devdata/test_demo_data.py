@@ -135,10 +135,16 @@ class TestTheDemoCoalition:
         assert {"USD", "EUR"} <= set(financial.values_list("currency", flat=True))
         for pledge in financial:
             assert pledge.modality and pledge.disbursement_start and pledge.disbursement_end
-            assert pledge.usd_amount is not None
-            assert pledge.usd_amount == usd_equivalent(pledge.amount, pledge.currency)[0]
+            # At the rate of the month of its first submission (the demo's test rates).
+            assert pledge.amount_month == pledge.first_submitted_at.date().replace(day=1)
+            assert pledge.usd_amount == usd_equivalent(pledge.amount, pledge.currency,
+                                                       pledge.amount_month)[0]
         euros = financial.filter(currency="EUR").first()
-        assert euros.usd_amount > euros.amount  # the seeded rate: 1 EUR = 1.05 USD
+        assert euros.usd_amount > euros.amount and euros.usd_rate_is_test_data
+        # Submitted days ago, in a month without a rate: shown as pending, not dropped.
+        pending = financial.exclude(currency="USD").filter(usd_amount__isnull=True)
+        assert list(pending.values_list("currency", flat=True)) == ["RWF"]
+        assert financial.exclude(currency="RWF").filter(usd_amount__isnull=True).count() == 0
 
     def test_most_pledges_were_announced_in_kigali_and_the_others_later(self):
         published = demo_pledges().filter(published_at__isnull=False)

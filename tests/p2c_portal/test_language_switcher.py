@@ -161,3 +161,13 @@ def test_a_huge_query_string_is_not_echoed_into_every_language_link(anonymous):
     assert alternates["fr"] == f"{settings.SITE_URL}/fr/pledges/"
     normal = anonymous.get("/en/pledges/?q=schools").content.decode()
     assert "/fr/pledges/?q=schools" in normal
+
+
+def test_the_periodic_tasks_are_named_in_the_admins_language(secretariat_client):
+    """django-celery-beat has no Arabic catalogue: its names come from the project's."""
+    page = secretariat_client.get("/ar/admin/").content.decode()
+    assert "المهام الدورية" in page and "جداول cron" in page
+    for english in ("Periodic Tasks", "Crontabs", "Intervals", "Solar events"):
+        assert english not in page
+    french = secretariat_client.get("/fr/admin/").content.decode()
+    assert "Tâches périodiques" in french and "Tâches Périodique" not in french

@@ -107,9 +107,11 @@ def test_the_amount_and_the_currency_column_settle_on_one_currency(in_amount, in
         ("€1,800,000", "USD", "“€1,800,000” is in EUR but the currency column says USD"),
         ("$5m", "EUR", "“$5m” is in USD but the currency column says EUR"),
         ("USD 5m", "CAD", "is in USD but the currency column says CAD"),
-        ("FCFA 500 000 000", "", "may be in XAF (CFA Franc BEAC) or XOF (CFA Franc BCEAO)"),
-        ("500 000 000", "CFA", "“CFA” may be in XAF (CFA Franc BEAC) or XOF (CFA Franc BCEAO)"),
-        ("¥100m", "", "may be in CNY (Yuan Renminbi) or JPY (Yen)"),
+        ("FCFA 500 000 000", "", "may be in XAF (Central African CFA Franc) or XOF (West "
+                                 "African CFA Franc)"),
+        ("500 000 000", "CFA", "“CFA” may be in XAF (Central African CFA Franc) or XOF (West "
+                               "African CFA Franc)"),
+        ("¥100m", "", "may be in CNY (Chinese Yuan) or JPY (Japanese Yen)"),
     ],
 )
 def test_a_contradicting_or_open_currency_is_an_error(in_amount, in_column, message):

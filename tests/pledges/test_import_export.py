@@ -20,6 +20,7 @@ from action_areas.models import Country, SustainableDevelopmentGoal
 from p2c_portal.settings import base as settings_base
 from pledges import workflow
 from pledges.models import Pledge, PledgeStatusChange, ReferenceCounter
+from pledges.rates import currency_rates_upload
 from tests.admin_import import (
     confirm,
     csv_bytes,
@@ -250,7 +251,8 @@ def test_reimporting_an_edited_export_updates_by_reference(secretariat, secretar
     financial.refresh_from_db()
     assert (financial.title, financial.amount, financial.currency) == (
         "Connect 2,000 schools", Decimal("2000000"), "EUR")
-    assert financial.usd_amount == Decimal("2100000.00")  # the seeded EUR rate, 1.05
+    # At the rate of the month its amount was pledged (June 2022's test rate: 0.952381 per USD).
+    assert financial.usd_amount == Decimal("2099999.90")
     assert (financial.status, financial.version) == (S.PUBLISHED, 2)
     assert financial.history.first().history_user == secretariat
     assert Pledge.objects.count() == 4
@@ -379,6 +381,10 @@ def test_the_queries_of_an_import_do_not_grow_with_its_rows(secretariat_client, 
     # Read once and then kept by Django: not part of either count.
     ReferenceCounter.objects.get_or_create(year=timezone.now().year)
     ContentType.objects.get_for_model(Pledge)  # of the admin's log entries
+    # This month's euro rate: the pledges are first submitted (imported) now.
+    this_month = timezone.localdate().strftime("%Y-%m")
+    currency_rates_upload(user=None, file_name="rates.csv",
+                          content=f"currency,month,rate_per_usd\nEUR,{this_month},0.95\n".encode())
 
     def imported(count, tag, **changes):
         content = roundtable_file(entities, other_entity, count, tag, **changes)
@@ -396,7 +402,7 @@ def test_the_queries_of_an_import_do_not_grow_with_its_rows(secretariat_client, 
     pledge.refresh_from_db()
     assert pledge.reference == f"P2C-{timezone.now().year}-0220"
     assert (pledge.amount, pledge.currency, pledge.usd_amount) == (
-        Decimal("1199"), "EUR", Decimal("1258.95"))  # the seeded EUR rate, 1.05
+        Decimal("1199"), "EUR", (Decimal("1199") / Decimal("0.95")).quantize(Decimal("0.01")))
     assert set(pledge.countries.values_list("iso3", flat=True)) == {"RWA", "KEN"}
     assert set(pledge.sdgs.values_list("number", flat=True)) == {4, 9}
     assert list(pledge.co_pledgers.all()) == [other_entity]
@@ -648,4 +654,5 @@ def test_a_currency_written_in_the_amount_is_a_change(secretariat_client, variet
     confirm(secretariat_client, PATH, preview)
     financial.refresh_from_db()
     assert financial.currency == "EUR"
-    assert financial.usd_amount == (financial.amount * Decimal("1.05")).quantize(Decimal("0.01"))
+    june_2022_rate = Decimal("0.952381")  # the test rate of the month its amount was pledged
+    assert financial.usd_amount == (financial.amount / june_2022_rate).quantize(Decimal("0.01"))

@@ -216,7 +216,8 @@ def test_values_that_cannot_be_read_are_refused_with_what_to_write(secretariat_c
     assert by_cell[(2, "currency")] == (
         "“€1,800,000” is in EUR but the currency column says USD: correct one of them.")
     assert "“Q5 2023” is not a date" in by_cell[(3, "end_date")]
-    assert "“FCFA 500 000 000” may be in XAF (CFA Franc BEAC) or XOF (CFA Franc BCEAO)" in (
+    assert ("“FCFA 500 000 000” may be in XAF (Central African CFA Franc) or XOF (West African "
+            "CFA Franc)") in (
         by_cell[(6, "currency")])
     assert Pledge.objects.count() == 0
 

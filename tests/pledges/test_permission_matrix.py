@@ -182,6 +182,12 @@ ROWS = {
     ),
     "desk: events": ("get", "/en/admin/pledges/event/", DESK),
     "desk: currency rates": ("get", "/en/admin/pledges/currencyrate/", DESK),
+    "desk: upload rates": ("get", "/en/admin/pledges/currencyrate/upload/", DESK),
+    "desk: rates uploads": ("get", "/en/admin/pledges/currencyrateupload/", DESK),
+    # Rates come only from uploaded files, each naming its file: never typed in by hand.
+    "desk: add a rate by hand": (
+        "get", "/en/admin/pledges/currencyrate/add/", {**DESK, "secretariat": 403},
+    ),
     "desk: coalition settings": ("get", "/en/admin/pledges/coalitionsettings/", DESK),
 }
 

@@ -505,7 +505,8 @@ def test_an_admin_correction_is_written_the_way_a_members_save_is(secretariat_cl
     response = secretariat_client.post(f"{ADMIN}{pledge.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     pledge.refresh_from_db()
-    usd = services.usd_equivalent(Decimal("2000"), "EUR")[0]
+    # At the rate of the month its amount was pledged, not of the day of the correction.
+    usd = services.usd_equivalent(Decimal("2000"), "EUR", pledge.amount_month)[0]
     assert usd is not None
     assert (pledge.amount, pledge.currency, pledge.usd_amount, pledge.version) == (
         Decimal("2000"), "EUR", usd, 2)

@@ -39,7 +39,8 @@ from members.permissions import SECRETARIAT_GROUP
 from members.services import entity_apply
 from members.workflow import entity_transition
 from p2c_portal.models import OutboundEmail
-from pledges.models import Event, Pledge, PledgeStatusChange, PledgeType
+from pledges.models import Event, Pledge, PledgeStatusChange, PledgeType, RateSource, first_of_month
+from pledges.rates import currency_rates_upload, usd_conversion
 from pledges.services import pledge_create, pledge_save_section, pledge_save_targets
 from pledges.workflow import pledge_transition, reference_take
 from reporting.models import ProgressReport, ProgressReportEvent, ReportingCycle, ReportRun
@@ -175,6 +176,7 @@ class Command(BaseCommand):
         }
         self.cycles = {key: self._cycle(spec) for key, spec in content.CYCLES.items()}
         self._load_reference_data()
+        self._test_rates()
         # In the order they were submitted, so that references are numbered as they would be.
         pledges = sorted(enumerate(content.PLEDGES), key=lambda item: _moment(
             item[1].get("submitted", item[1].get("created", 0)), SUBMITTED_AT
@@ -309,8 +311,24 @@ class Command(BaseCommand):
             last = _moment(day, REVIEWED_AT)
             self._transition(history, pledge, last, "withdraw", writer, message=message)
         dates["updated_at"] = last
+        if spec["type"] == PledgeType.FINANCIAL:
+            # Converted at the rate of the month it was first submitted (the workflow used
+            # today's month); an update, so that no history row is dated today.
+            pledge.refresh_from_db()
+            month = first_of_month(first_submitted.date())
+            conversion = usd_conversion(pledge.amount, pledge.currency, month)
+            dates.update(amount_month=month, usd_amount=conversion.usd_amount,
+                         usd_rate=conversion.usd_rate, usd_rate_date=conversion.usd_rate_date,
+                         usd_rate_is_test_data=conversion.usd_rate_is_test_data)
         Pledge.objects.filter(pk=pledge.pk).update(**dates)
         return pledge
+
+    def _test_rates(self) -> None:
+        """The demo months' rates, marked test data (devdata.demo_content.TEST_RATES)."""
+        lines = ["currency,month,rate_per_usd",
+                 *(",".join(rate) for rate in content.TEST_RATES)]
+        currency_rates_upload(user=None, file_name="demo-test-rates.csv",
+                              content="\n".join(lines).encode(), source=RateSource.TEST_DATA)
 
     def _write(self, pledge_id: int, spec: dict, writer: User) -> None:
         """The pledge's content, through the service a member's form uses (which also converts

@@ -370,10 +370,10 @@ class Generator:
             raise CommandError("Reference data is missing: run `manage.py migrate` first.")
         self.rates = {code: Decimal(rate) for code, rate in FALLBACK_RATES.items()}
         self.rate_dates = {code: datetime.date(2022, 6, 1) for code in FALLBACK_RATES}
-        for rate in CurrencyRate.objects.order_by("currency", "rate_date"):
-            if rate.currency in self.rates:  # the latest rate of each currency wins
-                self.rates[rate.currency] = rate.usd_per_unit
-                self.rate_dates[rate.currency] = rate.rate_date
+        for rate in CurrencyRate.objects.order_by("currency", "month"):
+            if rate.currency in self.rates:  # the latest month of each currency wins
+                self.rates[rate.currency] = 1 / rate.rate_per_usd
+                self.rate_dates[rate.currency] = rate.month
 
     # --- events and entities -----------------------------------------------------------------
     def events(self) -> list[Event]:
@@ -478,8 +478,10 @@ class Generator:
             amount = (usd / rate).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
             pledge.amount = amount
             pledge.currency = currency
-            pledge.usd_rate = rate
-            pledge.usd_rate_date = self.rate_dates[currency]
+            # Recorded as the UN writes a rate (units per dollar), and as test data.
+            pledge.usd_rate = (1 / rate).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+            pledge.usd_rate_date = pledge.amount_month = self.rate_dates[currency]
+            pledge.usd_rate_is_test_data = currency != "USD"
             pledge.usd_amount = (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
             pledge.modality = rng.choice(FinancialModality.values)
             pledge.disbursement_start, pledge.disbursement_end = start, end
@@ -592,7 +594,7 @@ class Generator:
                 report.amount_disbursed = (pledge.amount * share * Decimal(
                     rng.uniform(0.5, 1.0))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
                 report.currency = pledge.currency
-                report.usd_disbursed = (report.amount_disbursed * pledge.usd_rate).quantize(
+                report.usd_disbursed = (report.amount_disbursed / pledge.usd_rate).quantize(
                     Decimal("0.01"), rounding=ROUND_HALF_UP)
             achieved = []
             for _indicator, _unit, baseline, target_value, _end, position in targets:
