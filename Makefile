@@ -61,10 +61,18 @@ check-deploy: $(STAMP)
 	REDIS_URL=redis://localhost:6379/0 EMAIL_URL=smtp://localhost:25 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
-# Benchmark of the public site (needs PostgreSQL, Redis and Debian's wrk): see BENCHMARKS.md.
+# Benchmark of the public site (needs PostgreSQL, Redis and Debian's wrk), then of the spreadsheet
+# import (BENCH_IMPORT=0 skips it): see BENCHMARKS.md.
 .PHONY: bench
 bench: $(STAMP)
 	$(PY) bench/run.py
+	@if [ "$${BENCH_IMPORT:-1}" != 0 ]; then $(PY) bench/imports.py; fi
+
+# The secretariat's import of 2,000- and 20,000-row roundtable files alone (PostgreSQL, Redis):
+# preview and import times, peak memory, SQL statements, a profile. See BENCHMARKS.md.
+.PHONY: bench-import
+bench-import: $(STAMP)
+	$(PY) bench/imports.py
 
 # The 5-minute mixed load alone (members saving and submitting, the secretariat publishing, a
 # worker sending emails, anonymous browsing): see BENCHMARKS.md.

@@ -1,0 +1,77 @@
+"""`make bench-import` (bench/imports.py) still runs: the script, as make runs it, on files of 20
+rows instead of 2,000 and 20,000. What is asserted is what BENCHMARKS.md is written from (every
+phase measured, the rows imported, the profile), never a time."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import require_service
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.mark.django_db
+def test_the_import_benchmark_measures_preview_and_import_of_a_roundtable_file(
+        postgresql, tmp_path):
+    require_service(bool(os.environ.get("REDIS_URL")), "Redis (REDIS_URL)")
+    database = urlsplit(os.environ["DATABASE_URL"])
+    # A database of its own next to the tests' (created, copied and dropped by the script).
+    bench_database = database._replace(path=database.path + "_import_bench").geturl()
+    env = {
+        **os.environ,
+        "BENCH_IMPORT_DATABASE_URL": bench_database,
+        "BENCH_IMPORT_REDIS_URL": os.environ["REDIS_URL"],
+        "BENCH_IMPORT_ROWS": "20",
+        "BENCH_IMPORT_FORMATS": "csv,xlsx",
+        "BENCH_IMPORT_ENTITIES": "4",
+        "BENCH_IMPORT_OUT": str(tmp_path),
+        "BENCH_IMPORT_DROP": "1",
+    }
+    done = subprocess.run([sys.executable, "bench/imports.py"], cwd=ROOT, env=env,
+                          text=True, capture_output=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    [written] = tmp_path.glob("import-2*.json")
+    output = json.loads(written.read_text())
+
+    assert [(case["format"], case["rows"]) for case in output["cases"]] == [
+        ("csv", 20), ("xlsx", 20)]
+    for case in output["cases"]:
+        preview, confirm = case["preview"], case["confirm"]
+        # The roundtable's value forms are all read: nothing refused, a confirmation offered.
+        assert preview["status"] == 200
+        assert (preview["rows"], preview["new"], preview["problems"]) == (20, 20, 0)
+        assert preview["drafts"] >= 2  # the rows without a contact email, at least
+        assert sum(preview["missing"].values()) >= preview["drafts"]
+        # The confirmed import wrote every row, once.
+        assert confirm["status"] == 302
+        assert re.search(r"/admin/pledges/pledge/import/\d+/$", confirm["redirect"])
+        assert confirm["pledges"] == 20 and confirm["imported_files"] == 1
+        for measured in (preview, confirm):
+            assert measured["seconds"] > 0 and measured["statements"] > 0
+            assert measured["max_rss_mb"] >= measured["rss_before_mb"] > 0
+            assert measured["tracemalloc_peak_mb"] is None  # the timed runs are not traced
+        for traced in (case["traced"]["preview"], case["traced"]["confirm"]):
+            assert traced["tracemalloc_peak_mb"] > 0
+    profile = output["profile"]
+    assert profile["file"] == "roundtable-20.csv" and len(profile["cumulative"]) == 40
+    assert any("spreadsheets/" in row["function"] for row in profile["cumulative"])
+    stages = profile["stages"]
+    assert "read the file (read_sheets)" in stages and "find the table (plan_table)" in stages
+    assert stages["check and write every row (import_data)"] > 0
+    assert stages["render the page (TemplateResponse.render)"] > 0
+    assert output["table"].count("| csv | 20 |") == 2
+    assert output["machine"]["cpus"] and output["machine"]["loadavg_end"]
+    # Its databases are gone.
+    name = urlsplit(bench_database).path.lstrip("/")
+    databases = subprocess.run(
+        ["psql", database._replace(path="/postgres").geturl(), "-Atc",
+         "SELECT datname FROM pg_database"], text=True, capture_output=True, check=True,
+    ).stdout.split()
+    assert name not in databases and f"{name}_template" not in databases
