@@ -85,13 +85,13 @@ GROUP_NAMES: dict[str, tuple[str, ...]] = {
     CountryGroup.LLDC: (
         "LLDC", "LLDCs", "landlocked developing countries", "landlocked developing country",
         "PDSL", "pays en développement sans littoral", "países en desarrollo sin litoral",
-        "развивающиеся страны, не имеющие выхода к морю",
+        "развивающиеся страны, не имеющие выхода к морю", "РСНВМ",
         "البلدان النامية غير الساحلية", "内陆发展中国家",
     ),
     CountryGroup.SIDS: (
         "SIDS", "small island developing states", "small island developing state",
         "PEID", "petits États insulaires en développement", "pequeños Estados insulares en "
-        "desarrollo", "малые островные развивающиеся государства",
+        "desarrollo", "малые островные развивающиеся государства", "МОСРГ",
         "الدول الجزرية الصغيرة النامية", "小岛屿发展中国家",
     ),
 }

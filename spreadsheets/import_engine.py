@@ -563,6 +563,7 @@ class DeskResource(resources.ModelResource):
         self._seen: dict = {}
         self._lines: list[int] = []
         self._origins: list[tuple[str, int]] = []  # (sheet, line) of each row
+        self._several_sheets = False
         self._indexes: dict = {}
         self._changed: list[str] = []
         self._claimed: dict = {}  # primary key of a record the file updates -> (line, sheet)
@@ -617,6 +618,8 @@ class DeskResource(resources.ModelResource):
         self.file_import = kwargs.get("file_import")
         self._lines = list(getattr(dataset, "line_numbers", []) or [])
         self._origins = list(getattr(dataset, "origins", []) or [])
+        # Counted once: per row it made a 20,000-row file quadratic (BENCHMARKS.md).
+        self._several_sheets = len({sheet for sheet, _line in self._origins}) > 1
         try:
             self._check_file(dataset)
         except SpreadsheetError:
@@ -784,7 +787,7 @@ class DeskResource(resources.ModelResource):
 
     def _sheet_of(self, row_number: int) -> str:
         """The sheet of a row when the file's rows come from several sheets, else ""."""
-        if len({sheet for sheet, _line in self._origins}) < 2:
+        if not self._several_sheets:
             return ""
         return self._origins[row_number - 1][0] if 0 < row_number <= len(self._origins) else ""
 

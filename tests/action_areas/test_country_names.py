@@ -66,6 +66,7 @@ def test_a_name_of_two_countries_is_ambiguous_and_names_both():
         ("LDCs", ["LDC"]), ("All LDCs", ["LDC"]), ("all the LDCs", ["LDC"]),
         ("Least Developed Countries", ["LDC"]), ("Tous les PMA", ["LDC"]), ("PMA", ["LDC"]),
         ("pays les moins avancés", ["LDC"]), ("Todos los PMA", ["LDC"]), ("НРС", ["LDC"]),
+        ("РСНВМ", ["LLDC"]), ("все МОСРГ", ["SIDS"]),
         ("أقل البلدان نموا", ["LDC"]), ("最不发达国家", ["LDC"]),
         ("SIDS", ["SIDS"]), ("PEID", ["SIDS"]), ("Small Island Developing States", ["SIDS"]),
         ("LLDCs", ["LLDC"]), ("PDSL", ["LLDC"]),

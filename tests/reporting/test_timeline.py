@@ -83,7 +83,7 @@ def test_a_completed_pledge_keeps_its_timeline(pledge, cycle, anonymous):
 def test_the_disbursed_amount_has_its_bar(financial_pledge, cycle, anonymous):
     file_report(financial_pledge, cycle, amount_disbursed=Decimal("500000"), currency="EUR")
     html = timeline_html(anonymous.get(f"/en/pledges/{financial_pledge.pk}/"))
-    assert "500,000 of 2,000,000 EUR (25 %)" in html
+    assert "500,000 of 2,000,000 <bdi>EUR</bdi> (25 %)" in html  # the code isolated in Arabic
     assert 'value="25"' in html
 
 
