@@ -142,13 +142,6 @@ class DetailsForm(forms.ModelForm):
         label=_("People to reach"), required=False, min_value=1, max_value=10_000_000_000
     )
 
-    TYPE_FIELDS = {
-        PledgeType.FINANCIAL: ["amount", "currency", "modality", "disbursement_start",
-                               "disbursement_end"],
-        PledgeType.POLICY: ["policy_instrument", "policy_stage", "jurisdiction"],
-        PledgeType.ADVOCACY: ["advocacy_activities", "audience"],
-        PledgeType.PROGRAMME: ["programme_kind", "people_to_reach"],
-    }
 
     class Meta:
         model = Pledge
@@ -166,7 +159,7 @@ class DetailsForm(forms.ModelForm):
 
     def __init__(self, *args, pledge_type: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        keep = self.TYPE_FIELDS.get(pledge_type, [])
+        keep = TYPE_DETAIL_FIELDS.get(pledge_type, {})  # the type's own details only
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
