@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Entity
 from members.permissions import can_vet_entities
 
+from .member_selectors import pledge_latest_change_request
 from .models import Pledge, PledgeNote
 from .permissions import can_review_pledges
 from .pledge_changes import pledge_snapshot, snapshot_changes
@@ -124,10 +125,7 @@ def pledge_change_dialogue(pledge: Pledge) -> dict | None:
     field (from the content saved with the request)."""
     if pledge.status not in (S.CHANGES_REQUESTED, S.SUBMITTED):
         return None
-    request = (
-        pledge.status_changes.filter(to_status=S.CHANGES_REQUESTED)
-        .select_related("actor").order_by("-created_at", "-pk").first()
-    )
+    request = pledge_latest_change_request(pledge)
     if request is None:
         return None
     answer = (

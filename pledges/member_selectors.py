@@ -45,14 +45,19 @@ def pledge_get_for_member(user, pledge_id: int) -> Pledge:
     return pledge
 
 
-def pledge_open_change_request(pledge: Pledge) -> PledgeStatusChange | None:
-    """What the secretariat last asked, while the pledge waits for those changes."""
-    if pledge.status != Pledge.Status.CHANGES_REQUESTED:
-        return None
+def pledge_latest_change_request(pledge: Pledge) -> PledgeStatusChange | None:
+    """The secretariat's last request for changes, whatever the pledge's status now."""
     return (
         pledge.status_changes.filter(to_status=Pledge.Status.CHANGES_REQUESTED)
         .select_related("actor").order_by("-created_at", "-pk").first()
     )
+
+
+def pledge_open_change_request(pledge: Pledge) -> PledgeStatusChange | None:
+    """What the secretariat last asked, while the pledge waits for those changes."""
+    if pledge.status != Pledge.Status.CHANGES_REQUESTED:
+        return None
+    return pledge_latest_change_request(pledge)
 
 
 def pledge_status_history(pledge: Pledge) -> QuerySet[PledgeStatusChange]:
