@@ -109,6 +109,13 @@ SECRETARIAT_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
      "records a country joining the LDC, LLDC or SIDS list"),
     ("action_areas.countrygroupmembership", "change_countrygroupmembership",
      "records a country graduating from a list"),
+    # The import desk's own records.
+    ("spreadsheets.importjob", "view_importjob",
+     "finds a big file's background preview or import, a colleague's or a failed one"),
+    ("spreadsheets.columnmapping", "view_columnmapping", "reads the saved column mappings"),
+    ("spreadsheets.columnmapping", "change_columnmapping", "renames a saved column mapping"),
+    ("spreadsheets.columnmapping", "delete_columnmapping",
+     "deletes a column mapping nobody should pick again"),
     # Background work: emails and the beat schedule.
     ("p2c_portal.outboundemail", "view_outboundemail", "sees whether an email went out"),
     ("p2c_portal.outboundemail", "change_outboundemail", "resends a failed or uncertain email"),
