@@ -11,6 +11,7 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -160,7 +161,12 @@ def _status_change(pledge: Pledge, *, actor, previous: str, message: str,
 class BulkSubmission:
     """The `submit` transition for many new pledges written together (an import): the same
     status, reference, dates and audit row as pledge_transition(name="submit"), with the
-    reference counter locked once and the audit rows written in one query.
+    audit rows written in one query.
+
+    The references are taken in `record`, once every pledge is written, not as each is: the
+    year's counter stays locked from the first reference to the end of the transaction, and an
+    import of thousands of rows (or its dry-run preview) would hold every member's submission
+    waiting for minutes. A dry run never reaches `record`: its preview takes no reference.
 
     `submit` each pledge before it is written, `record` once they all are. The caller has
     checked that they are complete (pledges.completeness) and that `actor` may import them. No
@@ -182,12 +188,28 @@ class BulkSubmission:
             )
         previous = pledge.status
         pledge.status = transition.target
-        _stamp_submission(pledge, now, self._references)
+        if not pledge.reference:
+            pledge.first_submitted_at = now
+        pledge.submitted_at = now
         self._submitted.append((pledge, previous, now))
 
     def record(self) -> None:
-        """Once the pledges are written: the counters, and each pledge's audit row."""
+        """Once the pledges are written: their references (in the order they were submitted,
+        the counter locked only now), and each pledge's audit row."""
+        numbered = []
+        for pledge, _previous, when in self._submitted:
+            if not pledge.reference:
+                pledge.reference = self._references.take(when.year)
+                numbered.append(pledge)
         self._references.save()
+        if numbered:
+            Pledge.objects.bulk_update(numbered, ["reference"], batch_size=1000)
+            # The history rows written when these new pledges were saved, before they had
+            # their reference: the history reads as the pledge was once the import ended.
+            Pledge.history.model.objects.filter(
+                id__in=[pledge.pk for pledge in numbered], reference__isnull=True,
+            ).update(reference=Subquery(
+                Pledge.objects.filter(pk=OuterRef("id")).values("reference")[:1]))
         PledgeStatusChange.objects.bulk_create([
             _status_change(pledge, actor=self.actor, previous=previous, message=self.message,
                            at=when)
