@@ -45,6 +45,7 @@ from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.files.storage import storages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import (
     Http404,
@@ -164,6 +165,31 @@ def import_report(result) -> dict:
         "warned": sum(1 for row in rows if row["warnings"]),
         "invalid_count": len({(p["sheet"], p["line"]) for p in problems if p["line"]}),
     }
+
+
+# A preview lists this many rows with nothing new to check (new or unchanged rows whose values
+# read as written, or as already shown on a listed row) before it only counts them: a file of
+# 20,000 rows would otherwise make a page of tens of megabytes. Every row the secretariat must look
+# at is listed wherever it is in the file: updates, warnings, drafts, and the first row of each
+# distinct reading ("Q3 2022" → 1 July 2022; "KEN" → Kenya is shown once, not on every row).
+PREVIEW_PLAIN_ROWS_LISTED = 100
+IMPORT_RESULT_ROWS_PER_PAGE = 200
+
+
+def preview_rows(rows: list[dict]) -> tuple[list[dict], int]:
+    """The rows a preview lists, in the file's order, and how many plain rows it leaves out."""
+    listed, plain, seen = [], 0, set()
+    for row in rows:
+        readings = {(r["column"], r["written"], r["read"]) for r in row["readings"]}
+        if (row["action"] == RowResult.IMPORT_TYPE_UPDATE or row["warnings"] or row["missing"]
+                or readings - seen):
+            listed.append(row)
+        else:
+            plain += 1
+            if plain <= PREVIEW_PLAIN_ROWS_LISTED:
+                listed.append(row)
+        seen |= readings
+    return listed, max(0, plain - PREVIEW_PLAIN_ROWS_LISTED)
 
 
 def file_report(errors: list[str]) -> dict:
@@ -390,6 +416,10 @@ class DeskImportExportMixin(ImportExportMixin):
         context["form"] = import_form
         context["opts"] = self.model._meta
         context["media"] = self.media + import_form.media
+        report = preview.get("report") or {}
+        context["plain_rows_listed"] = PREVIEW_PLAIN_ROWS_LISTED
+        context["preview_rows"], context["rows_not_listed"] = preview_rows(
+            report.get("rows", []))
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
 
@@ -733,8 +763,11 @@ class DeskImportExportMixin(ImportExportMixin):
         if file_import is None:
             raise Http404
         outcome = dict(file_import.outcome or {})
+        # A page at a time: an import of 20,000 rows is otherwise a page of megabytes.
+        page = Paginator(outcome.get("rows", []), IMPORT_RESULT_ROWS_PER_PAGE).get_page(
+            request.GET.get("page"))
         rows = []
-        for row in outcome.get("rows", []):
+        for row in page.object_list:
             row = dict(row)
             if row.get("object_id") and row.get("action") in ("new", "update", "skip"):
                 row["url"] = reverse(
@@ -749,6 +782,7 @@ class DeskImportExportMixin(ImportExportMixin):
             "file_import": file_import,
             "outcome": outcome,
             "rows": rows,
+            "page_obj": page,
             "import_url": self._import_url(),
         }
         return TemplateResponse(request, [self.import_result_template_name], context)
