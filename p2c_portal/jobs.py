@@ -51,6 +51,10 @@ FAILED = "failed"
 # worker restart, and all of them far within the broker's visibility timeout (settings).
 RETRY_BACKOFF = (30, 60, 120, 240, 300)
 
+# Every kind of job, as it is declared (at import of its app's services): /metrics reports the
+# rows of each by status (p2c_portal.metrics), with no list to keep by hand.
+JOB_KINDS: list["JobKind"] = []
+
 
 class JobKind:
     """How the rows of one model are worked as jobs.
@@ -83,6 +87,7 @@ class JobKind:
         self.error_field = error_field
         self.lost_status = lost_status
         self.sweep_batch = sweep_batch
+        JOB_KINDS.append(self)
 
     @property
     def rows(self) -> models.QuerySet:

@@ -26,6 +26,9 @@ handler429 = "p2c_portal.views.too_many_requests"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    # Token-protected (P2C_METRICS_TOKEN), never public: p2c_portal.views.metrics.
+    path("metrics", views.metrics, name="metrics"),
     # Outside the language prefixes: it leads from any language to any other.
     path("language/<str:language>/", views.language_switch, name="language_switch"),
 ]

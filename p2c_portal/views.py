@@ -1,11 +1,14 @@
-"""Project-wide views: the health probe, the language switcher and the error pages."""
+"""Project-wide views: the health and readiness probes, the metrics, the language switcher and
+the error pages."""
 
 import redis
 from django.conf import settings
 from django.db import connection
 from django.http import (
     Http404,
+    HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseForbidden,
     HttpResponseRedirect,
     HttpResponseServerError,
     JsonResponse,
@@ -15,8 +18,10 @@ from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
 from .languages import page_in_language
+from .metrics import PortalCollector, celery_queue_lengths, metrics_token_matches
 
 
 def _database_status() -> str:
@@ -53,6 +58,38 @@ def healthz(request):
         {"status": "ok" if healthy else "unavailable", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Readiness: may this process take traffic and queue work? /healthz's checks plus the Celery
+    queues (their lengths read from Redis). A load balancer stops sending requests while it is 503;
+    /healthz stays the liveness check (restart only when the process itself is stuck)."""
+    checks = {"database": _database_status(), "broker": _broker_status()}
+    queues = celery_queue_lengths() if settings.REDIS_URL else None
+    if settings.REDIS_URL:
+        checks["queues"] = "ok" if queues is not None else "error: unreachable"
+    ready = all(value in ("ok", "eager") for value in checks.values())
+    body = {"status": "ok" if ready else "unavailable", "checks": checks}
+    if queues is not None:
+        body["queues"] = queues
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+@never_cache
+@require_GET
+def metrics(request):
+    """Prometheus: django-prometheus's request and database metrics, then the portal's figures
+    (p2c_portal.metrics). Only for the holder of P2C_METRICS_TOKEN; none set, no such page."""
+    if not settings.METRICS_TOKEN:
+        raise Http404("No metrics here")
+    if not metrics_token_matches(request.headers.get("Authorization", "")):
+        return HttpResponseForbidden("A metrics token is required.", content_type="text/plain")
+    portal = CollectorRegistry(auto_describe=False)
+    portal.register(PortalCollector())
+    return HttpResponse(generate_latest(REGISTRY) + generate_latest(portal),
+                        content_type=CONTENT_TYPE_LATEST)
 
 
 @never_cache

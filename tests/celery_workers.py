@@ -88,7 +88,12 @@ class Worker:
         self.process.wait(timeout=5)
 
 
-def start_worker(tmp_path: Path, name: str) -> Worker:
+def start_worker(tmp_path: Path, name: str, *, queues: tuple[str, ...] = (),
+                 pool: str = "solo", concurrency: int = 1,
+                 extra_environment: dict[str, str] | None = None) -> Worker:
+    """A worker reading `queues` (all three when empty, as a worker without -Q does) with the
+    given pool: "solo" (one process, the task in it) or "prefork" (production's: a parent and
+    `concurrency` children, a child killed mid-task replaced)."""
     outbox = tmp_path / f"outbox-{name}"
     outbox.mkdir()
     log_path = tmp_path / f"worker-{name}.log"
@@ -102,12 +107,16 @@ def start_worker(tmp_path: Path, name: str) -> Worker:
         "REDIS_URL": redis_url(),
         "EMAIL_URL": f"filemail://{outbox}",
         "DB_CONN_MAX_AGE": "0",  # nothing left connected to the test database when dropped
+        **(extra_environment or {}),
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "p2c_portal", "worker", "--pool=solo",
-        "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        sys.executable, "-m", "celery", "-A", "p2c_portal", "worker", f"--pool={pool}",
+        f"--concurrency={concurrency}", "--loglevel=INFO",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
         f"--hostname=p2c-test-{name}-{uuid.uuid4().hex[:8]}@%h",
     ]
+    if queues:
+        command.append(f"--queues={','.join(queues)}")
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=BASE_DIR, env=environment, stdout=log,
                                    stderr=subprocess.STDOUT)

@@ -15,6 +15,13 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
+
+def prometheus_engine(engine: str) -> str:
+    """The database backend as django-prometheus wraps it (the same driver, counting queries,
+    errors and their durations for /metrics): django.db.backends.X → django_prometheus's X."""
+    return engine.replace("django.db.backends.", "django_prometheus.db.backends.", 1)
+
+
 # --- Core -------------------------------------------------------------------------------------
 # Read as is: django-environ would take a key starting with "$" for another variable's name.
 SECRET_KEY = (
@@ -53,6 +60,7 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 CSS/JS as static files, no CDN
     "csp",
     "django_celery_beat",
+    "django_prometheus",  # request and database metrics on /metrics (p2c_portal.metrics)
     "import_export",
     "simple_history",
     # ours, in layers from the bottom up (an app imports only the ones above it in this list;
@@ -67,6 +75,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times the whole request and counts every response.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Refuses a body over MAX_REQUEST_BODY_BYTES before it is read (or spooled to disk).
     "p2c_portal.request_body_limit.RequestBodyLimitMiddleware",
@@ -85,6 +95,7 @@ MIDDLEWARE = [
     # After the session, the user and messages: refuses the admin to staff without a second factor.
     "p2c_portal.staff_two_factor.StaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # Request bodies (README, "Behind a reverse proxy"). The largest upload is a 10 MB spreadsheet
@@ -128,6 +139,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+DATABASES["default"]["ENGINE"] = prometheus_engine(DATABASES["default"]["ENGINE"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache when REDIS_URL is set, else eager tasks and local memory -----
@@ -196,6 +208,34 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_start": 0,
     "interval_step": 0.5,
     "interval_max": 0.5,
+}
+# Queues by kind of work, so that one kind never waits behind another (README, "Deploying"):
+# - emails: short work someone waits for (confirmation links, invitations, reminders); a worker
+#   with a few processes;
+# - reports: heavy work (compiled reports, rates conversions, big imports): minutes each, one
+#   process, so that it never holds up an email;
+# - periodic: beat's sweeps and due-row creation, quick and frequent.
+# Every task of the project is routed here, in this one place: tests/p2c_portal/test_queues.py
+# fails for a task without a route (it would land on a queue no worker reads). A worker started
+# without -Q (make run's eager mode aside, the real-worker tests) reads all three.
+CELERY_TASK_QUEUES = {"emails": {}, "reports": {}, "periodic": {}}
+CELERY_TASK_DEFAULT_QUEUE = "emails"
+CELERY_TASK_ROUTES = {
+    "p2c_portal.tasks.outbound_email_deliver": {"queue": "emails"},
+    "reporting.tasks.reminder_send": {"queue": "emails"},
+    "pledges.tasks.imported_drafts_invite": {"queue": "emails"},
+    "reporting.tasks.compiled_report_compile": {"queue": "reports"},
+    "pledges.tasks.currency_rate_upload_convert": {"queue": "reports"},
+    "spreadsheets.tasks.import_job_run": {"queue": "reports"},
+    "p2c_portal.tasks.outbound_email_sweep": {"queue": "periodic"},
+    "reporting.tasks.reminders_create_due": {"queue": "periodic"},
+    "reporting.tasks.reminders_sweep": {"queue": "periodic"},
+    "reporting.tasks.compiled_reports_sweep": {"queue": "periodic"},
+    "reporting.tasks.compiled_reports_for_ended_cycles": {"queue": "periodic"},
+    "pledges.tasks.imported_drafts_sweep": {"queue": "periodic"},
+    "pledges.tasks.currency_rate_uploads_sweep": {"queue": "periodic"},
+    "spreadsheets.tasks.import_files_remove_abandoned": {"queue": "periodic"},
+    "spreadsheets.tasks.import_jobs_sweep": {"queue": "periodic"},
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -425,6 +465,15 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# --- Operations: metrics and error reports (README, "Deploying") -----------------------------
+# /metrics answers only a request bearing this token ("Authorization: Bearer <token>"), 403 to
+# any other; without a token set it does not exist (404): never public.
+METRICS_TOKEN = env("P2C_METRICS_TOKEN", default="")
+# Errors go to a Sentry-compatible server only when SENTRY_DSN is set, with personal data
+# scrubbed (p2c_portal.error_reports); without it nothing is sent anywhere.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")
 
 # --- Logging: one JSON object a line on stdout -----------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

@@ -75,7 +75,13 @@ if _email.scheme.startswith("smtp") and not _email.hostname:
 
 
 from .base import *  # noqa: E402, F403
-from .base import REDIS_SOCKET_TIMEOUT, email_url_settings, env, redis_cache  # noqa: E402
+from .base import (  # noqa: E402
+    REDIS_SOCKET_TIMEOUT,
+    email_url_settings,
+    env,
+    prometheus_engine,
+    redis_cache,
+)
 
 SECRET_KEY = _secret_key
 ALLOWED_HOSTS = _allowed_hosts
@@ -84,6 +90,7 @@ try:
     DATABASES = {"default": env.db_url_config(_database_url)}
 except Exception:  # django-environ raises several types for a bad URL
     _refuse_to_start("DATABASE_URL is malformed: django-environ cannot read it.")
+DATABASES["default"]["ENGINE"] = prometheus_engine(DATABASES["default"]["ENGINE"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
@@ -111,4 +118,5 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes speak plain HTTP inside the cluster
+# Probes and the metrics scraper speak plain HTTP inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]

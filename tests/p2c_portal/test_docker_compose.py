@@ -35,8 +35,9 @@ COMPOSE_FILE = BASE_DIR / "docker-compose.yml"
 DOCKERFILE = BASE_DIR / "Dockerfile"
 SETTINGS_DIR = BASE_DIR / "p2c_portal" / "settings"
 
-SERVICES = {"postgres", "redis", "web", "worker", "beat", "mailpit"}
-APP_SERVICES = ("web", "worker", "beat")
+WORKERS = {"worker-emails": "emails", "worker-reports": "reports", "worker-periodic": "periodic"}
+SERVICES = {"postgres", "redis", "web", "beat", "mailpit", *WORKERS}
+APP_SERVICES = ("web", *WORKERS, "beat")
 BACKUP_SERVICES = ("backup", "restore")
 DEPLOY_DIR = BASE_DIR / "deploy"
 PRODUCTION_SETTINGS = "p2c_portal.settings.production"
@@ -248,9 +249,10 @@ def test_exactly_one_beat_and_it_uses_the_database_scheduler():
     assert hasattr(schedulers, attribute)
 
 
-def test_worker_and_beat_use_the_projects_celery_app():
-    assert command("worker")[:4] == ["celery", "-A", "p2c_portal", "worker"]
-    for name in ("worker", "beat"):
+def test_workers_and_beat_use_the_projects_celery_app():
+    for name in WORKERS:
+        assert command(name)[:4] == ["celery", "-A", "p2c_portal", "worker"]
+    for name in (*WORKERS, "beat"):
         app = command(name)[command(name).index("-A") + 1]
         # `celery -A p2c_portal` finds p2c_portal.celery:app.
         celery_module = module_path(f"{app}.celery")
@@ -361,7 +363,8 @@ def test_startup_order_waits_for_healthy_services_and_migrations():
 
     assert healthy("web") >= {"postgres", "redis"}
     # Beat's DatabaseScheduler reads django_celery_beat's tables: web must have migrated them.
-    assert healthy("worker") >= {"postgres", "redis", "web"}
+    for worker in WORKERS:
+        assert healthy(worker) >= {"postgres", "redis", "web"}
     assert healthy("beat") >= {"postgres", "redis", "web"}
 
 
@@ -559,3 +562,33 @@ def test_gunicorn_threads_keep_a_long_download_alive():
     assert gunicorn[gunicorn.index("--worker-class") + 1] == "gthread"
     assert int(gunicorn[gunicorn.index("--threads") + 1]) >= 2
     assert int(gunicorn[gunicorn.index("--timeout") + 1]) >= 30
+
+
+def _option(words: list[str], *names: str) -> str:
+    for name in names:
+        if name in words:
+            return words[words.index(name) + 1]
+    raise AssertionError(f"no {'/'.join(names)} in {words}")
+
+
+def test_one_worker_per_queue_reads_exactly_its_queue():
+    from django.conf import settings
+
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert set(WORKERS.values()) == routed, "every routed queue has its worker, and no other"
+    for name, queue in WORKERS.items():
+        assert _option(command(name), "-Q", "--queues") == queue
+        assert "deploy" not in service(name) or service(name)["deploy"].get("replicas", 1) >= 1
+
+
+def test_emails_get_a_few_processes_and_reports_one_on_the_production_pool():
+    def concurrency(name: str) -> int:
+        return int(_option(command(name), "-c", "--concurrency"))
+
+    for name in WORKERS:
+        assert _option(command(name), "-P", "--pool") == "prefork"
+    assert concurrency("worker-emails") >= 2
+    assert concurrency("worker-reports") == 1
+    # Each worker may be scaled: none publishes a port or fixes a container name.
+    for name in WORKERS:
+        assert "ports" not in service(name) and "container_name" not in service(name)

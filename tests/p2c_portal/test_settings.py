@@ -16,6 +16,8 @@ import pytest
 BASE_DIR = Path(__file__).resolve().parents[2]
 PRODUCTION = "p2c_portal.settings.production"
 LOCAL = "p2c_portal.settings.local"
+# Django's PostgreSQL backend as django-prometheus wraps it, to count queries for /metrics.
+PROMETHEUS_POSTGRESQL = "django_prometheus.db.backends.postgresql"
 
 VALID = {
     "DJANGO_SECRET_KEY": "x7#Lq2$Vb9!Tz4@Nm8%Rc3^Wd6&Yf1*Hg5(Jk0)Pu-S=e+Oa_Ii",  # 50+ characters
@@ -207,7 +209,7 @@ def test_production_reads_every_variable_as_given(ran):
     assert found["secret_key"] == secret_key
     assert found["debug"] is False
     assert found["allowed_hosts"] == ["p2c.example.org", "www.p2c.example.org"]
-    assert found["db_engine"] == "django.db.backends.postgresql"
+    assert found["db_engine"] == PROMETHEUS_POSTGRESQL
     assert (found["db_name"], found["db_host"]) == ("p2c", "db.internal")
     assert found["eager"] is False
     assert found["broker"] == VALID["REDIS_URL"]
@@ -234,7 +236,7 @@ def test_local_defaults_need_no_service_at_all(ran):
 
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
-    assert found["db_engine"] == "django.db.backends.sqlite3"
+    assert found["db_engine"] == "django_prometheus.db.backends.sqlite3"
     assert Path(found["db_name"]) == BASE_DIR / "var" / "db.sqlite3"
     assert found["eager"] is True
     assert found["broker"] == "memory://localhost/"  # in-process, never connects
@@ -249,7 +251,7 @@ def test_local_with_redis_url_uses_the_broker_and_the_cache_with_short_timeouts(
 
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
-    assert found["db_engine"] == "django.db.backends.postgresql"
+    assert found["db_engine"] == PROMETHEUS_POSTGRESQL
     assert found["eager"] is False
     assert found["broker"] == redis_url
     assert found["cache"] == "p2c_portal.cache.ResilientRedisCache"
