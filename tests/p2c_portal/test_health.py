@@ -56,3 +56,41 @@ def test_hung_redis_is_a_503_within_the_socket_timeout(anonymous, settings):
     assert response.status_code == 503
     assert "TimeoutError" in response.json()["checks"]["broker"]
     assert elapsed < settings.REDIS_SOCKET_TIMEOUT * 2 + 1
+
+
+# --- /readyz: readiness, the queues too -----------------------------------------------------
+
+
+def test_ready_site_answers_200_with_the_queues(anonymous, settings):
+    response = anonymous.get("/readyz")
+
+    assert response.status_code == 200
+    assert "no-cache" in response["Cache-Control"]
+    body = response.json()
+    assert body["checks"]["database"] == "ok"
+    if settings.REDIS_URL:
+        assert body["checks"]["queues"] == "ok"
+        assert set(body["queues"]) == {"emails", "reports", "periodic"}
+        assert all(isinstance(length, int) for length in body["queues"].values())
+    else:
+        assert body["checks"]["broker"] == "eager"
+        assert "queues" not in body
+
+
+def test_unreachable_redis_makes_the_site_not_ready_but_leaves_liveness_to_healthz(
+    anonymous, settings
+):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        settings.REDIS_URL = f"redis://127.0.0.1:{closed.getsockname()[1]}/0"
+        response = anonymous.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["queues"].startswith("error")
+    assert "queues" not in body
+
+
+def test_readiness_only_answers_get(anonymous):
+    assert anonymous.post("/readyz").status_code == 405
