@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,11 @@ class PortalConfig(AppConfig):
 
         register()
         connection_created.connect(_register_sqlite_collation)
+        # Web and workers alike (Celery's Django fix-up runs this before the first task).
+        if settings.SENTRY_DSN:
+            from .error_reports import error_reports_start
+
+            error_reports_start(dsn=settings.SENTRY_DSN, environment=settings.SENTRY_ENVIRONMENT)
 
 
 def _register_sqlite_collation(sender, connection, **kwargs) -> None:
