@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import psycopg2
 import pytest
 import redis
 from django.db import connection
@@ -148,3 +149,31 @@ def wait_for(condition, workers, what: str, seconds: float = WAIT_SECONDS) -> No
             worker.fail_if_exited()
         time.sleep(0.1)
     pytest.fail(f"{what}: not within {seconds:.0f} s\n{logs(workers)}")
+
+
+class PledgeTableLock:
+    """The pledge table locked against every reader, from a connection of the test's own (not
+    Django's): `take()`, then `release()` (also at teardown, whatever happened). A report a
+    worker has claimed then waits on its first read of the pledges for as long as the test
+    wants, deterministically, like a 70,000-pledge report taking minutes."""
+
+    def __init__(self) -> None:
+        self.connection = None
+
+    def take(self) -> None:
+        self.connection = psycopg2.connect(test_database_url())
+        self.connection.cursor().execute("LOCK TABLE pledges_pledge IN ACCESS EXCLUSIVE MODE")
+
+    def release(self) -> None:
+        if self.connection is not None and not self.connection.closed:
+            self.connection.rollback()
+            self.connection.close()
+
+
+@pytest.fixture
+def pledge_table_lock():
+    lock = PledgeTableLock()
+    try:
+        yield lock
+    finally:
+        lock.release()

@@ -7,7 +7,6 @@ pledges, for as long as the test wants, like a 70,000-pledge report taking minut
 confirmation email is queued and must be sent; then the lock is released and the report finishes.
 """
 
-import psycopg2
 import pytest
 
 from p2c_portal.mail import email_queue
@@ -17,9 +16,9 @@ from reporting.services.compiled_reports import (
     compiled_report_parameters,
     compiled_report_request,
 )
-from tests.celery_workers import (
+from tests.celery_workers import (  # noqa: F401 (pledge_table_lock: a fixture)
+    pledge_table_lock,
     start_worker,
-    test_database_url,
     wait_for,
     wait_until_ready,
 )
@@ -46,39 +45,15 @@ def workers(tmp_path):
             worker.stop()
 
 
-class PledgeTableLock:
-    """The pledge table locked against every reader, from a connection of this test's own (not
-    Django's): `take()`, then `release()` (also at teardown, whatever happened)."""
-
-    def __init__(self) -> None:
-        self.connection = None
-
-    def take(self) -> None:
-        self.connection = psycopg2.connect(test_database_url())
-        self.connection.cursor().execute("LOCK TABLE pledges_pledge IN ACCESS EXCLUSIVE MODE")
-
-    def release(self) -> None:
-        if self.connection is not None and not self.connection.closed:
-            self.connection.rollback()
-            self.connection.close()
-
-
-@pytest.fixture
-def pledge_table_lock():
-    lock = PledgeTableLock()
-    try:
-        yield lock
-    finally:
-        lock.release()
-
-
 def _status(row) -> str:
     row.refresh_from_db()
     return row.status
 
 
 @pytest.mark.usefixtures("publishing_to_redis")
-def test_an_email_is_delivered_while_a_report_compiles(workers, entity, pledge_table_lock):
+def test_an_email_is_delivered_while_a_report_compiles(
+    workers, entity, pledge_table_lock  # noqa: F811
+):
     emails_worker, reports_worker = workers
     PledgeFactory.create_batch(3, entity=entity, published=True)
     wait_until_ready(workers)
