@@ -76,6 +76,12 @@ bench-import: $(STAMP)
 
 # The 5-minute mixed load alone (members saving and submitting, the secretariat publishing, a
 # worker sending emails, anonymous browsing): see BENCHMARKS.md.
+# Emails a minute per `emails` worker (PostgreSQL, Redis): a real worker, a local SMTP server,
+# 1 and 4 processes, with and without SMTP latency. See BENCHMARKS.md, "Emails per worker".
+.PHONY: bench-emails
+bench-emails: $(STAMP)
+	$(PY) bench/emails.py
+
 .PHONY: bench-mixed
 bench-mixed: $(STAMP)
 	$(PY) bench/run.py --mixed-only

@@ -592,3 +592,120 @@ def test_emails_get_a_few_processes_and_reports_one_on_the_production_pool():
     # Each worker may be scaled: none publishes a port or fixes a container name.
     for name in WORKERS:
         assert "ports" not in service(name) and "container_name" not in service(name)
+
+
+# --- Scale-out: docker-compose.scale.yml and deploy/Caddyfile ---------------------------------
+
+SCALE_FILE = BASE_DIR / "docker-compose.scale.yml"
+CADDYFILE = DEPLOY_DIR / "Caddyfile"
+WEB_CONTAINERS = ("web", "web-2")
+
+
+class _Reset(list):
+    """Compose's `!reset []`: the value of the base file is dropped."""
+
+
+class _ComposeLoader(yaml.SafeLoader):
+    pass
+
+
+_ComposeLoader.add_constructor("!reset", lambda loader, node: _Reset())
+
+
+@cache
+def scale() -> dict:
+    return yaml.load(SCALE_FILE.read_text(), Loader=_ComposeLoader)  # noqa: S506 (safe loader)
+
+
+def merged_service(name: str) -> dict:
+    """A service of `-f docker-compose.yml -f docker-compose.scale.yml`, as far as these tests
+    need: mappings merged key by key, other values replaced, `!reset` emptied, `extends` of a
+    service of the base file followed."""
+    override = scale()["services"][name]
+    base = dict(compose()["services"].get(name, {}))
+    if "extends" in override:
+        assert override["extends"]["file"] == COMPOSE_FILE.name
+        base = dict(compose()["services"][override["extends"]["service"]])
+    merged = dict(base)
+    for key, value in override.items():
+        if key == "extends":
+            continue
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = {**base[key], **value}
+        else:
+            merged[key] = list(value) if isinstance(value, _Reset) else value
+    return merged
+
+
+def caddy_site() -> str:
+    text = CADDYFILE.read_text()
+    return "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+
+
+def test_scale_file_runs_two_web_containers_behind_caddy_with_one_migration():
+    services = scale()["services"]
+    assert set(WEB_CONTAINERS) | {"caddy"} <= set(services)
+    assert merged_service("caddy")["image"].startswith("caddy:")  # the official image
+    migrating = [name for name in WEB_CONTAINERS
+                 if "migrate" in " ".join(str(word) for word in merged_service(name)["command"])]
+    assert migrating == ["web"], "migrations run once per deploy, in one container"
+    second = merged_service("web-2")
+    assert second["depends_on"]["web"]["condition"] == "service_healthy"
+    assert [str(word) for word in second["command"]] == dockerfile_cmd()
+    assert "/healthz" in " ".join(second["healthcheck"]["test"])
+    assert "beat" not in services or "command" not in services["beat"]  # still exactly one
+
+
+def test_only_caddy_publishes_ports_and_on_loopback():
+    for name in WEB_CONTAINERS:
+        assert merged_service(name).get("ports", []) == [], f"{name} is reached through Caddy"
+    ports = merged_service("caddy")["ports"]
+    assert all(port.startswith("127.0.0.1:") for port in ports)
+    assert "127.0.0.1:8443:443" in ports
+
+
+def test_app_containers_trust_exactly_the_one_proxy_in_front():
+    for name in (*WEB_CONTAINERS, *WORKERS, "beat"):
+        environment = merged_service(name)["environment"]
+        assert environment["TRUSTED_PROXY_COUNT"] == "1", name
+        assert environment["SECURE_SSL_REDIRECT"] == "true", name
+        assert environment["SITE_URL"] == "https://localhost:8443", name
+        assert environment["DJANGO_SETTINGS_MODULE"] == PRODUCTION_SETTINGS, name
+
+
+def test_caddy_terminates_tls_and_proxies_to_both_web_containers():
+    site = caddy_site()
+    assert re.search(r"^\s*tls internal\s*$", site, re.M)
+    upstreams = re.search(r"reverse_proxy ([^{\n]+)\{", site).group(1).split()
+    assert upstreams == [f"{name}:8000" for name in WEB_CONTAINERS]
+    assert re.search(r"health_uri /healthz", site)
+    # The header the rate limits read (allauth, TRUSTED_PROXY_COUNT=1): replaced with the
+    # connecting client's address, never passed on as the client sent it.
+    assert re.search(r"header_up X-Forwarded-For \{remote_host\}", site)
+    assert re.search(r"header_up X-Forwarded-Proto https", site)
+    host = re.search(r"health_headers \{\s*Host (\S+)", site).group(1)
+    assert host in environment("web")["ALLOWED_HOSTS"].split(",")
+    # The 12 MB cap of request bodies, the site's own.
+    from django.conf import settings
+
+    cap = re.search(r"max_size (\d+)MB", site).group(1)
+    assert int(cap) * 1024 * 1024 == settings.MAX_REQUEST_BODY_BYTES
+
+
+def test_caddy_serves_the_static_files_web_collects_and_keeps_metrics_private():
+    from django.conf import settings
+
+    site = caddy_site()
+    assert re.search(r"handle /metrics \{\s*respond 404", site)
+    static_url = settings.STATIC_URL.rstrip("/")
+    root = re.search(rf"handle_path {re.escape(static_url)}/\* \{{\s*root \* (\S+)", site).group(1)
+    caddy_mounts = {target: source for source, target, *_mode in
+                    (volume.split(":") for volume in merged_service("caddy")["volumes"])}
+    web_mounts = {target: source for source, target, *_mode in
+                  (volume.split(":") for volume in merged_service("web")["volumes"])}
+    static_root = "/app/" + str(settings.STATIC_ROOT.relative_to(BASE_DIR))
+    assert caddy_mounts[root] == web_mounts[static_root] == "static"
+    assert "static" in scale()["volumes"]
+    assert "collectstatic" in " ".join(merged_service("web")["command"])
+    assert caddy_mounts["/etc/caddy/Caddyfile"] == "./deploy/Caddyfile"
+    assert (COMPOSE_FILE.parent / "deploy" / "Caddyfile").is_file()
