@@ -8,6 +8,8 @@ urlpatterns = [
     path("my-pledges/<int:pk>/progress/", views.progress_list, name="progress_list"),
     path("my-pledges/<int:pk>/progress/<int:cycle_id>/", views.progress_edit,
          name="progress_edit"),
+    path("goals/", views.goal_list, name="goal_list"),
+    path("goals/<slug:code>/", views.goal_detail, name="goal_detail"),
     path("reports/", views.compiled_report_list, name="compiled_report_list"),
     path("reports/<int:pk>/", views.compiled_report_detail, name="compiled_report_detail"),
     path("reports/<int:pk>/<str:language>/<str:file_format>", views.compiled_report_file,

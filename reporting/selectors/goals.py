@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import Http404
 from django.utils import timezone
 
 from action_areas.models import (
@@ -238,7 +239,10 @@ def goal_list_public() -> QuerySet[CoalitionGoal]:
 
 
 def goal_get_public(code: str) -> CoalitionGoal:
-    return goal_list_public().get(code=code)
+    goal = goal_list_public().filter(code=code).first() if len(code) <= 50 else None
+    if goal is None:
+        raise Http404
+    return goal
 
 
 def goal_list_with_figures(*, as_of: datetime.date | None = None) -> list[GoalFigures]:
