@@ -8,6 +8,7 @@ urlpatterns = [
     path("my-pledges/<int:pk>/progress/", views.progress_list, name="progress_list"),
     path("my-pledges/<int:pk>/progress/<int:cycle_id>/", views.progress_edit,
          name="progress_edit"),
+    path("open-data/goals.csv", views.goals_csv, name="goals_csv"),
     path("goals/", views.goal_list, name="goal_list"),
     path("goals/<slug:code>/", views.goal_detail, name="goal_detail"),
     path("reports/", views.compiled_report_list, name="compiled_report_list"),

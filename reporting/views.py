@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -23,7 +23,7 @@ from pledges import member_selectors as pledge_selectors
 from pledges.models import Pledge
 from pledges.views.member import keeps_typed_input_across_login
 
-from . import compiled_report_files, permissions
+from . import compiled_report_files, goal_open_data, permissions
 from .compiled_report_document import compiled_report_document
 from .compiled_report_downloads import compiled_report_file_response
 from .forms import ProgressReportForm
@@ -287,3 +287,14 @@ def goal_detail(request, code: str):
         ],
         "page": page,
     })
+
+
+@public_page
+def goals_csv(request):
+    """The goals and their figures as open data (one row per goal; ?as_of=YYYY-MM-DD)."""
+    as_of, _problem = _goals_as_of(request)
+    response = HttpResponse(goal_open_data.goals_csv(
+        goal_selectors.goal_list_with_figures(as_of=as_of), as_of=as_of),
+        content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="p2c-goals-{as_of.isoformat()}.csv"'
+    return response

@@ -2,7 +2,10 @@
 contributing pledges, an as-of date, bad input answered plainly; query counts that do not grow
 with the number of pledges or goals."""
 
+import csv
 import datetime
+import io
+import json
 
 import pytest
 import time_machine
@@ -83,3 +86,33 @@ def test_query_counts_do_not_grow_with_pledges_or_goals(
     assert count("/en/goals/people/") == detail_before
     with django_assert_max_num_queries(8):
         anonymous.get("/en/goals/?as_of=2024-01-01")
+
+
+def test_goals_csv_is_open_data_safe_in_spreadsheets(anonymous, data):
+    data["people"].name_en = '=HYPERLINK("http://evil")'
+    data["people"].save()
+    response = anonymous.get("/en/open-data/goals.csv?as_of=2022-06-30")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    people = next(row for row in rows if row["code"] == "people")
+    assert people["name"].startswith("'=HYPERLINK")
+    assert (people["indicator_code"], people["committed"], people["achieved"],
+            people["pledges_counted"], people["as_of"]) == (
+        "people-connected", "150.00", "0", "2", "2022-06-30")
+    usd = next(row for row in rows if row["code"] == "usd-100-billion")
+    assert (usd["measure"], usd["unit"], usd["goal_value"]) == ("usd", "USD", "100000000000.00")
+
+
+def test_open_data_targets_carry_the_indicator_code(anonymous, data):
+    pledges = json.loads(b"".join(
+        anonymous.get("/en/pledges/export.json").streaming_content))["pledges"]
+    rwanda = next(p for p in pledges if p["reference"] == data["rwanda"].reference)
+    assert [t["indicator_code"] for t in rwanda["targets"]] == [
+        "people-connected", "mobile-broadband-coverage", None]
+    rows = list(csv.DictReader(io.StringIO(
+        b"".join(anonymous.get("/en/pledges/export.csv").streaming_content).decode("utf-8-sig"))))
+    row = next(r for r in rows if r["reference"] == data["rwanda"].reference)
+    assert row["targets"].split("; ") == [
+        "Schools connected [people-connected]: 0.00 → 100.00 schools by 2026-06-30",
+        "Schools connected [mobile-broadband-coverage]: 0.00 → 40.00 schools by 2026-06-30",
+        "Schools connected: 0.00 → 5000.00 schools by 2026-06-30"]
