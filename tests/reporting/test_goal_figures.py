@@ -125,3 +125,20 @@ def test_figures_cost_the_same_queries_for_many_goals(data, django_assert_max_nu
     with django_assert_max_num_queries(2 + 2):  # per measure: committed, achieved
         results = goal_figures([(g, Slice()) for g in goals], as_of=TODAY)
     assert results[0].committed == Decimal("157")
+
+
+def test_a_compiled_report_states_the_goals_as_of_its_date(data):
+    from reporting.compiled_report_document import compiled_report_document
+    from reporting.compiled_report_figures import compiled_report_figures
+    from reporting.models import ReportRun
+
+    goal("people", name_en="Connect people", name_translations={"fr": "Connecter"},
+         indicator=goal_data.indicator("people-connected"))
+    run = ReportRun(kind=ReportRun.Kind.CUSTOM, as_of=KIGALI, filter_query="")
+    figures = compiled_report_figures(run, today=TODAY)
+    people = next(item for item in figures["goals"] if item["code"] == "people")
+    assert (people["committed"], people["achieved"], people["pledges"]) == ("150.00", "0.00", 2)
+    document = compiled_report_document(figures, title="Kigali", language="fr")
+    line = next(g for g in document.goals if g.label == "Connecter")
+    assert line.committed == "150 personnes"
+    assert line.goal == "1\u202f000 personnes d’ici le 31 décembre 2026"
