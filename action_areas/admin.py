@@ -8,8 +8,10 @@ from p2c_portal.admin_autocomplete import KeyCheckingAutocompleteMixin
 from .models import (
     ActionArea,
     BeneficiaryGroup,
+    CoalitionGoal,
     Country,
     CountryGroupMembership,
+    Indicator,
     Pillar,
     Region,
     SustainableDevelopmentGoal,
@@ -26,7 +28,9 @@ def translation_field_name(field: str, language: str) -> str:
     return f"{field}_in_{language.replace('-', '_')}"
 
 
-TRANSLATED_FIELD_LABELS = {"name": _("name"), "description": _("description"), "title": _("title")}
+TRANSLATED_FIELD_LABELS = {"name": _("name"), "description": _("description"), "title": _("title"),
+                           "definition": _("definition"), "unit": _("unit")}
+LONG_TEXTS = ("description", "definition")
 
 
 def translations_form(model, translated: tuple[str, ...], base=forms.ModelForm):
@@ -40,7 +44,7 @@ def translations_form(model, translated: tuple[str, ...], base=forms.ModelForm):
             declared[translation_field_name(field, code)] = forms.CharField(
                 label=f"{label} ({language_name})", required=False,
                 max_length=getattr(source, "max_length", None),
-                widget=forms.Textarea(attrs={"rows": 3}) if field == "description" else None,
+                widget=forms.Textarea(attrs={"rows": 3}) if field in LONG_TEXTS else None,
             )
 
     def __init__(self, *args, **kwargs):
@@ -150,3 +154,40 @@ class CountryGroupMembershipAdmin(KeyCheckingAutocompleteMixin, admin.ModelAdmin
     list_select_related = ("country",)
     search_fields = ("country__name_en", "country__iso3", "note")
     autocomplete_fields = ("country",)
+
+
+class IndicatorForm(forms.ModelForm):
+    disaggregations = forms.MultipleChoiceField(
+        label=_("disaggregations"), choices=Indicator.Disaggregation.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The groups values may also be reported for."),
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "name_en", "unit_en", "definition_en", "aggregation",
+                  "disaggregations", "action_areas", "pillars", "position", "is_active"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(TranslatedNamesAdmin):
+    """The secretariat's catalogue of indicators; targets and goals point at its rows, so an
+    indicator in use is retired (made inactive) rather than deleted."""
+
+    form = IndicatorForm
+    translated_fields = ("name", "unit", "definition")
+    list_display = ("code", "name_en", "name_in_active_language", "unit_en", "aggregation",
+                    "is_active", "position")
+    list_filter = ("aggregation", "is_active", "action_areas")
+    search_fields = ("code", "name_en", "name_translations")
+    filter_horizontal = ("action_areas", "pillars")
+
+
+@admin.register(CoalitionGoal)
+class CoalitionGoalAdmin(TranslatedNamesAdmin):
+    list_display = ("code", "name_en", "measure", "indicator", "target_value", "target_date",
+                    "scope", "is_shown")
+    list_filter = ("measure", "scope", "is_shown")
+    list_select_related = ("indicator",)
+    search_fields = ("code", "name_en", "name_translations")
+    autocomplete_fields = ("indicator",)

@@ -7,9 +7,13 @@ translations (entered in the admin or loaded by `manage.py load_reference_transl
 """
 
 import datetime
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -223,3 +227,206 @@ class CountryGroupMembership(models.Model):
         return (self.valid_from is None or self.valid_from <= on) and (
             self.valid_to is None or self.valid_to > on
         )
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def active(self) -> "IndicatorQuerySet":
+        return self.filter(is_active=True)
+
+    def for_action_areas(self, action_area_ids) -> "IndicatorQuerySet":
+        """The indicators tagged to any of these areas, and those tagged to none (they fit all)."""
+        return self.filter(Q(action_areas__in=action_area_ids) | Q(action_areas__isnull=True)
+                           ).distinct()
+
+
+class Indicator(TranslatedNameMixin):
+    """A measure from the coalition's catalogue that pledge targets can use, so that targets in
+    different pledges add up ("people newly connected" is one indicator, not many wordings).
+    Kept by the secretariat in the admin; name, unit and definition in every site language."""
+
+    class Aggregation(models.TextChoices):
+        SUM = "sum", _("Sum")
+        MAX = "max", _("Maximum (coverage-like values)")
+        NONE = "none", _("Not combinable")
+
+    class Disaggregation(models.TextChoices):
+        WOMEN_GIRLS = "women_girls", _("Women and girls")
+        YOUTH = "youth", _("Youth")
+        RURAL = "rural", _("Rural and remote communities")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    definition_en = models.TextField(
+        _("definition (English)"), help_text=_("What counts, so that every member counts alike.")
+    )
+    definition_translations = models.JSONField(
+        _("definition in other languages"), default=dict, blank=True
+    )
+    unit_en = models.CharField(_("unit (English)"), max_length=50)
+    unit_translations = models.JSONField(_("unit in other languages"), default=dict, blank=True)
+    aggregation = models.CharField(
+        _("how values combine"), max_length=4, choices=Aggregation.choices,
+        default=Aggregation.SUM,
+        help_text=_("Sum: pledges' values add up. Maximum: the largest value is the coalition's "
+                    "(e.g. a coverage percentage). Not combinable: values are only listed."),
+    )
+    disaggregations = models.JSONField(
+        _("disaggregations"), default=list, blank=True,
+        help_text=_("The groups values may also be reported for."),
+    )
+    action_areas = models.ManyToManyField(
+        ActionArea, related_name="indicators", blank=True, verbose_name=_("action areas"),
+        help_text=_("The pledge form offers the indicator to pledges in these areas (none: all)."),
+    )
+    pillars = models.ManyToManyField(
+        Pillar, related_name="indicators", blank=True, verbose_name=_("pillars")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive indicators cannot be chosen for new "
+                                               "targets; targets that use them keep them.")
+    )
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(aggregation__in=["sum", "max", "none"]),
+                                   name="indicator_aggregation_known"),
+        ]
+
+    def definition_in(self, language: str | None) -> str:
+        return text_in(self.definition_en, self.definition_translations, language)
+
+    @property
+    def definition(self) -> str:
+        return self.definition_in(get_language())
+
+    def unit_in(self, language: str | None) -> str:
+        return text_in(self.unit_en, self.unit_translations, language)
+
+    @property
+    def unit(self) -> str:
+        return self.unit_in(get_language())
+
+    def disaggregation_labels(self) -> list[str]:
+        labels = dict(self.Disaggregation.choices)
+        return [str(labels[code]) for code in self.disaggregations or () if code in labels]
+
+
+class CoalitionGoalQuerySet(models.QuerySet):
+    def shown(self) -> "CoalitionGoalQuerySet":
+        return self.filter(is_shown=True)
+
+
+class CoalitionGoal(TranslatedNameMixin):
+    """What the coalition as a whole aims at: an indicator's total (or USD committed) to reach
+    by a date, over all pledges or one scope (an action area, a country group, a region).
+    The figures are worked out from the pledges' targets (reporting.selectors.goals)."""
+
+    class Measure(models.TextChoices):
+        INDICATOR = "indicator", _("An indicator of the catalogue")
+        USD_COMMITTED = "usd", _("USD committed by financial pledges")
+
+    class Scope(models.TextChoices):
+        ALL = "all", _("All pledges")
+        ACTION_AREA = "action_area", _("An action area")
+        COUNTRY_GROUP = "country_group", _("A country group (LDC, LLDC, SIDS)")
+        REGION = "region", _("An ITU-D region")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True,
+                            help_text=_("Its address: /goals/<code>/."))
+    measure = models.CharField(_("measure"), max_length=10, choices=Measure.choices,
+                               default=Measure.INDICATOR)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="goals",
+        verbose_name=_("indicator"),
+    )
+    target_value = models.DecimalField(
+        _("goal value"), max_digits=20, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    target_date = models.DateField(_("to reach by"))
+    scope = models.CharField(_("scope"), max_length=15, choices=Scope.choices,
+                             default=Scope.ALL)
+    action_area = models.ForeignKey(
+        ActionArea, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("action area"),
+    )
+    country_group = models.CharField(_("country group"), max_length=4,
+                                     choices=CountryGroup.choices, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("ITU-D region"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_shown = models.BooleanField(_("shown on the Goals page"), default=True)
+
+    objects = CoalitionGoalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("coalition goal")
+        verbose_name_plural = _("coalition goals")
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(measure="indicator", indicator__isnull=False)
+                           | Q(measure="usd", indicator__isnull=True)),
+                name="goal_indicator_matches_measure",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="all", action_area__isnull=True, country_group="",
+                      region__isnull=True)
+                    | Q(scope="action_area", action_area__isnull=False, country_group="",
+                        region__isnull=True)
+                    | Q(scope="country_group", action_area__isnull=True,
+                        country_group__in=["LDC", "LLDC", "SIDS"], region__isnull=True)
+                    | Q(scope="region", action_area__isnull=True, country_group="",
+                        region__isnull=False)
+                ),
+                name="goal_scope_complete",
+            ),
+            models.CheckConstraint(condition=Q(target_value__gt=0), name="goal_value_positive"),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:goal_detail", args=[self.code])
+
+    def clean(self):
+        errors = {}
+        if self.measure == self.Measure.INDICATOR and not self.indicator_id:
+            errors["indicator"] = _("Choose the indicator this goal adds up.")
+        if self.measure == self.Measure.USD_COMMITTED and self.indicator_id:
+            errors["indicator"] = _("A goal in USD committed has no indicator.")
+        needed = {self.Scope.ACTION_AREA: "action_area", self.Scope.COUNTRY_GROUP:
+                  "country_group", self.Scope.REGION: "region"}
+        for scope, field in needed.items():
+            value = getattr(self, f"{field}_id" if field != "country_group" else field)
+            if self.scope == scope and not value:
+                errors[field] = _("Choose the %(scope)s this goal is about.") % {
+                    "scope": self._meta.get_field(field).verbose_name}
+            if self.scope != scope and value:
+                errors[field] = _("Leave this empty: the goal's scope is “%(scope)s”.") % {
+                    "scope": self.get_scope_display()}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def unit(self) -> str:
+        return self.indicator.unit if self.indicator_id else "USD"
+
+    @property
+    def aggregation(self) -> str:
+        return self.indicator.aggregation if self.indicator_id else Indicator.Aggregation.SUM
+
+    def scope_label(self) -> str:
+        if self.scope == self.Scope.ACTION_AREA:
+            return self.action_area.name
+        if self.scope == self.Scope.REGION:
+            return self.region.name
+        if self.scope == self.Scope.COUNTRY_GROUP:
+            return str(CountryGroup(self.country_group).label)
+        return str(_("All pledges"))

@@ -72,6 +72,17 @@ SECRETARIAT_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
      "runs a failed conversion of an upload's pledges again"),
     ("pledges.coalitionsettings", "view_coalitionsettings", "reads the coalition's USD goal"),
     ("pledges.coalitionsettings", "change_coalitionsettings", "sets the coalition's USD goal"),
+    # Indicators and coalition goals (action_areas): the catalogue targets use, and what the
+    # coalition aims at. No delete: targets and goals point at indicators (retire them instead).
+    ("action_areas.indicator", "view_indicator", "reads the indicator catalogue"),
+    ("action_areas.indicator", "add_indicator", "adds an indicator to the catalogue"),
+    ("action_areas.indicator", "change_indicator", "corrects or retires an indicator"),
+    ("action_areas.coalitiongoal", "view_coalitiongoal", "reads the coalition's goals"),
+    ("action_areas.coalitiongoal", "add_coalitiongoal", "sets a new coalition goal"),
+    ("action_areas.coalitiongoal", "change_coalitiongoal", "moves a goal's value or date"),
+    ("action_areas.coalitiongoal", "delete_coalitiongoal", "removes a goal set by mistake"),
+    ("pledges.target", "change_target",
+     "maps existing free-text targets to catalogue indicators (the text is kept)"),
     # Reporting: cycles, progress, reminders, compiled reports.
     ("reporting.reportingcycle", "view_reportingcycle", "reads the reporting cycles"),
     ("reporting.reportingcycle", "add_reportingcycle", "opens a new annual cycle"),

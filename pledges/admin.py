@@ -40,6 +40,7 @@ from .admin_filters import (
 )
 from .admin_forms import (
     BulkPublishForm,
+    MapTargetsForm,
     PledgeAdminForm,
     PledgeListForm,
     TransitionForm,
@@ -53,8 +54,9 @@ from .models import (
     Event,
     Pledge,
     PledgeStatusChange,
+    Target,
 )
-from .permissions import can_review_pledges, can_upload_rates
+from .permissions import can_map_targets, can_review_pledges, can_upload_rates
 from .resources import PledgeResource
 
 S = Pledge.Status
@@ -611,3 +613,78 @@ class CoalitionSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class CatalogueMappingFilter(admin.SimpleListFilter):
+    title = _("indicator from the catalogue")
+    parameter_name = "mapped"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Not mapped (free text only)")), ("yes", _("Mapped"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(catalogue_indicator__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(catalogue_indicator__isnull=False)
+        return queryset
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    """Targets across pledges, to map the free-text ones to the indicator catalogue in bulk.
+    Read only otherwise: a target is changed by its pledge's authors (or the desk's correction)."""
+
+    list_display = ("indicator", "unit", "target_value", "target_date", "catalogue_indicator",
+                    "pledge")
+    list_filter = (CatalogueMappingFilter, "catalogue_indicator")
+    list_select_related = ("pledge", "catalogue_indicator")
+    search_fields = ("indicator", "unit", "pledge__reference", "pledge__title")
+    actions = ["map_to_indicator"]
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # The list and its action only: a single target is not edited here.
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.action(description=_("Map the selected targets to a catalogue indicator…"),
+                  permissions=["change"])
+    def map_to_indicator(self, request, queryset):
+        """Choose the indicator, see every change it would make (nothing is saved), then
+        confirm: only the confirmation writes."""
+        if not can_map_targets(request.user):
+            raise PermissionDenied
+        targets = list(queryset.select_related("pledge", "catalogue_indicator")
+                       .order_by("pledge__reference", "position", "pk"))
+        step = request.POST.get("step", "")
+        form = MapTargetsForm(request.POST if step in ("preview", "confirm") else None)
+        if step == "confirm" and form.is_valid():
+            try:
+                changed = services.targets_map_to_indicator(
+                    user=request.user, target_ids=[target.pk for target in targets],
+                    indicator_id=form.cleaned_data["indicator"].pk)
+            except services.PledgeError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return None
+            self.message_user(request, ngettext(
+                "%(count)d target now counts toward “%(indicator)s”.",
+                "%(count)d targets now count toward “%(indicator)s”.", changed,
+            ) % {"count": changed, "indicator": form.cleaned_data["indicator"].name})
+            return None
+        previewing = step in ("preview", "confirm") and form.is_valid()
+        return TemplateResponse(request, "admin/pledges/target/map_to_indicator.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Map targets to a catalogue indicator"),
+            "targets": targets,
+            "form": form,
+            "indicator": form.cleaned_data["indicator"] if previewing else None,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })

@@ -11,6 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from action_areas.models import Indicator
 from p2c_portal.languages import LanguageSelect
 
 from .forms import TranslationForm
@@ -223,3 +224,11 @@ class BulkPublishForm(forms.Form):
 
     def clean_embargo_until(self):
         return clean_embargo(self.cleaned_data.get("embargo_until"))
+
+
+class MapTargetsForm(forms.Form):
+    indicator = forms.ModelChoiceField(
+        label=_("Indicator of the catalogue"), queryset=Indicator.objects.active(),
+        help_text=_("The selected targets will count toward this indicator's goals; what the "
+                    "members wrote stays as it is."),
+    )

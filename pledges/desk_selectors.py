@@ -88,7 +88,7 @@ def pledge_get_for_review(pledge_id: int) -> Pledge | None:
         Pledge.objects.select_related("entity", "event", "created_by")
         .prefetch_related(
             "action_areas", "pillars__action_area", "regions", "countries__group_memberships",
-            "beneficiary_groups", "sdgs", "co_pledgers", "targets",
+            "beneficiary_groups", "sdgs", "co_pledgers", "targets__catalogue_indicator",
         )
         .filter(pk=pledge_id)
         .first()

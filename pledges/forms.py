@@ -12,6 +12,7 @@ from action_areas.models import (
     ActionArea,
     BeneficiaryGroup,
     Country,
+    Indicator,
     Pillar,
     Region,
     SustainableDevelopmentGoal,
@@ -303,22 +304,66 @@ class GeographyForm(forms.ModelForm):
         return countries
 
 
+OTHER_INDICATOR = ""
+
+
+def indicator_choices(indicators: list[Indicator], pledge: Pledge | None) -> list:
+    """The catalogue's indicators grouped by action area (each once, under its first area),
+    those of the pledge's areas first; "other (describe)" first of all. A plain <select> with
+    <optgroup>s: usable without JavaScript, and the browser finds an option as one types."""
+    pledge_areas = set(pledge.action_areas.values_list("pk", flat=True)) if pledge and pledge.pk \
+        else set()
+    groups: dict = {}
+    for indicator in indicators:
+        areas = list(indicator.action_areas.all())
+        area = areas[0] if areas else None
+        for candidate in areas:
+            if candidate.pk in pledge_areas:
+                area = candidate
+                break
+        groups.setdefault(area, []).append((str(indicator.pk), indicator.name))
+    ordered = sorted(groups, key=lambda area: (
+        area is None, area is not None and area.pk not in pledge_areas,
+        area.position if area else 0))
+    return [(OTHER_INDICATOR, _("Other (describe it below)"))] + [
+        (area.name if area else _("Other indicators"), groups[area]) for area in ordered
+    ]
+
+
 class TargetForm(forms.Form):
-    indicator = forms.CharField(label=_("Indicator"), max_length=200,
-                                help_text=_("What is counted, e.g. “Schools connected”."))
-    unit = forms.CharField(label=_("Unit"), max_length=50, help_text=_("e.g. schools, people, %"))
+    catalogue_indicator = forms.ChoiceField(
+        label=_("Indicator"), required=False,
+        help_text=_("Choose from the coalition's catalogue, so that your target counts toward "
+                    "the coalition's goals; the unit follows the indicator."),
+    )
+    indicator = forms.CharField(label=_("Other indicator"), max_length=200, required=False,
+                                help_text=_("Only if no indicator of the catalogue fits: what "
+                                            "is counted, e.g. “Schools connected”."))
+    unit = forms.CharField(label=_("Unit"), max_length=50, required=False,
+                           help_text=_("For another indicator: e.g. schools, people, %"))
     baseline = LocalizedDecimalField(label=_("Baseline"), required=False, min_value=Decimal(0),
                                      max_value=MAX_TARGET_VALUE)
     target_value = LocalizedDecimalField(label=_("Target value"), min_value=Decimal("0.01"),
                                          max_value=MAX_TARGET_VALUE)
     target_date = forms.DateField(label=_("Target date"), widget=DATE_WIDGET)
 
-    def __init__(self, *args, pledge: Pledge | None = None, **kwargs):
+    def __init__(self, *args, pledge: Pledge | None = None, indicators=None, choices=None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.pledge = pledge
+        self.indicators = {str(indicator.pk): indicator for indicator in indicators or ()}
+        self.fields["catalogue_indicator"].choices = choices or [
+            (OTHER_INDICATOR, _("Other (describe it below)"))]
+        initial = self.initial.get("catalogue_indicator")
+        if isinstance(initial, Indicator):
+            self.initial["catalogue_indicator"] = str(initial.pk)
         self.fields["target_value"].error_messages["required"] = _(
             "Give the value this target will reach."
         )
+
+    def clean_catalogue_indicator(self):
+        chosen = self.cleaned_data["catalogue_indicator"]
+        return self.indicators.get(chosen) if chosen else None
 
     def clean_target_date(self):
         date = self.cleaned_data["target_date"]
@@ -328,13 +373,41 @@ class TargetForm(forms.Form):
             raise forms.ValidationError(_("The target date is after the pledge ends."))
         return date
 
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("catalogue_indicator")
+        if chosen is not None:
+            # The catalogue's English name and unit fill the free-text columns progress
+            # reports copy; pages show the indicator's own name in the reader's language.
+            cleaned["indicator"] = chosen.name_en
+            cleaned["unit"] = chosen.unit_en
+        elif "catalogue_indicator" not in self.errors and self.has_changed():
+            if not cleaned.get("indicator"):
+                self.add_error("indicator", _("Choose an indicator of the catalogue, or "
+                                              "describe the one you will count."))
+            if not cleaned.get("unit"):
+                self.add_error("unit", _("Give the unit of the indicator you describe."))
+        return cleaned
+
 
 class BaseTargetFormSet(forms.BaseFormSet):
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "pledge": self.pledge}
+        return {**super().get_form_kwargs(index), "pledge": self.pledge,
+                "indicators": self.indicators, "choices": self.indicator_choices}
 
     def __init__(self, *args, pledge: Pledge | None = None, **kwargs):
         self.pledge = pledge
+        # Read once for every row: the active indicators of the pledge's areas, and any the
+        # pledge's targets already use (kept, even if retired since).
+        offered = Indicator.objects.active()
+        if pledge is not None and pledge.pk:
+            areas = pledge.action_areas.values("pk")
+            offered = Indicator.objects.filter(
+                Q(pk__in=offered.for_action_areas(areas).values("pk"))
+                | Q(pk__in=pledge.targets.values("catalogue_indicator_id")))
+        self.indicators = list(offered.prefetch_related("action_areas")
+                               .order_by("position", "code"))
+        self.indicator_choices = indicator_choices(self.indicators, pledge)
         super().__init__(*args, **kwargs)
 
 

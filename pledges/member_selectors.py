@@ -12,7 +12,8 @@ from .models import Pledge, PledgeStatusChange
 
 PLEDGE_DETAIL_PREFETCH = (
     "action_areas", "pillars__action_area", "regions", "countries__group_memberships",
-    "countries__region", "beneficiary_groups", "sdgs", "co_pledgers", "targets",
+    "countries__region", "beneficiary_groups", "sdgs", "co_pledgers",
+    "targets__catalogue_indicator",
 )
 
 

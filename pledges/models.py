@@ -498,6 +498,13 @@ class Target(models.Model):
     pledge = models.ForeignKey(
         Pledge, on_delete=models.CASCADE, related_name="targets", verbose_name=_("pledge")
     )
+    # The catalogue's indicator, which makes the target count toward coalition goals. Empty:
+    # "other (describe)", the free text below says what is counted. Mapped after the fact, the
+    # free text stays as the member wrote it.
+    catalogue_indicator = models.ForeignKey(
+        "action_areas.Indicator", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="targets", verbose_name=_("indicator from the catalogue"),
+    )
     indicator = models.CharField(_("indicator"), max_length=200)
     unit = models.CharField(_("unit"), max_length=50)
     baseline = models.DecimalField(

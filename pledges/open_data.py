@@ -16,7 +16,7 @@ from decimal import Decimal
 from itertools import islice
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -105,8 +105,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("audience", _("Advocacy pledges: the audience.")),
     Column("programme_kind", _("Programme pledges: new or expansion.")),
     Column("people_to_reach", _("Programme pledges: number of people to reach."), "50000"),
-    Column("targets", _("Quantified targets. CSV: “indicator: baseline → target unit by date”, "
-                        "separated by “; ”. JSON: a list of objects with indicator, unit, "
+    Column("targets", _("Quantified targets. CSV: “indicator [indicator code]: baseline → "
+                        "target unit by date”, separated by “; ” (the code of the coalition's "
+                        "indicator catalogue when the target uses one). JSON: a list of objects "
+                        "with indicator, indicator_code (null: not from the catalogue), unit, "
                         "baseline, target_value and target_date.")),
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
@@ -211,7 +213,7 @@ def _related(ids: list[int]) -> tuple[dict, dict]:
     targets: dict[int, list] = {}
     rows = Target.objects.filter(**batch).order_by("pledge_id", "position", "pk")
     for row in rows.values("pledge_id", "indicator", "unit", "baseline", "target_value",
-                           "target_date"):
+                           "target_date", indicator_code=F("catalogue_indicator__code")):
         pledge_id = row.pop("pledge_id")
         if pledge_id in wanted:
             targets.setdefault(pledge_id, []).append(row)
@@ -282,7 +284,8 @@ def _iso(value) -> str:
 
 def _targets(targets) -> str:
     return spreadsheet_safe(LIST_SEPARATOR.join(
-        f"{t['indicator']}: {_number(t['baseline']) or '?'} → {_number(t['target_value'])} "
+        f"{t['indicator']}{f' [{code}]' if (code := t['indicator_code']) else ''}: "
+        f"{_number(t['baseline']) or '?'} → {_number(t['target_value'])} "
         f"{t['unit']} by {t['target_date'].isoformat()}"
         for t in targets
     ))

@@ -20,6 +20,11 @@ def can_review_pledges(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_perm("pledges.review_pledge"))
 
 
+def can_map_targets(user) -> bool:
+    """The secretariat's mapping of free-text targets to the indicator catalogue."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm("pledges.change_target"))
+
+
 def can_correct_pledges(user) -> bool:
     """The secretariat's corrections of a pledge's content in the review desk."""
     return bool(user.is_authenticated and user.is_active and user.has_perm("pledges.change_pledge"))

@@ -11,12 +11,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from action_areas.models import (
     ActionArea,
     BeneficiaryGroup,
+    CoalitionGoal,
     Country,
     Pillar,
     Region,
@@ -256,7 +258,7 @@ def pledge_get_public(pledge_id: int) -> Pledge:
             "sdgs",
             Prefetch("co_pledgers",
                      queryset=Entity.objects.approved().order_by(Collated("name"), "pk")),
-            "targets",
+            "targets__catalogue_indicator",
         )
         .filter(pk=pledge_id)
         .first()
@@ -308,3 +310,31 @@ def event_get_public(slug: str) -> Event:
     if event is None:
         raise Http404
     return event
+
+
+def pledge_goals_public(pledge: Pledge) -> list[CoalitionGoal]:
+    """The coalition goals shown on the Goals page that the pledge counts toward: a target on
+    the goal's indicator (for the USD goal: a financial pledge with its USD equivalent), in the
+    goal's scope as it stands today. Reads the pledge's prefetched areas, regions, countries
+    and targets (pledge_get_public): one query, for the goals."""
+    indicator_ids = {target.catalogue_indicator_id for target in pledge.targets.all()
+                     if target.catalogue_indicator_id}
+    financial = pledge.pledge_type == PledgeType.FINANCIAL and pledge.usd_amount is not None
+    if not indicator_ids and not financial:
+        return []
+    counted = Q(indicator_id__in=indicator_ids)
+    if financial:
+        counted |= Q(measure=CoalitionGoal.Measure.USD_COMMITTED)
+    today = timezone.localdate()
+    countries = list(pledge.countries.all())
+    in_scope = {
+        CoalitionGoal.Scope.ALL: lambda goal: True,
+        CoalitionGoal.Scope.ACTION_AREA: lambda goal: goal.action_area_id in {
+            area.pk for area in pledge.action_areas.all()},
+        CoalitionGoal.Scope.REGION: lambda goal: goal.region_id in {
+            region.pk for region in pledge.regions.all()} | {c.region_id for c in countries},
+        CoalitionGoal.Scope.COUNTRY_GROUP: lambda goal: any(
+            goal.country_group in country.groups_on(today) for country in countries),
+    }
+    goals = CoalitionGoal.objects.shown().filter(counted).select_related("indicator")
+    return [goal for goal in goals if in_scope[goal.scope](goal)]

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from action_areas.models import Indicator
 from members.models import Entity
 from members.services import review_assign
 from p2c_portal.typed_input import storable_typed_input
@@ -254,3 +255,16 @@ def pledge_note_add(*, author, pledge_id: int, text: str) -> PledgeNote:
     if pledge is None:
         raise PledgeError(_("This pledge no longer exists."))
     return PledgeNote.objects.create(pledge=pledge, author=author, text=text)
+
+
+@transaction.atomic
+def targets_map_to_indicator(*, user, target_ids: list[int], indicator_id: int) -> int:
+    """Point the targets at a catalogue indicator, so that they count toward its goals. The
+    text the member wrote (indicator, unit) is kept as it is. Returns how many changed."""
+    if not permissions.can_map_targets(user):
+        raise permissions.PermissionDenied
+    indicator = Indicator.objects.active().filter(pk=indicator_id).first()
+    if indicator is None:
+        raise PledgeError(_("Choose an active indicator of the catalogue."))
+    return (Target.objects.filter(pk__in=target_ids)
+            .exclude(catalogue_indicator=indicator).update(catalogue_indicator=indicator))

@@ -92,6 +92,16 @@ class Figure:
 
 
 @dataclass
+class GoalLine:
+    """A coalition goal in a report: its name and figures, written for the language."""
+
+    label: str
+    goal: str
+    committed: str
+    achieved: str
+
+
+@dataclass
 class Document:
     language: str
     title: str
@@ -103,6 +113,7 @@ class Document:
     delivery: list[Figure] = field(default_factory=list)
     delivery_sections: list[Section] = field(default_factory=list)
     is_cycle: bool = False
+    goals: list[GoalLine] = field(default_factory=list)
 
 
 def _label(item: dict, language: str) -> str:
@@ -176,6 +187,22 @@ def _selection(parameters: dict, language: str) -> list[str]:
     return lines
 
 
+def _goal_value(item: dict, value: str | None, language: str) -> str:
+    if value is None:
+        return _("not combinable")
+    if item["measure"] == "usd":
+        return usd(value)
+    unit = item.get(f"unit_{language}") or item.get("unit_en", "")
+    return f"{number(Decimal(value).normalize())} {unit}"
+
+
+def _goal_line(item: dict, language: str) -> GoalLine:
+    goal = _("%(value)s by %(date)s") % {
+        "value": _goal_value(item, item["goal_value"], language), "date": date(item["goal_date"])}
+    return GoalLine(_label(item, language), goal, _goal_value(item, item["committed"], language),
+                    _goal_value(item, item["achieved"], language))
+
+
 def compiled_report_document(figures: dict, *, title: str, language: str) -> Document:
     with translation.override(language):
         parameters = figures["parameters"]
@@ -207,6 +234,7 @@ def compiled_report_document(figures: dict, *, title: str, language: str) -> Doc
         for section in document.sections:
             if section.key in ("action_area", "pillar", "region", "beneficiary_group", "sdg"):
                 section.caption = _("A pledge may count in several rows.")
+        document.goals = [_goal_line(item, language) for item in figures.get("goals", ())]
         delivery = figures.get("delivery")
         if delivery:
             document.is_cycle = True

@@ -48,6 +48,7 @@ from pledges.rates import awaiting_rate
 from pledges.selectors import pledge_filters_from_query
 
 from .models import ImplementationStatus, ProgressReport, ReportRun, TargetProgress
+from .selectors.goals import goal_list_with_figures
 
 
 def report_languages() -> list[str]:
@@ -331,6 +332,26 @@ def _breakdowns(selection: QuerySet, as_of: datetime.date) -> dict[str, list[dic
     }
 
 
+def _goals(as_of: datetime.date) -> list[dict]:
+    """The coalition's goals as of the report's date (the whole coalition's pledges, whatever
+    the report's selection): committed and achieved against each goal, names in every
+    language."""
+    rows = []
+    for figures in goal_list_with_figures(as_of=as_of):
+        goal = figures.goal
+        unit = ({f"unit_{language}": goal.indicator.unit_in(language)
+                 for language in report_languages()} if goal.indicator_id else {})
+        rows.append({
+            "code": goal.code, **_bilingual(goal), **unit, "measure": goal.measure,
+            "indicator": goal.indicator.code if goal.indicator_id else "",
+            "goal_value": _money(goal.target_value), "goal_date": goal.target_date.isoformat(),
+            "committed": None if figures.committed is None else _money(figures.committed),
+            "achieved": None if figures.achieved is None else _money(figures.achieved),
+            "pledges": figures.pledges,
+        })
+    return rows
+
+
 def _parameters(run: ReportRun) -> dict:
     parameters: dict = {"kind": run.kind, "as_of": run.as_of.isoformat()}
     if run.event_id:
@@ -370,6 +391,9 @@ def compiled_report_figures(run: ReportRun, *, today: datetime.date | None = Non
         "totals": totals,
         "breakdowns": _breakdowns(selection, run.as_of),
     }
+    goals = _goals(run.as_of)
+    if goals:
+        figures["goals"] = goals
     if run.kind == ReportRun.Kind.CYCLE:
         figures["delivery"] = _delivery(run, selection, totals["pledges"], totals["usd"])
         if not figures["delivery"]["reported"]:

@@ -484,6 +484,12 @@ def pdf(
                 parts.append(paragraph(section.caption, "Italic"))
             story.append(KeepTogether(parts))
 
+        if document.goals:
+            story += [Spacer(1, 5 * mm), paragraph(_("Coalition goals"), "Heading2"),
+                      _pdf_table([_("Goal"), _("Goal value"), _("Committed"), _("Achieved")],
+                                 [[g.label, g.goal, g.committed, g.achieved]
+                                  for g in document.goals], [55, 40, 40, 35], styles,
+                                 numeric_from=2)]
         if document.is_cycle:
             story += [Spacer(1, 5 * mm), paragraph(_("Delivery"), "Heading2"),
                       _pdf_table([_("Figure"), _("Value")],

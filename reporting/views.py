@@ -2,14 +2,16 @@
 reports. Public: the compiled reports the secretariat published. Thin: the form validates,
 services write, selectors read."""
 
+import datetime
 import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,16 +23,20 @@ from pledges import member_selectors as pledge_selectors
 from pledges.models import Pledge
 from pledges.views.member import keeps_typed_input_across_login
 
-from . import compiled_report_files, permissions
+from . import compiled_report_files, goal_open_data, permissions
 from .compiled_report_document import compiled_report_document
 from .compiled_report_downloads import compiled_report_file_response
 from .forms import ProgressReportForm
+from .goal_charts import goal_chart_svg, goal_value
 from .models import ProgressReport, ReportingCycle
 from .selectors import compiled_reports as compiled_report_selectors
+from .selectors import goals as goal_selectors
 from .selectors import progress as progress_selectors
 from .services import progress as progress_services
 
 COMPILED_REPORTS_PER_PAGE = 20
+CONTRIBUTING_PLEDGES_PER_PAGE = 25
+EARLIEST_AS_OF = datetime.date(2022, 1, 1)
 
 
 def _raw_input(data: QueryDict) -> dict:
@@ -213,3 +219,82 @@ def compiled_report_file(request, pk: int, language: str, file_format: str):
     patch_cache_control(response, public=True, max_age=60)
     return response
 
+
+
+def _goals_as_of(request) -> tuple[datetime.date, str]:
+    """The day the goals are shown as of (?as_of=YYYY-MM-DD, default today), and what was wrong
+    with the one asked for, if anything."""
+    today = timezone.localdate()
+    asked = (request.GET.get("as_of") or "").strip()
+    if not asked:
+        return today, ""
+    try:
+        day = datetime.date.fromisoformat(asked[:10]) if len(asked) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        return today, _("The date is not valid: give it as YYYY-MM-DD. Today's figures are shown.")
+    if not EARLIEST_AS_OF <= day <= today:
+        return today, _("Choose a date between %(first)s and today. Today's figures are shown.") % {
+            "first": EARLIEST_AS_OF.isoformat()}
+    return day, ""
+
+
+@public_page
+def goal_list(request):
+    as_of, date_problem = _goals_as_of(request)
+    goals = goal_selectors.goal_list_with_figures(as_of=as_of)
+    for figures in goals:
+        figures.chart = goal_chart_svg(figures, f"goal-{figures.goal.code}")
+        figures.values = _goal_values(figures)
+    return render(request, "reporting/public/goal_list.html", {
+        "goals": goals, "as_of": as_of, "date_problem": date_problem,
+        "is_today": as_of == timezone.localdate(),
+    })
+
+
+def _goal_values(figures) -> dict:
+    goal = figures.goal
+    return {"goal": goal_value(goal, goal.target_value),
+            "committed": goal_value(goal, figures.committed),
+            "achieved": goal_value(goal, figures.achieved)}
+
+
+@public_page
+def goal_detail(request, code: str):
+    goal = goal_selectors.goal_get_public(code)
+    as_of, date_problem = _goals_as_of(request)
+    figures = goal_selectors.goal_figures([(goal, goal_selectors.Slice())], as_of=as_of)[0]
+    figures.chart = goal_chart_svg(figures, f"goal-{goal.code}")
+    figures.values = _goal_values(figures)
+    drilldown = goal_selectors.goal_drilldown(goal, as_of=as_of)
+    for rows in drilldown.values():
+        for row in rows:
+            row.values = _goal_values(row)
+    pledges = Paginator(goal_selectors.goal_contributing_pledges(goal, as_of=as_of),
+                        CONTRIBUTING_PLEDGES_PER_PAGE)
+    page = pledges.get_page(page_number(request.GET.get("page"), last=10**6))
+    for pledge in page.object_list:
+        pledge.goal_value_text = goal_value(goal, getattr(pledge, "goal_value", None))
+    return render(request, "reporting/public/goal_detail.html", {
+        "goal": goal, "figures": figures, "as_of": as_of, "date_problem": date_problem,
+        "is_today": as_of == timezone.localdate(),
+        "drilldown": [
+            (_("By action area"), drilldown[goal_selectors.ACTION_AREA]),
+            (_("By country group"), drilldown[goal_selectors.COUNTRY_GROUP]),
+            (_("By ITU-D region"), drilldown[goal_selectors.REGION]),
+            (_("By stakeholder group"), drilldown[goal_selectors.STAKEHOLDER_GROUP]),
+        ],
+        "page": page,
+    })
+
+
+@public_page
+def goals_csv(request):
+    """The goals and their figures as open data (one row per goal; ?as_of=YYYY-MM-DD)."""
+    as_of, _problem = _goals_as_of(request)
+    response = HttpResponse(goal_open_data.goals_csv(
+        goal_selectors.goal_list_with_figures(as_of=as_of), as_of=as_of),
+        content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="p2c-goals-{as_of.isoformat()}.csv"'
+    return response

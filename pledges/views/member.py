@@ -34,7 +34,8 @@ from ..forms import (
 from ..models import Pledge
 
 PENDING_POST_KEY = "pledge_pending_post"
-TARGET_FIELDS = ("indicator", "unit", "baseline", "target_value", "target_date")
+TARGET_FIELDS = ("catalogue_indicator", "indicator", "unit", "baseline", "target_value",
+                 "target_date")
 
 
 MAX_KEPT_INPUT_BYTES = 64 * 1024  # far above any real form section; bounds the session row

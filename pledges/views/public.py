@@ -128,8 +128,10 @@ def pledge_list(request):
 
 @public_page
 def pledge_detail(request, pk: int):
+    pledge = selectors.pledge_get_public(pk)
     return render(request, "pledges/public/pledge_detail.html", {
-        "pledge": selectors.pledge_get_public(pk),
+        "pledge": pledge,
+        "goals": selectors.pledge_goals_public(pledge),
     })
 
 

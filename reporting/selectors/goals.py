@@ -1,0 +1,287 @@
+"""Coalition goals' figures, worked out in SQL from the pledges' targets and progress reports.
+
+- *committed*: the target values of the public pledges, for the goal's indicator and in its
+  scope, summed (or their maximum, for coverage-like indicators); for the USD goal, the USD
+  equivalent of the financial pledges. A target is counted once: pledges are selected by id
+  (`pledge_id IN (…)`), never joined through their areas, countries or co-pledgers.
+- *achieved*: the latest value reported for each of those targets (the latest public progress
+  report with a value), summed or maximised alike; for the USD goal, each financial pledge's
+  latest reported disbursement.
+- *as of a date*: pledges published by the end of that day (and public today), progress
+  reports submitted by then, and the LDC/LLDC/SIDS groupings valid on that day.
+
+Whatever the number of goals, slices and pledges, a set of figures costs at most four queries
+(one per measure and side): each (goal, slice) is one filtered aggregate of the same query.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from action_areas.models import (
+    ActionArea,
+    CoalitionGoal,
+    CountryGroup,
+    CountryGroupMembership,
+    Indicator,
+    Region,
+)
+from members.models import StakeholderGroup
+from pledges.models import Pledge, PledgeType, Target
+
+from ..models import ProgressReport, TargetProgress
+
+ALL = "all"
+ACTION_AREA = "action_area"
+COUNTRY_GROUP = "country_group"
+REGION = "region"
+STAKEHOLDER_GROUP = "stakeholder_group"
+
+
+@dataclass(frozen=True)
+class Slice:
+    """A part of the pledges: all of them, or those of an action area, a country group (as of
+    the figures' date), an ITU-D region, or a stakeholder group."""
+
+    kind: str = ALL
+    value: object = None
+    label: str = ""
+
+
+@dataclass
+class GoalFigures:
+    goal: CoalitionGoal
+    slice: Slice
+    committed: Decimal | None  # None: the indicator's values cannot be combined
+    achieved: Decimal | None
+    targets: int  # targets counted (financial pledges, for the USD goal)
+    pledges: int
+
+    @property
+    def combinable(self) -> bool:
+        return self.goal.aggregation != Indicator.Aggregation.NONE
+
+    def _percent(self, value: Decimal | None) -> Decimal | None:
+        if value is None:
+            return None
+        return (value * 100 / self.goal.target_value).quantize(Decimal("0.1"))
+
+    @property
+    def committed_percent(self) -> Decimal | None:
+        return self._percent(self.committed)
+
+    @property
+    def achieved_percent(self) -> Decimal | None:
+        return self._percent(self.achieved)
+
+
+def _day_after(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def _through(name: str):
+    return Pledge._meta.get_field(name).remote_field.through
+
+
+def public_pledges_as_of(as_of: datetime.date) -> QuerySet[Pledge]:
+    """Public today, and published and past any embargo by the end of `as_of`."""
+    day_after = _day_after(as_of)
+    return Pledge.objects.public().filter(published_at__lt=day_after).filter(
+        Q(embargo_until__isnull=True) | Q(embargo_until__lt=day_after))
+
+
+def _pledges_in(kind: str, value, as_of: datetime.date) -> QuerySet | None:
+    """The ids of the pledges of a scope or slice (None: all pledges)."""
+    if kind == ACTION_AREA:
+        return _through("action_areas").objects.filter(actionarea_id=value).values("pledge_id")
+    if kind == REGION:
+        # Naming the region or one of its countries: each pledge once (an IN, not a join).
+        return Pledge.objects.filter(
+            Q(pk__in=_through("regions").objects.filter(region_id=value).values("pledge_id"))
+            | Q(pk__in=_through("countries").objects.filter(country__region_id=value)
+                .values("pledge_id"))
+        ).values("pk")
+    if kind == COUNTRY_GROUP:
+        in_group = CountryGroupMembership.objects.valid_on(as_of).filter(group=value)
+        return _through("countries").objects.filter(
+            country_id__in=in_group.values("country_id")).values("pledge_id")
+    if kind == STAKEHOLDER_GROUP:
+        return Pledge.objects.filter(entity__stakeholder_group=value).values("pk")
+    return None
+
+
+def _goal_scope(goal: CoalitionGoal) -> tuple[str, object]:
+    values = {CoalitionGoal.Scope.ACTION_AREA: goal.action_area_id,
+              CoalitionGoal.Scope.REGION: goal.region_id,
+              CoalitionGoal.Scope.COUNTRY_GROUP: goal.country_group}
+    return goal.scope, values.get(goal.scope)
+
+
+def _in_scope(pledge_field: str, goal: CoalitionGoal, part: Slice, as_of) -> Q:
+    condition = Q()
+    for kind, value in (_goal_scope(goal), (part.kind, part.value)):
+        pledges = _pledges_in(kind, value, as_of)
+        if pledges is not None:
+            condition &= Q(**{f"{pledge_field}__in": pledges})
+    return condition
+
+
+def _combine(aggregation: str, field: str, condition: Q):
+    if aggregation == Indicator.Aggregation.MAX:
+        return Max(field, filter=condition)
+    if aggregation == Indicator.Aggregation.SUM:
+        return Sum(field, filter=condition)
+    return None
+
+
+def _latest_progress(as_of: datetime.date) -> QuerySet[TargetProgress]:
+    """Values reported by the end of `as_of` in public progress reports."""
+    return TargetProgress.objects.filter(
+        achieved_value__isnull=False,
+        report__in=ProgressReport.objects.public().filter(
+            submitted_at__lt=_day_after(as_of)).values("pk"),
+    )
+
+
+def _indicator_figures(cells, as_of) -> dict[int, dict]:
+    public_ids = public_pledges_as_of(as_of).values("pk")
+    indicator_ids = {goal.indicator_id for goal, _part in cells}
+    committed_aggregates, achieved_aggregates = {}, {}
+    for index, (goal, part) in enumerate(cells):
+        condition = Q(catalogue_indicator_id=goal.indicator_id) & _in_scope(
+            "pledge_id", goal, part, as_of)
+        committed_aggregates[f"n{index}"] = Count("pk", filter=condition)
+        committed_aggregates[f"p{index}"] = Count("pledge_id", filter=condition, distinct=True)
+        combined = _combine(goal.aggregation, "target_value", condition)
+        if combined is not None:
+            committed_aggregates[f"v{index}"] = combined
+            achieved = _combine(
+                goal.aggregation, "achieved_value",
+                Q(target__catalogue_indicator_id=goal.indicator_id)
+                & _in_scope("target__pledge_id", goal, part, as_of))
+            achieved_aggregates[f"v{index}"] = achieved
+    targets = Target.objects.filter(pledge_id__in=public_ids,
+                                    catalogue_indicator_id__in=indicator_ids)
+    committed = targets.order_by().aggregate(**committed_aggregates)
+    achieved = {}
+    if achieved_aggregates:
+        reported = _latest_progress(as_of)
+        latest = reported.filter(target_id=OuterRef("target_id")).order_by(
+            "-report__cycle__period_end", "-report__submitted_at", "-pk").values("pk")[:1]
+        achieved = reported.filter(target__in=targets).filter(
+            pk=Subquery(latest)).order_by().aggregate(**achieved_aggregates)
+    return {
+        index: {"committed": committed.get(f"v{index}"), "achieved": achieved.get(f"v{index}"),
+                "targets": committed[f"n{index}"], "pledges": committed[f"p{index}"]}
+        for index in range(len(cells))
+    }
+
+
+def _usd_figures(cells, as_of) -> dict[int, dict]:
+    financial = public_pledges_as_of(as_of).filter(pledge_type=PledgeType.FINANCIAL)
+    committed_aggregates, achieved_aggregates = {}, {}
+    for index, (goal, part) in enumerate(cells):
+        condition = _in_scope("pk", goal, part, as_of)
+        committed_aggregates[f"v{index}"] = Sum("usd_amount", filter=condition)
+        committed_aggregates[f"n{index}"] = Count("pk", filter=condition)
+        achieved_aggregates[f"v{index}"] = Sum(
+            "usd_disbursed", filter=_in_scope("pledge_id", goal, part, as_of))
+    committed = financial.order_by().aggregate(**committed_aggregates)
+    reports = ProgressReport.objects.public().filter(
+        submitted_at__lt=_day_after(as_of), usd_disbursed__isnull=False)
+    latest = reports.filter(pledge_id=OuterRef("pledge_id")).order_by(
+        "-cycle__period_end", "-submitted_at", "-pk").values("pk")[:1]
+    achieved = reports.filter(pledge_id__in=financial.values("pk")).filter(
+        pk=Subquery(latest)).order_by().aggregate(**achieved_aggregates)
+    return {
+        index: {"committed": committed[f"v{index}"] or Decimal(0),
+                "achieved": achieved[f"v{index}"] or Decimal(0),
+                "targets": committed[f"n{index}"], "pledges": committed[f"n{index}"]}
+        for index in range(len(cells))
+    }
+
+
+def goal_figures(cells: list[tuple[CoalitionGoal, Slice]], *,
+                 as_of: datetime.date | None = None) -> list[GoalFigures]:
+    """The figures of each (goal, slice), in the order given; at most four queries."""
+    as_of = as_of or timezone.localdate()
+    by_measure: dict[str, list[int]] = {}
+    for index, (goal, _part) in enumerate(cells):
+        by_measure.setdefault(goal.measure, []).append(index)
+    found: dict[int, dict] = {}
+    for measure, indexes in by_measure.items():
+        compute = (_usd_figures if measure == CoalitionGoal.Measure.USD_COMMITTED
+                   else _indicator_figures)
+        figures = compute([cells[i] for i in indexes], as_of)
+        found.update({indexes[position]: value for position, value in figures.items()})
+    results = []
+    for index, (goal, part) in enumerate(cells):
+        values = found[index]
+        sum_or_max = goal.aggregation != Indicator.Aggregation.NONE
+        results.append(GoalFigures(
+            goal=goal, slice=part,
+            committed=(values["committed"] or Decimal(0)) if sum_or_max else None,
+            achieved=(values["achieved"] or Decimal(0)) if sum_or_max else None,
+            targets=values["targets"], pledges=values["pledges"],
+        ))
+    return results
+
+
+def goal_list_public() -> QuerySet[CoalitionGoal]:
+    return CoalitionGoal.objects.shown().select_related("indicator", "action_area", "region")
+
+
+def goal_get_public(code: str) -> CoalitionGoal:
+    goal = goal_list_public().filter(code=code).first() if len(code) <= 50 else None
+    if goal is None:
+        raise Http404
+    return goal
+
+
+def goal_list_with_figures(*, as_of: datetime.date | None = None) -> list[GoalFigures]:
+    """Every goal shown on the Goals page, over its whole scope."""
+    return goal_figures([(goal, Slice()) for goal in goal_list_public()], as_of=as_of)
+
+
+def goal_drilldown(goal: CoalitionGoal, *, as_of: datetime.date | None = None
+                   ) -> dict[str, list[GoalFigures]]:
+    """The goal's figures by action area, country group, region and stakeholder group."""
+    slices = {
+        ACTION_AREA: [Slice(ACTION_AREA, area.pk, area.name)
+                      for area in ActionArea.objects.order_by("position", "code")],
+        COUNTRY_GROUP: [Slice(COUNTRY_GROUP, value, str(label))
+                        for value, label in CountryGroup.choices],
+        REGION: [Slice(REGION, region.pk, region.name)
+                 for region in Region.objects.order_by("position", "code")],
+        STAKEHOLDER_GROUP: [Slice(STAKEHOLDER_GROUP, value, str(label))
+                            for value, label in StakeholderGroup.choices],
+    }
+    cells = [(goal, part) for parts in slices.values() for part in parts]
+    figures = iter(goal_figures(cells, as_of=as_of))
+    return {kind: [next(figures) for _part in parts] for kind, parts in slices.items()}
+
+
+def goal_contributing_pledges(goal: CoalitionGoal, *, as_of: datetime.date | None = None
+                              ) -> QuerySet[Pledge]:
+    """The public pledges counted in the goal, by reference, each with `goal_value`: what its
+    targets commit (summed or maximised as the indicator says; its USD equivalent)."""
+    as_of = as_of or timezone.localdate()
+    pledges = public_pledges_as_of(as_of).filter(_in_scope("pk", goal, Slice(), as_of))
+    if goal.measure == CoalitionGoal.Measure.USD_COMMITTED:
+        pledges = pledges.filter(pledge_type=PledgeType.FINANCIAL).annotate(
+            goal_value=F("usd_amount"))
+    else:
+        of_indicator = Q(targets__catalogue_indicator_id=goal.indicator_id)
+        pledges = pledges.filter(pk__in=Target.objects.filter(
+            catalogue_indicator_id=goal.indicator_id).values("pledge_id"))
+        combined = _combine(goal.aggregation, "targets__target_value", of_indicator)
+        if combined is not None:
+            pledges = pledges.annotate(goal_value=combined)
+    return pledges.select_related("entity").order_by("reference", "pk")
