@@ -8,6 +8,7 @@ urlpatterns = [
     path("my-pledges/<int:pk>/progress/", views.progress_list, name="progress_list"),
     path("my-pledges/<int:pk>/progress/<int:cycle_id>/", views.progress_edit,
          name="progress_edit"),
+    path("events/", views.event_index, name="event_index"),
     path("reports/", views.compiled_report_list, name="compiled_report_list"),
     path("reports/<int:pk>/", views.compiled_report_detail, name="compiled_report_detail"),
     path("reports/<int:pk>/<str:language>/<str:file_format>", views.compiled_report_file,
