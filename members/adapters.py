@@ -64,4 +64,5 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         # A new account's emails are in the language the person signed up in.
         user.preferred_language = offered_language(translation.get_language())
+        user.full_name = form.cleaned_data.get("full_name", "")
         return super().save_user(request, user, form, commit=commit)

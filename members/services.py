@@ -283,7 +283,7 @@ def invitation_accept(*, user: User, token: str) -> Membership:
     )
     if invitation.email.lower() not in {a.lower() for a in addresses}:
         raise MembersError(
-            _("This invitation was sent to %(email)s. Log in with that address to accept it.")
+            _("This invitation was sent to %(email)s. Sign in with that address to accept it.")
             % {"email": invitation.email}
         )
     membership = _join(user=user, entity=invitation.entity, role=invitation.role, actor=user)
@@ -305,7 +305,7 @@ def invitation_accept_with_new_account(
     invitation = _open_invitation_for_update(token)
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise MembersError(
-            _("An account with %(email)s already exists: log in to accept the invitation.")
+            _("An account with %(email)s already exists: sign in to accept the invitation.")
             % {"email": invitation.email}
         )
     user = User.objects.create_user(

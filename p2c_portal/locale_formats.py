@@ -173,13 +173,14 @@ def format_compact_number(value, language: str | None = None) -> str:
 
 # --- Lists -----------------------------------------------------------------------------------
 
-def format_list(items: Iterable, language: str | None = None) -> str:
+def format_list(items: Iterable, language: str | None = None, *, alternatives: bool = False) -> str:
     """Names listed as the language lists them, with its conjunction: "A, B and C",
-    « A, B et C », "A وB وC", "A、B和C", "A, B и C"."""
+    « A, B et C », "A وB وC", "A、B和C", "A, B и C"; `alternatives`: "A, B or C", « A, B ou C »."""
     texts = [str(item) for item in items]
     if not texts:
         return ""
-    return babel_lists.format_list(texts, style="standard", locale=cldr_locale(language))
+    style = "or" if alternatives else "standard"
+    return babel_lists.format_list(texts, style=style, locale=cldr_locale(language))
 
 
 _WHITESPACE = re.compile(r"[\s\u00a0\u202f\u2009]+")

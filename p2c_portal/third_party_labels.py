@@ -21,3 +21,11 @@ CELERY_BEAT_LABELS = [
     gettext_noop("solar event"),
     gettext_noop("solar events"),
 ]
+
+# allauth's own pages name signing in and up in Title Case and, in French and Russian, in other
+# words than the site's header ("Connexion", "Création de compte"): one wording everywhere.
+ALLAUTH_LABELS = [
+    gettext_noop("Sign In"),
+    gettext_noop("Sign Up"),
+    gettext_noop("Sign Out"),
+]

@@ -36,6 +36,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("privacy/", views.privacy_notice, name="privacy_notice"),
+    path("contact/", views.contact, name="contact"),
     path("", include("members.urls")),
     path("", include("pledges.urls")),
     path("", include("reporting.urls")),

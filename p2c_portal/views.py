@@ -1,5 +1,5 @@
-"""Project-wide views: the health and readiness probes, the metrics, the language switcher and
-the error pages."""
+"""Project-wide views: the health and readiness probes, the metrics, the language switcher, the
+privacy notice and contact page, and the error pages."""
 
 import redis
 from django.conf import settings
@@ -119,6 +119,19 @@ def language_switch(request, language: str):
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+@require_safe
+def privacy_notice(request):
+    return render(request, "privacy.html", {
+        "contact_email": settings.CONTACT_EMAIL,
+        "session_days": settings.SESSION_COOKIE_AGE // 86400,
+    })
+
+
+@require_safe
+def contact(request):
+    return render(request, "contact.html", {"contact_email": settings.CONTACT_EMAIL})
 
 
 def bad_request(request, exception=None):

@@ -88,3 +88,13 @@ def pledge_contacts(pledge: Pledge, *, administrators_too: bool = False) -> list
         for user in entity_administrators(pledge.entity_id):
             people.setdefault(user.pk, user)
     return sorted(people.values(), key=lambda user: user.email)
+
+
+def pledge_list_changes_requested(entity) -> QuerySet[Pledge]:
+    """The entity's pledges the secretariat sent back for changes: they wait for the member."""
+    return (
+        Pledge.objects.for_entity(entity)
+        .filter(status=Pledge.Status.CHANGES_REQUESTED)
+        .only("pk", "title", "translations", "reference", "entity_id")
+        .order_by("-updated_at", "-pk")
+    )

@@ -3,6 +3,7 @@ embargo) and approved entities. The lists of pledges themselves are read live; w
 to compute (counters, facets, totals) goes through pledges.public_cache. The member area's reads
 are in pledges.member_selectors, the review desk's in pledges.desk_selectors."""
 
+import datetime
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from action_areas.models import (
@@ -20,12 +21,13 @@ from action_areas.models import (
     BeneficiaryGroup,
     CoalitionGoal,
     Country,
+    CountryGroupMembership,
     Pillar,
     Region,
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
-from p2c_portal.locale_formats import Collated, collation_key
+from p2c_portal.locale_formats import Collated, collation_key, format_list
 
 from . import filters, public_cache
 from .models import CoalitionSettings, Event, Pledge, PledgeType
@@ -103,6 +105,26 @@ def pledge_filter_options() -> dict[str, list[tuple[str, str]]]:
 
 def pledge_filters_from_query(query) -> filters.PledgeFilters:
     return filters.PledgeFilters.from_query(query, pledge_filter_options())
+
+
+def pledge_filters_in_words(pledge_filters: filters.PledgeFilters) -> str:
+    """The filters as a reader names them, in the active language: "Type of pledge: Financial ·
+    Region: Africa or Europe" ("" when nothing is filtered); values of one facet are
+    alternatives, facets add up."""
+    options = pledge_filter_options()
+    labels = {spec.name: spec.label for spec in filters.FACETS}
+    between = pgettext("between a label and its value", ": ")
+    parts = []
+    if pledge_filters.q:
+        parts.append(f"{_('Search')}{between}“{pledge_filters.q}”")
+    if pledge_filters.entity:
+        name = entity_name_public(pledge_filters.entity) or _("One entity")
+        parts.append(f"{_('Entity')}{between}{name}")
+    for name, values in pledge_filters.values.items():
+        known = dict(options.get(name, []))
+        words = format_list([known.get(value, value) for value in values], alternatives=True)
+        parts.append(f"{labels[name]}{between}{words}")
+    return " · ".join(parts)
 
 
 def _card_queryset(queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
@@ -338,3 +360,32 @@ def pledge_goals_public(pledge: Pledge) -> list[CoalitionGoal]:
     }
     goals = CoalitionGoal.objects.shown().filter(counted).select_related("indicator")
     return [goal for goal in goals if in_scope[goal.scope](goal)]
+@dataclass
+class RegionCountries:
+    region: Region
+    countries: list[Country]  # each with .public_pledges and .groups_today (codes)
+
+
+def country_index_public(today: datetime.date) -> list[RegionCountries]:
+    """The countries page: every country named by a public pledge, with how many, grouped by
+    ITU-D region (in the regions' order, countries by name as the language sorts them), each
+    with its LDC/LLDC/SIDS groupings valid on `today`. Two queries, whatever the number."""
+    countries = (
+        Country.objects.annotate(public_pledges=Count(
+            "pledges", filter=Q(pledges__in=Pledge.objects.public().values("pk")), distinct=True,
+        ))
+        .filter(public_pledges__gt=0)
+        .select_related("region")
+        .prefetch_related(Prefetch(
+            "group_memberships", to_attr="memberships_today",
+            queryset=CountryGroupMembership.objects.valid_on(today).order_by("group"),
+        ))
+    )
+    by_region: dict[int, RegionCountries] = {}
+    for country in countries:
+        country.groups_today = [m.group for m in country.memberships_today]
+        entry = by_region.setdefault(country.region_id, RegionCountries(country.region, []))
+        entry.countries.append(country)
+    for entry in by_region.values():
+        entry.countries.sort(key=lambda country: collation_key(country.name))
+    return sorted(by_region.values(), key=lambda e: (e.region.position, e.region.code))

@@ -53,15 +53,32 @@ def pledge_create(*, user, entity_id: int) -> Pledge:
     return Pledge.objects.create(entity=entity, created_by=user, title="")
 
 
-def _lock_for_edit(*, pledge_id: int, expected_version: int | None, may_edit) -> Pledge:
+def _lock_for_edit(
+    *, pledge_id: int, expected_version: int | None, may_edit, resent_values=None,
+) -> Pledge:
     """The pledge, locked until the transaction ends, if `may_edit(pledge)` and nobody saved it
-    since the person saw `expected_version` (None: not checked)."""
+    since the person saw `expected_version` (None: not checked).
+
+    `resent_values`: when the pledge already holds exactly these values, a stale version is the
+    same form sent again (a double click, the back button), not someone else's change."""
     pledge = Pledge.objects.select_for_update().select_related("entity").get(pk=pledge_id)
     if not may_edit(pledge):
         raise permissions.PermissionDenied(_("This pledge cannot be edited now."))
-    if expected_version is not None and pledge.version != expected_version:
+    stale = expected_version is not None and pledge.version != expected_version
+    if stale and (resent_values is None or not _holds_values(pledge, resent_values)):
         raise EditConflict
     return pledge
+
+
+def _holds_values(pledge: Pledge, values: dict[str, Any]) -> bool:
+    for field, value in values.items():
+        if field in M2M_FIELDS:
+            stored = set(getattr(pledge, field).values_list("pk", flat=True))
+            if stored != {getattr(item, "pk", item) for item in value}:
+                return False
+        elif getattr(pledge, field) != value:
+            return False
+    return True
 
 
 def _write(pledge: Pledge, values: dict[str, Any]) -> None:
@@ -104,6 +121,8 @@ def pledge_save_section(
     pledge = _lock_for_edit(
         pledge_id=pledge_id, expected_version=expected_version,
         may_edit=lambda pledge: permissions.can_edit_pledge(user, pledge),
+        # Only a fully valid section can be the same as what is stored.
+        resent_values=None if raw_input else values,
     )
     unsaved = dict(pledge.unsaved_input or {})
     if raw_input:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("pledges/<int:pk>/", public.pledge_detail, name="pledge_detail"),
     path("pledges/export.csv", public.export_csv, name="export_csv"),
     path("pledges/export.json", public.export_json, name="export_json"),
+    path("countries/", public.country_index, name="country_index"),
     path("countries/<str:iso3>/", public.country_detail, name="country_detail"),
     path("events/<slug:slug>/", public.event_detail, name="event_detail"),
     path("open-data/", public.open_data_page, name="open_data"),

@@ -12,12 +12,14 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from action_areas.models import text_in
 from p2c_portal import locale_formats
+from pledges.selectors import pledge_filters_from_query, pledge_filters_in_words
 
 from .compiled_report_figures import BREAKDOWNS
 
@@ -180,7 +182,8 @@ def _selection(parameters: dict, language: str) -> list[str]:
         })
     if parameters.get("kind") == "custom":
         lines.append(_("Filters of the public pledge list: %(filters)s") % {
-            "filters": parameters.get("filter_query") or _("none (every public pledge)")})
+            "filters": _filters_in_words(parameters.get("filter_query") or "")
+            or _("none (every public pledge)")})
     lines.append(_("Published and completed pledges only. Country groupings (LDC, LLDC, SIDS) "
                    "as they stood on %(date)s.") % {
         "date": date(parameters["as_of"])})
@@ -201,6 +204,9 @@ def _goal_line(item: dict, language: str) -> GoalLine:
         "value": _goal_value(item, item["goal_value"], language), "date": date(item["goal_date"])}
     return GoalLine(_label(item, language), goal, _goal_value(item, item["committed"], language),
                     _goal_value(item, item["achieved"], language))
+def _filters_in_words(filter_query: str) -> str:
+    """"Type of pledge: Financial · Region: Africa", not "type=financial&region=africa"."""
+    return pledge_filters_in_words(pledge_filters_from_query(QueryDict(filter_query)))
 
 
 def compiled_report_document(figures: dict, *, title: str, language: str) -> Document:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("open-data/goals.csv", views.goals_csv, name="goals_csv"),
     path("goals/", views.goal_list, name="goal_list"),
     path("goals/<slug:code>/", views.goal_detail, name="goal_detail"),
+    path("events/", views.event_index, name="event_index"),
     path("reports/", views.compiled_report_list, name="compiled_report_list"),
     path("reports/<int:pk>/", views.compiled_report_detail, name="compiled_report_detail"),
     path("reports/<int:pk>/<str:language>/<str:file_format>", views.compiled_report_file,

@@ -30,6 +30,7 @@ from .forms import ProgressReportForm
 from .goal_charts import goal_chart_svg, goal_value
 from .models import ProgressReport, ReportingCycle
 from .selectors import compiled_reports as compiled_report_selectors
+from .selectors import events as event_selectors
 from .selectors import goals as goal_selectors
 from .selectors import progress as progress_selectors
 from .services import progress as progress_services
@@ -192,6 +193,13 @@ def compiled_report_list(request):
         page_number(request.GET.get("page"), last=10**6)
     )
     return render(request, "reporting/public/compiled_report_list.html", {"page": page})
+
+
+@public_page
+def event_index(request):
+    return render(request, "reporting/public/event_index.html", {
+        "events": event_selectors.event_index_public(),
+    })
 
 
 @public_page

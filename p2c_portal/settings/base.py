@@ -307,6 +307,8 @@ else:  # make run: each email printed readably on stderr, apart from the JSON lo
     EMAIL_BACKEND = "p2c_portal.email_backends.ReadableConsoleEmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Partner2Connect <no-reply@p2c.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The coalition's address, given on the contact page and the privacy notice.
+CONTACT_EMAIL = env("CONTACT_EMAIL", default="partner2connect@itu.int")
 EMAIL_TIMEOUT = 10
 # The secretariat's shared inbox for new-submission and digest emails.
 SECRETARIAT_EMAIL = env("SECRETARIAT_EMAIL", default="secretariat@p2c.example.org")
@@ -332,6 +334,7 @@ ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "members.signup_form.SignupNameForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False

@@ -313,6 +313,8 @@ def pledge_submit(request, pk: int):
 def pledge_manage(request, pk: int):
     pledge = member_selectors.pledge_get_for_member(request.user, pk)
     history = list(member_selectors.pledge_status_history(pledge))
+    can_delete = (pledge.status == Pledge.Status.DRAFT and not pledge.reference
+                  and permissions.can_edit_pledge(request.user, pledge))
     return render(request, "pledges/member/pledge_manage.html", {
         "pledge": pledge,
         "history": history,
@@ -320,10 +322,11 @@ def pledge_manage(request, pk: int):
             (c for c in history if c.to_status == Pledge.Status.CHANGES_REQUESTED), None
         ) if pledge.status == Pledge.Status.CHANGES_REQUESTED else None,
         "can_edit": permissions.can_edit_pledge(request.user, pledge),
-        "can_withdraw": workflow.transition_allowed(request.user, pledge, "withdraw"),
+        # A draft nobody else has seen is deleted, not withdrawn: one way out, not two.
+        "can_withdraw": not can_delete
+        and workflow.transition_allowed(request.user, pledge, "withdraw"),
         "can_translate": permissions.can_translate_pledge(request.user, pledge),
-        "can_delete": pledge.status == Pledge.Status.DRAFT and not pledge.reference
-        and permissions.can_edit_pledge(request.user, pledge),
+        "can_delete": can_delete,
         "is_public": pledge.is_public(),
     })
 

@@ -149,6 +149,13 @@ def _scoped_list(request, facet: str, value: str) -> dict:
 
 
 @public_page
+def country_index(request):
+    return render(request, "pledges/public/country_index.html", {
+        "regions": selectors.country_index_public(timezone.localdate()),
+    })
+
+
+@public_page
 def country_detail(request, iso3: str):
     country = selectors.country_get_public(iso3)
     if iso3 != country.iso3:  # one address per country: /countries/RWA/

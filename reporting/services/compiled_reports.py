@@ -103,14 +103,19 @@ LATEST_DATE = datetime.date(2100, 12, 31)
 
 
 def _canonical_filters(filter_query: str) -> tuple[str, list[str]]:
-    """The public list's query string as the list itself writes it (known values only, fixed
-    order, no page or sort), and what it did not understand."""
-    given = QueryDict(filter_query.strip().lstrip("?"))
+    """The public list's query string (or its whole address) as the list itself writes it (known
+    values only, fixed order, no page, sort or empty parameter), and what it did not
+    understand."""
+    # The whole address of a list page as well as its query string: what follows "?", if any.
+    query = filter_query.strip()
+    query = query.split("?", 1)[1] if "?" in query else query
+    given = QueryDict(query.split("#", 1)[0])
     canonical = pledge_filters_from_query(given).params(include_sort=False)
     kept = set(canonical)
     unknown = [
         f"{name}={value}" for name, values in given.lists() if name not in IGNORED_LIST_PARAMETERS
-        for value in values if (name, value.strip() if name != "country" else
+        # An empty parameter is the list's form sent with a field left blank ("q=&country=").
+        for value in values if value.strip() and (name, value.strip() if name != "country" else
                                 value.strip().upper()) not in kept
     ]
     return urlencode(canonical), unknown

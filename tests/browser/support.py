@@ -103,13 +103,13 @@ ALLAUTH_HEADINGS = {
         "login": "Sign In",
     },
     "fr": {
-        "signup": "Création de compte",
+        "signup": "S’inscrire",  # the site's wording (p2c_portal/third_party_labels.py)
         "verification_sent": "Vérifiez votre adresse e-mail",
         "confirm": "Confirmer l'adresse e-mail",
-        "login": "Connexion",
+        "login": "Se connecter",
     },
     "ar": {
-        "signup": "الاشتراك",
+        "signup": "إنشاء حساب",
         "verification_sent": "التحقق من البريد الإلكتروني",
         "confirm": "تأكيد البريد الإلكتروني",
         "login": "تسجيل الدخول",
@@ -121,7 +121,7 @@ ALLAUTH_HEADINGS = {
         "login": "Iniciar sesión",
     },
     "ru": {
-        "signup": "Зарегистрируйтесь",
+        "signup": "Зарегистрироваться",
         "verification_sent": "Подтвердите Ваш адрес электронной почты",
         "confirm": "Подтвердите адрес электронной почты",
         "login": "Войти",
@@ -140,6 +140,7 @@ CONFIRM_LINK = re.compile(r"https?://[^\s<>\"']+/confirm-email/[^\s<>\"']+")
 def sign_up(person_page, language: str, email: str, password: str) -> None:
     """Fill allauth's sign-up page, which the person has just opened."""
     person_page.get_by_label(form_label(language, "Email")).fill(email)
+    person_page.get_by_label(form_label(language, "Your full name")).fill("Amina Diallo")
     person_page.get_by_label(form_label(language, "Password")).fill(password)
     person_page.get_by_label(form_label(language, "Password (again)")).fill(password)
     person_page.get_by_role("button", name=ALLAUTH_HEADINGS[language]["signup"]).click()
@@ -150,6 +151,7 @@ def fill_login_form(person_page, language: str, email: str, password: str = TEST
     headings = ALLAUTH_HEADINGS[language]
     expect(person_page.get_by_role("heading", level=1)).to_have_text(headings["login"])
     person_page.get_by_label(form_label(language, "Email")).fill(email)
+    person_page.get_by_label(form_label(language, "Your full name")).fill("Amina Diallo")
     person_page.get_by_label(form_label(language, "Password")).fill(password)
     person_page.get_by_role("button", name=headings["login"], exact=True).click()
 
@@ -160,7 +162,7 @@ def enter_authenticator_code(person_page, language: str, code: str) -> None:
         t(language, "Two-factor authentication")
     )
     person_page.get_by_label(form_label(language, "Code")).fill(code)
-    person_page.get_by_role("button", name=t(language, "Log in"), exact=True).click()
+    person_page.get_by_role("button", name=t(language, "Sign in"), exact=True).click()
 
 
 def log_in(person_page, language: str, email: str, password: str = TEST_PASSWORD) -> None:
@@ -180,15 +182,15 @@ def log_in(person_page, language: str, email: str, password: str = TEST_PASSWORD
 
 def expect_logged_out(person_page, language: str) -> None:
     header = person_page.get_by_role("banner")
-    expect(header.get_by_role("link", name=t(language, "Log in"), exact=True)).to_be_visible()
-    expect(header.get_by_role("button", name=t(language, "Log out"), exact=True)).to_have_count(0)
+    expect(header.get_by_role("link", name=t(language, "Sign in"), exact=True)).to_be_visible()
+    expect(header.get_by_role("button", name=t(language, "Sign out"), exact=True)).to_have_count(0)
 
 
 def expect_logged_in(person_page, language: str) -> None:
     header = person_page.get_by_role("banner")
-    expect(header.get_by_role("button", name=t(language, "Log out"), exact=True)).to_be_visible()
+    expect(header.get_by_role("button", name=t(language, "Sign out"), exact=True)).to_be_visible()
     expect(header.get_by_role("link", name=t(language, "My account"), exact=True)).to_be_visible()
-    expect(header.get_by_role("link", name=t(language, "Log in"), exact=True)).to_have_count(0)
+    expect(header.get_by_role("link", name=t(language, "Sign in"), exact=True)).to_have_count(0)
 
 
 def open_menu_if_collapsed(person_page) -> None:

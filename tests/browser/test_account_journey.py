@@ -92,7 +92,7 @@ def test_new_person_signs_up_confirms_email_logs_in_and_out(page, checkpoint, la
 
     # Log out from the header.
     open_menu_if_collapsed(page)
-    page.get_by_role("banner").get_by_role("button", name=t(language, "Log out")).click()
+    page.get_by_role("banner").get_by_role("button", name=t(language, "Sign out")).click()
     expect(page.get_by_role("status")).to_contain_text(t(language, "You have signed out."))
     expect(page).to_have_url(re.compile(rf"/{language}/"))
     expect_logged_out(page, language)
@@ -105,7 +105,7 @@ def test_wrong_password_says_so_and_keeps_the_typed_email(page, checkpoint, lang
     UserFactory(email="amina@example.org")
 
     page.goto("/")
-    page.get_by_role("banner").get_by_role("link", name=t(language, "Log in")).click()
+    page.get_by_role("banner").get_by_role("link", name=t(language, "Sign in")).click()
     h1 = page.get_by_role("heading", level=1)
     expect(h1).to_have_text(headings["login"])
     checkpoint("01-login")

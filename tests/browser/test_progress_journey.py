@@ -197,7 +197,7 @@ def test_member_reports_progress_and_the_public_sees_it(
     visitor = person_browser("visitor", language)
     visitor.goto(public_url)
     expect(visitor.get_by_role("heading", level=1)).to_have_text(TITLE)
-    expect(visitor.get_by_role("banner")).to_contain_text(tr("Log in"))  # not logged in
+    expect(visitor.get_by_role("banner")).to_contain_text(tr("Sign in"))  # not logged in
     progress = visitor.get_by_role("region", name=tr("Progress"), exact=True)
     expect(progress).to_contain_text(tr("Reporting status:"))
     expect(progress.locator(".badge").first).to_have_text(tr("Up to date"))

@@ -194,5 +194,5 @@ def test_secretariat_compiles_and_publishes_the_kigali_report_and_a_visitor_read
     assert squashed(title) in text
     assert squashed(section_title) in text
     for site_chrome in (t(language, "Skip to main content"), t(language, "Open data"),
-                        t(language, "Log in"), t(language, "Open-source pledge portal.")):
+                        t(language, "Sign in"), t(language, "Open-source pledge portal.")):
         assert squashed(site_chrome) not in text, f"{site_chrome!r} is printed"

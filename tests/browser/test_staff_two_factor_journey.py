@@ -97,8 +97,8 @@ def test_new_staff_sets_up_an_authenticator_app_before_the_admin_opens_and_logs_
     # --- Out, and in again: the password is not enough. ---------------------------------------
     page.goto(f"/{language}/")
     banner = page.get_by_role("banner")
-    banner.get_by_role("button", name=t(language, "Log out")).click()
-    expect(banner.get_by_role("link", name=t(language, "Log in"))).to_be_visible()
+    banner.get_by_role("button", name=t(language, "Sign out")).click()
+    expect(banner.get_by_role("link", name=t(language, "Sign in"))).to_be_visible()
     page.goto("/admin/")
     fill_login_form(page, language, user.email, TEST_PASSWORD)
     expect(page).to_have_url(re.compile(rf"/{language}/accounts/2fa/authenticate/$"))

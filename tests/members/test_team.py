@@ -67,7 +67,7 @@ def test_invitee_with_an_account_logs_in_and_accepts(
         invite(entity_admin_client, entity, newcomer.email, role="viewer")
     path = invitation_path(mailoutbox[0])
     anonymous_page = Client().get(path).content.decode()
-    assert "Log in to accept" in anonymous_page
+    assert "Sign in to accept" in anonymous_page
     assert newcomer_client.post(path).status_code == 302
     assert Membership.objects.get(user=newcomer).role == "viewer"
 

@@ -158,7 +158,8 @@ def _signup(client, email: str, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         return client.post(
             "/en/accounts/signup/",
-            {"email": email, "password1": PASSWORD, "password2": PASSWORD},
+            {"email": email, "full_name": "Amina Diallo", "password1": PASSWORD,
+             "password2": PASSWORD},
         )
 
 

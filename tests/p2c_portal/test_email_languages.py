@@ -241,7 +241,8 @@ def test_signing_up_in_a_language_keeps_it_for_the_emails(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/{language}/accounts/signup/",
-                    {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD})
+                    {"email": "new@example.org", "full_name": "Amina Diallo",
+                     "password1": PASSWORD, "password2": PASSWORD})
 
     assert User.objects.get(email="new@example.org").preferred_language == language
     [confirmation] = mailoutbox

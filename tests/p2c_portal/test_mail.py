@@ -13,6 +13,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.utils import timezone, translation
 
+from members.models import User
 from p2c_portal.jobs import RETRY_BACKOFF
 from p2c_portal.mail import EMAIL_JOBS, email_deliver, email_queue, email_send_templated
 from p2c_portal.models import OutboundEmail
@@ -57,7 +58,8 @@ def _reset_backend_counters():
 def _signup(client, language: str, email: str):
     return client.post(
         f"/{language}/accounts/signup/",
-        {"email": email, "password1": PASSWORD, "password2": PASSWORD},
+        {"email": email, "full_name": "Amina Diallo", "password1": PASSWORD,
+         "password2": PASSWORD},
     )
 
 
@@ -96,9 +98,12 @@ def test_signup_stores_one_email_and_delivers_it_once(
     assert message.to == ["new.member@example.org"]
     assert message.subject == "[Partner2Connect] Please Confirm Your Email Address"
     assert "/en/accounts/confirm-email/" in message.body
-    # allauth's greeting names the site; a missing context would leave "Hello from !".
+    # The person is greeted by the name they gave; the site is named in the closing (a missing
+    # context would leave "Thank you for using !").
+    assert message.body.startswith("Dear Amina,")
     site_name = Site.objects.get_current().name
-    assert f"Hello from {site_name}!" in message.body
+    assert f"Thank you for using {site_name}!" in message.body
+    assert User.objects.get(email="new.member@example.org").full_name == "Amina Diallo"
 
 
 def test_signup_in_french_gets_the_email_in_french(
@@ -114,7 +119,7 @@ def test_signup_in_french_gets_the_email_in_french(
     message = mailoutbox[0]
     assert message.subject == "[Partner2Connect] Confirmez votre adresse e-mail"
     assert "/fr/accounts/confirm-email/" in message.body
-    assert "Bonjour" in message.body
+    assert message.body.startswith("Bonjour Amina,")
     assert "Please" not in message.body
 
 

@@ -9,15 +9,29 @@ pytestmark = pytest.mark.django_db
         ("/en/", "Four action areas"),
         ("/fr/", "Quatre domaines d’action"),
         ("/en/accounts/login/", "Sign In"),
-        ("/fr/accounts/login/", "Connexion"),
+        ("/fr/accounts/login/", "Se connecter"),
         ("/en/accounts/signup/", "Sign Up"),
-        ("/fr/accounts/signup/", "Inscription"),
+        ("/fr/accounts/signup/", "S’inscrire"),
     ],
 )
 def test_public_pages_render_in_both_languages(anonymous, url, expected):
     response = anonymous.get(url)
     assert response.status_code == 200
     assert expected in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar", "es", "ru", "zh-hans"])
+def test_signing_in_and_up_are_named_alike_in_the_header_and_on_allauths_pages(
+    anonymous, language
+):
+    import re
+
+    for page in ("login", "signup"):
+        html = anonymous.get(f"/{language}/accounts/{page}/").content.decode()
+        heading = re.search(r"<h1[^>]*>\s*(.*?)\s*</h1>", html, re.S).group(1)
+        header = html[html.index("<header"):html.index("</header>")]
+        words = re.search(rf'href="/{language}/accounts/{page}/"[^>]*>(.*?)</a>', header).group(1)
+        assert heading.casefold() == words.casefold(), (page, heading, words)
 
 
 def test_every_page_sends_a_strict_content_security_policy(anonymous):

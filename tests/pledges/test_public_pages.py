@@ -95,7 +95,7 @@ def test_home_lists_the_latest_pledges_and_calls_to_join(anonymous, member_clien
     PledgeFactory(published=True, title="Newest pledge")
     html = _html(anonymous.get("/en/"))
     assert html.index("Newest pledge") < html.index("Older pledge")
-    assert "Join the coalition" in html and "Log in to pledge" in html
+    assert "Join the coalition" in html and "Sign in to pledge" in html
     member_html = _html(member_client.get("/en/"))
     assert "Make a pledge" in member_html and "Join the coalition" not in member_html
 
@@ -435,9 +435,9 @@ def test_signed_in_people_and_anonymous_visitors_never_share_a_page(anonymous, m
                                                                      member):
     anonymous.get("/en/")
     html = _html(member_client.get("/en/"))
-    assert "Make a pledge" in html and "Log out" in html
+    assert "Make a pledge" in html and "Sign out" in html
     html = _html(anonymous.get("/en/"))
-    assert "Join the coalition" in html and "Log out" not in html
+    assert "Join the coalition" in html and "Sign out" not in html
     assert member.email not in html and "My dashboard" not in html
 
 

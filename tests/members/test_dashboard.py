@@ -1,0 +1,57 @@
+"""The member dashboard: what waits for the member, a way to write a pledge, and nothing a
+secretariat member has no use for; sign-up asks for the person's name."""
+
+import pytest
+
+from members.models import User
+from tests.factories import PledgeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_dashboard_offers_to_write_a_pledge_and_lists_pledges_sent_back(
+    member_client, entity
+):
+    sent_back = PledgeFactory(entity=entity, status="changes_requested",
+                              reference="P2C-2024-0007", title="Solar school links")
+    PledgeFactory(entity=entity, published=True, title="Published one")
+    html = member_client.get("/en/me/").content.decode()
+    assert 'action="/en/my-pledges/new/"' in html and ">Write a pledge</button>" in html
+    waiting = html[html.index('id="waiting-title"'):html.index("My entities")]
+    assert "The secretariat asks for changes to:" in waiting
+    assert f'href="/en/my-pledges/{sent_back.pk}/"><bdi>Solar school links</bdi>' in waiting
+    assert "Published one" not in waiting
+    assert "Nothing waits for you now." not in waiting
+
+
+def test_nothing_waiting_is_said_plainly(member_client):
+    assert "Nothing waits for you now." in member_client.get("/en/me/").content.decode()
+
+
+def test_a_viewer_is_not_offered_to_write_a_pledge(viewer_client):
+    assert "Write a pledge" not in viewer_client.get("/en/me/").content.decode()
+
+
+def test_the_secretariats_dashboard_leads_to_the_desk_not_to_applying(secretariat_client):
+    html = secretariat_client.get("/en/me/").content.decode()
+    assert "Apply for your entity" not in html
+    assert 'href="/en/admin/"' in html and "Open the secretariat desk" in html
+
+
+def test_a_newcomer_is_still_offered_to_apply(newcomer_client):
+    assert "Apply for your entity" in newcomer_client.get("/en/me/").content.decode()
+
+
+def test_sign_up_asks_for_a_full_name_and_keeps_it(client):
+    page = client.get("/en/accounts/signup/").content.decode()
+    assert 'name="full_name"' in page and 'autocomplete="name"' in page
+    password = "a-long-passphrase-9081"
+    refused = client.post("/en/accounts/signup/", {
+        "email": "blank@example.org", "full_name": "   ", "password1": password,
+        "password2": password})
+    assert refused.status_code == 200
+    assert not User.objects.filter(email="blank@example.org").exists()
+    client.post("/en/accounts/signup/", {
+        "email": "amina@example.org", "full_name": "  Amina   Diallo ", "password1": password,
+        "password2": password})
+    assert User.objects.get(email="amina@example.org").full_name == "Amina Diallo"

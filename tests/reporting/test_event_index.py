@@ -1,0 +1,51 @@
+"""The events page: every event with its public pledges and its published reports."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from reporting.models import ReportRun
+from tests.factories import EventFactory, PledgeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _report(event, title: str, *, published: bool) -> ReportRun:
+    return ReportRun.objects.create(
+        kind=ReportRun.Kind.EVENT, event=event, title_en=title, as_of=datetime.date(2024, 1, 1),
+        parameters_key=f"event={event.slug}|{title}", status=ReportRun.Status.DONE,
+        is_published=published, published_at=timezone.now() if published else None,
+    )
+
+
+def test_each_event_shows_its_public_pledges_and_published_reports(anonymous):
+    kigali = EventFactory(slug="kigali-test", name_en="Kigali roundtable", location="Kigali")
+    EventFactory(slug="quiet", name_en="Quiet forum", start_date=datetime.date(2021, 1, 1),
+                 end_date=datetime.date(2021, 1, 1))
+    PledgeFactory(published=True, event=kigali)
+    PledgeFactory(published=True, event=kigali)
+    PledgeFactory(event=kigali)  # a draft: not counted
+    public_report = _report(kigali, "What Kigali pledged", published=True)
+    _report(kigali, "Internal draft report", published=False)
+    response = anonymous.get("/en/events/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="/en/events/kigali-test/">2 pledges</a>' in html
+    assert 'href="/en/events/quiet/">0 pledges</a>' in html
+    assert f'href="/en/reports/{public_report.pk}/"><bdi>What Kigali pledged</bdi>' in html
+    assert "Internal draft report" not in html
+    assert html.index("Kigali roundtable") < html.index("Quiet forum")  # newest first
+
+
+def test_the_events_page_costs_the_same_queries_for_few_or_many_events(
+    anonymous, django_assert_max_num_queries
+):
+    for n in range(6):
+        event = EventFactory(slug=f"forum-{n}")
+        PledgeFactory(published=True, event=event)
+        _report(event, f"Report {n}", published=True)
+    cache.clear()
+    with django_assert_max_num_queries(2):  # the events with their counts, their reports
+        assert anonymous.get("/en/events/").status_code == 200
