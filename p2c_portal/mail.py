@@ -45,6 +45,7 @@ def email_queue(
     body_html: str = "",
     template: str = "",
     language: str = "",
+    headers: Mapping[str, str] | None = None,
 ) -> OutboundEmail:
     """Store an already-rendered email and queue its delivery once the transaction commits."""
     recipients = sorted({address.strip() for address in to if address and address.strip()})
@@ -55,6 +56,7 @@ def email_queue(
         body_html=body_html,
         template=template,
         language=language,
+        headers=dict(headers or {}),
     )
     EMAIL_JOBS.enqueue_on_commit(email.pk)
     return email
@@ -66,6 +68,7 @@ def email_send_templated(
     to: Iterable[str],
     context: Mapping[str, Any],
     language: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> OutboundEmail:
     """Render templates/emails/<template>_{subject,body}.txt (+ optional _body.html) and queue.
 
@@ -91,6 +94,7 @@ def email_send_templated(
         body_html=body_html,
         template=template,
         language=language,
+        headers=headers,
     )
 
 
@@ -131,7 +135,7 @@ def _send(email_id: int, claim: uuid.UUID) -> bool:
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=email.to,
-        headers={"Message-ID": email.message_id},
+        headers={**email.headers, "Message-ID": email.message_id},
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

@@ -38,6 +38,8 @@ class OutboundEmail(models.Model):
         _("template"), max_length=200, blank=True, help_text=_("Which email this is.")
     )
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # Extra headers of this email, e.g. List-Unsubscribe on the emails people may stop.
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
     message_id = models.CharField(
         _("Message-ID"), max_length=255, unique=True, default=new_message_id, editable=False
     )

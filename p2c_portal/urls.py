@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("", include("members.urls")),
     path("", include("pledges.urls")),
     path("", include("reporting.urls")),
+    path("", include("following.urls")),
     prefix_default_language=True,
 )
 

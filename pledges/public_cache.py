@@ -27,7 +27,7 @@ PUBLIC_CACHE_FRESH = 20
 PUBLIC_CACHE_STALE = 10
 PUBLIC_CACHE_WAIT = 10  # at most, for a value another request is computing
 PUBLIC_CACHE_LONGEST = 600  # a safety net for changes no save tells (reference data)
-PUBLIC_CACHE_VERSION = 3  # bump when the shape of a cached value changes
+PUBLIC_CACHE_VERSION = 4  # bump when the shape of a cached value changes
 # Statuses a public pledge is in, or leaves it for: a save into or out of the public set, and
 # any edit of a public pledge, moves the latest updated_at among them (auto_now: every save).
 _PUBLIC_OR_LEFT = (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED, Pledge.Status.WITHDRAWN)

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext
@@ -214,13 +215,24 @@ def _figures() -> dict:
             country_id=OuterRef("pk"), pledge__in=public
         ))
     ).count()
-    by_type = {
-        row["pledge_type"]: {"pledges": row["n"], "usd": row["usd"],
-                             "awaiting_rate": row["awaiting"]}
-        for row in public.order_by().values("pledge_type")
-        .annotate(n=Count("pk"), usd=Sum("usd_amount", filter=financial),
-                  awaiting=Count("pk", filter=awaiting_rate()))
-    }
+    # By type and stakeholder group of the pledging entity in one scan; each breakdown is a sum
+    # of its cells. Global pledges are counted on the way (the map shows them apart).
+    by_type, by_stakeholder, global_pledges = {}, {}, 0
+    for row in (public.order_by().values("pledge_type", "entity__stakeholder_group")
+                .annotate(n=Count("pk"), usd=Sum("usd_amount", filter=financial),
+                          awaiting=Count("pk", filter=awaiting_rate()),
+                          global_n=Count("pk", filter=Q(is_global=True)))):
+        cell = by_type.setdefault(row["pledge_type"],
+                                  {"pledges": 0, "usd": None, "awaiting_rate": 0})
+        cell["pledges"] += row["n"]
+        cell["awaiting_rate"] += row["awaiting"]
+        if row["usd"] is not None:
+            cell["usd"] = (cell["usd"] or Decimal(0)) + row["usd"]
+        group = by_stakeholder.setdefault(row["entity__stakeholder_group"],
+                                          {"pledges": 0, "usd": Decimal(0)})
+        group["pledges"] += row["n"]
+        group["usd"] += row["usd"] or Decimal(0)
+        global_pledges += row["global_n"]
     # From the public pledges (their columns in one index) to their areas: half the time of
     # going from the links to the pledges.
     by_area = {
@@ -232,6 +244,9 @@ def _figures() -> dict:
                   awaiting=Count("pk", filter=awaiting_rate()))
     }
     return {
+        **_map_and_chart_figures(public),
+        "by_stakeholder": by_stakeholder,
+        "global": global_pledges,
         # The totals are the sums of the breakdown by type (one scan fewer).
         "pledges": sum(row["pledges"] for row in by_type.values()),
         "entities": entities,
@@ -242,6 +257,61 @@ def _figures() -> dict:
         "by_type": by_type,
         "by_area": by_area,
     }
+
+
+def _map_and_chart_figures(public: QuerySet[Pledge]) -> dict:
+    """What the home page's map and timeline show, in four grouped queries (none per country):
+    - by_country: iso3 -> {iso2, name_en, name_translations, pledges, usd}; a pledge counts in
+      every country it names (as on the country's page);
+    - regional: region code -> {name_en, name_translations, pledges} of the pledges naming a
+      whole region (shown apart from the countries, like the global ones);
+    - by_month: [(first day of the month, pledges, usd)] by month of publication, oldest first,
+      and events: [(start date, name_en, name_translations)] to mark on that timeline."""
+    financial_usd = Sum("pledge__usd_amount",
+                        filter=Q(pledge__pledge_type=PledgeType.FINANCIAL))
+    by_country = {
+        row["country__iso3"]: {
+            "iso2": row["country__iso2"], "name_en": row["country__name_en"],
+            "name_translations": row["country__name_translations"],
+            "pledges": row["n"], "usd": row["usd"] or Decimal(0),
+        }
+        for row in Pledge.countries.through.objects.filter(pledge__in=public).order_by()
+        .values("country__iso3", "country__iso2", "country__name_en",
+                "country__name_translations")
+        .annotate(n=Count("pledge_id"), usd=financial_usd)
+    }
+    regional = {
+        row["region__code"]: {"name_en": row["region__name_en"],
+                              "name_translations": row["region__name_translations"],
+                              "position": row["region__position"], "pledges": row["n"]}
+        for row in Pledge.regions.through.objects.filter(pledge__in=public).order_by()
+        .values("region__code", "region__name_en", "region__name_translations",
+                "region__position")
+        .annotate(n=Count("pledge_id"))
+    }
+    financial = Q(pledge_type=PledgeType.FINANCIAL)
+    by_month = []
+    for row in (public.filter(published_at__isnull=False).order_by()
+                .annotate(month=TruncMonth("published_at")).values("month")
+                .annotate(n=Count("pk"), usd=Sum("usd_amount", filter=financial))
+                .order_by("month")):
+        by_month.append((row["month"].date() if hasattr(row["month"], "date") else row["month"],
+                         row["n"], row["usd"] or Decimal(0)))
+    return {
+        "by_country": by_country,
+        "regional": regional,
+        "by_month": by_month,
+        "events": list(Event.objects.order_by("start_date")
+                       .values_list("start_date", "name_en", "name_translations")),
+    }
+
+
+def country_iso2_codes() -> dict[str, str]:
+    """ISO alpha-3 -> alpha-2 of every country, for the list's map (its facets count by
+    alpha-3; the map's outlines are keyed by alpha-2)."""
+    return public_cache.cached(
+        "country-iso2", lambda: dict(Country.objects.values_list("iso3", "iso2"))
+    )
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .feeds import NewPledgesFeed
 from .views import member, public
 
 app_name = "pledges"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("pledges/export.csv", public.export_csv, name="export_csv"),
     path("pledges/export.json", public.export_json, name="export_json"),
     path("countries/", public.country_index, name="country_index"),
+    path("pledges/feed.atom", NewPledgesFeed(), name="pledge_feed"),
     path("countries/<str:iso3>/", public.country_detail, name="country_detail"),
     path("events/<slug:slug>/", public.event_detail, name="event_detail"),
     path("open-data/", public.open_data_page, name="open_data"),

@@ -18,12 +18,10 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import BinaryIO
 
 from django.utils import translation
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -33,11 +31,12 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from p2c_portal import svg_charts
 from p2c_portal.locale_formats import format_list
+from p2c_portal.svg_charts import Bar, bars_from
 from spreadsheets.files import spreadsheet_safe
 
 from . import compiled_report_fonts as fonts
@@ -226,82 +225,15 @@ def workbook(figures: dict, document: Document, rows: Iterable[PledgeRow], out: 
 # --- Charts ------------------------------------------------------------
 
 
-@dataclass
-class Bar:
-    label: str
-    value: int
-    share: float  # of the largest value, 0–1
-    text: str
-
-
 def chart_bars(section: Section) -> list[Bar]:
-    largest = section.largest
-    return [
-        Bar(row.label, row.pledges, (row.pledges / largest) if largest else 0.0,
-            number(row.pledges))
-        for row in section.rows
-    ]
-
-
-def _wrapped(label: str, *, font_size: float, width: float) -> list[str]:
-    """The label cut into lines no wider than `width` (Helvetica metrics), never truncated: the
-    chart names every row in full, in both languages."""
-    return simpleSplit(label, "Helvetica", font_size, width) or [""]
-
-
-# The HTML chart: each row's label above its bar, so that long labels (French stakeholder groups,
-# SDGs) are read in full and the chart stays legible when it shrinks to a phone's width. User
-# units; the stylesheet sets the same font size (.report-chart__label in static/css/site.css).
-CHART_WIDTH = 360  # about a phone's width in CSS pixels: labels keep their size there
-CHART_FONT = 13
-CHART_LINE = 16
-CHART_BAR = 12
-CHART_GAP = 9
-CHART_VALUE_SPACE = 40  # right of the longest bar, for its value
-# Browsers draw the label in the site's sans-serif, which may run wider than Helvetica.
-BROWSER_FONT_ALLOWANCE = 1.2
-
-
-def _svg_rows(bars: list[Bar]) -> tuple[list[tuple], float]:
-    rows, top = [], 0.0
-    bar_area = CHART_WIDTH - CHART_VALUE_SPACE
-    for bar in bars:
-        lines = _wrapped(bar.label, font_size=CHART_FONT * BROWSER_FONT_ALLOWANCE,
-                         width=CHART_WIDTH)
-        bar_top = top + len(lines) * CHART_LINE + 3
-        width = max(bar.share * bar_area, 1.0)
-        rows.append((top, lines, bar_top, width, bar.text))
-        top = bar_top + CHART_BAR + CHART_GAP
-    return rows, top - CHART_GAP + 2
+    return bars_from([(row.label, row.pledges, number(row.pledges)) for row in section.rows])
 
 
 def bar_chart_svg(section: Section, chart_id: str) -> SafeString:
-    """A horizontal bar chart as inline SVG, described for screen readers (the table next to it
-    holds the same numbers). Colours come from the site's stylesheet (.report-chart)."""
-    rows, height = _svg_rows(chart_bars(section))
-    description = "; ".join(f"{row.label}: {number(row.pledges)}" for row in section.rows)
-    items = format_html_join(
-        "",
-        '<g><text class="report-chart__label" x="0" y="{}">{}</text>'
-        '<rect class="report-chart__bar" x="0" y="{}" width="{}" height="{}"></rect>'
-        '<text class="report-chart__value" x="{}" y="{}">{}</text></g>',
-        (
-            (f"{top + CHART_FONT - 1:.0f}",
-             format_html_join("", '<tspan x="0" dy="{}">{}</tspan>',
-                              ((0 if i == 0 else CHART_LINE, line)
-                               for i, line in enumerate(lines))),
-             f"{bar_top:.0f}", f"{width:.1f}", CHART_BAR,
-             f"{width + 6:.1f}", f"{bar_top + CHART_BAR - 1:.0f}", text)
-            for top, lines, bar_top, width, text in rows
-        ),
-    )
-    return format_html(
-        '<svg class="report-chart" role="img" viewBox="0 0 {} {}" '
-        'aria-labelledby="{}-title" aria-describedby="{}-desc" xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
-        CHART_WIDTH, f"{height:.0f}", chart_id, chart_id, chart_id,
-        _("Bar chart: %(title)s, number of pledges") % {"title": section.title},
-        chart_id, description, items,
+    """The HTML page's chart of a section: its pledges per row (p2c_portal.svg_charts)."""
+    return svg_charts.bar_chart_svg(
+        chart_bars(section), chart_id=chart_id,
+        title=_("Bar chart: %(title)s, number of pledges") % {"title": section.title},
     )
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .feeds import PublishedReportsFeed
 
 app_name = "reporting"
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("goals/<slug:code>/", views.goal_detail, name="goal_detail"),
     path("events/", views.event_index, name="event_index"),
     path("reports/", views.compiled_report_list, name="compiled_report_list"),
+    path("reports/feed.atom", PublishedReportsFeed(), name="compiled_report_feed"),
     path("reports/<int:pk>/", views.compiled_report_detail, name="compiled_report_detail"),
     path("reports/<int:pk>/<str:language>/<str:file_format>", views.compiled_report_file,
          name="compiled_report_file"),

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "members",
     "pledges",
     "reporting",
+    "following",
     "devdata",
 ]
 
@@ -249,6 +250,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.reminders_create_due",
         "schedule": 900.0,
     },
+    # Following (following/services.py): last week's digest rows, then a send per row.
+    "create-due-digests": {
+        "task": "following.tasks.digests_create_due",
+        "schedule": 3600.0,
+    },
+    "sweep-digests": {
+        "task": "following.tasks.digests_sweep",
+        "schedule": 300.0,
+    },
     "sweep-reminders": {
         "task": "reporting.tasks.reminders_sweep",
         "schedule": 120.0,
@@ -363,6 +373,10 @@ ACCOUNT_RATE_LIMITS = {
     "entity_apply": "20/h/user,60/h/ip",
     "join_request": "10/h/user,60/h/ip",
     "invitation": "50/h/user,200/h/ip",
+    # Following by email (no account): per client address, and per email address followed, so
+    # that nobody can flood someone's inbox with confirmation requests.
+    "follow": "20/h/ip",
+    "follow_address": "5/h/key",
 }
 # The client address behind reverse proxies: allauth reads it from X-Forwarded-For, counting this
 # many addresses from the right (each proxy of ours appends the address it was reached from;

@@ -22,9 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from action_areas.selectors import action_area_list
+from action_areas.world_map import locator_map_svg
 from p2c_portal.page_cache import public_page
 
-from .. import filters, open_data, selectors
+from .. import filters, open_data, public_visuals, selectors
 from ..models import Pledge, PledgeType
 
 
@@ -40,11 +41,17 @@ def home(request):
          **figures["by_type"].get(value, {"pledges": 0, "usd": None})}
         for value, label in PledgeType.choices
     ]
+    measure = request.GET.get("map")
+    measure = measure if measure in public_visuals.MAP_MEASURES else "pledges"
     return render(request, "pledges/home.html", {
         "figures": figures,
         "areas": areas,
         "types": types,
         "latest": selectors.pledge_latest_public(),
+        "map": public_visuals.home_map(figures, measure),
+        "area_chart": public_visuals.area_chart(areas),
+        "stakeholder_chart": public_visuals.stakeholder_chart(figures),
+        "timeline": public_visuals.timeline(figures),
     })
 
 
@@ -122,6 +129,9 @@ def pledge_list(request):
         "sorts": filters.SORTS.items(),
         "export_query": pledge_filters.query_string(include_sort=False),
         "max_search_length": filters.MAX_SEARCH_LENGTH,
+        "map": public_visuals.list_map(facets["counts"].get("country", {}),
+                                       dict(options.get("country", [])),
+                                       selectors.country_iso2_codes()),
         **_pager(pledge_filters, page),
     })
 
@@ -163,6 +173,10 @@ def country_detail(request, iso3: str):
     global_filters = filters.PledgeFilters(values={"region": [filters.GLOBAL_REGION]})
     return render(request, "pledges/public/country_detail.html", {
         "country": country,
+        "locator_map": locator_map_svg(
+            country.iso2,
+            title=_("Map: %(country)s among its neighbours") % {"country": country.name},
+        ),
         "groups": [
             {"code": m.group, "label": m.get_group_display(), "note": m.note}
             for m in sorted(country.group_memberships.all(), key=lambda m: m.group)

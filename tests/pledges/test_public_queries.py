@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     # name: (url, most queries with a cold cache: reference lists 7, counters and facets 16,
     # the page of pledges 4 with its prefetches)
-    "home": ("/en/", 11),
+    # home: its counters, and 4 grouped queries for its map (by country, regional) and timeline
+    # (by month, events), none per country
+    "home": ("/en/", 15),
     "list": ("/en/pledges/", 26),
     "list filtered": (
         "/en/pledges/?type=financial&type=policy&area=access&area=adoption&region=africa"
