@@ -23,10 +23,11 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
-from p2c_portal.locale_formats import Collated, collation_key
+from p2c_portal.locale_formats import collation_key
 
 from . import filters, public_cache
 from .models import CoalitionSettings, Event, Pledge, PledgeType
+from .partnership_selectors import accepted_partners_prefetch
 from .rates import awaiting_rate
 
 
@@ -254,8 +255,7 @@ def pledge_get_public(pledge_id: int) -> Pledge:
             ),
             "beneficiary_groups",
             "sdgs",
-            Prefetch("co_pledgers",
-                     queryset=Entity.objects.approved().order_by(Collated("name"), "pk")),
+            accepted_partners_prefetch(),
             "targets",
         )
         .filter(pk=pledge_id)
