@@ -213,7 +213,7 @@ def test_declined_and_pending_partners_are_nowhere_public(anonymous, published, 
         assert response.context["total"] == 0
     assert anonymous.get(
         f"/en/pledges/?entity={three_partners['Accepted'].pk}").context["total"] == 1
-    record = next(r for r in json.loads(_text(anonymous.get("/en/pledges/export.json")))
+    record = next(r for r in json.loads(_text(anonymous.get("/en/pledges/export.json")))["pledges"]
                   if r["title"] == published.title)
     assert record["co_pledgers"] == ["Accepted Partner Org"]
 
