@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PartnershipQuerySet(models.QuerySet):
@@ -24,16 +25,16 @@ class Partnership(models.Model):
     """An entity taking part in a pledge with a role, once one of its administrators accepted."""
 
     class Role(models.TextChoices):
-        CO_PLEDGER = "co_pledger", _("Co-pledger")
-        CO_IMPLEMENTER = "co_implementer", _("Co-implementer")
-        ADOPTER = "adopter", _("Adopter")
-        FUNDER = "funder", _("Funder")
+        CO_PLEDGER = "co_pledger", pgettext_lazy("partnership role", "Co-pledger")
+        CO_IMPLEMENTER = "co_implementer", pgettext_lazy("partnership role", "Co-implementer")
+        ADOPTER = "adopter", pgettext_lazy("partnership role", "Adopter")
+        FUNDER = "funder", pgettext_lazy("partnership role", "Funder")
 
     class Status(models.TextChoices):
-        INVITED = "invited", _("Invited")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        ENDED = "ended", _("Ended")
+        INVITED = "invited", pgettext_lazy("partnership status", "Invited")
+        ACCEPTED = "accepted", pgettext_lazy("partnership status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("partnership status", "Declined")
+        ENDED = "ended", pgettext_lazy("partnership status", "Ended")
 
     LIVE_STATUSES = (Status.INVITED, Status.ACCEPTED)
 
