@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Entity
+from members.models import Entity, Membership
 from members.permissions import entity_administrators
 from p2c_portal.mail import email_send_templated
 
@@ -122,14 +122,58 @@ def partnership_invite(*, actor, pledge_id: int, entity_id: int,
             % {"entity": entity.name}
         ) from error
     _record(partnership, actor=actor, previous="")
-    for user in entity_administrators(entity):
+    _email_invitation(partnership)
+    return partnership
+
+
+def partnerships_invite_imported(*, invitations) -> int:
+    """The co-pledgers that the secretariat's spreadsheet import names, as (pledge, entities)
+    pairs: invited as the pledge's writers invite them (their administrators are asked by
+    email), never accepted on their behalf. Left out: entities already invited or partners,
+    the pledge's own entity, entities not approved, pledges that take no partners. A name
+    taken out of a file ends nothing: ending takes a reason, given by either side. Returns
+    the number of invitations made. Called inside the import's transaction."""
+    invitations = [(pledge, entities) for pledge, entities in invitations
+                   if pledge.status in INVITING_STATUSES]
+    taken = set(Partnership.objects.live()
+                .filter(pledge__in=[pledge.pk for pledge, _entities in invitations])
+                .values_list("pledge_id", "entity_id"))
+    made = []
+    for pledge, entities in invitations:
+        for entity in entities:
+            if ((pledge.pk, entity.pk) in taken or entity.pk == pledge.entity_id
+                    or entity.status != Entity.Status.APPROVED):
+                continue
+            made.append(Partnership(pledge=pledge, entity=entity))
+            taken.add((pledge.pk, entity.pk))
+    Partnership.objects.bulk_create(made)
+    PartnershipChange.objects.bulk_create(
+        PartnershipChange(partnership=partnership, from_status="", to_status=P.INVITED)
+        for partnership in made
+    )
+    administrators = {}
+    for membership in Membership.objects.filter(
+        entity_id__in={partnership.entity_id for partnership in made},
+        role=Membership.Role.ADMINISTRATOR, user__is_active=True,
+    ).select_related("user"):
+        administrators.setdefault(membership.entity_id, []).append(membership.user)
+    for partnership in made:
+        _email_invitation(partnership, administrators.get(partnership.entity_id, []))
+    return len(made)
+
+
+def _email_invitation(partnership: Partnership, administrators=None) -> None:
+    """The invited entity's administrators (read now unless given), each in their language."""
+    if administrators is None:
+        administrators = entity_administrators(partnership.entity)
+    for user in administrators:
         email_send_templated(
             template="pledges/partnership_invited", to=[user.email],
-            context={"partnership": partnership, "pledge": pledge, "entity": entity,
-                     "inviter": pledge.entity, "recipient": user},
+            context={"partnership": partnership, "pledge": partnership.pledge,
+                     "entity": partnership.entity, "inviter": partnership.pledge.entity,
+                     "recipient": user},
             language=user.preferred_language,
         )
-    return partnership
 
 
 @transaction.atomic
