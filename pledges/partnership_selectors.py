@@ -63,3 +63,13 @@ def accepted_partners_prefetch() -> Prefetch:
         .select_related("entity").order_by("role", Collated("entity__name"), "pk"),
         to_attr="accepted_partners",
     )
+
+
+def entity_roles_prefetch(entity: Entity) -> Prefetch:
+    """The roles `entity` accepted in pledges it does not make, in one query for a list of
+    pledges (its profile): `pledge.entity_roles`."""
+    return Prefetch(
+        "partnerships",
+        queryset=Partnership.objects.accepted().filter(entity=entity).order_by("role"),
+        to_attr="entity_roles",
+    )

@@ -223,6 +223,12 @@ def test_the_pledge_page_lists_partners_by_role(anonymous, published, three_part
     assert [p.entity.name for p in response.context["pledge"].accepted_partners] == [
         "Accepted Partner Org"]
     assert "Co-pledger" in response.content.decode()
+    # The partner's profile says in what role it takes part; the pledging entity's says it
+    # makes the pledge.
+    partner_page = anonymous.get(f"/en/entities/{three_partners['Accepted'].pk}/").content
+    assert "Partner: Co-pledger" in partner_page.decode()
+    assert "Pledging entity" in anonymous.get(
+        f"/en/entities/{published.entity_id}/").content.decode()
 
 
 def test_the_pledge_and_entity_pages_cost_the_same_queries_with_more_partners(
