@@ -52,6 +52,8 @@ from .models import (
     CurrencyRate,
     CurrencyRateUpload,
     Event,
+    Partnership,
+    PartnershipChange,
     Pledge,
     PledgeStatusChange,
     Target,
@@ -70,6 +72,16 @@ class StatusChangeInline(ReadOnlyInline):
     model = PledgeStatusChange
     fields = ("created_at", "actor", "from_status", "to_status", "message")
     verbose_name_plural = _("status history")
+
+
+class PartnershipInline(ReadOnlyInline):
+    """Partners join by consent (pledges.partnerships): the admin shows them and never sets
+    them, so that nobody is named a co-pledger without accepting."""
+
+    model = Partnership
+    fields = ("entity", "role", "status", "invited_by", "invited_at", "accepted_at", "ended_at",
+              "end_reason")
+    verbose_name_plural = _("partners (invited and accepted by their entity)")
 
 
 # --- The desk -------------------------------------------------------------------------------------
@@ -110,12 +122,13 @@ class PledgeAdmin(ReviewDeskAdmin, DeskImportExportMixin, ReadOnlyHistoryMixin,
     list_per_page = 50
     actions = ["publish_selected", "assign_selected_to_me", "assign_selected",
                "unassign_selected"]
-    filter_horizontal = ("countries", "co_pledgers")
+    filter_horizontal = ("countries",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     # The targets are shown in "the pledge as submitted" (they are the entity's commitment: the
     # secretariat asks for changes rather than editing them); the status history below it.
-    inlines = [StatusChangeInline]
+    inlines = [PartnershipInline, StatusChangeInline]
     readonly_fields = (
+        "co_pledgers",
         "reference", "entity", "status", "created_by", "created_at", "first_submitted_at",
         "submitted_at", "published_at", "embargo_until", "usd_amount", "usd_rate",
         "usd_rate_date", "usd_rate_is_test_data", "amount_month", "updated_at",
@@ -688,3 +701,33 @@ class TargetAdmin(admin.ModelAdmin):
             "indicator": form.cleaned_data["indicator"] if previewing else None,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         })
+
+
+class PartnershipChangeInline(ReadOnlyInline):
+    model = PartnershipChange
+    fields = ("created_at", "actor", "from_status", "to_status", "message")
+    verbose_name_plural = _("history")
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    """Every invitation and partnership, for the secretariat to follow; read-only, since only
+    the entities themselves invite, accept, decline or end (pledges.partnerships)."""
+
+    list_display = ("pledge", "entity", "role", "status", "invited_at", "accepted_at", "ended_at")
+    list_filter = ("status", "role")
+    search_fields = ("pledge__reference", "pledge__title", "entity__name", "entity__acronym")
+    list_select_related = ("pledge", "entity")
+    fields = ("pledge", "entity", "role", "status", "invited_by", "invited_at", "accepted_at",
+              "ended_at", "end_reason")
+    readonly_fields = fields
+    inlines = [PartnershipChangeInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -17,10 +17,8 @@ from action_areas.models import (
     Region,
     SustainableDevelopmentGoal,
 )
-from members.models import Entity
 from p2c_portal.languages import LanguageSelect
 from p2c_portal.locale_formats import (
-    Collated,
     LocalizedDecimalField,
     collation_key,
     format_list,
@@ -418,16 +416,12 @@ TargetFormSet = forms.formset_factory(
 
 
 class PartnersForm(forms.ModelForm):
-    co_pledgers = forms.ModelMultipleChoiceField(
-        label=_("Co-pledging member entities"), queryset=Entity.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Other coalition members making this pledge with you. Hold Ctrl (⌘ on a "
-                    "Mac) to choose several."),
-    )
+    """Co-pledging member entities are invited on the pledge's partners page (pledges.partnerships:
+    they are shown only once they accept), not chosen here."""
 
     class Meta:
         model = Pledge
-        fields = ["co_pledgers", "other_partners", "contact_name", "contact_email"]
+        fields = ["other_partners", "contact_name", "contact_email"]
         widgets = {"other_partners": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "other_partners": _("Partners that are not coalition members, one per line."),
@@ -436,9 +430,6 @@ class PartnersForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["co_pledgers"].queryset = Entity.objects.approved().exclude(
-            pk=self.instance.entity_id
-        ).order_by(Collated("name"), "pk")
         for field in self.fields.values():
             field.required = False
 

@@ -9,11 +9,12 @@ from members.permissions import entity_administrators
 
 from . import permissions
 from .models import Pledge, PledgeStatusChange
+from .partnership_selectors import accepted_partners_prefetch
 
 PLEDGE_DETAIL_PREFETCH = (
     "action_areas", "pillars__action_area", "regions", "countries__group_memberships",
-    "countries__region", "beneficiary_groups", "sdgs", "co_pledgers",
-    "targets__catalogue_indicator",
+    "countries__region", "beneficiary_groups", "sdgs", "targets__catalogue_indicator",
+    accepted_partners_prefetch(),
 )
 
 

@@ -636,3 +636,7 @@ class ImportedDraftsInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} — {self.file_import}"
+
+
+# Partnerships live in their own module (pledges.partnership_models); Django finds models here.
+from .partnership_models import Partnership, PartnershipChange  # noqa: E402, F401

@@ -56,3 +56,21 @@ def can_upload_rates(user) -> bool:
     """The secretariat uploads the UN operational rates of exchange (pledges.rates)."""
     return bool(user.is_authenticated and user.is_active
                 and user.has_perm("pledges.add_currencyrate"))
+
+
+# --- Partnerships (pledges.partnerships) ---------------------------------------------------------
+
+
+def is_partner_administrator(user, partnership) -> bool:
+    """Administrators of the invited entity answer for it."""
+    return role_in(user, partnership.entity) == Membership.Role.ADMINISTRATOR
+
+
+def is_pledge_writer(user, pledge: Pledge) -> bool:
+    return role_in(user, pledge.entity) in WRITER_ROLES
+
+
+def can_see_partnership(user, partnership) -> bool:
+    """Members of either side (their administrators decide); anyone else gets a 404."""
+    return (role_in(user, partnership.entity) is not None
+            or role_in(user, partnership.pledge.entity) is not None)

@@ -84,6 +84,7 @@ from .models import (
     AdvocacyActivity,
     Event,
     FinancialModality,
+    Partnership,
     Pledge,
     PledgeType,
     PolicyInstrument,
@@ -92,6 +93,7 @@ from .models import (
     Target,
     other_type_details,
 )
+from .partnerships import partnerships_invite_imported
 from .rates import pledge_convert
 
 S = Pledge.Status
@@ -296,6 +298,22 @@ def _number(text: str) -> Decimal:
     return number
 
 
+class CoPledgersColumn(StashedColumn):
+    """Co-pledgers named in a file are invited (pledges.partnerships), never made partners
+    here: they are shown once one of their administrators accepts. A row names no change
+    while it names the entities already invited or partners."""
+
+    def current(self, instance):
+        if instance.pk is None:
+            return set()
+        return {partnership.entity_id for partnership in instance.partnerships.all()
+                if partnership.status in Partnership.LIVE_STATUSES}
+
+    def apply_many(self, model, items: list[tuple]) -> None:
+        partnerships_invite_imported(
+            invitations=[(instance, value) for instance, value, _new in items])
+
+
 class TargetsColumn(StashedColumn):
     def current(self, instance):
         if instance.pk is None:
@@ -495,7 +513,7 @@ class PledgeResource(DeskResource):
     sdgs = StashedColumn(attribute="sdgs",
                          widget=IndexWidget(multiple=True, render_one=lambda g: str(g.number)),
                          aliases=("SDG", "ODD"))
-    co_pledgers = StashedColumn(attribute="co_pledgers", widget=IndexWidget(multiple=True))
+    co_pledgers = CoPledgersColumn(attribute="co_pledgers", widget=IndexWidget(multiple=True))
     other_partners = Column(attribute="other_partners", widget=TextWidget())
     contact_name = Column(attribute="contact_name", widget=TextWidget())
     contact_email = Column(attribute="contact_email", widget=TextWidget())
@@ -646,7 +664,7 @@ class PledgeResource(DeskResource):
             .filter(Q(upper_reference__in=references) | Q(pk__in=pks))
             .prefetch_related(
                 "action_areas", "pillars", "regions", "countries", "beneficiary_groups", "sdgs",
-                "co_pledgers", "targets",
+                "partnerships", "targets",
             )
         )
         for pledge in pledges:

@@ -10,7 +10,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    prefetch_related_objects,
+)
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -28,10 +38,11 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
-from p2c_portal.locale_formats import Collated, collation_key, format_list
+from p2c_portal.locale_formats import collation_key, format_list
 
 from . import filters, public_cache
 from .models import CoalitionSettings, Event, Pledge, PledgeType
+from .partnership_selectors import accepted_partners_prefetch, entity_roles_prefetch
 from .rates import awaiting_rate
 
 
@@ -348,8 +359,7 @@ def pledge_get_public(pledge_id: int) -> Pledge:
             ),
             "beneficiary_groups",
             "sdgs",
-            Prefetch("co_pledgers",
-                     queryset=Entity.objects.approved().order_by(Collated("name"), "pk")),
+            accepted_partners_prefetch(),
             "targets__catalogue_indicator",
         )
         .filter(pk=pledge_id)
@@ -374,6 +384,9 @@ def entity_pledges_public(entity, limit: int = 20) -> EntityPledges:
     items = list(
         _card_queryset(matching).order_by(*entity_filter.ordering())[: limit]
     )
+    # Its roles in the pledges it takes part in (one query, none when it makes them all).
+    prefetch_related_objects([pledge for pledge in items if pledge.entity_id != entity.pk],
+                             entity_roles_prefetch(entity))
     total = len(items) if len(items) < limit else matching.count()
     return EntityPledges(items=items, total=total, list_url_query=entity_filter.query_string())
 

@@ -19,10 +19,8 @@ from .rates import pledge_convert, usd_equivalent  # noqa: F401  (usd_equivalent
 MAX_TARGETS = 20
 MAX_COUNTRIES = 60
 
-M2M_FIELDS = {
-    "action_areas", "pillars", "regions", "countries", "beneficiary_groups", "sdgs",
-    "co_pledgers",
-}
+# Not co_pledgers: it lists the entities that accepted, written only by pledges.partnerships.
+M2M_FIELDS = {"action_areas", "pillars", "regions", "countries", "beneficiary_groups", "sdgs"}
 
 
 EDIT_CONFLICT_MESSAGE = gettext_lazy(

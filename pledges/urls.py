@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .feeds import NewPledgesFeed
-from .views import member, public
+from .views import member, partners, public
 
 app_name = "pledges"
 
@@ -28,4 +28,12 @@ urlpatterns = [
     path("my-pledges/<int:pk>/delete/", member.pledge_delete, name="pledge_delete"),
     path("my-pledges/<int:pk>/translations/", member.pledge_translations,
          name="pledge_translations"),
+    # --- Partnerships by consent (issue 18) ---
+    path("my-pledges/<int:pk>/partners/", partners.pledge_partners, name="pledge_partners"),
+    path("my-pledges/<int:pk>/partners/invite/", partners.pledge_partner_invite,
+         name="pledge_partner_invite"),
+    path("my-pledges/partnerships/<int:pk>/", partners.partnership_respond,
+         name="partnership_respond"),
+    path("my-pledges/partnerships/<int:pk>/end/", partners.partnership_end,
+         name="partnership_end"),
 ]

@@ -156,3 +156,14 @@ class TargetFactory(factory.django.DjangoModelFactory):
     baseline = Decimal("0")
     target_value = Decimal("1000")
     target_date = datetime.date(2026, 6, 30)
+
+
+def accepted_co_pledgers(pledge, entities) -> None:
+    """Co-pledgers as an accepted invitation leaves them (pledges.partnerships): a partnership
+    and the entity in `pledge.co_pledgers`. For fixtures only: the site invites and asks."""
+    from pledges.models import Partnership
+
+    for entity in entities:
+        Partnership.objects.create(pledge=pledge, entity=entity, status="accepted",
+                                   accepted_at=pledge.published_at or pledge.created_at)
+        pledge.co_pledgers.add(entity)

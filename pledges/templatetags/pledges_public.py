@@ -16,7 +16,7 @@ register = template.Library()
 def entity_pledges(entity) -> dict:
     """An entity's public pledges on its profile. The members app renders the profile and
     pledges sits above members, so the pledge list joins the page here, not in the view."""
-    return {"entity_pledges": entity_pledges_public(entity)}
+    return {"entity_pledges": entity_pledges_public(entity), "entity": entity}
 
 
 @register.filter

@@ -33,7 +33,14 @@ from tests.admin_import import (
     upload,
     xlsx_bytes,
 )
-from tests.factories import EntityFactory, EventFactory, PledgeFactory, TargetFactory, UserFactory
+from tests.factories import (
+    EntityFactory,
+    EventFactory,
+    PledgeFactory,
+    TargetFactory,
+    UserFactory,
+    accepted_co_pledgers,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +70,7 @@ def variety(entity, other_entity):
                               description="First line\nSecond line, with a comma")
     financial.countries.set(Country.objects.filter(iso3__in=["RWA", "KOR", "CIV"]))
     financial.sdgs.set(SustainableDevelopmentGoal.objects.filter(number__in=[4, 9]))
-    financial.co_pledgers.set([other_entity])
+    accepted_co_pledgers(financial, [other_entity])
     TargetFactory(pledge=financial, indicator="People trained", unit="people", baseline=None,
                   target_value=Decimal("2500.50"), target_date=datetime.date(2025, 1, 31))
     policy = PledgeFactory(entity=other_entity, submitted=True, pledge_type="policy",
@@ -405,7 +412,10 @@ def test_the_queries_of_an_import_do_not_grow_with_its_rows(secretariat_client, 
         Decimal("1199"), "EUR", (Decimal("1199") / Decimal("0.95")).quantize(Decimal("0.01")))
     assert set(pledge.countries.values_list("iso3", flat=True)) == {"RWA", "KEN"}
     assert set(pledge.sdgs.values_list("number", flat=True)) == {4, 9}
-    assert list(pledge.co_pledgers.all()) == [other_entity]
+    # Named in the file: invited, not a co-pledger until it accepts (pledges.partnerships).
+    assert list(pledge.partnerships.values_list("entity", "status")) == [
+        (other_entity.pk, "invited")]
+    assert not pledge.co_pledgers.exists()
     assert [(t.pk, t.indicator, t.target_value) for t in pledge.targets.all()] == [
         (targets[0], "Schools connected", Decimal(1000)), (targets[1], "Teachers", Decimal(30))]
     assert [h.summary for h in pledge.history.all()] == ["Changed.", "S."]

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from action_areas.models import Country, Pillar, Region
 from pledges.models import CoalitionSettings, PledgeStatusChange
-from tests.factories import EntityFactory, EventFactory, PledgeFactory
+from tests.factories import EntityFactory, EventFactory, PledgeFactory, accepted_co_pledgers
 from tests.pledges.public_data import bulk_pledges
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +240,7 @@ def full_pledge(db, secretariat):
     pledge.pillars.set(Pillar.objects.filter(code="affordability"))
     pledge.sdgs.set(pledge.sdgs.model.objects.filter(number=4))
     pledge.beneficiary_groups.set(pledge.beneficiary_groups.model.objects.filter(code="youth"))
-    pledge.co_pledgers.set([partner, applicant])
+    accepted_co_pledgers(pledge, [partner, applicant])
     PledgeStatusChange.objects.create(pledge=pledge, actor=secretariat, from_status="submitted",
                                       to_status="changes_requested",
                                       message="SECRETARIAT MESSAGE about the budget")
@@ -303,7 +303,7 @@ def test_the_pledge_body_is_the_same_partial_the_member_area_uses(full_pledge):
 def test_the_entity_page_lists_its_public_pledges(anonymous):
     entity = EntityFactory(name="Ministry of ICT")
     PledgeFactory(published=True, entity=entity, title="Own pledge")
-    PledgeFactory(published=True, title="Co-pledged pledge").co_pledgers.add(entity)
+    accepted_co_pledgers(PledgeFactory(published=True, title="Co-pledged pledge"), [entity])
     PledgeFactory(entity=entity, title="Draft pledge")
     text = _text(_html(anonymous.get(f"/en/entities/{entity.pk}/")))
     assert "Own pledge" in text and "Co-pledged pledge" in text

@@ -40,6 +40,7 @@ from members.services import entity_apply
 from members.workflow import entity_transition
 from p2c_portal.models import OutboundEmail
 from pledges.models import Event, Pledge, PledgeStatusChange, PledgeType, RateSource, first_of_month
+from pledges.partnerships import partnership_invite, partnership_transition
 from pledges.rates import currency_rates_upload, usd_conversion
 from pledges.services import pledge_create, pledge_save_section, pledge_save_targets
 from pledges.workflow import pledge_transition, reference_take
@@ -274,6 +275,13 @@ class Command(BaseCommand):
         )
         pledge = pledge_create(user=writer, entity_id=entity.pk)
         self._write(pledge.pk, spec, writer)
+        for acronym in spec.get("co_pledgers", []):
+            # Named co-pledgers are asked, and their administrator accepts (pledges.partnerships).
+            partner, partner_admin = self.entities[acronym]
+            invitation = partnership_invite(actor=writer, pledge_id=pledge.pk,
+                                            entity_id=partner.pk)
+            partnership_transition(partnership_id=invitation.pk, name="accept",
+                                   actor=partner_admin)
         Pledge.history.filter(id=pledge.pk).update(history_date=created)  # its first versions
         history = _History(pledge.pk, self.started)
         dates = {"created_at": created, "updated_at": created}
@@ -357,7 +365,6 @@ class Command(BaseCommand):
             countries=[self.countries[iso3] for iso3 in spec.get("countries", [])],
             beneficiary_groups=[self.groups[code] for code in spec["beneficiaries"]],
             sdgs=[self.sdgs[number] for number in spec["sdgs"]],
-            co_pledgers=[self.entities[acronym][0] for acronym in spec.get("co_pledgers", [])],
             **details,
         )
         pledge_save_section(user=writer, pledge_id=pledge_id, section="basics", values=values,

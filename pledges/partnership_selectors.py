@@ -1,0 +1,75 @@
+"""Reads of partnerships: the member pages (both sides) and the public partners by role."""
+
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.lookups import IContains
+from django.http import Http404
+
+from members.models import Entity
+from p2c_portal.locale_formats import Collated
+from p2c_portal.text_folding import Unaccented
+
+from .models import Partnership, PartnershipChange, Pledge
+from .permissions import can_see_partnership
+
+PICKER_LIMIT = 20
+
+
+def partnerships_of_pledge(pledge: Pledge) -> QuerySet[Partnership]:
+    """Every invitation and partnership of the pledge with its history, for its own members."""
+    return (Partnership.objects.filter(pledge=pledge).select_related("entity", "invited_by")
+            .prefetch_related(Prefetch("changes", queryset=PartnershipChange.objects
+                                       .select_related("actor")))
+            .order_by("-invited_at", "-pk"))
+
+
+def partnership_get_for_member(user, partnership_id: int) -> Partnership:
+    """A partnership seen by a member of either side; a 404 to anyone else."""
+    partnership = (Partnership.objects.select_related("pledge__entity", "entity")
+                   .filter(pk=partnership_id).first())
+    if partnership is None or not can_see_partnership(user, partnership):
+        raise Http404
+    return partnership
+
+
+def invitations_for_entity(entity: Entity) -> QuerySet[Partnership]:
+    """The invitations waiting for an answer from the entity's administrators (dashboard)."""
+    return (Partnership.objects.filter(entity=entity, status=Partnership.Status.INVITED)
+            .select_related("pledge__entity").order_by("invited_at", "pk"))
+
+
+def entities_to_invite(pledge: Pledge, query: str) -> list[Entity]:
+    """Approved entities whose name or acronym contains `query`, but the pledge's own entity
+    and those already invited or partners: the picker's results (at most PICKER_LIMIT)."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return []
+    taken = Partnership.objects.live().filter(pledge=pledge).values("entity_id")
+    folded = Unaccented(Value(query))  # accents and case ignored, as in the entity directory
+    return list(
+        Entity.objects.approved()
+        .filter(Q(IContains(Unaccented("name"), folded))
+                | Q(IContains(Unaccented("acronym"), folded)))
+        .exclude(pk=pledge.entity_id).exclude(pk__in=taken)
+        .order_by(Collated("name"), "pk")[:PICKER_LIMIT]
+    )
+
+
+def accepted_partners_prefetch() -> Prefetch:
+    """The accepted partners of pledges, by role and name, in one query for any number of
+    pledges or partners (pledge page): `pledge.accepted_partners`."""
+    return Prefetch(
+        "partnerships",
+        queryset=Partnership.objects.accepted().filter(entity__status=Entity.Status.APPROVED)
+        .select_related("entity").order_by("role", Collated("entity__name"), "pk"),
+        to_attr="accepted_partners",
+    )
+
+
+def entity_roles_prefetch(entity: Entity) -> Prefetch:
+    """The roles `entity` accepted in pledges it does not make, in one query for a list of
+    pledges (its profile): `pledge.entity_roles`."""
+    return Prefetch(
+        "partnerships",
+        queryset=Partnership.objects.accepted().filter(entity=entity).order_by("role"),
+        to_attr="entity_roles",
+    )
