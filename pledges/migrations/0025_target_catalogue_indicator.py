@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('action_areas', '0005_indicators_goals'),
-        ('pledges', '0021_pledge_text_qualified'),
+        ('pledges', '0024_partnerships_from_co_pledgers'),
     ]
 
     operations = [
