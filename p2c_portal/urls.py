@@ -28,6 +28,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Outside the language prefixes: it leads from any language to any other.
     path("language/<str:language>/", views.language_switch, name="language_switch"),
+    path("api/v1/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -36,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("", include("members.urls")),
     path("", include("pledges.urls")),
     path("", include("reporting.urls")),
+    path("", include("api.guide_urls")),
     prefix_default_language=True,
 )
 
