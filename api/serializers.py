@@ -82,7 +82,7 @@ class PledgeSerializer(serializers.Serializer):
     entity = EntityRef()
     co_pledgers = EntityRef(many=True)
     other_partners = serializers.CharField()
-    event = CodeName(allow_null=True, source="event_ref")
+    event = serializers.SerializerMethodField(help_text="Where the pledge was announced.")
     start_date = serializers.DateField(allow_null=True)
     end_date = serializers.DateField(allow_null=True)
     action_areas = CodeName(many=True)
@@ -106,10 +106,6 @@ class PledgeSerializer(serializers.Serializer):
     people_to_reach = serializers.IntegerField(allow_null=True)
     targets = TargetSerializer(many=True)
 
-    def to_representation(self, instance):
-        instance.event_ref = instance.event
-        return super().to_representation(instance)
-
     def _text(self, pledge) -> dict:
         cached = getattr(pledge, "_api_text", None)
         if cached is None:
@@ -127,6 +123,12 @@ class PledgeSerializer(serializers.Serializer):
 
     def get_text_language(self, pledge) -> str:
         return self._text(pledge)["language"]
+
+    @extend_schema_field(CodeName(allow_null=True))
+    def get_event(self, pledge):
+        if pledge.event is None:
+            return None
+        return {"code": pledge.event.slug, "name": pledge.event.name}
 
     @extend_schema_field(CodeName(allow_null=True))
     def get_pledge_type(self, pledge):
