@@ -6,11 +6,13 @@ from . import views
 app_name = "api"
 
 # /api/v1/…: outside the language prefixes (the language is a parameter, not a path).
+# Detail paths take any text and the views answer 404 (JSON) to what is not a public record's
+# id: "-4" or "abc" never reaches Django's HTML 404 page.
 urlpatterns = [
     path("pledges/", views.PledgeList.as_view(), name="pledge_list"),
-    path("pledges/<int:pk>/", views.PledgeDetail.as_view(), name="pledge_detail"),
+    path("pledges/<str:pk>/", views.PledgeDetail.as_view(), name="pledge_detail"),
     path("entities/", views.EntityList.as_view(), name="entity_list"),
-    path("entities/<int:pk>/", views.EntityDetail.as_view(), name="entity_detail"),
+    path("entities/<str:pk>/", views.EntityDetail.as_view(), name="entity_detail"),
     path("countries/", views.CountryList.as_view(), name="country_list"),
     path("action-areas/", views.ActionAreaList.as_view(), name="action_area_list"),
     path("progress-reports/", views.ProgressReportList.as_view(), name="progress_report_list"),

@@ -58,11 +58,12 @@ def _moment(value: str):
             if day is None:
                 return None
             moment = datetime.datetime.combine(day, datetime.time.min)
+        if timezone.is_naive(moment):
+            moment = moment.replace(tzinfo=datetime.UTC)
+        # In UTC: PostgreSQL refuses offsets that Python accepts (+21:22).
+        return moment.astimezone(datetime.UTC)
     except (ValueError, OverflowError):
         return None
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment
 
 
 class PublicApiView:
@@ -168,7 +169,11 @@ class PledgeList(PublicApiView, generics.ListAPIView):
             _pledge_filters(self.request), changed_since=self.updated_since())
 
 
-@extend_schema_view(get=extend_schema(parameters=[LANG_PARAMETER], summary="A public pledge"))
+ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+@extend_schema_view(get=extend_schema(parameters=[ID_PARAMETER, LANG_PARAMETER],
+                                      summary="A public pledge"))
 class PledgeDetail(PublicApiView, generics.RetrieveAPIView):
     serializer_class = serializers.PledgeSerializer
 
@@ -212,7 +217,8 @@ class EntityList(PublicApiView, generics.ListAPIView):
         return entities
 
 
-@extend_schema_view(get=extend_schema(parameters=[LANG_PARAMETER], summary="An entity"))
+@extend_schema_view(get=extend_schema(parameters=[ID_PARAMETER, LANG_PARAMETER],
+                                      summary="An entity"))
 class EntityDetail(PublicApiView, generics.RetrieveAPIView):
     serializer_class = serializers.EntitySerializer
 
