@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "p2c_portal.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -32,6 +32,7 @@ def main(runs: int) -> None:
     client = Client(REMOTE_ADDR="192.0.2.1")
     from django.conf import settings
 
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS,
                                     "api_anonymous": "1000000/m/ip"}
     public = Pledge.objects.public().count()
