@@ -1,6 +1,8 @@
 import unicodedata
 
-from .models import ActionArea
+from django.db.models import Prefetch
+
+from .models import ActionArea, Country, Pillar
 
 
 def action_area_list():
@@ -12,3 +14,19 @@ def name_sort_key(name: str) -> str:
     translated in Python, so the database cannot order them in the reader's language."""
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def action_area_list_with_pillars():
+    """The Action Framework (the open API): each area with its active pillars in
+    `active_pillars`, ordered by code (a stable order to page by)."""
+    return ActionArea.objects.prefetch_related(Prefetch(
+        "pillars", to_attr="active_pillars",
+        queryset=Pillar.objects.filter(is_active=True).order_by("position", "code"),
+    )).order_by("code", "pk")
+
+
+def country_list_with_groupings():
+    """Every country with its region and its dated group memberships (Country.groups_on reads
+    them for any date without another query), ordered by ISO code."""
+    return (Country.objects.select_related("region").prefetch_related("group_memberships")
+            .order_by("iso3", "pk"))

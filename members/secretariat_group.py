@@ -48,6 +48,12 @@ SECRETARIAT_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
     ("members.entitynote", "add_entitynote", "notes what the secretariat learnt while vetting"),
     ("pledges.pledgenote", "view_pledgenote", "reads the secretariat's notes on a pledge"),
     ("pledges.pledgenote", "add_pledgenote", "notes what the secretariat learnt while reviewing"),
+    # The open API (api/): tokens that raise a consumer's rate limit. Issued once (the token is
+    # shown once, only its digest kept), revoked rather than deleted, so that who had one stays
+    # on record.
+    ("api.apitoken", "view_apitoken", "sees which consumers hold API tokens"),
+    ("api.apitoken", "add_apitoken", "issues an API token to a data consumer"),
+    ("api.apitoken", "change_apitoken", "revokes an API token"),
     # Pledges: the review desk.
     ("pledges.pledge", "view_pledge", "reads submitted and published pledges"),
     ("pledges.pledge", "change_pledge", "corrects a pledge while reviewing it"),

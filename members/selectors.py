@@ -24,6 +24,7 @@ def entity_list_public(*, query: str = "", group: str = "", country: str = "") -
             "sub_type",
             "website",
             "description",
+            "updated_at",  # the open API pages and syncs by it
             "headquarters_country__name_en",
             "headquarters_country__name_translations",
             "headquarters_country__iso3",

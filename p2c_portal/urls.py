@@ -31,6 +31,7 @@ urlpatterns = [
     path("metrics", views.metrics, name="metrics"),
     # Outside the language prefixes: it leads from any language to any other.
     path("language/<str:language>/", views.language_switch, name="language_switch"),
+    path("api/v1/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -42,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("", include("pledges.urls")),
     path("", include("reporting.urls")),
     path("", include("following.urls")),
+    path("", include("api.guide_urls")),
     prefix_default_language=True,
 )
 

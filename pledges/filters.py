@@ -153,6 +153,9 @@ class PledgeFilters:
     entity: int | None = None
     sort: str = DEFAULT_SORT
     page: int = 1
+    # The parameters whose value was dropped as unknown: the list shows what remains, the API
+    # refuses the request naming them (api.views), from this one validation.
+    rejected: list[str] = field(default_factory=list, repr=False, compare=False)
     _search: Q | None = field(default=None, init=False, repr=False, compare=False)
     _entity_pledges: list[int] | None = field(default=None, init=False, repr=False,
                                               compare=False)
@@ -161,25 +164,37 @@ class PledgeFilters:
     def from_query(cls, query, options: dict[str, list[tuple[str, str]]]) -> PledgeFilters:
         """`query` is request.GET; `options` maps each facet to its known (value, label)s."""
         values = {}
+        rejected = []
         for name in FACET_NAMES:
             known = {value for value, _label in options.get(name, ())}
             chosen = []
-            for raw in query.getlist(name)[:MAX_VALUES_PER_FACET]:
+            raw_values = query.getlist(name)
+            if len(raw_values) > MAX_VALUES_PER_FACET:
+                rejected.append(name)
+            for raw in raw_values[:MAX_VALUES_PER_FACET]:
                 value = clean_text(raw, 60)
                 if name == "country":
                     value = value.upper()
                 ok = valid_year(value) if name == "year" else value in known
                 if ok and value not in chosen:
                     chosen.append(value)
+                elif not ok and name not in rejected:
+                    rejected.append(name)
             if chosen:
                 values[name] = chosen
         sort = query.get("sort", "")
+        if sort and sort not in SORTS:
+            rejected.append("sort")
+        entity = database_id(query.get("entity"))
+        if query.get("entity") and entity is None:
+            rejected.append("entity")
         return cls(
             values=values,
             q=clean_text(query.get("q", ""), MAX_SEARCH_LENGTH),
-            entity=database_id(query.get("entity")),
+            entity=entity,
             sort=sort if sort in SORTS else DEFAULT_SORT,
             page=page_number(query.get("page"), last=MAX_PAGE + 1),
+            rejected=rejected,
         )
 
     @property

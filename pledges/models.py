@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -225,6 +226,12 @@ def other_type_details(pledge_type: str) -> dict[str, object]:
     }
 
 
+# When a public pledge last changed for the public: its last save, or the end of its embargo if
+# later (a pledge becomes public then without being saved). Coalesce: SQLite's MAX() is NULL with
+# a NULL argument, PostgreSQL's GREATEST ignores it.
+PUBLIC_CHANGE_MOMENT = Greatest(F("updated_at"), Coalesce(F("embargo_until"), F("updated_at")))
+
+
 class PledgeQuerySet(models.QuerySet):
     def public(self, now=None) -> "PledgeQuerySet":
         """Published or completed, past any embargo, of an entity that is not suspended: what the
@@ -436,6 +443,12 @@ class Pledge(ReviewAssignment):
                          "embargo_until", "usd_amount", "amount_month"],
                 condition=Q(status__in=["published", "completed"]),
             ),
+            # The open API's order of public pledges (pledges.selectors.pledge_changes_public):
+            # by the moment each last changed for the public, then the key.
+            models.Index(
+                PUBLIC_CHANGE_MOMENT, F("id"), name="pledge_public_changed",
+                condition=Q(status__in=["published", "completed"]),
+            ),
             models.Index(fields=["embargo_until"], name="pledge_embargo",
                          condition=Q(embargo_until__isnull=False)),
             # The pledges a new rate concerns (pledges.rates): those waiting for it, and those
@@ -456,6 +469,10 @@ class Pledge(ReviewAssignment):
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.title}" if self.reference else self.title
+
+    @staticmethod
+    def public_change_moment():
+        return PUBLIC_CHANGE_MOMENT
 
     def get_absolute_url(self) -> str:
         return reverse("pledges:pledge_detail", args=[self.pk])

@@ -353,3 +353,63 @@ def json_chunks(queryset: QuerySet[Pledge], *, source_url: str) -> Iterator[str]
         )
         separator = ",\n"
     yield "\n]}\n"
+
+
+# --- The Frictionless Data package describing the downloads (datapackage.json) ----------------
+# Each column's type as a Table Schema reads the CSV; a column not listed is text.
+_TABLE_SCHEMA_TYPES = {
+    "published_at": "datetime",
+    "is_global": "boolean", "targets_ldc": "boolean", "targets_lldc": "boolean",
+    "targets_sids": "boolean", "usd_rate_is_test_data": "boolean",
+    "start_date": "date", "end_date": "date", "usd_rate_date": "date",
+    "disbursement_start": "date", "disbursement_end": "date",
+    "amount": "number", "usd_amount": "number", "usd_rate": "number",
+    "people_to_reach": "integer",
+}
+
+
+def data_package(*, csv_url: str, json_url: str, page_url: str) -> dict:
+    """The downloads as a Frictionless Data package: the CSV as a tabular resource with its
+    Table Schema (names, types, descriptions of COLUMNS), the JSON beside it, the licence."""
+    fields = []
+    for column in COLUMNS:
+        field = {"name": column.name, "type": _TABLE_SCHEMA_TYPES.get(column.name, "string"),
+                 "description": str(column.description)}
+        if field["type"] == "boolean":
+            field.update(trueValues=["true"], falseValues=["false"])
+        if column.example:
+            field["example"] = column.example
+        fields.append(field)
+    licence = [{"name": "CC-BY-4.0", "path": LICENCE_URL,
+                "title": "Creative Commons Attribution 4.0"}]
+    return {
+        "profile": "data-package",
+        "name": "p2c-pledges",
+        "title": "Partner2Connect Digital Coalition: public pledges",
+        "homepage": page_url,
+        "licenses": licence,
+        "resources": [
+            {
+                "name": "pledges-csv",
+                "path": csv_url,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig",
+                "dialect": {"delimiter": ",", "header": True},
+                "schema": {"fields": fields, "primaryKey": ["reference"],
+                           "missingValues": [""]},
+                "licenses": licence,
+            },
+            {
+                "name": "pledges-json",
+                "path": json_url,
+                "format": "json",
+                "mediatype": "application/json",
+                "description": str(_("The same pledges as JSON: an object whose “pledges” "
+                                     "holds one object per pledge, keyed by the column names "
+                                     "of the CSV.")),
+                "licenses": licence,
+            },
+        ],
+    }

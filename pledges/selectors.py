@@ -164,6 +164,40 @@ def pledge_list_public(pledge_filters: filters.PledgeFilters) -> QuerySet[Pledge
     )
 
 
+def pledge_changes_public(
+    pledge_filters: filters.PledgeFilters, *, changed_since=None
+) -> QuerySet[Pledge]:
+    """The public pledges matching the filters with every public detail (the open API), each
+    annotated with `changed_at`, in the order of that moment then the key: a stable order in
+    which a consumer reads what changed since its last visit. `changed_at` is the later of the
+    last save and the end of the embargo, so that a pledge whose embargo ends shows as a change
+    then (the index pledge_public_changed reads it in this order)."""
+    pledges = (
+        pledge_filters.apply(Pledge.objects.public())
+        .annotate(changed_at=Pledge.public_change_moment())
+        .select_related("entity", "event")
+        .prefetch_related(
+            Prefetch("action_areas", queryset=ActionArea.objects.order_by("position")),
+            Prefetch("pillars", queryset=Pillar.objects.order_by("position", "code")),
+            Prefetch("regions", queryset=Region.objects.order_by("position")),
+            Prefetch("countries",
+                     queryset=Country.objects.only("pk", "iso3", "name_en", "name_translations")
+                     .order_by("iso3")),
+            Prefetch("beneficiary_groups",
+                     queryset=BeneficiaryGroup.objects.order_by("position", "code")),
+            Prefetch("sdgs", queryset=SustainableDevelopmentGoal.objects.order_by("number")),
+            # Co-pledgers as the pledge page shows them: approved entities only.
+            Prefetch("co_pledgers",
+                     queryset=Entity.objects.approved().only("pk", "name").order_by("pk")),
+            "targets",
+        )
+        .order_by("changed_at", "pk")
+    )
+    if changed_since is not None:
+        pledges = pledges.filter(changed_at__gte=changed_since)
+    return pledges
+
+
 def pledge_page_public(
     pledge_filters: filters.PledgeFilters, page_size: int = filters.PAGE_SIZE
 ) -> PledgePage:

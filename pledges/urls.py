@@ -17,6 +17,7 @@ urlpatterns = [
     path("countries/<str:iso3>/", public.country_detail, name="country_detail"),
     path("events/<slug:slug>/", public.event_detail, name="event_detail"),
     path("open-data/", public.open_data_page, name="open_data"),
+    path("open-data/datapackage.json", public.datapackage, name="datapackage"),
     # --- Member area (issue 4) ---
     path("my-pledges/", member.my_pledges, name="my_pledges"),
     path("my-pledges/new/", member.pledge_new, name="pledge_new"),

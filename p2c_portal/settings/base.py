@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "django_prometheus",  # request and database metrics on /metrics (p2c_portal.metrics)
     "import_export",
     "simple_history",
+    "rest_framework",  # the open API (api/)
+    "drf_spectacular",  # its OpenAPI description
+    "drf_spectacular_sidecar",  # Swagger UI's files served from our origin (the site's CSP)
     # ours, in layers from the bottom up (an app imports only the ones above it in this list;
     # `make lint` checks it with import-linter, see docs/architecture.md)
     "p2c_portal",
@@ -72,6 +75,7 @@ INSTALLED_APPS = [
     "pledges",
     "reporting",
     "following",
+    "api",
     "devdata",
 ]
 
@@ -377,12 +381,47 @@ ACCOUNT_RATE_LIMITS = {
     # that nobody can flood someone's inbox with confirmation requests.
     "follow": "20/h/ip",
     "follow_address": "5/h/key",
+    # The open API (api.rate_limits): every request, GETs included, per client address when
+    # anonymous, per API token (issued by the secretariat in the admin) when one is sent.
+    "api_anonymous": env("API_RATE_LIMIT_ANONYMOUS", default="60/m/ip,1000/h/ip"),
+    "api_token": env("API_RATE_LIMIT_TOKEN", default="600/m/key"),
 }
 # The client address behind reverse proxies: allauth reads it from X-Forwarded-For, counting this
 # many addresses from the right (each proxy of ours appends the address it was reached from;
 # anything further left was sent by the client and is not believed). 0, the default here: no
 # proxy, REMOTE_ADDR is the client. production.py defaults to 1 (one TLS-terminating proxy).
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- The open API (api/, Django REST framework) ----------------------------------------------
+# JSON only: no browsable HTML API (its inline scripts would need the CSP loosened). No session
+# authentication: the API is public data, and an API token only raises the rate limit.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.rate_limits.ApiRateLimit"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Partner2Connect Digital Coalition open data API",
+    "DESCRIPTION": "Read-only access to the coalition's public pledges, entities, progress "
+                   "reports and compiled reports. Data licensed under CC BY 4.0.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+}
 
 # --- Two-factor authentication (allauth.mfa) ---------------------------------------------------
 # Staff must pass a second factor before the admin opens (p2c_portal/staff_two_factor.py);

@@ -15,7 +15,7 @@ never stored anywhere.
 """
 
 from django.conf import settings
-from django.http import StreamingHttpResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -208,6 +208,17 @@ def open_data_page(request):
         "licence_url": open_data.LICENCE_URL,
         "options": selectors.pledge_filter_options(),
     })
+
+
+@public_page(whole_page=False)
+def datapackage(request):
+    """datapackage.json: the Frictionless Data description of the open-data downloads."""
+    package = open_data.data_package(
+        csv_url=request.build_absolute_uri(reverse("pledges:export_csv")),
+        json_url=request.build_absolute_uri(reverse("pledges:export_json")),
+        page_url=request.build_absolute_uri(reverse("pledges:open_data")),
+    )
+    return JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 
 def _export_queryset(request):

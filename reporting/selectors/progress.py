@@ -206,6 +206,23 @@ def progress_timeline(pledge: Pledge) -> list[TimelineEntry]:
     ]
 
 
+def progress_reports_public(*, changed_since=None):
+    """Every submitted, visible report of a public pledge (the open API), in a stable order:
+    last change, then key. The same rules as the pledge page's timeline."""
+    reports = (
+        ProgressReport.objects.public()
+        .filter(pledge__in=Pledge.objects.public())
+        .select_related("cycle")
+        .prefetch_related(
+            Prefetch("target_progress", queryset=TargetProgress.objects.order_by("position", "pk"))
+        )
+        .order_by("updated_at", "pk")
+    )
+    if changed_since is not None:
+        reports = reports.filter(updated_at__gte=changed_since)
+    return reports
+
+
 # --- Member area ------------------------------------------------------------
 
 
