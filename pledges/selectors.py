@@ -28,7 +28,7 @@ from members.models import Entity
 from p2c_portal.locale_formats import Collated, collation_key
 
 from . import filters, public_cache
-from .models import CoalitionSettings, Event, Pledge, PledgeType
+from .models import CoalitionSettings, Event, Pledge, PledgeType, Target
 from .rates import awaiting_rate
 
 
@@ -258,7 +258,7 @@ def pledge_get_public(pledge_id: int) -> Pledge:
             "sdgs",
             Prefetch("co_pledgers",
                      queryset=Entity.objects.approved().order_by(Collated("name"), "pk")),
-            "targets__catalogue_indicator",
+            Prefetch("targets", queryset=Target.objects.select_related("catalogue_indicator")),
         )
         .filter(pk=pledge_id)
         .first()
