@@ -992,3 +992,24 @@ PLEDGES = [
         },
     ),
 ]
+
+
+# The demo targets that fit an indicator of the catalogue (action_areas 0006): they count toward
+# the coalition's goals; the others stay free text, as "other (describe)".
+CATALOGUE_INDICATORS = {
+    "Public secondary schools connected at 20 Mbit/s or more": "schools-connected",
+    "Schools equipped": "schools-connected",
+    "ICT teachers trained": "people-trained-digital-skills",
+    "Digital Ambassadors trained": "people-trained-digital-skills",
+    "Women completing the basic digital skills course": "people-trained-digital-skills",
+    "Jeunes formés": "people-trained-digital-skills",
+    "Population covered by 4G in the target districts": "mobile-broadband-coverage",
+    "Fibre route built": "fibre-deployed-km",
+    "Backbone fibre financed": "fibre-deployed-km",
+    "Base stations on satellite backhaul": "sites-towers-built",
+    "New rural sites built under guaranteed loans": "sites-towers-built",
+    "Rural health clinics connected on solar power": "health-facilities-connected",
+    "Women-led start-ups funded": "digital-entrepreneurs-supported",
+    "Countries with a national cybersecurity strategy": "policies-regulations-adopted",
+}
+

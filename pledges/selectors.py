@@ -41,7 +41,7 @@ from members.models import Entity
 from p2c_portal.locale_formats import collation_key, format_list
 
 from . import filters, public_cache
-from .models import CoalitionSettings, Event, Pledge, PledgeType
+from .models import CoalitionSettings, Event, Pledge, PledgeType, Target
 from .partnership_selectors import accepted_partners_prefetch, entity_roles_prefetch
 from .rates import awaiting_rate
 
@@ -394,7 +394,7 @@ def pledge_get_public(pledge_id: int) -> Pledge:
             "beneficiary_groups",
             "sdgs",
             accepted_partners_prefetch(),
-            "targets__catalogue_indicator",
+            Prefetch("targets", queryset=Target.objects.select_related("catalogue_indicator")),
         )
         .filter(pk=pledge_id)
         .first()

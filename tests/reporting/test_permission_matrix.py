@@ -85,6 +85,16 @@ ROWS = {
     "published report's file": ("get", "/en/reports/{published_run}/en/pdf", {"*": 200}),
     "unpublished report": ("get", "/en/reports/{unpublished_run}/", {"*": 404}),
     "unpublished report's file": ("get", "/en/reports/{unpublished_run}/en/pdf", {"*": 404}),
+    # --- Coalition goals on the public site; their catalogue and mapping on the desk
+    "goals": ("get", "/en/goals/", {"*": 200}),
+    "a goal": ("get", "/en/goals/usd-100-billion/", {"*": 200}),
+    "no such goal": ("get", "/en/goals/no-such-goal/", {"*": 404}),
+    "goals as open data": ("get", "/en/open-data/goals.csv", {"*": 200}),
+    "desk: indicators": ("get", "/en/admin/action_areas/indicator/", DESK),
+    "desk: add an indicator": ("get", "/en/admin/action_areas/indicator/add/", DESK),
+    "desk: coalition goals": ("get", "/en/admin/action_areas/coalitiongoal/", DESK),
+    "desk: add a coalition goal": ("get", "/en/admin/action_areas/coalitiongoal/add/", DESK),
+    "desk: targets to map": ("get", "/en/admin/pledges/target/", DESK),
     # --- The desk (admin)
     "desk: reporting cycles": ("get", f"{ADMIN}/reportingcycle/", DESK),
     "desk: a reporting cycle": ("get", f"{ADMIN}/reportingcycle/{{cycle}}/change/", DESK),

@@ -29,6 +29,7 @@ from action_areas.models import (
     ActionArea,
     BeneficiaryGroup,
     Country,
+    Indicator,
     Pillar,
     Region,
     SustainableDevelopmentGoal,
@@ -262,6 +263,7 @@ class Command(BaseCommand):
         self.groups = {g.code: g for g in BeneficiaryGroup.objects.all()}
         self.sdgs = {s.number: s for s in SustainableDevelopmentGoal.objects.all()}
         self.countries = {c.iso3: c for c in Country.objects.all()}
+        self.indicators = {i.code: i for i in Indicator.objects.all()}
 
     # --- Pledges ------------------------------------------------------------------------------
 
@@ -372,7 +374,9 @@ class Command(BaseCommand):
         if spec["targets"]:
             targets = [
                 dict(indicator=indicator, unit=unit, baseline=Decimal(baseline),
-                     target_value=Decimal(target), target_date=_day(day))
+                     target_value=Decimal(target), target_date=_day(day),
+                     catalogue_indicator=self.indicators.get(
+                         content.CATALOGUE_INDICATORS.get(indicator, "")))
                 for indicator, unit, baseline, target, day in spec["targets"]
             ]
             pledge_save_targets(user=writer, pledge_id=pledge_id, targets=targets,

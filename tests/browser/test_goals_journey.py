@@ -1,0 +1,62 @@
+"""A visitor reads the coalition goals in English, French and Arabic: the Goals page from the
+menu, a goal's bar and table, its drill-down and contributing pledges, an earlier date, and the
+pledge page naming the goals it counts toward. Every page gets a screenshot and an axe check."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from action_areas.models import CoalitionGoal, Indicator
+from tests.browser.support import open_menu_if_collapsed, t
+from tests.factories import PledgeFactory, TargetFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_visitor_reads_the_goals(page, checkpoint, language):
+    connected = Indicator.objects.get(code="people-connected")
+    CoalitionGoal.objects.create(
+        code="connect", name_en="Connect one million people",
+        name_translations={"fr": "Connecter un million de personnes",
+                           "ar": "ربط مليون شخص"},
+        indicator=connected, target_value=Decimal("1000000"),
+        target_date=datetime.date(2030, 12, 31))
+    pledge = PledgeFactory(published=True, title="Community networks in 150 villages",
+                           with_defaults=False)
+    TargetFactory(pledge=pledge, catalogue_indicator=connected, indicator="People newly "
+                  "connected", unit="people", target_value=Decimal("250000"))
+    h1 = page.get_by_role("heading", level=1)
+    main = page.get_by_role("main")
+
+    page.goto(f"/{language}/")
+    open_menu_if_collapsed(page)
+    page.get_by_role("banner").get_by_role("link", name=t(language, "Goals"), exact=True).click()
+    expect(h1).to_have_text(t(language, "Coalition goals"))
+    goal_name = {"en": "Connect one million people", "fr": "Connecter un million de personnes",
+                 "ar": "ربط مليون شخص"}[language]
+    expect(main).to_contain_text(goal_name)
+    expect(main.locator("svg.goal-chart").first).to_be_visible()
+    checkpoint("01-goals")
+
+    main.get_by_role("link", name=goal_name).click()
+    expect(h1).to_have_text(goal_name)
+    expect(main).to_contain_text(t(language, "Contributing pledges"))
+    expect(main).to_contain_text("Community networks in 150 villages")
+    checkpoint("02-goal")
+
+    page.get_by_label(t(language, "Figures as of")).fill("2022-06-30")
+    page.get_by_role("button", name=t(language, "Show"), exact=True).click()
+    expect(main).to_contain_text(t(language, "No published pledge counts toward this goal yet."))
+    checkpoint("03-goal-as-of")
+
+    page.goto(f"/{language}/goals/connect/")
+    main.get_by_role("link", name="Community networks in 150 villages").click()
+    expect(main).to_contain_text(t(language, "Counts toward coalition goals"))
+    expect(main.get_by_role("link", name=goal_name)).to_be_visible()
+    checkpoint("04-pledge")
