@@ -151,7 +151,6 @@ def fill_login_form(person_page, language: str, email: str, password: str = TEST
     headings = ALLAUTH_HEADINGS[language]
     expect(person_page.get_by_role("heading", level=1)).to_have_text(headings["login"])
     person_page.get_by_label(form_label(language, "Email")).fill(email)
-    person_page.get_by_label(form_label(language, "Your full name")).fill("Amina Diallo")
     person_page.get_by_label(form_label(language, "Password")).fill(password)
     person_page.get_by_role("button", name=headings["login"], exact=True).click()
 

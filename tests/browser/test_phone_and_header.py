@@ -1,0 +1,63 @@
+"""Phones and the header: a signed-in member's header keeps to one row at 1280 px in every
+language; on a phone the pledge list shows its results first, the filters behind a button, and
+the member's pledges as cards with their actions in reach."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.support import SIX_LANGUAGES, log_in, t
+from tests.factories import PledgeFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.mark.parametrize(("language", "page_locale"), SIX_LANGUAGES)
+def test_the_signed_in_header_keeps_to_one_row_at_1280_px(page, checkpoint, member, language):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/{language}/accounts/login/")
+    log_in(page, language, member.email)
+    page.goto(f"/{language}/me/")
+    navigation = page.locator(".site-header .navbar-nav:visible .nav-link")
+    tops = {round(box["y"]) for box in (link.bounding_box() for link in navigation.all())}
+    assert len(tops) == 1, f"the navigation wraps onto {len(tops)} rows"
+    account = page.locator(".account-bar")
+    expect(account.get_by_role("button", name=t(language, "Sign out"), exact=True)).to_be_visible()
+    expect(account.get_by_role("link", name=t(language, "My pledges"), exact=True)).to_be_visible()
+    account_tops = {round(link.bounding_box()["y"])
+                    for link in account.locator(".nav-link").all()}
+    assert len(account_tops) == 1
+    checkpoint("header")
+
+
+def test_on_a_phone_the_results_come_first_and_the_filters_open_from_a_button(
+    page, checkpoint
+):
+    PledgeFactory(published=True, title="Satellite links for rural schools")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/en/pledges/")
+    results = page.get_by_role("heading", name="1 pledge", exact=True)
+    expect(results).to_be_in_viewport()
+    expect(page.get_by_role("heading", name="Filter pledges", level=2)).to_be_hidden()
+    page.locator("#filters-panel > summary").click()
+    expect(page.get_by_role("heading", name="Filter pledges", level=2)).to_be_visible()
+    # Each checkbox row, its label included, is a tap target of at least 44 px.
+    assert page.locator(".facet .form-check").first.bounding_box()["height"] >= 44
+    checkpoint("phone-list")
+
+
+def test_on_a_phone_my_pledges_are_cards_with_their_actions_in_reach(
+    page, checkpoint, member, entity
+):
+    PledgeFactory(entity=entity, title="Connect 500 schools")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/en/accounts/login/")
+    log_in(page, "en", member.email)
+    page.goto("/en/my-pledges/")
+    action = page.get_by_role("link", name="Continue", exact=True)
+    box = action.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # no sideways scrolling to reach it
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    checkpoint("phone-my-pledges")
