@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import importlib.util
 import itertools
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,22 +132,27 @@ class MapCountry:
     value: float
 
 
-def shade_of(value: float, largest: float) -> int:
-    """1 (least) … SHADES (most), on a logarithmic scale: a few countries named by very many
-    pledges would otherwise leave every other one in the palest shade."""
-    if value <= 0 or largest <= 0:
+def shade_edges(smallest: float, largest: float) -> list[float]:
+    """The upper edge of each shade, 1 … SHADES, spaced evenly on a logarithmic scale from the
+    smallest value to the largest: a few countries named by very many pledges (or dollars)
+    would otherwise leave every other one in the palest shade."""
+    if smallest <= 0 or largest <= smallest:
+        return [largest] * SHADES
+    ratio = largest / smallest
+    return [smallest * ratio ** (step / SHADES) for step in range(1, SHADES + 1)]
+
+
+def shade_of(value: float, edges: list[float]) -> int:
+    """0 for nothing, else the first shade whose upper edge holds the value; all the same
+    value (one country only): the darkest, to be seen."""
+    if value <= 0:
         return 0
-    return max(1, math.ceil(SHADES * math.log1p(value) / math.log1p(largest)))
-
-
-def shade_limits(largest: float) -> list[tuple[int, float, float]]:
-    """(shade, lowest, highest) value of each shade, for the legend."""
-    limits, low = [], 0.0
-    for shade in range(1, SHADES + 1):
-        high = math.expm1(math.log1p(largest) * shade / SHADES) if largest > 0 else 0
-        limits.append((shade, low, high))
-        low = high
-    return limits
+    if len(set(edges)) == 1:
+        return SHADES
+    for shade, edge in enumerate(edges, start=1):
+        if value <= edge * (1 + 1e-9):
+            return shade
+    return SHADES
 
 
 def _shape_markup(shape: Shape) -> SafeString:
@@ -161,7 +165,8 @@ def _shape_markup(shape: Shape) -> SafeString:
 def world_map_svg(countries: list[MapCountry], *, map_id: str, title: str) -> SafeString:
     """The choropleth: every country drawn, those in `countries` shaded and linked."""
     shapes = country_shapes()
-    largest = max((c.value for c in countries), default=0)
+    values = [c.value for c in countries if c.value > 0]
+    edges = shade_edges(min(values, default=0), max(values, default=0))
     linked = {c.iso2.lower(): c for c in countries if c.iso2.lower() in shapes}
     background = format_html_join(
         "", '<g class="world-map__land">{}</g>',
@@ -171,7 +176,7 @@ def world_map_svg(countries: list[MapCountry], *, map_id: str, title: str) -> Sa
         "",
         '<a href="{}" class="world-map__country world-map__shade-{}" aria-label="{}">'
         "<title>{}</title>{}</a>",
-        ((c.url, shade_of(c.value, largest), c.label, c.label, _shape_markup(shapes[code]))
+        ((c.url, shade_of(c.value, edges), c.label, c.label, _shape_markup(shapes[code]))
          for code, c in sorted(linked.items(), key=lambda item: item[1].label)),
     )
     return format_html(

@@ -5,6 +5,7 @@ it. Each picture comes with the rows of the table that says the same in words.""
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext, ngettext
 
 from action_areas.models import text_in
-from action_areas.world_map import MapCountry, shade_limits, world_map_svg
+from action_areas.world_map import SHADES, MapCountry, shade_edges, world_map_svg
 from members.models import StakeholderGroup
 from p2c_portal.locale_formats import format_compact_number, format_month, format_number
 from p2c_portal.svg_charts import Mark, Step, bar_chart_svg, bars_from, line_chart_svg
@@ -39,15 +40,28 @@ class MapRow:
     usd: Decimal | None  # None where the figure is not known (the filtered list's map)
 
 
-def _legend(measure: str, largest: float) -> list[dict]:
-    legend = []
-    for shade, low, high in shade_limits(largest):
+def _legend(measure: str, values: list[float]) -> list[dict]:
+    """The legend's steps, as numbers (their unit is said once, before them): each shade from
+    just above the previous shade's edge to its own, only the shades a country can have."""
+    values = [v for v in values if v > 0]
+    if not values:
+        return []
+    edges = shade_edges(min(values), max(values))
+    if len(set(edges)) == 1:
+        text = format_number(values[0]) if measure == "pledges" else usd_words(values[0])
+        return [{"shade": SHADES, "low": text, "high": text}]
+    legend, low = [], min(values)
+    for shade, edge in enumerate(edges, start=1):
         if measure == "pledges":
-            low, high = int(low) + 1, int(high)
-            if high < low:
-                continue
-        legend.append({"shade": shade, "low": measure_text(measure, low),
-                       "high": measure_text(measure, high)})
+            high = math.floor(edge + 1e-9)
+            if high >= low:
+                legend.append({"shade": shade, "low": format_number(low),
+                               "high": format_number(high)})
+            low = max(low, high + 1)
+        else:
+            legend.append({"shade": shade, "low": usd_words(round(low)),
+                           "high": usd_words(round(edge))})
+            low = edge
     return legend
 
 
@@ -62,10 +76,9 @@ def world_map(rows: list[MapRow], iso2_of: dict[str, str], *, measure: str, map_
                    value=float(value_of(row)))
         for row in rows if value_of(row)
     ]
-    largest = max((c.value for c in countries), default=0)
     return {
         "svg": world_map_svg(countries, map_id=map_id, title=title),
-        "legend": _legend(measure, largest),
+        "legend": _legend(measure, [c.value for c in countries]),
         "rows": sorted(rows, key=lambda row: (-value_of(row), row.name)),
         "measure": measure,
     }
