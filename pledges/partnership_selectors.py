@@ -1,4 +1,7 @@
-"""Reads of partnerships: the member pages (both sides) and the public partners by role."""
+"""Reads of partnerships: the member pages (both sides), the public partners by role, and the
+partners of a date for reports."""
+
+import datetime
 
 from django.db.models import Prefetch, Q, QuerySet, Value
 from django.db.models.lookups import IContains
@@ -73,3 +76,13 @@ def entity_roles_prefetch(entity: Entity) -> Prefetch:
         queryset=Partnership.objects.accepted().filter(entity=entity).order_by("role"),
         to_attr="entity_roles",
     )
+
+
+def partner_ids_as_of(pledge_ids, before: datetime.datetime) -> QuerySet:
+    """The approved entities that were accepted partners of `pledge_ids` just before `before`
+    (accepted earlier, not ended by then): the co-pledgers a report "as of" a date counts.
+    A subquery of entity ids."""
+    return (Partnership.objects.filter(pledge_id__in=pledge_ids, accepted_at__lt=before,
+                                       entity__status=Entity.Status.APPROVED)
+            .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=before))
+            .values("entity_id"))

@@ -44,6 +44,7 @@ from action_areas.models import (
 from action_areas.selectors import name_sort_key
 from members.models import Entity, StakeholderGroup
 from pledges.models import Pledge, PledgeStatusChange, PledgeType
+from pledges.partnership_selectors import partner_ids_as_of
 from pledges.rates import awaiting_rate
 from pledges.selectors import pledge_filters_from_query
 
@@ -226,7 +227,7 @@ def _targeting_rows(selection: QuerySet, as_of: datetime.date) -> list[dict]:
     return rows
 
 
-def _totals(selection: QuerySet) -> dict:
+def _totals(selection: QuerySet, as_of: datetime.date) -> dict:
     aggregated = selection.order_by().aggregate(
         n=Count("pk"), usd=Sum("usd_amount", filter=FINANCIAL),
         awaiting_rate=Count("pk", filter=awaiting_rate()),
@@ -234,11 +235,10 @@ def _totals(selection: QuerySet) -> dict:
     n, usd = aggregated["n"], aggregated["usd"]
     pledge_ids = selection.values("pk")
     # As the home page counts: pledging entities, and the approved co-pledgers (the others
-    # are not shown to the public).
+    # are not shown to the public) that were partners on `as_of` (pledges.partnerships' history).
     entities = Entity.objects.filter(
         Q(pk__in=selection.values("entity_id"))
-        | Q(pk__in=_through("co_pledgers").objects.filter(
-            pledge_id__in=pledge_ids, entity__status=Entity.Status.APPROVED).values("entity_id"))
+        | Q(pk__in=partner_ids_as_of(pledge_ids, _day_after(as_of)))
     ).count()
     countries = Country.objects.filter(
         pk__in=_through("countries").objects.filter(pledge_id__in=pledge_ids).values("country_id")
@@ -376,7 +376,7 @@ def compiled_report_figures(run: ReportRun, *, today: datetime.date | None = Non
     """Everything a report states except the pledge list, JSON-ready and in a stable order."""
     today = today or timezone.localdate()
     selection = compiled_report_pledges(run)
-    totals = _totals(selection)
+    totals = _totals(selection, run.as_of)
     notes = []
     if run.kind == ReportRun.Kind.EVENT and run.cutoff and run.cutoff > today:
         notes.append("future_cutoff")

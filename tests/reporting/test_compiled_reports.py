@@ -19,7 +19,7 @@ from reporting.models import ImplementationStatus, ProgressReport, ReportFile, R
 from reporting.services import compiled_reports
 from reporting.tasks import compiled_report_compile
 from tests.conftest import require_service
-from tests.factories import EntityFactory
+from tests.factories import EntityFactory, accepted_co_pledgers
 
 from .cycles import at, make_cycle, moment
 from .kigali import KIGALI_CUTOFF
@@ -461,7 +461,7 @@ def test_a_pledge_completed_after_the_period_still_counts_for_the_cycle(
 
 
 def test_only_approved_co_pledgers_count_as_entities(kigali, django_capture_on_commit_callbacks):
-    kigali["p1"].co_pledgers.add(EntityFactory(applied=True), EntityFactory(name="Partner"))
+    accepted_co_pledgers(kigali["p1"], [EntityFactory(applied=True), EntityFactory(name="Partner")])
     run = kigali_report(django_capture_on_commit_callbacks)
     assert run.figures["totals"]["entities"] == 4  # three pledging + one approved co-pledger
 
