@@ -32,8 +32,13 @@ run: port-free demo
 	@echo "Serving on http://$(HOST):$(PORT)/ — stop with Ctrl+C"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; 0 runs it in this one), each with its own
+# test database, Redis database and files (p2c_portal/settings/test.py): `make test TEST_WORKERS=0`.
+# Work stealing: a worker that is done takes tests from the other's queue, so that the slow
+# browser journeys at the end of the collection do not keep one worker busy while the other idles.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(if $(filter-out 0,$(TEST_WORKERS)),--dist worksteal) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -18,6 +18,8 @@ from urllib.parse import quote
 import psycopg2
 import pytest
 import redis
+from django.conf import settings
+from django.core.files.storage import storages
 from django.db import connection
 
 from tests.conftest import require_service
@@ -27,7 +29,8 @@ WAIT_SECONDS = 60.0
 
 
 def redis_url() -> str:
-    url = os.environ.get("REDIS_URL", "")
+    """This test process's Redis database: each xdist worker has its own (settings/test.py)."""
+    url = settings.REDIS_URL
     require_service(bool(url), "Redis (REDIS_URL)")
     try:
         client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
@@ -107,6 +110,9 @@ def start_worker(tmp_path: Path, name: str, *, queues: tuple[str, ...] = (),
         "DATABASE_URL": test_database_url(),
         "REDIS_URL": redis_url(),
         "EMAIL_URL": f"filemail://{outbox}",
+        # The files this test process reads and writes, not var/ nor another worker's.
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "IMPORT_STORAGE_DIR": str(storages["import_export"].location),
         "DB_CONN_MAX_AGE": "0",  # nothing left connected to the test database when dropped
         **(extra_environment or {}),
     }

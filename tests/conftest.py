@@ -5,6 +5,7 @@ they skip on a developer's machine without it, and fail under CI=true, never ski
 """
 
 import os
+import shutil
 
 import pytest
 from django.test import Client
@@ -29,6 +30,17 @@ def postgresql(db) -> None:
     from django.db import connection
 
     require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_test_files_directory():
+    """MEDIA_ROOT and the import files of this test process (p2c_portal/settings/test.py): empty
+    at the start, whatever a crashed run left, and removed at the end."""
+    from django.conf import settings
+
+    shutil.rmtree(settings.TEST_FILES_DIR, ignore_errors=True)
+    yield
+    shutil.rmtree(settings.TEST_FILES_DIR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from tests.conftest import require_service
 
@@ -20,14 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 @pytest.mark.django_db
 def test_the_import_benchmark_measures_preview_and_import_of_a_roundtable_file(
         postgresql, tmp_path):
-    require_service(bool(os.environ.get("REDIS_URL")), "Redis (REDIS_URL)")
+    require_service(bool(settings.REDIS_URL), "Redis (REDIS_URL)")
     database = urlsplit(os.environ["DATABASE_URL"])
-    # A database of its own next to the tests' (created, copied and dropped by the script).
-    bench_database = database._replace(path=database.path + "_import_bench").geturl()
+    # A database of its own next to this test process's (created, copied and dropped by the
+    # script), and this process's Redis database: xdist workers each have their own.
+    bench_name = f"{connection.settings_dict['NAME']}_import_bench"
+    bench_database = database._replace(path=f"/{bench_name}").geturl()
     env = {
         **os.environ,
         "BENCH_IMPORT_DATABASE_URL": bench_database,
-        "BENCH_IMPORT_REDIS_URL": os.environ["REDIS_URL"],
+        "BENCH_IMPORT_REDIS_URL": settings.REDIS_URL,
         "BENCH_IMPORT_ROWS": "20",
         "BENCH_IMPORT_FORMATS": "csv,xlsx",
         "BENCH_IMPORT_ENTITIES": "4",

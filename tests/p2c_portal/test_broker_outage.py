@@ -7,7 +7,6 @@ Eager mode is off meanwhile, so the web request really publishes. Then the broke
 (eager again, as everywhere else in the tests) and the sweep delivers what was kept.
 """
 
-import os
 import socket
 import threading
 import time
@@ -137,7 +136,7 @@ def celery_broker(url: str, *, cache_too: bool = False):
 
 
 def _real_redis() -> tuple[str, int, str]:
-    url = os.environ.get("REDIS_URL", "")
+    url = settings.REDIS_URL  # this test worker's database (p2c_portal/settings/test.py)
     require_service(bool(url), "Redis (REDIS_URL)")
     parts = urlsplit(url)
     return parts.hostname or "127.0.0.1", parts.port or 6379, parts.path.lstrip("/") or "0"
