@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0021_pledge_text_qualified'),
+        ('pledges', '0025_target_catalogue_indicator'),
     ]
 
     operations = [
