@@ -229,6 +229,7 @@ CELERY_TASK_ROUTES = {
     "p2c_portal.tasks.outbound_email_deliver": {"queue": "emails"},
     "reporting.tasks.reminder_send": {"queue": "emails"},
     "pledges.tasks.imported_drafts_invite": {"queue": "emails"},
+    "following.tasks.digest_send": {"queue": "emails"},
     "reporting.tasks.compiled_report_compile": {"queue": "reports"},
     "pledges.tasks.currency_rate_upload_convert": {"queue": "reports"},
     "spreadsheets.tasks.import_job_run": {"queue": "reports"},
@@ -241,6 +242,8 @@ CELERY_TASK_ROUTES = {
     "pledges.tasks.currency_rate_uploads_sweep": {"queue": "periodic"},
     "spreadsheets.tasks.import_files_remove_abandoned": {"queue": "periodic"},
     "spreadsheets.tasks.import_jobs_sweep": {"queue": "periodic"},
+    "following.tasks.digests_create_due": {"queue": "periodic"},
+    "following.tasks.digests_sweep": {"queue": "periodic"},
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
