@@ -61,3 +61,21 @@ def test_on_a_phone_my_pledges_are_cards_with_their_actions_in_reach(
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # no sideways scrolling to reach it
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     checkpoint("phone-my-pledges")
+
+
+@pytest.mark.parametrize(("language", "page_locale"), [("en", "en-GB"), ("ar", "ar-EG")])
+def test_the_indexes_and_notices_read_well_from_the_footer(page, checkpoint, language):
+    from action_areas.models import Country
+    from tests.factories import EventFactory
+
+    event = EventFactory(slug="kigali-forum", name_en="Kigali forum")
+    pledge = PledgeFactory(published=True, event=event, with_defaults=False)
+    pledge.countries.set([Country.objects.get(iso3="RWA")])
+    page.goto(f"/{language}/")
+    footer = page.get_by_role("contentinfo")
+    for name, heading in (("Countries", "Countries where pledges act"), ("Events", "Events"),
+                          ("Privacy notice", "Privacy notice"), ("Contact", "Contact")):
+        footer.get_by_role("link", name=t(language, name), exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(t(language, heading))
+        checkpoint(f"{language}-{name}")
+        page.go_back()
