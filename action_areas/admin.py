@@ -184,7 +184,7 @@ class IndicatorAdmin(TranslatedNamesAdmin):
 
 
 @admin.register(CoalitionGoal)
-class CoalitionGoalAdmin(TranslatedNamesAdmin):
+class CoalitionGoalAdmin(KeyCheckingAutocompleteMixin, TranslatedNamesAdmin):
     list_display = ("code", "name_en", "measure", "indicator", "target_value", "target_date",
                     "scope", "is_shown")
     list_filter = ("measure", "scope", "is_shown")
