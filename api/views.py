@@ -135,7 +135,13 @@ class PublicApiView:
 
 
 def _pledge_filters(request):
-    pledge_filters = pledge_selectors.pledge_filters_from_query(request.query_params)
+    """The public list's filters and validation. Their reference lists (areas, countries…) are
+    read only when a facet is asked for: an unfiltered or syncing page needs none of them."""
+    query = request.query_params
+    if any(name in query for name in pledge_filters_module.FACET_NAMES):
+        pledge_filters = pledge_selectors.pledge_filters_from_query(query)
+    else:
+        pledge_filters = pledge_filters_module.PledgeFilters.from_query(query, {})
     if pledge_filters.rejected:
         name = pledge_filters.rejected[0]
         raise InvalidParameter(name, _("Unknown value for “%(name)s”: see the codes of "
