@@ -8,7 +8,7 @@ from members.models import Membership
 from members.permissions import entity_administrators
 
 from . import permissions
-from .models import Pledge, PledgeStatusChange
+from .models import Pledge, PledgeAmendment, PledgeStatusChange
 
 PLEDGE_DETAIL_PREFETCH = (
     "action_areas", "pillars__action_area", "regions", "countries__group_memberships",
@@ -87,3 +87,15 @@ def pledge_contacts(pledge: Pledge, *, administrators_too: bool = False) -> list
         for user in entity_administrators(pledge.entity_id):
             people.setdefault(user.pk, user)
     return sorted(people.values(), key=lambda user: user.email)
+
+
+def pledge_open_amendment(pledge: Pledge) -> PledgeAmendment | None:
+    """The amendment of the pledge under review or waiting for the entity's changes."""
+    return (PledgeAmendment.objects.filter(pledge=pledge, status__in=PledgeAmendment.OPEN)
+            .select_related("proposed_by", "decided_by").first())
+
+
+def pledge_amendments(pledge: Pledge) -> QuerySet[PledgeAmendment]:
+    """Every amendment of the pledge, newest first, for its entity's page."""
+    return (PledgeAmendment.objects.filter(pledge=pledge)
+            .select_related("proposed_by", "decided_by").order_by("-submitted_at", "-pk"))

@@ -3,6 +3,7 @@ embargo) and approved entities. The lists of pledges themselves are read live; w
 to compute (counters, facets, totals) goes through pledges.public_cache. The member area's reads
 are in pledges.member_selectors, the review desk's in pledges.desk_selectors."""
 
+import datetime
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +28,8 @@ from members.models import Entity
 from p2c_portal.locale_formats import Collated, collation_key
 
 from . import filters, public_cache
-from .models import CoalitionSettings, Event, Pledge, PledgeType
+from .models import CoalitionSettings, Event, Pledge, PledgeRevision, PledgeType
+from .pledge_changes import revision_changes
 from .rates import awaiting_rate
 
 
@@ -264,6 +267,28 @@ def pledge_get_public(pledge_id: int) -> Pledge:
     if pledge is None:
         raise Http404
     return pledge
+
+
+@dataclass
+class Revision:
+    date: datetime.date
+    reason: str
+    changes: list
+
+
+def pledge_revisions_public(pledge: Pledge) -> list[Revision]:
+    """The approved amendments of a public pledge, oldest first, with their changes as text:
+    the same queries for one revision or a hundred (pledges.pledge_changes.revision_changes)."""
+    revisions = list(PledgeRevision.objects.filter(pledge=pledge).order_by("approved_at", "pk"))
+    texts = revision_changes(revisions)
+    return [Revision(timezone.localdate(revision.approved_at), revision.reason,
+                     texts[revision.pk]) for revision in revisions]
+
+
+def revision_list_public() -> QuerySet[PledgeRevision]:
+    """Every revision of a public pledge (open data), in the order they took effect."""
+    return (PledgeRevision.objects.filter(pledge__in=Pledge.objects.public())
+            .select_related("pledge").order_by("approved_at", "pk"))
 
 
 @dataclass
