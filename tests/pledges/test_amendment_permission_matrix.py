@@ -5,7 +5,6 @@ published pledges; a viewer or the secretariat who tries gets a 403; anyone outs
 404. The secretariat decides on the desk (staff of other groups: 403). The revisions files are
 public."""
 
-from decimal import Decimal
 
 import pytest
 
