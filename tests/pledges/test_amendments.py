@@ -200,7 +200,7 @@ def test_the_whole_dialogue_ends_with_the_amended_version_public_with_its_histor
     cache.clear()  # the public page is cached up to a minute (pledges.views.public)
     page = anonymous.get(f"/en/pledges/{published.pk}/").content.decode()
     assert "Amended on" in page and "Revision history" in page and REASON in page
-    assert "Amount: <bdi>€5,000,000</bdi> → <bdi>€3,000,000</bdi>" in page, page[page.find("Revision history"):][:800]
+    assert "Amount: <bdi>€5,000,000</bdi> → <bdi>€3,000,000</bdi>" in page
     assert "Target added" in page and "Teachers trained" in page
     french = anonymous.get(f"/fr/pledges/{published.pk}/").content.decode()
     assert "5 000 000" in french.replace("\u202f", " ").replace("\xa0", " ")
