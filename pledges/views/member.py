@@ -507,7 +507,7 @@ def pledge_amend(request, pk: int):
     return render(request, "pledges/member/pledge_amend.html", {
         "pledge": pledge, "form": form, "targets": targets, "amendment": amendment,
         "error": error,
-    }, status=400 if data is not None else 200)
+    })
 
 
 @login_required
