@@ -622,6 +622,7 @@ class PledgeAmendmentAdmin(admin.ModelAdmin):
     edited here: the entity proposes, the secretariat decides."""
 
     change_form_template = "admin/pledges/pledgeamendment/change_form.html"
+    change_list_template = "admin/pledges/pledgeamendment/change_list.html"
     list_display = ("pledge", "entity", "status", "submitted_at", "reason")
     list_filter = ("status",)
     search_fields = ("pledge__reference", "pledge__title", "entity__name", "reason")
