@@ -20,7 +20,8 @@ PAGES = {
         "&targeting=LDC&stakeholder=government&year={year}&sort=usd", 26),
     "list searched": ("/en/pledges/?q=schools+broadband&sort=title", 27),
     "list page 2": ("/en/pledges/?page=2", 26),
-    "detail": ("/en/pledges/{pledge}/", 12),  # 10, and 2 for the progress timeline
+    # 10, 2 for the progress timeline, 1 for the revision history (tests/pledges/test_amendments)
+    "detail": ("/en/pledges/{pledge}/", 13),
     "entity": ("/en/entities/{entity}/", 7),
     "country": ("/en/countries/RWA/", 8),
     "event": ("/en/events/wtdc-22-kigali/", 6),
