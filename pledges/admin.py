@@ -56,7 +56,7 @@ from .models import (
     PledgeStatusChange,
 )
 from .permissions import can_review_pledges, can_upload_rates
-from .pledge_changes import snapshot_changes
+from .pledge_changes import proposed_changes
 from .resources import PledgeResource
 
 S = Pledge.Status
@@ -654,7 +654,7 @@ class PledgeAmendmentAdmin(admin.ModelAdmin):
         if amendment is not None and self.has_view_permission(request, amendment):
             extra_context["amendment_review"] = {
                 "amendment": amendment,
-                "changes": snapshot_changes(amendment.base, amendment.proposed),
+                "changes": proposed_changes(amendment.base, amendment.proposed),
                 "pledge_url": reverse("admin:pledges_pledge_change", args=[amendment.pledge_id]),
                 "decisions": [
                     {"label": t.label,

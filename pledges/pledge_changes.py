@@ -231,3 +231,20 @@ def revision_changes(revisions) -> dict[int, list[FieldChange]]:
                                          texts.text(name, after)))
         result[revision.pk] = lines
     return result
+
+
+@dataclass(frozen=True)
+class _Proposal:
+    """An amendment under review, read like the revision it would become."""
+
+    pk: int
+    before: dict
+    changes: list
+
+
+def proposed_changes(base: dict, proposed: dict) -> list[FieldChange]:
+    """What an amendment would change, as its revision will read (amounts with their currency,
+    targets added, removed or changed): for the desk and the entity's page."""
+    changes = [{"field": name, "before": base.get(name), "after": proposed[name]}
+               for name in snapshot_differences(base, proposed)]
+    return revision_changes([_Proposal(0, base, changes)])[0]

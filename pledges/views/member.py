@@ -33,7 +33,7 @@ from ..forms import (
     WithdrawForm,
 )
 from ..models import Pledge
-from ..pledge_changes import model_values, snapshot_changes
+from ..pledge_changes import model_values, proposed_changes
 
 PENDING_POST_KEY = "pledge_pending_post"
 TARGET_FIELDS = ("indicator", "unit", "baseline", "target_value", "target_date")
@@ -442,7 +442,7 @@ def _amendment_context(request, pledge: Pledge) -> dict:
     amendment = member_selectors.pledge_open_amendment(pledge)
     return {
         "open_amendment": amendment,
-        "amendment_changes": snapshot_changes(amendment.base, amendment.proposed)
+        "amendment_changes": proposed_changes(amendment.base, amendment.proposed)
         if amendment else [],
         "can_withdraw_amendment": amendment is not None
         and amendment_workflow.transition_allowed(request.user, amendment, "withdraw"),
