@@ -30,7 +30,7 @@ from p2c_portal.admin import ReadOnlyInline
 from p2c_portal.query_params import database_id
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
-from . import desk_selectors, rate_files, rates, services, workflow
+from . import amendment_workflow, desk_selectors, rate_files, rates, services, workflow
 from .admin_filters import (
     CountryGroupFilter,
     ImplementationRegionFilter,
@@ -55,10 +55,12 @@ from .models import (
     Partnership,
     PartnershipChange,
     Pledge,
+    PledgeAmendment,
     PledgeStatusChange,
     Target,
 )
 from .permissions import can_map_targets, can_review_pledges, can_upload_rates
+from .pledge_changes import proposed_changes
 from .resources import PledgeResource
 
 S = Pledge.Status
@@ -731,3 +733,110 @@ class PartnershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(PledgeAmendment)
+class PledgeAmendmentAdmin(admin.ModelAdmin):
+    """Amendments of published pledges, reviewed on the desk beside new pledges: what the entity
+    asks to change (field by field), why, and the decisions of pledges.amendment_workflow. Never
+    edited here: the entity proposes, the secretariat decides."""
+
+    change_form_template = "admin/pledges/pledgeamendment/change_form.html"
+    change_list_template = "admin/pledges/pledgeamendment/change_list.html"
+    list_display = ("pledge", "entity", "status", "submitted_at", "reason")
+    list_filter = ("status",)
+    search_fields = ("pledge__reference", "pledge__title", "entity__name", "reason")
+    list_select_related = ("pledge", "entity")
+    fields = ("pledge", "entity", "status", "reason", "answer", "message", "proposed_by",
+              "created_at", "submitted_at", "decided_by", "decided_at")
+    readonly_fields = fields
+
+    def has_module_permission(self, request) -> bool:
+        return can_review_pledges(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can_review_pledges(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        amendment_id = database_id(str(object_id))
+        amendment = (PledgeAmendment.objects.select_related("pledge").filter(pk=amendment_id)
+                     .first() if amendment_id else None)
+        if amendment is not None and self.has_view_permission(request, amendment):
+            extra_context["amendment_review"] = {
+                "amendment": amendment,
+                "changes": proposed_changes(amendment.base, amendment.proposed),
+                "pledge_url": reverse("admin:pledges_pledge_change", args=[amendment.pledge_id]),
+                "decisions": [
+                    {"label": t.label,
+                     "url": reverse("admin:pledges_pledgeamendment_decide",
+                                    args=[amendment.pk, t.name])}
+                    for t in amendment_workflow.allowed_transitions(amendment, request.user)
+                    if t.who == "secretariat"
+                ],
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path("<int:amendment_id>/decide/<str:name>/",
+                 self.admin_site.admin_view(self.decide_view),
+                 name="pledges_pledgeamendment_decide"),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, amendment_id: int, name: str):
+        transition = amendment_workflow.TRANSITIONS.get(name)
+        if transition is None or transition.who != "secretariat":
+            raise PermissionDenied
+        if not can_review_pledges(request.user):
+            raise PermissionDenied
+        amendment = get_object_or_404(
+            PledgeAmendment.objects.select_related("pledge__entity"), pk=amendment_id)
+        change_url = reverse("admin:pledges_pledgeamendment_change", args=[amendment.pk])
+        if amendment.status not in transition.sources:
+            messages.error(
+                request,
+                _("%(action)s is not possible: this amendment is “%(status)s”.")
+                % {"action": transition.label, "status": amendment.get_status_display()},
+            )
+            return redirect(change_url)
+        form = TransitionForm(request.POST if request.method == "POST" else None,
+                              transition=transition,
+                              initial={"expected_status": amendment.status})
+        if request.method == "POST" and form.is_valid():
+            try:
+                amendment_workflow.amendment_transition(
+                    amendment_id=amendment.pk, name=name, actor=request.user,
+                    message=form.cleaned_data["message"],
+                    expected_status=form.cleaned_data["expected_status"],
+                )
+            except amendment_workflow.AmendmentError as error:
+                messages.error(request, str(error))
+                return redirect(change_url)
+            messages.success(
+                request,
+                _("%(amendment)s: “%(action)s” done; the entity has been emailed.")
+                % {"amendment": amendment, "action": transition.label},
+            )
+            return redirect(change_url)
+        return TemplateResponse(request, "admin/pledges/pledge/transition.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "pledge": amendment.pledge,
+            "object": amendment,
+            "transition": transition,
+            "form": form,
+            "change_url": change_url,
+            "title": _("%(action)s: %(pledge)s") % {"action": transition.label,
+                                                    "pledge": amendment.pledge},
+        })

@@ -13,7 +13,7 @@ from members.models import Entity
 from members.permissions import can_vet_entities
 
 from .member_selectors import pledge_latest_change_request
-from .models import Pledge, PledgeNote
+from .models import Pledge, PledgeAmendment, PledgeNote
 from .permissions import can_review_pledges
 from .pledge_changes import pledge_snapshot, snapshot_changes
 
@@ -56,6 +56,13 @@ def review_desk_counts(user) -> list[dict]:
             "label": _("Pledges assigned to me, awaiting review"),
             "count": Pledge.objects.filter(status=S.SUBMITTED, assigned_to=user).count(),
             "url": f"{pledges_url}?assigned=me&status__exact={S.SUBMITTED}",
+        })
+        counts.append({
+            "label": _("Pledge amendments awaiting review"),
+            "count": PledgeAmendment.objects.filter(
+                status=PledgeAmendment.Status.PROPOSED).count(),
+            "url": reverse("admin:pledges_pledgeamendment_changelist")
+            + f"?status__exact={PledgeAmendment.Status.PROPOSED}",
         })
         counts.append({
             "label": stale_change_requests_label(),

@@ -505,3 +505,75 @@ class TranslationRemoveForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = list(settings.LANGUAGES)
+
+
+class AmendmentForm(forms.Form):
+    """An amendment of a published pledge (pledges.amendment_workflow): the amendable fields,
+    prefilled with the current version, and the reason. The targets come in a TargetFormSet."""
+
+    reason = forms.CharField(
+        label=_("Reason for the amendment"), max_length=300,
+        help_text=_("Shown to the public with the changes, e.g. “Budget revised after the "
+                    "mid-term review”."),
+        error_messages={"required": _("Say briefly why the pledge is amended.")},
+    )
+    description = forms.CharField(label=_("Description"), max_length=10000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 6}))
+    start_date = forms.DateField(label=_("Start date"), required=False, widget=DATE_WIDGET)
+    end_date = forms.DateField(label=_("End date"), required=False, widget=DATE_WIDGET)
+    amount = AmountField(label=_("Amount"), required=False)
+    people_to_reach = forms.IntegerField(label=_("People to reach"), required=False,
+                                         min_value=0, max_value=10**15)
+    countries = CountryChoiceField(
+        label=_("Countries"), queryset=Country.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    answer = forms.CharField(
+        label=_("Your answer to the secretariat (optional)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    # The fields written into the proposed version (pledges.pledge_changes snapshot names).
+    AMENDED_FIELDS = ("description", "start_date", "end_date", "amount", "people_to_reach",
+                      "countries")
+
+    def __init__(self, *args, pledge: Pledge, answering: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pledge = pledge
+        if pledge.pledge_type != PledgeType.FINANCIAL:
+            del self.fields["amount"]
+        else:
+            self.fields["amount"].label = _("Amount (%(currency)s)") % {
+                "currency": pledge.currency}
+        if pledge.pledge_type != PledgeType.PROGRAMME:
+            del self.fields["people_to_reach"]
+        if not answering:
+            del self.fields["answer"]
+        self.fields["countries"].queryset = (
+            Country.objects.select_related("region").prefetch_related("group_memberships")
+            .order_by("region__position", "region")
+        )
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount is None:
+            raise forms.ValidationError(_("A financial pledge needs an amount."))
+        return amount
+
+    def clean_countries(self):
+        countries = self.cleaned_data.get("countries") or []
+        if len(countries) > MAX_COUNTRIES:
+            raise forms.ValidationError(
+                _("Choose at most %(max)d countries.") % {"max": MAX_COUNTRIES})
+        return countries
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date is before the start date."))
+        return cleaned
+
+    def amended_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.AMENDED_FIELDS
+                if name in self.fields}

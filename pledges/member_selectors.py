@@ -8,7 +8,7 @@ from members.models import Membership
 from members.permissions import entity_administrators
 
 from . import permissions
-from .models import Pledge, PledgeStatusChange
+from .models import Pledge, PledgeAmendment, PledgeStatusChange
 from .partnership_selectors import accepted_partners_prefetch
 
 PLEDGE_DETAIL_PREFETCH = (
@@ -99,3 +99,13 @@ def pledge_list_changes_requested(entity) -> QuerySet[Pledge]:
         .only("pk", "title", "translations", "reference", "entity_id")
         .order_by("-updated_at", "-pk")
     )
+def pledge_open_amendment(pledge: Pledge) -> PledgeAmendment | None:
+    """The amendment of the pledge under review or waiting for the entity's changes."""
+    return (PledgeAmendment.objects.filter(pledge=pledge, status__in=PledgeAmendment.OPEN)
+            .select_related("proposed_by", "decided_by").first())
+
+
+def pledge_amendments(pledge: Pledge) -> QuerySet[PledgeAmendment]:
+    """Every amendment of the pledge, newest first, for its entity's page."""
+    return (PledgeAmendment.objects.filter(pledge=pledge)
+            .select_related("proposed_by", "decided_by").order_by("-submitted_at", "-pk"))

@@ -655,5 +655,97 @@ class ImportedDraftsInvitation(models.Model):
         return f"{self.entity} — {self.file_import}"
 
 
+class PledgeAmendment(models.Model):
+    """A change to a published pledge proposed by its entity (pledges.amendment_workflow).
+
+    The published version stays as it is until the secretariat approves: `base` is the pledge's
+    content when the amendment was proposed and `proposed` the content asked for, both as
+    pledges.pledge_changes snapshots."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN = (Status.PROPOSED, Status.CHANGES_REQUESTED)
+
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("pledge")
+    )
+    entity = models.ForeignKey(
+        "members.Entity", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("proposed for"),
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    reason = models.CharField(_("reason for the amendment"), max_length=300)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.PROPOSED)
+    base = models.JSONField(_("published version"), default=dict, editable=False)
+    proposed = models.JSONField(_("proposed version"), default=dict, editable=False)
+    message = models.TextField(_("secretariat's message"), blank=True)
+    answer = models.TextField(_("answer to the secretariat"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("decided by"),
+    )
+    created_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("last submitted"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pledge amendment")
+        verbose_name_plural = _("pledge amendments")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            # One amendment under way per pledge: a second would be reviewed against a base
+            # that the first could change.
+            models.UniqueConstraint(
+                fields=["pledge"], condition=Q(status__in=["proposed", "changes_requested"]),
+                name="one_open_amendment_per_pledge",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Amendment of %(pledge)s") % {"pledge": self.pledge}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class PledgeRevision(models.Model):
+    """An approved amendment as the public reads it: when it took effect, why, and the
+    field-by-field changes (`changes`: [{"field", "before", "after"}] in snapshot values)."""
+
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("pledge")
+    )
+    amendment = models.OneToOneField(
+        PledgeAmendment, on_delete=models.PROTECT, related_name="revision",
+        verbose_name=_("amendment"),
+    )
+    reason = models.CharField(_("reason for the amendment"), max_length=300)
+    approved_at = models.DateTimeField(_("in force since"), db_index=True)
+    changes = models.JSONField(_("changes"), default=list)
+    # The figures in force until this revision (pledges.in_force reads them for reports "as of"
+    # an earlier date).
+    before = models.JSONField(_("version before"), default=dict)
+
+    class Meta:
+        verbose_name = _("pledge revision")
+        verbose_name_plural = _("pledge revisions")
+        ordering = ["pledge", "approved_at", "pk"]
+        indexes = [models.Index(fields=["pledge", "approved_at"], name="revision_pledge_time")]
+
+    def __str__(self) -> str:
+        return f"{self.pledge} @ {self.approved_at:%Y-%m-%d}"
+
+
 # Partnerships live in their own module (pledges.partnership_models); Django finds models here.
 from .partnership_models import Partnership, PartnershipChange  # noqa: E402, F401

@@ -413,3 +413,67 @@ def data_package(*, csv_url: str, json_url: str, page_url: str) -> dict:
             },
         ],
     }
+# --- Revisions: one row per changed field per approved amendment ---------------------------------
+
+REVISION_COLUMNS = ["pledge_reference", "pledge_url", "amended_at", "reason", "field", "before",
+                    "after"]
+
+
+def _revision_value(value) -> str:
+    """A snapshot value as plain text: lists joined, targets as in the pledges file."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return LIST_SEPARATOR.join(
+                f"{t.get('indicator')}: {t.get('baseline') or '?'} → {t.get('target_value')} "
+                f"{t.get('unit')} by {t.get('target_date')}" for t in value
+            )
+        return LIST_SEPARATOR.join(map(str, value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def revision_records(revisions: Iterable) -> Iterator[dict]:
+    """The values as stored (ISO dates, decimal text), countries by their ISO3 code."""
+    iso3 = dict(Country.objects.values_list("pk", "iso3"))
+    for revision in revisions.iterator(chunk_size=BATCH_SIZE):
+        url = settings.SITE_URL + revision.pledge.get_absolute_url()
+        for change in revision.changes:
+            yield {
+                "pledge_reference": revision.pledge.reference,
+                "pledge_url": url,
+                "amended_at": revision.approved_at.isoformat(timespec="seconds"),
+                "reason": revision.reason,
+                "field": change["field"],
+                **{side: _revision_value(
+                    [iso3.get(pk, pk) for pk in change[side] or []]
+                    if change["field"] == "countries" else change[side]
+                ) for side in ("before", "after")},
+            }
+
+
+def revision_csv_lines(revisions) -> Iterator[str]:
+    writer = csv.writer(_Line())
+    yield "\ufeff" + writer.writerow(REVISION_COLUMNS)
+    for record in revision_records(revisions):
+        yield writer.writerow([spreadsheet_safe(record[name]) if record[name] else ""
+                               for name in REVISION_COLUMNS])
+
+
+def revision_json_chunks(revisions, *, source_url: str) -> Iterator[str]:
+    header = {
+        "licence": LICENCE_NAME,
+        "licence_url": LICENCE_URL,
+        "attribution": "Partner2Connect Digital Coalition (ITU)",
+        "source": source_url,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "columns": REVISION_COLUMNS,
+    }
+    yield json.dumps(header, ensure_ascii=False)[:-1] + ', "revisions": ['
+    separator = "\n"
+    for record in revision_records(revisions):
+        yield separator + json.dumps(record, ensure_ascii=False)
+        separator = ",\n"
+    yield "\n]}\n"

@@ -43,6 +43,11 @@ def can_edit_pledge(user, pledge: Pledge) -> bool:
     return pledge.is_editable_status and can_create_pledge(user, pledge.entity)
 
 
+def can_amend_pledge(user, pledge: Pledge) -> bool:
+    """Administrators and editors of the pledging entity propose amendments of its published
+    pledges (pledges.amendment_workflow); the secretariat reviews them."""
+    return pledge.status == Pledge.Status.PUBLISHED and can_create_pledge(user, pledge.entity)
+
 
 def can_translate_pledge(user, pledge: Pledge) -> bool:
     """Administrators and editors of the pledge's entity, whatever the pledge's status but

@@ -23,9 +23,9 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from members.models import Entity
-from p2c_portal.locale_formats import format_date, format_number
+from p2c_portal.locale_formats import format_amount, format_date, format_number
 
-from .models import AdvocacyActivity, Event, Pledge
+from .models import AdvocacyActivity, Event, Pledge, Target
 
 # The content a member writes and the secretariat reviews, in the order of the form.
 SCALAR_FIELDS = [
@@ -47,7 +47,8 @@ def _plain(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # Plain digits ("3000000", never "3E+6"): the open data show these values as they are.
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     return value
 
 
@@ -64,6 +65,46 @@ def pledge_snapshot(pledge: Pledge) -> dict:
         for target in pledge.targets.all()
     ]
     return snapshot
+
+
+def snapshot_values(values: dict) -> dict:
+    """Form or model values as snapshot values (related records as sorted ids, targets as
+    dicts of plain values)."""
+    plain = {}
+    for name, value in values.items():
+        if name == "targets":
+            plain[name] = [{field: _plain(row.get(field)) for field in TARGET_FIELDS}
+                           for row in value]
+        elif name in RELATED_FIELDS:
+            plain[name] = sorted(getattr(item, "pk", item) for item in value)
+        else:
+            plain[name] = _plain(value)
+    return plain
+
+
+def model_values(snapshot: dict) -> dict:
+    """Snapshot values back as model values (the reverse of snapshot_values), for writing."""
+    values = {}
+    for name, value in snapshot.items():
+        if name == "targets":
+            values[name] = [
+                {field: Target._meta.get_field(field).to_python(row.get(field))
+                 for field in TARGET_FIELDS}
+                for row in value
+            ]
+        elif name in RELATED_FIELDS:
+            values[name] = list(value)
+        elif name == "event":
+            values["event_id"] = value
+        else:
+            values[name] = Pledge._meta.get_field(name).to_python(value)
+    return values
+
+
+def snapshot_differences(before: dict, after: dict) -> list[str]:
+    """The names of the fields (and "targets") whose value differs, in the form's order."""
+    return [name for name in [*SCALAR_FIELDS, *RELATED_FIELDS, "targets"]
+            if name in after and before.get(name) != after[name]]
 
 
 @dataclass(frozen=True)
@@ -143,3 +184,67 @@ def snapshot_changes(before: dict, after: dict) -> list[FieldChange]:
             _label("targets"), "\n".join(removed) or "—", "\n".join(added) or "—"
         ))
     return changes
+
+
+def _target_changes(texts: _Texts, before: list[dict], after: list[dict]) -> list[FieldChange]:
+    """Targets removed, added and changed (same indicator, other values), as people read them."""
+    old = {t.get("indicator"): t for t in before}
+    new = {t.get("indicator"): t for t in after}
+    changes = []
+    for indicator, target in old.items():
+        if indicator not in new:
+            changes.append(FieldChange(_("Target removed"), texts.target(target), "—"))
+        elif new[indicator] != target:
+            changes.append(FieldChange(_("Target changed"), texts.target(target),
+                                       texts.target(new[indicator])))
+    for indicator, target in new.items():
+        if indicator not in old:
+            changes.append(FieldChange(_("Target added"), "—", texts.target(target)))
+    return changes
+
+
+def revision_changes(revisions) -> dict[int, list[FieldChange]]:
+    """Each revision's changes (PledgeRevision.changes) as text in the active language, keyed
+    by the revision's id: one query per kind of related record for all of them together, so a
+    page shows any number of revisions with the same queries."""
+    sides = []
+    for revision in revisions:
+        for side in ("before", "after"):
+            sides.append({change["field"]: change[side] for change in revision.changes})
+    texts = _Texts(sides)
+    result = {}
+    for revision in revisions:
+        currency = (revision.before or {}).get("currency") or ""
+        lines = []
+        for change in revision.changes:
+            name, before, after = change["field"], change["before"], change["after"]
+            if name == "targets":
+                lines += _target_changes(texts, before or [], after or [])
+            elif name == "amount" and currency:
+                lines.append(FieldChange(
+                    _label(name),
+                    "—" if before is None else format_amount(Decimal(before), currency),
+                    "—" if after is None else format_amount(Decimal(after), currency),
+                ))
+            else:
+                lines.append(FieldChange(_label(name), texts.text(name, before),
+                                         texts.text(name, after)))
+        result[revision.pk] = lines
+    return result
+
+
+@dataclass(frozen=True)
+class _Proposal:
+    """An amendment under review, read like the revision it would become."""
+
+    pk: int
+    before: dict
+    changes: list
+
+
+def proposed_changes(base: dict, proposed: dict) -> list[FieldChange]:
+    """What an amendment would change, as its revision will read (amounts with their currency,
+    targets added, removed or changed): for the desk and the entity's page."""
+    changes = [{"field": name, "before": base.get(name), "after": proposed[name]}
+               for name in snapshot_differences(base, proposed)]
+    return revision_changes([_Proposal(0, base, changes)])[0]

@@ -41,8 +41,9 @@ from members.models import Entity
 from p2c_portal.locale_formats import collation_key, format_list
 
 from . import filters, public_cache
-from .models import CoalitionSettings, Event, Pledge, PledgeType, Target
+from .models import CoalitionSettings, Event, Pledge, PledgeRevision, PledgeType, Target
 from .partnership_selectors import accepted_partners_prefetch, entity_roles_prefetch
+from .pledge_changes import revision_changes
 from .rates import awaiting_rate
 
 
@@ -402,6 +403,28 @@ def pledge_get_public(pledge_id: int) -> Pledge:
     if pledge is None:
         raise Http404
     return pledge
+
+
+@dataclass
+class Revision:
+    date: datetime.date
+    reason: str
+    changes: list
+
+
+def pledge_revisions_public(pledge: Pledge) -> list[Revision]:
+    """The approved amendments of a public pledge, oldest first, with their changes as text:
+    the same queries for one revision or a hundred (pledges.pledge_changes.revision_changes)."""
+    revisions = list(PledgeRevision.objects.filter(pledge=pledge).order_by("approved_at", "pk"))
+    texts = revision_changes(revisions)
+    return [Revision(timezone.localdate(revision.approved_at), revision.reason,
+                     texts[revision.pk]) for revision in revisions]
+
+
+def revision_list_public() -> QuerySet[PledgeRevision]:
+    """Every revision of a public pledge (open data), in the order they took effect."""
+    return (PledgeRevision.objects.filter(pledge__in=Pledge.objects.public())
+            .select_related("pledge").order_by("approved_at", "pk"))
 
 
 @dataclass

@@ -14,6 +14,7 @@ from p2c_portal.typed_input import storable_typed_input
 
 from . import permissions
 from .models import Pledge, PledgeNote, Target, other_type_details
+from .pledge_changes import model_values
 from .rates import pledge_convert, usd_equivalent  # noqa: F401  (usd_equivalent re-exported)
 
 MAX_TARGETS = 20
@@ -199,6 +200,20 @@ def pledge_save_targets(
     pledge.version += 1
     pledge.save(update_fields=["unsaved_input", "version", "updated_at"])
     return pledge
+
+
+def pledge_apply_amendment(*, pledge: Pledge, snapshot: dict) -> None:
+    """Write an approved amendment's changed fields (pledges.pledge_changes snapshot values) on
+    the pledge, locked by the caller (pledges.amendment_workflow, inside its transaction)."""
+    values = model_values(snapshot)
+    targets = values.pop("targets", None)
+    _write(pledge, values)
+    if targets is not None:
+        pledge.targets.all().delete()
+        Target.objects.bulk_create(
+            Target(pledge=pledge, position=position, **row)
+            for position, row in enumerate(targets)
+        )
 
 
 @transaction.atomic

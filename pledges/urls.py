@@ -27,6 +27,11 @@ urlpatterns = [
     path("my-pledges/<int:pk>/submit/", member.pledge_submit, name="pledge_submit"),
     path("my-pledges/<int:pk>/withdraw/", member.pledge_withdraw, name="pledge_withdraw"),
     path("my-pledges/<int:pk>/delete/", member.pledge_delete, name="pledge_delete"),
+    path("my-pledges/<int:pk>/amend/", member.pledge_amend, name="pledge_amend"),
+    path("my-pledges/<int:pk>/amendments/<int:amendment_pk>/withdraw/",
+         member.amendment_withdraw, name="amendment_withdraw"),
+    path("open-data/revisions.csv", public.revisions_csv, name="revisions_csv"),
+    path("open-data/revisions.json", public.revisions_json, name="revisions_json"),
     path("my-pledges/<int:pk>/translations/", member.pledge_translations,
          name="pledge_translations"),
     # --- Partnerships by consent (issue 18) ---

@@ -43,6 +43,7 @@ from action_areas.models import (
 )
 from action_areas.selectors import name_sort_key
 from members.models import Entity, StakeholderGroup
+from pledges.in_force import usd_in_force
 from pledges.models import Pledge, PledgeStatusChange, PledgeType
 from pledges.partnership_selectors import partner_ids_as_of
 from pledges.rates import awaiting_rate
@@ -103,7 +104,13 @@ def _bilingual(obj) -> dict:
 
 
 def compiled_report_pledges(run: ReportRun) -> QuerySet[Pledge]:
-    """The public pledges a report covers (see the module docstring)."""
+    """The public pledges a report covers (see the module docstring), each with `usd_then`: its
+    USD equivalent in force on the report's date (pledges.in_force: an amendment approved
+    later changes nothing in the report)."""
+    return _covered(run).annotate(usd_then=usd_in_force(run.as_of))
+
+
+def _covered(run: ReportRun) -> QuerySet[Pledge]:
     public = Pledge.objects.public()
     if run.kind == ReportRun.Kind.EVENT:
         selection = public
@@ -159,14 +166,16 @@ def _through(name: str):
     return Pledge._meta.get_field(name).remote_field.through
 
 
-def _m2m_rows(name: str, column: str, reference: list, selection: QuerySet) -> list[dict]:
+def _m2m_rows(name: str, column: str, reference: list, selection: QuerySet,
+              as_of: datetime.date) -> list[dict]:
     """One row per reference item (in its order, zeros included): pledges linked, USD."""
     counts = {
         item[column]: item
         for item in _through(name).objects.filter(pledge_id__in=selection.values("pk"))
         .order_by().values(column)
         .annotate(n=Count("pledge_id", distinct=True),
-                  usd=Sum("pledge__usd_amount", filter=Q(pledge__pledge_type=PledgeType.FINANCIAL)))
+                  usd=Sum(usd_in_force(as_of, pledge_id="pledge_id", current="pledge__usd_amount"),
+                          filter=Q(pledge__pledge_type=PledgeType.FINANCIAL)))
     }
     rows = []
     for code, obj in reference:
@@ -176,7 +185,7 @@ def _m2m_rows(name: str, column: str, reference: list, selection: QuerySet) -> l
 
 
 def _aggregate(selection: QuerySet) -> tuple[int, Decimal | None]:
-    totals = selection.order_by().aggregate(n=Count("pk"), usd=Sum("usd_amount", filter=FINANCIAL))
+    totals = selection.order_by().aggregate(n=Count("pk"), usd=Sum("usd_then", filter=FINANCIAL))
     return totals["n"], totals["usd"]
 
 
@@ -184,7 +193,7 @@ def _choice_rows(selection: QuerySet, field: str, choices) -> list[dict]:
     counts = {
         item[field]: item
         for item in selection.order_by().values(field)
-        .annotate(n=Count("pk"), usd=Sum("usd_amount", filter=FINANCIAL))
+        .annotate(n=Count("pk"), usd=Sum("usd_then", filter=FINANCIAL))
     }
     rows = []
     for value, label in choices:
@@ -229,7 +238,7 @@ def _targeting_rows(selection: QuerySet, as_of: datetime.date) -> list[dict]:
 
 def _totals(selection: QuerySet, as_of: datetime.date) -> dict:
     aggregated = selection.order_by().aggregate(
-        n=Count("pk"), usd=Sum("usd_amount", filter=FINANCIAL),
+        n=Count("pk"), usd=Sum("usd_then", filter=FINANCIAL),
         awaiting_rate=Count("pk", filter=awaiting_rate()),
     )
     n, usd = aggregated["n"], aggregated["usd"]
@@ -311,11 +320,12 @@ def _breakdowns(selection: QuerySet, as_of: datetime.date) -> dict[str, list[dic
     return {
         "action_area": _m2m_rows(
             "action_areas", "actionarea_id",
-            [(a.code, a) for a in ActionArea.objects.order_by("position", "code")], selection),
+            [(a.code, a) for a in ActionArea.objects.order_by("position", "code")], selection,
+            as_of),
         "pillar": _m2m_rows(
             "pillars", "pillar_id",
             [(p.code, p) for p in Pillar.objects.order_by("action_area__position", "position",
-                                                          "code")], selection),
+                                                          "code")], selection, as_of),
         "type": _choice_rows(selection, "pledge_type", PledgeType.choices),
         "stakeholder_group": _choice_rows(selection, "entity__stakeholder_group",
                                           StakeholderGroup.choices),
@@ -324,11 +334,11 @@ def _breakdowns(selection: QuerySet, as_of: datetime.date) -> dict[str, list[dic
         "beneficiary_group": _m2m_rows(
             "beneficiary_groups", "beneficiarygroup_id",
             [(b.code, b) for b in BeneficiaryGroup.objects.order_by("position", "code")],
-            selection),
+            selection, as_of),
         "sdg": _m2m_rows(
             "sdgs", "sustainabledevelopmentgoal_id",
             [(s.number, s) for s in SustainableDevelopmentGoal.objects.order_by("number")],
-            selection),
+            selection, as_of),
     }
 
 
@@ -446,7 +456,7 @@ def compiled_report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[Pl
             chunk = list(
                 selection.filter(reference__gt=last_reference).order_by("reference")
                 .values("pk", "reference", "title", "entity__name", "pledge_type", "is_global",
-                        "usd_amount", "event__name_en", "event__name_translations", "published_at")
+                        "usd_then", "event__name_en", "event__name_translations", "published_at")
                 [:CHUNK_SIZE]
             )
             if not chunk:
@@ -499,9 +509,9 @@ def compiled_report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[Pl
                     regions=regions.get(pk, []),
                     is_global=row["is_global"],
                     groups=groups,
-                    usd_amount=(_money(row["usd_amount"])
+                    usd_amount=(_money(row["usd_then"])
                                 if row["pledge_type"] == PledgeType.FINANCIAL
-                                and row["usd_amount"] is not None else ""),
+                                and row["usd_then"] is not None else ""),
                     event=event,
                     published_on=(timezone.localdate(row["published_at"]).isoformat()
                                   if row["published_at"] else ""),

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('members', '0009_review_assignment_and_internal_notes'),
-        ('pledges', '0021_pledge_text_qualified'),
+        ('pledges', '0022_pledge_amendments_and_revisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -19,10 +19,11 @@ from members.views import ACTING_ENTITY_SESSION_KEY
 from p2c_portal.query_params import one_of
 from p2c_portal.typed_input import storable_typed_input
 
-from .. import member_selectors, permissions, services, workflow
+from .. import amendment_workflow, member_selectors, permissions, services, workflow
 from ..completeness import SECTION_NAMES, SECTIONS, missing_for_submission
 from ..forms import (
     SECTION_FORMS,
+    AmendmentForm,
     DetailsForm,
     OriginalLanguageForm,
     SubmitForm,
@@ -32,6 +33,7 @@ from ..forms import (
     WithdrawForm,
 )
 from ..models import Pledge
+from ..pledge_changes import model_values, proposed_changes
 
 PENDING_POST_KEY = "pledge_pending_post"
 TARGET_FIELDS = ("catalogue_indicator", "indicator", "unit", "baseline", "target_value",
@@ -326,6 +328,8 @@ def pledge_manage(request, pk: int):
         "can_withdraw": not can_delete
         and workflow.transition_allowed(request.user, pledge, "withdraw"),
         "can_translate": permissions.can_translate_pledge(request.user, pledge),
+        "can_amend": permissions.can_amend_pledge(request.user, pledge),
+        **_amendment_context(request, pledge),
         "can_delete": can_delete,
         "is_public": pledge.is_public(),
     })
@@ -434,3 +438,98 @@ def pledge_translations(request, pk: int):
             for code in names if pledge.translation(code)
         ],
     })
+
+
+def _amendment_context(request, pledge: Pledge) -> dict:
+    """The amendment under way on the entity's page: its status, the secretariat's message and
+    what it changes."""
+    amendment = member_selectors.pledge_open_amendment(pledge)
+    return {
+        "open_amendment": amendment,
+        "amendment_changes": proposed_changes(amendment.base, amendment.proposed)
+        if amendment else [],
+        "can_withdraw_amendment": amendment is not None
+        and amendment_workflow.transition_allowed(request.user, amendment, "withdraw"),
+    }
+
+
+def _amendment_initial(pledge: Pledge, amendment) -> tuple[dict, list[dict]]:
+    """The form's starting values: the amendment being revised, or the current version."""
+    if amendment is not None:
+        values = model_values(amendment.proposed)
+        targets = values.pop("targets")
+        return {**values, "reason": amendment.reason}, targets
+    values = {name: getattr(pledge, name) for name in AmendmentForm.AMENDED_FIELDS
+              if name != "countries"}
+    values["countries"] = [country.pk for country in pledge.countries.all()]
+    targets = [{field: getattr(target, field) for field in TARGET_FIELDS}
+               for target in pledge.targets.all()]
+    return values, targets
+
+
+@login_required
+def pledge_amend(request, pk: int):
+    """Propose an amendment of a published pledge, or revise the one the secretariat asked
+    changes to. The published version is not touched until the secretariat approves."""
+    pledge = member_selectors.pledge_get_for_member(request.user, pk)
+    if not permissions.can_amend_pledge(request.user, pledge):
+        raise PermissionDenied
+    amendment = member_selectors.pledge_open_amendment(pledge)
+    if amendment is not None and amendment.status != amendment.Status.CHANGES_REQUESTED:
+        messages.info(request, _("An amendment of this pledge is already under review."))
+        return redirect("pledges:pledge_manage", pk=pledge.pk)
+    initial, initial_targets = _amendment_initial(pledge, amendment)
+    data = request.POST if request.method == "POST" else None
+    form = AmendmentForm(data, initial=initial, pledge=pledge, answering=amendment is not None)
+    targets = TargetFormSet(data, initial=None if data else initial_targets, pledge=pledge,
+                            prefix="targets")
+    error = ""
+    if data is not None and form.is_valid() and targets.is_valid():
+        values = form.amended_values()
+        values["targets"] = [
+            {field: row.cleaned_data.get(field) for field in TARGET_FIELDS}
+            for row in targets.forms
+            if row.cleaned_data.get("indicator") and not row.cleaned_data.get("DELETE")
+        ]
+        try:
+            if amendment is None:
+                amendment_workflow.amendment_propose(
+                    user=request.user, pledge_id=pledge.pk, values=values,
+                    reason=form.cleaned_data["reason"],
+                )
+            else:
+                amendment_workflow.amendment_revise(
+                    user=request.user, amendment_id=amendment.pk, values=values,
+                    reason=form.cleaned_data["reason"], answer=form.cleaned_data["answer"],
+                )
+        except amendment_workflow.AmendmentError as refusal:
+            error = str(refusal)
+        else:
+            messages.success(request, _("Your amendment has been sent to the secretariat. The "
+                                        "published version stays public until it is approved."))
+            return redirect("pledges:pledge_manage", pk=pledge.pk)
+    return render(request, "pledges/member/pledge_amend.html", {
+        "pledge": pledge, "form": form, "targets": targets, "amendment": amendment,
+        "error": error,
+    })
+
+
+@login_required
+@require_POST
+def amendment_withdraw(request, pk: int, amendment_pk: int):
+    pledge = member_selectors.pledge_get_for_member(request.user, pk)
+    amendment = member_selectors.pledge_open_amendment(pledge)
+    if amendment is None or amendment.pk != amendment_pk:
+        raise Http404
+    if not amendment_workflow.transition_allowed(request.user, amendment, "withdraw"):
+        raise PermissionDenied
+    try:
+        amendment_workflow.amendment_transition(
+            amendment_id=amendment.pk, name="withdraw", actor=request.user,
+            expected_status=amendment.status,
+        )
+    except amendment_workflow.AmendmentError as refusal:
+        messages.info(request, str(refusal))
+    else:
+        messages.success(request, _("The amendment has been withdrawn."))
+    return redirect("pledges:pledge_manage", pk=pledge.pk)

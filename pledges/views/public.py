@@ -142,6 +142,7 @@ def pledge_detail(request, pk: int):
     return render(request, "pledges/public/pledge_detail.html", {
         "pledge": pledge,
         "goals": selectors.pledge_goals_public(pledge),
+        "revisions": selectors.pledge_revisions_public(pledge),
     })
 
 
@@ -250,4 +251,31 @@ def export_json(request):
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{_download_name("json")}"'
+    return response
+
+
+def _revisions_name(extension: str) -> str:
+    return f"p2c-pledge-revisions-{timezone.localdate().isoformat()}.{extension}"
+
+
+@public_page(whole_page=False)
+def revisions_csv(request):
+    response = StreamingHttpResponse(
+        open_data.revision_csv_lines(selectors.revision_list_public()),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_revisions_name("csv")}"'
+    return response
+
+
+@public_page(whole_page=False)
+def revisions_json(request):
+    response = StreamingHttpResponse(
+        open_data.revision_json_chunks(
+            selectors.revision_list_public(),
+            source_url=settings.SITE_URL + reverse("pledges:open_data"),
+        ),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'inline; filename="{_revisions_name("json")}"'
     return response

@@ -22,8 +22,9 @@ PAGES = {
         "&targeting=LDC&stakeholder=government&year={year}&sort=usd", 26),
     "list searched": ("/en/pledges/?q=schools+broadband&sort=title", 27),
     "list page 2": ("/en/pledges/?page=2", 26),
-    # 10, 2 for the progress timeline, 1 for the coalition goals the pledge counts toward
-    "detail": ("/en/pledges/{pledge}/", 13),
+    # 10, 2 for the progress timeline, 1 for the coalition goals the pledge counts toward, 1 for
+    # the revision history (tests/pledges/test_amendments)
+    "detail": ("/en/pledges/{pledge}/", 14),
     "entity": ("/en/entities/{entity}/", 7),
     "country": ("/en/countries/RWA/", 8),
     "event": ("/en/events/wtdc-22-kigali/", 6),

@@ -141,6 +141,7 @@ def test_admin_home_counts_what_awaits_the_secretariat(secretariat, secretariat_
     assert counts == {
         "Pledges awaiting review": 3,
         "Pledges assigned to me, awaiting review": 0,
+        "Pledge amendments awaiting review": 0,
         "Changes requested, no answer for more than 14 days": 1,
         "Entity applications awaiting vetting": 2,
         "Entity applications assigned to me, awaiting vetting": 0,
