@@ -172,7 +172,15 @@ def hostile_dataset(entity, entity_admin, member, secretariat, newcomer):
         stored_name="gone.csv", rows_total=900, requested_by=secretariat,
         status=ImportJob.Status.FAILED, error="The uploaded file is no longer available.",
     )
+    # A visitor following the published pledge by email, and last week's digest to them.
+    from following.models import Digest, Follow, Follower
+    follower = Follower.objects.create(email="follower@example.net", language="en")
+    follow = Follow.objects.create(follower=follower, kind="pledge", pledge=published,
+                                   confirmed_at=datetime.datetime(2024, 1, 1,
+                                                                  tzinfo=datetime.UTC))
+    Digest.objects.create(follower=follower, week_start=datetime.date(2024, 1, 1))
     return {
+        "follow": follow,
         "import_job": import_job,
         "entity": entity, "published": published, "draft": draft, "event": event,
         "cycle": cycle, "invitation": invitation, "join_request": join_request,
@@ -263,6 +271,12 @@ def url_arguments(name: str, pattern, data) -> list[dict] | None:
         "reporting:compiled_report_detail": [{"pk": data["run"].pk}],
         "reporting:compiled_report_file": [{"pk": data["run"].pk, "language": "en",
                                             "file_format": "pdf"}],
+        "following:follow_new": [{"kind": "pledge", "key": published.pk},
+                                 {"kind": "entity", "key": entity.pk},
+                                 {"kind": "country", "key": "RWA"}],
+        "following:follow_confirm": [{"token": data["follow"].token}],
+        "following:follow_stop": [{"token": data["follow"].token}],
+        "following:follower_stop_all": [{"token": data["follow"].follower.token}],
         "language_switch": [{"language": "fr"}],
         "account_confirm_email": [{"key": "not-a-key"}],
         "account_reset_password_from_key": [{"uidb36": "1", "key": "not-a-key"}],

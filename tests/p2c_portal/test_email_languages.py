@@ -10,6 +10,8 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
+from following.models import Follow, Follower
+from following.selectors import FollowNews
 from members import services as member_services
 from members.models import EntityIdentityChange, Membership, User
 from members.workflow import entity_transition
@@ -57,7 +59,15 @@ def email_context():
     report = ProgressReport(pledge=pledge, cycle=cycle)
     change = EntityIdentityChange(entity=entity, name=ENTITY_NAME, stakeholder_group="government",
                                   headquarters_country=entity.headquarters_country)
+    follower = Follower.objects.create(email="follower@example.net", language="en")
+    follow = Follow.objects.create(follower=follower, kind="pledge", pledge=pledge,
+                                   confirmed_at=now)
     return {
+        "follow": follow,
+        "follower": follower,
+        "news": [FollowNews(follow, published=[pledge])],
+        "week_start": timezone.localdate(now) - datetime.timedelta(days=7),
+        "week_end": timezone.localdate(now) - datetime.timedelta(days=1),
         **weekly_digest_context(timezone.localdate(now) + datetime.timedelta(days=1)),
         "entity": entity,
         "recipient": recipient,

@@ -74,7 +74,8 @@ def test_the_map_shades_more_pledges_darker_and_says_the_steps_in_its_legend(ano
     links = _map_links(page)
     assert links["RWA"][0] == 5
     assert links["KEN"][0] < links["RWA"][0]
-    legend = page[page.index("world-map__legend"):page.index("</ul>", page.index("world-map__legend"))]
+    start = page.index("world-map__legend")
+    legend = page[start:page.index("</ul>", start)]
     assert "Pledges naming each country:" in legend
     steps = re.findall(r"world-map__shade-(\d)\" aria-hidden=\"true\"></span> ([^<]+)</li>", legend)
     assert steps[0] == ("1", "1") and steps[-1] == ("5", "6 to 9")  # lowest and highest steps
