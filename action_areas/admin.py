@@ -190,4 +190,3 @@ class CoalitionGoalAdmin(KeyCheckingAutocompleteMixin, TranslatedNamesAdmin):
     list_filter = ("measure", "scope", "is_shown")
     list_select_related = ("indicator",)
     search_fields = ("code", "name_en", "name_translations")
-    autocomplete_fields = ("indicator",)

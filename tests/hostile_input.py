@@ -269,6 +269,7 @@ def url_arguments(name: str, pattern, data) -> list[dict] | None:
         "reporting:progress_list": [{"pk": published.pk}],
         "reporting:progress_edit": [{"pk": published.pk, "cycle_id": data["cycle"].pk}],
         "reporting:compiled_report_detail": [{"pk": data["run"].pk}],
+        "reporting:goal_detail": [{"code": "usd-100-billion"}],
         "reporting:compiled_report_file": [{"pk": data["run"].pk, "language": "en",
                                             "file_format": "pdf"}],
         "following:follow_new": [{"kind": "pledge", "key": published.pk},
