@@ -50,6 +50,7 @@ from pledges.models import (
     CurrencyRate,
     Event,
     FinancialModality,
+    Partnership,
     Pledge,
     PledgeStatusChange,
     PledgeType,
@@ -696,6 +697,13 @@ class Command(BaseCommand):
                     through, column = throughs[name]
                     insert_rows(through, ["pledge_id", f"{column}_id"], rows)
                 insert_rows(Target, TARGET_COLUMNS, targets)
+                # The co-pledgers as an accepted invitation leaves them (pledges.partnerships).
+                since = {pledge.pk: pledge.published_at or pledge.created_at for pledge in created}
+                Partnership.objects.bulk_create(
+                    [Partnership(pledge_id=pledge_id, entity_id=entity_id, status="accepted",
+                                 invited_at=since[pledge_id], accepted_at=since[pledge_id])
+                     for pledge_id, entity_id in links.get("co_pledgers", [])],
+                    batch_size=BATCH)
                 if cycles:
                     report_count += self.seed_progress(generator, created, batch, cycles, models)
             self.stdout.write(f"  {min(count, start + BATCH)} / {count} pledges", ending="\r")
