@@ -44,6 +44,17 @@ def _own_test_files_directory():
 
 
 @pytest.fixture(autouse=True)
+def _language_reset_after_each_test():
+    """A test that activates a language (a view, a task, translation.activate) must not leave it
+    to the next one: with work stealing (`make test`) any test may follow it, and messages
+    asserted in English came out in French."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate limits and cached pages live in the cache: each test starts from an empty one.
     from django.core.cache import cache
