@@ -1,6 +1,8 @@
 """A compiled report "as of" a date reads each pledge as it stood then: an amendment approved
 later (a budget cut) leaves the Kigali report's figures and files the same, byte for byte,
-while a report dated after the amendment counts the amended amount. The version in force is
+while a report dated after the amendment counts the amended amount. The same holds for its
+countries (regions, LDC/LLDC/SIDS targeting), title, areas, "global" and start date, in the
+figures, the files, the pledge list and a custom report's filters. The version in force is
 computed by the database (pledges.in_force), not in Python."""
 
 import datetime
