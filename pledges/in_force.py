@@ -1,30 +1,42 @@
 """The version of a pledge in force on a date, computed by the database from its revisions.
 
-An approved amendment (PledgeRevision) keeps the figures it replaced (`before`). On day D the
-pledge read what the first revision approved after D replaced, or its current values when no
-revision came after D. Compiled reports "as of" D sum these, so that an amendment approved later
-leaves a report dated before it unchanged, byte for byte.
-
-The USD equivalent is what the reports add up; the other figures they show (countries, regions,
-dates) are read as they are now.
+An approved amendment (PledgeRevision) keeps the whole version it replaced (`before`: every
+field, related records as ids, targets). On day D the pledge read what the first revision
+approved after D replaced, or its current values when no revision came after D. Compiled reports
+"as of" D read their pledges through these expressions (the USD equivalent, the type, the title,
+the event, "global", the start date, the action areas, pillars, regions, countries — hence
+LDC/LLDC/SIDS targeting —, beneficiary groups and SDGs), so that an amendment approved later
+leaves a report dated before it unchanged, byte for byte. Each is one SQL expression over any
+number of pledges and revisions. Targets are not read here: a revision's targets do not name
+their catalogue indicator, so the indicator goals count the targets as they are now.
 """
 
 import datetime
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
+    BooleanField,
     Case,
+    DateField,
     DecimalField,
     Exists,
     F,
+    Field,
+    Func,
+    IntegerField,
     OuterRef,
+    Q,
+    QuerySet,
     Subquery,
+    TextField,
     When,
 )
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KT, KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from .models import PledgeRevision
+from .models import Pledge, PledgeRevision
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:
@@ -33,17 +45,112 @@ def _end_of(day: datetime.date) -> datetime.datetime:
     )
 
 
+def _later(as_of: datetime.date, pledge_id) -> QuerySet[PledgeRevision]:
+    """The pledge's revisions approved after `as_of`, the first one first."""
+    return PledgeRevision.objects.filter(
+        pledge_id=pledge_id, approved_at__gte=_end_of(as_of),
+    ).order_by("approved_at", "pk")
+
+
+def replacing_revisions(as_of: datetime.date) -> QuerySet[PledgeRevision]:
+    """For each pledge amended after `as_of`, the first revision approved after it: its
+    `before` is the version in force on `as_of`."""
+    return PledgeRevision.objects.filter(
+        approved_at__gte=_end_of(as_of),
+        pk=Subquery(_later(as_of, OuterRef("pledge_id")).values("pk")[:1]),
+    )
+
+
+def field_in_force(name: str, as_of: datetime.date, output_field: Field, *,
+                   pledge_id: str = "pk", current: str | None = None) -> Case:
+    """A pledge field's value in force at the end of `as_of`, as an expression on a query whose
+    `pledge_id` names the pledge's id and `current` the field now (through a relation, say
+    "pledge_id" and "pledge__usd_amount")."""
+    later = _later(as_of, OuterRef(pledge_id))
+    replaced = KT(f"before__{name}")
+    if not isinstance(output_field, TextField):
+        replaced = Cast(replaced, output_field)
+    return Case(
+        When(Exists(later), then=Subquery(later.annotate(value=replaced).values("value")[:1])),
+        default=F(current or name),
+        output_field=output_field,
+    )
+
+
 def usd_in_force(as_of: datetime.date, *, pledge_id: str = "pk",
                  current: str = "usd_amount") -> Case:
-    """The USD equivalent in force at the end of `as_of`, as an expression on a query whose
-    `pledge_id` names the pledge's id and `current` its usd_amount (through a relation, say
-    "pledge_id" and "pledge__usd_amount")."""
-    later = PledgeRevision.objects.filter(
-        pledge_id=OuterRef(pledge_id), approved_at__gte=_end_of(as_of),
-    ).order_by("approved_at", "pk")
-    replaced = Cast(KT("before__usd_amount"), DecimalField(max_digits=20, decimal_places=2))
-    return Case(
-        When(Exists(later), then=Subquery(later.annotate(usd=replaced).values("usd")[:1])),
-        default=F(current),
-        output_field=DecimalField(max_digits=20, decimal_places=2),
+    """The USD equivalent in force at the end of `as_of` (see field_in_force)."""
+    return field_in_force("usd_amount", as_of, DecimalField(max_digits=20, decimal_places=2),
+                          pledge_id=pledge_id, current=current)
+
+
+def type_in_force(as_of: datetime.date) -> Case:
+    return field_in_force("pledge_type", as_of, TextField())
+
+
+def title_in_force(as_of: datetime.date) -> Case:
+    return field_in_force("title", as_of, TextField())
+
+
+def global_in_force(as_of: datetime.date) -> Case:
+    return field_in_force("is_global", as_of, BooleanField())
+
+
+def start_date_in_force(as_of: datetime.date) -> Case:
+    return field_in_force("start_date", as_of, DateField())
+
+
+def event_in_force(as_of: datetime.date) -> Case:
+    return field_in_force("event", as_of, IntegerField(), current="event_id")
+
+
+class _JsonIds(Func):
+    """A snapshot's list of ids (a JSON array) as an integer array."""
+
+    template = "ARRAY(SELECT jsonb_array_elements_text(%(expressions)s)::integer)"
+    output_field = ArrayField(IntegerField())
+
+
+class _JsonIdRows(Func):
+    """A snapshot's list of ids, one row per id (in a subquery's select list)."""
+
+    template = "jsonb_array_elements_text(%(expressions)s)::integer"
+    output_field = IntegerField()
+
+
+def _through(name: str):
+    field = Pledge._meta.get_field(name)
+    return field.remote_field.through, f"{field.m2m_reverse_field_name()}_id"
+
+
+def linked_in_force(name: str, as_of: datetime.date, items, *, pledge_id: str = "pk") -> Q:
+    """A condition on a pledge query: the pledge's version in force at the end of `as_of`
+    links (many-to-many field `name`: "countries", "regions"…) to at least one of `items`
+    (a list of ids or a query of ids)."""
+    through, column = _through(name)
+    wanted = ArraySubquery(items) if isinstance(items, QuerySet) else list(items)
+    replaced_linked = (replacing_revisions(as_of).filter(pledge_id=OuterRef(pledge_id))
+                       .annotate(ids=_JsonIds(KeyTransform(name, "before")))
+                       .filter(ids__overlap=wanted))
+    now_linked = through.objects.filter(pledge_id=OuterRef(pledge_id),
+                                        **{f"{column}__in": items})
+    return Q(Exists(replaced_linked)) | (
+        ~Q(Exists(_later(as_of, OuterRef(pledge_id)))) & Q(Exists(now_linked))
     )
+
+
+def related_ids_in_force(name: str, as_of: datetime.date, pledge_ids: QuerySet) -> Q:
+    """A condition on the related model (Country for "countries"…): linked to at least one of
+    the pledges `pledge_ids` (a query of ids) in their version in force at the end of `as_of`."""
+    through, column = _through(name)
+    amended_after = replacing_revisions(as_of).filter(pledge_id__in=pledge_ids)
+    return Q(pk__in=amended_after.annotate(item=_JsonIdRows(KeyTransform(name, "before")))
+             .values("item")) | Q(pk__in=through.objects.filter(pledge_id__in=pledge_ids).exclude(
+                 pledge_id__in=amended_after.values("pledge_id")).values(column))
+
+
+def versions_replaced(as_of: datetime.date, pledge_ids: list[int]) -> dict[int, dict]:
+    """{pledge id: the version in force at the end of `as_of`} for those of `pledge_ids`
+    amended since (one query); the others read as they are now."""
+    return dict(replacing_revisions(as_of).filter(pledge_id__in=pledge_ids)
+                .values_list("pledge_id", "before"))

@@ -15,6 +15,10 @@ Which pledges a report covers (always public ones: published or completed, past 
 - custom report: the public list's filters, stored as its query string, over the pledges
   published by the report's date.
 LDC/LLDC/SIDS targeting uses the country groupings valid on the report's date, not today's.
+Each pledge is read in its version in force on the report's date (pledges.in_force): its type,
+title, event, "global", start date, USD equivalent and related records (action areas, pillars,
+regions, countries, beneficiary groups, SDGs), for the selection, the figures and the list, so
+that an amendment approved later changes nothing in the report.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -43,8 +47,19 @@ from action_areas.models import (
 )
 from action_areas.selectors import name_sort_key
 from members.models import Entity, StakeholderGroup
-from pledges.in_force import usd_in_force
-from pledges.models import Pledge, PledgeStatusChange, PledgeType
+from pledges.filters import GLOBAL_REGION, PledgeFilters
+from pledges.in_force import (
+    event_in_force,
+    global_in_force,
+    linked_in_force,
+    related_ids_in_force,
+    start_date_in_force,
+    title_in_force,
+    type_in_force,
+    usd_in_force,
+    versions_replaced,
+)
+from pledges.models import Event, Pledge, PledgeStatusChange, PledgeType
 from pledges.partnership_selectors import partner_ids_as_of
 from pledges.rates import awaiting_rate
 from pledges.selectors import pledge_filters_from_query
@@ -64,7 +79,7 @@ ANY_GROUP = "any"
 NOT_REPORTED = "not_reported"
 CENT = Decimal("0.01")
 
-FINANCIAL = Q(pledge_type=PledgeType.FINANCIAL)
+FINANCIAL = Q(type_then=PledgeType.FINANCIAL)
 
 
 def _day_after(day: datetime.date) -> datetime.datetime:
@@ -104,34 +119,86 @@ def _bilingual(obj) -> dict:
 
 
 def compiled_report_pledges(run: ReportRun) -> QuerySet[Pledge]:
-    """The public pledges a report covers (see the module docstring), each with `usd_then`: its
-    USD equivalent in force on the report's date (pledges.in_force: an amendment approved
-    later changes nothing in the report)."""
-    return _covered(run).annotate(usd_then=usd_in_force(run.as_of))
+    """The public pledges a report covers (see the module docstring), each with its version in
+    force on the report's date (pledges.in_force): `usd_then`, `type_then`, `title_then`,
+    `global_then` and `event_then`."""
+    return _covered(run, _in_force(Pledge.objects.public(), run.as_of))
 
 
-def _covered(run: ReportRun) -> QuerySet[Pledge]:
-    public = Pledge.objects.public()
+def _in_force(pledges: QuerySet[Pledge], as_of: datetime.date) -> QuerySet[Pledge]:
+    return pledges.annotate(
+        usd_then=usd_in_force(as_of), type_then=type_in_force(as_of),
+        title_then=title_in_force(as_of), global_then=global_in_force(as_of),
+        event_then=event_in_force(as_of),
+    )
+
+
+def _covered(run: ReportRun, public: QuerySet[Pledge]) -> QuerySet[Pledge]:
     if run.kind == ReportRun.Kind.EVENT:
         selection = public
         if run.event_id:
-            selection = selection.filter(event_id=run.event_id)
+            selection = selection.filter(event_then=run.event_id)
         if run.cutoff:
             selection = selection.filter(first_submitted_at__lt=_day_after(run.cutoff))
         return selection
     if run.kind == ReportRun.Kind.CYCLE:
         return _cycle_pledges(run, public)
     # Custom: the public list's filters, as the list stood on the report's date: pledges
-    # published by then, LDC/LLDC/SIDS targeting with that day's groupings.
+    # published by then, in their version in force then, LDC/LLDC/SIDS targeting with that
+    # day's groupings.
     filters = pledge_filters_from_query(QueryDict(run.filter_query))
-    selection = filters.apply(public, skip="targeting").filter(
-        published_at__lt=_day_after(run.as_of))
-    groups = filters.values.get("targeting")
-    if groups:
-        in_groups = CountryGroupMembership.objects.valid_on(run.as_of).filter(group__in=groups)
-        selection = selection.filter(pk__in=_through("countries").objects.filter(
-            country_id__in=in_groups.values("country_id")).values("pledge_id"))
+    unamendable = PledgeFilters(
+        values={name: values for name, values in filters.values.items()
+                if name not in IN_FORCE_FACETS},
+        q=filters.q, entity=filters.entity,
+    )
+    selection = unamendable.apply(public).filter(published_at__lt=_day_after(run.as_of))
+    for name, values in filters.values.items():
+        if name in IN_FORCE_FACETS:
+            selection = selection.filter(IN_FORCE_FACETS[name](values, run.as_of))
     return selection
+
+
+def _linked_by(name: str, model, key: str):
+    """The public list's filter on a related record (pledges.filters), on the version in force."""
+    return lambda values, as_of: linked_in_force(
+        name, as_of, model.objects.filter(**{f"{key}__in": values}).values("pk"))
+
+
+def _region_in_force(values: list[str], as_of: datetime.date) -> Q:
+    codes = [value for value in values if value != GLOBAL_REGION]
+    condition = Q(pk__in=[])
+    if codes:
+        condition |= linked_in_force("regions", as_of,
+                                     Region.objects.filter(code__in=codes).values("pk"))
+        condition |= linked_in_force("countries", as_of,
+                                     Country.objects.filter(region__code__in=codes).values("pk"))
+    if GLOBAL_REGION in values:
+        condition |= Q(global_then=True)
+    return condition
+
+
+def _targeting_in_force(values: list[str], as_of: datetime.date) -> Q:
+    in_groups = CountryGroupMembership.objects.valid_on(as_of).filter(group__in=values)
+    return linked_in_force("countries", as_of, in_groups.values("country_id"))
+
+
+# The public list's facets an amendment can change, read on the version in force (the others —
+# stakeholder group, year published, search, entity — are applied as the list applies them).
+IN_FORCE_FACETS = {
+    "type": lambda values, as_of: Q(type_then__in=values),
+    "area": _linked_by("action_areas", ActionArea, "code"),
+    "pillar": _linked_by("pillars", Pillar, "code"),
+    "region": _region_in_force,
+    "country": _linked_by("countries", Country, "iso3"),
+    "targeting": _targeting_in_force,
+    "beneficiary": _linked_by("beneficiary_groups", BeneficiaryGroup, "code"),
+    "sdg": lambda values, as_of: linked_in_force(
+        "sdgs", as_of, SustainableDevelopmentGoal.objects.filter(
+            number__in=[int(value) for value in values]).values("pk")),
+    "event": lambda values, as_of: Q(event_then__in=Event.objects.filter(
+        slug__in=values).values("pk")),
+}
 
 
 def _cycle_pledges(run: ReportRun, public: QuerySet) -> QuerySet[Pledge]:
@@ -145,9 +212,9 @@ def _cycle_pledges(run: ReportRun, public: QuerySet) -> QuerySet[Pledge]:
         created_at__gte=timezone.make_aware(
             datetime.datetime.combine(cycle.period_start, datetime.time.min)),
     ).values("pledge_id")
-    active_in_period = public.filter(
+    active_in_period = public.annotate(start_then=start_date_in_force(run.as_of)).filter(
         Q(status=Pledge.Status.PUBLISHED) | Q(pk__in=completed_since_start),
-        Q(start_date__isnull=True) | Q(start_date__lte=cycle.period_end),
+        Q(start_then__isnull=True) | Q(start_then__lte=cycle.period_end),
         Q(published_at__isnull=True) | Q(published_at__lt=after_period),
     )
     reported = ProgressReport.objects.public().filter(cycle_id=run.cycle_id)
@@ -166,22 +233,27 @@ def _through(name: str):
     return Pledge._meta.get_field(name).remote_field.through
 
 
-def _m2m_rows(name: str, column: str, reference: list, selection: QuerySet,
+def _m2m_rows(name: str, reference: list, selection: QuerySet,
               as_of: datetime.date) -> list[dict]:
-    """One row per reference item (in its order, zeros included): pledges linked, USD."""
-    counts = {
-        item[column]: item
-        for item in _through(name).objects.filter(pledge_id__in=selection.values("pk"))
-        .order_by().values(column)
-        .annotate(n=Count("pledge_id", distinct=True),
-                  usd=Sum(usd_in_force(as_of, pledge_id="pledge_id", current="pledge__usd_amount"),
-                          filter=Q(pledge__pledge_type=PledgeType.FINANCIAL)))
-    }
-    rows = []
-    for code, obj in reference:
-        found = counts.get(obj.pk, {})
-        rows.append(_row(str(code), _bilingual(obj), found.get("n", 0), found.get("usd")))
-    return rows
+    """One row per reference item (in its order, zeros included): pledges linked in their
+    version in force on `as_of`, USD. One query for all the items."""
+    # Each condition is a column first: an aggregate's filter cannot reach the pledge row of
+    # a query with annotations (Django aggregates over it as a subquery).
+    linked = selection.annotate(**{
+        f"linked_{obj.pk}": ExpressionWrapper(linked_in_force(name, as_of, [obj.pk]),
+                                              output_field=BooleanField())
+        for _code, obj in reference
+    })
+    counts = linked.order_by().aggregate(**{
+        f"{kind}_{obj.pk}": aggregate
+        for _code, obj in reference
+        for kind, aggregate in (
+            ("n", Count("pk", filter=Q(**{f"linked_{obj.pk}": True}))),
+            ("usd", Sum("usd_then", filter=FINANCIAL & Q(**{f"linked_{obj.pk}": True}))),
+        )
+    }) if reference else {}
+    return [_row(str(code), _bilingual(obj), counts[f"n_{obj.pk}"], counts[f"usd_{obj.pk}"])
+            for code, obj in reference]
 
 
 def _aggregate(selection: QuerySet) -> tuple[int, Decimal | None]:
@@ -203,35 +275,31 @@ def _choice_rows(selection: QuerySet, field: str, choices) -> list[dict]:
     return rows
 
 
-def _region_rows(selection: QuerySet) -> list[dict]:
+def _region_rows(selection: QuerySet, as_of: datetime.date) -> list[dict]:
     """Per ITU-D region, the pledges naming the region or one of its countries (each once);
     then the pledges marked global."""
-    regions_through, countries_through = _through("regions"), _through("countries")
     rows = []
     for region in Region.objects.order_by("position", "code"):
         n, usd = _aggregate(selection.filter(
-            Q(pk__in=regions_through.objects.filter(region=region).values("pledge_id"))
-            | Q(pk__in=countries_through.objects.filter(country__region=region)
-                .values("pledge_id"))
+            linked_in_force("regions", as_of, [region.pk])
+            | linked_in_force("countries", as_of,
+                              Country.objects.filter(region=region).values("pk"))
         ))
         rows.append(_row(region.code, _bilingual(region), n, usd))
-    n, usd = _aggregate(selection.filter(is_global=True))
+    n, usd = _aggregate(selection.filter(global_then=True))
     rows.append(_row(GLOBAL, _labels(lambda: _("Global")), n, usd))
     return rows
 
 
 def _targeting_rows(selection: QuerySet, as_of: datetime.date) -> list[dict]:
     """Pledges acting in at least one country of each grouping as it stood on `as_of`."""
-    countries_through = _through("countries")
     valid = CountryGroupMembership.objects.valid_on(as_of)
     rows = []
     groups = [(value, [value], label) for value, label in CountryGroup.choices]
     groups.append((ANY_GROUP, CountryGroup.values, _("Any LDC, LLDC or SIDS")))
     for code, members, label in groups:
         in_group = valid.filter(group__in=members).values("country_id")
-        n, usd = _aggregate(selection.filter(
-            pk__in=countries_through.objects.filter(country_id__in=in_group).values("pledge_id")
-        ))
+        n, usd = _aggregate(selection.filter(linked_in_force("countries", as_of, in_group)))
         rows.append(_row(code, _labels(lambda label=label: label), n, usd))
     return rows
 
@@ -250,8 +318,7 @@ def _totals(selection: QuerySet, as_of: datetime.date) -> dict:
         | Q(pk__in=partner_ids_as_of(pledge_ids, _day_after(as_of)))
     ).count()
     countries = Country.objects.filter(
-        pk__in=_through("countries").objects.filter(pledge_id__in=pledge_ids).values("country_id")
-    ).count()
+        related_ids_in_force("countries", as_of, pledge_ids)).count()
     totals = {"pledges": n, "entities": entities, "countries": countries, "usd": _money(usd)}
     if aggregated["awaiting_rate"]:
         # Financial pledges in a currency whose month has no rate yet: not in "usd", said so.
@@ -292,7 +359,7 @@ def _delivery(run: ReportRun, selection: QuerySet, covered: int, committed: str)
             Decimal("0.1"), rounding=ROUND_HALF_UP))
         if targets["with_value"] else None
     )
-    disbursed = reports.filter(pledge__pledge_type=PledgeType.FINANCIAL).aggregate(
+    disbursed = reports.filter(pledge__in=selection.filter(FINANCIAL).values("pk")).aggregate(
         usd=Sum("usd_disbursed"))["usd"]
     return {
         "covered": covered,
@@ -319,24 +386,24 @@ BREAKDOWNS = ("action_area", "pillar", "type", "stakeholder_group", "region", "t
 def _breakdowns(selection: QuerySet, as_of: datetime.date) -> dict[str, list[dict]]:
     return {
         "action_area": _m2m_rows(
-            "action_areas", "actionarea_id",
+            "action_areas",
             [(a.code, a) for a in ActionArea.objects.order_by("position", "code")], selection,
             as_of),
         "pillar": _m2m_rows(
-            "pillars", "pillar_id",
+            "pillars",
             [(p.code, p) for p in Pillar.objects.order_by("action_area__position", "position",
                                                           "code")], selection, as_of),
-        "type": _choice_rows(selection, "pledge_type", PledgeType.choices),
+        "type": _choice_rows(selection, "type_then", PledgeType.choices),
         "stakeholder_group": _choice_rows(selection, "entity__stakeholder_group",
                                           StakeholderGroup.choices),
-        "region": _region_rows(selection),
+        "region": _region_rows(selection, as_of),
         "targeting": _targeting_rows(selection, as_of),
         "beneficiary_group": _m2m_rows(
-            "beneficiary_groups", "beneficiarygroup_id",
+            "beneficiary_groups",
             [(b.code, b) for b in BeneficiaryGroup.objects.order_by("position", "code")],
             selection, as_of),
         "sdg": _m2m_rows(
-            "sdgs", "sustainabledevelopmentgoal_id",
+            "sdgs",
             [(s.number, s) for s in SustainableDevelopmentGoal.objects.order_by("number")],
             selection, as_of),
     }
@@ -441,8 +508,40 @@ def _names(rows, language: str) -> dict[int, list[str]]:
     return names
 
 
+def _linked(name: str, order: str, ids: list[int], replaced: dict[int, dict]
+            ) -> dict[int, list[tuple[int, str, dict]]]:
+    """{pledge_id: [(id, name_en, name_translations)]} of the records `name` ("countries"…)
+    linked to each pledge in its version in force: the link table for the pledges not amended
+    since, the version replaced for the others (two queries), each list in `order`."""
+    field = Pledge._meta.get_field(name)
+    column = field.m2m_reverse_field_name()
+    linked: dict[int, list[tuple[int, str, dict]]] = {}
+    for pledge_id, pk, name_en, translations in (
+        _through(name).objects.filter(pledge_id__in=[pk for pk in ids if pk not in replaced])
+        .order_by("pledge_id", f"{column}__{order}", f"{column}_id")
+        .values_list("pledge_id", f"{column}_id", f"{column}__name_en",
+                     f"{column}__name_translations")
+    ):
+        linked.setdefault(pledge_id, []).append((pk, name_en, translations))
+    wanted = {pk for before in replaced.values() for pk in before.get(name) or ()}
+    records = list(field.related_model.objects.filter(pk__in=wanted).order_by(order, "pk")
+                   .values_list("pk", "name_en", "name_translations"))
+    for pledge_id, before in replaced.items():
+        then = set(before.get(name) or ())
+        linked[pledge_id] = [record for record in records if record[0] in then]
+    return linked
+
+
+def _names(linked: dict[int, list[tuple[int, str, dict]]], language: str
+           ) -> dict[int, list[str]]:
+    return {pledge_id: [text_in(name_en, translations, language)
+                        for _pk, name_en, translations in records]
+            for pledge_id, records in linked.items()}
+
+
 def compiled_report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[PledgeRow]:
-    """The report's pledges by reference, read CHUNK_SIZE at a time."""
+    """The report's pledges by reference, in their version in force on the report's date, read
+    CHUNK_SIZE at a time."""
     selection = compiled_report_pledges(run)
     groups_by_country: dict[int, list[str]] = {}
     for country_id, group in (CountryGroupMembership.objects.valid_on(run.as_of)
@@ -455,34 +554,23 @@ def compiled_report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[Pl
         while True:
             chunk = list(
                 selection.filter(reference__gt=last_reference).order_by("reference")
-                .values("pk", "reference", "title", "entity__name", "pledge_type", "is_global",
-                        "usd_then", "event__name_en", "event__name_translations", "published_at")
+                .values("pk", "reference", "title_then", "entity__name", "type_then",
+                        "global_then", "usd_then", "event_then", "published_at")
                 [:CHUNK_SIZE]
             )
             if not chunk:
                 return
             last_reference = chunk[-1]["reference"]
             ids = [row["pk"] for row in chunk]
-            areas = _names(_through("action_areas").objects.filter(pledge_id__in=ids)
-                           .order_by("pledge_id", "actionarea__position")
-                           .values_list("pledge_id", "actionarea__name_en",
-                                        "actionarea__name_translations"), language)
-            countries = _names(_through("countries").objects.filter(pledge_id__in=ids)
-                               .order_by("pledge_id", "country__name_en")
-                               .values_list("pledge_id", "country__name_en",
-                                            "country__name_translations"), language)
+            replaced = versions_replaced(run.as_of, ids)
+            events = {event.pk: event for event in Event.objects.filter(
+                pk__in={row["event_then"] for row in chunk} - {None})}
+            areas = _names(_linked("action_areas", "position", ids, replaced), language)
+            linked_countries = _linked("countries", "name_en", ids, replaced)
             # In the report's language's order (the database only knows the English names).
             countries = {pledge_id: sorted(names, key=lambda name: name_sort_key(name))
-                         for pledge_id, names in countries.items()}
-            country_ids: dict[int, list[int]] = {}
-            for pledge_id, country_id in (_through("countries").objects.filter(pledge_id__in=ids)
-                                          .values_list("pledge_id", "country_id")):
-                country_ids.setdefault(pledge_id, []).append(country_id)
-            regions = _names(_through("regions").objects.filter(pledge_id__in=ids)
-                             .order_by("pledge_id", "region__position")
-                             .values_list("pledge_id", "region__name_en",
-                                          "region__name_translations"),
-                             language)
+                         for pledge_id, names in _names(linked_countries, language).items()}
+            regions = _names(_linked("regions", "position", ids, replaced), language)
             reports = {}
             if run.kind == ReportRun.Kind.CYCLE:
                 reports = {
@@ -494,25 +582,26 @@ def compiled_report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[Pl
                 }
             for row in chunk:
                 pk = row["pk"]
-                groups = sorted({group for country_id in country_ids.get(pk, ())
+                groups = sorted({group for country_id, _name, _names_in in
+                                 linked_countries.get(pk, ())
                                  for group in groups_by_country.get(country_id, ())})
                 report = reports.get(pk)
-                event = text_in(row["event__name_en"] or "", row["event__name_translations"],
-                                language)
+                event = events.get(row["event_then"])
                 yield PledgeRow(
                     reference=row["reference"],
-                    title=row["title"],
+                    title=row["title_then"],
                     entity=row["entity__name"],
-                    pledge_type=str(type_labels.get(row["pledge_type"], "")),
+                    pledge_type=str(type_labels.get(row["type_then"], "")),
                     action_areas=areas.get(pk, []),
                     countries=countries.get(pk, []),
                     regions=regions.get(pk, []),
-                    is_global=row["is_global"],
+                    is_global=row["global_then"],
                     groups=groups,
                     usd_amount=(_money(row["usd_then"])
-                                if row["pledge_type"] == PledgeType.FINANCIAL
+                                if row["type_then"] == PledgeType.FINANCIAL
                                 and row["usd_then"] is not None else ""),
-                    event=event,
+                    event=text_in(event.name_en, event.name_translations, language)
+                    if event else "",
                     published_on=(timezone.localdate(row["published_at"]).isoformat()
                                   if row["published_at"] else ""),
                     implementation_status=str(

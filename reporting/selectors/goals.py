@@ -8,7 +8,9 @@
   report with a value), summed or maximised alike; for the USD goal, each financial pledge's
   latest reported disbursement.
 - *as of a date*: pledges published by the end of that day (and public today), progress
-  reports submitted by then, and the LDC/LLDC/SIDS groupings valid on that day.
+  reports submitted by then, and the LDC/LLDC/SIDS groupings valid on that day; each pledge's
+  type, USD equivalent, action areas, regions and countries in their version in force on that
+  day (pledges.in_force: an amendment approved later changes nothing).
 
 Whatever the number of goals, slices and pledges, a set of figures costs at most four queries
 (one per measure and side): each (goal, slice) is one filtered aggregate of the same query.
@@ -20,19 +22,21 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from action_areas.models import (
     ActionArea,
     CoalitionGoal,
+    Country,
     CountryGroup,
     CountryGroupMembership,
     Indicator,
     Region,
 )
 from members.models import StakeholderGroup
+from pledges.in_force import linked_in_force, type_in_force, usd_in_force
 from pledges.models import Pledge, PledgeType, Target
 
 from ..models import ProgressReport, TargetProgress
@@ -86,10 +90,6 @@ def _day_after(day: datetime.date) -> datetime.datetime:
         datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
 
 
-def _through(name: str):
-    return Pledge._meta.get_field(name).remote_field.through
-
-
 def public_pledges_as_of(as_of: datetime.date) -> QuerySet[Pledge]:
     """Public today, and published and past any embargo by the end of `as_of`."""
     day_after = _day_after(as_of)
@@ -100,18 +100,19 @@ def public_pledges_as_of(as_of: datetime.date) -> QuerySet[Pledge]:
 def _pledges_in(kind: str, value, as_of: datetime.date) -> QuerySet | None:
     """The ids of the pledges of a scope or slice (None: all pledges)."""
     if kind == ACTION_AREA:
-        return _through("action_areas").objects.filter(actionarea_id=value).values("pledge_id")
+        return Pledge.objects.filter(
+            linked_in_force("action_areas", as_of, [value])).values("pk")
     if kind == REGION:
         # Naming the region or one of its countries: each pledge once (an IN, not a join).
         return Pledge.objects.filter(
-            Q(pk__in=_through("regions").objects.filter(region_id=value).values("pledge_id"))
-            | Q(pk__in=_through("countries").objects.filter(country__region_id=value)
-                .values("pledge_id"))
+            linked_in_force("regions", as_of, [value])
+            | linked_in_force("countries", as_of,
+                              Country.objects.filter(region_id=value).values("pk"))
         ).values("pk")
     if kind == COUNTRY_GROUP:
         in_group = CountryGroupMembership.objects.valid_on(as_of).filter(group=value)
-        return _through("countries").objects.filter(
-            country_id__in=in_group.values("country_id")).values("pledge_id")
+        return Pledge.objects.filter(
+            linked_in_force("countries", as_of, in_group.values("country_id"))).values("pk")
     if kind == STAKEHOLDER_GROUP:
         return Pledge.objects.filter(entity__stakeholder_group=value).values("pk")
     return None
@@ -185,11 +186,13 @@ def _indicator_figures(cells, as_of) -> dict[int, dict]:
 
 
 def _usd_figures(cells, as_of) -> dict[int, dict]:
-    financial = public_pledges_as_of(as_of).filter(pledge_type=PledgeType.FINANCIAL)
+    financial = public_pledges_as_of(as_of).annotate(
+        type_then=type_in_force(as_of), usd_then=usd_in_force(as_of),
+    ).filter(type_then=PledgeType.FINANCIAL)
     committed_aggregates, achieved_aggregates = {}, {}
     for index, (goal, part) in enumerate(cells):
         condition = _in_scope("pk", goal, part, as_of)
-        committed_aggregates[f"v{index}"] = Sum("usd_amount", filter=condition)
+        committed_aggregates[f"v{index}"] = Sum("usd_then", filter=condition)
         committed_aggregates[f"n{index}"] = Count("pk", filter=condition)
         achieved_aggregates[f"v{index}"] = Sum(
             "usd_disbursed", filter=_in_scope("pledge_id", goal, part, as_of))
@@ -275,8 +278,8 @@ def goal_contributing_pledges(goal: CoalitionGoal, *, as_of: datetime.date | Non
     as_of = as_of or timezone.localdate()
     pledges = public_pledges_as_of(as_of).filter(_in_scope("pk", goal, Slice(), as_of))
     if goal.measure == CoalitionGoal.Measure.USD_COMMITTED:
-        pledges = pledges.filter(pledge_type=PledgeType.FINANCIAL).annotate(
-            goal_value=F("usd_amount"))
+        pledges = pledges.annotate(type_then=type_in_force(as_of)).filter(
+            type_then=PledgeType.FINANCIAL).annotate(goal_value=usd_in_force(as_of))
     else:
         of_indicator = Q(targets__catalogue_indicator_id=goal.indicator_id)
         pledges = pledges.filter(pk__in=Target.objects.filter(
