@@ -160,7 +160,7 @@ def test_an_amendment_approved_in_the_week_is_in_the_digest_once(
     [digest_email] = mailoutbox
     body = digest_email.body
     assert body.count("Amended:") == 1
-    assert body.count("“Solar links for clinics” — reason: Budget revised after the tender") == 1
+    assert body.count("“Solar links for clinics” — Reason: Budget revised after the tender") == 1
     assert "Published:" not in body
 
 
