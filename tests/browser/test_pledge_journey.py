@@ -199,7 +199,7 @@ def pledge_plan(pledge_type: str, language: str) -> dict:
         "country": in_language(language, rwanda),
         "region": in_language(language, rwanda.region),
         "target": [
-            Fill("Indicator", "Community networks built"),
+            Fill("Other indicator", "Community networks built"),
             Fill("Unit", "networks"),
             Fill("Baseline", "0"),
             Fill("Target value", "200"),
