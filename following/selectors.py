@@ -9,7 +9,7 @@ from django.http import Http404
 
 from action_areas.models import Country
 from members.models import Entity
-from pledges.models import Pledge
+from pledges.models import Pledge, PledgeRevision
 from reporting.models import ProgressReport
 
 from .models import Follow, Follower
@@ -54,17 +54,19 @@ class FollowNews:
     follow: Follow
     published: list = field(default_factory=list)  # pledges published in the week
     progress: list = field(default_factory=list)  # progress reports submitted in the week
+    amended: list = field(default_factory=list)  # amendments approved in the week (revisions)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.published or self.progress)
+        return not (self.published or self.progress or self.amended)
 
 
 def follower_news(follower: Follower, start: datetime.datetime,
                   end: datetime.datetime) -> list[FollowNews]:
     """For each confirmed follow of the follower, what became public between start and end:
-    pledges published (of the entity, naming the country, or the pledge itself) and progress
-    reports submitted on them. Only what the public may see now."""
+    pledges published (of the entity, naming the country, or the pledge itself), amendments
+    approved on them and progress reports submitted on them. Only what the public may see
+    now."""
     news = []
     public = Pledge.objects.public()
     follows = (follower.follows.confirmed().select_related("pledge", "entity", "country")
@@ -88,6 +90,11 @@ def follower_news(follower: Follower, start: datetime.datetime,
                     submitted_at__lt=end)
             .select_related("pledge", "cycle").order_by("submitted_at", "pk")
             [:DIGEST_LIST_LIMIT]
+        )
+        item.amended = list(
+            PledgeRevision.objects
+            .filter(pledge__in=pledges.values("pk"), approved_at__gte=start, approved_at__lt=end)
+            .select_related("pledge").order_by("approved_at", "pk")[:DIGEST_LIST_LIMIT]
         )
         news.append(item)
     return news

@@ -125,6 +125,18 @@ class BasicsForm(forms.ModelForm):
         return cleaned
 
 
+class NewPledgeForm(BasicsForm):
+    """The basics of a pledge that does not exist yet: saving them creates the draft, so a
+    draft always has at least a title (no piles of untitled drafts)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = True
+        self.fields["title"].error_messages["required"] = _(
+            "Give the pledge a title: the draft is saved with it."
+        )
+
+
 class DetailsForm(forms.ModelForm):
     """Only the fields of the pledge's type are shown and saved."""
 

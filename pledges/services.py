@@ -43,13 +43,18 @@ class PledgeError(Exception):
 
 
 @transaction.atomic
-def pledge_create(*, user, entity_id: int) -> Pledge:
+def pledge_create(*, user, entity_id: int, values: dict[str, Any] | None = None) -> Pledge:
+    """A new draft of the entity holding `values` (the first section, already validated), in
+    one transaction: a draft is never left behind without what its author saved."""
     entity = Entity.objects.get(pk=entity_id)
     if not permissions.can_create_pledge(user, entity):
         raise permissions.PermissionDenied(
             _("Only administrators and editors of an approved entity can write pledges.")
         )
-    return Pledge.objects.create(entity=entity, created_by=user, title="")
+    pledge = Pledge.objects.create(entity=entity, created_by=user, title="")
+    if values:
+        _write(pledge, values)
+    return pledge
 
 
 def _lock_for_edit(

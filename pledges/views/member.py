@@ -25,6 +25,7 @@ from ..forms import (
     SECTION_FORMS,
     AmendmentForm,
     DetailsForm,
+    NewPledgeForm,
     OriginalLanguageForm,
     SubmitForm,
     TargetFormSet,
@@ -128,9 +129,16 @@ def my_pledges(request):
     })
 
 
-@login_required
-@require_POST
+def new_pledge_form_accepts():
+    """The field names the new-pledge form posts."""
+    return NewPledgeForm.base_fields.__contains__
+
+
+@keeps_typed_input_across_login(new_pledge_form_accepts)
 def pledge_new(request):
+    """The first section of a pledge that does not exist yet. Opening it, going back or leaving
+    writes nothing; the draft is created, with everything typed, when this section is saved
+    valid, and the member continues on the draft's other sections."""
     membership = _acting(request)
     if membership is None or not permissions.can_create_pledge(request.user, membership.entity):
         messages.error(
@@ -138,8 +146,26 @@ def pledge_new(request):
             _("Only administrators and editors of an approved entity can write pledges."),
         )
         return redirect("pledges:my_pledges")
-    pledge = services.pledge_create(user=request.user, entity_id=membership.entity_id)
-    return redirect("pledges:pledge_edit", pk=pledge.pk, section="basics")
+    new_pledge = Pledge(entity=membership.entity)
+    form = NewPledgeForm(request.POST if request.method == "POST" else None,
+                         instance=new_pledge)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pledge = services.pledge_create(user=request.user, entity_id=membership.entity_id,
+                                            values=form.cleaned_data)
+        except services.PledgeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Draft saved."))
+            following = _next_section("basics") if "save_next" in request.POST else "basics"
+            return redirect("pledges:pledge_edit", pk=pledge.pk, section=following)
+    return render(request, "pledges/member/pledge_new.html", {
+        "entity": membership.entity,
+        "form": form,
+        "section_name": SECTION_NAMES["basics"],
+        "sections": [{"slug": slug, "name": name, "current": slug == "basics"}
+                     for slug, name in SECTIONS],
+    })
 
 
 def _section_nav(pledge: Pledge, current: str) -> list[dict]:

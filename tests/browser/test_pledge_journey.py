@@ -199,7 +199,7 @@ def pledge_plan(pledge_type: str, language: str) -> dict:
         "country": in_language(language, rwanda),
         "region": in_language(language, rwanda.region),
         "target": [
-            Fill("Indicator", "Community networks built"),
+            Fill("Other indicator", "Community networks built"),
             Fill("Unit", "networks"),
             Fill("Baseline", "0"),
             Fill("Target value", "200"),
@@ -297,11 +297,37 @@ def expect_section_kept(page, language: str, section: str, operations) -> None:
     expect_kept(page, language, operations)
 
 
+def make_the_first_mistake(page, checkpoint, language: str, plan: dict, step: int) -> None:
+    """The basics of a pledge not yet written, saved with one invalid value: nothing is
+    created, the page shows the error next to what was typed, and the corrected save creates
+    the draft."""
+    mistake = plan["mistake"]
+    fill_section(page, language, "basics", plan, mistake.wrong)
+    save_and_continue(page, language, "basics")
+    expect(page.get_by_role("heading", level=1)).to_have_text(t(language, "New pledge"))
+    expect(page.get_by_role("alert")).to_contain_text(
+        t(language, "Some values are not valid yet; they are marked below, as you typed them.")
+    )
+    expect(page).to_have_title(error_title(language))
+    expect(page.locator(f"[id='{mistake.error_at}']")).to_contain_text(
+        t(language, mistake.error, **mistake.error_values))
+    expect_section_kept(page, language, "basics", mistake.wrong)
+    assert not Pledge.objects.exists()
+    checkpoint(f"{step:02d}-basics-not-valid-nothing-created")
+    fill_section(page, language, "basics", plan, mistake.right)
+    save_and_continue(page, language, "basics")
+    expect_draft_saved(page, language)
+    assert Pledge.objects.count() == 1
+
+
 def make_the_mistake(page, checkpoint, language: str, plan: dict, step: int) -> None:
     """Save a section with one invalid value: it is saved as typed, shown again with its error,
     flagged in the review, and still there after leaving the section and coming back."""
     mistake = plan["mistake"]
     section = mistake.section
+    if section == "basics":  # the first section: no draft exists yet
+        make_the_first_mistake(page, checkpoint, language, plan, step)
+        return
     error = t(language, mistake.error, **mistake.error_values)
     fill_section(page, language, section, plan, mistake.wrong)
     save_and_continue(page, language, section)
@@ -380,8 +406,9 @@ def test_member_writes_and_submits_a_pledge(page, checkpoint, language, pledge_t
         )
     )
     checkpoint("02-my-pledges")
-    page.get_by_role("button", name=t(language, "Write a new pledge")).click()
+    page.get_by_role("link", name=t(language, "Write a new pledge")).click()
     expect(h1).to_have_text(t(language, "New pledge"))
+    assert not Pledge.objects.filter(entity=entity).exists()  # nothing until the first save
 
     # Every section, in order, with "Save and continue"; the mistake in one of them.
     step = 3

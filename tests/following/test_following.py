@@ -4,6 +4,7 @@ never shown on any public page."""
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -14,6 +15,7 @@ from action_areas.models import Country
 from following import services
 from following.models import Digest, Follow, Follower
 from p2c_portal.models import OutboundEmail
+from pledges import amendment_workflow
 from tests.factories import EntityFactory, PledgeFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +126,60 @@ def test_progress_and_pledges_of_a_followed_entity_are_in_its_digest(
     assert "Mesh networks for villages" in digest_email.body
     assert "Not yet public" not in digest_email.body
     assert "Stop following this:" in digest_email.body
+
+
+def _amend(pledge, member, secretariat, *, reason: str) -> None:
+    amendment = amendment_workflow.amendment_propose(
+        user=member, pledge_id=pledge.pk, reason=reason,
+        values={"amount": Decimal("3000000"), "countries": [Country.objects.get(iso3="RWA")]},
+    )
+    amendment_workflow.amendment_transition(amendment_id=amendment.pk, name="approve",
+                                            actor=secretariat, message="OK")
+
+
+def _follow_confirmed(kind: str, target) -> None:
+    follower = Follower.objects.create(email=ADDRESS, language="en")
+    Follow.objects.create(follower=follower, kind=kind, **{kind: target},
+                          confirmed_at=IN_LAST_WEEK - datetime.timedelta(days=30))
+
+
+@pytest.mark.parametrize("kind", ["pledge", "entity", "country"])
+def test_an_amendment_approved_in_the_week_is_in_the_digest_once(
+    kind, entity, member, secretariat, mailoutbox, django_capture_on_commit_callbacks
+):
+    pledge = PledgeFactory(entity=entity, published=True, financial=True,
+                           title="Solar links for clinics", amount=Decimal("5000000"))
+    _follow_confirmed(kind, {"pledge": pledge, "entity": entity,
+                             "country": Country.objects.get(iso3="RWA")}[kind])
+    with time_machine.travel(IN_LAST_WEEK):
+        _amend(pledge, member, secretariat, reason="Budget revised after the tender")
+    mailoutbox.clear()
+    with time_machine.travel(WEDNESDAY), django_capture_on_commit_callbacks(execute=True):
+        services.digests_create_due()
+        services.digests_create_due()  # a rerun sends nothing more
+    [digest_email] = mailoutbox
+    body = digest_email.body
+    assert body.count("Amended:") == 1
+    assert body.count("“Solar links for clinics” — Reason: Budget revised after the tender") == 1
+    assert "Published:" not in body
+
+
+def test_a_week_without_amendments_does_not_mention_any(
+    entity, member, secretariat, mailoutbox, django_capture_on_commit_callbacks
+):
+    amended = PledgeFactory(entity=entity, published=True, financial=True,
+                            title="Solar links for clinics", amount=Decimal("5000000"))
+    _follow_confirmed("entity", entity)
+    with time_machine.travel(IN_LAST_WEEK - datetime.timedelta(days=7)):
+        _amend(amended, member, secretariat, reason="Budget revised after the tender")
+    with time_machine.travel(IN_LAST_WEEK):
+        PledgeFactory(published=True, entity=entity, title="Mesh networks for villages")
+    mailoutbox.clear()
+    with time_machine.travel(WEDNESDAY), django_capture_on_commit_callbacks(execute=True):
+        services.digests_create_due()
+    [digest_email] = mailoutbox
+    assert "Mesh networks for villages" in digest_email.body
+    assert "Amended:" not in digest_email.body and "Budget revised" not in digest_email.body
 
 
 @pytest.mark.parametrize("email", ["", "not-an-address", "a@b", "x" * 250 + "@example.org"])

@@ -16,7 +16,7 @@ def test_the_dashboard_offers_to_write_a_pledge_and_lists_pledges_sent_back(
                               reference="P2C-2024-0007", title="Solar school links")
     PledgeFactory(entity=entity, published=True, title="Published one")
     html = member_client.get("/en/me/").content.decode()
-    assert 'action="/en/my-pledges/new/"' in html and ">Write a pledge</button>" in html
+    assert 'href="/en/my-pledges/new/">Write a pledge</a>' in html
     waiting = html[html.index('id="waiting-title"'):html.index("My entities")]
     assert "The secretariat asks for changes to:" in waiting
     assert f'href="/en/my-pledges/{sent_back.pk}/"><bdi>Solar school links</bdi>' in waiting

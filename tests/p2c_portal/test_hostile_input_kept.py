@@ -12,7 +12,7 @@ keeps what was typed without the NUL (p2c_portal.typed_input), while the other f
 import pytest
 
 from members.models import Entity, EntityIdentityChange
-from pledges.models import Pledge
+from pledges import services
 from reporting.models import ProgressReport
 from tests.hostile_input import MARKUP
 
@@ -41,9 +41,8 @@ def _pledge_edit(client, pledge, section, data):
 
 
 @pytest.fixture
-def draft(member_client, entity):
-    assert member_client.post("/en/my-pledges/new/").status_code == 302
-    return Pledge.objects.get(entity=entity)
+def draft(member, member_client, entity):
+    return services.pledge_create(user=member, entity_id=entity.pk)
 
 
 def test_pledge_sections_keep_what_was_typed(member_client, draft):

@@ -15,7 +15,7 @@ from p2c_portal.locale_formats import (
     format_number,
     parse_number,
 )
-from pledges.models import Pledge
+from pledges import services
 from tests.factories import EntityFactory, PledgeFactory
 
 NNBSP, NBSP, RLM = "\u202f", "\u00a0", "\u200f"
@@ -101,9 +101,8 @@ def _post(client, url, pledge, data):
 
 
 @pytest.fixture
-def financial_draft(member_client, entity):
-    assert member_client.post("/en/my-pledges/new/").status_code == 302
-    pledge = Pledge.objects.get(entity=entity)
+def financial_draft(member, member_client, entity):
+    pledge = services.pledge_create(user=member, entity_id=entity.pk)
     response = _post(member_client, f"/en/my-pledges/{pledge.pk}/edit/basics/", pledge,
                      {"title": "Fund", "pledge_type": "financial"})
     assert response.status_code == 302

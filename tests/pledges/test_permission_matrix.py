@@ -60,7 +60,7 @@ ROWS = {
         },
     ),
     "new pledge": (
-        "post",
+        "get",
         "/en/my-pledges/new/",
         {
             "anonymous": LOGIN,
@@ -69,7 +69,7 @@ ROWS = {
             "viewer": Redirect("/en/my-pledges/"),
             "staff_outsider": Redirect("/en/my-pledges/"),
             "secretariat": Redirect("/en/my-pledges/"),
-            "*": Redirect(r"/en/my-pledges/\d+/edit/basics/"),  # other_member: for its entity
+            "*": 200,  # other_member: for its own entity; nothing is written until saved
         },
     ),
     "draft": (

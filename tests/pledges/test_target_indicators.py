@@ -4,16 +4,15 @@ first, without JavaScript), or describes another one; the unit follows the indic
 import pytest
 
 from action_areas.models import ActionArea, Indicator
-from pledges.models import Pledge
+from pledges import services
 from tests.pledges.test_member_form import edit_url, post_section
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def draft(member_client, entity):
-    assert member_client.post("/en/my-pledges/new/").status_code == 302
-    pledge = Pledge.objects.get(entity=entity)
+def draft(member, member_client, entity):
+    pledge = services.pledge_create(user=member, entity_id=entity.pk)
     pledge.action_areas.set([ActionArea.objects.get(code="adoption")])
     return pledge
 
