@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from action_areas.models import (
@@ -40,16 +41,26 @@ RELATED_FIELDS = {
     "beneficiary_groups": BeneficiaryGroup, "sdgs": SustainableDevelopmentGoal,
     "co_pledgers": Entity,
 }
-TARGET_FIELDS = ["indicator", "unit", "baseline", "target_value", "target_date"]
+# A target's catalogue indicator travels with it (as its id), so that an approved amendment keeps
+# the targets' mapping and the goals they count toward.
+TARGET_FIELDS = ["catalogue_indicator", "indicator", "unit", "baseline", "target_value",
+                 "target_date"]
 
 
 def _plain(value):
+    if isinstance(value, Model):
+        return value.pk
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):
         # Plain digits ("3000000", never "3E+6"): the open data show these values as they are.
         return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     return value
+
+
+def _target_attribute(name: str) -> str:
+    """The attribute a snapshot's target field reads and writes: the id for a relation."""
+    return "catalogue_indicator_id" if name == "catalogue_indicator" else name
 
 
 def pledge_snapshot(pledge: Pledge) -> dict:
@@ -61,7 +72,7 @@ def pledge_snapshot(pledge: Pledge) -> dict:
     for name in RELATED_FIELDS:
         snapshot[name] = sorted(related.pk for related in getattr(pledge, name).all())
     snapshot["targets"] = [
-        {name: _plain(getattr(target, name)) for name in TARGET_FIELDS}
+        {name: _plain(getattr(target, _target_attribute(name))) for name in TARGET_FIELDS}
         for target in pledge.targets.all()
     ]
     return snapshot
@@ -88,7 +99,7 @@ def model_values(snapshot: dict) -> dict:
     for name, value in snapshot.items():
         if name == "targets":
             values[name] = [
-                {field: Target._meta.get_field(field).to_python(row.get(field))
+                {_target_attribute(field): Target._meta.get_field(field).to_python(row.get(field))
                  for field in TARGET_FIELDS}
                 for row in value
             ]

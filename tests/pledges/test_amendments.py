@@ -303,3 +303,29 @@ def test_the_public_page_queries_do_not_grow_with_the_number_of_revisions(
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = anonymous.get(f"/en/pledges/{published.pk}/").content.decode()
     assert page.count("Reason: <bdi>Revision ") == 7, page[page.find("Revision history"):][:1500]
+
+
+def test_an_approved_amendment_keeps_each_targets_catalogue_indicator(
+    member_client, secretariat_client, published, django_capture_on_commit_callbacks,
+):
+    """The targets are written again on approval: one mapped to the catalogue must stay mapped,
+    or the pledge silently stops counting toward the goals of that indicator."""
+    from action_areas.models import Indicator
+
+    capture = django_capture_on_commit_callbacks
+    indicator = Indicator.objects.order_by("position", "pk").first()
+    target = published.targets.first()
+    target.catalogue_indicator = indicator
+    target.save()
+    form = member_client.get(f"/en/my-pledges/{published.pk}/amend/").content.decode()
+    assert f'<option value="{indicator.pk}" selected>' in form  # prefilled with the mapping
+    propose(member_client, published, capture,
+            **{"targets-0-catalogue_indicator": str(indicator.pk)})
+    amendment = PledgeAmendment.objects.get()
+    assert amendment.proposed["targets"][0]["catalogue_indicator"] == indicator.pk
+    assert decide(secretariat_client, amendment, "approve", "Approved.", capture
+                  ).status_code == 302
+    published.refresh_from_db()
+    assert published.amount == Decimal("3000000")
+    assert published.targets.filter(catalogue_indicator=indicator).count() == 1
+    assert published.targets.get(indicator="Teachers trained").catalogue_indicator_id is None
