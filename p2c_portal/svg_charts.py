@@ -63,7 +63,10 @@ def _bar_rows(bars: list[Bar]) -> tuple[list[tuple], float]:
 
 def bar_chart_svg(bars: list[Bar], *, chart_id: str, title: str) -> SafeString:
     """A horizontal bar chart, described for screen readers (the table next to it holds the
-    same numbers). Mirrored in a right-to-left page by the stylesheet."""
+    same numbers). Mirrored in a right-to-left page by the stylesheet. No bars, no chart: an
+    empty drawing would have a negative height."""
+    if not bars:
+        return SafeString("")
     rows, height = _bar_rows(bars)
     description = "; ".join(f"{bar.label}: {bar.text}" for bar in bars)
     items = format_html_join(
