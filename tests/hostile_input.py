@@ -179,7 +179,10 @@ def hostile_dataset(entity, entity_admin, member, secretariat, newcomer):
                                    confirmed_at=datetime.datetime(2024, 1, 1,
                                                                   tzinfo=datetime.UTC))
     Digest.objects.create(follower=follower, week_start=datetime.date(2024, 1, 1))
+    from pledges.models import PledgeAmendment
+
     return {
+        "amendment": PledgeAmendment.objects.get(pledge=published),
         "follow": follow,
         "import_job": import_job,
         "entity": entity, "published": published, "draft": draft, "event": event,
@@ -228,6 +231,19 @@ def _rows_of_every_admin_model(entity, entity_admin, member, published, cycle):
     ColumnMapping.objects.create(target="pledges.pledge", name="Roundtable template",
                                  signature="0" * 64, headings=["montant"],
                                  mapping={"montant": "amount"})
+    # An invitation to co-pledge, an amendment under review, an API token.
+    from api.models import ApiToken
+    from pledges.models import Partnership, PledgeAmendment
+    from pledges.pledge_changes import pledge_snapshot
+    from tests.factories import EntityFactory
+
+    Partnership.objects.create(pledge=published, entity=EntityFactory(name="Partner NGO"),
+                               invited_by=entity_admin)
+    base = pledge_snapshot(published)
+    PledgeAmendment.objects.create(pledge=published, entity=entity, proposed_by=member,
+                                   reason="Budget cut.", base=base,
+                                   proposed={**base, "description": "Amended description."})
+    ApiToken.objects.create(name="Hostile client", prefix="p2c_abcdef", digest="0" * 64)
     kenya = Country.objects.get(iso3="KEN")
     return EntityIdentityChange.objects.create(
         entity=entity, name="Ministry of ICT and Innovation", stakeholder_group="government",
@@ -258,6 +274,10 @@ def url_arguments(name: str, pattern, data) -> list[dict] | None:
                                          "request_id": data["join_request"].pk}],
         "members:invitation_accept": [{"token": "not-a-real-token"}],
         "pledges:pledge_detail": [{"pk": published.pk}],
+        "api:pledge_detail": [{"pk": published.pk}],
+        "api:entity_detail": [{"pk": entity.pk}],
+        "pledges:amendment_withdraw": [{"pk": published.pk,
+                                        "amendment_pk": data["amendment"].pk}],
         "pledges:country_detail": [{"iso3": "RWA"}],
         "pledges:event_detail": [{"slug": data["event"].slug}],
         "pledges:pledge_manage": [{"pk": draft.pk}, {"pk": published.pk}],
@@ -283,6 +303,8 @@ def url_arguments(name: str, pattern, data) -> list[dict] | None:
         "account_reset_password_from_key": [{"uidb36": "1", "key": "not-a-key"}],
         "admin:members_entity_transition": [{"entity_id": entity.pk, "name": "suspend"}],
         "admin:pledges_pledge_transition": [{"pledge_id": draft.pk, "name": "submit"}],
+        "admin:pledges_pledgeamendment_decide": [{"amendment_id": data["amendment"].pk,
+                                                  "name": "request_changes"}],
         "admin:reporting_reportrun_file": [{"run_id": data["run"].pk, "language": "en",
                                             "file_format": "pdf"}],
         "admin:reporting_reportrun_action": [{"run_id": data["run"].pk, "action": "publish"}],

@@ -18,6 +18,7 @@ from members.workflow import entity_transition
 from p2c_portal.languages import offered_language
 from p2c_portal.mail import email_send_templated
 from p2c_portal.models import OutboundEmail
+from pledges.models import Partnership, PledgeAmendment
 from pledges.workflow import pledge_transition
 from reporting.models import ProgressReport
 from reporting.selectors.reminders import weekly_digest_context
@@ -57,6 +58,10 @@ def email_context():
                            pledge_type="programme")
     cycle = make_cycle()
     report = ProgressReport(pledge=pledge, cycle=cycle)
+    # Unsaved, with ids: the emails link to them by id (the admin's amendment, the answer page).
+    amendment = PledgeAmendment(pk=41, pledge=pledge, entity=entity, reason="Budget cut.",
+                                answer="Here it is.")
+    partnership = Partnership(pk=42, pledge=pledge, entity=entity)
     change = EntityIdentityChange(entity=entity, name=ENTITY_NAME, stakeholder_group="government",
                                   headquarters_country=entity.headquarters_country)
     follower = Follower.objects.create(email="follower@example.net", language="en")
@@ -75,6 +80,8 @@ def email_context():
         "inviter": recipient,
         "pledge": pledge,
         "pledges": [pledge],
+        "amendment": amendment,
+        "partnership": partnership,
         "change": change,
         "cycle": cycle,
         "report": report,

@@ -304,9 +304,10 @@ def test_a_kes_pledge_without_a_rate_is_flagged_shown_pending_and_counted_apart(
     assert pledge.title in desk and "USD equivalent pending" in desk
     assert "Dollars already counted" not in desk  # only the pending one is listed
 
-    from reporting.compiled_report_figures import _totals
+    from reporting.compiled_report_figures import _in_force, _totals
 
-    assert _totals(Pledge.objects.public())["awaiting_rate"] == 1
+    today = datetime.date.today()
+    assert _totals(_in_force(Pledge.objects.public(), today), today)["awaiting_rate"] == 1
 
 
 @pytest.mark.django_db

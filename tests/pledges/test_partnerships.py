@@ -129,7 +129,7 @@ def test_a_viewer_cannot_invite(published, partner, viewer):
     assert not Partnership.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_administrators_accepting_at_once_make_one_partnership(postgresql, entity, member):
     require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
     pledge = PledgeFactory(entity=entity, published=True)
