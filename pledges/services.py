@@ -214,11 +214,32 @@ def pledge_apply_amendment(*, pledge: Pledge, snapshot: dict) -> None:
     targets = values.pop("targets", None)
     _write(pledge, values)
     if targets is not None:
-        pledge.targets.all().delete()
-        Target.objects.bulk_create(
-            Target(pledge=pledge, position=position, **row)
-            for position, row in enumerate(targets)
-        )
+        _replace_published_targets(pledge, targets)
+
+
+def _replace_published_targets(pledge: Pledge, rows: list[dict]) -> None:
+    """A published pledge's targets as amended. A target whose indicator the amendment keeps is
+    updated in place, not written again: progress already reported on it stays attached to it
+    (reporting's TargetProgress), and the revision history calls it "changed", by the same key.
+    Targets the amendment removes are deleted, new ones created."""
+    existing: dict[str, list[Target]] = {}
+    for target in pledge.targets.order_by("position", "pk"):
+        existing.setdefault(target.indicator, []).append(target)
+    kept, created = [], []
+    for position, row in enumerate(rows):
+        matches = existing.get(row["indicator"])
+        if matches:
+            target = matches.pop(0)
+            for name, value in row.items():
+                setattr(target, name, value)
+            target.position = position
+            kept.append(target)
+        else:
+            created.append(Target(pledge=pledge, position=position, **row))
+    pledge.targets.exclude(pk__in=[target.pk for target in kept]).delete()
+    if kept:
+        Target.objects.bulk_update(kept, [*rows[0].keys(), "position"])
+    Target.objects.bulk_create(created)
 
 
 @transaction.atomic

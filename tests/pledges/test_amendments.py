@@ -329,3 +329,33 @@ def test_an_approved_amendment_keeps_each_targets_catalogue_indicator(
     assert published.amount == Decimal("3000000")
     assert published.targets.filter(catalogue_indicator=indicator).count() == 1
     assert published.targets.get(indicator="Teachers trained").catalogue_indicator_id is None
+
+
+def test_progress_reported_on_a_target_stays_attached_when_an_amendment_changes_it(
+    member, secretariat, published,
+):
+    """Approval updates a kept target in place: the progress filed on it still counts as
+    achieved on that target (goals, the public timeline); a new target is created beside it."""
+    from reporting.models import TargetProgress
+    from tests.reporting.cycles import file_report, make_cycle
+
+    kept = published.targets.first()
+    report = file_report(published, make_cycle(), achieved=("450",))
+    rows = [
+        {"catalogue_indicator": kept.catalogue_indicator, "indicator": kept.indicator,
+         "unit": kept.unit, "baseline": kept.baseline, "target_value": Decimal("2000"),
+         "target_date": kept.target_date},
+        {"catalogue_indicator": None, "indicator": "Teachers trained", "unit": "teachers",
+         "baseline": Decimal("0"), "target_value": Decimal("500"),
+         "target_date": datetime.date(2025, 12, 31)},
+    ]
+    amendment = amendment_workflow.amendment_propose(
+        user=member, pledge_id=published.pk, values={"targets": rows}, reason=REASON)
+    amendment_workflow.amendment_transition(amendment_id=amendment.pk, name="approve",
+                                            actor=secretariat, message="Approved.")
+    kept.refresh_from_db()
+    assert kept.target_value == Decimal("2000")
+    progress = TargetProgress.objects.get(report=report)
+    assert progress.target_id == kept.pk and progress.achieved_value == Decimal("450")
+    assert list(published.targets.values_list("indicator", flat=True)) == [
+        kept.indicator, "Teachers trained"]
