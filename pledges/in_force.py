@@ -7,9 +7,9 @@ approved after D replaced, or its current values when no revision came after D. 
 the event, "global", the start date, the action areas, pillars, regions, countries — hence
 LDC/LLDC/SIDS targeting —, beneficiary groups and SDGs), so that an amendment approved later
 leaves a report dated before it unchanged, byte for byte. Each is one SQL expression over any
-number of pledges and revisions. Targets are not read here: the indicator goals count the
-targets as they are now (revisions approved from now on keep each target's catalogue
-indicator, which this could read).
+number of pledges and revisions. Targets in force are read by the goals' figures
+(reporting.selectors.goals) from the revisions' `before`, each target with its catalogue
+indicator.
 """
 
 import datetime

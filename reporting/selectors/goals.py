@@ -9,8 +9,8 @@
   latest reported disbursement.
 - *as of a date*: pledges published by the end of that day (and public today), progress
   reports submitted by then, and the LDC/LLDC/SIDS groupings valid on that day; each pledge's
-  type, USD equivalent, action areas, regions and countries in their version in force on that
-  day (pledges.in_force: an amendment approved later changes nothing).
+  type, USD equivalent, action areas, regions, countries and targets in their version in force
+  on that day (pledges.in_force: an amendment approved later changes nothing).
 
 Whatever the number of goals, slices and pledges, a set of figures costs at most four queries
 (one per measure and side): each (goal, slice) is one filtered aggregate of the same query.
@@ -22,7 +22,18 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -36,7 +47,12 @@ from action_areas.models import (
     Region,
 )
 from members.models import StakeholderGroup
-from pledges.in_force import linked_in_force, type_in_force, usd_in_force
+from pledges.in_force import (
+    linked_in_force,
+    replacing_revisions,
+    type_in_force,
+    usd_in_force,
+)
 from pledges.models import Pledge, PledgeType, Target
 
 from ..models import ProgressReport, TargetProgress
@@ -151,6 +167,50 @@ def _latest_progress(as_of: datetime.date) -> QuerySet[TargetProgress]:
     )
 
 
+def _targets_replaced(public_ids, as_of: datetime.date) -> dict[int, list[dict]]:
+    """{pledge id: its targets in force at the end of `as_of`} for the public pledges amended
+    since (pledges.in_force: what the first later revision replaced, each target with its
+    catalogue indicator). None can have been amended after today: no query for today's figures."""
+    if as_of >= timezone.localdate():
+        return {}
+    return {pledge_id: before.get("targets", []) for pledge_id, before in
+            replacing_revisions(as_of).filter(pledge_id__in=public_ids)
+            .values_list("pledge_id", "before")}
+
+
+def _add_targets_replaced(committed: dict, cells, replaced: dict[int, list[dict]],
+                          as_of: datetime.date) -> None:
+    """Count the targets in force of the pledges amended since `as_of` into `committed` (the
+    other pledges' targets are counted from their rows): one query for the scopes."""
+    flags = {}
+    for index, (goal, part) in enumerate(cells):
+        condition = _in_scope("pk", goal, part, as_of)
+        flags[f"c{index}"] = (ExpressionWrapper(condition, output_field=BooleanField())
+                              if condition else Value(True))
+    in_scope = {row["pk"]: row for row in
+                Pledge.objects.filter(pk__in=list(replaced)).annotate(**flags)
+                .values("pk", *flags)}
+    for index, (goal, _part) in enumerate(cells):
+        values, pledges = [], 0
+        for pledge_id, targets in replaced.items():
+            if not in_scope.get(pledge_id, {}).get(f"c{index}"):
+                continue
+            mine = [Decimal(str(target["target_value"])) for target in targets
+                    if target.get("catalogue_indicator") == goal.indicator_id
+                    and target.get("target_value") is not None]
+            values += mine
+            pledges += bool(mine)
+        committed[f"n{index}"] += len(values)
+        committed[f"p{index}"] += pledges
+        if f"v{index}" not in committed or not values:
+            continue
+        current = committed[f"v{index}"]
+        if goal.aggregation == Indicator.Aggregation.MAX:
+            committed[f"v{index}"] = max([*values, *([current] if current is not None else [])])
+        else:
+            committed[f"v{index}"] = (current or Decimal(0)) + sum(values)
+
+
 def _indicator_figures(cells, as_of) -> dict[int, dict]:
     public_ids = public_pledges_as_of(as_of).values("pk")
     indicator_ids = {goal.indicator_id for goal, _part in cells}
@@ -168,9 +228,13 @@ def _indicator_figures(cells, as_of) -> dict[int, dict]:
                 Q(target__catalogue_indicator_id=goal.indicator_id)
                 & _in_scope("target__pledge_id", goal, part, as_of))
             achieved_aggregates[f"v{index}"] = achieved
+    replaced = _targets_replaced(public_ids, as_of)
     targets = Target.objects.filter(pledge_id__in=public_ids,
                                     catalogue_indicator_id__in=indicator_ids)
-    committed = targets.order_by().aggregate(**committed_aggregates)
+    committed = targets.exclude(pledge_id__in=list(replaced)).order_by().aggregate(
+        **committed_aggregates)
+    if replaced:
+        _add_targets_replaced(committed, cells, replaced, as_of)
     achieved = {}
     if achieved_aggregates:
         reported = _latest_progress(as_of)

@@ -122,7 +122,8 @@ def test_contributing_pledges_with_their_share(data):
 def test_figures_cost_the_same_queries_for_many_goals(data, django_assert_max_num_queries):
     goals = [goal(f"g{n}", indicator=goal_data.indicator("people-connected")) for n in range(8)]
     goals.append(CoalitionGoal.objects.get(code="usd-100-billion"))
-    with django_assert_max_num_queries(2 + 2):  # per measure: committed, achieved
+    # Per measure: committed, achieved; and, for a past date, the targets of pledges amended since.
+    with django_assert_max_num_queries(2 + 2 + 1):
         results = goal_figures([(g, Slice()) for g in goals], as_of=TODAY)
     assert results[0].committed == Decimal("157")
 
@@ -142,3 +143,37 @@ def test_a_compiled_report_states_the_goals_as_of_its_date(data):
     line = next(g for g in document.goals if g.label == "Connecter")
     assert line.committed == "150 personnes"
     assert line.goal == "1\u202f000 personnes d’ici le 31 décembre 2026"
+
+
+def test_an_amendment_approved_later_leaves_the_goals_of_an_earlier_date_unchanged(
+    data, secretariat,
+):
+    """Goals as of a date count each target as it stood then (the revision keeps what it
+    replaced, catalogue indicator included), so that a compiled report rebuilt after an
+    amendment states the same goals; from the day of approval on, the amended target counts."""
+    from pledges import amendment_workflow
+    from tests.factories import MembershipFactory, UserFactory
+
+    people = goal("people", indicator=goal_data.indicator("people-connected"))
+    coverage = goal("coverage", indicator=goal_data.indicator("mobile-broadband-coverage"),
+                    target_value=Decimal("100"))
+    rwanda = data["rwanda"]
+    member = UserFactory()
+    MembershipFactory(user=member, entity=rwanda.entity, role="editor")
+    rows = [{"catalogue_indicator": target.catalogue_indicator, "indicator": target.indicator,
+             "unit": target.unit, "baseline": target.baseline, "target_date": target.target_date,
+             "target_value": {"people-connected": Decimal("300"),
+                              "mobile-broadband-coverage": Decimal("90")}.get(
+                 getattr(target.catalogue_indicator, "code", None), target.target_value)}
+            for target in rwanda.targets.all()]
+    amendment = amendment_workflow.amendment_propose(
+        user=member, pledge_id=rwanda.pk, values={"targets": rows}, reason="Scaled up.")
+    amendment_workflow.amendment_transition(amendment_id=amendment.pk, name="approve",
+                                            actor=secretariat, message="Approved.")
+    before = figures(people), figures(coverage)
+    assert (before[0].committed, before[0].targets, before[0].pledges) == (Decimal("157"), 3, 3)
+    assert before[1].committed == Decimal("70")
+    assert figures(people, as_of=KIGALI).committed == Decimal("150")
+    today = datetime.date.today()
+    assert figures(people, as_of=today).committed == Decimal("357")
+    assert figures(coverage, as_of=today).committed == Decimal("90")
