@@ -545,9 +545,13 @@ class AmendmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    # The fields written into the proposed version (pledges.pledge_changes snapshot names).
+    # The fields written into the proposed version (pledges.pledge_changes snapshot names): the
+    # type's own details come from DetailsForm, for the pledge's type only.
+    TYPE_DETAILS = ("modality", "disbursement_start", "disbursement_end", "policy_instrument",
+                    "policy_stage", "jurisdiction", "advocacy_activities", "audience",
+                    "programme_kind")
     AMENDED_FIELDS = ("description", "start_date", "end_date", "amount", "people_to_reach",
-                      "countries")
+                      *TYPE_DETAILS, "countries")
 
     def __init__(self, *args, pledge: Pledge, answering: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -561,6 +565,10 @@ class AmendmentForm(forms.Form):
             del self.fields["people_to_reach"]
         if not answering:
             del self.fields["answer"]
+        details = DetailsForm(pledge_type=pledge.pledge_type).fields
+        for name in self.TYPE_DETAILS:
+            if name in details:
+                self.fields[name] = details[name]
         self.fields["countries"].queryset = (
             Country.objects.select_related("region").prefetch_related("group_memberships")
             .order_by("region__position", "region")
@@ -584,7 +592,15 @@ class AmendmentForm(forms.Form):
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end date is before the start date."))
+        first, last = cleaned.get("disbursement_start"), cleaned.get("disbursement_end")
+        if first and last and last < first:
+            self.add_error("disbursement_end",
+                           _("The disbursement ends before it starts."))
         return cleaned
+
+    def type_detail_fields(self) -> list:
+        """The type's details, bound, in the order of the details section."""
+        return [self[name] for name in self.TYPE_DETAILS if name in self.fields]
 
     def amended_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.AMENDED_FIELDS

@@ -12,6 +12,7 @@ from django.db import IntegrityError
 
 from action_areas.models import Country
 from pledges import amendment_workflow
+from pledges.forms import AmendmentForm
 from pledges.models import Pledge, PledgeAmendment, PledgeRevision, PledgeStatusChange
 from tests.factories import PledgeFactory, UserFactory
 
@@ -48,6 +49,11 @@ def amendment_form(pledge, **changes) -> dict:
         "targets-1-indicator": "", "targets-1-unit": "", "targets-1-baseline": "",
         "targets-1-target_value": "", "targets-1-target_date": "",
     }
+    # The type's details, prefilled as the member's browser would send them.
+    for name in AmendmentForm.TYPE_DETAILS:
+        value = getattr(pledge, name)
+        if value not in (None, "", []):
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else value
     data.update(changes)
     return data
 
@@ -359,3 +365,29 @@ def test_progress_reported_on_a_target_stays_attached_when_an_amendment_changes_
     assert progress.target_id == kept.pk and progress.achieved_value == Decimal("450")
     assert list(published.targets.values_list("indicator", flat=True)) == [
         kept.indicator, "Teachers trained"]
+
+
+def test_a_policy_pledge_amends_its_type_details_and_the_history_says_so(
+    member_client, secretariat, anonymous, entity, django_capture_on_commit_callbacks,
+):
+    """Type details are a section an amendment may change: a law moves from proposed to
+    adopted, and the public history shows it in words."""
+    pledge = PledgeFactory(entity=entity, published=True, pledge_type="policy",
+                           policy_instrument="law", policy_stage="proposed",
+                           jurisdiction="Rwanda", title="Digital inclusion act")
+    form = member_client.get(f"/en/my-pledges/{pledge.pk}/amend/").content.decode()
+    assert 'name="policy_stage"' in form and 'name="amount"' not in form
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(
+            f"/en/my-pledges/{pledge.pk}/amend/",
+            amendment_form(pledge, policy_instrument="law", policy_stage="adopted",
+                           jurisdiction="Rwanda"))
+    assert response.status_code == 302
+    amendment = PledgeAmendment.objects.get(pledge=pledge)
+    amendment_workflow.amendment_transition(amendment_id=amendment.pk, name="approve",
+                                            actor=secretariat, message="Approved.")
+    pledge.refresh_from_db()
+    assert pledge.policy_stage == "adopted" and pledge.policy_instrument == "law"
+    cache.clear()
+    page = anonymous.get(f"/en/pledges/{pledge.pk}/").content.decode()
+    assert "Revision history" in page and "Adopted" in page
