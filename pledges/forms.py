@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from action_areas.models import (
     ActionArea,
@@ -272,7 +273,8 @@ class CountryChoiceField(forms.ModelMultipleChoiceField):
     iterator = _CountriesByRegionThenName
 
     def label_from_instance(self, country):
-        groups = country.groups_on()
+        # The groupings by the acronyms of the reader's language (PMA in French, НРС in Russian).
+        groups = [pgettext("country group acronym", code) for code in country.groups_on()]
         return f"{country.name} ({', '.join(groups)})" if groups else country.name
 
 

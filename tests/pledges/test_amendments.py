@@ -391,3 +391,10 @@ def test_a_policy_pledge_amends_its_type_details_and_the_history_says_so(
     cache.clear()
     page = anonymous.get(f"/en/pledges/{pledge.pk}/").content.decode()
     assert "Revision history" in page and "Adopted" in page
+
+
+def test_the_countries_name_their_groupings_by_the_languages_acronyms(member_client, published):
+    rwanda = Country.objects.get(iso3="RWA")
+    published.countries.add(rwanda)
+    form = member_client.get(f"/fr/my-pledges/{published.pk}/amend/").content.decode()
+    assert "Rwanda (PMA, PDSL)" in form and "(LDC" not in form
