@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -20,7 +21,11 @@ def invite(client, entity, email, role="editor", capture=None):
 
 
 def invitation_path(mail) -> str:
-    return re.search(r"http://127\.0\.0\.1:8000(/\w\w/invitations/[\w-]+/)", mail.body).group(1)
+    """The path of the link in the email, which starts with SITE_URL: whatever that is (it
+    follows PORT when SITE_URL is not set), the link points at the site."""
+    link = re.search(rf"{re.escape(settings.SITE_URL)}(/\w\w/invitations/[\w-]+/)", mail.body)
+    assert link, mail.body
+    return link.group(1)
 
 
 def test_invitee_without_an_account_creates_one_and_joins(
