@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from p2c_portal.admin_autocomplete import KeyCheckingAutocompleteMixin
 
+from . import services
 from .models import (
     ActionArea,
     BeneficiaryGroup,
+    Campaign,
     CoalitionGoal,
     Country,
     CountryGroupMembership,
@@ -156,6 +158,30 @@ class CountryGroupMembershipAdmin(KeyCheckingAutocompleteMixin, admin.ModelAdmin
     autocomplete_fields = ("country",)
 
 
+class ServiceWritesAdmin(TranslatedNamesAdmin):
+    """An admin whose rows are written by a service of action_areas.services (the form only
+    validates): `write(actor, pk, values, links)` gets the row's field values, translations
+    included, and its many-to-many choices."""
+
+    def write(self, *, actor, pk, values: dict, links: dict):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        values = {field.attname: getattr(obj, field.attname)
+                  for field in obj._meta.concrete_fields if not field.primary_key}
+        links = {field.name: form.cleaned_data[field.name]
+                 for field in obj._meta.many_to_many if field.name in form.cleaned_data}
+        row = self.write(actor=request.user, pk=obj.pk if change else None, values=values,
+                         links=links)
+        obj.pk = row.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The many-to-many choices were written with the row by save_model; no form.save_m2m().
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
 class IndicatorForm(forms.ModelForm):
     disaggregations = forms.MultipleChoiceField(
         label=_("disaggregations"), choices=Indicator.Disaggregation.choices, required=False,
@@ -170,7 +196,7 @@ class IndicatorForm(forms.ModelForm):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(TranslatedNamesAdmin):
+class IndicatorAdmin(ServiceWritesAdmin):
     """The secretariat's catalogue of indicators; targets and goals point at its rows, so an
     indicator in use is retired (made inactive) rather than deleted."""
 
@@ -182,11 +208,56 @@ class IndicatorAdmin(TranslatedNamesAdmin):
     search_fields = ("code", "name_en", "name_translations")
     filter_horizontal = ("action_areas", "pillars")
 
+    def write(self, *, actor, pk, values, links):
+        return services.indicator_save(actor=actor, indicator_id=pk, values=values, **links)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # targets and goals point at it: retire it (inactive) instead
+
 
 @admin.register(CoalitionGoal)
-class CoalitionGoalAdmin(KeyCheckingAutocompleteMixin, TranslatedNamesAdmin):
+class CoalitionGoalAdmin(KeyCheckingAutocompleteMixin, ServiceWritesAdmin):
     list_display = ("code", "name_en", "measure", "indicator", "target_value", "target_date",
                     "scope", "is_shown")
     list_filter = ("measure", "scope", "is_shown")
     list_select_related = ("indicator",)
     search_fields = ("code", "name_en", "name_translations")
+
+    def write(self, *, actor, pk, values, links):
+        return services.goal_save(actor=actor, goal_id=pk, values=values)
+
+    def delete_model(self, request, obj):
+        services.goal_delete(actor=request.user, goal_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        services.goal_delete(actor=request.user, goal_ids=queryset.values_list("pk", flat=True))
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["slug", "name_en", "description_en", "starts_on", "ends_on", "action_areas",
+                  "indicators", "is_active"]
+        labels = {"name_en": _("theme (English)")}
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ServiceWritesAdmin):
+    """Pledging campaigns: theme and description in every language, period, what they are
+    about. Their tags are confirmed under Pledges › Campaign tags; a goal scoped to a campaign
+    is set under Coalition goals."""
+
+    form = CampaignForm
+    translated_fields = ("name", "description")
+    list_display = ("slug", "name_en", "name_in_active_language", "starts_on", "ends_on",
+                    "is_active")
+    list_filter = ("is_active", "action_areas")
+    search_fields = ("slug", "name_en", "name_translations")
+    filter_horizontal = ("action_areas", "indicators")
+    date_hierarchy = "starts_on"
+
+    def write(self, *, actor, pk, values, links):
+        return services.campaign_save(actor=actor, campaign_id=pk, values=values, **links)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # pledges' tags point at it: close it (inactive) instead

@@ -316,6 +316,65 @@ class Indicator(TranslatedNameMixin):
         return [str(labels[code]) for code in self.disaggregations or () if code in labels]
 
 
+class CampaignQuerySet(models.QuerySet):
+    def public(self) -> "CampaignQuerySet":
+        return self.filter(is_active=True)
+
+    def open_on(self, day: datetime.date) -> "CampaignQuerySet":
+        """Active campaigns whose period includes `day`: the ones a pledge can be tagged to."""
+        return self.public().filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class Campaign(TranslatedNameMixin):
+    """A single-issue pledging campaign or pledge drive the secretariat runs (school
+    connectivity, AI for good, …): a theme (`name`), a description, a period, the action areas
+    and indicators it is about. Members tag their pledges to it; the secretariat confirms each
+    tag (pledges.CampaignTag); a goal scoped to the campaign counts its confirmed pledges."""
+
+    slug = models.SlugField(_("code"), max_length=50, unique=True,
+                            help_text=_("Its address: /campaigns/<code>/."))
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_translations = models.JSONField(
+        _("description in other languages"), default=dict, blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), help_text=_("The last day pledges can be tagged."))
+    action_areas = models.ManyToManyField(
+        ActionArea, related_name="campaigns", blank=True, verbose_name=_("action areas"))
+    indicators = models.ManyToManyField(
+        Indicator, related_name="campaigns", blank=True, verbose_name=_("indicators"))
+    is_active = models.BooleanField(
+        _("active"), default=True,
+        help_text=_("Inactive campaigns are neither shown nor offered to members."))
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_on", "slug"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                   name="campaign_period_ordered"),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:campaign_detail", args=[self.slug])
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The campaign cannot end before it starts.")})
+
+    def description_in(self, language: str | None) -> str:
+        return text_in(self.description_en, self.description_translations, language)
+
+    @property
+    def description(self) -> str:
+        return self.description_in(get_language())
+
+    def is_open_on(self, day: datetime.date) -> bool:
+        return self.is_active and self.starts_on <= day <= self.ends_on
+
+
 class CoalitionGoalQuerySet(models.QuerySet):
     def shown(self) -> "CoalitionGoalQuerySet":
         return self.filter(is_shown=True)
@@ -335,6 +394,7 @@ class CoalitionGoal(TranslatedNameMixin):
         ACTION_AREA = "action_area", _("An action area")
         COUNTRY_GROUP = "country_group", _("A country group (LDC, LLDC, SIDS)")
         REGION = "region", _("An ITU-D region")
+        CAMPAIGN = "campaign", _("A campaign's confirmed pledges")
 
     code = models.SlugField(_("code"), max_length=50, unique=True,
                             help_text=_("Its address: /goals/<code>/."))
@@ -361,6 +421,10 @@ class CoalitionGoal(TranslatedNameMixin):
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("ITU-D region"),
     )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="goals",
+        verbose_name=_("campaign"),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_shown = models.BooleanField(_("shown on the Goals page"), default=True)
 
@@ -379,13 +443,16 @@ class CoalitionGoal(TranslatedNameMixin):
             models.CheckConstraint(
                 condition=(
                     Q(scope="all", action_area__isnull=True, country_group="",
-                      region__isnull=True)
+                      region__isnull=True, campaign__isnull=True)
                     | Q(scope="action_area", action_area__isnull=False, country_group="",
-                        region__isnull=True)
+                        region__isnull=True, campaign__isnull=True)
                     | Q(scope="country_group", action_area__isnull=True,
-                        country_group__in=["LDC", "LLDC", "SIDS"], region__isnull=True)
+                        country_group__in=["LDC", "LLDC", "SIDS"], region__isnull=True,
+                        campaign__isnull=True)
                     | Q(scope="region", action_area__isnull=True, country_group="",
-                        region__isnull=False)
+                        region__isnull=False, campaign__isnull=True)
+                    | Q(scope="campaign", action_area__isnull=True, country_group="",
+                        region__isnull=True, campaign__isnull=False)
                 ),
                 name="goal_scope_complete",
             ),
@@ -402,7 +469,7 @@ class CoalitionGoal(TranslatedNameMixin):
         if self.measure == self.Measure.USD_COMMITTED and self.indicator_id:
             errors["indicator"] = _("A goal in USD committed has no indicator.")
         needed = {self.Scope.ACTION_AREA: "action_area", self.Scope.COUNTRY_GROUP:
-                  "country_group", self.Scope.REGION: "region"}
+                  "country_group", self.Scope.REGION: "region", self.Scope.CAMPAIGN: "campaign"}
         for scope, field in needed.items():
             value = getattr(self, f"{field}_id" if field != "country_group" else field)
             if self.scope == scope and not value:
@@ -429,4 +496,6 @@ class CoalitionGoal(TranslatedNameMixin):
             return self.region.name
         if self.scope == self.Scope.COUNTRY_GROUP:
             return str(CountryGroup(self.country_group).label)
+        if self.scope == self.Scope.CAMPAIGN:
+            return self.campaign.name
         return str(_("All pledges"))

@@ -92,6 +92,14 @@ SECRETARIAT_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
     ("action_areas.coalitiongoal", "delete_coalitiongoal", "removes a goal set by mistake"),
     ("pledges.target", "change_target",
      "maps existing free-text targets to catalogue indicators (the text is kept)"),
+    # Campaigns (action_areas) and the pledges tagged to them (pledges): no delete, tags point
+    # at campaigns (close one instead); a tag is confirmed or declined, never edited.
+    ("action_areas.campaign", "view_campaign", "reads the pledging campaigns"),
+    ("action_areas.campaign", "add_campaign", "starts a pledging campaign"),
+    ("action_areas.campaign", "change_campaign", "changes a campaign's theme, period or scope"),
+    ("pledges.campaigntag", "view_campaigntag", "reads which pledges are proposed for campaigns"),
+    ("pledges.campaigntag", "review_campaigntag", "confirms or declines a pledge's campaign tag"),
+    ("pledges.campaigntagchange", "view_campaigntagchange", "reads who decided a tag and when"),
     # Reporting: cycles, progress, reminders, compiled reports.
     ("reporting.reportingcycle", "view_reportingcycle", "reads the reporting cycles"),
     ("reporting.reportingcycle", "add_reportingcycle", "opens a new annual cycle"),

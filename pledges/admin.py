@@ -30,7 +30,15 @@ from p2c_portal.admin import ReadOnlyInline
 from p2c_portal.query_params import database_id
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
-from . import amendment_workflow, desk_selectors, rate_files, rates, services, workflow
+from . import (
+    amendment_workflow,
+    campaign_tags,
+    desk_selectors,
+    rate_files,
+    rates,
+    services,
+    workflow,
+)
 from .admin_filters import (
     CountryGroupFilter,
     ImplementationRegionFilter,
@@ -48,6 +56,8 @@ from .admin_forms import (
 )
 from .currencies import currency_name
 from .models import (
+    CampaignTag,
+    CampaignTagChange,
     CoalitionSettings,
     CurrencyRate,
     CurrencyRateUpload,
@@ -59,7 +69,12 @@ from .models import (
     PledgeStatusChange,
     Target,
 )
-from .permissions import can_map_targets, can_review_pledges, can_upload_rates
+from .permissions import (
+    can_map_targets,
+    can_review_campaign_tags,
+    can_review_pledges,
+    can_upload_rates,
+)
 from .pledge_changes import proposed_changes
 from .resources import PledgeResource
 
@@ -733,6 +748,61 @@ class PartnershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class CampaignTagChangeInline(ReadOnlyInline):
+    model = CampaignTagChange
+    fields = ("created_at", "actor", "from_status", "to_status")
+    verbose_name_plural = _("history")
+
+
+@admin.register(CampaignTag)
+class CampaignTagAdmin(admin.ModelAdmin):
+    """Pledges their entities proposed for a campaign: the secretariat confirms or declines
+    each (pledges.campaign_tags); only confirmed tags count on the campaign's page."""
+
+    list_display = ("pledge", "campaign", "status", "proposed_by", "proposed_at", "decided_at")
+    list_filter = ("status", "campaign")
+    search_fields = ("pledge__reference", "pledge__title", "campaign__slug", "campaign__name_en")
+    list_select_related = ("pledge", "campaign", "proposed_by")
+    fields = ("pledge", "campaign", "status", "proposed_by", "proposed_at", "decided_at")
+    readonly_fields = fields
+    inlines = [CampaignTagChangeInline]
+    actions = ["confirm_selected", "decline_selected"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_review_permission(self, request) -> bool:
+        return can_review_campaign_tags(request.user)
+
+    def _decide(self, request, queryset, name: str, done: str) -> None:
+        count, refused = 0, []
+        for tag in queryset.select_related("pledge", "campaign").order_by("pk"):
+            try:
+                campaign_tags.campaign_tag_transition(actor=request.user, tag_id=tag.pk,
+                                                      name=name)
+                count += 1
+            except campaign_tags.CampaignTagError as error:
+                refused.append(f"{tag}: {error}")
+        if count:
+            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description=_("Confirm the selected proposed tags"), permissions=["review"])
+    def confirm_selected(self, request, queryset):
+        self._decide(request, queryset, "confirm", _("Tags confirmed: %(count)d."))
+
+    @admin.action(description=_("Decline the selected proposed tags"), permissions=["review"])
+    def decline_selected(self, request, queryset):
+        self._decide(request, queryset, "decline", _("Tags declined: %(count)d."))
 
 
 @admin.register(PledgeAmendment)

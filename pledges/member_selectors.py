@@ -109,3 +109,8 @@ def pledge_amendments(pledge: Pledge) -> QuerySet[PledgeAmendment]:
     """Every amendment of the pledge, newest first, for its entity's page."""
     return (PledgeAmendment.objects.filter(pledge=pledge)
             .select_related("proposed_by", "decided_by").order_by("-submitted_at", "-pk"))
+
+
+def pledge_campaign_tags(pledge: Pledge):
+    """The campaigns the pledge was proposed for, with the secretariat's answers."""
+    return pledge.campaign_tags.select_related("campaign").order_by("-proposed_at", "-pk")

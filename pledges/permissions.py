@@ -79,3 +79,16 @@ def can_see_partnership(user, partnership) -> bool:
     """Members of either side (their administrators decide); anyone else gets a 404."""
     return (role_in(user, partnership.entity) is not None
             or role_in(user, partnership.pledge.entity) is not None)
+
+
+def can_tag_campaigns(user, pledge: Pledge) -> bool:
+    """Administrators and editors of the pledging entity propose its pledge for a campaign,
+    whatever its status but withdrawn or rejected (those never count in a campaign)."""
+    return pledge.status not in (Pledge.Status.WITHDRAWN, Pledge.Status.REJECTED) and (
+        role_in(user, pledge.entity) in WRITER_ROLES
+    )
+
+
+def can_review_campaign_tags(user) -> bool:
+    return bool(user.is_authenticated and user.is_active
+                and user.has_perm("pledges.review_campaigntag"))

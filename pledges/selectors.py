@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from action_areas.models import (
     ActionArea,
     BeneficiaryGroup,
+    Campaign,
     CoalitionGoal,
     Country,
     CountryGroupMembership,
@@ -41,7 +42,15 @@ from members.models import Entity
 from p2c_portal.locale_formats import collation_key, format_list
 
 from . import filters, public_cache
-from .models import CoalitionSettings, Event, Pledge, PledgeRevision, PledgeType, Target
+from .models import (
+    CampaignTag,
+    CoalitionSettings,
+    Event,
+    Pledge,
+    PledgeRevision,
+    PledgeType,
+    Target,
+)
 from .partnership_selectors import accepted_partners_prefetch, entity_roles_prefetch
 from .pledge_changes import revision_changes
 from .rates import awaiting_rate
@@ -497,9 +506,19 @@ def pledge_goals_public(pledge: Pledge) -> list[CoalitionGoal]:
             region.pk for region in pledge.regions.all()} | {c.region_id for c in countries},
         CoalitionGoal.Scope.COUNTRY_GROUP: lambda goal: any(
             goal.country_group in country.groups_on(today) for country in countries),
+        CoalitionGoal.Scope.CAMPAIGN: lambda goal: CampaignTag.objects.confirmed().filter(
+            pledge=pledge, campaign_id=goal.campaign_id).exists(),
     }
     goals = CoalitionGoal.objects.shown().filter(counted).select_related("indicator")
     return [goal for goal in goals if in_scope[goal.scope](goal)]
+
+
+def pledge_campaigns_public(pledge: Pledge) -> QuerySet[Campaign]:
+    """The active campaigns the secretariat confirmed the pledge in (its public page names
+    them)."""
+    return Campaign.objects.public().filter(pledge_tags__in=CampaignTag.objects.confirmed()
+                                            .filter(pledge=pledge).values("pk")).order_by(
+        "-starts_on", "slug")
 @dataclass
 class RegionCountries:
     region: Region

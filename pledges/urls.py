@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .feeds import NewPledgesFeed
-from .views import member, partners, public
+from .views import campaigns, member, partners, public
 
 app_name = "pledges"
 
@@ -36,6 +36,7 @@ urlpatterns = [
          name="pledge_translations"),
     # --- Partnerships by consent (issue 18) ---
     path("my-pledges/<int:pk>/partners/", partners.pledge_partners, name="pledge_partners"),
+    path("my-pledges/<int:pk>/campaigns/", campaigns.pledge_campaigns, name="pledge_campaigns"),
     path("my-pledges/<int:pk>/partners/invite/", partners.pledge_partner_invite,
          name="pledge_partner_invite"),
     path("my-pledges/partnerships/<int:pk>/", partners.partnership_respond,

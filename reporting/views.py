@@ -29,6 +29,7 @@ from .compiled_report_downloads import compiled_report_file_response
 from .forms import ProgressReportForm
 from .goal_charts import goal_chart_svg, goal_value
 from .models import ProgressReport, ReportingCycle
+from .selectors import campaigns as campaign_selectors
 from .selectors import compiled_reports as compiled_report_selectors
 from .selectors import events as event_selectors
 from .selectors import goals as goal_selectors
@@ -37,6 +38,8 @@ from .services import progress as progress_services
 
 COMPILED_REPORTS_PER_PAGE = 20
 CONTRIBUTING_PLEDGES_PER_PAGE = 25
+CAMPAIGNS_PER_PAGE = 20
+CAMPAIGN_PLEDGES_PER_PAGE = 25
 EARLIEST_AS_OF = datetime.date(2022, 1, 1)
 
 
@@ -294,6 +297,34 @@ def goal_detail(request, code: str):
             (_("By stakeholder group"), drilldown[goal_selectors.STAKEHOLDER_GROUP]),
         ],
         "page": page,
+    })
+
+
+@public_page
+def campaign_list(request):
+    page = Paginator(campaign_selectors.campaign_list_public(), CAMPAIGNS_PER_PAGE).get_page(
+        page_number(request.GET.get("page"), last=10**6))
+    return render(request, "reporting/public/campaign_list.html", {
+        "page": page, "today": timezone.localdate()})
+
+
+@public_page
+def campaign_detail(request, slug: str):
+    """A campaign: its theme and period, its goals' progress (committed and achieved by its
+    confirmed pledges, as on the Goals page) and its confirmed public pledges."""
+    campaign = campaign_selectors.campaign_get_public(slug)
+    goals = goal_selectors.goal_figures(
+        [(goal, goal_selectors.Slice()) for goal in campaign_selectors.campaign_goals_public(
+            campaign)])
+    for figures in goals:
+        figures.chart = goal_chart_svg(figures, f"goal-{figures.goal.code}")
+        figures.values = _goal_values(figures)
+    page = Paginator(campaign_selectors.campaign_pledges_public(campaign),
+                     CAMPAIGN_PLEDGES_PER_PAGE).get_page(
+        page_number(request.GET.get("page"), last=10**6))
+    return render(request, "reporting/public/campaign_detail.html", {
+        "campaign": campaign, "goals": goals, "page": page,
+        "is_open": campaign.is_open_on(timezone.localdate()),
     })
 
 

@@ -244,6 +244,15 @@ def _rows_of_every_admin_model(entity, entity_admin, member, published, cycle):
                                    reason="Budget cut.", base=base,
                                    proposed={**base, "description": "Amended description."})
     ApiToken.objects.create(name="Hostile client", prefix="p2c_abcdef", digest="0" * 64)
+    # A campaign open until 2099, the published pledge proposed for it, with its audit row.
+    from action_areas.models import Campaign
+    from pledges.models import CampaignTag, CampaignTagChange
+
+    campaign = Campaign.objects.create(slug="hostile-campaign", name_en="School connectivity",
+                                       starts_on=datetime.date(2024, 1, 1),
+                                       ends_on=datetime.date(2099, 12, 31))
+    tag = CampaignTag.objects.create(pledge=published, campaign=campaign, proposed_by=member)
+    CampaignTagChange.objects.create(tag=tag, actor=member, to_status=tag.status)
     kenya = Country.objects.get(iso3="KEN")
     return EntityIdentityChange.objects.create(
         entity=entity, name="Ministry of ICT and Innovation", stakeholder_group="government",
@@ -290,6 +299,7 @@ def url_arguments(name: str, pattern, data) -> list[dict] | None:
         "reporting:progress_edit": [{"pk": published.pk, "cycle_id": data["cycle"].pk}],
         "reporting:compiled_report_detail": [{"pk": data["run"].pk}],
         "reporting:goal_detail": [{"code": "usd-100-billion"}],
+        "reporting:campaign_detail": [{"slug": "hostile-campaign"}],
         "reporting:compiled_report_file": [{"pk": data["run"].pk, "language": "en",
                                             "file_format": "pdf"}],
         "following:follow_new": [{"kind": "pledge", "key": published.pk},

@@ -142,6 +142,7 @@ def pledge_detail(request, pk: int):
     return render(request, "pledges/public/pledge_detail.html", {
         "pledge": pledge,
         "goals": selectors.pledge_goals_public(pledge),
+        "campaigns": selectors.pledge_campaigns_public(pledge),
         "revisions": selectors.pledge_revisions_public(pledge),
     })
 

@@ -53,7 +53,7 @@ from pledges.in_force import (
     type_in_force,
     usd_in_force,
 )
-from pledges.models import Pledge, PledgeType, Target
+from pledges.models import CampaignTag, Pledge, PledgeType, Target
 
 from ..models import ProgressReport, TargetProgress
 
@@ -62,6 +62,7 @@ ACTION_AREA = "action_area"
 COUNTRY_GROUP = "country_group"
 REGION = "region"
 STAKEHOLDER_GROUP = "stakeholder_group"
+CAMPAIGN = "campaign"
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,18 @@ def _pledges_in(kind: str, value, as_of: datetime.date) -> QuerySet | None:
             linked_in_force("countries", as_of, in_group.values("country_id"))).values("pk")
     if kind == STAKEHOLDER_GROUP:
         return Pledge.objects.filter(entity__stakeholder_group=value).values("pk")
+    if kind == CAMPAIGN:
+        # Tags the secretariat had confirmed by the end of that day.
+        return CampaignTag.objects.confirmed().filter(
+            campaign_id=value, decided_at__lt=_day_after(as_of)).values("pledge_id")
     return None
 
 
 def _goal_scope(goal: CoalitionGoal) -> tuple[str, object]:
     values = {CoalitionGoal.Scope.ACTION_AREA: goal.action_area_id,
               CoalitionGoal.Scope.REGION: goal.region_id,
-              CoalitionGoal.Scope.COUNTRY_GROUP: goal.country_group}
+              CoalitionGoal.Scope.COUNTRY_GROUP: goal.country_group,
+              CoalitionGoal.Scope.CAMPAIGN: goal.campaign_id}
     return goal.scope, values.get(goal.scope)
 
 
@@ -302,7 +308,8 @@ def goal_figures(cells: list[tuple[CoalitionGoal, Slice]], *,
 
 
 def goal_list_public() -> QuerySet[CoalitionGoal]:
-    return CoalitionGoal.objects.shown().select_related("indicator", "action_area", "region")
+    return CoalitionGoal.objects.shown().select_related("indicator", "action_area", "region",
+                                                        "campaign")
 
 
 def goal_get_public(code: str) -> CoalitionGoal:

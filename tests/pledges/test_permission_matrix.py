@@ -138,6 +138,16 @@ ROWS = {
             "*": Redirect("/en/my-pledges/"),
         },
     ),
+    # --- Campaigns: its members see the proposals; administrators and editors propose
+    "campaigns of a draft": (
+        "get", "/en/my-pledges/{draft}/campaigns/", {"anonymous": LOGIN, **OUTSIDERS, "*": 200},
+    ),
+    "propose for a campaign": (
+        "post",
+        "/en/my-pledges/{draft}/campaigns/",
+        # No campaign chosen: the form says so (200), nothing written.
+        {"anonymous": LOGIN, **OUTSIDERS, "viewer": 403, "secretariat": 403, "*": 200},
+    ),
     # --- Another entity's draft: its own members only (and the secretariat, read-only)
     "another entity's draft": (
         "get",
@@ -189,6 +199,11 @@ ROWS = {
         "get", "/en/admin/pledges/currencyrate/add/", {**DESK, "secretariat": 403},
     ),
     "desk: coalition settings": ("get", "/en/admin/pledges/coalitionsettings/", DESK),
+    "desk: campaign tags": ("get", "/en/admin/pledges/campaigntag/", DESK),
+    # Tags are proposed by the pledging entity, and kept.
+    "desk: add a campaign tag": (
+        "get", "/en/admin/pledges/campaigntag/add/", {**DESK, "secretariat": 403},
+    ),
 }
 
 

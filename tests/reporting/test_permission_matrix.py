@@ -8,9 +8,13 @@ publishes and reads them in the admin (staff in the Secretariat group; other sta
 anyone else is sent to log in).
 """
 
+import datetime
+from types import SimpleNamespace
+
 import pytest
 import time_machine
 
+from action_areas.models import Campaign
 from reporting.models import ReminderSettings
 from reporting.services import compiled_reports
 from tests.permission_matrix import (
@@ -95,6 +99,18 @@ ROWS = {
     "desk: coalition goals": ("get", "/en/admin/action_areas/coalitiongoal/", DESK),
     "desk: add a coalition goal": ("get", "/en/admin/action_areas/coalitiongoal/add/", DESK),
     "desk: targets to map": ("get", "/en/admin/pledges/target/", DESK),
+    # --- Campaigns on the public site; run on the desk, their tags confirmed there
+    "campaigns": ("get", "/en/campaigns/", {"*": 200}),
+    "a campaign": ("get", "/en/campaigns/{campaign}/", {"*": 200}),
+    "an inactive campaign": ("get", "/en/campaigns/{inactive_campaign}/", {"*": 404}),
+    "no such campaign": ("get", "/en/campaigns/no-such-campaign/", {"*": 404}),
+    "desk: campaigns": ("get", "/en/admin/action_areas/campaign/", DESK),
+    "desk: add a campaign": ("get", "/en/admin/action_areas/campaign/add/", DESK),
+    # Tags point at campaigns: a campaign is closed, never deleted.
+    "desk: delete a campaign": (
+        "get", "/en/admin/action_areas/campaign/{campaign_id}/delete/",
+        {**DESK, "secretariat": 403}),
+    "desk: campaign tags": ("get", "/en/admin/pledges/campaigntag/", DESK),
     # --- The desk (admin)
     "desk: reporting cycles": ("get", f"{ADMIN}/reportingcycle/", DESK),
     "desk: a reporting cycle": ("get", f"{ADMIN}/reportingcycle/{{cycle}}/change/", DESK),
@@ -177,6 +193,14 @@ def objects(entity, other_entity, member, django_capture_on_commit_callbacks) ->
         "other_pledge": lambda o: make_published_pledge(other_entity),
         "settings": lambda o: ReminderSettings.load(),
         "published_run": lambda o: compiled_run("", published=True),
+        # Campaigns are addressed by their slug: the row's "id" is the slug.
+        "campaign": lambda o: SimpleNamespace(pk=o.get_object("campaign_id").slug),
+        "campaign_id": lambda o: Campaign.objects.create(
+            slug="schools", name_en="School connectivity", starts_on=datetime.date(2025, 1, 1),
+            ends_on=datetime.date(2025, 12, 31)),
+        "inactive_campaign": lambda o: SimpleNamespace(pk=Campaign.objects.create(
+            slug="closed", name_en="Closed", starts_on=datetime.date(2024, 1, 1),
+            ends_on=datetime.date(2024, 12, 31), is_active=False).slug),
         "unpublished_run": lambda o: compiled_run("type=programme", published=False),
     })
 
