@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pledges.models import Pledge, PledgeType
+from pledges.models import Pledge
 
 
 def _language() -> str:
@@ -53,7 +53,10 @@ class EntityRef(serializers.Serializer):
 
 
 class TargetSerializer(serializers.Serializer):
-    indicator = serializers.CharField()
+    indicator = serializers.CharField(help_text="As the entity words it.")
+    indicator_code = serializers.CharField(
+        allow_null=True, help_text="The catalogue indicator it counts towards (see "
+                                   "/api/v1/indicators/), null if none fits.")
     unit = serializers.CharField()
     baseline = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True,
                                         coerce_to_string=True)
@@ -62,17 +65,30 @@ class TargetSerializer(serializers.Serializer):
     target_date = serializers.DateField()
 
 
+class PartnerSerializer(serializers.Serializer):
+    entity = EntityRef()
+    role = CodeName(help_text="co_pledger, co_implementer, adopter, funder…")
+    since = serializers.DateTimeField(allow_null=True, help_text="When the entity accepted.")
+
+
+class RevisionSerializer(serializers.Serializer):
+    in_force_since = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
 class PledgeSerializer(serializers.Serializer):
+    """Describes the documents api.documents builds (from rows, for speed): the schema only."""
+
     id = serializers.IntegerField()
     reference = serializers.CharField(allow_null=True)
-    url = serializers.SerializerMethodField(help_text="The pledge's public page.")
-    title = serializers.SerializerMethodField(
+    url = serializers.URLField(help_text="The pledge's public page.")
+    title = serializers.CharField(
         help_text="In the requested language where the entity gave a translation.")
-    summary = serializers.SerializerMethodField()
-    text_language = serializers.SerializerMethodField(
+    summary = serializers.CharField()
+    text_language = serializers.CharField(
         help_text="Language of title and summary as returned (empty if not stated).")
     description = serializers.CharField(help_text="As written by the entity.")
-    pledge_type = serializers.SerializerMethodField()
+    pledge_type = CodeName(allow_null=True)
     status = serializers.ChoiceField(
         choices=[Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED])
     published_at = serializers.DateTimeField(allow_null=True)
@@ -81,8 +97,11 @@ class PledgeSerializer(serializers.Serializer):
                   "use it.")
     entity = EntityRef()
     co_pledgers = EntityRef(many=True)
+    partners = PartnerSerializer(
+        many=True, help_text="Entities that accepted a role in the pledge (invitations and "
+                             "declined ones are not shown).")
     other_partners = serializers.CharField()
-    event = serializers.SerializerMethodField(help_text="Where the pledge was announced.")
+    event = CodeName(allow_null=True, help_text="Where the pledge was announced.")
     start_date = serializers.DateField(allow_null=True)
     end_date = serializers.DateField(allow_null=True)
     action_areas = CodeName(many=True)
@@ -105,36 +124,15 @@ class PledgeSerializer(serializers.Serializer):
     programme_kind = serializers.CharField()
     people_to_reach = serializers.IntegerField(allow_null=True)
     targets = TargetSerializer(many=True)
+    revisions = RevisionSerializer(
+        many=True, help_text="Approved amendments, oldest first (the pledge as shown is the "
+                             "latest version).")
 
-    def _text(self, pledge) -> dict:
-        cached = getattr(pledge, "_api_text", None)
-        if cached is None:
-            cached = pledge._api_text = pledge.text_in(_language())
-        return cached
 
-    def get_url(self, pledge) -> str:
-        return _absolute(self.context.get("request"), pledge.get_absolute_url())
-
-    def get_title(self, pledge) -> str:
-        return self._text(pledge)["title"]
-
-    def get_summary(self, pledge) -> str:
-        return self._text(pledge)["summary"]
-
-    def get_text_language(self, pledge) -> str:
-        return self._text(pledge)["language"]
-
-    @extend_schema_field(CodeName(allow_null=True))
-    def get_event(self, pledge):
-        if pledge.event is None:
-            return None
-        return {"code": pledge.event.slug, "name": pledge.event.name}
-
-    @extend_schema_field(CodeName(allow_null=True))
-    def get_pledge_type(self, pledge):
-        if not pledge.pledge_type:
-            return None
-        return {"code": pledge.pledge_type, "name": str(PledgeType(pledge.pledge_type).label)}
+class PledgeRemovalSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The pledge that left the public set.")
+    removed_at = serializers.DateTimeField(
+        help_text="When it left: order and `updated_since` use it.")
 
 
 class EntitySerializer(serializers.Serializer):

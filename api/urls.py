@@ -10,6 +10,7 @@ app_name = "api"
 # id: "-4" or "abc" never reaches Django's HTML 404 page.
 urlpatterns = [
     path("pledges/", views.PledgeList.as_view(), name="pledge_list"),
+    path("pledges/removed/", views.PledgeRemovalList.as_view(), name="pledge_removal_list"),
     path("pledges/<str:pk>/", views.PledgeDetail.as_view(), name="pledge_detail"),
     path("entities/", views.EntityList.as_view(), name="entity_list"),
     path("entities/<str:pk>/", views.EntityDetail.as_view(), name="entity_detail"),
