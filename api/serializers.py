@@ -230,3 +230,65 @@ class CompiledReportSerializer(serializers.Serializer):
 
     def get_url(self, run) -> str:
         return _absolute(self.context.get("request"), run.get_absolute_url())
+
+
+class IndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable code; targets name it in `indicator_code`.")
+    name = serializers.CharField()
+    definition = serializers.CharField()
+    unit = serializers.CharField()
+    aggregation = serializers.ChoiceField(
+        choices=["sum", "max", "none"],
+        help_text="How targets add up: summed, their maximum, or not combinable.")
+    disaggregations = serializers.ListField(child=serializers.CharField())
+    action_areas = CodeName(many=True, help_text="Empty: it fits every area.")
+
+
+class GoalScopeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["all", "action_area", "country_group", "region"])
+    code = serializers.CharField(allow_null=True,
+                                 help_text="The area, group (LDC, LLDC, SIDS) or region code.")
+
+
+class GoalSerializer(serializers.Serializer):
+    """A coalition goal with its figures as of a date (reporting.selectors.goals: the Goals
+    page's own)."""
+
+    code = serializers.CharField(source="goal.code")
+    name = serializers.CharField(source="goal.name")
+    url = serializers.SerializerMethodField(help_text="The goal's public page.")
+    measure = serializers.ChoiceField(choices=["indicator", "usd"], source="goal.measure")
+    indicator_code = serializers.SerializerMethodField(
+        help_text="The catalogue indicator it adds up (null for USD committed).")
+    unit = serializers.CharField(source="goal.unit")
+    target_value = serializers.DecimalField(max_digits=20, decimal_places=2,
+                                            source="goal.target_value")
+    target_date = serializers.DateField(source="goal.target_date")
+    scope = serializers.SerializerMethodField()
+    as_of = serializers.SerializerMethodField()
+    committed = serializers.DecimalField(
+        max_digits=24, decimal_places=2, allow_null=True,
+        help_text="Target values of the public pledges (null: the indicator does not add up).")
+    achieved = serializers.DecimalField(
+        max_digits=24, decimal_places=2, allow_null=True,
+        help_text="Latest values reported in public progress reports.")
+    pledges = serializers.IntegerField(help_text="Pledges counted.")
+    targets = serializers.IntegerField(help_text="Targets counted.")
+
+    def get_url(self, figures) -> str:
+        return _absolute(self.context.get("request"), figures.goal.get_absolute_url())
+
+    def get_indicator_code(self, figures) -> str | None:
+        return figures.goal.indicator.code if figures.goal.indicator_id else None
+
+    @extend_schema_field(GoalScopeSerializer())
+    def get_scope(self, figures):
+        goal = figures.goal
+        code = {"action_area": goal.action_area.code if goal.action_area_id else None,
+                "country_group": goal.country_group or None,
+                "region": goal.region.code if goal.region_id else None}.get(goal.scope)
+        return {"kind": goal.scope, "code": code}
+
+    @extend_schema_field(serializers.DateField())
+    def get_as_of(self, figures):
+        return self.context["as_of"].isoformat()

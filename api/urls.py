@@ -16,6 +16,8 @@ urlpatterns = [
     path("entities/<str:pk>/", views.EntityDetail.as_view(), name="entity_detail"),
     path("countries/", views.CountryList.as_view(), name="country_list"),
     path("action-areas/", views.ActionAreaList.as_view(), name="action_area_list"),
+    path("indicators/", views.IndicatorList.as_view(), name="indicator_list"),
+    path("goals/", views.GoalList.as_view(), name="goal_list"),
     path("progress-reports/", views.ProgressReportList.as_view(), name="progress_report_list"),
     path("compiled-reports/", views.CompiledReportList.as_view(),
          name="compiled_report_list"),
