@@ -6,7 +6,10 @@ rows come from pledges.selectors (pledge_changes_public), the partners from
 pledges.partnership_selectors. serializers.PledgeSerializer describes these documents in the
 OpenAPI schema; tests/api check that every answer keeps to it."""
 
+import json
+
 from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 from django.utils.translation import get_language
 from rest_framework import serializers
@@ -49,35 +52,71 @@ def _decimal(field, value):
     return None if value is None else field.to_representation(value)
 
 
+class _PledgeText:
+    """The model's own rule for which title and summary to show (Pledge.text_in), on a row:
+    a model instance per row would cost more than the rest of the document."""
+
+    text_in = Pledge.text_in
+    translation = Pledge.translation
+    original_text = Pledge.original_text
+
+    def __init__(self, row: dict):
+        self.title, self.summary = row["title"], row["summary"]
+        self.language, self.translations = row["language"], row["translations"]
+
+
 def pledge_page_rows(pledges):
     """The rows of a queryset of pledge_changes_public (a page of it once sliced)."""
     return pledges.prefetch_related(None).values(*PAGE_COLUMNS)
 
 
-def _related(field_name: str, columns: dict, ordering: tuple, pledge_ids, **conditions):
-    """{pledge id: [{name: value}]} of one many-to-many field of Pledge, in one query, read
-    through its join table: `columns` maps the document's names to the related model's
-    columns."""
-    field = Pledge._meta.get_field(field_name)
-    through = field.remote_field.through
-    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-    rows = (through.objects.filter(**{f"{source}_id__in": pledge_ids},
-                                   **{f"{target}__{k}": v for k, v in conditions.items()})
-            .order_by(*(f"{target}__{column}" for column in ordering))
-            .values(f"{source}_id", *(f"{target}__{column}" for column in columns.values())))
-    related: dict[int, list[dict]] = {}
-    for row in rows:
-        related.setdefault(row[f"{source}_id"], []).append(
-            {name: row[f"{target}__{column}"] for name, column in columns.items()})
-    return related
+# The reference lists of a pledge: document key → (Pledge's many-to-many field, the code
+# column, the column ordering the list before the code). Codes are text in the document, but the
+# SDGs' numbers.
+REFERENCE_LISTS = {
+    "action_areas": ("action_areas", "code", "position"),
+    "pillars": ("pillars", "code", "position"),
+    "regions": ("regions", "code", "position"),
+    "countries": ("countries", "iso3", None),
+    "beneficiary_groups": ("beneficiary_groups", "code", "position"),
+    "sdgs": ("sdgs", "number", "number"),
+}
 
 
-def _labelled(rows: list[dict], key: str, language: str) -> list[dict]:
-    return [{key: row[key], "name": text_in(row["name_en"], row["translations"], language)}
-            for row in rows]
-
-
-NAMED = {"code": "code", "name_en": "name_en", "translations": "name_translations"}
+def _reference_lists(pledge_ids: list[int], language: str) -> dict[str, dict[int, list]]:
+    """{document key: {pledge id: [(code, label)]}} for every reference list, in two queries
+    whatever the page: the join tables' links in one, then the names of the rows they link to
+    in one (each name read once, not once per pledge)."""
+    quoted = connection.ops.quote_name
+    links, names = [], []
+    # Identifiers from the models' metadata only; every value is a parameter.
+    for field_name, code, order in REFERENCE_LISTS.values():
+        field = Pledge._meta.get_field(field_name)
+        pledge_column = quoted(field.m2m_column_name())
+        links.append(
+            f"SELECT %s::text, {pledge_column}, {quoted(field.m2m_reverse_name())} "  # noqa: S608
+            f"FROM {quoted(field.m2m_db_table())} WHERE {pledge_column} = ANY(%s)")
+        names.append(
+            f"SELECT %s::text, id, {quoted(code)}::text, "  # noqa: S608
+            f"{quoted(order) if order else '0'}, name_en, name_translations::text "
+            f"FROM {quoted(field.related_model._meta.db_table)} WHERE id = ANY(%s)")
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(links),
+                       [value for key in REFERENCE_LISTS for value in (key, pledge_ids)])
+        linked: dict[str, dict[int, list[int]]] = {key: {} for key in REFERENCE_LISTS}
+        for key, pledge_id, related_id in cursor.fetchall():
+            linked[key].setdefault(pledge_id, []).append(related_id)
+        cursor.execute(" UNION ALL ".join(names), [
+            value for key in REFERENCE_LISTS
+            for value in (key, list({i for ids in linked[key].values() for i in ids}))])
+        rows = {key: {} for key in REFERENCE_LISTS}
+        for key, related_id, code, order, name_en, translations in cursor.fetchall():
+            rows[key][related_id] = (
+                order, code, int(code) if key == "sdgs" else code,
+                text_in(name_en, json.loads(translations) if translations else {}, language))
+    return {key: {pledge_id: [rows[key][i][2:] for i in sorted(ids, key=rows[key].__getitem__)]
+                  for pledge_id, ids in linked[key].items()}
+            for key in REFERENCE_LISTS}
 
 
 def pledge_documents(rows: list[dict], request=None) -> list[dict]:
@@ -86,16 +125,14 @@ def pledge_documents(rows: list[dict], request=None) -> list[dict]:
     ids = [row["id"] for row in rows]
     if not ids:
         return []
-    areas = _related("action_areas", NAMED, ("position",), ids)
-    pillars = _related("pillars", NAMED, ("position", "code"), ids)
-    regions = _related("regions", NAMED, ("position",), ids)
-    countries = _related("countries", {"code": "iso3", "name_en": "name_en",
-                                       "translations": "name_translations"}, ("iso3",), ids)
-    groups = _related("beneficiary_groups", NAMED, ("position", "code"), ids)
-    sdgs = _related("sdgs", {"code": "number", "name_en": "name_en",
-                             "translations": "name_translations"}, ("number",), ids)
-    co_pledgers = _related("co_pledgers", {"id": "pk", "name": "name"}, ("pk",), ids,
-                           status=Entity.Status.APPROVED)
+    lists = _reference_lists(ids, language)
+    co_pledgers: dict[int, list[dict]] = {}
+    # Co-pledgers as the pledge page shows them: approved entities only.
+    for link in (Pledge.co_pledgers.through.objects
+                 .filter(pledge_id__in=ids, entity__status=Entity.Status.APPROVED)
+                 .order_by("entity_id").values("pledge_id", "entity_id", "entity__name")):
+        co_pledgers.setdefault(link["pledge_id"], []).append(
+            {"id": link["entity_id"], "name": link["entity__name"]})
     targets: dict[int, list[dict]] = {}
     for target in (Target.objects.filter(pledge_id__in=ids).order_by("position", "pk")
                    .values("pledge_id", "indicator", "catalogue_indicator__code", "unit",
@@ -122,8 +159,7 @@ def pledge_documents(rows: list[dict], request=None) -> list[dict]:
     documents = []
     for row in rows:
         pledge_id = row["id"]
-        text = Pledge(title=row["title"], summary=row["summary"], language=row["language"],
-                      translations=row["translations"]).text_in(language)
+        text = _PledgeText(row).text_in(language)
         url = url_pattern.format(pledge_id)
         documents.append({
             "id": pledge_id,
@@ -150,16 +186,9 @@ def pledge_documents(rows: list[dict], request=None) -> list[dict]:
                       if row["event__slug"] else None),
             "start_date": _day(row["start_date"]),
             "end_date": _day(row["end_date"]),
-            "action_areas": _labelled(areas.get(pledge_id, []), "code", language),
-            "pillars": _labelled(pillars.get(pledge_id, []), "code", language),
-            "regions": _labelled(regions.get(pledge_id, []), "code", language),
-            "countries": [{"iso3": c["code"],
-                           "name": text_in(c["name_en"], c["translations"], language)}
-                          for c in countries.get(pledge_id, [])],
-            "beneficiary_groups": _labelled(groups.get(pledge_id, []), "code", language),
-            "sdgs": [{"number": g["code"],
-                      "name": text_in(g["name_en"], g["translations"], language)}
-                     for g in sdgs.get(pledge_id, [])],
+            **{key: [{"iso3" if key == "countries" else "number" if key == "sdgs" else "code":
+                      code, "name": name} for code, name in lists[key].get(pledge_id, ())]
+               for key in REFERENCE_LISTS},
             "amount": _decimal(_AMOUNT, row["amount"]),
             "usd_amount": _decimal(_AMOUNT, row["usd_amount"]),
             "advocacy_activities": list(row["advocacy_activities"] or []),
