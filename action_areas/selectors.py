@@ -2,7 +2,7 @@ import unicodedata
 
 from django.db.models import Prefetch
 
-from .models import ActionArea, Country, Pillar
+from .models import ActionArea, Country, Indicator, Pillar
 
 
 def action_area_list():
@@ -30,3 +30,12 @@ def country_list_with_groupings():
     them for any date without another query), ordered by ISO code."""
     return (Country.objects.select_related("region").prefetch_related("group_memberships")
             .order_by("iso3", "pk"))
+
+
+def indicator_list_public():
+    """The catalogue's active indicators (what pledge targets count towards), each with its
+    action areas, ordered by code (a stable order to page by)."""
+    return (Indicator.objects.active()
+            .prefetch_related(Prefetch("action_areas",
+                                       queryset=ActionArea.objects.order_by("position")))
+            .order_by("code", "pk"))

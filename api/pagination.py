@@ -38,6 +38,13 @@ def _decode(cursor: str) -> list:
     return position
 
 
+def row_position(row, field: str) -> tuple:
+    """(order value, key) of a row, a model instance or a dict of values() (api.documents)."""
+    if isinstance(row, dict):
+        return row[field], row["id"]
+    return getattr(row, field), row.pk
+
+
 class StableCursorPagination(BasePagination):
     """`order_field` is the first ordering column (the view's queryset is ordered by it, then
     by pk); the view says which with `cursor_field`."""
@@ -78,11 +85,10 @@ class StableCursorPagination(BasePagination):
     def _next_link(self) -> str | None:
         if not self.has_next:
             return None
-        last = self.rows[-1]
-        value = getattr(last, self.field)
+        value, pk = row_position(self.rows[-1], self.field)
         value = value.isoformat() if hasattr(value, "isoformat") else str(value)
         return replace_query_param(self.request.build_absolute_uri(), "cursor",
-                                   _encode([value, last.pk]))
+                                   _encode([value, pk]))
 
     def get_paginated_response(self, data):
         return Response({"next": self._next_link(), "results": data})

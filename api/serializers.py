@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pledges.models import Pledge, PledgeType
+from pledges.models import Pledge
 
 
 def _language() -> str:
@@ -53,7 +53,10 @@ class EntityRef(serializers.Serializer):
 
 
 class TargetSerializer(serializers.Serializer):
-    indicator = serializers.CharField()
+    indicator = serializers.CharField(help_text="As the entity words it.")
+    indicator_code = serializers.CharField(
+        allow_null=True, help_text="The catalogue indicator it counts towards (see "
+                                   "/api/v1/indicators/), null if none fits.")
     unit = serializers.CharField()
     baseline = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True,
                                         coerce_to_string=True)
@@ -62,17 +65,30 @@ class TargetSerializer(serializers.Serializer):
     target_date = serializers.DateField()
 
 
+class PartnerSerializer(serializers.Serializer):
+    entity = EntityRef()
+    role = CodeName(help_text="co_pledger, co_implementer, adopter, funder…")
+    since = serializers.DateTimeField(allow_null=True, help_text="When the entity accepted.")
+
+
+class RevisionSerializer(serializers.Serializer):
+    in_force_since = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
 class PledgeSerializer(serializers.Serializer):
+    """Describes the documents api.documents builds (from rows, for speed): the schema only."""
+
     id = serializers.IntegerField()
     reference = serializers.CharField(allow_null=True)
-    url = serializers.SerializerMethodField(help_text="The pledge's public page.")
-    title = serializers.SerializerMethodField(
+    url = serializers.URLField(help_text="The pledge's public page.")
+    title = serializers.CharField(
         help_text="In the requested language where the entity gave a translation.")
-    summary = serializers.SerializerMethodField()
-    text_language = serializers.SerializerMethodField(
+    summary = serializers.CharField()
+    text_language = serializers.CharField(
         help_text="Language of title and summary as returned (empty if not stated).")
     description = serializers.CharField(help_text="As written by the entity.")
-    pledge_type = serializers.SerializerMethodField()
+    pledge_type = CodeName(allow_null=True)
     status = serializers.ChoiceField(
         choices=[Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED])
     published_at = serializers.DateTimeField(allow_null=True)
@@ -81,8 +97,11 @@ class PledgeSerializer(serializers.Serializer):
                   "use it.")
     entity = EntityRef()
     co_pledgers = EntityRef(many=True)
+    partners = PartnerSerializer(
+        many=True, help_text="Entities that accepted a role in the pledge (invitations and "
+                             "declined ones are not shown).")
     other_partners = serializers.CharField()
-    event = serializers.SerializerMethodField(help_text="Where the pledge was announced.")
+    event = CodeName(allow_null=True, help_text="Where the pledge was announced.")
     start_date = serializers.DateField(allow_null=True)
     end_date = serializers.DateField(allow_null=True)
     action_areas = CodeName(many=True)
@@ -105,36 +124,15 @@ class PledgeSerializer(serializers.Serializer):
     programme_kind = serializers.CharField()
     people_to_reach = serializers.IntegerField(allow_null=True)
     targets = TargetSerializer(many=True)
+    revisions = RevisionSerializer(
+        many=True, help_text="Approved amendments, oldest first (the pledge as shown is the "
+                             "latest version).")
 
-    def _text(self, pledge) -> dict:
-        cached = getattr(pledge, "_api_text", None)
-        if cached is None:
-            cached = pledge._api_text = pledge.text_in(_language())
-        return cached
 
-    def get_url(self, pledge) -> str:
-        return _absolute(self.context.get("request"), pledge.get_absolute_url())
-
-    def get_title(self, pledge) -> str:
-        return self._text(pledge)["title"]
-
-    def get_summary(self, pledge) -> str:
-        return self._text(pledge)["summary"]
-
-    def get_text_language(self, pledge) -> str:
-        return self._text(pledge)["language"]
-
-    @extend_schema_field(CodeName(allow_null=True))
-    def get_event(self, pledge):
-        if pledge.event is None:
-            return None
-        return {"code": pledge.event.slug, "name": pledge.event.name}
-
-    @extend_schema_field(CodeName(allow_null=True))
-    def get_pledge_type(self, pledge):
-        if not pledge.pledge_type:
-            return None
-        return {"code": pledge.pledge_type, "name": str(PledgeType(pledge.pledge_type).label)}
+class PledgeRemovalSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The pledge that left the public set.")
+    removed_at = serializers.DateTimeField(
+        help_text="When it left: order and `updated_since` use it.")
 
 
 class EntitySerializer(serializers.Serializer):
@@ -232,3 +230,65 @@ class CompiledReportSerializer(serializers.Serializer):
 
     def get_url(self, run) -> str:
         return _absolute(self.context.get("request"), run.get_absolute_url())
+
+
+class IndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable code; targets name it in `indicator_code`.")
+    name = serializers.CharField()
+    definition = serializers.CharField()
+    unit = serializers.CharField()
+    aggregation = serializers.ChoiceField(
+        choices=["sum", "max", "none"],
+        help_text="How targets add up: summed, their maximum, or not combinable.")
+    disaggregations = serializers.ListField(child=serializers.CharField())
+    action_areas = CodeName(many=True, help_text="Empty: it fits every area.")
+
+
+class GoalScopeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["all", "action_area", "country_group", "region"])
+    code = serializers.CharField(allow_null=True,
+                                 help_text="The area, group (LDC, LLDC, SIDS) or region code.")
+
+
+class GoalSerializer(serializers.Serializer):
+    """A coalition goal with its figures as of a date (reporting.selectors.goals: the Goals
+    page's own)."""
+
+    code = serializers.CharField(source="goal.code")
+    name = serializers.CharField(source="goal.name")
+    url = serializers.SerializerMethodField(help_text="The goal's public page.")
+    measure = serializers.ChoiceField(choices=["indicator", "usd"], source="goal.measure")
+    indicator_code = serializers.SerializerMethodField(
+        help_text="The catalogue indicator it adds up (null for USD committed).")
+    unit = serializers.CharField(source="goal.unit")
+    target_value = serializers.DecimalField(max_digits=20, decimal_places=2,
+                                            source="goal.target_value")
+    target_date = serializers.DateField(source="goal.target_date")
+    scope = serializers.SerializerMethodField()
+    as_of = serializers.SerializerMethodField()
+    committed = serializers.DecimalField(
+        max_digits=24, decimal_places=2, allow_null=True,
+        help_text="Target values of the public pledges (null: the indicator does not add up).")
+    achieved = serializers.DecimalField(
+        max_digits=24, decimal_places=2, allow_null=True,
+        help_text="Latest values reported in public progress reports.")
+    pledges = serializers.IntegerField(help_text="Pledges counted.")
+    targets = serializers.IntegerField(help_text="Targets counted.")
+
+    def get_url(self, figures) -> str:
+        return _absolute(self.context.get("request"), figures.goal.get_absolute_url())
+
+    def get_indicator_code(self, figures) -> str | None:
+        return figures.goal.indicator.code if figures.goal.indicator_id else None
+
+    @extend_schema_field(GoalScopeSerializer())
+    def get_scope(self, figures):
+        goal = figures.goal
+        code = {"action_area": goal.action_area.code if goal.action_area_id else None,
+                "country_group": goal.country_group or None,
+                "region": goal.region.code if goal.region_id else None}.get(goal.scope)
+        return {"kind": goal.scope, "code": code}
+
+    @extend_schema_field(serializers.DateField())
+    def get_as_of(self, figures):
+        return self.context["as_of"].isoformat()

@@ -10,11 +10,14 @@ app_name = "api"
 # id: "-4" or "abc" never reaches Django's HTML 404 page.
 urlpatterns = [
     path("pledges/", views.PledgeList.as_view(), name="pledge_list"),
+    path("pledges/removed/", views.PledgeRemovalList.as_view(), name="pledge_removal_list"),
     path("pledges/<str:pk>/", views.PledgeDetail.as_view(), name="pledge_detail"),
     path("entities/", views.EntityList.as_view(), name="entity_list"),
     path("entities/<str:pk>/", views.EntityDetail.as_view(), name="entity_detail"),
     path("countries/", views.CountryList.as_view(), name="country_list"),
     path("action-areas/", views.ActionAreaList.as_view(), name="action_area_list"),
+    path("indicators/", views.IndicatorList.as_view(), name="indicator_list"),
+    path("goals/", views.GoalList.as_view(), name="goal_list"),
     path("progress-reports/", views.ProgressReportList.as_view(), name="progress_report_list"),
     path("compiled-reports/", views.CompiledReportList.as_view(),
          name="compiled_report_list"),

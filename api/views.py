@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
+from rest_framework.response import Response
 
 from action_areas import selectors as action_area_selectors
 from members.selectors import entity_get_public, entity_list_public
@@ -26,11 +27,13 @@ from p2c_portal.query_params import database_id, one_of
 from pledges import filters as pledge_filters_module
 from pledges import selectors as pledge_selectors
 from reporting.selectors.compiled_reports import compiled_reports_published
+from reporting.selectors.goals import Slice, goal_figures, goal_list_public
 from reporting.selectors.progress import progress_reports_public
 
 from . import serializers
+from .documents import pledge_documents, pledge_page_rows
 from .errors import InvalidParameter
-from .pagination import MAX_PAGE_SIZE, StableCursorPagination
+from .pagination import MAX_PAGE_SIZE, StableCursorPagination, row_position
 
 COMMON_PARAMETERS = {"lang", "cursor", "page_size"}
 MAX_QUERY_VALUES = 200  # parameters × values: beyond any real filter
@@ -38,6 +41,12 @@ MAX_QUERY_VALUES = 200  # parameters × values: beyond any real filter
 LANG_PARAMETER = OpenApiParameter(
     "lang", OpenApiTypes.STR, enum=[code for code, _name in settings.LANGUAGES],
     description="Language of the labels (else Accept-Language); codes never change.",
+)
+REFERENCE_UPDATED_SINCE_PARAMETER = OpenApiParameter(
+    "updated_since", OpenApiTypes.DATETIME,
+    description="Accepted as on every collection, but this short reference list records no "
+                "moment of change per row: it always comes whole. To know cheaply whether it "
+                "changed, send the ETag you have in If-None-Match (304 if not).",
 )
 UPDATED_SINCE_PARAMETER = OpenApiParameter(
     "updated_since", OpenApiTypes.DATETIME,
@@ -105,8 +114,19 @@ class PublicApiView:
                 "2026-01-31T12:00:00Z."))
         return moment
 
-    def last_modified(self, data):
-        return None
+    def day(self, name: str, example: str = "2024-12-13"):
+        """The day in parameter `name` (ISO 8601), None if absent; a 400 naming it if bad."""
+        raw = self.request.query_params.get(name)
+        if raw is None:
+            return None
+        try:
+            day = parse_date(raw.strip()) if len(raw) <= 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise InvalidParameter(name, _("%(name)s must be a day in ISO 8601, e.g. "
+                                           "%(example)s.") % {"name": name, "example": example})
+        return day
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -128,7 +148,7 @@ class PublicApiView:
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        moments = [getattr(row, self.cursor_field) for row in self.paginator.rows]
+        moments = [row_position(row, self.cursor_field)[0] for row in self.paginator.rows]
         moments = [m for m in moments if isinstance(m, datetime.datetime)]
         self._last_modified = max(moments) if moments else None
         return response
@@ -165,14 +185,23 @@ PLEDGE_FILTER_PARAMETERS = [
 @extend_schema_view(get=extend_schema(parameters=PLEDGE_FILTER_PARAMETERS,
                                       summary="Public pledges"))
 class PledgeList(PublicApiView, generics.ListAPIView):
+    """Documents built from rows (api.documents), not serialized instances: the speed of a
+    page of 100 at 100,000 pledges."""
+
     serializer_class = serializers.PledgeSerializer
     cursor_field = "changed_at"
     allowed_parameters = frozenset({*pledge_filters_module.FACET_NAMES, "q", "entity",
                                     "updated_since"})
 
     def get_queryset(self):
-        return pledge_selectors.pledge_changes_public(
-            _pledge_filters(self.request), changed_since=self.updated_since())
+        return pledge_page_rows(pledge_selectors.pledge_changes_public(
+            _pledge_filters(self.request), changed_since=self.updated_since()))
+
+    def list(self, request, *args, **kwargs):
+        rows = self.paginate_queryset(self.get_queryset())
+        moments = [row["changed_at"] for row in rows]
+        self._last_modified = max(moments) if moments else None
+        return self.get_paginated_response(pledge_documents(rows, request))
 
 
 ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -183,14 +212,36 @@ ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 class PledgeDetail(PublicApiView, generics.RetrieveAPIView):
     serializer_class = serializers.PledgeSerializer
 
-    def get_object(self):
-        pledge = pledge_selectors.pledge_changes_public(
+    def retrieve(self, request, *args, **kwargs):
+        rows = list(pledge_page_rows(pledge_selectors.pledge_changes_public(
             pledge_filters_module.PledgeFilters()
-        ).filter(pk=database_id(str(self.kwargs["pk"])) or 0).first()
-        if pledge is None:
+        ).filter(pk=database_id(str(self.kwargs["pk"])) or 0)))
+        if not rows:
             raise Http404
-        self._last_modified = pledge.changed_at
-        return pledge
+        self._last_modified = rows[0]["changed_at"]
+        return Response(pledge_documents(rows, request)[0])
+
+
+@extend_schema_view(get=extend_schema(
+    parameters=[UPDATED_SINCE_PARAMETER, LANG_PARAMETER],
+    summary="Pledges removed from the public set (tombstones)",
+    description="A pledge the public saw and sees no more (withdrawn, its entity suspended…): "
+                "delete it from your copy. Read it with the same `updated_since` as "
+                "/api/v1/pledges/ on every sync. Only ids and moments."))
+class PledgeRemovalList(PublicApiView, generics.ListAPIView):
+    serializer_class = serializers.PledgeRemovalSerializer
+    cursor_field = "removed_at"
+    allowed_parameters = frozenset({"updated_since"})
+
+    def get_queryset(self):
+        return pledge_selectors.pledge_removals_public(
+            removed_since=self.updated_since()).values("id", "removed_at")
+
+    def list(self, request, *args, **kwargs):
+        rows = self.paginate_queryset(self.get_queryset())
+        self._last_modified = max((row["removed_at"] for row in rows), default=None)
+        return self.get_paginated_response(
+            self.get_serializer(rows, many=True).data)
 
 
 @extend_schema_view(get=extend_schema(
@@ -238,40 +289,79 @@ class EntityDetail(PublicApiView, generics.RetrieveAPIView):
     parameters=[OpenApiParameter("date", OpenApiTypes.DATE,
                                  description="Groupings (LDC, LLDC, SIDS) as of this day "
                                              "(default: today)."),
-                LANG_PARAMETER],
+                REFERENCE_UPDATED_SINCE_PARAMETER, LANG_PARAMETER],
     summary="Countries with their groupings as of a date"))
 class CountryList(PublicApiView, generics.ListAPIView):
     serializer_class = serializers.CountrySerializer
     cursor_field = "iso3"
-    allowed_parameters = frozenset({"date"})
+    allowed_parameters = frozenset({"date", "updated_since"})
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        raw = self.request.query_params.get("date")
-        day = None
-        if raw is not None:
-            try:
-                day = parse_date(raw.strip()[:10]) if len(raw) <= 10 else None
-            except ValueError:
-                day = None
-            if day is None:
-                raise InvalidParameter("date", _("date must be a day in ISO 8601, e.g. "
-                                                 "2024-12-13."))
-        context["date"] = day or timezone.localdate()
+        context["date"] = self.day("date") or timezone.localdate()
         return context
 
     def get_queryset(self):
+        self.updated_since()  # checked, then the whole list (REFERENCE_UPDATED_SINCE_PARAMETER)
         return action_area_selectors.country_list_with_groupings()
 
 
-@extend_schema_view(get=extend_schema(parameters=[LANG_PARAMETER],
+@extend_schema_view(get=extend_schema(parameters=[REFERENCE_UPDATED_SINCE_PARAMETER,
+                                                  LANG_PARAMETER],
                                       summary="Action areas and their pillars"))
 class ActionAreaList(PublicApiView, generics.ListAPIView):
     serializer_class = serializers.ActionAreaSerializer
     cursor_field = "code"
+    allowed_parameters = frozenset({"updated_since"})
 
     def get_queryset(self):
+        self.updated_since()  # checked, then the whole list (REFERENCE_UPDATED_SINCE_PARAMETER)
         return action_area_selectors.action_area_list_with_pillars()
+
+
+@extend_schema_view(get=extend_schema(parameters=[REFERENCE_UPDATED_SINCE_PARAMETER,
+                                                  LANG_PARAMETER],
+                                      summary="The catalogue of indicators targets count "
+                                              "towards"))
+class IndicatorList(PublicApiView, generics.ListAPIView):
+    serializer_class = serializers.IndicatorSerializer
+    cursor_field = "code"
+    allowed_parameters = frozenset({"updated_since"})
+
+    def get_queryset(self):
+        self.updated_since()
+        return action_area_selectors.indicator_list_public()
+
+
+@extend_schema_view(get=extend_schema(
+    parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE,
+                                 description="Figures as of this day (default: today)."),
+                REFERENCE_UPDATED_SINCE_PARAMETER, LANG_PARAMETER],
+    summary="Coalition goals with committed and achieved values"))
+class GoalList(PublicApiView, generics.ListAPIView):
+    """The Goals page's goals and figures (reporting.selectors.goals), a page of goals at a
+    time: at most four queries for the figures, whatever the number of goals or pledges."""
+
+    serializer_class = serializers.GoalSerializer
+    cursor_field = "code"
+    allowed_parameters = frozenset({"as_of", "updated_since"})
+
+    def get_queryset(self):
+        self.updated_since()
+        return goal_list_public().order_by("code", "pk")
+
+    def as_of(self):
+        if not hasattr(self, "_as_of"):
+            self._as_of = self.day("as_of") or timezone.localdate()
+        return self._as_of
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "as_of": self.as_of()}
+
+    def list(self, request, *args, **kwargs):
+        goals = self.paginate_queryset(self.get_queryset())
+        figures = goal_figures([(goal, Slice()) for goal in goals], as_of=self.as_of())
+        return self.get_paginated_response(self.get_serializer(figures, many=True).data)
 
 
 @extend_schema_view(get=extend_schema(parameters=[UPDATED_SINCE_PARAMETER, LANG_PARAMETER],

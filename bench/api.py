@@ -48,8 +48,12 @@ def main(runs: int) -> None:
         "updated_since (sync), 100": "/api/v1/pledges/?page_size=100&updated_since=2000-01-01",
         "search q=school, 100": "/api/v1/pledges/?page_size=100&q=school",
         "entities, 100": "/api/v1/entities/?page_size=100",
+        "removed (sync), 100": "/api/v1/pledges/removed/?page_size=100&updated_since=2000-01-01",
+        "one pledge": f"/api/v1/pledges/{first['results'][0]['id']}/",
+        "goals (figures), 50": "/api/v1/goals/?page_size=50",
     }
-    print(f"{public} public pledges; {runs} uncached requests per URL")
+    print(f"{public} public pledges; {runs} uncached requests per URL; "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"{'URL':34} {'median ms':>10} {'p90 ms':>8} {'queries':>8} {'rows':>5}")
     for label, url in urls.items():
         times = []
@@ -61,7 +65,8 @@ def main(runs: int) -> None:
             assert response.status_code == 200, (url, response.status_code)
         cache.clear()
         with CaptureQueriesContext(connection) as queries:
-            rows = len(client.get(url).json()["results"])
+            body = client.get(url).json()
+            rows = len(body["results"]) if "results" in body else 1
         times.sort()
         print(f"{label:34} {statistics.median(times):10.1f} "
               f"{times[int(len(times) * 0.9) - 1]:8.1f} {len(queries):8d} {rows:5d}")

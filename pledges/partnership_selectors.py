@@ -86,3 +86,21 @@ def partner_ids_as_of(pledge_ids, before: datetime.datetime) -> QuerySet:
                                        entity__status=Entity.Status.APPROVED)
             .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=before))
             .values("entity_id"))
+
+
+def accepted_partners_of_pledges(pledge_ids) -> dict[int, list[dict]]:
+    """The accepted partners of these pledges as plain rows ({"entity_id", "entity_name",
+    "role", "since"}), by role then name, in one query for any number of pledges: the open API
+    reads them here, so that a role or field added to partnerships reaches it. Invitations,
+    declined or ended partnerships and entities that are not approved never appear."""
+    partners: dict[int, list[dict]] = {}
+    rows = (Partnership.objects.accepted().filter(pledge_id__in=list(pledge_ids),
+                                                  entity__status=Entity.Status.APPROVED)
+            .order_by("role", Collated("entity__name"), "pk")
+            .values("pledge_id", "entity_id", "entity__name", "role", "accepted_at"))
+    for row in rows:
+        partners.setdefault(row["pledge_id"], []).append({
+            "entity_id": row["entity_id"], "entity_name": row["entity__name"],
+            "role": row["role"], "since": row["accepted_at"],
+        })
+    return partners

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -19,9 +20,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    When,
     prefetch_related_objects,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Greatest, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext
@@ -206,6 +208,31 @@ def pledge_changes_public(
     if changed_since is not None:
         pledges = pledges.filter(changed_at__gte=changed_since)
     return pledges
+
+
+def pledge_removals_public(*, removed_since=None) -> QuerySet[Pledge]:
+    """The pledges the public saw once and sees no more (withdrawn after publication, of an
+    entity now suspended…), each with `removed_at`, in the order of that moment then the key:
+    what a consumer syncing the public pledges deletes. "Saw once": published, past any embargo
+    (a pledge still under embargo was never public). The moment is the pledge's last save, or
+    its entity's if the entity's suspension hides it. Only ids and moments leave this: nothing
+    of a pledge that is not public."""
+    now = timezone.now()
+    public_statuses = [Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED]
+    removals = (
+        Pledge.objects.filter(published_at__isnull=False)
+        .filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
+        .filter(~Q(status__in=public_statuses) | Q(entity__status=Entity.Status.SUSPENDED))
+        .annotate(removed_at=Greatest(
+            F("updated_at"),
+            Case(When(entity__status=Entity.Status.SUSPENDED, then=F("entity__updated_at")),
+                 default=F("updated_at")),
+        ))
+        .order_by("removed_at", "pk")
+    )
+    if removed_since is not None:
+        removals = removals.filter(removed_at__gte=removed_since)
+    return removals
 
 
 def pledge_page_public(

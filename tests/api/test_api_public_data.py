@@ -39,7 +39,8 @@ def _every_listed_id(client, path: str) -> set:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", NOT_PUBLIC_PLEDGES)
-@pytest.mark.parametrize("endpoint", ["pledges", "pledge", "progress-reports", "entity-search"])
+@pytest.mark.parametrize("endpoint", ["pledges", "pledge", "progress-reports", "entity-search",
+                                      "removals", "goals"])
 def test_a_pledge_that_is_not_public_is_reachable_through_no_endpoint(client, status, endpoint):
     public = PledgeFactory(published=True, title="Visible pledge")
     hidden = PledgeFactory(title="Hidden pledge words", **NOT_PUBLIC_PLEDGES[status])
@@ -55,6 +56,17 @@ def test_a_pledge_that_is_not_public_is_reachable_through_no_endpoint(client, st
     elif endpoint == "progress-reports":
         rows = client.get("/api/v1/progress-reports/").json()["results"]
         assert [row["pledge"] for row in rows] == [public.pk]
+    elif endpoint == "removals":  # never public: not even its id as a removal
+        assert client.get("/api/v1/pledges/removed/").json()["results"] == []
+    elif endpoint == "goals":  # its targets count towards no goal
+        from action_areas.models import CoalitionGoal, Indicator
+        indicator = Indicator.objects.get(code="people-trained-digital-skills")
+        for pledge in (public, hidden):
+            pledge.targets.update(catalogue_indicator=indicator)
+        CoalitionGoal.objects.create(code="trained", name_en="Trained", indicator=indicator,
+                                     target_value=10**6, target_date=datetime.date(2030, 1, 1))
+        [row] = client.get("/api/v1/goals/").json()["results"]
+        assert (row["pledges"], row["targets"]) == (1, 1)
     else:  # found neither by searching its words nor through its entity
         assert client.get("/api/v1/pledges/?q=Hidden").json()["results"] == []
         assert client.get(f"/api/v1/pledges/?entity={hidden.entity_id}").json()["results"] == []
