@@ -367,7 +367,7 @@ def main() -> None:
     """`make bench`: the pages, the CSV, then the mixed load (BENCH_MIXED_SECONDS=0 skips it);
     `make bench-mixed` (--mixed-only): the mixed load alone."""
     sys.path.insert(0, str(ROOT))  # run as a script: bench/ is a package of the repository
-    from bench import mixed
+    from bench import distinct, mixed
 
     mixed_only = "--mixed-only" in sys.argv
     if not mixed_only and not shutil.which("wrk"):
@@ -380,6 +380,9 @@ def main() -> None:
     if not mixed_only:
         probed = probe()
         urls = probed["urls"]
+        addresses = distinct.choose(sys.modules[__name__], ENV) if distinct.DISTINCT["enabled"] \
+            else None
+        distinct_results = None
         process = start_gunicorn()
         try:
             log("warming up")
@@ -390,13 +393,19 @@ def main() -> None:
                         if status != 200:
                             sys.exit(f"{name} {path} answered {status}")
             results = measure_pages(urls)
+            if addresses:  # issue 20: addresses no cache can answer (bench/distinct.py)
+                distinct_results = distinct.run(sys.modules[__name__], addresses)
+                print(distinct.table(distinct_results))
             print(table(results, probed["queries"], {"failed": True, "seconds": "?",
                                                      "runs": [{"error": "not measured yet"}]}))
             csv = measure_csv(process.pid, urls["csv"])
         finally:
             stop_gunicorn(process)
         report = table(results, probed["queries"], csv)
-        output.update(urls=urls, pages=results, queries=probed["queries"], csv=csv)
+        if distinct_results:
+            report += "\n\n" + distinct.table(distinct_results)
+        output.update(urls=urls, pages=results, queries=probed["queries"], csv=csv,
+                      distinct=distinct_results)
         print()
         print(report)
     if mixed.MIXED["seconds"] > 0:

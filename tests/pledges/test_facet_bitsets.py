@@ -1,0 +1,68 @@
+"""The list's facet counts, read from the public pledges' bitsets (pledges.facet_bitsets), are
+the grouped query's (pledges.filters.facet_counts, itself checked against the definition in
+test_public_facets) for every kind of filter, search and entity; and they follow a change of
+the public pledges at once."""
+
+import pytest
+from django.core.cache import cache
+from django.http import QueryDict
+
+from pledges import filters, selectors
+from pledges.models import Pledge
+from tests.factories import EntityFactory, PledgeFactory
+from tests.pledges.public_data import bulk_pledges
+from tests.pledges.test_public_facets import STATES
+
+pytestmark = pytest.mark.django_db
+
+MORE_STATES = [
+    "area=access&area=adoption&pillar=affordability&sdg=4&sdg=9",
+    "region=africa&region=global&country=KEN&country=RWA",
+    "targeting=LDC&targeting=SIDS&beneficiary=youth&type=programme",
+    "q=broadband&area=access",
+    "q=Kigali+schools",
+    "country=FRA",  # a country no pledge names: nothing matches
+]
+
+
+@pytest.mark.parametrize("query", [*STATES, *MORE_STATES])
+def test_bitset_counts_are_the_grouped_querys(query):
+    entity = EntityFactory(stakeholder_group="government")
+    pledges = bulk_pledges(24, entities=[entity, EntityFactory(), EntityFactory()])
+    pledges[1].is_global = True
+    pledges[1].save()
+    bulk_pledges(6, status="submitted")  # counted nowhere
+    query = query.format(year=pledges[0].published_at.year, entity=entity.pk)
+    state = filters.PledgeFilters.from_query(QueryDict(query), selectors.pledge_filter_options())
+
+    counted = selectors.pledge_facets_public(state)
+
+    assert counted == filters.facet_counts(Pledge.objects.public(), state)
+    assert counted["total"] == state.apply(Pledge.objects.public()).count()
+
+
+def test_a_publication_and_a_withdrawal_count_at_once():
+    bulk_pledges(5)
+    everything = filters.PledgeFilters()
+    assert selectors.pledge_facets_public(everything)["total"] == 5
+    published = PledgeFactory(published=True, pledge_type="policy")
+    counts = selectors.pledge_facets_public(everything)
+    assert counts["total"] == 6
+    assert counts["counts"]["type"]["policy"] >= 1
+    published.status = "withdrawn"
+    published.save()
+    assert selectors.pledge_facets_public(everything)["total"] == 5
+
+
+def test_a_cleared_cache_builds_them_again(django_assert_max_num_queries):
+    """The cache holds the bitsets for every process; a process's own copy is used only while
+    the cache confirms it, so that a cleared cache (a deployment, tests) never serves old
+    counts."""
+    bulk_pledges(3)
+    everything = filters.PledgeFilters()
+    assert selectors.pledge_facets_public(everything)["total"] == 3
+    Pledge.objects.public().update(status="withdrawn")  # unseen by the fingerprint
+    with django_assert_max_num_queries(1):  # the fingerprint only: the kept bitsets serve
+        assert selectors.pledge_facets_public(everything)["total"] == 3
+    cache.clear()
+    assert selectors.pledge_facets_public(everything)["total"] == 0
