@@ -64,6 +64,9 @@ SECRETARIAT_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
     ("pledges.pledgestatuschange", "view_pledgestatuschange", "reads a pledge's review history"),
     ("pledges.partnership", "view_partnership",
      "follows every invitation and partnership (read only: the entities consent themselves)"),
+    ("pledges.partnership", "change_partnership",
+     "accepts or declines a request to join a pledge on behalf of the pledge's entity, with a "
+     "message (audited; invitations stay the entities' own answer)"),
     ("pledges.partnershipchange", "view_partnershipchange", "reads a partnership's history"),
     ("pledges.target", "view_target", "reads a pledge's targets on its desk page"),
     ("pledges.event", "view_event", "reads the roundtables pledges are announced at"),

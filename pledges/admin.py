@@ -34,6 +34,7 @@ from . import (
     amendment_workflow,
     campaign_tags,
     desk_selectors,
+    partnerships,
     rate_files,
     rates,
     services,
@@ -70,6 +71,7 @@ from .models import (
     Target,
 )
 from .permissions import (
+    can_answer_join_requests,
     can_map_targets,
     can_review_campaign_tags,
     can_review_pledges,
@@ -728,14 +730,18 @@ class PartnershipChangeInline(ReadOnlyInline):
 
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
-    """Every invitation and partnership, for the secretariat to follow; read-only, since only
-    the entities themselves invite, accept, decline or end (pledges.partnerships)."""
+    """Every invitation, request to join and partnership, for the secretariat to follow. Only
+    the entities themselves invite, accept, decline or end (pledges.partnerships); a request to
+    join is the exception: the secretariat may accept or decline it on behalf of the pledge's
+    entity, with a message, audited like any transition."""
 
+    change_form_template = "admin/pledges/partnership/change_form.html"
     list_display = ("pledge", "entity", "role", "status", "invited_at", "accepted_at", "ended_at")
     list_filter = ("status", "role")
     search_fields = ("pledge__reference", "pledge__title", "entity__name", "entity__acronym")
     list_select_related = ("pledge", "entity")
-    fields = ("pledge", "entity", "role", "status", "invited_by", "invited_at", "accepted_at",
+    fields = ("pledge", "entity", "role", "status", "invited_by", "requested_by", "invited_at",
+              "contribution", "amount", "currency", "usd_amount", "reminded_at", "accepted_at",
               "ended_at", "end_reason")
     readonly_fields = fields
     inlines = [PartnershipChangeInline]
@@ -748,6 +754,78 @@ class PartnershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        partnership_id = database_id(str(object_id))
+        partnership = (Partnership.objects.select_related("pledge__entity", "entity")
+                       .filter(pk=partnership_id).first() if partnership_id else None)
+        if partnership is not None and can_answer_join_requests(request.user):
+            extra_context["join_request_decisions"] = [
+                {"label": transition.label,
+                 "url": reverse("admin:pledges_partnership_decide",
+                                args=[partnership.pk, transition.name])}
+                for transition in partnerships.TRANSITIONS.values()
+                if transition.who == "owner" and partnership.status in transition.sources
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path("<int:partnership_id>/decide/<str:name>/",
+                 self.admin_site.admin_view(self.decide_view),
+                 name="pledges_partnership_decide"),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, partnership_id: int, name: str):
+        """Accept or decline a request to join on behalf of the pledge's entity, with a
+        message to the asking entity (and the pledge's administrators)."""
+        transition = partnerships.TRANSITIONS.get(name)
+        if transition is None or transition.who != "owner":
+            raise PermissionDenied
+        if not can_answer_join_requests(request.user):
+            raise PermissionDenied
+        partnership = get_object_or_404(
+            Partnership.objects.select_related("pledge__entity", "entity"), pk=partnership_id)
+        change_url = reverse("admin:pledges_partnership_change", args=[partnership.pk])
+        if partnership.status not in transition.sources:
+            messages.error(
+                request,
+                _("%(action)s is not possible: this partnership is “%(status)s”.")
+                % {"action": transition.label, "status": partnership.get_status_display()},
+            )
+            return redirect(change_url)
+        form = TransitionForm(request.POST if request.method == "POST" else None,
+                              transition=transition,
+                              initial={"expected_status": partnership.status})
+        if request.method == "POST" and form.is_valid():
+            try:
+                partnerships.partnership_transition(
+                    partnership_id=partnership.pk, name=name, actor=request.user,
+                    reason=form.cleaned_data["message"],
+                    expected_status=form.cleaned_data["expected_status"],
+                )
+            except partnerships.PartnershipError as error:
+                messages.error(request, str(error))
+                return redirect(change_url)
+            messages.success(
+                request,
+                _("%(partnership)s: “%(action)s” done; both entities have been emailed.")
+                % {"partnership": partnership, "action": transition.label},
+            )
+            return redirect(change_url)
+        return TemplateResponse(request, "admin/pledges/pledge/transition.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "pledge": partnership.pledge,
+            "object": partnership,
+            "transition": transition,
+            "form": form,
+            "change_url": change_url,
+            "title": _("%(action)s: %(partnership)s") % {"action": transition.label,
+                                                         "partnership": partnership},
+        }, status=400 if form.errors else 200)
 
 
 class CampaignTagChangeInline(ReadOnlyInline):

@@ -30,6 +30,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     TextField,
     When,
 )
@@ -37,7 +38,7 @@ from django.db.models.fields.json import KT, KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from .models import Pledge, PledgeRevision
+from .models import Partnership, Pledge, PledgeRevision
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:
@@ -83,6 +84,20 @@ def usd_in_force(as_of: datetime.date, *, pledge_id: str = "pk",
     """The USD equivalent in force at the end of `as_of` (see field_in_force)."""
     return field_in_force("usd_amount", as_of, DecimalField(max_digits=20, decimal_places=2),
                           pledge_id=pledge_id, current=current)
+
+
+def contributions_in_force(as_of: datetime.date, *, pledge_id: str = "pk") -> Subquery:
+    """The USD sum of the contributions of the pledge's funders that were accepted partners at
+    the end of `as_of` (accepted before, not ended by then); None when there were none: what
+    a report as of that date adds, once, to the pledge's own USD amount."""
+    end = _end_of(as_of)
+    funders = (Partnership.objects
+               .filter(pledge_id=OuterRef(pledge_id), role=Partnership.Role.FUNDER,
+                       accepted_at__lt=end, usd_amount__isnull=False)
+               .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=end))
+               .order_by().values("pledge_id").annotate(total=Sum("usd_amount"))
+               .values("total"))
+    return Subquery(funders, output_field=DecimalField(max_digits=20, decimal_places=2))
 
 
 def type_in_force(as_of: datetime.date) -> Case:

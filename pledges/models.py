@@ -372,6 +372,14 @@ class Pledge(ReviewAssignment):
         _("converted at a test rate"), default=False, editable=False,
         help_text=_("The rate used is test data shipped with the portal, not an official rate."),
     )
+    # The USD sum of the contributions of the pledge's accepted funders (pledges.partnerships
+    # keeps it, under the pledge's lock); empty when it has none. Every USD total adds it once
+    # to the pledge's own amount (pledges.selectors.usd_committed): a funder's contribution is
+    # money the pledge mobilises, never a second pledge.
+    contributions_usd = models.DecimalField(
+        _("contributions of its funders in USD"), max_digits=16, decimal_places=2, null=True,
+        blank=True, editable=False,
+    )
     modality = models.CharField(
         _("modality"), max_length=10, choices=FinancialModality.choices, blank=True
     )
@@ -419,7 +427,8 @@ class Pledge(ReviewAssignment):
     updated_at = models.DateTimeField(_("last change"), auto_now=True)
 
     objects = PledgeQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["unsaved_input", "version"])
+    history = HistoricalRecords(excluded_fields=["unsaved_input", "version",
+                                                  "contributions_usd"])
 
     class Meta:
         verbose_name = _("pledge")
@@ -440,7 +449,8 @@ class Pledge(ReviewAssignment):
             models.Index(
                 fields=["id"], name="pledge_public_facets",
                 include=["pledge_type", "entity", "event", "published_at", "is_global",
-                         "embargo_until", "usd_amount", "amount_month"],
+                         "embargo_until", "usd_amount", "amount_month",
+                         "contributions_usd"],
                 condition=Q(status__in=["published", "completed"]),
             ),
             # The open API's order of public pledges (pledges.selectors.pledge_changes_public):
@@ -495,6 +505,15 @@ class Pledge(ReviewAssignment):
 
     def original_text(self) -> dict:
         return {"title": self.title, "summary": self.summary, "language": self.language}
+
+    @property
+    def usd_committed(self) -> Decimal | None:
+        """What the pledge counts in USD totals: its own USD equivalent (a financial pledge's)
+        plus its accepted funders' contributions, once; None when neither is known."""
+        own = self.usd_amount if self.pledge_type == PledgeType.FINANCIAL else None
+        if own is None and self.contributions_usd is None:
+            return None
+        return (own or Decimal(0)) + (self.contributions_usd or Decimal(0))
 
     @property
     def is_editable_status(self) -> bool:

@@ -1,9 +1,13 @@
-"""Forms of the partners pages: the picker's search, an invitation, ending a partnership."""
+"""Forms of the partners pages: the picker's search, an invitation, ending a partnership,
+asking to join a published pledge."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .partnerships import MAX_REASON
+from .currencies import currency_choices
+from .forms import AmountField
+from .models import Partnership
+from .partnerships import JOIN_ROLES, MAX_CONTRIBUTION, MAX_REASON
 
 
 class EntitySearchForm(forms.Form):
@@ -24,3 +28,46 @@ class EndForm(forms.Form):
         error_messages={"required": _("Give a reason: both sides and the secretariat will read "
                                       "it.")},
     )
+
+
+class JoinRequestForm(forms.Form):
+    """Asking to join a published pledge: the entity (when the person acts for several), the
+    role, what it brings and, for a funder, the amount and its currency."""
+
+    entity = forms.TypedChoiceField(label=_("Your entity"), coerce=int,
+                                    error_messages={"required": _("Choose your entity."),
+                                                    "invalid_choice": _("Choose your entity.")})
+    role = forms.ChoiceField(
+        label=_("Your entity's role"), widget=forms.RadioSelect,
+        choices=[(role.value, role.label) for role in JOIN_ROLES],
+        error_messages={"required": _("Choose one of the roles offered."),
+                        "invalid_choice": _("Choose one of the roles offered.")},
+    )
+    contribution = forms.CharField(
+        label=_("What your entity brings to this pledge"), max_length=MAX_CONTRIBUTION,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown on the pledge's public page once its entity accepts."),
+        error_messages={"required": _("Say in a few words what your entity brings to this "
+                                      "pledge.")},
+    )
+    amount = AmountField(label=_("Amount of the contribution (funders)"), required=False)
+    currency = forms.ChoiceField(label=_("Currency (funders)"), choices=currency_choices,
+                                 required=False)
+
+    def __init__(self, *args, entities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].choices = [(entity.pk, entity.name) for entity in entities]
+        if len(entities) == 1:
+            self.fields["entity"].initial = entities[0].pk
+            self.fields["entity"].widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == Partnership.Role.FUNDER:
+            if cleaned.get("amount") is None and "amount" not in self.errors:
+                self.add_error("amount", _("A funder gives the amount of its contribution."))
+            if not cleaned.get("currency"):
+                self.add_error("currency", _("Choose the currency of the amount."))
+        else:
+            cleaned["amount"], cleaned["currency"] = None, ""
+        return cleaned

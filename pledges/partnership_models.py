@@ -14,7 +14,8 @@ from django.utils.translation import pgettext_lazy
 
 class PartnershipQuerySet(models.QuerySet):
     def live(self) -> "PartnershipQuerySet":
-        """Invited or accepted: the partnerships that block a second invitation."""
+        """Invited, requested or accepted: the partnerships that block a second invitation or
+        request."""
         return self.filter(status__in=Partnership.LIVE_STATUSES)
 
     def accepted(self) -> "PartnershipQuerySet":
@@ -35,8 +36,12 @@ class Partnership(models.Model):
         ACCEPTED = "accepted", pgettext_lazy("partnership status", "Accepted")
         DECLINED = "declined", pgettext_lazy("partnership status", "Declined")
         ENDED = "ended", pgettext_lazy("partnership status", "Ended")
+        # An entity asked to join a published pledge; the pledge's administrators answer.
+        REQUESTED = "requested", pgettext_lazy("partnership status", "Join requested")
+        WITHDRAWN = "withdrawn", pgettext_lazy("partnership status", "Request withdrawn")
+        EXPIRED = "expired", pgettext_lazy("partnership status", "Request expired")
 
-    LIVE_STATUSES = (Status.INVITED, Status.ACCEPTED)
+    LIVE_STATUSES = (Status.INVITED, Status.REQUESTED, Status.ACCEPTED)
 
     pledge = models.ForeignKey("pledges.Pledge", on_delete=models.CASCADE,
                                related_name="partnerships", verbose_name=_("pledge"))
@@ -53,6 +58,25 @@ class Partnership(models.Model):
     accepted_at = models.DateTimeField(_("accepted on"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended on"), null=True, blank=True)
     end_reason = models.TextField(_("reason for ending"), max_length=2000, blank=True)
+    # A request to join (pledges.partnerships.partnership_request): who asked, what the entity
+    # brings, and for a funder the amount, converted to USD as pledges are (pledges.rates).
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("requested by"))
+    contribution = models.TextField(_("contribution"), max_length=2000, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, null=True,
+                                 blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    usd_amount = models.DecimalField(_("amount in USD"), max_digits=16, decimal_places=2,
+                                     null=True, blank=True, editable=False)
+    usd_rate = models.DecimalField(_("UN operational rate used (units per USD)"), max_digits=20,
+                                   decimal_places=6, null=True, blank=True, editable=False)
+    usd_rate_date = models.DateField(_("month of the rate used"), null=True, blank=True,
+                                     editable=False)
+    # Set when the pledge's administrators were reminded that the request is about to expire:
+    # the compare-and-set that makes the reminder go out once (pledges.partnerships).
+    reminded_at = models.DateTimeField(_("reminder sent on"), null=True, blank=True,
+                                       editable=False)
 
     objects = PartnershipQuerySet.as_manager()
 
@@ -64,17 +88,36 @@ class Partnership(models.Model):
             # One open invitation or partnership per entity and pledge: a second invitation, or
             # two administrators answering at once, cannot make a second one.
             models.UniqueConstraint(
-                fields=["pledge", "entity"], condition=Q(status__in=["invited", "accepted"]),
+                fields=["pledge", "entity"],
+                condition=Q(status__in=["invited", "requested", "accepted"]),
                 name="partnership_one_live_per_entity",
             ),
+            # A funder's contribution is an amount in a currency, or nothing.
+            models.CheckConstraint(
+                condition=(Q(amount__isnull=True, currency="")
+                           | Q(amount__gt=0) & ~Q(currency="")),
+                name="partnership_amount_has_currency",
+            ),
+
             models.CheckConstraint(
                 condition=~Q(status="ended") | ~Q(end_reason=""),
                 name="partnership_ended_has_reason",
             ),
         ]
+        indexes = [
+            # The expiry task (pledges.partnerships.join_requests_expire) reads the pending
+            # requests, oldest first.
+            models.Index(fields=["invited_at"], name="partnership_requests_pending",
+                         condition=Q(status="requested")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entity} — {self.pledge} ({self.get_role_display()})"
+
+    @property
+    def is_request(self) -> bool:
+        """Started by the entity asking to join, not by an invitation."""
+        return self.requested_by_id is not None or self.status == self.Status.REQUESTED
 
 
 class PartnershipChange(models.Model):

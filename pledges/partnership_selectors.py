@@ -104,3 +104,21 @@ def accepted_partners_of_pledges(pledge_ids) -> dict[int, list[dict]]:
             "role": row["role"], "since": row["accepted_at"],
         })
     return partners
+
+
+DASHBOARD_REQUESTS = 10
+
+
+def join_requests_to_entity(entity: Entity) -> QuerySet[Partnership]:
+    """The requests to join the entity's pledges waiting for its administrators' answer
+    (dashboard), oldest first: the first to expire."""
+    return (Partnership.objects.filter(pledge__entity=entity, status=Partnership.Status.REQUESTED)
+            .select_related("pledge", "entity").order_by("invited_at", "pk"))
+
+
+def join_requests_of_entity(entity: Entity) -> QuerySet[Partnership]:
+    """The entity's own latest requests to join other entities' pledges, in any state
+    (dashboard): asked, accepted, declined, withdrawn or expired."""
+    return (Partnership.objects.filter(entity=entity, requested_by__isnull=False)
+            .select_related("pledge__entity").order_by("-invited_at", "-pk")
+            [:DASHBOARD_REQUESTS])

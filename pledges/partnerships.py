@@ -5,15 +5,29 @@ transition, and the writes that start one.
                     │  └──decline──▶ declined
                     └──end (the inviting side withdraws the invitation)──▶ ended
 
+    (ask to join) ──▶ requested ──accept_request──▶ accepted
+                          │  ├──decline_request──▶ declined
+                          │  ├──withdraw_request──▶ withdrawn
+                          └──expire (P2C_JOIN_REQUEST_DAYS later)──▶ expired
+
 An invited entity's administrators accept or decline; either side ends an invitation or a
-partnership, with a reason. `Pledge.co_pledgers` is the set of accepted partners: it is written
-here and nowhere else, so every public read of it (pages, search, facets, open data, reports)
-shows only entities that consented.
+partnership, with a reason. An entity asks to join a published pledge (as co-implementer,
+adopter or funder, saying what it brings); the pledge's administrators, or the secretariat on
+their behalf, accept or decline; the asking entity may withdraw; an unanswered request expires,
+after a reminder (join_requests_expire, Celery beat). `Pledge.co_pledgers` is the set of accepted
+partners, and `Pledge.contributions_usd` the USD sum of its accepted funders' contributions: both
+are written here and nowhere else, so every public read (pages, search, facets, open data,
+reports, USD totals) shows only entities that consented and were accepted.
 """
 
+import datetime
+import logging
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +36,12 @@ from members.permissions import entity_administrators
 from p2c_portal.mail import email_send_templated
 
 from . import permissions
+from .currencies import CURRENCIES
 from .member_selectors import pledge_contacts
-from .models import Partnership, PartnershipChange, Pledge
+from .models import MAX_AMOUNT, Partnership, PartnershipChange, Pledge
+from .rates import usd_conversion
+
+logger = logging.getLogger(__name__)
 
 P = Partnership.Status
 INVITING_STATUSES = frozenset({
@@ -31,6 +49,9 @@ INVITING_STATUSES = frozenset({
     Pledge.Status.PUBLISHED,
 })
 MAX_REASON = 2000
+MAX_CONTRIBUTION = 2000
+# The roles an entity may ask for (co-pledgers are named by the pledge's entity, as invited).
+JOIN_ROLES = (Partnership.Role.CO_IMPLEMENTER, Partnership.Role.ADOPTER, Partnership.Role.FUNDER)
 
 
 class PartnershipError(Exception):
@@ -43,10 +64,18 @@ class Transition:
     label: str
     sources: frozenset[str]
     target: str
-    # "partner": administrators of the invited entity; "either": them or the pledge's writers
+    # "partner": administrators of the invited entity; "either": them or the pledge's writers;
+    # "owner": administrators of the pledge's entity, or the secretariat on their behalf;
+    # "requester": administrators and editors of the entity that asked to join;
+    # "system": the expiry task only (no person)
     who: str
     reason_required: bool = False
     email: str = ""  # templates/emails/pledges/<email>_*.txt to the other side
+
+    @property
+    def message_required(self) -> bool:
+        """The admin's decision form (pledges.admin_forms.TransitionForm) asks this."""
+        return self.reason_required
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -58,13 +87,30 @@ TRANSITIONS: dict[str, Transition] = {
                    email="partnership_answered"),
         Transition("end", _("End"), frozenset({P.INVITED, P.ACCEPTED}), P.ENDED, "either",
                    reason_required=True, email="partnership_ended"),
+        Transition("accept_request", _("Accept the request"), frozenset({P.REQUESTED}),
+                   P.ACCEPTED, "owner", email="join_request_answered"),
+        Transition("decline_request", _("Decline the request"), frozenset({P.REQUESTED}),
+                   P.DECLINED, "owner", email="join_request_answered"),
+        Transition("withdraw_request", _("Withdraw the request"), frozenset({P.REQUESTED}),
+                   P.WITHDRAWN, "requester"),
+        Transition("expire", _("Expire"), frozenset({P.REQUESTED}), P.EXPIRED, "system",
+                   email="join_request_expired"),
     ]
 }
 
 
 def may(user, partnership: Partnership, transition: Transition) -> bool:
+    if transition.who == "system":
+        return user is None
+    if user is None:
+        return False
     if transition.who == "partner":
         return permissions.is_partner_administrator(user, partnership)
+    if transition.who == "owner":
+        return (permissions.is_pledge_administrator(user, partnership.pledge)
+                or permissions.can_answer_join_requests(user))
+    if transition.who == "requester":
+        return permissions.is_partner_writer(user, partnership)
     return (permissions.is_partner_administrator(user, partnership)
             or permissions.is_pledge_writer(user, partnership.pledge))
 
@@ -85,8 +131,15 @@ def _record(partnership: Partnership, *, actor, previous: str, message: str = ""
 
 def _touch(pledge: Pledge) -> None:
     """A public pledge's partners changed: its new updated_at tells the public caches
-    (pledges.public_cache) to recompute."""
-    pledge.save(update_fields=["updated_at"])
+    (pledges.public_cache) to recompute. Its funders' contributions are summed again under the
+    pledge's row lock, so that two funders accepted at once are both counted, once."""
+    Pledge.objects.select_for_update(of=("self",)).filter(pk=pledge.pk).values_list("pk").first()
+    total = (Partnership.objects.accepted()
+             .filter(pledge_id=pledge.pk, role=Partnership.Role.FUNDER, usd_amount__isnull=False)
+             .aggregate(usd=Sum("usd_amount"))["usd"])
+    pledge.contributions_usd = total
+    Pledge.objects.filter(pk=pledge.pk).update(contributions_usd=total,
+                                               updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -202,27 +255,31 @@ def partnership_transition(*, partnership_id: int, name: str, actor, reason: str
     if len(reason) > MAX_REASON:
         raise PartnershipError(_("Keep the reason under %(max)d characters.") % {"max": MAX_REASON})
     pledge = partnership.pledge
-    if name == "accept" and pledge.status not in INVITING_STATUSES:
+    if name in ("accept", "accept_request") and pledge.status not in INVITING_STATUSES:
         raise PartnershipError(_("This pledge no longer takes partners."))
     now = timezone.now()
     previous = partnership.status
     partnership.status = transition.target
     fields = ["status"]
-    if name == "accept":
+    if transition.target == P.ACCEPTED:
         partnership.accepted_at = now
         fields.append("accepted_at")
         pledge.co_pledgers.add(partnership.entity)
-        _touch(pledge)
     if name == "end":
         partnership.ended_at = now
         partnership.end_reason = reason
         fields += ["ended_at", "end_reason"]
         if previous == P.ACCEPTED:
             pledge.co_pledgers.remove(partnership.entity)
-            _touch(pledge)
     partnership.save(update_fields=fields)
+    if transition.target == P.ACCEPTED or previous == P.ACCEPTED:
+        _touch(pledge)  # after the save: the sum of the contributions reads the new status
     _record(partnership, actor=actor, previous=previous, message=reason)
-    _email_other_side(partnership, actor=actor, template=transition.email, reason=reason)
+    if previous == P.REQUESTED:
+        _email_join_request_answer(partnership, actor=actor, template=transition.email,
+                                   message=reason)
+    elif transition.email:
+        _email_other_side(partnership, actor=actor, template=transition.email, reason=reason)
     return partnership
 
 
@@ -243,3 +300,174 @@ def _email_other_side(partnership: Partnership, *, actor, template: str, reason:
                      "entity": partnership.entity, "reason": reason, "recipient": user},
             language=user.preferred_language,
         )
+
+
+# --- Asking to join a published pledge ------------------------------------------------------------
+
+
+def joining_entities(user, pledge: Pledge) -> list[Entity]:
+    """The approved entities `user` writes for (administrator or editor) that may ask to join
+    `pledge`: not its own entity, not already invited, asking or a partner."""
+    if not user.is_authenticated:
+        return []
+    taken = Partnership.objects.live().filter(pledge=pledge).values("entity_id")
+    return list(
+        Entity.objects.approved()
+        .filter(memberships__user=user, memberships__role__in=permissions.WRITER_ROLES)
+        .exclude(pk=pledge.entity_id).exclude(pk__in=taken).order_by("name", "pk").distinct()
+    )
+
+
+@transaction.atomic
+def partnership_request(*, actor, pledge_id: int, entity_id: int, role: str, contribution: str,
+                        amount: Decimal | None = None, currency: str = "") -> Partnership:
+    """An approved entity asks to join a published pledge with a role and what it brings; a
+    funder names an amount and its currency, converted to USD at this month's UN operational
+    rate (as a pledge's amount is). The pledge's administrators are asked by email, each in
+    their language, and on their dashboard; nothing is public unless one of them accepts."""
+    pledge = (Pledge.objects.select_for_update(of=("self",)).select_related("entity")
+              .filter(pk=pledge_id).first())
+    if pledge is None or not pledge.is_public() or pledge.status != Pledge.Status.PUBLISHED:
+        raise PartnershipError(_("Only a published pledge can be joined."))
+    entity = Entity.objects.approved().filter(pk=entity_id).first()
+    if entity is None:
+        raise PartnershipError(_("Choose an approved member entity."))
+    if permissions.role_in(actor, entity) not in permissions.WRITER_ROLES:
+        raise permissions.PermissionDenied(_("You are not allowed to do this."))
+    if entity.pk == pledge.entity_id:
+        raise PartnershipError(_("An entity cannot be a partner of its own pledge."))
+    if role not in JOIN_ROLES:
+        raise PartnershipError(_("Choose one of the roles offered."))
+    contribution = (contribution or "").strip()
+    if not contribution:
+        raise PartnershipError(_("Say in a few words what your entity brings to this pledge."))
+    if len(contribution) > MAX_CONTRIBUTION:
+        raise PartnershipError(_("Keep the description under %(max)d characters.")
+                               % {"max": MAX_CONTRIBUTION})
+    if role == Partnership.Role.FUNDER:
+        if amount is None or amount <= 0:
+            raise PartnershipError(_("A funder gives the amount of its contribution."))
+        if amount > MAX_AMOUNT:
+            raise PartnershipError(
+                _("This amount is more than 10,000 billion: check the number of zeros."))
+        if currency not in CURRENCIES:
+            raise PartnershipError(_("Choose the currency of the amount."))
+    else:
+        amount, currency = None, ""
+    if Partnership.objects.live().filter(pledge=pledge, entity=entity).exists():
+        raise PartnershipError(
+            _("%(entity)s is already invited to this pledge, asking to join it or a partner "
+              "of it.") % {"entity": entity.name})
+    conversion = usd_conversion(amount, currency, timezone.localdate())
+    try:
+        with transaction.atomic():
+            partnership = Partnership.objects.create(
+                pledge=pledge, entity=entity, role=role, status=P.REQUESTED,
+                requested_by=actor, contribution=contribution, amount=amount,
+                currency=currency, usd_amount=conversion.usd_amount,
+                usd_rate=conversion.usd_rate, usd_rate_date=conversion.usd_rate_date,
+            )
+    except IntegrityError as error:  # the same request sent twice at the same moment
+        raise PartnershipError(
+            _("%(entity)s is already invited to this pledge, asking to join it or a partner "
+              "of it.") % {"entity": entity.name}) from error
+    _record(partnership, actor=actor, previous="")
+    for user in entity_administrators(pledge.entity):
+        email_send_templated(
+            template="pledges/join_requested", to=[user.email],
+            context={"partnership": partnership, "pledge": pledge, "entity": entity,
+                     "recipient": user,
+                     "expires_on": join_request_expiry(partnership.invited_at)},
+            language=user.preferred_language,
+        )
+    return partnership
+
+
+def join_request_expiry(requested_at: datetime.datetime) -> datetime.date:
+    """The day an unanswered request expires (settings.P2C_JOIN_REQUEST_DAYS after it)."""
+    return timezone.localdate(requested_at
+                              + datetime.timedelta(days=settings.P2C_JOIN_REQUEST_DAYS))
+
+
+def _requester_side(partnership: Partnership) -> list:
+    """The asking entity's administrators and the person who asked (while still a member)."""
+    people = {user.pk: user for user in entity_administrators(partnership.entity)}
+    asker = partnership.requested_by
+    if (asker is not None and asker.is_active
+            and permissions.role_in(asker, partnership.entity) is not None):
+        people.setdefault(asker.pk, asker)
+    return sorted(people.values(), key=lambda user: user.email)
+
+
+def _email_join_request_answer(partnership: Partnership, *, actor, template: str,
+                               message: str) -> None:
+    """The answer (accepted, declined, expired) to the asking side; when the secretariat
+    answered on their behalf, to the pledge's administrators too. A withdrawal is seen on the
+    pledge's administrators' dashboard: no email."""
+    if not template:
+        return
+    recipients = _requester_side(partnership)
+    if actor is not None and not permissions.is_pledge_administrator(actor, partnership.pledge):
+        recipients += list(entity_administrators(partnership.pledge.entity))
+    on_behalf = actor is not None and permissions.can_answer_join_requests(actor) and (
+        not permissions.is_pledge_administrator(actor, partnership.pledge))
+    for user in recipients:
+        if actor is not None and user.pk == actor.pk:
+            continue
+        email_send_templated(
+            template=f"pledges/{template}", to=[user.email],
+            context={"partnership": partnership, "pledge": partnership.pledge,
+                     "entity": partnership.entity, "message": message, "recipient": user,
+                     "on_behalf": on_behalf},
+            language=user.preferred_language,
+        )
+
+
+# --- Expiry, with a reminder first (Celery beat: pledges.tasks.join_requests_expire) -------------
+
+
+def join_requests_expire(*, now: datetime.datetime | None = None) -> dict:
+    """Remind the pledge's administrators of the requests about to expire
+    (settings.P2C_JOIN_REQUEST_REMINDER_DAYS before), then expire those left unanswered
+    settings.P2C_JOIN_REQUEST_DAYS after they were made. Each reminder is claimed by a
+    compare-and-set on `reminded_at` in the transaction that queues its emails, and each expiry
+    is a locked transition: a second run, or a second worker at the same time, does nothing
+    twice. Returns {"reminded": n, "expired": n}."""
+    now = now or timezone.now()
+    days = datetime.timedelta(days=settings.P2C_JOIN_REQUEST_DAYS)
+    notice = datetime.timedelta(days=settings.P2C_JOIN_REQUEST_REMINDER_DAYS)
+    pending = Partnership.objects.filter(status=P.REQUESTED)
+    reminded = expired = 0
+    for partnership_id in pending.filter(invited_at__lte=now - days).values_list("pk", flat=True):
+        try:
+            partnership_transition(partnership_id=partnership_id, name="expire", actor=None,
+                                   expected_status=P.REQUESTED)
+        except PartnershipError:
+            continue  # answered, withdrawn or expired by someone else in the meantime
+        expired += 1
+    due = pending.filter(invited_at__lte=now - days + notice, reminded_at__isnull=True)
+    for partnership_id in due.values_list("pk", flat=True):
+        reminded += _join_request_remind(partnership_id, now=now)
+    if reminded or expired:
+        logger.info("join_requests.expiry", extra={"reminded": reminded, "expired": expired})
+    return {"reminded": reminded, "expired": expired}
+
+
+@transaction.atomic
+def _join_request_remind(partnership_id: int, *, now: datetime.datetime) -> int:
+    claimed = Partnership.objects.filter(
+        pk=partnership_id, status=P.REQUESTED, reminded_at__isnull=True,
+    ).update(reminded_at=now)
+    if not claimed:
+        return 0
+    partnership = Partnership.objects.select_related("pledge__entity", "entity").get(
+        pk=partnership_id)
+    for user in entity_administrators(partnership.pledge.entity):
+        email_send_templated(
+            template="pledges/join_request_reminder", to=[user.email],
+            context={"partnership": partnership, "pledge": partnership.pledge,
+                     "entity": partnership.entity, "recipient": user,
+                     "expires_on": join_request_expiry(partnership.invited_at)},
+            language=user.preferred_language,
+        )
+    return 1

@@ -92,3 +92,20 @@ def can_tag_campaigns(user, pledge: Pledge) -> bool:
 def can_review_campaign_tags(user) -> bool:
     return bool(user.is_authenticated and user.is_active
                 and user.has_perm("pledges.review_campaigntag"))
+
+
+def is_pledge_administrator(user, pledge: Pledge) -> bool:
+    """Administrators of the pledging entity answer requests to join its pledges."""
+    return role_in(user, pledge.entity) == Membership.Role.ADMINISTRATOR
+
+
+def is_partner_writer(user, partnership) -> bool:
+    """Administrators and editors of the entity that asked to join may withdraw its request."""
+    return role_in(user, partnership.entity) in WRITER_ROLES
+
+
+def can_answer_join_requests(user) -> bool:
+    """The secretariat accepts or declines a request to join on the pledge's entity's behalf
+    (in the admin, audited, with a message)."""
+    return bool(user is not None and user.is_authenticated and user.is_active
+                and user.has_perm("pledges.change_partnership"))

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,6 +144,21 @@ def pledge_convert(pledge: Pledge, *, month: datetime.date | None = None,
     pledge.usd_rate_date = conversion.usd_rate_date
     pledge.usd_rate_is_test_data = conversion.usd_rate_is_test_data
     return list(CONVERSION_FIELDS)
+
+
+def usd_committed(*, usd: str = "usd_amount", pledge_type: str = "pledge_type",
+                  contributions: str = "contributions_usd", condition: Q | None = None) -> Sum:
+    """The USD committed by the pledges summed: each financial pledge's USD equivalent, plus,
+    once, the contributions of every pledge's accepted funders (Pledge.contributions_usd, kept
+    by pledges.partnerships: a funder's contribution is not a second pledge). None when there
+    is neither. The names are the columns or annotations to read (through a relation, say
+    "pledge__usd_amount"; as of a date, the values then); `condition` filters the rows summed."""
+    own = Q(**{pledge_type: PledgeType.FINANCIAL, f"{usd}__isnull": False})
+    return Sum(Case(
+        When(own, then=F(usd) + Coalesce(F(contributions), Value(Decimal(0)))),
+        default=F(contributions),
+        output_field=DecimalField(max_digits=20, decimal_places=2),
+    ), filter=condition)
 
 
 def awaiting_rate() -> Q:

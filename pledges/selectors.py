@@ -19,7 +19,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Sum,
     When,
     prefetch_related_objects,
 )
@@ -50,12 +49,11 @@ from .models import (
     Event,
     Pledge,
     PledgeRevision,
-    PledgeType,
     Target,
 )
 from .partnership_selectors import accepted_partners_prefetch, entity_roles_prefetch
 from .pledge_changes import revision_changes
-from .rates import awaiting_rate
+from .rates import awaiting_rate, usd_committed
 
 
 @dataclass
@@ -265,7 +263,7 @@ def pledge_totals_public(pledge_filters: filters.PledgeFilters) -> dict:
         matching = pledge_filters.apply(Pledge.objects.public())
         return matching.aggregate(
             pledges=Count("pk"),
-            usd=Sum("usd_amount", filter=Q(pledge_type=PledgeType.FINANCIAL)),
+            usd=usd_committed(),
             awaiting_rate=Count("pk", filter=awaiting_rate()),
             entities=Count("entity", distinct=True),
         )
@@ -284,7 +282,6 @@ def coalition_figures() -> dict:
 
 def _figures() -> dict:
     public = Pledge.objects.public()
-    financial = Q(pledge_type=PledgeType.FINANCIAL)
     # Per entity and per country, "has a public pledge?": a few thousand index probes,
     # not a scan of every pledge.
     co_pledges = Pledge.co_pledgers.through.objects.filter(
@@ -303,7 +300,7 @@ def _figures() -> dict:
     # of its cells. Global pledges are counted on the way (the map shows them apart).
     by_type, by_stakeholder, global_pledges = {}, {}, 0
     for row in (public.order_by().values("pledge_type", "entity__stakeholder_group")
-                .annotate(n=Count("pk"), usd=Sum("usd_amount", filter=financial),
+                .annotate(n=Count("pk"), usd=usd_committed(),
                           awaiting=Count("pk", filter=awaiting_rate()),
                           global_n=Count("pk", filter=Q(is_global=True)))):
         cell = by_type.setdefault(row["pledge_type"],
@@ -324,7 +321,7 @@ def _figures() -> dict:
                                     "awaiting_rate": row["awaiting"]}
         for row in public.filter(action_areas__isnull=False).order_by()
         .values("action_areas__code")
-        .annotate(n=Count("pk"), usd=Sum("usd_amount", filter=financial),
+        .annotate(n=Count("pk"), usd=usd_committed(),
                   awaiting=Count("pk", filter=awaiting_rate()))
     }
     return {
@@ -351,8 +348,8 @@ def _map_and_chart_figures(public: QuerySet[Pledge]) -> dict:
       whole region (shown apart from the countries, like the global ones);
     - by_month: [(first day of the month, pledges, usd)] by month of publication, oldest first,
       and events: [(start date, name_en, name_translations)] to mark on that timeline."""
-    financial_usd = Sum("pledge__usd_amount",
-                        filter=Q(pledge__pledge_type=PledgeType.FINANCIAL))
+    financial_usd = usd_committed(usd="pledge__usd_amount", pledge_type="pledge__pledge_type",
+                                  contributions="pledge__contributions_usd")
     by_country = {
         row["country__iso3"]: {
             "iso2": row["country__iso2"], "name_en": row["country__name_en"],
@@ -373,11 +370,10 @@ def _map_and_chart_figures(public: QuerySet[Pledge]) -> dict:
                 "region__position")
         .annotate(n=Count("pledge_id"))
     }
-    financial = Q(pledge_type=PledgeType.FINANCIAL)
     by_month = []
     for row in (public.filter(published_at__isnull=False).order_by()
                 .annotate(month=TruncMonth("published_at")).values("month")
-                .annotate(n=Count("pk"), usd=Sum("usd_amount", filter=financial))
+                .annotate(n=Count("pk"), usd=usd_committed())
                 .order_by("month")):
         by_month.append((row["month"].date() if hasattr(row["month"], "date") else row["month"],
                          row["n"], row["usd"] or Decimal(0)))
@@ -519,7 +515,8 @@ def pledge_goals_public(pledge: Pledge) -> list[CoalitionGoal]:
     and targets (pledge_get_public): one query, for the goals."""
     indicator_ids = {target.catalogue_indicator_id for target in pledge.targets.all()
                      if target.catalogue_indicator_id}
-    financial = pledge.pledge_type == PledgeType.FINANCIAL and pledge.usd_amount is not None
+    # A financial pledge with its USD equivalent, or any pledge with accepted funders.
+    financial = pledge.usd_committed is not None
     if not indicator_ids and not financial:
         return []
     counted = Q(indicator_id__in=indicator_ids)

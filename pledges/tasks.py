@@ -4,7 +4,7 @@ from celery import shared_task
 
 from p2c_portal.jobs import JobTask
 
-from . import import_drafts, rates
+from . import import_drafts, partnerships, rates
 
 
 @shared_task
@@ -26,3 +26,8 @@ def currency_rate_upload_convert(upload_id: int) -> bool:
 @shared_task
 def currency_rate_uploads_sweep() -> int:
     return rates.rate_uploads_sweep()
+
+
+@shared_task
+def join_requests_expire() -> dict:
+    return partnerships.join_requests_expire()

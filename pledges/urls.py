@@ -43,4 +43,5 @@ urlpatterns = [
          name="partnership_respond"),
     path("my-pledges/partnerships/<int:pk>/end/", partners.partnership_end,
          name="partnership_end"),
+    path("pledges/<int:pk>/join/", partners.pledge_join, name="pledge_join"),
 ]

@@ -49,6 +49,7 @@ from action_areas.selectors import name_sort_key
 from members.models import Entity, StakeholderGroup
 from pledges.filters import GLOBAL_REGION, PledgeFilters
 from pledges.in_force import (
+    contributions_in_force,
     event_in_force,
     global_in_force,
     linked_in_force,
@@ -61,7 +62,7 @@ from pledges.in_force import (
 )
 from pledges.models import Event, Pledge, PledgeStatusChange, PledgeType
 from pledges.partnership_selectors import partner_ids_as_of
-from pledges.rates import awaiting_rate
+from pledges.rates import awaiting_rate, usd_committed
 from pledges.selectors import pledge_filters_from_query
 
 from .models import ImplementationStatus, ProgressReport, ReportRun, TargetProgress
@@ -80,6 +81,13 @@ NOT_REPORTED = "not_reported"
 CENT = Decimal("0.01")
 
 FINANCIAL = Q(type_then=PledgeType.FINANCIAL)
+
+
+def _usd(condition: Q | None = None):
+    """USD committed then: the financial pledges' amounts in force, plus once the
+    contributions of their accepted funders then (pledges.rates.usd_committed)."""
+    return usd_committed(usd="usd_then", pledge_type="type_then",
+                         contributions="contributed_then", condition=condition)
 
 
 def _day_after(day: datetime.date) -> datetime.datetime:
@@ -129,7 +137,7 @@ def _in_force(pledges: QuerySet[Pledge], as_of: datetime.date) -> QuerySet[Pledg
     return pledges.annotate(
         usd_then=usd_in_force(as_of), type_then=type_in_force(as_of),
         title_then=title_in_force(as_of), global_then=global_in_force(as_of),
-        event_then=event_in_force(as_of),
+        event_then=event_in_force(as_of), contributed_then=contributions_in_force(as_of),
     )
 
 
@@ -249,7 +257,7 @@ def _m2m_rows(name: str, reference: list, selection: QuerySet,
         for _code, obj in reference
         for kind, aggregate in (
             ("n", Count("pk", filter=Q(**{f"linked_{obj.pk}": True}))),
-            ("usd", Sum("usd_then", filter=FINANCIAL & Q(**{f"linked_{obj.pk}": True}))),
+            ("usd", _usd(Q(**{f"linked_{obj.pk}": True}))),
         )
     }) if reference else {}
     return [_row(str(code), _bilingual(obj), counts[f"n_{obj.pk}"], counts[f"usd_{obj.pk}"])
@@ -257,7 +265,7 @@ def _m2m_rows(name: str, reference: list, selection: QuerySet,
 
 
 def _aggregate(selection: QuerySet) -> tuple[int, Decimal | None]:
-    totals = selection.order_by().aggregate(n=Count("pk"), usd=Sum("usd_then", filter=FINANCIAL))
+    totals = selection.order_by().aggregate(n=Count("pk"), usd=_usd())
     return totals["n"], totals["usd"]
 
 
@@ -265,7 +273,7 @@ def _choice_rows(selection: QuerySet, field: str, choices) -> list[dict]:
     counts = {
         item[field]: item
         for item in selection.order_by().values(field)
-        .annotate(n=Count("pk"), usd=Sum("usd_then", filter=FINANCIAL))
+        .annotate(n=Count("pk"), usd=_usd())
     }
     rows = []
     for value, label in choices:
@@ -306,7 +314,7 @@ def _targeting_rows(selection: QuerySet, as_of: datetime.date) -> list[dict]:
 
 def _totals(selection: QuerySet, as_of: datetime.date) -> dict:
     aggregated = selection.order_by().aggregate(
-        n=Count("pk"), usd=Sum("usd_then", filter=FINANCIAL),
+        n=Count("pk"), usd=_usd(),
         awaiting_rate=Count("pk", filter=awaiting_rate()),
     )
     n, usd = aggregated["n"], aggregated["usd"]

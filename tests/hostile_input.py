@@ -158,6 +158,14 @@ def hostile_dataset(entity, entity_admin, member, secretariat, newcomer):
                                    cutoff=datetime.date(2024, 1, 1),
                                    as_of=datetime.date(2024, 1, 1))
     identity_change = _rows_of_every_admin_model(entity, entity_admin, member, published, cycle)
+    # A request to join the published pledge (as funder), waiting for its administrators.
+    from pledges.models import Partnership
+    from tests.factories import EntityFactory
+
+    pledge_join_request = Partnership.objects.create(
+        pledge=published, entity=EntityFactory(name="Joining Fund"), role="funder",
+        status="requested", requested_by=applicant, contribution="Co-financing.",
+        amount=1000, currency="USD", usd_amount=1000)
     file_import = FileImport.objects.create(
         model="pledges.pledge", file_name="roundtable.csv", stored_name="gone.csv", file_format=0,
         status=FileImport.Status.IMPORTED, previewed_by=secretariat, imported_by=secretariat,
@@ -187,6 +195,7 @@ def hostile_dataset(entity, entity_admin, member, secretariat, newcomer):
         "import_job": import_job,
         "entity": entity, "published": published, "draft": draft, "event": event,
         "cycle": cycle, "invitation": invitation, "join_request": join_request,
+        "pledge_join_request": pledge_join_request,
         "membership": membership, "run": run, "applicant": applicant,
         "identity_change": identity_change, "file_import": file_import, "personas": {
             "anonymous": None, "member": member, "entity_admin": entity_admin,
@@ -283,6 +292,10 @@ def url_arguments(name: str, pattern, data) -> list[dict] | None:
                                          "request_id": data["join_request"].pk}],
         "members:invitation_accept": [{"token": "not-a-real-token"}],
         "pledges:pledge_detail": [{"pk": published.pk}],
+        "pledges:pledge_join": [{"pk": published.pk}, {"pk": draft.pk}],
+        "pledges:partnership_respond": [{"pk": data["pledge_join_request"].pk}],
+        "admin:pledges_partnership_decide": [
+            {"partnership_id": data["pledge_join_request"].pk, "name": "decline_request"}],
         "api:pledge_detail": [{"pk": published.pk}],
         "api:entity_detail": [{"pk": entity.pk}],
         "pledges:amendment_withdraw": [{"pk": published.pk,

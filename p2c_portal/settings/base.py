@@ -240,6 +240,7 @@ CELERY_TASK_ROUTES = {
     "reporting.tasks.compiled_reports_for_ended_cycles": {"queue": "periodic"},
     "pledges.tasks.imported_drafts_sweep": {"queue": "periodic"},
     "pledges.tasks.currency_rate_uploads_sweep": {"queue": "periodic"},
+    "pledges.tasks.join_requests_expire": {"queue": "periodic"},
     "spreadsheets.tasks.import_files_remove_abandoned": {"queue": "periodic"},
     "spreadsheets.tasks.import_jobs_sweep": {"queue": "periodic"},
     "following.tasks.digests_create_due": {"queue": "periodic"},
@@ -279,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "cycle-reports": {
         "task": "reporting.tasks.compiled_reports_for_ended_cycles",
+        "schedule": 3600.0,
+    },
+    # Requests to join a pledge (pledges/partnerships.py): remind, then expire the unanswered.
+    "expire-join-requests": {
+        "task": "pledges.tasks.join_requests_expire",
         "schedule": 3600.0,
     },
     # Rates uploads (pledges/rates.py): convert again the pledges of an upload whose task was lost.
@@ -380,6 +386,8 @@ ACCOUNT_RATE_LIMITS = {
     "entity_apply": "20/h/user,60/h/ip",
     "join_request": "10/h/user,60/h/ip",
     "invitation": "50/h/user,200/h/ip",
+    # Asking to join another entity's published pledge (pledges.views.partners.pledge_join).
+    "pledge_join": "10/h/user,60/h/ip",
     # Following by email (no account): per client address, and per email address followed, so
     # that nobody can flood someone's inbox with confirmation requests.
     "follow": "20/h/ip",
@@ -497,6 +505,10 @@ PDF_FONT_DIRS = [directory for directory in (env.str("PDF_FONT_DIRS", default=""
 # Most data rows one spreadsheet import takes (spreadsheets.files.import_max_rows): a bigger
 # file is refused with a message to split it. An import is one web request: keep it well within
 # the reverse proxy's timeout (README, "Settings").
+# Requests to join a published pledge (pledges.partnerships): unanswered, they expire after
+# P2C_JOIN_REQUEST_DAYS days; the pledge's administrators are reminded REMINDER_DAYS before.
+P2C_JOIN_REQUEST_DAYS = env.int("P2C_JOIN_REQUEST_DAYS", default=30)
+P2C_JOIN_REQUEST_REMINDER_DAYS = env.int("P2C_JOIN_REQUEST_REMINDER_DAYS", default=7)
 P2C_IMPORT_MAX_ROWS = env.int("P2C_IMPORT_MAX_ROWS", default=2000)
 # A file of more data rows than this is previewed and imported by a Celery task, with a status
 # page in the admin, instead of in the web request (spreadsheets.admin_desk).

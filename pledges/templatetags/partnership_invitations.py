@@ -1,9 +1,14 @@
-"""The member dashboard's "Invitations" block (templates/pledges/includes/entity_invitations.html):
-the members app lists entities and knows nothing of pledges, its template asks this tag."""
+"""The member dashboard's "Invitations" and "Requests to join" blocks
+(templates/pledges/includes/entity_invitations.html, entity_join_requests.html): the members app
+lists entities and knows nothing of pledges, its templates ask these tags."""
 
 from django import template
 
-from ..partnership_selectors import invitations_for_entity
+from ..partnership_selectors import (
+    invitations_for_entity,
+    join_requests_of_entity,
+    join_requests_to_entity,
+)
 
 register = template.Library()
 
@@ -11,3 +16,13 @@ register = template.Library()
 @register.simple_tag
 def invitations_waiting(entity) -> list:
     return list(invitations_for_entity(entity))
+
+
+@register.simple_tag
+def join_requests_waiting(entity) -> list:
+    return list(join_requests_to_entity(entity))
+
+
+@register.simple_tag
+def join_requests_made(entity) -> list:
+    return list(join_requests_of_entity(entity))

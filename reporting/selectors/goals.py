@@ -48,12 +48,14 @@ from action_areas.models import (
 )
 from members.models import StakeholderGroup
 from pledges.in_force import (
+    contributions_in_force,
     linked_in_force,
     replacing_revisions,
     type_in_force,
     usd_in_force,
 )
 from pledges.models import CampaignTag, Pledge, PledgeType, Target
+from pledges.rates import usd_committed
 
 from ..models import ProgressReport, TargetProgress
 
@@ -256,17 +258,24 @@ def _indicator_figures(cells, as_of) -> dict[int, dict]:
 
 
 def _usd_figures(cells, as_of) -> dict[int, dict]:
-    financial = public_pledges_as_of(as_of).annotate(
+    # The financial pledges, and the pledges of any type with accepted funders then: a
+    # funder's contribution counts once, with the pledge it funds (pledges.rates.usd_committed).
+    counted = public_pledges_as_of(as_of).annotate(
         type_then=type_in_force(as_of), usd_then=usd_in_force(as_of),
-    ).filter(type_then=PledgeType.FINANCIAL)
+        contributed_then=contributions_in_force(as_of),
+    )
+    financial = counted.filter(type_then=PledgeType.FINANCIAL)
+    funded = Q(type_then=PledgeType.FINANCIAL) | Q(contributed_then__isnull=False)
     committed_aggregates, achieved_aggregates = {}, {}
     for index, (goal, part) in enumerate(cells):
         condition = _in_scope("pk", goal, part, as_of)
-        committed_aggregates[f"v{index}"] = Sum("usd_then", filter=condition)
-        committed_aggregates[f"n{index}"] = Count("pk", filter=condition)
+        committed_aggregates[f"v{index}"] = usd_committed(
+            usd="usd_then", pledge_type="type_then", contributions="contributed_then",
+            condition=condition)
+        committed_aggregates[f"n{index}"] = Count("pk", filter=condition & funded)
         achieved_aggregates[f"v{index}"] = Sum(
             "usd_disbursed", filter=_in_scope("pledge_id", goal, part, as_of))
-    committed = financial.order_by().aggregate(**committed_aggregates)
+    committed = counted.order_by().aggregate(**committed_aggregates)
     reports = ProgressReport.objects.public().filter(
         submitted_at__lt=_day_after(as_of), usd_disbursed__isnull=False)
     latest = reports.filter(pledge_id=OuterRef("pledge_id")).order_by(

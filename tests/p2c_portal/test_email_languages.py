@@ -97,6 +97,8 @@ def email_context():
         "days_late": 3,
         "last_change": timezone.localdate(now),
         "requested_on": timezone.localdate(now),
+        "expires_on": timezone.localdate(now) + datetime.timedelta(days=30),
+        "on_behalf": True,
         "SECRETARIAT_EMAIL": settings.SECRETARIAT_EMAIL,
     }
 

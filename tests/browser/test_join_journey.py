@@ -1,0 +1,126 @@
+"""Issue 18, end to end in a browser, in English and in French: joining a published pledge.
+
+Entity A has published a financial pledge (USD 1,000,000) naming B; B's administrator accepts on
+its dashboard. C's administrator, on the public page, asks to join as funder with
+EUR 1,000,000 (USD 1,250,000 at this month's rate); A's administrator accepts the request from
+its dashboard. The public page then shows A, B and C with their roles and C's contribution, and
+the pledge's USD committed grew by C's contribution once (2,250,000). (C filing progress with A
+is the next journey: tests/browser for shared delivery starts from this state.)
+
+Every page visited gets a screenshot, an axe check and a check that no browser logged an error.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone, translation
+from django.utils.translation import pgettext
+from playwright.sync_api import expect
+
+from pledges import partnerships, selectors
+from pledges.models import CurrencyRate, Partnership, RateSource
+from tests.browser.support import log_in, number_text, t
+from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def role(language: str, label: str) -> str:
+    with translation.override(language):
+        return pgettext("partnership role", label)
+
+
+def setting_up(language: str):
+    """A's published pledge naming B (invited), and a rate for the euro this month."""
+    CurrencyRate.objects.update_or_create(
+        currency="EUR", month=timezone.localdate().replace(day=1),
+        defaults={"rate_per_usd": Decimal("0.8"), "source": RateSource.TEST_DATA})
+    entity_a = EntityFactory(name="Ministry of ICT of Rwanda", acronym="MINICT")
+    admin_a = UserFactory(email=f"ada.{language}@minict.example.org", preferred_language=language)
+    MembershipFactory(user=admin_a, entity=entity_a, role="administrator")
+    pledge = PledgeFactory(entity=entity_a, published=True, financial=True,
+                           title="Schools online in Rwanda",
+                           published_at=timezone.now() - datetime.timedelta(days=1))
+    entity_b = EntityFactory(name="Digital Bridge Alliance", acronym="DBA")
+    admin_b = UserFactory(email=f"ben.{language}@dba.example.org", preferred_language=language)
+    MembershipFactory(user=admin_b, entity=entity_b, role="administrator")
+    partnerships.partnership_invite(actor=admin_a, pledge_id=pledge.pk, entity_id=entity_b.pk)
+    entity_c = EntityFactory(name="Fonds Numérique Solidaire", acronym="FNS",
+                             stakeholder_group="private_sector")
+    admin_c = UserFactory(email=f"chloe.{language}@fns.example.org", preferred_language=language)
+    MembershipFactory(user=admin_c, entity=entity_c, role="administrator")
+    return pledge, admin_a, admin_b, admin_c
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_funder_joins_a_published_pledge_and_counts_once(
+    person_browser, checkpoint_of, language
+):
+    pledge, admin_a, admin_b, admin_c = setting_up(language)
+    usd_before = selectors.coalition_figures()["usd"]
+
+    # B accepts A's invitation on its dashboard.
+    page_b = person_browser("b", language)
+    page_b.goto(f"/{language}/me/")
+    log_in(page_b, language, admin_b.email)
+    page_b.get_by_role("link", name=t(language, "Accept or decline")).click()
+    checkpoint_of(page_b, "01-b-invitation")
+    page_b.get_by_role("button", name=t(language, "Accept"), exact=True).click()
+    expect(page_b.get_by_role("main")).to_contain_text(
+        t(language, "Your entity is now a partner of this pledge."))
+
+    # C asks to join as funder, from the public page.
+    page_c = person_browser("c", language)
+    page_c.goto(f"/{language}/pledges/{pledge.pk}/")
+    page_c.get_by_role(
+        "link", name=t(language, "Ask to join this pledge (member entities)")).click()
+    log_in(page_c, language, admin_c.email)
+    expect(page_c.get_by_role("heading", level=1)).to_have_text(
+        t(language, "Ask to join this pledge"))
+    checkpoint_of(page_c, "02-c-join-form")
+    page_c.get_by_label(role(language, "Funder")).check()
+    page_c.get_by_label(t(language, "What your entity brings to this pledge")).fill(
+        "Co-financing of the school connections.")
+    page_c.get_by_label(t(language, "Amount of the contribution (funders)")).fill(
+        number_text(language, "1000000"))
+    page_c.get_by_label(t(language, "Currency (funders)")).select_option("EUR")
+    page_c.get_by_role("button", name=t(language, "Send the request")).click()
+    expect(page_c.get_by_role("heading", level=1)).to_have_text(
+        t(language, "Request to join a pledge"))
+    checkpoint_of(page_c, "03-c-requested")
+    request = Partnership.objects.get(entity__acronym="FNS")
+    assert (request.status, request.usd_amount) == ("requested", Decimal("1250000.00"))
+
+    # A's administrator accepts the request from the dashboard.
+    page_a = person_browser("a", language)
+    page_a.goto(f"/{language}/me/")
+    log_in(page_a, language, admin_a.email)
+    expect(page_a.get_by_role("main")).to_contain_text(t(language, "Requests to join your pledges"))
+    checkpoint_of(page_a, "04-a-dashboard")
+    page_a.locator(".entity-join-requests-waiting").get_by_role(
+        "link", name=t(language, "Accept or decline")).click()
+    checkpoint_of(page_a, "05-a-request")
+    page_a.get_by_role("button", name=t(language, "Accept the request")).click()
+    expect(page_a.get_by_role("main")).to_contain_text(
+        t(language, "The entity is now a partner of your pledge; it has been told."))
+
+    # The public page shows A, B and C with their roles; the USD committed grew once.
+    public = person_browser("public", language)
+    public.goto(f"/{language}/pledges/{pledge.pk}/")
+    partners = public.locator("#pledge-partners").locator("..")
+    expect(partners).to_contain_text("Digital Bridge Alliance")
+    expect(partners).to_contain_text(role(language, "Co-pledger"))
+    expect(partners).to_contain_text("Fonds Numérique Solidaire")
+    expect(partners).to_contain_text(role(language, "Funder"))
+    expect(partners).to_contain_text("Co-financing of the school connections.")
+    expect(public.locator("#usd-committed")).to_contain_text(number_text(language, "2250000"))
+    expect(public.get_by_role("main")).to_contain_text("Ministry of ICT of Rwanda")
+    checkpoint_of(public, "06-public")
+    from django.core.cache import cache
+
+    cache.clear()
+    assert selectors.coalition_figures()["usd"] == usd_before + Decimal("1250000.00")
