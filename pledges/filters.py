@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from action_areas.models import Country, CountryGroup, CountryGroupMembership, Region
-from members.models import StakeholderGroup
+from members.models import Entity, StakeholderGroup
 from p2c_portal.locale_formats import Collated
 from p2c_portal.query_params import ascii_int, clean_text, database_id, page_number
 
@@ -63,7 +63,9 @@ FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("sdg", _("Sustainable Development Goal")),
     FacetSpec("event", _("Announced at"), "select"),
     FacetSpec("year", _("Year published"), "select"),
+    FacetSpec("joint", _("Joint pledges")),
 )
+JOINT = "yes"  # the joint facet's one value: pledges with at least one accepted partner
 FACET_NAMES = tuple(spec.name for spec in FACETS)
 
 
@@ -111,6 +113,12 @@ def _region_filter(values) -> Q:
     return condition
 
 
+def _joint_partners():
+    """The accepted partners that appear publicly (Pledge.co_pledgers holds accepted partners
+    only; a suspended or unapproved entity is not shown)."""
+    return _through("co_pledgers").objects.filter(entity__status=Entity.Status.APPROVED)
+
+
 def _targeting_filter(values) -> Q:
     countries = _group_memberships_today().filter(group__in=values).values("country_id")
     return Q(pk__in=_through("countries").objects.filter(country_id__in=countries)
@@ -129,6 +137,7 @@ FILTERS: dict[str, Callable[[list], Q]] = {
     "sdg": lambda values: _m2m_filter("sdgs", "number", [int(v) for v in values]),
     "event": lambda values: Q(event__slug__in=values),
     "year": lambda values: Q(published_at__year__in=[int(v) for v in values]),
+    "joint": lambda values: Q(pk__in=_joint_partners().values("pledge_id")),
 }
 
 def fixed_options() -> dict[str, list[tuple[str, str]]]:
@@ -137,6 +146,7 @@ def fixed_options() -> dict[str, list[tuple[str, str]]]:
         "type": [(v, str(label)) for v, label in PledgeType.choices],
         "stakeholder": [(v, str(label)) for v, label in StakeholderGroup.choices],
         "targeting": [(v, str(label)) for v, label in CountryGroup.choices],
+        "joint": [(JOINT, str(_("With partners (joint pledges)")))],
     }
 
 
@@ -340,6 +350,13 @@ def _facet_parts(name: str, base: str) -> list[str]:
         return [f"SELECT 'targeting', grp, COUNT(*) FROM (SELECT DISTINCT pc.pledge_id, g.grp "  # noqa: S608
                 f"FROM {countries} pc JOIN {base} ON {base}.b_id = pc.pledge_id "
                 f"JOIN groups_today g ON g.country_id = pc.country_id) pairs GROUP BY grp"]
+    if name == "joint":  # at least one accepted, approved partner: each pledge once
+        partners = _table(_through("co_pledgers"))
+        entities = _table(Entity)
+        approved = Entity.Status.APPROVED.value  # a constant of the code, never input
+        return [f"SELECT 'joint', '{JOINT}', COUNT(*) FROM {base} WHERE EXISTS ("  # noqa: S608
+                f"SELECT 1 FROM {partners} cp JOIN {entities} e ON e.id = cp.entity_id "
+                f"WHERE cp.pledge_id = {base}.b_id AND e.status = '{approved}')"]
     raise KeyError(name)
 
 

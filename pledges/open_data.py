@@ -33,7 +33,7 @@ from action_areas.models import (
 from members.models import Entity
 from spreadsheets.files import spreadsheet_safe  # one formula guard for every export
 
-from .models import AdvocacyActivity, Pledge, Target
+from .models import AdvocacyActivity, Partnership, Pledge, Target
 
 LICENCE_NAME = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -65,6 +65,10 @@ COLUMNS: tuple[Column, ...] = (
              "academia, youth or media."), "government"),
     Column("entity_country", _("ISO 3166-1 alpha-3 code of its headquarters country."), "RWA"),
     Column("co_pledgers", _("Names of co-pledging member entities, separated by “; ”.")),
+    Column("partners", _("The member entities taking part in the pledge, once they accepted, "
+                         "with their role (co_pledger, co_implementer, adopter or funder). CSV: "
+                         "“name (role)”, separated by “; ”. JSON: a list of objects with name "
+                         "and role."), "Ministry of ICT (co_implementer); GSMA (funder)"),
     Column("other_partners", _("Other partners, as written by the entity.")),
     Column("action_areas", _("Action area codes, separated by “; ”."), "access; adoption"),
     Column("pillars", _("Pillar codes, separated by “; ”."), "affordability"),
@@ -197,11 +201,26 @@ def _batch_filter(ids: list[int]) -> dict:
     return {"pledge_id__in": ids}
 
 
-def _related(ids: list[int]) -> tuple[dict, dict]:
-    """For a batch of pledges: field -> pledge id -> [ids of related rows], and the targets."""
+def _partners(batch: dict, wanted: set[int], names: dict[int, str]) -> dict[int, list]:
+    """pledge id -> [{"name", "role"}] of its accepted partners (approved entities only, as on
+    the pledge page), by role then name: one query per batch."""
+    per_pledge: dict[int, list] = {}
+    rows = (Partnership.objects.accepted().filter(**batch)
+            .order_by("pledge_id", "role", "entity__name", "pk")
+            .values_list("pledge_id", "entity_id", "role"))
+    for pledge_id, entity_id, role in rows:
+        if pledge_id in wanted and entity_id in names:
+            per_pledge.setdefault(pledge_id, []).append({"name": names[entity_id], "role": role})
+    return per_pledge
+
+
+def _related(ids: list[int], lookups: _Lookups) -> tuple[dict, dict]:
+    """For a batch of pledges: field -> pledge id -> [ids of related rows] (and the partners),
+    and the targets."""
     wanted = set(ids)
     batch = _batch_filter(ids)
-    related: dict[str, dict[int, list]] = {}
+    related: dict[str, dict[int, list]] = {
+        "partners": _partners(batch, wanted, lookups.codes["co_pledgers"])}
     for name, column in _M2M.items():
         through = Pledge._meta.get_field(name).remote_field.through
         per_pledge: dict[int, list] = {}
@@ -243,6 +262,8 @@ def _record(row: dict, related: dict, targets: dict, lookups: _Lookups, url: str
             record[name] = url % pk
         elif name == "advocacy_activities":
             record[name] = [a for a in activities if a in lookups.advocacy]
+        elif name == "partners":
+            record[name] = related["partners"].get(pk, [])
         else:  # targets
             record[name] = targets.get(pk, [])
     return record
@@ -261,7 +282,7 @@ def records(queryset: QuerySet[Pledge]) -> Iterator[dict]:
         .iterator(chunk_size=BATCH_SIZE)
     )
     for batch in _batches(rows, BATCH_SIZE):
-        related, targets = _related([row["pk"] for row in batch])
+        related, targets = _related([row["pk"] for row in batch], lookups)
         for row in batch:
             yield _record(row, related, targets, lookups, url)
 
@@ -280,6 +301,11 @@ def _joined(values) -> str:
 
 def _iso(value) -> str:
     return value.isoformat() if value is not None else ""
+
+
+def _partner_list(partners) -> str:
+    return spreadsheet_safe(LIST_SEPARATOR.join(
+        f"{partner['name']} ({partner['role']})" for partner in partners))
 
 
 def _targets(targets) -> str:
@@ -304,6 +330,7 @@ _CSV_FORMAT = {
     "usd_rate_is_test_data": lambda value: "true" if value else "false",
     "people_to_reach": lambda value: "" if value is None else str(value),
     "targets": _targets,
+    "partners": _partner_list,
 }
 _CSV_FORMATTERS = [(name, _CSV_FORMAT.get(name, _text)) for name in COLUMN_NAMES]
 

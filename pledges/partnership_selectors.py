@@ -7,12 +7,12 @@ from django.db.models import Prefetch, Q, QuerySet, Value
 from django.db.models.lookups import IContains
 from django.http import Http404
 
-from members.models import Entity
+from members.models import Entity, Membership
 from p2c_portal.locale_formats import Collated
 from p2c_portal.text_folding import Unaccented
 
 from .models import Partnership, PartnershipChange, Pledge
-from .permissions import can_see_partnership
+from .permissions import WRITER_ROLES, can_see_partnership
 
 PICKER_LIMIT = 20
 
@@ -122,3 +122,38 @@ def join_requests_of_entity(entity: Entity) -> QuerySet[Partnership]:
     return (Partnership.objects.filter(entity=entity, requested_by__isnull=False)
             .select_related("pledge__entity").order_by("-invited_at", "-pk")
             [:DASHBOARD_REQUESTS])
+
+
+def partner_contacts(entity_id: int) -> list:
+    """The people to write to about a partner's share of a pledge (its progress reminders, a
+    report of its hidden): the partner entity's administrators and editors, active accounts,
+    by email address."""
+    return [membership.user for membership in
+            Membership.objects.filter(entity_id=entity_id, role__in=WRITER_ROLES,
+                                      user__is_active=True)
+            .select_related("user").order_by("user__email")]
+
+
+def shared_pledges_for_entity(entity: Entity) -> QuerySet[Pledge]:
+    """'My pledges', shared side: the pledges of other entities that `entity` takes part in as
+    an accepted partner, each with `entity_roles` (its partnerships), newest change first."""
+    return (Pledge.objects.filter(partnerships__in=Partnership.objects.accepted()
+                                  .filter(entity=entity))
+            .exclude(entity=entity).distinct()
+            .select_related("entity")
+            .prefetch_related(entity_roles_prefetch(entity))
+            .order_by("-updated_at", "-pk"))
+
+
+def accepted_partnership_for_member(user, pledge: Pledge,
+                                    acting_entity_id: int | None = None) -> Partnership | None:
+    """The accepted partnership of the pledge through which `user` takes part in it: one of an
+    approved entity they are a member of (the entity they act for first); None if there is none."""
+    partnerships = list(
+        Partnership.objects.accepted()
+        .filter(pledge=pledge, entity__status=Entity.Status.APPROVED,
+                entity__memberships__user_id=user.pk)
+        .select_related("entity").order_by("pk")
+    ) if user.is_authenticated else []
+    partnerships.sort(key=lambda p: p.entity_id != acting_entity_id)
+    return partnerships[0] if partnerships else None

@@ -129,20 +129,18 @@ class ProgressReportAdmin(admin.ModelAdmin):
     list_display = ("pledge", "entity", "cycle", "status", "implementation_status",
                     "percent_complete", "submitted_at", "visibility")
     list_filter = ("cycle", "status", "implementation_status", VisibilityFilter)
-    list_select_related = ("pledge", "pledge__entity", "cycle")
-    search_fields = ("pledge__title", "pledge__reference", "pledge__entity__name")
+    list_select_related = ("pledge", "pledge__entity", "cycle", "entity")
+    # "entity": who filed it, the pledging entity or a partner reporting its share.
+    search_fields = ("pledge__title", "pledge__reference", "pledge__entity__name",
+                     "entity__name")
     date_hierarchy = "submitted_at"
     inlines = [TargetProgressInline, ProgressReportEventInline]
     actions = ["hide_selected", "show_selected"]
-    fields = ("pledge", "cycle", "status", "implementation_status", "percent_complete",
+    fields = ("pledge", "entity", "cycle", "status", "implementation_status", "percent_complete",
               "amount_disbursed", "currency", "usd_disbursed", "narrative", "evidence",
               "submitted_by", "submitted_at", "hidden_at", "hidden_by", "hidden_reason",
               "created_by", "created_at", "updated_by", "updated_at")
     readonly_fields = fields
-
-    @admin.display(description=_("entity"), ordering="pledge__entity__name")
-    def entity(self, report: ProgressReport):
-        return report.pledge.entity
 
     @admin.display(description=_("visibility"), boolean=False)
     def visibility(self, report: ProgressReport) -> str:

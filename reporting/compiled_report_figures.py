@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -60,7 +60,7 @@ from pledges.in_force import (
     usd_in_force,
     versions_replaced,
 )
-from pledges.models import Event, Pledge, PledgeStatusChange, PledgeType
+from pledges.models import Event, Partnership, Pledge, PledgeStatusChange, PledgeType
 from pledges.partnership_selectors import partner_ids_as_of
 from pledges.rates import awaiting_rate, usd_committed
 from pledges.selectors import pledge_filters_from_query
@@ -206,6 +206,11 @@ IN_FORCE_FACETS = {
             number__in=[int(value) for value in values]).values("pk")),
     "event": lambda values, as_of: Q(event_then__in=Event.objects.filter(
         slug__in=values).values("pk")),
+    # Joint pledges: those with a partner accepted by then and not ended (the partnerships'
+    # history), not today's partners.
+    "joint": lambda values, as_of: Q(pk__in=Partnership.objects.filter(
+        accepted_at__lt=_day_after(as_of), entity__status=Entity.Status.APPROVED).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gte=_day_after(as_of))).values("pledge_id")),
 }
 
 
@@ -335,9 +340,11 @@ def _totals(selection: QuerySet, as_of: datetime.date) -> dict:
 
 
 def _delivery(run: ReportRun, selection: QuerySet, covered: int, committed: str) -> dict:
-    """Cycle reports: how the pledges are being delivered, from their public progress reports."""
+    """Cycle reports: how the pledges are being delivered, from their public progress reports.
+    One report per pledge: the pledging entity's (partners' shares count in the goals)."""
     reports = ProgressReport.objects.public().filter(cycle_id=run.cycle_id,
-                                                     pledge__in=selection.values("pk"))
+                                                     pledge__in=selection.values("pk"),
+                                                     entity_id=F("pledge__entity_id"))
     reported = reports.count()
     by_status = dict(
         reports.order_by().values_list("implementation_status").annotate(n=Count("pk"))
@@ -584,7 +591,8 @@ def compiled_report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[Pl
                 reports = {
                     item["pledge_id"]: item
                     for item in ProgressReport.objects.public()
-                    .filter(cycle_id=run.cycle_id, pledge_id__in=ids)
+                    .filter(cycle_id=run.cycle_id, pledge_id__in=ids,
+                            entity_id=F("pledge__entity_id"))  # the pledge's own, one per pledge
                     .values("pledge_id", "implementation_status", "percent_complete",
                             "usd_disbursed")
                 }

@@ -10,10 +10,12 @@ import datetime
 
 from django.utils import timezone
 
+from members.models import Entity
 from p2c_portal.mail import email_send_templated, email_to_secretariat
 from p2c_portal.models import OutboundEmail
 from pledges.member_selectors import pledge_contacts
-from pledges.models import Pledge, PledgeStatusChange
+from pledges.models import Partnership, Pledge, PledgeStatusChange
+from pledges.partnership_selectors import partner_contacts
 
 from .models import ProgressReport, Reminder, ReminderSettings
 from .selectors.reminders import weekly_digest_context
@@ -89,11 +91,20 @@ def _changes_requested(reminder, cfg, today):
 
 
 def _progress_report_reminder(reminder, cfg, today):
+    """To the pledging entity's contacts, or (a reminder with an entity) to the administrators
+    and editors of a partner about its own share, while it is still an accepted partner."""
     pledge = _pledge(reminder)
     cycle = reminder.cycle
     if pledge is None or cycle is None or not cycle.covers(pledge):
         return [], Skip.DONE
-    report = ProgressReport.objects.filter(pledge=pledge, cycle=cycle).first()
+    partner = reminder.entity_id is not None and reminder.entity_id != pledge.entity_id
+    if partner and not Partnership.objects.accepted().filter(
+            pledge=pledge, entity_id=reminder.entity_id,
+            entity__status=Entity.Status.APPROVED).exists():
+        return [], Skip.DONE
+    report = ProgressReport.objects.filter(
+        pledge=pledge, cycle=cycle,
+        entity_id=reminder.entity_id if partner else pledge.entity_id).first()
     if report is not None and report.status == ProgressReport.Status.SUBMITTED:
         return [], Skip.DONE
     # A reminder sent late (after an outage) must still say something true.
@@ -105,8 +116,11 @@ def _progress_report_reminder(reminder, cfg, today):
     if not still_true:
         return [], Skip.DONE
     overdue = reminder.kind == K.REPORT_OVERDUE
-    return _to_each(reminder.kind, pledge_contacts(pledge, administrators_too=overdue), {
+    recipients = (partner_contacts(reminder.entity_id) if partner
+                  else pledge_contacts(pledge, administrators_too=overdue))
+    return _to_each(reminder.kind, recipients, {
         "pledge": pledge,
+        "partner": reminder.entity if partner else None,
         "cycle": cycle,
         "report": report,
         "days_left": (cycle.due_on - today).days,

@@ -3,6 +3,7 @@ reports. Public: the compiled reports the secretariat published. Thin: the form 
 services write, selectors read."""
 
 import datetime
+import functools
 import re
 
 from django.conf import settings
@@ -17,9 +18,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from members.views import ACTING_ENTITY_SESSION_KEY
 from p2c_portal.page_cache import public_page
 from p2c_portal.query_params import page_number
-from pledges import member_selectors as pledge_selectors
 from pledges.models import Pledge
 from pledges.views.member import keeps_typed_input_across_login
 
@@ -61,10 +62,18 @@ def _expected_version(request) -> int:
         return -1
 
 
+def _pledge_for_reporting(request, pk: int):
+    """(pledge, accepted partnership the person reports through, or None for the pledging
+    entity's members and the secretariat); a 404 to anyone else."""
+    return progress_selectors.pledge_for_reporting(
+        request.user, pk, request.session.get(ACTING_ENTITY_SESSION_KEY))
+
+
 def _render_form(request, *, pledge, cycle, report, form, conflict="", missing=None,
-                 problem="", status=200):
+                 problem="", status=200, partnership=None):
     return render(request, "reporting/member/progress_form.html", {
         "pledge": pledge,
+        "partnership": partnership,
         "cycle": cycle,
         "report": report,
         "form": form,
@@ -87,28 +96,33 @@ def progress_form_accepts(*, pk: int, cycle_id: int):
 @keeps_typed_input_across_login(progress_form_accepts)
 def progress_edit(request, pk: int, cycle_id: int):
     """File (or continue) the pledge's progress report for one cycle; a submitted report is
-    shown read-only. Another entity's pledge is a 404, a viewer gets a 403."""
-    pledge = pledge_selectors.pledge_get_for_member(request.user, pk)
-    if not permissions.can_view_progress_private(request.user, pledge):
+    shown read-only. Another entity's pledge is a 404, a viewer gets a 403. An accepted
+    partner files its own share of the pledge's progress on the same page."""
+    pledge, partnership = _pledge_for_reporting(request, pk)
+    entity = partnership.entity if partnership else pledge.entity
+    if not permissions.can_view_progress_private(request.user, pledge, entity):
         # The secretariat reads reports in the admin; this page is the entity's.
         return redirect("admin:reporting_progressreport_changelist")
     cycle = get_object_or_404(ReportingCycle, pk=cycle_id)
-    report = progress_selectors.progress_report_get(pledge, cycle)
+    report = progress_selectors.progress_report_get(pledge, cycle, entity.pk)
     if report is not None and report.status == ProgressReport.Status.SUBMITTED:
         return render(request, "reporting/member/progress_submitted.html", {
-            "pledge": pledge, "cycle": cycle, "report": report,
+            "pledge": pledge, "cycle": cycle, "report": report, "partnership": partnership,
             "rows": list(report.target_progress.all()),
             "is_public": pledge.is_public() and report.is_public,
         })
-    if not permissions.can_report_progress(request.user, pledge):
+    if not permissions.can_report_progress(request.user, pledge, entity):
         raise permissions.PermissionDenied(
-            _("Only administrators and editors of the pledging entity report its progress.")
+            _("Only administrators and editors of the pledging entity, or of an accepted "
+              "partner, report its progress.")
         )
+    render_form = functools.partial(_render_form, partnership=partnership)
+    entity_id = partnership.entity_id if partnership else None
     problem = progress_services.cycle_problem(pledge, cycle)
     if problem:
         if request.method == "POST":
             messages.error(request, problem)
-        return _render_form(request, pledge=pledge, cycle=cycle, report=report, form=None,
+        return render_form(request, pledge=pledge, cycle=cycle, report=report, form=None,
                             problem=problem, status=400)
 
     if request.method != "POST":
@@ -118,7 +132,7 @@ def progress_edit(request, pk: int, cycle_id: int):
             form.is_valid()  # show the errors again next to what was typed
         else:
             form = ProgressReportForm(pledge=pledge, report=report)
-        return _render_form(request, pledge=pledge, cycle=cycle, report=report, form=form)
+        return render_form(request, pledge=pledge, cycle=cycle, report=report, form=form)
 
     form = ProgressReportForm(request.POST, pledge=pledge)
     valid = form.is_valid()
@@ -127,10 +141,10 @@ def progress_edit(request, pk: int, cycle_id: int):
             user=request.user, pledge_id=pledge.pk, cycle_id=cycle.pk,
             values=form.valid_values(), target_values=form.valid_target_values(),
             raw_input=None if valid else _raw_input(request.POST),
-            expected_version=_expected_version(request),
+            expected_version=_expected_version(request), entity_id=entity_id,
         )
     except progress_services.EditConflict as error:
-        return _render_form(request, pledge=pledge, cycle=cycle, report=report, form=form,
+        return render_form(request, pledge=pledge, cycle=cycle, report=report, form=form,
                             conflict=str(error), status=409)
     except progress_services.ReportingError as error:
         messages.error(request, str(error))
@@ -141,7 +155,7 @@ def progress_edit(request, pk: int, cycle_id: int):
             _("Draft saved. Some values are not valid yet: they are kept as you typed them, "
               "correct them when you can."),
         )
-        return _render_form(request, pledge=pledge, cycle=cycle, report=report, form=form)
+        return render_form(request, pledge=pledge, cycle=cycle, report=report, form=form)
     if "submit" not in request.POST:
         messages.success(request, _("Draft saved."))
         return redirect("reporting:progress_edit", pk=pledge.pk, cycle_id=cycle.pk)
@@ -153,7 +167,7 @@ def progress_edit(request, pk: int, cycle_id: int):
         messages.error(
             request, _("Draft saved, but not submitted: the report is not complete yet.")
         )
-        return _render_form(request, pledge=pledge, cycle=cycle, report=report, form=form,
+        return render_form(request, pledge=pledge, cycle=cycle, report=report, form=form,
                             missing=error.missing, status=400)
     except (progress_services.EditConflict, progress_services.ReportingError) as error:
         messages.error(request, str(error))
@@ -169,14 +183,17 @@ def progress_edit(request, pk: int, cycle_id: int):
 @login_required
 def progress_list(request, pk: int):
     """A pledge's progress reports, cycle by cycle, with what is still to file."""
-    pledge = pledge_selectors.pledge_get_for_member(request.user, pk)
-    if not permissions.can_view_progress_private(request.user, pledge):
+    pledge, partnership = _pledge_for_reporting(request, pk)
+    entity = partnership.entity if partnership else pledge.entity
+    if not permissions.can_view_progress_private(request.user, pledge, entity):
         return redirect("admin:reporting_progressreport_changelist")
+    entity_id = partnership.entity_id if partnership else None
     return render(request, "reporting/member/progress_list.html", {
         "pledge": pledge,
-        "rows": progress_selectors.progress_report_rows_for_member(pledge),
-        "reporting": progress_selectors.reporting_for_pledge(pledge),
-        "can_report": permissions.can_report_progress(request.user, pledge),
+        "partnership": partnership,
+        "rows": progress_selectors.progress_report_rows_for_member(pledge, entity_id=entity_id),
+        "reporting": progress_selectors.reporting_for_pledge(pledge, entity_id=entity_id),
+        "can_report": permissions.can_report_progress(request.user, pledge, entity),
     })
 
 

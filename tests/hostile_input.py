@@ -231,7 +231,8 @@ def _rows_of_every_admin_model(entity, entity_admin, member, published, cycle):
                                 interval=every_minute)
     OutboundEmail.objects.create(to=["member@example.org"], subject="Your pledge",
                                  body_text="Hello")
-    ProgressReport.objects.create(pledge=published, cycle=cycle, created_by=member)
+    ProgressReport.objects.create(pledge=published, entity=published.entity,
+                                  cycle=cycle, created_by=member)
     Reminder.objects.create(kind="draft_untouched", target_key=f"pledge:{published.pk}",
                             due_on=datetime.date(2024, 1, 1), pledge=published)
     # A rates upload: its record, and a rate with a history row (pledges.rates).

@@ -19,7 +19,14 @@ from members.views import ACTING_ENTITY_SESSION_KEY
 from p2c_portal.query_params import one_of
 from p2c_portal.typed_input import storable_typed_input
 
-from .. import amendment_workflow, member_selectors, permissions, services, workflow
+from .. import (
+    amendment_workflow,
+    member_selectors,
+    partnership_selectors,
+    permissions,
+    services,
+    workflow,
+)
 from ..completeness import SECTION_NAMES, SECTIONS, missing_for_submission
 from ..forms import (
     SECTION_FORMS,
@@ -121,10 +128,16 @@ def my_pledges(request):
                 (c for c in changes if c.to_status == Pledge.Status.CHANGES_REQUESTED), None
             ) if pledge.status == Pledge.Status.CHANGES_REQUESTED else None,
         })
+    # Others' pledges it takes part in as an accepted partner: read-only, its own reporting.
+    shared = [
+        {"pledge": pledge, "partnership": pledge.entity_roles[0], "roles": pledge.entity_roles}
+        for pledge in partnership_selectors.shared_pledges_for_entity(entity)
+    ] if entity.status == entity.Status.APPROVED else []
     return render(request, "pledges/member/my_pledges.html", {
         "entity": entity,
         "membership": membership,
         "rows": rows,
+        "shared_rows": shared,
         "can_create": permissions.can_create_pledge(request.user, entity),
     })
 

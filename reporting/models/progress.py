@@ -105,7 +105,11 @@ class ProgressReportQuerySet(models.QuerySet):
 
 
 class ProgressReport(models.Model):
-    """What a pledging entity reports it achieved on one pledge in one reporting cycle."""
+    """What one entity reports it achieved on one pledge in one reporting cycle: the pledging
+    entity, or an accepted partner reporting its own share (one report per entity and cycle).
+
+    Several entities' values on a target add up without double counting: each entity's own
+    latest value is counted once (reporting.selectors.goals, reporting.selectors.progress)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -118,6 +122,11 @@ class ProgressReport(models.Model):
     cycle = models.ForeignKey(
         ReportingCycle, on_delete=models.PROTECT, related_name="reports",
         verbose_name=_("reporting cycle"),
+    )
+    entity = models.ForeignKey(
+        "members.Entity", on_delete=models.CASCADE, related_name="progress_reports",
+        verbose_name=_("reported by"),
+        help_text=_("The pledging entity, or a partner reporting its share of the pledge."),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -179,7 +188,8 @@ class ProgressReport(models.Model):
         ordering = ["-cycle__due_on", "-pk"]
         permissions = [("hide_progressreport", _("Can hide progress reports"))]
         constraints = [
-            models.UniqueConstraint(fields=["pledge", "cycle"], name="one_report_per_cycle"),
+            models.UniqueConstraint(fields=["pledge", "cycle", "entity"],
+                                    name="one_report_per_entity_and_cycle"),
             models.CheckConstraint(
                 condition=Q(percent_complete__isnull=True)
                 | Q(percent_complete__gte=0, percent_complete__lte=100),

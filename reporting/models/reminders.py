@@ -129,6 +129,13 @@ class Reminder(models.Model):
         ReportingCycle, on_delete=models.CASCADE, null=True, blank=True,
         related_name="reminders", verbose_name=_("reporting cycle"),
     )
+    # A progress-report reminder to a partner of the pledge (its own share is due); empty for
+    # the pledging entity and the other kinds. Its target_key names it too, so that the owner's
+    # and each partner's reminders are distinct rows.
+    entity = models.ForeignKey(
+        "members.Entity", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("partner entity"),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -6,7 +6,9 @@
   (`pledge_id IN (…)`), never joined through their areas, countries or co-pledgers.
 - *achieved*: the latest value reported for each of those targets (the latest public progress
   report with a value), summed or maximised alike; for the USD goal, each financial pledge's
-  latest reported disbursement.
+  latest reported disbursement. Where partners share a pledge's delivery, each reporting entity's
+  own latest value is counted once and the entities' values add up (the same rule as the pledge
+  page, reporting.selectors.progress.achieved_by_target).
 - *as of a date*: pledges published by the end of that day (and public today), progress
   reports submitted by then, and the LDC/LLDC/SIDS groupings valid on that day; each pledge's
   type, USD equivalent, action areas, regions, countries and targets in their version in force
@@ -246,7 +248,9 @@ def _indicator_figures(cells, as_of) -> dict[int, dict]:
     achieved = {}
     if achieved_aggregates:
         reported = _latest_progress(as_of)
-        latest = reported.filter(target_id=OuterRef("target_id")).order_by(
+        latest = reported.filter(
+            target_id=OuterRef("target_id"), report__entity_id=OuterRef("report__entity_id"),
+        ).order_by(
             "-report__cycle__period_end", "-report__submitted_at", "-pk").values("pk")[:1]
         achieved = reported.filter(target__in=targets).filter(
             pk=Subquery(latest)).order_by().aggregate(**achieved_aggregates)
@@ -278,7 +282,8 @@ def _usd_figures(cells, as_of) -> dict[int, dict]:
     committed = counted.order_by().aggregate(**committed_aggregates)
     reports = ProgressReport.objects.public().filter(
         submitted_at__lt=_day_after(as_of), usd_disbursed__isnull=False)
-    latest = reports.filter(pledge_id=OuterRef("pledge_id")).order_by(
+    latest = reports.filter(pledge_id=OuterRef("pledge_id"),
+                            entity_id=OuterRef("entity_id")).order_by(
         "-cycle__period_end", "-submitted_at", "-pk").values("pk")[:1]
     achieved = reports.filter(pledge_id__in=financial.values("pk")).filter(
         pk=Subquery(latest)).order_by().aggregate(**achieved_aggregates)

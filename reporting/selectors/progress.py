@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pledges.models import Pledge
+from members.models import Entity
+from pledges.member_selectors import pledge_get_for_member
+from pledges.models import Partnership, Pledge
+from pledges.partnership_selectors import accepted_partnership_for_member
 
 from ..models import ProgressReport, ReportingCycle, TargetProgress
 
@@ -67,10 +71,12 @@ def _today(today: datetime.date | None) -> datetime.date:
 
 
 def reporting_for_pledges(
-    pledges: Iterable[Pledge], *, today: datetime.date | None = None
+    pledges: Iterable[Pledge], *, today: datetime.date | None = None,
+    entity_id: int | None = None,
 ) -> dict[int, PledgeReporting]:
     """The reporting status of each pledge, keyed by pledge id, in two queries (cycles opened so
-    far, and these pledges' reports) however many pledges there are.
+    far, and these pledges' reports) however many pledges there are: the pledging entity's, or
+    with `entity_id` that partner's own (each entity that reports owes its own report).
 
     - inactive: the two latest cycles whose due date has passed were both missed;
     - overdue: the latest cycle whose due date has passed was missed;
@@ -88,7 +94,8 @@ def reporting_for_pledges(
     reports: dict[tuple[int, int], ProgressReport] = {}
     if cycles:
         for report in ProgressReport.objects.filter(
-            pledge_id__in=[p.pk for p in published], cycle_id__in=[c.pk for c in cycles]
+            pledge_id__in=[p.pk for p in published], cycle_id__in=[c.pk for c in cycles],
+            entity_id=F("pledge__entity_id") if entity_id is None else entity_id,
         ).only("id", "pledge_id", "cycle_id", "status", "submitted_at", "updated_at"):
             reports[(report.pledge_id, report.cycle_id)] = report
     for pledge in published:
@@ -129,14 +136,30 @@ def reporting_for_pledges(
     return result
 
 
-def reporting_for_pledge(pledge: Pledge, *, today: datetime.date | None = None) -> PledgeReporting:
-    return reporting_for_pledges([pledge], today=today)[pledge.pk]
+def reporting_for_pledge(pledge: Pledge, *, today: datetime.date | None = None,
+                         entity_id: int | None = None) -> PledgeReporting:
+    return reporting_for_pledges([pledge], today=today, entity_id=entity_id)[pledge.pk]
 
 
 def reporting_for_entity(entity_id: int, *, today=None) -> dict[int, PledgeReporting]:
     """Every pledge of one entity (My pledges, the member pledge page): three queries."""
     pledges = Pledge.objects.filter(entity_id=entity_id).only(*COVERAGE_FIELDS)
     return reporting_for_pledges(pledges, today=today)
+
+
+def _shared_pledges(entity_id: int):
+    """The published pledges of others in which the entity is an accepted partner."""
+    return (Pledge.objects.filter(status=Pledge.Status.PUBLISHED,
+                                  partnerships__entity_id=entity_id,
+                                  partnerships__status=Partnership.Status.ACCEPTED,
+                                  partnerships__entity__status=Entity.Status.APPROVED)
+            .exclude(entity_id=entity_id))
+
+
+def reporting_for_partner(entity_id: int, *, today=None) -> dict[int, PledgeReporting]:
+    """The entity's own share of the pledges it takes part in (My pledges): three queries."""
+    return reporting_for_pledges(_shared_pledges(entity_id).only(*COVERAGE_FIELDS),
+                                 today=today, entity_id=entity_id)
 
 
 def progress_reports_to_file_for_entity(
@@ -150,6 +173,10 @@ def progress_reports_to_file_for_entity(
     )
     reporting = reporting_for_pledges(pledges, today=today)
     due = [(pledge, item) for pledge in pledges for item in reporting[pledge.pk].to_file]
+    shared = list(_shared_pledges(entity_id).only(*COVERAGE_FIELDS, "title"))
+    if shared:  # the partner's own share of others' pledges
+        reporting = reporting_for_pledges(shared, today=today, entity_id=entity_id)
+        due += [(pledge, item) for pledge in shared for item in reporting[pledge.pk].to_file]
     return sorted(due, key=lambda pair: (pair[1].cycle.due_on, pair[1].cycle.pk, pair[0].title,
                                          pair[0].pk))
 
@@ -175,6 +202,39 @@ class TimelineEntry:
     disbursed_percent: int | None
 
 
+@dataclass
+class TargetTotal:
+    """What all the reporting entities achieved on one target together."""
+
+    indicator: str
+    unit: str
+    achieved: Decimal
+    entities: int
+
+
+def achieved_by_target(entries: list[TimelineEntry]) -> list[TargetTotal]:
+    """Per target, the sum over the reporting entities of each entity's own latest value (its
+    latest cycle's report with a value): an entity's values of several cycles are cumulative
+    and counted once, and entities that share delivery add their parts. Reads the timeline's
+    rows, no query. Empty unless at least two entities reported values."""
+    latest: dict[tuple[int, int], TargetProgress] = {}
+    targets: dict[int, TargetProgress] = {}
+    for entry in entries:  # latest cycle first
+        for row in entry.targets:
+            if row.target_id is None or row.achieved_value is None:
+                continue
+            latest.setdefault((row.target_id, entry.report.entity_id), row)
+            targets.setdefault(row.target_id, row)
+    if len({entity_id for _target, entity_id in latest}) < 2:
+        return []
+    totals = []
+    for target_id, row in sorted(targets.items(), key=lambda item: (item[1].position, item[0])):
+        values = [value.achieved_value for (t, _e), value in latest.items() if t == target_id]
+        totals.append(TargetTotal(indicator=row.indicator, unit=row.unit,
+                                  achieved=sum(values, Decimal(0)), entities=len(values)))
+    return totals
+
+
 def _disbursed_percent(report: ProgressReport, pledge: Pledge) -> int | None:
     if report.amount_disbursed is None or not pledge.amount or report.currency != pledge.currency:
         return None
@@ -183,14 +243,16 @@ def _disbursed_percent(report: ProgressReport, pledge: Pledge) -> int | None:
 
 
 def progress_timeline(pledge: Pledge) -> list[TimelineEntry]:
-    """A pledge's submitted, visible reports, latest cycle first, with their per-target values:
-    two queries, however many reports and targets."""
+    """A pledge's submitted, visible reports, latest cycle first, each with the entity that filed
+    it (the pledging entity or an approved partner) and its per-target values: two queries,
+    however many reports, targets and partners."""
     if pledge.status not in (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED):
         return []
     reports = (
         ProgressReport.objects.public()
         .filter(pledge_id=pledge.pk)
-        .select_related("cycle")
+        .exclude(entity__status=Entity.Status.SUSPENDED)
+        .select_related("cycle", "entity")
         .prefetch_related(
             Prefetch("target_progress", queryset=TargetProgress.objects.order_by("position", "pk"))
         )
@@ -226,10 +288,13 @@ def progress_reports_public(*, changed_since=None):
 # --- Member area ------------------------------------------------------------
 
 
-def progress_report_get(pledge: Pledge, cycle: ReportingCycle) -> ProgressReport | None:
-    """The pledge's report for a cycle (draft or submitted) with its target values."""
+def progress_report_get(pledge: Pledge, cycle: ReportingCycle,
+                        entity_id: int | None = None) -> ProgressReport | None:
+    """The report of the pledging entity (or of the partner `entity_id`) for a cycle, draft or
+    submitted, with its target values."""
     return (
-        ProgressReport.objects.filter(pledge=pledge, cycle=cycle)
+        ProgressReport.objects.filter(pledge=pledge, cycle=cycle,
+                                      entity_id=entity_id or pledge.entity_id)
         .select_related("submitted_by", "updated_by")
         .prefetch_related(
             Prefetch("target_progress", queryset=TargetProgress.objects.order_by("position", "pk"))
@@ -251,10 +316,13 @@ class CycleRow:
         return reverse("reporting:progress_edit", args=[self.pledge_id, self.cycle.pk])
 
 
-def progress_report_rows_for_member(pledge: Pledge, *, today=None) -> list[CycleRow]:
-    """Every opened cycle that covers the pledge or holds one of its reports, latest first."""
+def progress_report_rows_for_member(pledge: Pledge, *, today=None,
+                                    entity_id: int | None = None) -> list[CycleRow]:
+    """Every opened cycle that covers the pledge or holds one of the reporting entity's reports
+    (the pledging entity's, or the partner `entity_id`'s), latest first."""
     today = _today(today)
-    reports = {r.cycle_id: r for r in ProgressReport.objects.filter(pledge=pledge)}
+    reports = {r.cycle_id: r for r in ProgressReport.objects.filter(
+        pledge=pledge, entity_id=entity_id or pledge.entity_id)}
     rows = []
     for cycle in ReportingCycle.objects.filter(opens_on__lte=today).order_by("-due_on", "-pk"):
         report = reports.get(cycle.pk)
@@ -268,3 +336,21 @@ def progress_report_rows_for_member(pledge: Pledge, *, today=None) -> list[Cycle
             ),
         ))
     return rows
+
+
+def pledge_for_reporting(user, pledge_id: int,
+                         acting_entity_id: int | None = None) -> tuple[Pledge, Partnership | None]:
+    """The pledge whose progress pages `user` opens, and the accepted partnership they report
+    through (None: they are a member of the pledging entity, or of the secretariat). Anyone
+    else, and a partner whose partnership is invited, declined or ended, gets a 404."""
+    try:
+        return pledge_get_for_member(user, pledge_id), None
+    except Http404:
+        pass
+    pledge = (Pledge.objects.select_related("entity").prefetch_related("targets")
+              .filter(pk=pledge_id).first())
+    partnership = (accepted_partnership_for_member(user, pledge, acting_entity_id)
+                   if pledge is not None else None)
+    if partnership is None:
+        raise Http404
+    return pledge, partnership

@@ -8,11 +8,11 @@ ones still go out, once, but a new installation does not mail about years-old dr
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from members.models import Entity
-from pledges.models import Pledge, PledgeStatusChange
+from pledges.models import Partnership, Pledge, PledgeStatusChange
 
 from ..models import ProgressReport, Reminder, ReminderSettings, ReportingCycle
 from .progress import ReportingStatus, reporting_for_pledges
@@ -29,6 +29,7 @@ class Due:
     due_on: datetime.date
     pledge_id: int | None = None
     cycle_id: int | None = None
+    entity_id: int | None = None  # a partner's own share of a pledge (progress reports)
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
@@ -95,7 +96,9 @@ def progress_report_reminder_kinds(cycle: ReportingCycle, today: datetime.date,
 
 
 def _due_progress_reports(today: datetime.date, cfg: ReminderSettings) -> list[Due]:
-    """Covered pledges without a submitted report, before, on and after the due date."""
+    """Covered pledges without a submitted report, before, on and after the due date: the
+    pledging entity's report, and each accepted partner's own (every entity that has something
+    due is reminded, once per kind and cycle)."""
     due = []
     cycles = ReportingCycle.objects.filter(
         opens_on__lte=today,
@@ -105,15 +108,28 @@ def _due_progress_reports(today: datetime.date, cfg: ReminderSettings) -> list[D
         kinds = progress_report_reminder_kinds(cycle, today, cfg)
         if not kinds:
             continue
-        filed = ProgressReport.objects.filter(
-            cycle=cycle, status=ProgressReport.Status.SUBMITTED
-        ).values("pledge_id")
-        for pledge_id in cycle.covered_pledges().exclude(pk__in=filed).values_list(
-            "pk", flat=True
-        ):
+        submitted = ProgressReport.objects.filter(cycle=cycle,
+                                                  status=ProgressReport.Status.SUBMITTED)
+        filed = submitted.filter(entity_id=F("pledge__entity_id")).values("pledge_id")
+        covered = cycle.covered_pledges()
+        for pledge_id in covered.exclude(pk__in=filed).values_list("pk", flat=True):
             due += [
                 Due(kind, f"pledge:{pledge_id}/cycle:{cycle.pk}", cycle.due_on, pledge_id,
                     cycle.pk)
+                for kind in kinds
+            ]
+        partners = (
+            Partnership.objects.accepted()
+            .filter(pledge__in=covered.values("pk"), entity__status=Entity.Status.APPROVED)
+            .exclude(pledge__entity_id=F("entity_id"))
+            .exclude(Exists(submitted.filter(pledge_id=OuterRef("pledge_id"),
+                                             entity_id=OuterRef("entity_id"))))
+            .values_list("pledge_id", "entity_id").distinct()
+        )
+        for pledge_id, entity_id in partners:
+            due += [
+                Due(kind, f"pledge:{pledge_id}/cycle:{cycle.pk}/entity:{entity_id}",
+                    cycle.due_on, pledge_id, cycle.pk, entity_id)
                 for kind in kinds
             ]
     return due

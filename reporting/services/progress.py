@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.models import Entity
 from p2c_portal.locale_formats import format_date
 from p2c_portal.mail import email_send_templated
 from p2c_portal.typed_input import storable_typed_input
 from pledges.member_selectors import pledge_contacts
 from pledges.models import Pledge
+from pledges.partnership_selectors import partner_contacts
 from pledges.services import EditConflict, usd_equivalent
 
 from .. import permissions
@@ -74,7 +76,9 @@ def missing_for_submission(report: ProgressReport, pledge: Pledge) -> list[str]:
         if values.get(target.pk) is None:
             missing.append(_("Value achieved for “%(indicator)s”") % {"indicator":
                                                                           target.indicator})
-    if pledge.pledge_type == "financial" and report.amount_disbursed is None:
+    # The pledging entity accounts for the pledge's money; a partner may state what it disbursed.
+    if (pledge.pledge_type == "financial" and report.amount_disbursed is None
+            and report.entity_id == pledge.entity_id):
         missing.append(_("Amount disbursed so far"))
     if not report.narrative.strip():
         missing.append(_("What happened"))
@@ -83,29 +87,38 @@ def missing_for_submission(report: ProgressReport, pledge: Pledge) -> list[str]:
     return missing
 
 
-def _load_pledge_and_cycle(*, user, pledge_id: int, cycle_id: int):
+def _load_pledge_and_cycle(*, user, pledge_id: int, cycle_id: int, entity_id: int | None = None):
+    """The pledge, the cycle and the entity the report is filed for (the pledging entity when
+    `entity_id` is None), once the person may file it."""
     pledge = Pledge.objects.select_related("entity").get(pk=pledge_id)
-    if not permissions.can_report_progress(user, pledge):
+    entity = (pledge.entity if entity_id is None or entity_id == pledge.entity_id
+              else Entity.objects.get(pk=entity_id))
+    if not permissions.can_report_progress(user, pledge, entity):
         raise permissions.PermissionDenied(
-            _("Only administrators and editors of the pledging entity report its progress.")
+            _("Only administrators and editors of the pledging entity, or of an accepted "
+              "partner, report its progress.")
         )
     cycle = ReportingCycle.objects.get(pk=cycle_id)
-    return pledge, cycle
+    return pledge, cycle, entity
 
 
 @transaction.atomic
 def progress_report_save(
     *, user, pledge_id: int, cycle_id: int, values: dict[str, Any],
     target_values: dict[int, Decimal | None], raw_input: dict | None, expected_version: int,
+    entity_id: int | None = None,
 ) -> ProgressReport:
     """Save the valid values of the progress form as a draft; keep the whole form as typed
     when something did not validate (`raw_input`, None when all is well).
 
     `values` and `target_values` (target id → achieved value) hold only what validated.
     `expected_version` is the version the person loaded, 0 for a report not started yet.
+    `entity_id`: the accepted partner filing its own share; None for the pledging entity.
     """
-    pledge, cycle = _load_pledge_and_cycle(user=user, pledge_id=pledge_id, cycle_id=cycle_id)
-    report = ProgressReport.objects.select_for_update().filter(pledge=pledge, cycle=cycle).first()
+    pledge, cycle, entity = _load_pledge_and_cycle(
+        user=user, pledge_id=pledge_id, cycle_id=cycle_id, entity_id=entity_id)
+    report = (ProgressReport.objects.select_for_update()
+              .filter(pledge=pledge, cycle=cycle, entity=entity).first())
     if report is not None and report.status == ProgressReport.Status.SUBMITTED:
         raise ReportingError(_("This progress report has already been submitted."))
     problem = cycle_problem(pledge, cycle)
@@ -114,7 +127,8 @@ def progress_report_save(
     if expected_version != (report.version if report else 0):
         raise EditConflict(str(CONFLICT_MESSAGE))
     if report is None:
-        report = ProgressReport(pledge=pledge, cycle=cycle, created_by=user, version=0)
+        report = ProgressReport(pledge=pledge, cycle=cycle, entity=entity, created_by=user,
+                                version=0)
     for name in ("implementation_status", "narrative"):
         if name in values:
             setattr(report, name, values[name] or "")
@@ -162,8 +176,9 @@ def _save_target_values(report: ProgressReport, pledge: Pledge, target_values) -
 @transaction.atomic
 def progress_report_submit(*, user, report_id: int, expected_version: int) -> ProgressReport:
     report = ProgressReport.objects.select_for_update().get(pk=report_id)
-    pledge, cycle = _load_pledge_and_cycle(
-        user=user, pledge_id=report.pledge_id, cycle_id=report.cycle_id
+    pledge, cycle, _entity = _load_pledge_and_cycle(
+        user=user, pledge_id=report.pledge_id, cycle_id=report.cycle_id,
+        entity_id=report.entity_id,
     )
     if report.status == ProgressReport.Status.SUBMITTED:
         raise ReportingError(_("This progress report has already been submitted."))
@@ -211,7 +226,10 @@ def progress_report_hide(*, actor, report_id: int, reason: str) -> ProgressRepor
     ProgressReportEvent.objects.create(
         report=report, action=ProgressReportEvent.Action.HIDDEN, actor=actor, message=reason
     )
-    for user in pledge_contacts(report.pledge, administrators_too=True):
+    recipients = (pledge_contacts(report.pledge, administrators_too=True)
+                  if report.entity_id == report.pledge.entity_id
+                  else partner_contacts(report.entity_id))
+    for user in recipients:
         email_send_templated(
             template="reporting/report_hidden",
             to=[user.email],

@@ -69,7 +69,8 @@ def reminders_create_due(*, today: datetime.date | None = None) -> int:
                 continue
             _reminder, was_created = Reminder.objects.get_or_create(
                 target_key=item.target_key, kind=item.kind, due_on=item.due_on,
-                defaults={"pledge_id": item.pledge_id, "cycle_id": item.cycle_id},
+                defaults={"pledge_id": item.pledge_id, "cycle_id": item.cycle_id,
+                          "entity_id": item.entity_id},
             )
             created += was_created
         transaction.on_commit(REMINDER_JOBS.enqueue_waiting)

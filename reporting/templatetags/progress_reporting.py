@@ -26,10 +26,20 @@ def _request_cache(context, name: str) -> dict | None:
 
 
 @register.simple_tag(takes_context=True)
-def pledge_reporting(context, pledge: Pledge) -> selectors.PledgeReporting:
-    """The pledge's reporting status and the cycles it still has to report on."""
+def pledge_reporting(context, pledge: Pledge, partnership=None) -> selectors.PledgeReporting:
+    """The pledge's reporting status and the cycles it still has to report on: the pledging
+    entity's, or with an accepted `partnership` that partner's own share."""
     if pledge.status != Pledge.Status.PUBLISHED:
         return selectors.PledgeReporting(pledge_id=pledge.pk, status=None)
+    if partnership:
+        cache = _request_cache(context, "_reporting_by_partner")
+        if cache is None:
+            return selectors.reporting_for_pledge(pledge, entity_id=partnership.entity_id)
+        if partnership.entity_id not in cache:
+            cache[partnership.entity_id] = selectors.reporting_for_partner(partnership.entity_id)
+        found = cache[partnership.entity_id].get(pledge.pk)
+        return found if found is not None else selectors.reporting_for_pledge(
+            pledge, entity_id=partnership.entity_id)
     cache = _request_cache(context, "_reporting_by_entity")
     if cache is None:
         return selectors.reporting_for_pledge(pledge)
@@ -40,11 +50,14 @@ def pledge_reporting(context, pledge: Pledge) -> selectors.PledgeReporting:
 
 
 @register.simple_tag(takes_context=True)
-def can_report_progress(context, pledge: Pledge) -> bool:
-    """Whether the person viewing files this pledge's progress reports."""
+def can_report_progress(context, pledge: Pledge, partnership=None) -> bool:
+    """Whether the person viewing files this pledge's progress reports (with an accepted
+    `partnership`: the partner's own share)."""
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return False
+    if partnership:  # accepted, as My pledges and the progress pages list them
+        return permissions.role_in(user, partnership.entity) in permissions.WRITER_ROLES
     cache = _request_cache(context, "_can_report_by_entity")
     if cache is None:
         return permissions.can_report_progress(user, pledge)
@@ -64,9 +77,11 @@ def progress_timeline(pledge: Pledge) -> dict:
     """The public timeline of a pledge: its reporting status and its visible reports."""
     if pledge.status not in (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED):
         return {"reporting": None, "entries": []}
+    entries = selectors.progress_timeline(pledge)
     return {
         "reporting": selectors.reporting_for_pledge(pledge),
-        "entries": selectors.progress_timeline(pledge),
+        "entries": entries,
+        "totals": selectors.achieved_by_target(entries),
     }
 
 

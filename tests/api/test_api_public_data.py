@@ -46,7 +46,8 @@ def test_a_pledge_that_is_not_public_is_reachable_through_no_endpoint(client, st
     hidden = PledgeFactory(title="Hidden pledge words", **NOT_PUBLIC_PLEDGES[status])
     cycle = _cycle()
     for pledge in (public, hidden):
-        ProgressReport.objects.create(pledge=pledge, cycle=cycle, status="submitted",
+        ProgressReport.objects.create(pledge=pledge, entity=pledge.entity,
+                                      cycle=cycle, status="submitted",
                                       narrative=f"Report on {pledge.title}")
     if endpoint == "pledges":
         assert _every_listed_id(client, "/api/v1/pledges/") == {public.pk}
@@ -80,8 +81,9 @@ def test_a_draft_progress_report_or_a_hidden_one_is_not_listed(client):
         name_en="2024", period_start=datetime.date(2023, 6, 1),
         period_end=datetime.date(2024, 5, 31), opens_on=datetime.date(2024, 6, 1),
         due_on=datetime.date(2024, 7, 31))
-    ProgressReport.objects.create(pledge=pledge, cycle=cycle, status="draft")
-    ProgressReport.objects.create(pledge=pledge, cycle=other, status="submitted",
+    ProgressReport.objects.create(pledge=pledge, entity=pledge.entity, cycle=cycle, status="draft")
+    ProgressReport.objects.create(pledge=pledge, entity=pledge.entity,
+                                  cycle=other, status="submitted",
                                   hidden_at=timezone.now())
     assert client.get("/api/v1/progress-reports/").json()["results"] == []
 

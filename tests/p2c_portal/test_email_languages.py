@@ -57,7 +57,7 @@ def email_context():
     pledge = PledgeFactory(entity=entity, published=True, title="Solar schools",
                            pledge_type="programme")
     cycle = make_cycle()
-    report = ProgressReport(pledge=pledge, cycle=cycle)
+    report = ProgressReport(pledge=pledge, cycle=cycle, entity=pledge.entity)
     # Unsaved, with ids: the emails link to them by id (the admin's amendment, the answer page).
     amendment = PledgeAmendment(pk=41, pledge=pledge, entity=entity, reason="Budget cut.",
                                 answer="Here it is.")
@@ -75,6 +75,8 @@ def email_context():
         "week_end": timezone.localdate(now) - datetime.timedelta(days=1),
         **weekly_digest_context(timezone.localdate(now) + datetime.timedelta(days=1)),
         "entity": entity,
+        # A progress reminder to a partner about its own share of the pledge (issue 18).
+        "partner": EntityFactory(name="Ministry of Youth's Office"),
         "recipient": recipient,
         "applicant": recipient,
         "inviter": recipient,

@@ -44,13 +44,17 @@ def make_published_pledge(entity, *, created_by=None, published_on="2024-06-01",
     return pledge
 
 
-def file_report(pledge, cycle, *, achieved=("450",), percent=40, **fields) -> ProgressReport:
-    """A submitted progress report of `pledge` for `cycle`, with a value per target."""
+def file_report(pledge, cycle, *, achieved=("450",), percent=40, entity=None,
+                **fields) -> ProgressReport:
+    """A submitted progress report of `pledge` for `cycle`, with a value per target: the
+    pledging entity's, or `entity`'s (a partner's own share)."""
     fields.setdefault("narrative", "Connected schools in the Northern Province.")
+    fields.setdefault("submitted_at", at("2025-03-20", 10))
     report = ProgressReport.objects.create(
-        pledge=pledge, cycle=cycle, status="submitted", implementation_status="on_track",
+        pledge=pledge, entity=entity or pledge.entity,
+        cycle=cycle, status="submitted", implementation_status="on_track",
         percent_complete=percent, evidence_links=["https://example.org/report.pdf"],
-        submitted_at=at("2025-03-20", 10), **fields,
+        **fields,
     )
     for position, (target, value) in enumerate(zip(pledge.targets.all(), achieved, strict=False)):
         TargetProgress.objects.create(

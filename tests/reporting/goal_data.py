@@ -41,7 +41,8 @@ def report(pledge, cycle, values: dict, *, submitted_on: str, status="submitted"
            usd_disbursed=None) -> ProgressReport:
     """A progress report with, per target position, the value achieved."""
     filed = ProgressReport.objects.create(
-        pledge=pledge, cycle=cycle, status=status, submitted_at=at(submitted_on, 10),
+        pledge=pledge, entity=pledge.entity,
+        cycle=cycle, status=status, submitted_at=at(submitted_on, 10),
         usd_disbursed=usd_disbursed,
     )
     for target in pledge.targets.all():

@@ -344,13 +344,15 @@ def test_a_cycle_report_measures_delivery(kigali, django_capture_on_commit_callb
         (p2, ImplementationStatus.DELAYED, Decimal("500000"), None),
     ):
         report = ProgressReport.objects.create(
-            pledge=pledge, cycle=cycle, status="submitted", implementation_status=status,
+            pledge=pledge, entity=pledge.entity,
+            cycle=cycle, status="submitted", implementation_status=status,
             percent_complete=40, usd_disbursed=disbursed, submitted_at=at("2023-02-01"))
         target = pledge.targets.get()
         report.target_progress.create(target=target, indicator=target.indicator,
                                       unit=target.unit, baseline=Decimal(0),
                                       target_value=Decimal("100"), achieved_value=achieved)
-    ProgressReport.objects.create(pledge=kigali["p3"], cycle=cycle, status="draft")  # not public
+    ProgressReport.objects.create(pledge=kigali["p3"], entity=kigali["p3"].entity,
+                                  cycle=cycle, status="draft")  # not public
 
     run = compile_report(django_capture_on_commit_callbacks, kind="cycle", cycle=cycle)
     assert run.status == ReportRun.Status.DONE, run.error

@@ -39,7 +39,7 @@ def test_the_dashboard_links_to_each_report_due(pledge, cycle, entity, member_cl
 def test_a_draft_is_continued_and_a_submitted_report_is_no_longer_due(
     pledge, cycle, member_client
 ):
-    report = ProgressReport.objects.create(pledge=pledge, cycle=cycle)
+    report = ProgressReport.objects.create(pledge=pledge, entity=pledge.entity, cycle=cycle)
     html = dashboard(member_client)
     assert "A progress report is due:" in html
     assert "Continue the report for <bdi>2024 annual report</bdi>" in html

@@ -15,6 +15,7 @@ import pytest
 import time_machine
 
 from action_areas.models import Campaign
+from pledges.models import Partnership
 from reporting.models import ReminderSettings
 from reporting.services import compiled_reports
 from tests.permission_matrix import (
@@ -82,6 +83,32 @@ ROWS = {
             "secretariat": TO_THE_DESK,
             "*": 404,
         },
+    ),
+    # --- Shared delivery (issue 18): `other_entity`'s pledge, `entity` an accepted partner that
+    # files its own share; an invited (or declined, ended) partner is still an outsider.
+    "a shared pledge's progress reports": (
+        "get",
+        "/en/my-pledges/{shared_pledge}/progress/",
+        {"anonymous": LOGIN, "newcomer": 404, "staff_outsider": 404,
+         "secretariat": TO_THE_DESK, "*": 200},
+    ),
+    "a shared pledge's progress form": (
+        "get",
+        "/en/my-pledges/{shared_pledge}/progress/{cycle}/",
+        {"anonymous": LOGIN, "newcomer": 404, "staff_outsider": 404, "viewer": 403,
+         "secretariat": TO_THE_DESK, "*": 200},
+    ),
+    "a shared pledge's progress form, save the partner's draft": (
+        "post",
+        "/en/my-pledges/{shared_pledge}/progress/{cycle}/",
+        {"anonymous": LOGIN, "newcomer": 404, "staff_outsider": 404, "viewer": 403,
+         "secretariat": TO_THE_DESK,
+         "*": Redirect("/en/my-pledges/{shared_pledge}/progress/{cycle}/")},
+    ),
+    "a pledge `entity` is only invited to": (
+        "get",
+        "/en/my-pledges/{invited_pledge}/progress/{cycle}/",
+        {"anonymous": LOGIN, "other_member": 200, "secretariat": TO_THE_DESK, "*": 404},
     ),
     # --- Compiled reports on the public site
     "reports": ("get", "/en/reports/", {"*": 200}),
@@ -185,12 +212,21 @@ def objects(entity, other_entity, member, django_capture_on_commit_callbacks) ->
             compiled_reports.compiled_report_set_published(run=run, published=True)
         return run
 
+    def partnered(pledge, status: str):
+        Partnership.objects.create(pledge=pledge, entity=entity, status=status,
+                                   accepted_at=at("2024-07-01") if status == "accepted" else None)
+        if status == "accepted":
+            pledge.co_pledgers.add(entity)
+        return pledge
+
     return Objects({
         "cycle": lambda o: make_cycle(),  # 2024, open from 15 January 2025
         "pledge": lambda o: make_published_pledge(entity, created_by=member),
         "reported_pledge": lambda o: make_published_pledge(entity, created_by=member),
         "report": lambda o: file_report(o.get_object("reported_pledge"), o.get_object("cycle")),
         "other_pledge": lambda o: make_published_pledge(other_entity),
+        "shared_pledge": lambda o: partnered(make_published_pledge(other_entity), "accepted"),
+        "invited_pledge": lambda o: partnered(make_published_pledge(other_entity), "invited"),
         "settings": lambda o: ReminderSettings.load(),
         "published_run": lambda o: compiled_run("", published=True),
         # Campaigns are addressed by their slug: the row's "id" is the slug.

@@ -166,7 +166,8 @@ def test_no_more_report_reminders_once_the_report_is_submitted(
     run_beat("2025-03-17")
     assert len(mailoutbox) == 1
     with moment("2025-03-20"):
-        ProgressReport.objects.create(pledge=pledge, cycle=cycle, status="submitted")
+        ProgressReport.objects.create(pledge=pledge, entity=pledge.entity,
+                                      cycle=cycle, status="submitted")
     for day in ("2025-03-31", "2025-04-07"):
         run_beat(day)
     assert len(mailoutbox) == 1

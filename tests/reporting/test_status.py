@@ -79,9 +79,10 @@ def test_status_moves_from_up_to_date_to_due_overdue_and_inactive(entity):
 def test_a_late_report_brings_the_pledge_back(entity):
     first, second = cycles_2023_2024()
     pledge = make_published_pledge(entity, published_on="2023-03-01")
-    ProgressReport.objects.create(pledge=pledge, cycle=second, status="submitted")
+    ProgressReport.objects.create(pledge=pledge, entity=pledge.entity,
+                                  cycle=second, status="submitted")
     assert status_on(pledge, "2025-04-01") == "up_to_date"  # the latest one is filed
-    ProgressReport.objects.create(pledge=pledge, cycle=first, status="draft")
+    ProgressReport.objects.create(pledge=pledge, entity=pledge.entity, cycle=first, status="draft")
     assert status_on(pledge, "2025-04-01") == "up_to_date"
     reporting = reporting_for_pledge(pledge, today=D(2025, 4, 1))
     assert [item.cycle for item in reporting.to_file] == [first]  # still open for reports
@@ -92,7 +93,7 @@ def test_a_draft_does_not_count_and_a_closed_cycle_cannot_be_filed(entity):
     first, _second = cycles_2023_2024()
     ReportingCycle.objects.filter(pk=first.pk).update(closes_on=D(2024, 6, 30))
     pledge = make_published_pledge(entity, published_on="2023-03-01")
-    ProgressReport.objects.create(pledge=pledge, cycle=first, status="draft")
+    ProgressReport.objects.create(pledge=pledge, entity=pledge.entity, cycle=first, status="draft")
     reporting = reporting_for_pledge(pledge, today=D(2024, 7, 1))
     assert reporting.status == "overdue"
     assert reporting.to_file == []  # closed to reports
@@ -123,7 +124,8 @@ def test_the_admin_filter_selects_pledges_by_reporting_status(entity, other_enti
     _first, second = cycles_2023_2024()
     late = make_published_pledge(entity, published_on="2024-03-01")
     filed = make_published_pledge(other_entity, published_on="2024-03-01")
-    ProgressReport.objects.create(pledge=filed, cycle=second, status="submitted")
+    ProgressReport.objects.create(pledge=filed, entity=filed.entity,
+                                  cycle=second, status="submitted")
     draft = PledgeFactory(entity=entity)
     request = RequestFactory().get("/")
     model_admin = site._registry[Pledge]

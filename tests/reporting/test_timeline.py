@@ -62,7 +62,7 @@ def test_drafts_and_hidden_reports_are_not_public(pledge, cycle, anonymous, enti
                        period_end=datetime.date(2023, 12, 31),
                        opens_on=datetime.date(2024, 1, 15), due_on=datetime.date(2024, 3, 31))
     Pledge.objects.filter(pk=pledge.pk).update(published_at=at("2023-05-01"))
-    ProgressReport.objects.create(pledge=pledge, cycle=cycle, status="draft",
+    ProgressReport.objects.create(pledge=pledge, entity=pledge.entity, cycle=cycle, status="draft",
                                   narrative="Draft words")
     file_report(pledge, older, hidden_at=at("2024-05-01"), hidden_by=secretariat,
                 hidden_reason="Insulting language", narrative="Hidden words")

@@ -575,7 +575,7 @@ class Generator:
             started = datetime.datetime.combine(cycle.opens_on, datetime.time(9), tzinfo=UTC) \
                 + datetime.timedelta(days=rng.randrange(0, 60), minutes=rng.randrange(600))
             report = report_model(
-                pledge_id=pledge.pk, cycle_id=cycle.pk,
+                pledge_id=pledge.pk, cycle_id=cycle.pk, entity_id=pledge.entity_id,
                 status=report_model.Status.DRAFT if draft else report_model.Status.SUBMITTED,
                 implementation_status=(
                     "completed" if percent == 100 else "not_started" if percent < 10
