@@ -118,6 +118,14 @@ SECRETARIAT_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
     ("reporting.reminder", "change_reminder", "resends a failed reminder"),
     ("reporting.remindersettings", "view_remindersettings", "reads when reminders are sent"),
     ("reporting.remindersettings", "change_remindersettings", "sets when reminders are sent"),
+    # Matchmaking: needs are reviewed like pledges (matchmaking.workflow); introductions are
+    # followed on the desk and made by the secretariat through its own page, never edited.
+    ("matchmaking.need", "view_need", "reads submitted and published needs"),
+    ("matchmaking.need", "review_need",
+     "publishes, rejects, asks changes of, closes or marks met a need; introduces members"),
+    ("matchmaking.needstatuschange", "view_needstatuschange", "reads a need's review history"),
+    ("matchmaking.introduction", "view_introduction",
+     "follows every introduction and its outcome"),
     ("reporting.reportrun", "view_reportrun", "reads compiled reports"),
     ("reporting.reportrun", "add_reportrun", "compiles an event or cycle report"),
     ("reporting.reportrun", "publish_reportrun", "publishes a compiled report"),

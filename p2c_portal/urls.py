@@ -42,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("", include("members.urls")),
     path("", include("pledges.urls")),
     path("", include("reporting.urls")),
+    path("", include("matchmaking.urls")),
     path("", include("following.urls")),
     path("", include("api.guide_urls")),
     prefix_default_language=True,

@@ -167,3 +167,37 @@ def accepted_co_pledgers(pledge, entities) -> None:
         Partnership.objects.create(pledge=pledge, entity=entity, status="accepted",
                                    accepted_at=pledge.published_at or pledge.created_at)
         pledge.co_pledgers.add(entity)
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    """A need of an approved entity; `published=True` as the workflow would leave it (its
+    suggestions not computed yet: matchmaking.suggestions)."""
+
+    class Meta:
+        model = "matchmaking.Need"
+        skip_postgeneration_save = True
+
+    entity = factory.SubFactory(EntityFactory)
+    title = factory.Sequence(lambda n: f"Rural backhaul for district {n}")
+    description = "Fibre backhaul to connect 40 rural health centres."
+    support_kind = "finance"
+    status = "draft"
+
+    class Params:
+        submitted = factory.Trait(status="submitted",
+                                  submitted_at=factory.LazyFunction(timezone.now))
+        published = factory.Trait(status="published",
+                                  submitted_at=factory.LazyFunction(timezone.now),
+                                  published_at=factory.LazyFunction(timezone.now))
+
+    @factory.post_generation
+    def with_defaults(self, create, extracted, **kwargs):
+        """The Access area and Rwanda unless the test passes its own."""
+        if not create or extracted is False:
+            return
+        from action_areas.models import ActionArea, Country
+
+        if not self.action_areas.exists():
+            self.action_areas.add(ActionArea.objects.get(code="access"))
+        if not self.countries.exists():
+            self.countries.add(Country.objects.get(iso3="RWA"))

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "members",
     "pledges",
     "reporting",
+    "matchmaking",
     "following",
     "api",
     "devdata",
@@ -230,6 +231,8 @@ CELERY_TASK_ROUTES = {
     "reporting.tasks.reminder_send": {"queue": "emails"},
     "pledges.tasks.imported_drafts_invite": {"queue": "emails"},
     "following.tasks.digest_send": {"queue": "emails"},
+    "matchmaking.tasks.need_suggestions_refresh": {"queue": "reports"},
+    "matchmaking.tasks.suggestions_refresh_stale": {"queue": "periodic"},
     "reporting.tasks.compiled_report_compile": {"queue": "reports"},
     "pledges.tasks.currency_rate_upload_convert": {"queue": "reports"},
     "spreadsheets.tasks.import_job_run": {"queue": "reports"},
@@ -265,6 +268,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-digests": {
         "task": "following.tasks.digests_sweep",
+        "schedule": 300.0,
+    },
+    # Matchmaking (matchmaking/suggestions.py): suggestions of the needs whose pledges changed.
+    "refresh-stale-suggestions": {
+        "task": "matchmaking.tasks.suggestions_refresh_stale",
         "schedule": 300.0,
     },
     "sweep-reminders": {
@@ -368,6 +376,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Partner2Connect] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 # Rate limits stay on (allauth's defaults, made explicit); they count in the cache. The client
 # address they count per "ip" is the one TRUSTED_PROXY_COUNT below says to believe.
+# Matchmaking: how many proposals to connect one person may send in a day (matchmaking.services).
+MATCHMAKING_PROPOSALS_PER_DAY = env.int("MATCHMAKING_PROPOSALS_PER_DAY", default=10)
+
 ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
