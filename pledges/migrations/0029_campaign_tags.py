@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('action_areas', '0007_campaigns'),
-        ('pledges', '0026_public_changed_index'),
+        ('pledges', '0027_join_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
