@@ -67,6 +67,15 @@ FACETS: tuple[FacetSpec, ...] = (
 )
 JOINT = "yes"  # the joint facet's one value: pledges with at least one accepted partner
 FACET_NAMES = tuple(spec.name for spec in FACETS)
+# Facets whose codes are capitals (ISO3 countries; LDC, LLDC, SIDS): an address typed or
+# lower-cased by hand ("targeting=ldc") means the same list.
+CAPITALISED_FACETS = frozenset({"country", "targeting"})
+
+
+def facet_value(name: str, raw: str) -> str:
+    """One value of a facet as the list compares it with the known ones."""
+    value = clean_text(raw, 60)
+    return value.upper() if name in CAPITALISED_FACETS else value
 
 
 
@@ -182,9 +191,7 @@ class PledgeFilters:
             if len(raw_values) > MAX_VALUES_PER_FACET:
                 rejected.append(name)
             for raw in raw_values[:MAX_VALUES_PER_FACET]:
-                value = clean_text(raw, 60)
-                if name == "country":
-                    value = value.upper()
+                value = facet_value(name, raw)
                 ok = valid_year(value) if name == "year" else value in known
                 if ok and value not in chosen:
                     chosen.append(value)

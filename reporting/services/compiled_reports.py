@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from p2c_portal.jobs import JobKind
 from p2c_portal.locale_formats import format_date
+from pledges.filters import facet_value
 from pledges.models import Event
 from pledges.selectors import pledge_filters_from_query
 
@@ -115,8 +116,7 @@ def _canonical_filters(filter_query: str) -> tuple[str, list[str]]:
     unknown = [
         f"{name}={value}" for name, values in given.lists() if name not in IGNORED_LIST_PARAMETERS
         # An empty parameter is the list's form sent with a field left blank ("q=&country=").
-        for value in values if value.strip() and (name, value.strip() if name != "country" else
-                                value.strip().upper()) not in kept
+        for value in values if value.strip() and (name, facet_value(name, value)) not in kept
     ]
     return urlencode(canonical), unknown
 

@@ -412,6 +412,23 @@ def test_equal_filters_written_differently_are_the_same_report(db):
     assert first.filter_query == "area=access&region=africa"
 
 
+def test_targeting_codes_written_in_lower_case_are_the_list_s_codes(db):
+    """A list address typed or lower-cased by hand ("targeting=ldc"): the same report as the
+    list's own "targeting=LDC"; a code that names no grouping is named in the message."""
+    lower = compiled_reports.compiled_report_parameters(kind="custom",
+                                                        filter_query="?targeting=ldc&targeting=Sids")
+    upper = compiled_reports.compiled_report_parameters(kind="custom",
+                                                        filter_query="targeting=LDC&targeting=SIDS")
+    assert lower.filter_query == upper.filter_query == "targeting=LDC&targeting=SIDS"
+    assert lower.key == upper.key
+    with pytest.raises(ValidationError) as error:
+        compiled_reports.compiled_report_parameters(kind="custom",
+                                                    filter_query="targeting=ldc&targeting=lcd")
+    assert error.value.message_dict["filter_query"] == [
+        "The public pledge list does not know these filters: targeting=lcd. Copy the part after "
+        "“?” from the address of a filtered list."]
+
+
 def test_files_are_stored_and_read_in_chunks(kigali, django_capture_on_commit_callbacks,
                                              monkeypatch):
     monkeypatch.setattr(ReportFile, "CHUNK_BYTES", 1000)
