@@ -232,11 +232,13 @@ def _email_invitation(partnership: Partnership, administrators=None) -> None:
 @transaction.atomic
 def partnership_transition(*, partnership_id: int, name: str, actor, reason: str = "",
                            expected_status: str | None = None) -> Partnership:
-    """Accept, decline or end: lock, check against the locked status, save, audit, keep
-    `Pledge.co_pledgers` equal to the accepted partners, email the other side after commit.
+    """Every transition of TRANSITIONS (an invitation's or a request's answer, a withdrawal,
+    an expiry, an end): lock, check against the locked status, save, audit, keep
+    `Pledge.co_pledgers` and `Pledge.contributions_usd` equal to the accepted partners, email
+    the other side after commit. `actor` is None for the expiry task only.
 
     Two administrators answering at once: the second waits for the first's lock, then finds
-    the invitation already answered and is refused, so one partnership results."""
+    the invitation or request already answered and is refused, so one partnership results."""
     transition = TRANSITIONS[name]
     partnership = (Partnership.objects.select_for_update(of=("self",))
                    .select_related("pledge__entity", "entity").get(pk=partnership_id))
