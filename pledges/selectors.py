@@ -259,10 +259,14 @@ def _narrowed(bitsets: facet_bitsets.FacetBitsets, pledge_filters: filters.Pledg
     # come back with other filters and pages.
     key = (f"pledges:narrowed:{bitsets.token}:"
            + hashlib.sha256(f"{pledge_filters.q}|{pledge_filters.entity}".encode()).hexdigest())
-    bits = cache.get(key)
-    if bits is None:
+    stored = cache.get(key)
+    if stored is not None:
+        bits = int.from_bytes(stored, "little")
+    else:
         bits = _narrowed_bits(bitsets, pledge_filters)
-        cache.set(key, bits, public_cache.PUBLIC_CACHE_LONGEST)
+        # As bytes: the cache would write a Python int out in decimal digits.
+        cache.set(key, bits.to_bytes((bits.bit_length() + 7) // 8, "little"),
+                  public_cache.PUBLIC_CACHE_LONGEST)
     pledge_filters._narrowed_bits = (bitsets.token, bits)
     return bits
 
