@@ -1,8 +1,9 @@
 """The cache of the public pages' expensive reads (counters, facets, totals), keyed by language
 and query string, in one of two ways:
 
-- `cached`: served as is for PUBLIC_CACHE_FRESH seconds, then for at most PUBLIC_CACHE_STALE
-  more while one request recomputes it (the others do not pile onto the database);
+- `cached`: served as is for PUBLIC_CACHE_FRESH seconds; past that, the next request recomputes
+  it while the others are served the previous value (PUBLIC_CACHE_STALE seconds at most: then
+  another request may start), so they neither pile onto the database nor wait;
 - `cached_until_changed`, for what covers every public pledge (the home page's figures, the
   facets of the unfiltered list: seconds of work at 100,000 pledges): kept until the public
   pledges change, told by public_fingerprint() (one indexed query), or PUBLIC_CACHE_LONGEST
@@ -64,8 +65,12 @@ def cached(key: str, compute):
             return entry[1]
     try:
         value = compute()
+        # Kept well past its freshness: an expired value is recomputed by one request while the
+        # others are served it, so that only a value never computed makes anyone wait (the
+        # filters' reference lists are read by every list, country and event page: when they
+        # vanished after 30 s, every page arriving then waited for one request).
         cache.set(key, (time.time() + PUBLIC_CACHE_FRESH, value),
-                  PUBLIC_CACHE_FRESH + PUBLIC_CACHE_STALE)
+                  PUBLIC_CACHE_FRESH + PUBLIC_CACHE_LONGEST)
     finally:
         cache.delete(f"{key}:refresh")
     return value

@@ -94,6 +94,8 @@ DATABASES["default"]["ENGINE"] = prometheus_engine(DATABASES["default"]["ENGINE"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# No JIT compilation (see settings/base.py): most of a search's time at 100,000 pledges.
+DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 
 REDIS_URL = _redis_url
 CELERY_BROKER_URL = REDIS_URL

@@ -7,9 +7,11 @@ Caching, for a site read by many and changed rarely, that still shows a publicat
 or edit within a minute:
 - an anonymous visitor's page is kept whole for p2c_portal.page_cache.PAGE_CACHE_SECONDS (15),
   keyed by its address; browsers and shared caches may keep it BROWSER_MAX_AGE (15) seconds;
-- inside it, the counters of every public pledge (home page figures, facets of the unfiltered
-  list) are kept until a public pledge changes (public_cache.public_fingerprint), and those of
-  a filtered list at most public_cache.PUBLIC_CACHE_FRESH + PUBLIC_CACHE_STALE (30) seconds.
+- inside it, the home page's figures and the facet bitsets every list counts and pages from
+  (pledges.facet_bitsets) are kept until a public pledge changes
+  (public_cache.public_fingerprint); a country's or an event's totals are recomputed after
+  public_cache.PUBLIC_CACHE_FRESH (20) seconds, by the first request past it (the others get
+  the previous ones meanwhile, PUBLIC_CACHE_STALE (10) seconds at most).
 15 + 30 + 15: at most a minute. Pages for a signed-in person, or carrying a one-time message, are
 never stored anywhere.
 """

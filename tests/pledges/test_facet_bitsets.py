@@ -66,3 +66,27 @@ def test_a_cleared_cache_builds_them_again(django_assert_max_num_queries):
         assert selectors.pledge_facets_public(everything)["total"] == 3
     cache.clear()
     assert selectors.pledge_facets_public(everything)["total"] == 0
+
+
+@pytest.mark.parametrize("query", [
+    "type=financial&page=2", "area=access&sort=usd&page=3", "q=broadband&sort=usd",
+    "region=africa&sort=title&page=2", "entity={entity}&page=2", "country=FRA",
+    "type=policy&page=40",
+])
+def test_a_filtered_page_lists_what_the_database_lists_in_the_same_order(query):
+    """A filtered page is found in the bitsets' copy of the list's orders (or, sorted by title,
+    from the matching pledges named by id): the same pledges, in the same order, as the
+    database's own ordered and filtered list."""
+    entity = EntityFactory()
+    pledges = bulk_pledges(50, entities=[entity, EntityFactory()])
+    Pledge.objects.filter(pk__in=[p.pk for p in pledges[:10]]).update(
+        published_at=pledges[0].published_at)  # ties: broken by id, as in the database
+    state = filters.PledgeFilters.from_query(
+        QueryDict(query.format(entity=entity.pk)), selectors.pledge_filter_options())
+
+    page = selectors.pledge_page_public(state, page_size=7)
+
+    start = (state.page - 1) * 7
+    expected = list(selectors.pledge_list_public(state)[start:start + 8])
+    assert [p.pk for p in page.items] == [p.pk for p in expected[:7]]
+    assert page.has_next == (len(expected) > 7)

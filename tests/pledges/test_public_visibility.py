@@ -254,13 +254,13 @@ def test_the_unfiltered_counters_are_kept_until_a_public_pledge_changes(
         assert anonymous.get("/en/").context["figures"]["pledges"] == 1
         assert anonymous.get("/en/pledges/").context["total"] == 1
     computed = []
-    real_counts = selectors.filters.facet_counts
+    real_build = selectors.facet_bitsets.build  # the facets' bitsets (pledges.facet_bitsets)
 
     def counting(*args):
         computed.append(1)
-        return real_counts(*args)
+        return real_build(*args)
 
-    selectors.filters.facet_counts = counting
+    selectors.facet_bitsets.build = counting
     try:
         with time_machine.travel(start + datetime.timedelta(minutes=5), tick=False):
             # Nothing changed: the pages are rendered again from the kept counters.
@@ -281,7 +281,7 @@ def test_the_unfiltered_counters_are_kept_until_a_public_pledge_changes(
             assert shown["type"].get("policy", 0) >= 1
             assert len(computed) == 2
     finally:
-        selectors.filters.facet_counts = real_counts
+        selectors.facet_bitsets.build = real_build
 
 
 def test_the_kept_counters_change_when_an_embargo_ends(anonymous, local_memory_cache):
