@@ -1,8 +1,8 @@
 """The API's pledge documents, built from rows: one query for a page's pledges (only the
 columns the API shows) and one per related list (areas, countries, targets, partners…), whatever
-the page size. Model instances and nested serializers cost ~5 ms a pledge at 100,000 pledges;
-plain rows cost a fraction of that. Which pledges are public is never decided here: the page's
-rows come from pledges.selectors (pledge_changes_public), the partners from
+the page size. Model instances and nested serializers cost ~100 ms of Python a page of 100;
+plain rows less than half (BENCHMARKS.md, "Open data API"). Which pledges are public is never
+decided here: the page's rows come from pledges.selectors (pledge_changes_public), the partners from
 pledges.partnership_selectors. serializers.PledgeSerializer describes these documents in the
 OpenAPI schema; tests/api check that every answer keeps to it."""
 
@@ -89,26 +89,36 @@ def _reference_lists(pledge_ids: list[int], language: str) -> dict[str, dict[int
     in one (each name read once, not once per pledge)."""
     quoted = connection.ops.quote_name
     links, names = [], []
-    # Identifiers from the models' metadata only; every value is a parameter.
+    # Identifiers from the models' metadata only; every value is a parameter. Plain SQL that
+    # SQLite (the embedded default) runs as well as PostgreSQL.
     for field_name, code, order in REFERENCE_LISTS.values():
         field = Pledge._meta.get_field(field_name)
         pledge_column = quoted(field.m2m_column_name())
         links.append(
-            f"SELECT %s::text, {pledge_column}, {quoted(field.m2m_reverse_name())} "  # noqa: S608
-            f"FROM {quoted(field.m2m_db_table())} WHERE {pledge_column} = ANY(%s)")
+            f"SELECT CAST(%s AS TEXT), {pledge_column}, "  # noqa: S608
+            f"{quoted(field.m2m_reverse_name())} FROM {quoted(field.m2m_db_table())} "
+            f"WHERE {pledge_column} IN {{}}")
         names.append(
-            f"SELECT %s::text, id, {quoted(code)}::text, "  # noqa: S608
-            f"{quoted(order) if order else '0'}, name_en, name_translations::text "
-            f"FROM {quoted(field.related_model._meta.db_table)} WHERE id = ANY(%s)")
+            f"SELECT CAST(%s AS TEXT), id, CAST({quoted(code)} AS TEXT), "  # noqa: S608
+            f"{quoted(order) if order else '0'}, name_en, CAST(name_translations AS TEXT) "
+            f"FROM {quoted(field.related_model._meta.db_table)} WHERE id IN {{}}")
+
+    def union(selects: list[str], values_of_each: list[list]) -> tuple[str, list]:
+        parts, parameters = [], []
+        keyed = zip(REFERENCE_LISTS, values_of_each, strict=True)
+        for select, (key, values) in zip(selects, keyed, strict=True):
+            parts.append(select.format("(" + ", ".join(["%s"] * len(values)) + ")"
+                                       if values else "(NULL)"))
+            parameters += [key, *values]
+        return " UNION ALL ".join(parts), parameters
+
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(links),
-                       [value for key in REFERENCE_LISTS for value in (key, pledge_ids)])
+        cursor.execute(*union(links, [pledge_ids] * len(REFERENCE_LISTS)))
         linked: dict[str, dict[int, list[int]]] = {key: {} for key in REFERENCE_LISTS}
         for key, pledge_id, related_id in cursor.fetchall():
             linked[key].setdefault(pledge_id, []).append(related_id)
-        cursor.execute(" UNION ALL ".join(names), [
-            value for key in REFERENCE_LISTS
-            for value in (key, list({i for ids in linked[key].values() for i in ids}))])
+        cursor.execute(*union(names, [sorted({i for ids in linked[key].values() for i in ids})
+                                      for key in REFERENCE_LISTS]))
         rows = {key: {} for key in REFERENCE_LISTS}
         for key, related_id, code, order, name_en, translations in cursor.fetchall():
             rows[key][related_id] = (

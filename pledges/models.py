@@ -459,6 +459,13 @@ class Pledge(ReviewAssignment):
                 PUBLIC_CHANGE_MOMENT, F("id"), name="pledge_public_changed",
                 condition=Q(status__in=["published", "completed"]),
             ),
+            # The pledges the public saw and sees no more, by when they left
+            # (pledges.selectors.pledge_removals_public, the open API's removals).
+            models.Index(
+                fields=["updated_at", "id"], name="pledge_removed",
+                condition=Q(published_at__isnull=False)
+                & ~Q(status__in=["published", "completed"]),
+            ),
             models.Index(fields=["embargo_until"], name="pledge_embargo",
                          condition=Q(embargo_until__isnull=False)),
             # The pledges a new rate concerns (pledges.rates): those waiting for it, and those

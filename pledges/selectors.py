@@ -206,7 +206,11 @@ def pledge_changes_public(
         .order_by("changed_at", "pk")
     )
     if changed_since is not None:
-        pledges = pledges.filter(changed_at__gte=changed_since)
+        # A pledge also changes for the public when its entity does: renamed, or reinstated
+        # after a suspension (its pledges public again, unchanged since long before).
+        pledges = pledges.filter(
+            Q(changed_at__gte=changed_since)
+            | Q(entity__in=Entity.objects.filter(updated_at__gte=changed_since).values("pk")))
     return pledges
 
 
@@ -218,11 +222,14 @@ def pledge_removals_public(*, removed_since=None) -> QuerySet[Pledge]:
     its entity's if the entity's suspension hides it. Only ids and moments leave this: nothing
     of a pledge that is not public."""
     now = timezone.now()
-    public_statuses = [Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED]
+    # Each condition reads an index (the partial index pledge_removed; the entity's key), so
+    # that only the few removed pledges are read and sorted, not the public ones.
+    suspended = list(Entity.objects.filter(status=Entity.Status.SUSPENDED)
+                     .values_list("pk", flat=True))
     removals = (
         Pledge.objects.filter(published_at__isnull=False)
         .filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
-        .filter(~Q(status__in=public_statuses) | Q(entity__status=Entity.Status.SUSPENDED))
+        .filter(~Q(status__in=["published", "completed"]) | Q(entity_id__in=suspended))
         .annotate(removed_at=Greatest(
             F("updated_at"),
             Case(When(entity__status=Entity.Status.SUSPENDED, then=F("entity__updated_at")),

@@ -66,7 +66,8 @@ def test_a_pledge_that_is_not_public_is_reachable_through_no_endpoint(client, st
             pledge.targets.update(catalogue_indicator=indicator)
         CoalitionGoal.objects.create(code="trained", name_en="Trained", indicator=indicator,
                                      target_value=10**6, target_date=datetime.date(2030, 1, 1))
-        [row] = client.get("/api/v1/goals/").json()["results"]
+        row = {row["code"]: row for row in
+               client.get("/api/v1/goals/").json()["results"]}["trained"]
         assert (row["pledges"], row["targets"]) == (1, 1)
     else:  # found neither by searching its words nor through its entity
         assert client.get("/api/v1/pledges/?q=Hidden").json()["results"] == []

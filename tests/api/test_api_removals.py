@@ -89,3 +89,18 @@ def test_a_bad_updated_since_on_the_removals_is_a_400_naming_it(client):
     response = client.get(REMOVED, {"updated_since": "yesterday"})
     assert response.status_code == 400
     assert "updated_since" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_pledge_whose_entity_is_reinstated_reaches_a_syncing_consumer_again(
+        client, entity, member, secretariat):
+    pledge = PledgeFactory(entity=entity, published=True)
+    _suspend_entity(pledge, member, secretariat)
+    since = timezone.now().isoformat()
+    assert _all_rows(client, "/api/v1/pledges/", {"updated_since": since}) == []
+
+    entity_transition(entity_id=entity.pk, name="reinstate", actor=secretariat,
+                      message="Review over.")
+
+    rows = _all_rows(client, "/api/v1/pledges/", {"updated_since": since})
+    assert [row["id"] for row in rows] == [pledge.pk]
