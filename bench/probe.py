@@ -23,6 +23,11 @@ def urls() -> dict[str, str]:
         public.order_by().values("entity_id").annotate(n=Count("pk")).order_by("-n", "entity_id")
         .values_list("entity_id", flat=True).first()
     )
+    from matchmaking.models import Need
+
+    # The published need with the most suggestions (seed_bench scores the first ones).
+    need_id = (Need.objects.public().annotate(n=Count("suggestions")).order_by("-n", "pk")
+               .values_list("pk", flat=True).first())
     lst = reverse("pledges:pledge_list")
     return {
         "baseline": "/bench/baseline/",
@@ -33,6 +38,8 @@ def urls() -> dict[str, str]:
         "list_page_50": lst + "?page=50",
         "pledge_detail": reverse("pledges:pledge_detail", args=[pledge.pk]),
         "entity": reverse("members:entity_public", args=[entity_id]),
+        "need_detail": reverse("matchmaking:need_detail", args=[need_id]),
+        "needs_list": reverse("matchmaking:need_list"),
         "csv": reverse("pledges:export_csv"),
     }
 

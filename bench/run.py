@@ -57,7 +57,7 @@ CFG = {
     "worker_timeout": int(os.environ.get("BENCH_WORKER_TIMEOUT", "60")),
 }
 ENDPOINTS = ("baseline", "home", "list", "list_3_filters", "list_search", "list_page_50",
-             "pledge_detail", "entity")
+             "pledge_detail", "entity", "need_detail", "needs_list")
 
 
 def log(message: str) -> None:

@@ -1013,3 +1013,24 @@ CATALOGUE_INDICATORS = {
     "Countries with a national cybersecurity strategy": "policies-regulations-adopted",
 }
 
+
+
+# Needs (matchmaking): what members ask for, published through the secretariat's review.
+# entity acronym, title, description, kind of support, areas, pillars, countries, amount.
+NEEDS = [
+    dict(entity="MINICT-DEMO", title="Rural backhaul for district health centres",
+         description="Fibre or microwave backhaul to connect 40 rural health centres in the "
+                     "Northern and Western provinces, with power for the sites.",
+         support="finance", areas=["access"], pillars=["infrastructure"], countries=["RWA"],
+         amount="12000000", currency="USD"),
+    dict(entity="HUAF-DEMO", title="Reform of the universal service fund",
+         description="Advice on reforming the universal service fund so that it finances "
+                     "last-mile networks in mountain districts.",
+         support="policy_advice", areas=["access"], pillars=["affordability"],
+         countries=["NPL"], amount=None, currency=""),
+    dict(entity="CEV-DEMO", title="Digital skills trainers for village centres",
+         description="Training for 200 trainers who will run digital skills courses in "
+                     "village centres.",
+         support="capacity_building", areas=["adoption"], pillars=["skills"],
+         countries=["MWI"], amount=None, currency=""),
+]

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from pledges.models import Pledge
 
@@ -18,18 +18,20 @@ from .models import Introduction, Need, NeedStatusChange
 
 
 class DecisionForm(forms.Form):
-    message = forms.CharField(label=_lazy("Message to the entity"), required=False,
+    message = forms.CharField(label=gettext_lazy("Message to the entity"), required=False,
                               max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     met_by_pledge = forms.IntegerField(
-        label=_lazy("Met by pledge number"), required=False, min_value=1, max_value=2**31 - 1,
-        help_text=_lazy("The number of the published pledge that met it (its page's address "
-                        "ends with it); its public page then links the pledge."))
+        label=gettext_lazy("Met by pledge number"), required=False, min_value=1,
+        max_value=2**31 - 1,
+        help_text=gettext_lazy("The number of the published pledge that met it (its page's "
+                               "address ends with it); its public page then links the pledge."))
     expected_status = forms.CharField(widget=forms.HiddenInput)
 
 
 class IntroduceForm(forms.Form):
-    pledge = forms.IntegerField(label=_lazy("Pledge number"), min_value=1, max_value=2**31 - 1)
-    message = forms.CharField(label=_lazy("Message to both sides"), max_length=1000,
+    pledge = forms.IntegerField(label=gettext_lazy("Pledge number"), min_value=1,
+                                max_value=2**31 - 1)
+    message = forms.CharField(label=gettext_lazy("Message to both sides"), max_length=1000,
                               widget=forms.Textarea(attrs={"rows": 4}))
 
 

@@ -2,6 +2,7 @@
 need's page and its suggestions, a member's needs and introductions, the contact details of an
 accepted introduction."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, TextField, Value
@@ -21,6 +22,7 @@ from .models import Introduction, Need, Suggestion, SupportKind
 PAGE_SIZE = 20
 MAX_SEARCH_LENGTH = 200
 SUGGESTIONS_SHOWN = 10
+PUBLIC_PLEDGE_STATUSES = (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED)
 
 
 @dataclass
@@ -154,8 +156,13 @@ def need_suggestions(need: Need) -> list[Suggestion]:
     the task fills: one query."""
     if not need.is_open():
         return []
+    now = timezone.now()
+    # The public rule of Pledge.objects.public(), on the joined pledge: a semi-join over every
+    # public pledge would read 100,000 rows for the need's twenty.
     return list(
-        Suggestion.objects.filter(need=need, pledge__in=Pledge.objects.public())
+        Suggestion.objects.filter(need=need, pledge__status__in=PUBLIC_PLEDGE_STATUSES)
+        .filter(Q(pledge__embargo_until__isnull=True) | Q(pledge__embargo_until__lte=now))
+        .exclude(pledge__entity__status=Entity.Status.SUSPENDED)
         .select_related("pledge__entity").order_by("-score", "-pledge__published_at", "pk")
         [:SUGGESTIONS_SHOWN]
     )
@@ -281,6 +288,31 @@ def matchmaking_figures(as_of=None) -> dict:
         "accepted": introductions.filter(status=Introduction.Status.ACCEPTED,
                                          answered_at__lte=as_of).count(),
     }
+
+
+def matchmaking_report(as_of) -> dict:
+    """A compiled report's matchmaking section, as of the end of the report's date: needs
+    published, introductions made and accepted, needs met; needs by action area and by country
+    group (the groupings as they stood that day). A handful of queries, whatever the numbers."""
+    end = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time.max))
+    totals = matchmaking_figures(end)
+    published = Need.objects.public().filter(published_at__lte=end)
+    met = Q(status=Need.Status.MET, ended_at__lte=end)
+    by_area = {row["action_areas__code"]: row for row in (
+        published.values("action_areas__code")
+        .annotate(published=Count("pk", distinct=True),
+                  met=Count("pk", filter=met, distinct=True)))}
+    areas = [{"label": area.name, "published": by_area.get(area.code, {}).get("published", 0),
+              "met": by_area.get(area.code, {}).get("met", 0)}
+             for area in ActionArea.objects.all()]
+    groups = []
+    for group, label in CountryGroup.choices:
+        in_group = published.filter(countries__in=Country.objects.filter(
+            group_memberships__in=_group_memberships(as_of, [group])))
+        counted = in_group.aggregate(published=Count("pk", distinct=True),
+                                     met=Count("pk", filter=met, distinct=True))
+        groups.append({"label": label, **counted})
+    return {"totals": totals, "areas": areas, "groups": groups}
 
 
 def public_needs_met_by(pledge: Pledge) -> QuerySet[Need]:

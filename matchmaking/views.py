@@ -9,9 +9,8 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.member_selectors import acting_membership
@@ -25,10 +24,11 @@ from .forms import NeedForm, ProposeForm
 from .models import Need
 
 FACET_LABELS = {
-    "area": _lazy("Action area"), "pillar": _lazy("Pillar"), "country": _lazy("Country"),
-    "region": _lazy("ITU-D region"), "group": _lazy("LDC, LLDC or SIDS"),
-    "support": _lazy("Kind of support"), "stakeholder": _lazy("Stakeholder group"),
-    "state": _lazy("Open or met"),
+    "area": gettext_lazy("Action area"), "pillar": gettext_lazy("Pillar"),
+    "country": gettext_lazy("Country"),
+    "region": gettext_lazy("ITU-D region"), "group": gettext_lazy("LDC, LLDC or SIDS"),
+    "support": gettext_lazy("Kind of support"), "stakeholder": gettext_lazy("Stakeholder group"),
+    "state": gettext_lazy("Open or met"),
 }
 
 

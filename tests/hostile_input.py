@@ -17,7 +17,14 @@ from django.urls import URLPattern, URLResolver
 
 from pledges.completeness import SECTION_NAMES
 from reporting.models import ReportingCycle
-from tests.factories import EventFactory, MembershipFactory, PledgeFactory, UserFactory
+from tests.factories import (
+    EntityFactory,
+    EventFactory,
+    MembershipFactory,
+    NeedFactory,
+    PledgeFactory,
+    UserFactory,
+)
 
 MARKUP = '<script>alert("p2c-xss")</script>"><img src=x onerror=alert(1)>'
 UNESCAPED_MARKERS = ('<script>alert("p2c-xss")', "<img src=x onerror")
@@ -187,9 +194,22 @@ def hostile_dataset(entity, entity_admin, member, secretariat, newcomer):
                                    confirmed_at=datetime.datetime(2024, 1, 1,
                                                                   tzinfo=datetime.UTC))
     Digest.objects.create(follower=follower, week_start=datetime.date(2024, 1, 1))
+    # Matchmaking: a draft need of `entity`, a published need of another entity that
+    # `entity`'s published pledge is suggested for, and a pending proposal between them.
+    from matchmaking.models import Introduction, Suggestion
     from pledges.models import PledgeAmendment
 
+    need_draft = NeedFactory(entity=entity, created_by=member)
+    need_published = NeedFactory(entity=EntityFactory(name="Needing Ministry"), published=True)
+    Suggestion.objects.create(need=need_published, pledge=published, score=8,
+                              reasons=["same_country", "same_area"])
+    introduction = Introduction.objects.create(
+        need=need_published, pledge=published, from_entity=entity,
+        to_entity=need_published.entity, proposed_by=entity_admin, message="Let us talk.")
+
     return {
+        "need_draft": need_draft, "need_published": need_published,
+        "introduction": introduction,
         "amendment": PledgeAmendment.objects.get(pledge=published),
         "follow": follow,
         "import_job": import_job,
@@ -245,7 +265,6 @@ def _rows_of_every_admin_model(entity, entity_admin, member, published, cycle):
     from api.models import ApiToken
     from pledges.models import Partnership, PledgeAmendment
     from pledges.pledge_changes import pledge_snapshot
-    from tests.factories import EntityFactory
 
     Partnership.objects.create(pledge=published, entity=EntityFactory(name="Partner NGO"),
                                invited_by=entity_admin)
@@ -322,6 +341,16 @@ def url_arguments(name: str, pattern, data) -> list[dict] | None:
         "following:follow_confirm": [{"token": data["follow"].token}],
         "following:follow_stop": [{"token": data["follow"].token}],
         "following:follower_stop_all": [{"token": data["follow"].follower.token}],
+        "matchmaking:need_detail": [{"pk": data["need_published"].pk}],
+        "matchmaking:need_manage": [{"pk": data["need_draft"].pk}],
+        "matchmaking:need_submit": [{"pk": data["need_draft"].pk}],
+        "matchmaking:need_close": [{"pk": data["need_draft"].pk}],
+        "matchmaking:introduction_propose": [{"pk": data["need_published"].pk,
+                                              "pledge_pk": published.pk}],
+        "matchmaking:introduction_detail": [{"pk": data["introduction"].pk}],
+        "admin:matchmaking_need_transition": [{"need_id": data["need_published"].pk,
+                                               "name": "mark_met"}],
+        "admin:matchmaking_need_introduce": [{"need_id": data["need_published"].pk}],
         "language_switch": [{"language": "fr"}],
         "account_confirm_email": [{"key": "not-a-key"}],
         "account_reset_password_from_key": [{"uidb36": "1", "key": "not-a-key"}],

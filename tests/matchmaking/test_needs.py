@@ -201,8 +201,8 @@ def test_contact_details_are_shared_only_once_the_introduction_is_accepted(
     for viewer in (fran, entity_admin):
         client.force_login(viewer)
         page = client.get(detail).content.decode()
-        assert not any(address in page for address in secret_addresses[:2] + [
-            entity.contact_email])
+        assert not any(address in page
+                       for address in [*secret_addresses[:2], entity.contact_email])
     for page in (f"/en/needs/{need.pk}/", "/en/needs/", "/en/needs/export.csv",
                  "/en/needs/export.json"):
         body = anonymous.get(page).getvalue().decode() if page.endswith(("csv", "json")) \

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from following.models import Follow, Follower
 from following.selectors import FollowNews
+from matchmaking.models import Introduction, Need
 from members import services as member_services
 from members.models import EntityIdentityChange, Membership, User
 from members.workflow import entity_transition
@@ -64,6 +65,10 @@ def email_context():
     partnership = Partnership(pk=42, pledge=pledge, entity=entity)
     change = EntityIdentityChange(entity=entity, name=ENTITY_NAME, stakeholder_group="government",
                                   headquarters_country=entity.headquarters_country)
+    # Matchmaking: a need and a proposal to connect (unsaved, with ids: the emails link to them).
+    need = Need(pk=43, entity=entity, title="Rural backhaul", support_kind="finance")
+    introduction = Introduction(pk=44, need=need, pledge=pledge, from_entity=entity,
+                                to_entity=EntityFactory(name="Fund"), message="Let us talk.")
     follower = Follower.objects.create(email="follower@example.net", language="en")
     follow = Follow.objects.create(follower=follower, kind="pledge", pledge=pledge,
                                    confirmed_at=now)
@@ -82,6 +87,9 @@ def email_context():
         "inviter": recipient,
         "pledge": pledge,
         "pledges": [pledge],
+        "need": need,
+        "introduction": introduction,
+        "status": "published",
         "amendment": amendment,
         "partnership": partnership,
         "change": change,

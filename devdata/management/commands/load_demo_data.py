@@ -35,6 +35,9 @@ from action_areas.models import (
     SustainableDevelopmentGoal,
 )
 from devdata import demo_content as content
+from matchmaking.models import Need
+from matchmaking.services import need_create
+from matchmaking.workflow import need_transition
 from members.models import Entity, EntityStatusChange, Membership, MembershipChange, User
 from members.permissions import SECRETARIAT_GROUP
 from members.services import entity_apply
@@ -184,8 +187,29 @@ class Command(BaseCommand):
             item[1].get("submitted", item[1].get("created", 0)), SUBMITTED_AT
         ))
         added = sum(self._pledge(position, spec) is not None for position, spec in pledges)
+        self._needs()
         self._drop_emails()
         return added
+
+    def _needs(self) -> None:
+        """A few needs, written, submitted and published through the services; their
+        suggestions are computed on publication (a task, in-process without Redis)."""
+        for spec in content.NEEDS:
+            entity, writer = self.entities[spec["entity"]]
+            entity = Entity.objects.get(pk=entity.pk)  # as approved since it was read
+            if Need.objects.filter(entity=entity, title=spec["title"]).exists():
+                continue
+            need = need_create(user=writer, entity=entity, values={
+                "title": spec["title"], "description": spec["description"],
+                "support_kind": spec["support"],
+                "action_areas": list(ActionArea.objects.filter(code__in=spec["areas"])),
+                "pillars": list(Pillar.objects.filter(code__in=spec["pillars"])),
+                "countries": list(Country.objects.filter(iso3__in=spec["countries"])),
+                "amount": Decimal(spec["amount"]) if spec["amount"] else None,
+                "currency": spec["currency"],
+            })
+            need_transition(need_id=need.pk, name="submit", actor=writer)
+            need_transition(need_id=need.pk, name="publish", actor=self.secretariat)
 
     # --- People, entities, cycles -------------------------------------------------------------
 
@@ -390,7 +414,8 @@ class Command(BaseCommand):
     def _drop_emails(self) -> None:
         """The emails the services queued to the demo people while replaying history."""
         queued = OutboundEmail.objects.filter(
-            Q(template__startswith="pledges/") | Q(template__startswith="members/"),
+            Q(template__startswith="pledges/") | Q(template__startswith="members/")
+            | Q(template__startswith="matchmaking/"),
             created_at__gte=self.started, status=OutboundEmail.Status.PENDING,
         )
         OutboundEmail.objects.filter(pk__in=[

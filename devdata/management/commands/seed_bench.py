@@ -35,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from action_areas.models import (
     ActionArea,
@@ -67,6 +68,9 @@ BENCH_MARKER_SLUG = "bench-synthetic-data"
 # Part of the marker: data seeded by an earlier version of this command (without progress
 # reports) is not taken for a completed run, and `make bench` replaces it.
 BENCH_DATA_VERSION = 2
+# The needs whose suggestions seed_bench computes (the first ones: the bench's need pages); the
+# others' are left due, for the periodic sweep, as after a bulk import.
+NEEDS_SCORED = 200
 BATCH = 2000  # pledges generated and inserted at a time (their related rows follow them)
 UTC = datetime.UTC
 EPOCH = datetime.datetime(2022, 1, 10, 9, 0, tzinfo=UTC)  # fixed: the data never depends on now
@@ -648,6 +652,7 @@ class Command(BaseCommand):
                 slug__startswith=BENCH_EVENT_PREFIX).exists():
             done = seeded_parameters()
             if done == wanted:
+                self.seed_needs(pledges, seed)
                 self.stdout.write(f"Bench data with {wanted} is already there: nothing to do.")
                 if digest:
                     self.stdout.write(f"digest {bench_digest()}")
@@ -659,6 +664,7 @@ class Command(BaseCommand):
         entity_count = entities or max(30, pledges // 20)
         started = time.monotonic()
         report_count = self.seed(pledges, seed, entity_count)
+        self.seed_needs(pledges, seed)
         self.stdout.write(
             f"Seeded {pledges} pledges, {entity_count} entities and {report_count} progress "
             f"reports ({wanted}) in {time.monotonic() - started:.1f} s."
@@ -720,6 +726,57 @@ class Command(BaseCommand):
             if connection.vendor == "postgresql":
                 cursor.execute("ANALYZE")
         return report_count
+
+    def seed_needs(self, pledges: int, seed: int) -> int:
+        """One published need per ten pledges (10,000 with 100,000), of the bench entities, with
+        their areas, pillars and countries; the suggestions of the first NEEDS_SCORED are
+        computed as the task does (matchmaking.suggestions), the others are left due. Added once:
+        a rerun finds them. Returns how many it added."""
+        from matchmaking.models import Need, SupportKind
+        from matchmaking.suggestions import need_suggestions_refresh
+
+        wanted = max(1, pledges // 10)
+        existing = Need.objects.filter(entity__name__startswith=BENCH_PREFIX).count()
+        if existing >= wanted:
+            return 0
+        rng = random.Random(seed + 21)  # noqa: S311  (synthetic data, not secrets)
+        entities = list(bench_entities().filter(status=Entity.Status.APPROVED)
+                        .values_list("pk", flat=True))
+        pillars = list(Pillar.objects.values_list("pk", "action_area_id"))
+        countries = list(Country.objects.values_list("pk", flat=True))
+        kinds = list(SupportKind.values)
+        now = timezone.now()
+        throughs = {f.name: (f.remote_field.through, f.m2m_reverse_field_name())
+                    for f in Need._meta.many_to_many}
+        for start in range(existing, wanted, BATCH):
+            rows, related = [], []
+            for index in range(start, min(wanted, start + BATCH)):
+                published = now - datetime.timedelta(days=rng.randrange(1, 900))
+                rows.append(Need(
+                    entity_id=rng.choice(entities),
+                    title=f"{BENCH_PREFIX}Need {index + 1}: " + rng.choice(SUMMARY_SENTENCES)[:120],
+                    description=" ".join(rng.sample(SUMMARY_SENTENCES, 3)),
+                    support_kind=kinds[index % len(kinds)], status=Need.Status.PUBLISHED,
+                    submitted_at=published, published_at=published, created_at=published,
+                ))
+                pillar, area = rng.choice(pillars)
+                related.append({"action_areas": [area], "pillars": [pillar],
+                                "countries": rng.sample(countries, rng.randrange(1, 4))})
+            with transaction.atomic():
+                created = Need.objects.bulk_create(rows)
+                for name, (through, column) in throughs.items():
+                    insert_rows(through, ["need_id", f"{column}_id"],
+                                [(need.pk, other) for need, links in zip(created, related,
+                                                                         strict=True)
+                                 for other in links[name]])
+        scored = Need.objects.filter(entity__name__startswith=BENCH_PREFIX).order_by("pk")
+        for need_id in scored.values_list("pk", flat=True)[:NEEDS_SCORED]:
+            need_suggestions_refresh(need_id=need_id)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE")
+        self.stdout.write(f"Seeded {wanted - existing} needs; suggestions of {NEEDS_SCORED}.")
+        return wanted - existing
 
     @staticmethod
     def seed_progress(generator: Generator, created: list[Pledge], batch: list, cycles: list,

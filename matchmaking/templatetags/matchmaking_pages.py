@@ -1,0 +1,37 @@
+"""Template tags for the matchmaking includes that other apps' pages show (the home page, a
+pledge's page, the member dashboard), so that those apps never import matchmaking."""
+
+from django import template
+
+from pledges.models import Pledge
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.simple_tag
+def matchmaking_figures() -> dict:
+    """{"open": open needs, "met": needs met}."""
+    return selectors.matchmaking_figures()
+
+
+@register.simple_tag
+def needs_of_pledge(pledge: Pledge) -> dict:
+    """The open needs a public pledge could serve, and the needs it met."""
+    return {"serves": selectors.needs_for_pledge(pledge),
+            "met": list(selectors.public_needs_met_by(pledge))}
+
+
+@register.simple_tag
+def matchmaking_for_member(user) -> dict:
+    """What the dashboard shows: proposals waiting for the person's answer, and how many
+    matches are suggested for their entities."""
+    return {"waiting": list(selectors.pending_introductions_for_member(user)[:10]),
+            "suggested": len(selectors.suggestions_for_member(user))}
+
+
+@register.simple_tag
+def matchmaking_report(as_of) -> dict:
+    """A compiled report's matchmaking section, as of the report's date."""
+    return selectors.matchmaking_report(as_of)
