@@ -4,7 +4,7 @@ from celery import shared_task
 
 from p2c_portal.jobs import JobTask
 
-from . import import_drafts, rates
+from . import import_drafts, open_data_files, rates
 
 
 @shared_task
@@ -26,3 +26,18 @@ def currency_rate_upload_convert(upload_id: int) -> bool:
 @shared_task
 def currency_rate_uploads_sweep() -> int:
     return rates.rate_uploads_sweep()
+
+
+# Minutes of work at 100,000 pledges (12 files): the reports queue. Idempotent: the files of the
+# current public set that exist are kept.
+@shared_task(soft_time_limit=1500, time_limit=1600)
+def open_data_files_build() -> int:
+    return open_data_files.open_data_files_build()
+
+
+@shared_task
+def open_data_files_refresh() -> bool:
+    """Queue a build when a file of the current public set is missing (debounced)."""
+    if not open_data_files.open_data_files_missing():
+        return False
+    return open_data_files.open_data_files_rebuild_soon()
