@@ -77,6 +77,7 @@ def django_env() -> dict[str, str]:
         "SITE_URL": f"http://127.0.0.1:{CFG['port']}",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
+        "OPEN_DATA_DIR": str(ROOT / "var" / "bench" / "open-data"),  # bench/exports.py
     })
     return env
 
@@ -367,9 +368,11 @@ def main() -> None:
     """`make bench`: the pages, the CSV, then the mixed load (BENCH_MIXED_SECONDS=0 skips it);
     `make bench-mixed` (--mixed-only): the mixed load alone."""
     sys.path.insert(0, str(ROOT))  # run as a script: bench/ is a package of the repository
-    from bench import distinct, mixed
+    from bench import distinct, exports, mixed
 
     mixed_only = "--mixed-only" in sys.argv
+    # --exports-only: the open-data downloads and the report compilation alone (bench/exports.py)
+    exports_only = "--exports-only" in sys.argv
     if not mixed_only and not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk (Debian).")
     started = time.monotonic()
@@ -377,7 +380,15 @@ def main() -> None:
     seeded = prepare_data()
     output: dict = {"config": CFG, "machine": info, "seeded": seeded}
     report = ""
-    if not mixed_only:
+    if exports_only:
+        process = start_gunicorn()
+        try:
+            output["exports"] = exports.measure(sys.modules[__name__], process.pid)
+        finally:
+            stop_gunicorn(process)
+        report = exports.table(output["exports"])
+        print(report)
+    if not mixed_only and not exports_only:
         probed = probe()
         urls = probed["urls"]
         addresses = distinct.choose(sys.modules[__name__], ENV) if distinct.DISTINCT["enabled"] \
@@ -399,16 +410,18 @@ def main() -> None:
             print(table(results, probed["queries"], {"failed": True, "seconds": "?",
                                                      "runs": [{"error": "not measured yet"}]}))
             csv = measure_csv(process.pid, urls["csv"])
+            output["exports"] = exports.measure(sys.modules[__name__], process.pid)
         finally:
             stop_gunicorn(process)
         report = table(results, probed["queries"], csv)
         if distinct_results:
             report += "\n\n" + distinct.table(distinct_results)
+        report += "\n\n" + exports.table(output["exports"])
         output.update(urls=urls, pages=results, queries=probed["queries"], csv=csv,
                       distinct=distinct_results)
         print()
         print(report)
-    if mixed.MIXED["seconds"] > 0:
+    if mixed.MIXED["seconds"] > 0 and not exports_only:
         mixed_results = mixed.run(sys.modules[__name__], ENV)
         mixed_report = mixed.table(mixed_results)
         output["mixed"] = mixed_results

@@ -39,6 +39,10 @@ LICENCE_NAME = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 BATCH_SIZE = 1000  # rows read, and related rows looked up, at a time
 LIST_SEPARATOR = "; "
+# The pledge page's address as "NUL id NUL" while a row is written once for the files of every
+# language (pledges.open_data_files), each NUL then replaced by the language's part of the
+# address: no text of the database can hold a NUL, so no other NUL is in the row.
+URL_PLACEHOLDER = "\x00%d\x00"
 
 @dataclass(frozen=True)
 class Column:
@@ -243,7 +247,8 @@ _GROUP_COLUMNS = {"targets_ldc": "LDC", "targets_lldc": "LLDC", "targets_sids": 
 
 
 def _record(row: dict, related: dict, targets: dict, lookups: _Lookups, url: str) -> dict:
-    """One pledge as the documented columns, in order, values still typed."""
+    """One pledge as the documented columns, in order, values still typed. `url`: the address
+    of pledge pages with %d for the id."""
     pk = row["pk"]
     groups = set()
     for country_id in related["countries"].get(pk, ()):
@@ -269,13 +274,16 @@ def _record(row: dict, related: dict, targets: dict, lookups: _Lookups, url: str
     return record
 
 
-def records(queryset: QuerySet[Pledge]) -> Iterator[dict]:
+def pledge_url_template() -> str:
+    """The address of a pledge page in the active language, %d for its id, from one reverse()
+    (the id is the only variable part)."""
+    return settings.SITE_URL + reverse("pledges:pledge_detail", args=[4242]).replace("4242", "%d")
+
+
+def records(queryset: QuerySet[Pledge], *, url: str | None = None) -> Iterator[dict]:
     """The pledges of `queryset` (already public and filtered) as records, in batches."""
     lookups = _Lookups()
-    # The address of every pledge page, from one reverse() (the id is the only variable part).
-    url = settings.SITE_URL + reverse("pledges:pledge_detail", args=[4242]).replace(
-        "4242", "%d"
-    )
+    url = url or pledge_url_template()
     rows = (
         queryset.order_by("pk")
         .values(*_VALUES.values())
@@ -342,11 +350,11 @@ class _Line:
         return value
 
 
-def csv_lines(queryset: QuerySet[Pledge]) -> Iterator[str]:
+def csv_lines(queryset: QuerySet[Pledge], *, url: str | None = None) -> Iterator[str]:
     writer = csv.writer(_Line())
     # A byte-order mark, so that spreadsheet programs read the accents of French text right.
     yield "\ufeff" + writer.writerow(COLUMN_NAMES)
-    for record in records(queryset):
+    for record in records(queryset, url=url):
         yield writer.writerow([write(record[name]) for name, write in _CSV_FORMATTERS])
 
 
@@ -363,7 +371,10 @@ def _json_value(value):
     return value
 
 
-def json_chunks(queryset: QuerySet[Pledge], *, source_url: str) -> Iterator[str]:
+JSON_END = "\n]}\n"
+
+
+def json_header(*, source_url: str) -> str:
     header = {
         "licence": LICENCE_NAME,
         "licence_url": LICENCE_URL,
@@ -372,14 +383,23 @@ def json_chunks(queryset: QuerySet[Pledge], *, source_url: str) -> Iterator[str]
         "generated_at": timezone.now().isoformat(timespec="seconds"),
         "columns": list(COLUMN_NAMES),
     }
-    yield json.dumps(header, ensure_ascii=False)[:-1] + ', "pledges": ['
+    return json.dumps(header, ensure_ascii=False)[:-1] + ', "pledges": ['
+
+
+def json_records(queryset: QuerySet[Pledge], *, url: str | None = None) -> Iterator[str]:
+    """Each pledge as one JSON object on its own line, without separators."""
+    for record in records(queryset, url=url):
+        yield json.dumps({name: _json_value(record[name]) for name in COLUMN_NAMES},
+                         ensure_ascii=False)
+
+
+def json_chunks(queryset: QuerySet[Pledge], *, source_url: str) -> Iterator[str]:
+    yield json_header(source_url=source_url)
     separator = "\n"
-    for record in records(queryset):
-        yield separator + json.dumps(
-            {name: _json_value(record[name]) for name in COLUMN_NAMES}, ensure_ascii=False
-        )
+    for line in json_records(queryset):
+        yield separator + line
         separator = ",\n"
-    yield "\n]}\n"
+    yield JSON_END
 
 
 # --- The Frictionless Data package describing the downloads (datapackage.json) ----------------

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -324,5 +325,10 @@ def targets_map_to_indicator(*, user, target_ids: list[int], indicator_id: int) 
     indicator = Indicator.objects.active().filter(pk=indicator_id).first()
     if indicator is None:
         raise PledgeError(_("Choose an active indicator of the catalogue."))
-    return (Target.objects.filter(pk__in=target_ids)
-            .exclude(catalogue_indicator=indicator).update(catalogue_indicator=indicator))
+    targets = Target.objects.filter(pk__in=target_ids).exclude(catalogue_indicator=indicator)
+    pledge_ids = list(targets.values_list("pledge_id", flat=True).distinct())
+    changed = targets.update(catalogue_indicator=indicator)
+    # The indicator code is in the open data: the pledges' updated_at tells the public caches
+    # and the pre-built downloads (public_cache.public_fingerprint) that they changed.
+    Pledge.objects.filter(pk__in=pledge_ids).update(updated_at=timezone.now())
+    return changed

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from p2c_portal.jobs import JobTask
 
-from . import import_drafts, partnerships, rates
+from . import import_drafts, open_data_files, partnerships, rates
 
 
 @shared_task
@@ -31,3 +31,15 @@ def currency_rate_uploads_sweep() -> int:
 @shared_task
 def join_requests_expire() -> dict:
     return partnerships.join_requests_expire()
+# Minutes of work at 100,000 pledges (12 files): the reports queue. Idempotent: the files of the
+# current public set that exist are kept.
+@shared_task(soft_time_limit=1500, time_limit=1600)
+def open_data_files_build() -> int:
+    return open_data_files.open_data_files_build()
+
+
+def open_data_files_refresh() -> bool:
+    """Queue a build when a file of the current public set is missing (debounced)."""
+    if not open_data_files.open_data_files_missing():
+        return False
+    return open_data_files.open_data_files_rebuild_soon()

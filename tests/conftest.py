@@ -64,6 +64,16 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_open_data_files_from_another_test():
+    """The pre-built open-data files (pledges.open_data_files) are named for a fingerprint of
+    the public pledges, which two tests with frozen time may share: each test starts with none."""
+    from django.conf import settings
+
+    shutil.rmtree(settings.OPEN_DATA_DIR, ignore_errors=True)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _force_login_includes_the_second_factor(monkeypatch):
     """force_login stands for a whole login: for staff, the second factor too
     (tests/two_factor.py)."""

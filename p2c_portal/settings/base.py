@@ -238,6 +238,7 @@ CELERY_TASK_ROUTES = {
     "matchmaking.tasks.suggestions_refresh_stale": {"queue": "periodic"},
     "reporting.tasks.compiled_report_compile": {"queue": "reports"},
     "pledges.tasks.currency_rate_upload_convert": {"queue": "reports"},
+    "pledges.tasks.open_data_files_build": {"queue": "reports"},
     "spreadsheets.tasks.import_job_run": {"queue": "reports"},
     "p2c_portal.tasks.outbound_email_sweep": {"queue": "periodic"},
     "reporting.tasks.reminders_create_due": {"queue": "periodic"},
@@ -247,6 +248,7 @@ CELERY_TASK_ROUTES = {
     "pledges.tasks.imported_drafts_sweep": {"queue": "periodic"},
     "pledges.tasks.currency_rate_uploads_sweep": {"queue": "periodic"},
     "pledges.tasks.join_requests_expire": {"queue": "periodic"},
+    "pledges.tasks.open_data_files_refresh": {"queue": "periodic"},
     "spreadsheets.tasks.import_files_remove_abandoned": {"queue": "periodic"},
     "spreadsheets.tasks.import_jobs_sweep": {"queue": "periodic"},
     "following.tasks.digests_create_due": {"queue": "periodic"},
@@ -313,6 +315,12 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-import-jobs": {
         "task": "spreadsheets.tasks.import_jobs_sweep",
         "schedule": 300.0,
+    },
+    # The full open-data downloads (pledges/open_data_files.py): built again once the public
+    # pledges changed, also when no one downloads them meanwhile.
+    "refresh-open-data-files": {
+        "task": "pledges.tasks.open_data_files_refresh",
+        "schedule": 120.0,
     },
     # Invitations to complete the drafts an import made (pledges/import_drafts.py), for imports
     # whose task was never queued.
@@ -494,6 +502,9 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# The full open-data downloads built in advance (pledges.open_data_files); in production a
+# volume every web container and the reports worker share.
+OPEN_DATA_DIR = env.path("OPEN_DATA_DIR", default=str(VAR_DIR / "open-data"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -59,6 +59,7 @@ if REDIS_URL:
 # end. (Named, not made here: xdist's controller process reads these settings too.)
 TEST_FILES_DIR = Path(tempfile.gettempdir()) / f"p2c-tests-{XDIST_WORKER or 'serial'}-{os.getpid()}"
 MEDIA_ROOT = TEST_FILES_DIR / "media"
+OPEN_DATA_DIR = TEST_FILES_DIR / "open-data"  # emptied before each test (tests/conftest.py)
 STORAGES = {
     **STORAGES,
     "import_export": {

@@ -16,18 +16,23 @@ or edit within a minute:
 never stored anywhere.
 """
 
+import os
+
 from django.conf import settings
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from action_areas.selectors import action_area_list
 from action_areas.world_map import locator_map_svg
 from p2c_portal.page_cache import public_page
 
-from .. import filters, open_data, public_visuals, selectors
+from .. import filters, open_data, open_data_files, public_visuals, selectors
 from ..models import Pledge, PledgeType
 
 
@@ -234,9 +239,42 @@ def _download_name(extension: str) -> str:
     return f"p2c-pledges-{timezone.localdate().isoformat()}.{extension}"
 
 
+def _prebuilt_download(request, pledge_filters, file_format: str, disposition: str):
+    """The pre-built file of every public pledge (pledges.open_data_files) when the download is
+    unfiltered and the file of the public set as it is now exists; None otherwise (streamed
+    then, and a rebuild queued if the file is missing)."""
+    if pledge_filters.is_filtered:
+        return None
+    language = get_language()
+    found = open_data_files.current_file(file_format, language)
+    if found is None:
+        open_data_files.open_data_files_rebuild_soon()
+        return None
+    path, version = found
+    try:
+        handle = path.open("rb")  # kept open: a rebuild renaming a newer file in is harmless
+    except FileNotFoundError:  # removed between the check and here (a newer set): stream
+        return None
+    modified = os.fstat(handle.fileno()).st_mtime
+    etag = f'"{version}-{language}-{file_format}"'
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(modified))
+    if not_modified is not None:
+        handle.close()
+        return not_modified
+    response = FileResponse(handle, content_type=open_data_files.CONTENT_TYPES[file_format])
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="{_download_name(file_format)}"')
+    return response
+
+
 @public_page(whole_page=False)
 def export_csv(request):
-    _filters, queryset = _export_queryset(request)
+    pledge_filters, queryset = _export_queryset(request)
+    prebuilt = _prebuilt_download(request, pledge_filters, "csv", "attachment")
+    if prebuilt is not None:
+        return prebuilt
     response = StreamingHttpResponse(
         open_data.csv_lines(queryset), content_type="text/csv; charset=utf-8"
     )
@@ -247,6 +285,9 @@ def export_csv(request):
 @public_page(whole_page=False)
 def export_json(request):
     pledge_filters, queryset = _export_queryset(request)
+    prebuilt = _prebuilt_download(request, pledge_filters, "json", "inline")
+    if prebuilt is not None:
+        return prebuilt
     query = pledge_filters.query_string(include_sort=False)
     source = settings.SITE_URL + reverse("pledges:pledge_list") + (f"?{query}" if query else "")
     response = StreamingHttpResponse(

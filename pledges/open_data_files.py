@@ -1,0 +1,219 @@
+"""The full open-data downloads, built in advance: the CSV and the JSON of every public pledge, in
+every offered language (the pledge addresses carry the language), as files in
+settings.OPEN_DATA_DIR, served as they are (FileResponse: sent by the server's file copy, with
+ETag and Last-Modified) instead of being computed for each download (tens of seconds and a
+worker's CPU at 100,000 pledges).
+
+Never a stale file: each file's name carries the version of the public set it was built from
+(`public_version`, a digest of pledges.public_cache.public_fingerprint: the last save of a
+pledge that is or was public, the next end of an embargo, the last save of an entity, the day).
+A download asks for the file of the current version; when there is none (a pledge was published,
+withdrawn or edited, an embargo ended, a new day began), it is streamed as before and a rebuild is
+queued. The version is read in the same REPEATABLE READ snapshot as the rows, so a file holds
+exactly the public set its name says.
+
+Rebuilding (`open_data_files_build`, a Celery task on the reports queue) is idempotent: the
+files of the current version that exist are kept, each file is written to a temporary name and
+renamed into place (atomic: a download sees the whole old file or the whole new one), and the
+files of older versions are removed. Each row is read and formatted once for all languages: only
+the pledge's address differs between them (open_data.URL_PLACEHOLDER).
+
+Several web containers: OPEN_DATA_DIR is a volume they share (like the import files); a
+container that does not see the files streams the download, which stays correct.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.module_loading import import_string
+
+from p2c_portal.queueing import task_enqueue
+
+from . import open_data
+from .models import Pledge
+from .public_cache import public_fingerprint
+
+FORMATS = ("csv", "json")
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+# A rebuild is queued at most once in this many seconds, however many downloads miss the file.
+REBUILD_DEBOUNCE_SECONDS = 60
+# One build of a version at a time; a build that died frees the version after this long.
+BUILD_LOCK_SECONDS = 1800
+_TEMPORARY_PREFIX = ".building-"
+
+
+def open_data_dir() -> Path:
+    return Path(settings.OPEN_DATA_DIR)
+
+
+def public_version() -> str:
+    """The public set's version: a digest of what every public list depends on."""
+    return hashlib.sha256("|".join(public_fingerprint()).encode()).hexdigest()[:20]
+
+
+def languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def file_path(file_format: str, language: str, version: str) -> Path:
+    return open_data_dir() / f"pledges-{language}-{version}.{file_format}"
+
+
+def current_file(file_format: str, language: str) -> tuple[Path, str] | None:
+    """(path, version) of the file of the public set as it is now, or None if not built yet."""
+    version = public_version()
+    path = file_path(file_format, language, version)
+    return (path, version) if path.is_file() else None
+
+
+def open_data_files_rebuild_soon() -> bool:
+    """Queue a rebuild, at most once in REBUILD_DEBOUNCE_SECONDS. Returns whether it queued."""
+    if not cache.add("pledges:open-data:rebuild-queued", 1, REBUILD_DEBOUNCE_SECONDS):
+        return False
+    # By name: pledges.tasks imports this module.
+    build = import_string("pledges.tasks.open_data_files_build")
+    transaction.on_commit(lambda: task_enqueue(build, event="open_data_files"))
+    return True
+
+
+def open_data_files_missing() -> bool:
+    """Whether a file of the current public set is missing (checked by beat's sweep)."""
+    version = public_version()
+    return any(not file_path(file_format, language, version).is_file()
+               for file_format in FORMATS for language in languages())
+
+
+@contextmanager
+def _one_snapshot():
+    """The version and the rows read in one snapshot (PostgreSQL: REPEATABLE READ, read only),
+    so that a publication during the build cannot slip into a file named for the version before
+    it."""
+    outermost = not connection.in_atomic_block  # (tests run inside a transaction already)
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+def _addresses(language_codes: list[str]) -> dict[str, tuple[str, str]]:
+    """Per language, the pledge page address before and after the id."""
+    parts = {}
+    for language in language_codes:
+        with translation.override(language):
+            before, after = open_data.pledge_url_template().split("%d")
+        parts[language] = (before, after)
+    return parts
+
+
+def _csv_files(queryset, outputs: dict, addresses: dict) -> None:
+    for number, line in enumerate(open_data.csv_lines(queryset, url=open_data.URL_PLACEHOLDER)):
+        for language, out in outputs.items():
+            if number:  # the header has no address
+                before, after = addresses[language]
+                out.write(line.replace("\x00", before, 1).replace("\x00", after, 1))
+            else:
+                out.write(line)
+
+
+def _json_files(queryset, outputs: dict, addresses: dict) -> None:
+    for language, out in outputs.items():
+        with translation.override(language):
+            source = settings.SITE_URL + reverse("pledges:pledge_list")
+        out.write(open_data.json_header(source_url=source))
+    separator = "\n"
+    # In JSON, the address is "\u0000<id>\u0000": each part replaced by its JSON text.
+    marks = {language: (json.dumps(before, ensure_ascii=False)[:-1],
+                        json.dumps(after, ensure_ascii=False)[1:])
+             for language, (before, after) in addresses.items()}
+    for line in open_data.json_records(queryset, url=open_data.URL_PLACEHOLDER):
+        for language, out in outputs.items():
+            before, after = marks[language]
+            out.write(separator + line.replace('"\\u0000', before, 1)
+                      .replace('\\u0000"', after, 1))
+        separator = ",\n"
+    for out in outputs.values():
+        out.write(open_data.JSON_END)
+
+
+_WRITERS = {"csv": _csv_files, "json": _json_files}
+
+
+def _write_files(file_format: str, language_codes: list[str], version: str) -> None:
+    """The files of one format, for these languages, from one read of the rows; each renamed
+    into place once complete."""
+    directory = open_data_dir()
+    with ExitStack() as stack:
+        outputs, temporary = {}, {}
+        for language in language_codes:
+            handle = stack.enter_context(tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", newline="", dir=directory, delete=False,
+                prefix=_TEMPORARY_PREFIX, suffix=f".{file_format}",
+            ))
+            outputs[language], temporary[language] = handle, Path(handle.name)
+        try:
+            _WRITERS[file_format](Pledge.objects.public(), outputs,
+                                  _addresses(language_codes))
+            for handle in outputs.values():
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            for path in temporary.values():
+                path.unlink(missing_ok=True)
+            raise
+    for language, path in temporary.items():
+        path.chmod(0o644)
+        os.replace(path, file_path(file_format, language, version))
+
+
+def _remove_older(version: str, started: float) -> None:
+    """Files of other versions made before this build started (a newer build's are kept), and
+    temporary files left by a build that died an hour ago or more."""
+    for path in open_data_dir().iterdir():
+        try:
+            modified = path.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if path.name.startswith(_TEMPORARY_PREFIX):
+            stale = modified < started - 3600
+        else:
+            stale = (path.name.startswith("pledges-") and f"-{version}." not in path.name
+                     and modified < started)
+        if stale:
+            path.unlink(missing_ok=True)
+
+
+def open_data_files_build() -> int:
+    """Build the missing files of the current public set; returns how many were written (0:
+    all there already, or another worker is building them)."""
+    started = time.time()
+    open_data_dir().mkdir(parents=True, exist_ok=True)
+    written = 0
+    with _one_snapshot():
+        version = public_version()
+        lock = f"pledges:open-data:building:{version}"
+        if not cache.add(lock, 1, BUILD_LOCK_SECONDS):
+            return 0
+        try:
+            for file_format in FORMATS:
+                missing = [language for language in languages()
+                           if not file_path(file_format, language, version).is_file()]
+                if missing:
+                    _write_files(file_format, missing, version)
+                    written += len(missing)
+        finally:
+            cache.delete(lock)
+    _remove_older(version, started)
+    return written
