@@ -31,6 +31,8 @@ def currency_rate_uploads_sweep() -> int:
 @shared_task
 def join_requests_expire() -> dict:
     return partnerships.join_requests_expire()
+
+
 # Minutes of work at 100,000 pledges (12 files): the reports queue. Idempotent: the files of the
 # current public set that exist are kept.
 @shared_task(soft_time_limit=1500, time_limit=1600)
@@ -38,6 +40,7 @@ def open_data_files_build() -> int:
     return open_data_files.open_data_files_build()
 
 
+@shared_task
 def open_data_files_refresh() -> bool:
     """Queue a build when a file of the current public set is missing (debounced)."""
     if not open_data_files.open_data_files_missing():

@@ -55,7 +55,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pledges", "0026_public_changed_index"),
+        ("pledges", "0029_campaign_tags"),
     ]
 
     operations = [migrations.RunPython(forward, backward)]

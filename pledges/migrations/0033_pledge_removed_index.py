@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('action_areas', '0006_seed_indicator_catalogue'),
         ('members', '0009_review_assignment_and_internal_notes'),
-        ('pledges', '0026_public_changed_index'),
+        ('pledges', '0030_pledge_stored_search_document'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
