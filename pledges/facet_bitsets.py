@@ -34,13 +34,14 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from action_areas.models import Country, CountryGroupMembership
+from members.models import Entity
 
 from . import public_cache
-from .filters import FACET_NAMES, GLOBAL_REGION, PledgeFilters
+from .filters import FACET_NAMES, GLOBAL_REGION, JOINT, PledgeFilters
 from .models import Pledge
 
 _ONE = re.compile("1")
-BITSETS_VERSION = 2  # bump when the shape of FacetBitsets changes
+BITSETS_VERSION = 3  # bump when the shape of FacetBitsets changes
 _M2M = {  # facet -> (pledge field, attribute of the other model naming the value)
     "area": ("action_areas", "code"),
     "pillar": ("pillars", "code"),
@@ -217,6 +218,14 @@ def _build_sql() -> tuple[str, list]:
         f"SELECT 'targeting', g.grp, array_agg(DISTINCT p.pos) "  # noqa: S608
         f"FROM {quote(countries._meta.db_table)} pc JOIN p ON p.b_id = pc.pledge_id "
         f"JOIN groups_today g ON g.country_id = pc.country_id GROUP BY g.grp"
+    )
+    co_pledgers = Pledge._meta.get_field("co_pledgers").remote_field.through
+    entity_table = quote(co_pledgers._meta.get_field("entity").related_model._meta.db_table)
+    approved = Entity.Status.APPROVED.value  # a constant of the code, never input
+    parts.append(  # at least one accepted partner of an approved entity (filters "joint")
+        f"SELECT 'joint', '{JOINT}', array_agg(DISTINCT p.pos) "  # noqa: S608
+        f"FROM {quote(co_pledgers._meta.db_table)} cp JOIN p ON p.b_id = cp.pledge_id "
+        f"JOIN {entity_table} e ON e.id = cp.entity_id WHERE e.status = '{approved}'"
     )
     # Names from the models, values as parameters.
     ctes = (f"WITH b AS ({base_sql}), "  # noqa: S608
