@@ -278,7 +278,8 @@ def progress_reports_public(*, changed_since=None):
     reports = (
         ProgressReport.objects.public()
         .filter(pledge__in=Pledge.objects.public())
-        .select_related("cycle")
+        .exclude(entity__status=Entity.Status.SUSPENDED)
+        .select_related("cycle", "entity")
         .prefetch_related(
             Prefetch("target_progress", queryset=TargetProgress.objects.order_by("position", "pk"))
         )

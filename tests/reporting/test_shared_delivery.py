@@ -241,3 +241,12 @@ def test_the_pledge_page_costs_the_same_queries_with_more_reporting_partners(
         html = re.sub(r"<[^>]+>", "", client.get(url).content.decode())
     assert "Reporting partner 4" in html
     assert "500" in html  # 450 + 5 × 10: together, each entity once
+
+
+def test_the_api_says_which_entity_filed_each_report(pledge, cycle, partner_entity, client):
+    _partner(pledge, partner_entity)
+    file_report(pledge, cycle, achieved=("450",))
+    file_report(pledge, cycle, entity=partner_entity, achieved=("120",))
+    rows = client.get("/api/v1/progress-reports/").json()["results"]
+    assert sorted(row["entity"]["name"] for row in rows) == [
+        "Ministry of ICT of Rwanda", "Rural Connect Cooperative"]
