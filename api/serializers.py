@@ -188,6 +188,8 @@ class TargetProgressSerializer(serializers.Serializer):
 class ProgressReportSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     pledge = serializers.IntegerField(source="pledge_id")
+    entity = EntityRef(help_text="Who filed it: the pledging entity, or a partner of the pledge "
+                                 "reporting its own share (issue 18).")
     cycle = serializers.SerializerMethodField()
     implementation_status = serializers.CharField()
     percent_complete = serializers.IntegerField(allow_null=True)

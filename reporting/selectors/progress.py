@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -166,14 +166,18 @@ def progress_reports_to_file_for_entity(
     entity_id: int, *, today: datetime.date | None = None
 ) -> list[tuple[Pledge, CycleToReport]]:
     """Every progress report an entity can file now and has not submitted yet, as (pledge,
-    cycle to report) pairs, the earliest due first (the member dashboard): three queries."""
+    cycle to report) pairs, the earliest due first (the member dashboard): its own pledges, and
+    its own share of the pledges it takes part in as an accepted partner. Three queries (two
+    more when it takes part in others' pledges)."""
     pledges = list(
-        Pledge.objects.filter(entity_id=entity_id, status=Pledge.Status.PUBLISHED)
+        Pledge.objects.filter(Q(entity_id=entity_id) | Q(pk__in=_shared_pledges(entity_id)),
+                              status=Pledge.Status.PUBLISHED)
         .only(*COVERAGE_FIELDS, "title")
     )
-    reporting = reporting_for_pledges(pledges, today=today)
-    due = [(pledge, item) for pledge in pledges for item in reporting[pledge.pk].to_file]
-    shared = list(_shared_pledges(entity_id).only(*COVERAGE_FIELDS, "title"))
+    own = [pledge for pledge in pledges if pledge.entity_id == entity_id]
+    shared = [pledge for pledge in pledges if pledge.entity_id != entity_id]
+    reporting = reporting_for_pledges(own, today=today)
+    due = [(pledge, item) for pledge in own for item in reporting[pledge.pk].to_file]
     if shared:  # the partner's own share of others' pledges
         reporting = reporting_for_pledges(shared, today=today, entity_id=entity_id)
         due += [(pledge, item) for pledge in shared for item in reporting[pledge.pk].to_file]
@@ -274,7 +278,8 @@ def progress_reports_public(*, changed_since=None):
     reports = (
         ProgressReport.objects.public()
         .filter(pledge__in=Pledge.objects.public())
-        .select_related("cycle")
+        .exclude(entity__status=Entity.Status.SUSPENDED)
+        .select_related("cycle", "entity")
         .prefetch_related(
             Prefetch("target_progress", queryset=TargetProgress.objects.order_by("position", "pk"))
         )

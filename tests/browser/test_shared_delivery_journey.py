@@ -12,7 +12,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import pgettext
 from playwright.sync_api import expect
 
 from pledges.models import Partnership
@@ -73,7 +74,9 @@ def test_a_partner_files_its_share_and_the_public_sees_who_reported_what(
     h1 = page.get_by_role("heading", level=1)
     main = page.get_by_role("main")
     tr = lambda message, **values: t(language, message, **values)  # noqa: E731
-    shared_as = tr("Shared with you as %(role)s", role=tr("Co-implementer"))
+    with translation.override(language):
+        role = pgettext("partnership role", "Co-implementer")
+    shared_as = tr("Shared with you as %(role)s", role=role)
 
     page.goto(f"/{language}/accounts/login/")
     log_in(page, language, email)

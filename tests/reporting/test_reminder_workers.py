@@ -118,3 +118,71 @@ def test_two_beats_and_two_workers_email_each_due_reminder_once(two_workers):
     texts = [worker.log() for worker in two_workers]
     assert all("reporting.tasks" in text for text in texts), logs(two_workers)
     assert not any('"level": "ERROR"' in text for text in texts), logs(two_workers)
+
+
+@pytest.mark.usefixtures("publishing_to_redis")
+def test_the_owner_and_each_accepted_partner_are_reminded_once_by_two_workers(two_workers):
+    """Shared delivery (issue 18): every entity with a report due — the pledging entity and each
+    accepted partner, not an invited one — gets its reminder once, whatever the races."""
+    from pledges.models import Partnership
+
+    today = timezone.localdate()
+    settings_row = ReminderSettings.load()
+    for name in ("draft_untouched", "changes_requested", "report_due_soon", "report_overdue",
+                 "weekly_digest"):
+        setattr(settings_row, f"{name}_enabled", False)
+    settings_row.report_due_today_enabled = True
+    settings_row.save()
+    ReportingCycle.objects.create(
+        name_en="Shared worker cycle", period_start=today - datetime.timedelta(days=400),
+        period_end=today - datetime.timedelta(days=30),
+        opens_on=today - datetime.timedelta(days=20), due_on=today,
+    )
+    owner = EntityFactory()
+    author = UserFactory(email="owner@example.org")
+    MembershipFactory(user=author, entity=owner, role="editor")
+    pledge = PledgeFactory(entity=owner, published=True, created_by=author,
+                           start_date=today - datetime.timedelta(days=365))
+    pledge.published_at = timezone.now() - datetime.timedelta(days=60)
+    pledge.save(update_fields=["published_at"])
+    expected = ["owner@example.org"]
+    for number, status in enumerate(["accepted", "accepted", "invited"]):
+        partner = EntityFactory()
+        email = f"partner{number}@example.org"
+        MembershipFactory(user=UserFactory(email=email), entity=partner, role="editor")
+        Partnership.objects.create(pledge=pledge, entity=partner, status=status,
+                                   accepted_at=timezone.now() if status == "accepted" else None)
+        if status == "accepted":
+            pledge.co_pledgers.add(partner)
+            expected.append(email)
+
+    wait_until_ready(two_workers)
+    reminders_create_due.delay()
+    reminders_create_due.delay()
+    deadline = time.monotonic() + WAIT_SECONDS
+    while Reminder.objects.count() < len(expected) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert Reminder.objects.count() == len(expected), logs(two_workers)
+    for reminder_id in Reminder.objects.values_list("pk", flat=True):
+        reminder_send.delay(reminder_id)
+        reminder_send.delay(reminder_id)
+    while time.monotonic() < deadline:
+        if (Reminder.objects.filter(status=Reminder.Status.SENT).count() == len(expected)
+                and OutboundEmail.objects.count() >= len(expected)
+                and not OutboundEmail.objects.exclude(status=OutboundEmail.Status.SENT).exists()):
+            break
+        for worker in two_workers:
+            worker.fail_if_exited()
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"not all sent within {WAIT_SECONDS:.0f} s:\n{logs(two_workers)}")
+    time.sleep(2)  # the duplicate tasks must change nothing
+
+    assert Reminder.objects.count() == len(expected)
+    assert OutboundEmail.objects.count() == len(expected)
+    recipients = sorted(
+        line.removeprefix("To: ").strip()
+        for message in _messages_written(two_workers) for line in message.splitlines()
+        if line.startswith("To: ")
+    )
+    assert recipients == sorted(expected), logs(two_workers)

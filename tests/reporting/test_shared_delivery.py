@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 
 from p2c_portal.models import OutboundEmail
 from pledges.models import Partnership, Target
@@ -219,3 +220,33 @@ def test_a_partner_reminder_written_in_the_partner_s_language(
     run_beat("2025-03-17")
     email = OutboundEmail.objects.get(to__contains=[french.email])
     assert "/fr/my-pledges/" in email.body_text
+
+
+def test_the_pledge_page_costs_the_same_queries_with_more_reporting_partners(
+        pledge, cycle, client, django_assert_max_num_queries):
+    def partner_reports(n):
+        entity = EntityFactory(name=f"Reporting partner {n}")
+        _partner(pledge, entity)
+        file_report(pledge, cycle, entity=entity, achieved=("10",))
+
+    file_report(pledge, cycle, achieved=("450",))
+    partner_reports(0)
+    url = f"/en/pledges/{pledge.pk}/"
+    with django_assert_max_num_queries(80) as captured:
+        assert client.get(url).status_code == 200
+    for n in range(1, 5):
+        partner_reports(n)
+    cache.clear()  # uncached, as the first time
+    with django_assert_max_num_queries(len(captured)):
+        html = re.sub(r"<[^>]+>", "", client.get(url).content.decode())
+    assert "Reporting partner 4" in html
+    assert "500" in html  # 450 + 5 × 10: together, each entity once
+
+
+def test_the_api_says_which_entity_filed_each_report(pledge, cycle, partner_entity, client):
+    _partner(pledge, partner_entity)
+    file_report(pledge, cycle, achieved=("450",))
+    file_report(pledge, cycle, entity=partner_entity, achieved=("120",))
+    rows = client.get("/api/v1/progress-reports/").json()["results"]
+    assert sorted(row["entity"]["name"] for row in rows) == [
+        "Ministry of ICT of Rwanda", "Rural Connect Cooperative"]
