@@ -42,6 +42,7 @@ from action_areas.models import (
     ActionArea,
     BeneficiaryGroup,
     CountryGroup,
+    Indicator,
     Pillar,
     Region,
     SustainableDevelopmentGoal,
@@ -207,23 +208,38 @@ def _described_number(value, number) -> str:
 
 class TargetsWidget(TextWidget):
     """One target a line: indicator | unit | baseline | target value | target date (the baseline
-    may be left out: indicator | unit | target value | target date)."""
+    may be left out: indicator | unit | target value | target date), optionally followed by
+    | the code of a catalogue indicator (e.g. "people-connected"), so that the target counts
+    toward the coalition goals; the wording written stays the target's own."""
+
+    @staticmethod
+    def _indicator_ids(codes: list[str]) -> dict[str, int]:
+        """{code: id} of the active catalogue indicators among `codes` (one query a cell that
+        names any: the widget outlives an import, so it keeps nothing that could go stale)."""
+        codes = [code.lower() for code in codes if code]
+        if not codes:
+            return {}
+        return dict(Indicator.objects.active().filter(code__in=codes).values_list("code", "pk"))
 
     def clean(self, value, row=None, **kwargs):
         targets = []
-        for number, line in enumerate(
-            [line for line in cell_text(value).splitlines() if line.strip()], 1
-        ):
+        lines = [line for line in cell_text(value).splitlines() if line.strip()]
+        catalogue = self._indicator_ids([line.split("|")[5].strip() for line in lines
+                                         if line.count("|") == 5])
+        for number, line in enumerate(lines, 1):
             parts = [part.strip() for part in line.split("|")]
             if len(parts) == 4:
                 parts.insert(2, "")
-            if len(parts) != 5:
+            if len(parts) == 5:
+                parts.append("")
+            if len(parts) != 6:
                 raise ValueError(
                     _("Target %(number)d: write “indicator | unit | baseline | target value | "
-                      "target date”, one target a line (the baseline may be left empty).")
+                      "target date”, one target a line (the baseline may be left empty), and "
+                      "optionally “| indicator code”.")
                     % {"number": number}
                 )
-            indicator, unit, baseline, target_value, target_date = parts
+            indicator, unit, baseline, target_value, target_date, code = parts
             try:
                 if not indicator or not unit or not target_value or not target_date:
                     raise ValueError(_("the indicator, unit, target value and target date are "
@@ -235,7 +251,11 @@ class TargetsWidget(TextWidget):
                     "target_date": read_date(target_date, end=True),
                 }
                 _check_as_the_target_form(values)
-                targets.append(tuple(values.values()))
+                indicator_id = catalogue.get(code.lower()) if code else None
+                if code and indicator_id is None:
+                    raise ValueError(_("“%(code)s” is not the code of an active indicator of "
+                                       "the catalogue") % {"code": code[:60]})
+                targets.append((*values.values(), indicator_id))
             except ValueError as error:
                 raise ValueError(
                     _("Target %(number)d: %(error)s") % {"number": number, "error": error}
@@ -253,7 +273,9 @@ class TargetsWidget(TextWidget):
             line for line in cell_text(value).splitlines() if line.strip()
         ], strict=False):
             parts = [part.strip() for part in line.split("|")]
-            _indicator, _unit, baseline, target_value, _date = target
+            _indicator, _unit, baseline, target_value, _date, _code = target
+            if len(parts) == 6:  # the indicator code last
+                parts = parts[:5]
             numbers = [(parts[-3] if len(parts) == 5 else "", baseline),
                        (parts[-2], target_value)]
             for written, number in numbers:
@@ -271,6 +293,7 @@ class TargetsWidget(TextWidget):
             " | ".join([
                 t.indicator, t.unit, "" if t.baseline is None else format(t.baseline, "f"),
                 format(t.target_value, "f"), t.target_date.isoformat(),
+                *([t.catalogue_indicator.code] if t.catalogue_indicator_id else []),
             ])
             for t in value.all()
         )
@@ -319,7 +342,8 @@ class TargetsColumn(StashedColumn):
         if instance.pk is None:
             return []
         return [
-            (t.indicator, t.unit, t.baseline, t.target_value, t.target_date)
+            (t.indicator, t.unit, t.baseline, t.target_value, t.target_date,
+             t.catalogue_indicator_id)
             for t in instance.targets.all()
         ]
 
@@ -332,9 +356,8 @@ class TargetsColumn(StashedColumn):
         created, changed, surplus = [], [], []
         for instance, value, new in items:
             existing = [] if new else list(instance.targets.all())
-            for position, (indicator, unit, baseline, target_value, target_date) in enumerate(
-                value
-            ):
+            for position, (indicator, unit, baseline, target_value, target_date,
+                           catalogue_indicator_id) in enumerate(value):
                 if position < len(existing):
                     target = existing[position]
                     changed.append(target)
@@ -344,11 +367,13 @@ class TargetsColumn(StashedColumn):
                 target.position = position
                 target.indicator, target.unit, target.baseline = indicator, unit, baseline
                 target.target_value, target.target_date = target_value, target_date
+                target.catalogue_indicator_id = catalogue_indicator_id
             surplus.extend(target.pk for target in existing[len(value):])
         Target.objects.bulk_create(created, batch_size=WRITE_BATCH)
         if changed:
             bulk_update(Target, changed, ["position", "indicator", "unit", "baseline",
-                                          "target_value", "target_date"])
+                                          "target_value", "target_date",
+                                          "catalogue_indicator"])
         if surplus:
             Target.objects.filter(pk__in=surplus).delete()
 
@@ -357,9 +382,10 @@ class TargetsColumn(StashedColumn):
         """The targets of a cleaned cell, as the completeness check reads them."""
         return [
             Target(indicator=indicator, unit=unit, baseline=baseline, target_value=target_value,
-                   target_date=target_date, position=position)
-            for position, (indicator, unit, baseline, target_value, target_date)
-            in enumerate(value)
+                   target_date=target_date, position=position,
+                   catalogue_indicator_id=catalogue_indicator_id)
+            for position, (indicator, unit, baseline, target_value, target_date,
+                           catalogue_indicator_id) in enumerate(value)
         ]
 
 
@@ -609,7 +635,7 @@ class PledgeResource(DeskResource):
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("entity", "event").prefetch_related(
             "action_areas", "pillars", "regions", "countries__group_memberships",
-            "beneficiary_groups", "sdgs", "co_pledgers", "targets",
+            "beneficiary_groups", "sdgs", "co_pledgers", "targets__catalogue_indicator",
         )
 
     def dehydrate_ldc_lldc_sids(self, pledge: Pledge) -> str:
@@ -664,7 +690,7 @@ class PledgeResource(DeskResource):
             .filter(Q(upper_reference__in=references) | Q(pk__in=pks))
             .prefetch_related(
                 "action_areas", "pillars", "regions", "countries", "beneficiary_groups", "sdgs",
-                "partnerships", "targets",
+                "partnerships", "targets__catalogue_indicator",
             )
         )
         for pledge in pledges:

@@ -59,9 +59,33 @@ ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip entry can carry: no 
 # --- Rows shared by the CSV and the workbook ------------------------------------------------
 
 
+FIGURE_COLUMNS = 5  # every figure's columns; the coalition goals' rows add value and unit
+
+
+def _goal_rows(figures: dict, document: Document) -> Iterator[list]:
+    title = _("Coalition goals")
+    for item, line in zip(figures.get("goals", ()), document.goals, strict=True):
+        unit = ("USD" if item["measure"] == "usd"
+                else item.get(f"unit_{document.language}") or item.get("unit_en", ""))
+
+        def amount(value):
+            return "" if value is None else Decimal(value)
+
+        yield [title, f"{item['code']}.goal",
+               _("%(goal)s: goal, to reach by %(date)s") % {"goal": line.label,
+                                                            "date": item["goal_date"]},
+               "", "", amount(item["goal_value"]), unit]
+        yield [title, f"{item['code']}.committed", _("%(goal)s: committed") % {"goal": line.label},
+               item.get("pledges", ""), "", amount(item["committed"]), unit]
+        yield [title, f"{item['code']}.achieved", _("%(goal)s: achieved") % {"goal": line.label},
+               "", "", amount(item["achieved"]), unit]
+
+
 def figure_rows(figures: dict, document: Document) -> Iterator[list]:
-    """(section, code, label, pledges, usd) for every figure, in the document's order; numbers
-    as numbers (USD with two decimals), not formatted for a language."""
+    """(section, code, label, pledges, usd) for every figure, in the document's order, then
+    (section, code, label, pledges, usd, value, unit) for the coalition goals' (a goal counts
+    people, schools, … or USD); numbers as numbers (USD with two decimals), not formatted for
+    a language."""
     totals = figures["totals"]
     title = _("Totals")
     yield [title, "pledges", _("Pledges"), totals["pledges"], ""]
@@ -92,10 +116,11 @@ def figure_rows(figures: dict, document: Document) -> Iterator[list]:
         for section in document.delivery_sections:
             for row in section.rows:
                 yield [section.title, row.code, row.label, row.pledges, ""]
+    yield from _goal_rows(figures, document)
 
 
 def figure_headings() -> list[str]:
-    return [_("Section"), _("Code"), _("Label"), _("Pledges"), _("USD")]
+    return [_("Section"), _("Code"), _("Label"), _("Pledges"), _("USD"), _("Value"), _("Unit")]
 
 
 def _sheet_cell(value):
@@ -125,8 +150,10 @@ def figures_csv(figures: dict, document: Document, out: BinaryIO) -> None:
     with translation.override(document.language):
         text = _text_out(out)
         writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(figure_headings())
+        headings = figure_headings()
+        writer.writerow(headings)
         for row in figure_rows(figures, document):
+            row += [""] * (len(headings) - len(row))
             writer.writerow([_cell(value) for value in row])
         text.detach()  # leave `out` open for the caller
 
@@ -190,7 +217,7 @@ def workbook(figures: dict, document: Document, rows: Iterable[PledgeRow], out: 
         for line in [*document.selection, *document.notes]:
             summary.append([spreadsheet_safe(line)])
         summary.append([])
-        summary.append(figure_headings())
+        summary.append(figure_headings()[:FIGURE_COLUMNS])
         by_section: dict[str, list] = {}
         for row in figure_rows(figures, document):
             by_section.setdefault(row[0], []).append(row)
@@ -203,7 +230,8 @@ def workbook(figures: dict, document: Document, rows: Iterable[PledgeRow], out: 
         for title, section_rows in by_section.items():
             sheet = book.create_sheet(_sheet_title(sheet_names.get(title, title), used))
             sheet.append([spreadsheet_safe(title)])
-            sheet.append(figure_headings()[1:])
+            width = max(len(row) for row in section_rows)
+            sheet.append(figure_headings()[1:width])
             for row in section_rows:
                 sheet.append([_sheet_cell(v) for v in row[1:]])
 

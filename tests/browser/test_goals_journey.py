@@ -60,3 +60,49 @@ def test_visitor_reads_the_goals(page, checkpoint, language):
     expect(main).to_contain_text(t(language, "Counts toward coalition goals"))
     expect(main.get_by_role("link", name=goal_name)).to_be_visible()
     checkpoint("04-pledge")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_visitor_reads_a_campaign(page, checkpoint, language):
+    """A campaign's page: theme, period, its goal's bar and table counting its confirmed
+    pledges, the pledges themselves; the pledge page names the campaign."""
+    from action_areas.models import Campaign
+    from pledges.models import CampaignTag
+
+    today = datetime.date.today()
+    schools = Indicator.objects.get(code="schools-connected")
+    campaign = Campaign.objects.create(
+        slug="schools", name_en="Connect every school",
+        name_translations={"fr": "Connecter chaque école"},
+        description_en="Giga's drive to connect every school.",
+        description_translations={"fr": "L’initiative Giga pour connecter chaque école."},
+        starts_on=today - datetime.timedelta(days=30), ends_on=today + datetime.timedelta(days=90))
+    campaign.indicators.add(schools)
+    CoalitionGoal.objects.create(
+        code="schools-campaign", name_en="10 000 schools in the campaign",
+        name_translations={"fr": "10 000 écoles dans la campagne"}, indicator=schools,
+        target_value=Decimal("10000"), target_date=today + datetime.timedelta(days=365),
+        scope="campaign", campaign=campaign)
+    pledge = PledgeFactory(published=True, title="Fibre to 1 200 rural schools",
+                           with_defaults=False)
+    TargetFactory(pledge=pledge, catalogue_indicator=schools, indicator="Schools connected",
+                  unit="schools", target_value=Decimal("1200"))
+    CampaignTag.objects.create(pledge=pledge, campaign=campaign, status="confirmed",
+                               decided_at=pledge.published_at)
+    theme = {"en": "Connect every school", "fr": "Connecter chaque école"}[language]
+    h1 = page.get_by_role("heading", level=1)
+    main = page.get_by_role("main")
+
+    page.goto(f"/{language}/campaigns/")
+    expect(h1).to_have_text(t(language, "Campaigns"))
+    checkpoint("01-campaigns")
+
+    main.get_by_role("link", name=theme).click()
+    expect(h1).to_have_text(theme)
+    expect(main.locator("svg.goal-chart").first).to_be_visible()
+    expect(main).to_contain_text(t(language, "Pledges in this campaign"))
+    checkpoint("02-campaign")
+
+    main.get_by_role("link", name="Fibre to 1 200 rural schools").click()
+    expect(main.get_by_role("link", name=theme)).to_be_visible()
+    checkpoint("03-pledge")

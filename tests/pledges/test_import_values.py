@@ -244,3 +244,22 @@ def test_global_in_the_countries_contradicting_the_global_column_is_an_error(
         row.append("is_global" if number == 0 else "no")
     found = problems(upload(secretariat_client, PATH, csv_bytes(rows)))
     assert [(line, column) for line, column, _m in found] == [(4, "is_global")]
+
+
+def test_a_target_names_its_catalogue_indicator_by_code_and_an_unknown_code_is_a_row_error():
+    from action_areas.models import Indicator
+    from pledges.resources import TargetsWidget
+
+    connected = Indicator.objects.get(code="people-connected")
+    targets = TargetsWidget().clean(
+        "People online | people | 0 | 1 000 | 2026 | People-Connected\n"
+        "Laws adopted | laws | 0 | 1 | 2024")
+    assert [(t[0], t[-1]) for t in targets] == [("People online", connected.pk),
+                                                ("Laws adopted", None)]
+    with pytest.raises(ValueError, match="Target 2: “kilometres-of-magic” is not the code of an "
+                                         "active indicator of the catalogue"):
+        TargetsWidget().clean("People online | people | 0 | 10 | 2026 | people-connected\n"
+                              "Fibre | km | 0 | 10 | 2026 | kilometres-of-magic")
+    Indicator.objects.filter(pk=connected.pk).update(is_active=False)
+    with pytest.raises(ValueError, match="not the code of an active indicator"):
+        TargetsWidget().clean("People online | people | 0 | 10 | 2026 | people-connected")

@@ -154,7 +154,7 @@ def test_kigali_files_open_and_agree(kigali, django_capture_on_commit_callbacks)
     book = openpyxl.load_workbook(io.BytesIO(file_of(run, "xlsx")), read_only=True)
     assert book.sheetnames == ["Summary", "Action areas", "Pillars", "Types",
                                "Stakeholder groups", "Regions", "LDC, LLDC, SIDS",
-                               "Beneficiary groups", "SDGs", "Pledges"]
+                               "Beneficiary groups", "SDGs", "Coalition goals", "Pledges"]
     sheet_rows = [[_as_text(v) for v in row]
                   for row in book["Pledges"].iter_rows(values_only=True)]
     assert sheet_rows == [[_as_text(_number_or_text(v)) for v in row] for row in pledges_csv]
@@ -162,8 +162,8 @@ def test_kigali_files_open_and_agree(kigali, django_capture_on_commit_callbacks)
     assert isinstance(usd, int | float) and usd == 5_000_000  # a number: it sums and sorts
 
     figures_csv = list(csv.reader(io.StringIO(file_of(run, "figures.csv").decode("utf-8-sig"))))
-    assert figures_csv[0] == ["Section", "Code", "Label", "Pledges", "USD"]
-    areas_in_csv = [row[1:] for row in figures_csv if row[0] == "By action area"]
+    assert figures_csv[0] == ["Section", "Code", "Label", "Pledges", "USD", "Value", "Unit"]
+    areas_in_csv = [row[1:5] for row in figures_csv if row[0] == "By action area"]
     areas_in_sheet = [[_as_text(v) for v in row]
                       for row in book["Action areas"].iter_rows(values_only=True)][2:]
     assert [[_as_text(_number_or_text(v)) for v in row] for row in areas_in_csv] == areas_in_sheet
@@ -172,8 +172,18 @@ def test_kigali_files_open_and_agree(kigali, django_capture_on_commit_callbacks)
     assert totals == {"pledges": "4", "entities": "3", "countries": "3", "usd": "7000000.00"}
 
     french = list(csv.reader(io.StringIO(file_of(run, "figures.csv", "fr").decode("utf-8-sig"))))
-    assert french[0] == ["Section", "Code", "Libellé", "Engagements", "USD"]
-    assert ["Par domaine d’action", "access", "Accès", "2", "7000000.00"] in french
+    assert french[0] == ["Section", "Code", "Libellé", "Engagements", "USD", "Valeur", "Unité"]
+    assert ["Par domaine d’action", "access", "Accès", "2", "7000000.00", "", ""] in french
+    # The coalition goals, in the CSV and on their own sheet: value and unit in their columns.
+    goals_in_csv = [row[1:] for row in figures_csv if row[0] == "Coalition goals"]
+    assert goals_in_csv[:2] == [
+        ["usd-100-billion.goal", "USD 100 billion in pledges: goal, to reach by 2026-12-31", "",
+         "", "100000000000.00", "USD"],
+        ["usd-100-billion.committed", "USD 100 billion in pledges: committed", "3", "",
+         "7000009.00", "USD"]]
+    goals_sheet = [[_as_text(v) for v in row]
+                   for row in book["Coalition goals"].iter_rows(values_only=True)]
+    assert goals_sheet[1] == ["Code", "Label", "Pledges", "USD", "Value", "Unit"]
 
 
 def test_kigali_pdf_renders_pages(kigali, django_capture_on_commit_callbacks, tmp_path):
