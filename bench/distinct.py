@@ -153,6 +153,8 @@ def _wrk(run_module, paths: list[str]) -> dict:
                             timeout=DISTINCT["duration"] + 60).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+[a-z]+)\s*$", output, re.MULTILINE))
     requests = re.search(r"(\d+) requests in", output)
+    if not requests or int(requests.group(1)) == 0:
+        latency = {}  # nothing answered within the run: no latency, not 0 ms
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     timeouts = re.search(r"timeout (\d+)", output)
     return {

@@ -41,6 +41,13 @@ from .filters import FACET_NAMES, GLOBAL_REGION, JOINT, PledgeFilters
 from .models import Pledge
 
 _ONE = re.compile("1")
+
+
+def available() -> bool:
+    """PostgreSQL builds them (grouped arrays); on SQLite (`make run`) the grouped query counts."""
+    return connection.vendor == "postgresql"
+
+
 BITSETS_VERSION = 3  # bump when the shape of FacetBitsets changes
 _M2M = {  # facet -> (pledge field, attribute of the other model naming the value)
     "area": ("action_areas", "code"),
