@@ -15,10 +15,10 @@ from django.utils.translation import get_language
 from rest_framework import serializers
 
 from action_areas.models import text_in
-from members.models import Entity
 from pledges.models import Pledge, PledgeRevision, PledgeType, Target
 from pledges.partnership_models import Partnership
 from pledges.partnership_selectors import accepted_partners_of_pledges
+from pledges.selectors import co_pledgers_of_pledges
 
 # The pledge's own columns the API shows, read as they are; the others it shows are built below.
 PLAIN_COLUMNS = (
@@ -67,7 +67,7 @@ class _PledgeText:
 
 def pledge_page_rows(pledges):
     """The rows of a queryset of pledge_changes_public (a page of it once sliced)."""
-    return pledges.prefetch_related(None).values(*PAGE_COLUMNS)
+    return pledges.values(*PAGE_COLUMNS)
 
 
 # The reference lists of a pledge: document key → (Pledge's many-to-many field, the code
@@ -136,13 +136,7 @@ def pledge_documents(rows: list[dict], request=None) -> list[dict]:
     if not ids:
         return []
     lists = _reference_lists(ids, language)
-    co_pledgers: dict[int, list[dict]] = {}
-    # Co-pledgers as the pledge page shows them: approved entities only.
-    for link in (Pledge.co_pledgers.through.objects
-                 .filter(pledge_id__in=ids, entity__status=Entity.Status.APPROVED)
-                 .order_by("entity_id").values("pledge_id", "entity_id", "entity__name")):
-        co_pledgers.setdefault(link["pledge_id"], []).append(
-            {"id": link["entity_id"], "name": link["entity__name"]})
+    co_pledgers = co_pledgers_of_pledges(ids)
     targets: dict[int, list[dict]] = {}
     for target in (Target.objects.filter(pledge_id__in=ids).order_by("position", "pk")
                    .values("pledge_id", "indicator", "catalogue_indicator__code", "unit",

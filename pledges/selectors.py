@@ -179,30 +179,16 @@ def pledge_list_public(pledge_filters: filters.PledgeFilters) -> QuerySet[Pledge
 def pledge_changes_public(
     pledge_filters: filters.PledgeFilters, *, changed_since=None
 ) -> QuerySet[Pledge]:
-    """The public pledges matching the filters with every public detail (the open API), each
-    annotated with `changed_at`, in the order of that moment then the key: a stable order in
-    which a consumer reads what changed since its last visit. `changed_at` is the later of the
-    last save and the end of the embargo, so that a pledge whose embargo ends shows as a change
-    then (the index pledge_public_changed reads it in this order)."""
+    """The public pledges matching the filters (the open API), each annotated with
+    `changed_at`, in the order of that moment then the key: a stable order in which a consumer
+    reads what changed since its last visit. `changed_at` is the later of the last save and the
+    end of the embargo, so that a pledge whose embargo ends shows as a change then (the index
+    pledge_public_changed reads it in this order). No related rows: the API reads them for a
+    page at a time (api.documents, with co_pledgers_of_pledges and
+    partnership_selectors.accepted_partners_of_pledges)."""
     pledges = (
         pledge_filters.apply(Pledge.objects.public())
         .annotate(changed_at=Pledge.public_change_moment())
-        .select_related("entity", "event")
-        .prefetch_related(
-            Prefetch("action_areas", queryset=ActionArea.objects.order_by("position")),
-            Prefetch("pillars", queryset=Pillar.objects.order_by("position", "code")),
-            Prefetch("regions", queryset=Region.objects.order_by("position")),
-            Prefetch("countries",
-                     queryset=Country.objects.only("pk", "iso3", "name_en", "name_translations")
-                     .order_by("iso3")),
-            Prefetch("beneficiary_groups",
-                     queryset=BeneficiaryGroup.objects.order_by("position", "code")),
-            Prefetch("sdgs", queryset=SustainableDevelopmentGoal.objects.order_by("number")),
-            # Co-pledgers as the pledge page shows them: approved entities only.
-            Prefetch("co_pledgers",
-                     queryset=Entity.objects.approved().only("pk", "name").order_by("pk")),
-            "targets",
-        )
         .order_by("changed_at", "pk")
     )
     if changed_since is not None:
@@ -212,6 +198,18 @@ def pledge_changes_public(
             Q(changed_at__gte=changed_since)
             | Q(entity__in=Entity.objects.filter(updated_at__gte=changed_since).values("pk")))
     return pledges
+
+
+def co_pledgers_of_pledges(pledge_ids) -> dict[int, list[dict]]:
+    """{pledge id: [{"id", "name"}]}: the co-pledgers of these pledges as the pledge page shows
+    them (approved entities only), by key, in one query for any number of pledges."""
+    co_pledgers: dict[int, list[dict]] = {}
+    for link in (Pledge.co_pledgers.through.objects
+                 .filter(pledge_id__in=list(pledge_ids), entity__status=Entity.Status.APPROVED)
+                 .order_by("entity_id").values("pledge_id", "entity_id", "entity__name")):
+        co_pledgers.setdefault(link["pledge_id"], []).append(
+            {"id": link["entity_id"], "name": link["entity__name"]})
+    return co_pledgers
 
 
 def pledge_removals_public(*, removed_since=None) -> QuerySet[Pledge]:
