@@ -1,5 +1,6 @@
 """Every write to a pledge's content. The status changes live in pledges.workflow."""
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +44,11 @@ class PledgeError(Exception):
     """A refused change; the message is safe to show."""
 
 
+# A draft made this recently by the same person with exactly the values of a new first save is
+# that save sent again (a double click, a resent form), not a second pledge.
+RESENT_FIRST_SAVE_WITHIN = datetime.timedelta(minutes=1)
+
+
 @transaction.atomic
 def pledge_create(*, user, entity_id: int, values: dict[str, Any] | None = None) -> Pledge:
     """A new draft of the entity holding `values` (the first section, already validated), in
@@ -52,6 +58,16 @@ def pledge_create(*, user, entity_id: int, values: dict[str, Any] | None = None)
         raise permissions.PermissionDenied(
             _("Only administrators and editors of an approved entity can write pledges.")
         )
+    # One first save at a time per person: a double click sends the form twice, and the second
+    # request waits here for the first, then finds its draft instead of making another.
+    type(user).objects.select_for_update().only("pk").get(pk=user.pk)
+    if values:
+        just_made = (Pledge.objects.filter(
+            entity=entity, created_by=user, status=Pledge.Status.DRAFT,
+            created_at__gte=timezone.now() - RESENT_FIRST_SAVE_WITHIN,
+        ).order_by("-created_at", "-pk").first())
+        if just_made is not None and _holds_values(just_made, values):
+            return just_made
     pledge = Pledge.objects.create(entity=entity, created_by=user, title="")
     if values:
         _write(pledge, values)

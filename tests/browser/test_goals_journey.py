@@ -106,3 +106,26 @@ def test_visitor_reads_a_campaign(page, checkpoint, language):
     main.get_by_role("link", name="Fibre to 1 200 rural schools").click()
     expect(main.get_by_role("link", name=theme)).to_be_visible()
     checkpoint("03-pledge")
+
+
+def test_on_a_phone_the_goals_tables_scroll_in_their_own_box_not_the_page(page, checkpoint):
+    """390 px, French: goal values written with no-break spaces ("100 000 000 000") are wider
+    than the screen; their tables scroll inside a focusable box, the page never sideways."""
+    connected = Indicator.objects.get(code="people-connected")
+    CoalitionGoal.objects.create(
+        code="connect", name_en="Connect one hundred billion people",
+        name_translations={"fr": "Connecter cent milliards de personnes"},
+        indicator=connected, target_value=Decimal("100000000000"),
+        target_date=datetime.date(2030, 12, 31))
+    pledge = PledgeFactory(published=True, title="Community networks in 150 villages",
+                           with_defaults=False)
+    TargetFactory(pledge=pledge, catalogue_indicator=connected, indicator="People newly "
+                  "connected", unit="people", target_value=Decimal("25000000000"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, step in (("/fr/goals/", "phone-goals"), ("/fr/goals/connect/", "phone-goal")):
+        page.goto(path)
+        expect(page.get_by_role("main")).to_contain_text("Connecter cent milliards de personnes")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, step
+        for box in page.locator("main .table-responsive").all():
+            assert box.get_attribute("tabindex") == "0"  # a keyboard scrolls it too
+        checkpoint(step)

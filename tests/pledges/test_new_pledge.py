@@ -74,3 +74,17 @@ def test_typed_basics_survive_an_expired_session(client, member, entity):
     [pledge] = Pledge.objects.all()
     assert pledge.title == "Kept across the login"
     assert response.url == f"/en/my-pledges/{pledge.pk}/edit/basics/"
+
+
+def test_a_double_click_on_the_first_save_makes_one_draft(member_client, entity):
+    """The form sent twice (a double click, a resent form): both answers lead to the same
+    draft. The second request waits for the first (a lock on the member) and finds its draft."""
+    typed = {"title": "Connect 500 schools in Rwanda", "summary": "Broadband for rural schools.",
+             "pledge_type": "financial", "start_date": "2025-06-01", "save_next": "1"}
+    first = member_client.post(NEW, typed)
+    second = member_client.post(NEW, typed)
+    [pledge] = Pledge.objects.all()
+    assert first.url == second.url == f"/en/my-pledges/{pledge.pk}/edit/details/"
+    # Another pledge, even with the same title, is another draft.
+    member_client.post(NEW, {**typed, "summary": "Broadband for rural clinics."})
+    assert Pledge.objects.count() == 2
