@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -60,7 +61,14 @@ from pledges.in_force import (
     usd_in_force,
     versions_replaced,
 )
-from pledges.models import Event, Partnership, Pledge, PledgeStatusChange, PledgeType
+from pledges.models import (
+    Event,
+    Partnership,
+    Pledge,
+    PledgeRevision,
+    PledgeStatusChange,
+    PledgeType,
+)
 from pledges.partnership_selectors import partner_ids_as_of
 from pledges.rates import awaiting_rate, usd_committed
 from pledges.selectors import pledge_filters_from_query
@@ -246,26 +254,66 @@ def _through(name: str):
     return Pledge._meta.get_field(name).remote_field.through
 
 
+# --- Set-based figures: one query per breakdown, however many items and pledges ---------------
+# The selection (with its version-in-force columns) is computed once as a CTE, the links of each
+# pledge's version in force (the link table for the pledges not amended since the report's date,
+# the version an amendment replaced for the others, as pledges.in_force.linked_in_force reads
+# them) once as another, then grouped by item: no per-item EXISTS over every pledge.
+
+
+def _selection_cte(selection: QuerySet) -> tuple[str, list]:
+    sql, params = (selection.order_by().values("pk", "usd_then", "type_then", "contributed_then")
+                   .query.sql_with_params())
+    return f"sel(pk, usd_then, type_then, contributed_then) AS ({sql})", list(params)
+
+
+def _links_sql(name: str, as_of: datetime.date) -> tuple[str, list]:
+    """(pledge_id, item) of each selected pledge's version in force on `as_of`, each pair once;
+    needs the CTE `sel`."""
+    through = _through(name)
+    item = connection.ops.quote_name(
+        Pledge._meta.get_field(name).m2m_reverse_field_name() + "_id")
+    links = connection.ops.quote_name(through._meta.db_table)
+    revisions = connection.ops.quote_name(PledgeRevision._meta.db_table)
+    after = _day_after(as_of)
+    sql = f"""
+        SELECT t.pledge_id, t.{item} AS item FROM {links} t JOIN sel ON sel.pk = t.pledge_id
+        WHERE NOT EXISTS (SELECT 1 FROM {revisions} r
+                          WHERE r.pledge_id = t.pledge_id AND r.approved_at >= %s)
+        UNION
+        SELECT r.pledge_id, jsonb_array_elements_text(r.before -> %s)::integer FROM (
+            SELECT DISTINCT ON (r.pledge_id) r.pledge_id, r.before FROM {revisions} r
+            JOIN sel ON sel.pk = r.pledge_id WHERE r.approved_at >= %s
+            ORDER BY r.pledge_id, r.approved_at, r.id) r
+    """  # noqa: S608 - table and column names from the models, values as parameters
+    return sql, [after, name, after]
+
+
+def _grouped(selection: QuerySet, links: tuple[str, list]) -> dict:
+    """{item: (pledges, USD committed)} over `links` (SQL of (pledge_id, item)): the USD as
+    pledges.rates.usd_committed sums it (a financial pledge's amount, plus once its accepted
+    funders' contributions then)."""
+    cte, params = _selection_cte(selection)
+    links_sql, links_params = links
+    sql = f"""
+        WITH {cte}, links AS ({links_sql})
+        SELECT links.item, COUNT(*), SUM(CASE
+            WHEN sel.type_then = %s AND sel.usd_then IS NOT NULL
+            THEN sel.usd_then + COALESCE(sel.contributed_then, 0)
+            ELSE sel.contributed_then END)
+        FROM links JOIN sel ON sel.pk = links.pledge_id GROUP BY links.item
+    """  # noqa: S608 - built from the models' SQL, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *links_params, PledgeType.FINANCIAL])
+        return {item: (n, usd) for item, n, usd in cursor.fetchall()}
+
+
 def _m2m_rows(name: str, reference: list, selection: QuerySet,
               as_of: datetime.date) -> list[dict]:
     """One row per reference item (in its order, zeros included): pledges linked in their
     version in force on `as_of`, USD. One query for all the items."""
-    # Each condition is a column first: an aggregate's filter cannot reach the pledge row of
-    # a query with annotations (Django aggregates over it as a subquery).
-    linked = selection.annotate(**{
-        f"linked_{obj.pk}": ExpressionWrapper(linked_in_force(name, as_of, [obj.pk]),
-                                              output_field=BooleanField())
-        for _code, obj in reference
-    })
-    counts = linked.order_by().aggregate(**{
-        f"{kind}_{obj.pk}": aggregate
-        for _code, obj in reference
-        for kind, aggregate in (
-            ("n", Count("pk", filter=Q(**{f"linked_{obj.pk}": True}))),
-            ("usd", _usd(Q(**{f"linked_{obj.pk}": True}))),
-        )
-    }) if reference else {}
-    return [_row(str(code), _bilingual(obj), counts[f"n_{obj.pk}"], counts[f"usd_{obj.pk}"])
+    counts = _grouped(selection, _links_sql(name, as_of)) if reference else {}
+    return [_row(str(code), _bilingual(obj), *counts.get(obj.pk, (0, None)))
             for code, obj in reference]
 
 
@@ -291,14 +339,19 @@ def _choice_rows(selection: QuerySet, field: str, choices) -> list[dict]:
 def _region_rows(selection: QuerySet, as_of: datetime.date) -> list[dict]:
     """Per ITU-D region, the pledges naming the region or one of its countries (each once);
     then the pledges marked global."""
-    rows = []
-    for region in Region.objects.order_by("position", "code"):
-        n, usd = _aggregate(selection.filter(
-            linked_in_force("regions", as_of, [region.pk])
-            | linked_in_force("countries", as_of,
-                              Country.objects.filter(region=region).values("pk"))
-        ))
-        rows.append(_row(region.code, _bilingual(region), n, usd))
+    regions_sql, regions_params = _links_sql("regions", as_of)
+    countries_sql, countries_params = _links_sql("countries", as_of)
+    country = connection.ops.quote_name(Country._meta.db_table)
+    in_region = connection.ops.quote_name(Country._meta.get_field("region").column)
+    counts = _grouped(selection, (
+        f"""SELECT pledge_id, item FROM ({regions_sql}) AS named
+            UNION
+            SELECT l.pledge_id, c.{in_region} FROM ({countries_sql}) AS l
+            JOIN {country} c ON c.id = l.item WHERE c.{in_region} IS NOT NULL""",  # noqa: S608
+        [*regions_params, *countries_params],
+    ))
+    rows = [_row(region.code, _bilingual(region), *counts.get(region.pk, (0, None)))
+            for region in Region.objects.order_by("position", "code")]
     n, usd = _aggregate(selection.filter(global_then=True))
     rows.append(_row(GLOBAL, _labels(lambda: _("Global")), n, usd))
     return rows
@@ -306,15 +359,21 @@ def _region_rows(selection: QuerySet, as_of: datetime.date) -> list[dict]:
 
 def _targeting_rows(selection: QuerySet, as_of: datetime.date) -> list[dict]:
     """Pledges acting in at least one country of each grouping as it stood on `as_of`."""
-    valid = CountryGroupMembership.objects.valid_on(as_of)
-    rows = []
-    groups = [(value, [value], label) for value, label in CountryGroup.choices]
-    groups.append((ANY_GROUP, CountryGroup.values, _("Any LDC, LLDC or SIDS")))
-    for code, members, label in groups:
-        in_group = valid.filter(group__in=members).values("country_id")
-        n, usd = _aggregate(selection.filter(linked_in_force("countries", as_of, in_group)))
-        rows.append(_row(code, _labels(lambda label=label: label), n, usd))
-    return rows
+    valid_sql, valid_params = (CountryGroupMembership.objects.valid_on(as_of).order_by()
+                               .values("country_id", "group").query.sql_with_params())
+    countries_sql, countries_params = _links_sql("countries", as_of)
+    counts = _grouped(selection, (
+        f"""SELECT DISTINCT l.pledge_id, m.grp AS item FROM ({countries_sql}) AS l
+            JOIN ({valid_sql}) AS m(country_id, grp) ON m.country_id = l.item
+            UNION
+            SELECT DISTINCT l.pledge_id, %s FROM ({countries_sql}) AS l
+            JOIN ({valid_sql}) AS m(country_id, grp) ON m.country_id = l.item""",  # noqa: S608
+        [*countries_params, *valid_params, ANY_GROUP, *countries_params, *valid_params],
+    ))
+    groups = [(value, label) for value, label in CountryGroup.choices]
+    groups.append((ANY_GROUP, _("Any LDC, LLDC or SIDS")))
+    return [_row(code, _labels(lambda label=label: label), *counts.get(code, (0, None)))
+            for code, label in groups]
 
 
 def _totals(selection: QuerySet, as_of: datetime.date) -> dict:
@@ -557,74 +616,99 @@ def _names(linked: dict[int, list[tuple[int, str, dict]]], language: str
 def compiled_report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[PledgeRow]:
     """The report's pledges by reference, in their version in force on the report's date, read
     CHUNK_SIZE at a time."""
+    for rows in compiled_report_pledge_rows_in(run, languages=[language]):
+        yield rows[language]
+
+
+def compiled_report_pledge_rows_in(run: ReportRun, *, languages: list[str]
+                                   ) -> Iterator[dict[str, PledgeRow]]:
+    """{language: the pledge's row in it} for each of the report's pledges, by reference: the
+    pledges and their links read once (CHUNK_SIZE at a time) for every language, only the
+    names and labels looked up per language."""
     selection = compiled_report_pledges(run)
     groups_by_country: dict[int, list[str]] = {}
     for country_id, group in (CountryGroupMembership.objects.valid_on(run.as_of)
                               .order_by("group").values_list("country_id", "group")):
         groups_by_country.setdefault(country_id, []).append(group)
-    type_labels = dict(PledgeType.choices)
-    status_labels = dict(ImplementationStatus.choices)
+    type_labels, status_labels = {}, {}
+    for language in languages:
+        with translation.override(language):
+            type_labels[language] = {value: str(label) for value, label in PledgeType.choices}
+            status_labels[language] = {value: str(label)
+                                       for value, label in ImplementationStatus.choices}
     last_reference = ""
-    with translation.override(language):
-        while True:
-            chunk = list(
-                selection.filter(reference__gt=last_reference).order_by("reference")
-                .values("pk", "reference", "title_then", "entity__name", "type_then",
-                        "global_then", "usd_then", "event_then", "published_at")
-                [:CHUNK_SIZE]
+    while True:
+        chunk = list(
+            selection.filter(reference__gt=last_reference).order_by("reference")
+            .values("pk", "reference", "title_then", "entity__name", "type_then",
+                    "global_then", "usd_then", "event_then", "published_at")
+            [:CHUNK_SIZE]
+        )
+        if not chunk:
+            return
+        last_reference = chunk[-1]["reference"]
+        ids = [row["pk"] for row in chunk]
+        replaced = versions_replaced(run.as_of, ids)
+        events = {event.pk: event for event in Event.objects.filter(
+            pk__in={row["event_then"] for row in chunk} - {None})}
+        linked_areas = _linked("action_areas", "position", ids, replaced)
+        linked_countries = _linked("countries", "name_en", ids, replaced)
+        linked_regions = _linked("regions", "position", ids, replaced)
+        names = {}
+        for language in languages:
+            names[language] = (
+                _names(linked_areas, language),
+                # In the report's language's order (the database only knows the English names).
+                {pledge_id: sorted(countries, key=lambda name: name_sort_key(name))
+                 for pledge_id, countries in _names(linked_countries, language).items()},
+                _names(linked_regions, language),
             )
-            if not chunk:
-                return
-            last_reference = chunk[-1]["reference"]
-            ids = [row["pk"] for row in chunk]
-            replaced = versions_replaced(run.as_of, ids)
-            events = {event.pk: event for event in Event.objects.filter(
-                pk__in={row["event_then"] for row in chunk} - {None})}
-            areas = _names(_linked("action_areas", "position", ids, replaced), language)
-            linked_countries = _linked("countries", "name_en", ids, replaced)
-            # In the report's language's order (the database only knows the English names).
-            countries = {pledge_id: sorted(names, key=lambda name: name_sort_key(name))
-                         for pledge_id, names in _names(linked_countries, language).items()}
-            regions = _names(_linked("regions", "position", ids, replaced), language)
-            reports = {}
-            if run.kind == ReportRun.Kind.CYCLE:
-                reports = {
-                    item["pledge_id"]: item
-                    for item in ProgressReport.objects.public()
-                    .filter(cycle_id=run.cycle_id, pledge_id__in=ids,
-                            entity_id=F("pledge__entity_id"))  # the pledge's own, one per pledge
-                    .values("pledge_id", "implementation_status", "percent_complete",
-                            "usd_disbursed")
-                }
-            for row in chunk:
-                pk = row["pk"]
-                groups = sorted({group for country_id, _name, _names_in in
-                                 linked_countries.get(pk, ())
-                                 for group in groups_by_country.get(country_id, ())})
-                report = reports.get(pk)
-                event = events.get(row["event_then"])
-                yield PledgeRow(
+        reports = {}
+        if run.kind == ReportRun.Kind.CYCLE:
+            reports = {
+                item["pledge_id"]: item
+                for item in ProgressReport.objects.public()
+                .filter(cycle_id=run.cycle_id, pledge_id__in=ids,
+                        entity_id=F("pledge__entity_id"))  # the pledge's own, one per pledge
+                .values("pledge_id", "implementation_status", "percent_complete",
+                        "usd_disbursed")
+            }
+        for row in chunk:
+            pk = row["pk"]
+            groups = sorted({group for country_id, _name, _names_in in
+                             linked_countries.get(pk, ())
+                             for group in groups_by_country.get(country_id, ())})
+            report = reports.get(pk)
+            event = events.get(row["event_then"])
+            usd_amount = (_money(row["usd_then"])
+                          if row["type_then"] == PledgeType.FINANCIAL
+                          and row["usd_then"] is not None else "")
+            published_on = (timezone.localdate(row["published_at"]).isoformat()
+                            if row["published_at"] else "")
+            percent = (str(report["percent_complete"])
+                       if report and report["percent_complete"] is not None else "")
+            disbursed = (_money(report["usd_disbursed"])
+                         if report and report["usd_disbursed"] is not None else "")
+            rows = {}
+            for language in languages:
+                areas, countries, regions = names[language]
+                rows[language] = PledgeRow(
                     reference=row["reference"],
                     title=row["title_then"],
                     entity=row["entity__name"],
-                    pledge_type=str(type_labels.get(row["type_then"], "")),
+                    pledge_type=type_labels[language].get(row["type_then"], ""),
                     action_areas=areas.get(pk, []),
                     countries=countries.get(pk, []),
                     regions=regions.get(pk, []),
                     is_global=row["global_then"],
                     groups=groups,
-                    usd_amount=(_money(row["usd_then"])
-                                if row["type_then"] == PledgeType.FINANCIAL
-                                and row["usd_then"] is not None else ""),
+                    usd_amount=usd_amount,
                     event=text_in(event.name_en, event.name_translations, language)
                     if event else "",
-                    published_on=(timezone.localdate(row["published_at"]).isoformat()
-                                  if row["published_at"] else ""),
-                    implementation_status=str(
-                        status_labels.get(report["implementation_status"], "")) if report else "",
-                    percent_complete=(str(report["percent_complete"])
-                                      if report and report["percent_complete"] is not None
-                                      else ""),
-                    usd_disbursed=(_money(report["usd_disbursed"])
-                                   if report and report["usd_disbursed"] is not None else ""),
+                    published_on=published_on,
+                    implementation_status=status_labels[language].get(
+                        report["implementation_status"], "") if report else "",
+                    percent_complete=percent,
+                    usd_disbursed=disbursed,
                 )
+            yield rows

@@ -51,7 +51,7 @@ from ..compiled_report_document import compiled_report_document
 from ..compiled_report_figures import (
     CHUNK_SIZE,
     compiled_report_figures,
-    compiled_report_pledge_rows,
+    compiled_report_pledge_rows_in,
     report_languages,
 )
 from ..models import ReportFile, ReportFileChunk, ReportingCycle, ReportRun
@@ -378,7 +378,10 @@ def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[
         figures = compiled_report_figures(run)
         for language in languages:
             pledge_lists[language] = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
-            _rows_to(pledge_lists[language], compiled_report_pledge_rows(run, language=language))
+        # The pledges read once for every language, each language's rows to its own file.
+        for rows in compiled_report_pledge_rows_in(run, languages=languages):
+            for language, row in rows.items():
+                _rows_to(pledge_lists[language], (row,))
 
     def beat():  # between chunks of the pledge list: still alive, same step
         _beat(run.pk, claim)
