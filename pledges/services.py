@@ -4,6 +4,7 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,7 +61,7 @@ def pledge_create(*, user, entity_id: int, values: dict[str, Any] | None = None)
         )
     # One first save at a time per person: a double click sends the form twice, and the second
     # request waits here for the first, then finds its draft instead of making another.
-    type(user).objects.select_for_update().only("pk").get(pk=user.pk)
+    get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
     if values:
         just_made = (Pledge.objects.filter(
             entity=entity, created_by=user, status=Pledge.Status.DRAFT,

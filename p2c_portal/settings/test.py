@@ -46,6 +46,13 @@ def worker_redis_url(url: str, worker_index: int | None) -> str:
     return parts._replace(path=f"/{database}").geturl()
 
 
+# SQLite (no DATABASE_URL): each process's test database in its memory, as Django makes it by
+# default. Said here because pytest-django gives an xdist worker "test_<NAME>_gw0" unless the
+# engine is exactly Django's sqlite3, and django-prometheus's wrapper (settings.base) is not:
+# "test_/…/var/db.sqlite3_gw0", in a directory that does not exist ("unable to open database").
+if DATABASES["default"]["ENGINE"].endswith(".sqlite3"):  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"  # noqa: F405
+
 if REDIS_URL:
     REDIS_URL = worker_redis_url(REDIS_URL, WORKER_INDEX)
     CACHES = {"default": redis_cache(REDIS_URL, socket_timeout=REDIS_SOCKET_TIMEOUT)}

@@ -2,6 +2,9 @@
 not be seen, cleared or consumed by another (p2c_portal/settings/test.py)."""
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -43,3 +46,27 @@ def test_files_are_written_in_this_processs_own_directory_not_var():
     stored = default_storage.save("uploads/parallel.txt", ContentFile(b"x"))
     assert default_storage.path(stored).startswith(str(own / "media"))
     assert str(storages["import_export"].location).startswith(str(own / "import-files"))
+
+
+# What pytest-django does to the settings of xdist worker gw1, then the name Django gives its
+# test database.
+WORKER_TEST_DATABASE = """
+import django
+django.setup()
+from pytest_django.fixtures import _set_suffix_to_test_databases
+_set_suffix_to_test_databases("gw1")
+from django.db import connection
+print(connection.creation._get_test_db_name())
+"""
+
+
+def test_on_sqlite_each_worker_has_its_own_test_database_in_memory():
+    """`make test` without DATABASE_URL (a newcomer's SQLite): a worker's test database can be
+    opened, not a file under a "test_/…" directory that does not exist."""
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("DATABASE_URL", "REDIS_URL", "CI")}
+    env.update(DJANGO_SETTINGS_MODULE="p2c_portal.settings.test", PYTEST_XDIST_WORKER="gw1")
+    done = subprocess.run([sys.executable, "-c", WORKER_TEST_DATABASE], env=env, text=True,
+                          capture_output=True, cwd=Path(__file__).resolve().parents[2],
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "file:memorydb_default?mode=memory&cache=shared"
