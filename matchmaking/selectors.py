@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import pgettext
 
 from action_areas.models import ActionArea, Country, CountryGroup, Pillar, Region
 from members.models import Entity, Membership, StakeholderGroup
@@ -111,7 +112,9 @@ def facet_options(language: str) -> dict[str, list[tuple[str, str]]]:
         "country": sorted(((c.iso3, c.name_in(language)) for c in Country.objects.all()),
                           key=lambda pair: fold(pair[1])),
         "region": [(r.code, r.name_in(language)) for r in Region.objects.all()],
-        "group": [(value, value) for value, _label in CountryGroup.choices],
+        # By the acronyms of the reader's language (PMA, PDSL, PEID in French).
+        "group": [(value, pgettext("country group acronym", value))
+                  for value, _label in CountryGroup.choices],
         "support": list(SupportKind.choices),
         "stakeholder": list(StakeholderGroup.choices),
         "state": [("open", Need.Status.PUBLISHED.label), ("met", Need.Status.MET.label),

@@ -68,9 +68,10 @@ BENCH_MARKER_SLUG = "bench-synthetic-data"
 # Part of the marker: data seeded by an earlier version of this command (without progress
 # reports) is not taken for a completed run, and `make bench` replaces it.
 BENCH_DATA_VERSION = 2
-# The needs whose suggestions seed_bench computes (the first ones: the bench's need pages); the
-# others' are left due, for the periodic sweep, as after a bulk import.
-NEEDS_SCORED = 200
+# The needs whose suggestions seed_bench computes (the first ones: the bench's need page); the
+# others' are left due, for the periodic sweep, as after a bulk import. Scoring one need reads
+# every public pledge (seconds at 100,000, BENCHMARKS.md): all 10,000 would take hours.
+NEEDS_SCORED = 20
 BATCH = 2000  # pledges generated and inserted at a time (their related rows follow them)
 UTC = datetime.UTC
 EPOCH = datetime.datetime(2022, 1, 10, 9, 0, tzinfo=UTC)  # fixed: the data never depends on now
@@ -732,13 +733,26 @@ class Command(BaseCommand):
         their areas, pillars and countries; the suggestions of the first NEEDS_SCORED are
         computed as the task does (matchmaking.suggestions), the others are left due. Added once:
         a rerun finds them. Returns how many it added."""
-        from matchmaking.models import Need, SupportKind
+        from matchmaking.models import Need
         from matchmaking.suggestions import need_suggestions_refresh
 
         wanted = max(1, pledges // 10)
         existing = Need.objects.filter(entity__name__startswith=BENCH_PREFIX).count()
-        if existing >= wanted:
-            return 0
+        if existing < wanted:
+            self.seed_need_rows(existing, wanted, seed)
+        # The first needs' suggestions, as the task computes them (those not computed yet).
+        scored = (Need.objects.filter(entity__name__startswith=BENCH_PREFIX).order_by("pk")
+                  .values_list("pk", "suggested_at")[:NEEDS_SCORED])
+        for need_id, suggested_at in scored:
+            if suggested_at is None:
+                need_suggestions_refresh(need_id=need_id)
+        self.stdout.write(f"Seeded {max(0, wanted - existing)} needs; suggestions of the first "
+                          f"{NEEDS_SCORED}.")
+        return max(0, wanted - existing)
+
+    def seed_need_rows(self, existing: int, wanted: int, seed: int) -> None:
+        from matchmaking.models import Need, SupportKind
+
         rng = random.Random(seed + 21)  # noqa: S311  (synthetic data, not secrets)
         entities = list(bench_entities().filter(status=Entity.Status.APPROVED)
                         .values_list("pk", flat=True))
@@ -769,14 +783,9 @@ class Command(BaseCommand):
                                 [(need.pk, other) for need, links in zip(created, related,
                                                                          strict=True)
                                  for other in links[name]])
-        scored = Need.objects.filter(entity__name__startswith=BENCH_PREFIX).order_by("pk")
-        for need_id in scored.values_list("pk", flat=True)[:NEEDS_SCORED]:
-            need_suggestions_refresh(need_id=need_id)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("ANALYZE")
-        self.stdout.write(f"Seeded {wanted - existing} needs; suggestions of {NEEDS_SCORED}.")
-        return wanted - existing
 
     @staticmethod
     def seed_progress(generator: Generator, created: list[Pledge], batch: list, cycles: list,
