@@ -364,6 +364,10 @@ class TargetsColumn(StashedColumn):
                 else:
                     target = Target(pledge=instance)
                     created.append(target)
+                if catalogue_indicator_id is None and target.indicator == indicator:
+                    # A line without a code (a file from before codes, say) keeps the mapping
+                    # the secretariat made in bulk rather than undo it.
+                    catalogue_indicator_id = target.catalogue_indicator_id
                 target.position = position
                 target.indicator, target.unit, target.baseline = indicator, unit, baseline
                 target.target_value, target.target_date = target_value, target_date
