@@ -82,7 +82,7 @@ def test_a_funder_joins_a_published_pledge_and_counts_once(
     expect(page_c.get_by_role("heading", level=1)).to_have_text(
         t(language, "Ask to join this pledge"))
     checkpoint_of(page_c, "02-c-join-form")
-    page_c.get_by_label(role(language, "Funder")).check()
+    page_c.get_by_label(role(language, "Funder"), exact=True).check()
     page_c.get_by_label(t(language, "What your entity brings to this pledge")).fill(
         "Co-financing of the school connections.")
     page_c.get_by_label(t(language, "Amount of the contribution (funders)")).fill(
