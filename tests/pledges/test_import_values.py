@@ -263,3 +263,25 @@ def test_a_target_names_its_catalogue_indicator_by_code_and_an_unknown_code_is_a
     Indicator.objects.filter(pk=connected.pk).update(is_active=False)
     with pytest.raises(ValueError, match="not the code of an active indicator"):
         TargetsWidget().clean("People online | people | 0 | 10 | 2026 | people-connected")
+
+
+def test_a_target_line_without_a_code_keeps_the_indicator_mapped_to_that_target():
+    """A file written before indicator codes, imported again, must not undo the secretariat's
+    bulk mapping; a code given, or another indicator's wording, still decides."""
+    from action_areas.models import Indicator
+    from pledges.resources import TargetsColumn, TargetsWidget
+    from tests.factories import PledgeFactory, TargetFactory
+
+    connected = Indicator.objects.get(code="people-connected")
+    pledge = PledgeFactory(with_defaults=False)
+    TargetFactory(pledge=pledge, position=0, indicator="People online", unit="people",
+                  catalogue_indicator=connected)
+    TargetFactory(pledge=pledge, position=1, indicator="Laws adopted", unit="laws",
+                  catalogue_indicator=connected)
+    column = TargetsColumn(attribute="targets", widget=TargetsWidget())
+    value = TargetsWidget().clean("People online | people | 0 | 1 000 | 2026\n"
+                                  "Laws passed | laws | 0 | 1 | 2024")
+    column.apply_many(Pledge, [(pledge, value, False)])
+    mapped = list(pledge.targets.order_by("position")
+                  .values_list("indicator", "catalogue_indicator__code"))
+    assert mapped == [("People online", "people-connected"), ("Laws passed", None)]
