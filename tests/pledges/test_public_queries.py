@@ -27,8 +27,8 @@ PAGES = {
     "detail": ("/en/pledges/{pledge}/", 14),
     "entity": ("/en/entities/{entity}/", 7),
     # country and event: their pages are found in the facet bitsets (pledges.facet_bitsets),
-    # which a cold cache builds: the fingerprint, the work_mem setting and one statement (+3),
-    # and the kept set of the page's pledges is confirmed by the cache, then read by id (+2)
+    # which a cold cache builds (the public fingerprint, the build's setting and statement):
+    # 5 more than when they were paged in SQL, the same for 30 and 300 pledges
     "country": ("/en/countries/RWA/", 13),
     "event": ("/en/events/wtdc-22-kigali/", 11),
 }
