@@ -16,6 +16,7 @@ import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -144,6 +145,8 @@ def linked_in_force(name: str, as_of: datetime.date, items, *, pledge_id: str = 
     links (many-to-many field `name`: "countries", "regions"…) to at least one of `items`
     (a list of ids or a query of ids)."""
     through, column = _through(name)
+    if connection.vendor != "postgresql":
+        return Q(**{f"{pledge_id}__in": _linked_pledge_ids(name, as_of, items)})
     wanted = ArraySubquery(items) if isinstance(items, QuerySet) else list(items)
     replaced_linked = (replacing_revisions(as_of).filter(pledge_id=OuterRef(pledge_id))
                        .annotate(ids=_JsonIds(KeyTransform(name, "before")))
@@ -155,11 +158,32 @@ def linked_in_force(name: str, as_of: datetime.date, items, *, pledge_id: str = 
     )
 
 
+def _linked_pledge_ids(name: str, as_of: datetime.date, items) -> set[int]:
+    """linked_in_force read in Python, for SQLite (`make run`), which has neither arrays nor
+    set-returning JSON functions in a select list: the few demo pledges, the same answer."""
+    through, column = _through(name)
+    wanted = {next(iter(row.values())) if isinstance(row, dict)
+              else row[0] if isinstance(row, tuple) else getattr(row, "pk", row)
+              for row in items}  # a list of ids, or a query of one column
+    replaced = dict(replacing_revisions(as_of).values_list("pledge_id", "before"))
+    linked = {pledge_id for pledge_id, before in replaced.items()
+              if wanted & set((before or {}).get(name) or ())}
+    now_linked = (through.objects.filter(**{f"{column}__in": wanted})
+                  .exclude(pledge_id__in=replaced.keys()).values_list("pledge_id", flat=True))
+    return linked | set(now_linked)
+
+
 def related_ids_in_force(name: str, as_of: datetime.date, pledge_ids: QuerySet) -> Q:
     """A condition on the related model (Country for "countries"…): linked to at least one of
     the pledges `pledge_ids` (a query of ids) in their version in force at the end of `as_of`."""
     through, column = _through(name)
     amended_after = replacing_revisions(as_of).filter(pledge_id__in=pledge_ids)
+    if connection.vendor != "postgresql":
+        replaced = {pk for before in amended_after.values_list("before", flat=True)
+                    for pk in (before or {}).get(name) or ()}
+        return Q(pk__in=replaced) | Q(pk__in=through.objects.filter(
+            pledge_id__in=pledge_ids).exclude(pledge_id__in=amended_after.values("pledge_id"))
+            .values(column))
     return Q(pk__in=amended_after.annotate(item=_JsonIdRows(KeyTransform(name, "before")))
              .values("item")) | Q(pk__in=through.objects.filter(pledge_id__in=pledge_ids).exclude(
                  pledge_id__in=amended_after.values("pledge_id")).values(column))

@@ -275,18 +275,26 @@ def _links_sql(name: str, as_of: datetime.date) -> tuple[str, list]:
         Pledge._meta.get_field(name).m2m_reverse_field_name() + "_id")
     links = connection.ops.quote_name(through._meta.db_table)
     revisions = connection.ops.quote_name(PledgeRevision._meta.db_table)
-    after = _day_after(as_of)
-    sql = f"""
+    after = connection.ops.adapt_datetimefield_value(_day_after(as_of))
+    now_linked = f"""
         SELECT t.pledge_id, t.{item} AS item FROM {links} t JOIN sel ON sel.pk = t.pledge_id
         WHERE NOT EXISTS (SELECT 1 FROM {revisions} r
                           WHERE r.pledge_id = t.pledge_id AND r.approved_at >= %s)
         UNION
+    """  # noqa: S608 - table and column names from the models, values as parameters
+    if connection.vendor != "postgresql":  # SQLite (`make run`): json_each, no DISTINCT ON
+        return now_linked + f"""
+            SELECT r.pledge_id, CAST(j.value AS integer) FROM {revisions} r
+            JOIN sel ON sel.pk = r.pledge_id, json_each(r.before, %s) j
+            WHERE r.id = (SELECT r2.id FROM {revisions} r2 WHERE r2.pledge_id = r.pledge_id
+                          AND r2.approved_at >= %s ORDER BY r2.approved_at, r2.id LIMIT 1)
+        """, [after, f"$.{name}", after]  # noqa: S608 - names from the models
+    return now_linked + f"""
         SELECT r.pledge_id, jsonb_array_elements_text(r.before -> %s)::integer FROM (
             SELECT DISTINCT ON (r.pledge_id) r.pledge_id, r.before FROM {revisions} r
             JOIN sel ON sel.pk = r.pledge_id WHERE r.approved_at >= %s
             ORDER BY r.pledge_id, r.approved_at, r.id) r
-    """  # noqa: S608 - table and column names from the models, values as parameters
-    return sql, [after, name, after]
+    """, [after, name, after]  # noqa: S608 - table and column names from the models
 
 
 def _grouped(selection: QuerySet, links: tuple[str, list]) -> dict:
@@ -360,14 +368,14 @@ def _region_rows(selection: QuerySet, as_of: datetime.date) -> list[dict]:
 def _targeting_rows(selection: QuerySet, as_of: datetime.date) -> list[dict]:
     """Pledges acting in at least one country of each grouping as it stood on `as_of`."""
     valid_sql, valid_params = (CountryGroupMembership.objects.valid_on(as_of).order_by()
-                               .values("country_id", "group").query.sql_with_params())
+                               .values("country_id", grp=F("group")).query.sql_with_params())
     countries_sql, countries_params = _links_sql("countries", as_of)
     counts = _grouped(selection, (
         f"""SELECT DISTINCT l.pledge_id, m.grp AS item FROM ({countries_sql}) AS l
-            JOIN ({valid_sql}) AS m(country_id, grp) ON m.country_id = l.item
+            JOIN ({valid_sql}) AS m ON m.country_id = l.item
             UNION
             SELECT DISTINCT l.pledge_id, %s FROM ({countries_sql}) AS l
-            JOIN ({valid_sql}) AS m(country_id, grp) ON m.country_id = l.item""",  # noqa: S608
+            JOIN ({valid_sql}) AS m ON m.country_id = l.item""",  # noqa: S608
         [*countries_params, *valid_params, ANY_GROUP, *countries_params, *valid_params],
     ))
     groups = [(value, label) for value, label in CountryGroup.choices]
