@@ -193,6 +193,11 @@ class IndicatorForm(forms.ModelForm):
         model = Indicator
         fields = ["code", "name_en", "unit_en", "definition_en", "aggregation",
                   "disaggregations", "action_areas", "pillars", "position", "is_active"]
+        # Checkboxes, not the admin's two-box filter: its search icons carry an aria-label on
+        # a bare <span>, which screen readers ignore (axe: aria-prohibited-attr); the lists
+        # are short (a few areas, a few dozen pillars or indicators).
+        widgets = {"action_areas": forms.CheckboxSelectMultiple,
+                   "pillars": forms.CheckboxSelectMultiple}
 
 
 @admin.register(Indicator)
@@ -206,7 +211,6 @@ class IndicatorAdmin(ServiceWritesAdmin):
                     "is_active", "position")
     list_filter = ("aggregation", "is_active", "action_areas")
     search_fields = ("code", "name_en", "name_translations")
-    filter_horizontal = ("action_areas", "pillars")
 
     def write(self, *, actor, pk, values, links):
         return services.indicator_save(actor=actor, indicator_id=pk, values=values, **links)
@@ -239,6 +243,8 @@ class CampaignForm(forms.ModelForm):
         fields = ["slug", "name_en", "description_en", "starts_on", "ends_on", "action_areas",
                   "indicators", "is_active"]
         labels = {"name_en": _("theme (English)")}
+        widgets = {"action_areas": forms.CheckboxSelectMultiple,  # see IndicatorForm
+                   "indicators": forms.CheckboxSelectMultiple}
 
 
 @admin.register(Campaign)
@@ -253,7 +259,6 @@ class CampaignAdmin(ServiceWritesAdmin):
                     "is_active")
     list_filter = ("is_active", "action_areas")
     search_fields = ("slug", "name_en", "name_translations")
-    filter_horizontal = ("action_areas", "indicators")
     date_hierarchy = "starts_on"
 
     def write(self, *, actor, pk, values, links):
