@@ -3,9 +3,8 @@ menu, a goal's bar and table, its drill-down and contributing pledges, an earlie
 pledge page naming the goals it counts toward. Every page gets a screenshot and an axe check."""
 
 import datetime
-from decimal import Decimal
-
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
