@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from p2c_portal.admin_autocomplete import KeyCheckingAutocompleteMixin
@@ -44,7 +45,7 @@ def translations_form(model, translated: tuple[str, ...], base=forms.ModelForm):
         label = TRANSLATED_FIELD_LABELS[field]
         for code, language_name in other_languages():
             declared[translation_field_name(field, code)] = forms.CharField(
-                label=f"{label} ({language_name})", required=False,
+                label=f"{capfirst(label)} ({language_name})", required=False,
                 max_length=getattr(source, "max_length", None),
                 widget=forms.Textarea(attrs={"rows": 3}) if field in LONG_TEXTS else None,
             )
@@ -184,7 +185,9 @@ class ServiceWritesAdmin(TranslatedNamesAdmin):
 
 class IndicatorForm(forms.ModelForm):
     disaggregations = forms.MultipleChoiceField(
-        label=_("disaggregations"), choices=Indicator.Disaggregation.choices, required=False,
+        # Capitalised as the admin writes the model's own field labels.
+        label=capfirst(_("disaggregations")), choices=Indicator.Disaggregation.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The groups values may also be reported for."),
     )
