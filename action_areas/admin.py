@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from p2c_portal.admin_autocomplete import KeyCheckingAutocompleteMixin
@@ -44,7 +45,7 @@ def translations_form(model, translated: tuple[str, ...], base=forms.ModelForm):
         label = TRANSLATED_FIELD_LABELS[field]
         for code, language_name in other_languages():
             declared[translation_field_name(field, code)] = forms.CharField(
-                label=f"{label} ({language_name})", required=False,
+                label=f"{capfirst(label)} ({language_name})", required=False,
                 max_length=getattr(source, "max_length", None),
                 widget=forms.Textarea(attrs={"rows": 3}) if field in LONG_TEXTS else None,
             )
@@ -184,7 +185,9 @@ class ServiceWritesAdmin(TranslatedNamesAdmin):
 
 class IndicatorForm(forms.ModelForm):
     disaggregations = forms.MultipleChoiceField(
-        label=_("disaggregations"), choices=Indicator.Disaggregation.choices, required=False,
+        # Capitalised as the admin writes the model's own field labels.
+        label=capfirst(_("disaggregations")), choices=Indicator.Disaggregation.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The groups values may also be reported for."),
     )
@@ -193,6 +196,11 @@ class IndicatorForm(forms.ModelForm):
         model = Indicator
         fields = ["code", "name_en", "unit_en", "definition_en", "aggregation",
                   "disaggregations", "action_areas", "pillars", "position", "is_active"]
+        # Checkboxes, not the admin's two-box filter: its search icons carry an aria-label on
+        # a bare <span>, which screen readers ignore (axe: aria-prohibited-attr); the lists
+        # are short (a few areas, a few dozen pillars or indicators).
+        widgets = {"action_areas": forms.CheckboxSelectMultiple,
+                   "pillars": forms.CheckboxSelectMultiple}
 
 
 @admin.register(Indicator)
@@ -206,7 +214,6 @@ class IndicatorAdmin(ServiceWritesAdmin):
                     "is_active", "position")
     list_filter = ("aggregation", "is_active", "action_areas")
     search_fields = ("code", "name_en", "name_translations")
-    filter_horizontal = ("action_areas", "pillars")
 
     def write(self, *, actor, pk, values, links):
         return services.indicator_save(actor=actor, indicator_id=pk, values=values, **links)
@@ -239,6 +246,8 @@ class CampaignForm(forms.ModelForm):
         fields = ["slug", "name_en", "description_en", "starts_on", "ends_on", "action_areas",
                   "indicators", "is_active"]
         labels = {"name_en": _("theme (English)")}
+        widgets = {"action_areas": forms.CheckboxSelectMultiple,  # see IndicatorForm
+                   "indicators": forms.CheckboxSelectMultiple}
 
 
 @admin.register(Campaign)
@@ -253,7 +262,6 @@ class CampaignAdmin(ServiceWritesAdmin):
                     "is_active")
     list_filter = ("is_active", "action_areas")
     search_fields = ("slug", "name_en", "name_translations")
-    filter_horizontal = ("action_areas", "indicators")
     date_hierarchy = "starts_on"
 
     def write(self, *, actor, pk, values, links):
