@@ -74,8 +74,11 @@ class NeedForm(forms.ModelForm):
     def valid_values(self) -> dict:
         """The fields that validated (after is_valid()), to save while the rest is kept as
         typed."""
+        failed = set(self.errors)
+        if failed & {"amount", "currency"}:
+            failed |= {"amount", "currency"}  # saved together or not at all
         return {name: value for name, value in self.cleaned_data.items()
-                if name in NEED_FIELDS and name not in self.errors}
+                if name in NEED_FIELDS and name not in failed}
 
 
 class ProposeForm(forms.Form):

@@ -116,6 +116,22 @@ def test_a_member_form_keeps_what_did_not_validate_and_saves_the_rest(
         workflow.need_transition(need_id=need.pk, name="submit", actor=member)
 
 
+def test_an_amount_is_never_saved_without_a_valid_currency(entity, member, client):
+    """A valid amount ("٤٢" is 42) beside a currency the form refuses is kept as typed, both of
+    them: the need is never left with an amount and no currency (a 500 on the constraint)."""
+    need = NeedFactory(entity=entity)
+    client.force_login(member)
+    response = client.post(f"/en/my-needs/{need.pk}/", {
+        "version": need.version, "title": "Fibre for Nyagatare", "support_kind": "finance",
+        "description": "Backhaul.", "amount": "٤٢", "currency": "<script>",
+    })
+    assert response.status_code == 200
+    need.refresh_from_db()
+    assert (need.amount, need.currency) == (None, "")
+    assert need.title == "Fibre for Nyagatare"
+    assert need.unsaved_input["currency"] == ["<script>"]
+
+
 def _published_need(entity, **fields):
     need = NeedFactory(entity=entity, published=True, **fields)
     need.pillars.set([Pillar.objects.get(code="infrastructure")])
