@@ -775,4 +775,8 @@ class PledgeRevision(models.Model):
 
 # Partnerships live in their own module (pledges.partnership_models); Django finds models here.
 from .campaign_tag_models import CampaignTag, CampaignTagChange  # noqa: E402, F401
-from .partnership_models import Partnership, PartnershipChange  # noqa: E402, F401
+from .partnership_models import (  # noqa: E402, F401
+    Partnership,
+    PartnershipAmendment,
+    PartnershipChange,
+)

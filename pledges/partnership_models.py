@@ -141,3 +141,62 @@ class PartnershipChange(models.Model):
     def __str__(self) -> str:
         return (f"{self.partnership}: {self.get_from_status_display()} → "
                 f"{self.get_to_status_display()}")
+
+
+class PartnershipAmendment(models.Model):
+    """An accepted partner's proposal to change its own contribution (what it brings and, for a
+    funder, the amount and currency), answered by the pledge's administrators or the secretariat
+    (pledges.partnerships.AMENDMENT_TRANSITIONS). Kept once answered: the audit of every change
+    to a contribution, with the values before and after. Nothing public changes until one is
+    approved."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", pgettext_lazy("amendment status", "Proposed")
+        APPROVED = "approved", pgettext_lazy("amendment status", "Approved")
+        DECLINED = "declined", pgettext_lazy("amendment status", "Declined")
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE,
+                                    related_name="amendments", verbose_name=_("partnership"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.PROPOSED)
+    contribution = models.TextField(_("contribution"), max_length=2000)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, null=True,
+                                 blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    usd_amount = models.DecimalField(_("amount in USD"), max_digits=16, decimal_places=2,
+                                     null=True, blank=True, editable=False)
+    usd_rate = models.DecimalField(_("UN operational rate used (units per USD)"), max_digits=20,
+                                   decimal_places=6, null=True, blank=True, editable=False)
+    usd_rate_date = models.DateField(_("month of the rate used"), null=True, blank=True,
+                                     editable=False)
+    # The contribution as it was when the proposal was answered (the audit's "before").
+    previous_contribution = models.TextField(_("contribution"), blank=True, editable=False)
+    previous_amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2,
+                                          null=True, blank=True, editable=False)
+    previous_currency = models.CharField(_("currency"), max_length=3, blank=True, editable=False)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("requested by"))
+    proposed_at = models.DateTimeField(_("when"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+", verbose_name=_("by"))
+    decided_at = models.DateTimeField(_("when"), null=True, blank=True)
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("change to a partner's contribution")
+        verbose_name_plural = _("changes to partners' contributions")
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            # One proposal waiting per partnership: a second waits for the first's answer.
+            models.UniqueConstraint(fields=["partnership"], condition=Q(status="proposed"),
+                                    name="partnership_amendment_one_proposed"),
+            models.CheckConstraint(
+                condition=(Q(amount__isnull=True, currency="")
+                           | Q(amount__gt=0) & ~Q(currency="")),
+                name="partnership_amendment_amount_has_currency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership} ({self.get_status_display()})"

@@ -5,6 +5,10 @@ transition, and the writes that start one.
                     │  └──decline──▶ declined
                     └──end (the inviting side withdraws the invitation)──▶ ended
 
+    (accepted partner proposes a change to its contribution) ──▶ proposed
+        ──approve_amendment──▶ approved (the partnership's contribution changes)
+        └─decline_amendment──▶ declined (nothing changes)
+
     (ask to join) ──▶ requested ──accept_request──▶ accepted
                           │  ├──decline_request──▶ declined
                           │  ├──withdraw_request──▶ withdrawn
@@ -38,7 +42,7 @@ from p2c_portal.mail import email_send_templated
 from . import permissions
 from .currencies import CURRENCIES
 from .member_selectors import pledge_contacts
-from .models import MAX_AMOUNT, Partnership, PartnershipChange, Pledge
+from .models import MAX_AMOUNT, Partnership, PartnershipAmendment, PartnershipChange, Pledge
 from .rates import usd_conversion
 
 logger = logging.getLogger(__name__)
@@ -473,3 +477,132 @@ def _join_request_remind(partnership_id: int, *, now: datetime.datetime) -> int:
             language=user.preferred_language,
         )
     return 1
+
+
+# --- A partner's proposal to change its own contribution -----------------------------------------
+
+AM = PartnershipAmendment.Status
+# The small lifecycle of a proposal (PartnershipAmendment): the pledge's administrators, or the
+# secretariat on their behalf ("owner"), answer it, as they answer a request to join.
+AMENDMENT_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition("approve_amendment", _("Approve the change"), frozenset({AM.PROPOSED}),
+                   AM.APPROVED, "owner", email="partnership_amendment_answered"),
+        Transition("decline_amendment", _("Decline the change"), frozenset({AM.PROPOSED}),
+                   AM.DECLINED, "owner", email="partnership_amendment_answered"),
+    ]
+}
+
+
+def _checked_contribution(role: str, contribution: str, amount: Decimal | None,
+                          currency: str) -> tuple[str, Decimal | None, str]:
+    """What a partner says it brings: a description, and for a funder an amount in a currency."""
+    contribution = (contribution or "").strip()
+    if not contribution:
+        raise PartnershipError(_("Say in a few words what your entity brings to this pledge."))
+    if len(contribution) > MAX_CONTRIBUTION:
+        raise PartnershipError(_("Keep the description under %(max)d characters.")
+                               % {"max": MAX_CONTRIBUTION})
+    if role != Partnership.Role.FUNDER:
+        return contribution, None, ""
+    if amount is None or amount <= 0:
+        raise PartnershipError(_("A funder gives the amount of its contribution."))
+    if amount > MAX_AMOUNT:
+        raise PartnershipError(
+            _("This amount is more than 10,000 billion: check the number of zeros."))
+    if currency not in CURRENCIES:
+        raise PartnershipError(_("Choose the currency of the amount."))
+    return contribution, amount, currency
+
+
+def can_propose_amendment(user, partnership: Partnership) -> bool:
+    return (partnership.status == P.ACCEPTED
+            and permissions.is_partner_administrator(user, partnership))
+
+
+@transaction.atomic
+def partnership_amendment_propose(*, actor, partnership_id: int, contribution: str,
+                                  amount: Decimal | None = None,
+                                  currency: str = "") -> PartnershipAmendment:
+    """An accepted partner's administrators propose a new description of their contribution
+    (and a funder a new amount and currency, converted to USD at this month's rate). The
+    pledge's administrators are asked by email, each in their language. Nothing public changes
+    until they approve; one proposal waits at a time."""
+    partnership = (Partnership.objects.select_for_update(of=("self",))
+                   .select_related("pledge__entity", "entity").get(pk=partnership_id))
+    if not permissions.is_partner_administrator(actor, partnership):
+        raise permissions.PermissionDenied(_("You are not allowed to do this."))
+    if partnership.status != P.ACCEPTED:
+        raise PartnershipError(_("Only an accepted partner can change its contribution."))
+    contribution, amount, currency = _checked_contribution(partnership.role, contribution,
+                                                           amount, currency)
+    if (contribution, amount, currency) == (partnership.contribution, partnership.amount,
+                                            partnership.currency):
+        raise PartnershipError(_("This is the contribution already shown: change something."))
+    if partnership.amendments.filter(status=AM.PROPOSED).exists():
+        raise PartnershipError(_("A change to this contribution already waits for an answer."))
+    conversion = usd_conversion(amount, currency, timezone.localdate())
+    amendment = PartnershipAmendment.objects.create(
+        partnership=partnership, contribution=contribution, amount=amount, currency=currency,
+        usd_amount=conversion.usd_amount, usd_rate=conversion.usd_rate,
+        usd_rate_date=conversion.usd_rate_date, proposed_by=actor,
+    )
+    for user in entity_administrators(partnership.pledge.entity):
+        email_send_templated(
+            template="pledges/partnership_amendment_proposed", to=[user.email],
+            context={"proposal": amendment, "partnership": partnership,
+                     "pledge": partnership.pledge, "entity": partnership.entity,
+                     "recipient": user},
+            language=user.preferred_language,
+        )
+    return amendment
+
+
+@transaction.atomic
+def partnership_amendment_transition(*, amendment_id: int, name: str, actor,
+                                     message: str = "") -> PartnershipAmendment:
+    """Approve or decline a proposal (AMENDMENT_TRANSITIONS). Approving changes the
+    partnership's contribution and the pledge's `contributions_usd` in this one transaction,
+    keeping the values before on the proposal (the audit). The proposing entity's
+    administrators are told, each in their language."""
+    transition = AMENDMENT_TRANSITIONS[name]
+    amendment = (PartnershipAmendment.objects.select_for_update(of=("self",))
+                 .get(pk=amendment_id))
+    partnership = (Partnership.objects.select_for_update(of=("self",))
+                   .select_related("pledge__entity", "entity").get(pk=amendment.partnership_id))
+    if not may(actor, partnership, transition):
+        raise permissions.PermissionDenied(_("You are not allowed to do this."))
+    if amendment.status not in transition.sources:
+        raise PartnershipError(_("This change was already answered in the meantime."))
+    if name == "approve_amendment" and partnership.status != P.ACCEPTED:
+        raise PartnershipError(_("Only an accepted partner can change its contribution."))
+    message = (message or "").strip()
+    if len(message) > MAX_REASON:
+        raise PartnershipError(_("Keep the reason under %(max)d characters.") % {"max": MAX_REASON})
+    if name == "approve_amendment":
+        amendment.previous_contribution = partnership.contribution
+        amendment.previous_amount = partnership.amount
+        amendment.previous_currency = partnership.currency
+        for field in ("contribution", "amount", "currency", "usd_amount", "usd_rate",
+                      "usd_rate_date"):
+            setattr(partnership, field, getattr(amendment, field))
+        partnership.save(update_fields=["contribution", "amount", "currency", "usd_amount",
+                                        "usd_rate", "usd_rate_date"])
+        _touch(partnership.pledge)
+    amendment.status = transition.target
+    amendment.decided_by = actor
+    amendment.decided_at = timezone.now()
+    amendment.message = message
+    amendment.save()
+    for user in entity_administrators(partnership.entity):
+        if user.pk == actor.pk:
+            continue
+        email_send_templated(
+            template=f"pledges/{transition.email}", to=[user.email],
+            context={"proposal": amendment, "partnership": partnership,
+                     "pledge": partnership.pledge, "entity": partnership.entity,
+                     "message": message, "recipient": user},
+            language=user.preferred_language,
+        )
+    return amendment

@@ -55,3 +55,31 @@ def test_sign_up_asks_for_a_full_name_and_keeps_it(client):
         "email": "amina@example.org", "full_name": "  Amina   Diallo ", "password1": password,
         "password2": password})
     assert User.objects.get(email="amina@example.org").full_name == "Amina Diallo"
+
+
+def test_invitations_and_join_requests_wait_for_the_administrators(
+    client, entity, entity_admin, member, other_entity, other_member
+):
+    """An administrator is not told that nothing waits while another entity invites it to a
+    pledge or asks to join one of its pledges: both are listed under "Waiting for you", once."""
+    from pledges import partnerships
+
+    theirs = PledgeFactory(entity=other_entity, published=True, title="Rural clinics online")
+    invitation = partnerships.partnership_invite(
+        actor=other_member, pledge_id=theirs.pk, entity_id=entity.pk)
+    ours = PledgeFactory(entity=entity, published=True, title="Schools online")
+    request = partnerships.partnership_request(
+        actor=other_member, pledge_id=ours.pk, entity_id=other_entity.pk,
+        role="co_implementer", contribution="Field engineers.")
+    client.force_login(entity_admin)
+    html = client.get("/en/me/").content.decode()
+    waiting = html[html.index('id="waiting-title"'):html.index("My entities")]
+    assert "Nothing waits for you now." not in waiting
+    assert "Connect Foundation</bdi> invites you to “<bdi>Rural clinics online</bdi>”" in waiting
+    assert "Connect Foundation</bdi> asks to join “<bdi>Schools online</bdi>”" in waiting
+    for partnership in (invitation, request):
+        assert html.count(f'href="/en/my-pledges/partnerships/{partnership.pk}/"') == 1
+        assert f'href="/en/my-pledges/partnerships/{partnership.pk}/"' in waiting
+    # An editor cannot answer them: nothing waits for the editor.
+    client.force_login(member)
+    assert "Nothing waits for you now." in client.get("/en/me/").content.decode()

@@ -3,6 +3,7 @@ per recipient when one event mails several people, and plain text never HTML-esc
 
 import datetime
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from members.workflow import entity_transition
 from p2c_portal.languages import offered_language
 from p2c_portal.mail import email_send_templated
 from p2c_portal.models import OutboundEmail
-from pledges.models import Partnership, PledgeAmendment
+from pledges.models import Partnership, PartnershipAmendment, PledgeAmendment
 from pledges.workflow import pledge_transition
 from reporting.models import ProgressReport
 from reporting.selectors.reminders import weekly_digest_context
@@ -63,6 +64,9 @@ def email_context():
     amendment = PledgeAmendment(pk=41, pledge=pledge, entity=entity, reason="Budget cut.",
                                 answer="Here it is.")
     partnership = Partnership(pk=42, pledge=pledge, entity=entity)
+    # A funder's proposal to change its contribution (pledges.partnerships), approved.
+    proposal = PartnershipAmendment(partnership=partnership, contribution="Two more schools.",
+                                    amount=Decimal("500000"), currency="EUR", status="approved")
     change = EntityIdentityChange(entity=entity, name=ENTITY_NAME, stakeholder_group="government",
                                   headquarters_country=entity.headquarters_country)
     # Matchmaking: a need and a proposal to connect (unsaved, with ids: the emails link to them).
@@ -92,6 +96,7 @@ def email_context():
         "status": "published",
         "amendment": amendment,
         "partnership": partnership,
+        "proposal": proposal,
         "change": change,
         "cycle": cycle,
         "report": report,

@@ -1,0 +1,151 @@
+"""A partner's proposal to change its own contribution (issue 18, shared delivery): an accepted
+funder's administrators propose a new description, amount and currency; the pledge's
+administrators (or the secretariat on their behalf) approve or decline it with a message. Only an
+approved proposal changes what the public sees and the pledge's USD contributions, once, with
+the values before kept for the audit; each side is told in its own language."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from pledges import partnerships
+from pledges.models import CurrencyRate, Partnership, PartnershipAmendment, Pledge, RateSource
+from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rates(db):
+    """0.8 euro and 0.5 pound per US dollar this month."""
+    month = timezone.localdate().replace(day=1)
+    for currency, rate in (("EUR", "0.8"), ("GBP", "0.5")):
+        CurrencyRate.objects.update_or_create(
+            currency=currency, month=month,
+            defaults={"rate_per_usd": Decimal(rate), "source": RateSource.TEST_DATA})
+
+
+@pytest.fixture
+def funding(rates, entity, entity_admin):
+    """Entity A's published pledge, funded by FNS with EUR 1,000,000 (USD 1,250,000), accepted."""
+    pledge = PledgeFactory(entity=entity, published=True, financial=True,
+                           published_at=timezone.now() - datetime.timedelta(days=3))
+    funder = EntityFactory(name="Fonds Numérique Solidaire", acronym="FNS")
+    chloe = UserFactory(email="chloe@fns.example.org", preferred_language="fr")
+    MembershipFactory(user=chloe, entity=funder, role="administrator")
+    editor = UserFactory(email="ed@fns.example.org")
+    MembershipFactory(user=editor, entity=funder, role="editor")
+    request = partnerships.partnership_request(
+        actor=chloe, pledge_id=pledge.pk, entity_id=funder.pk, role="funder",
+        contribution="Co-financing.", amount=Decimal("1000000"), currency="EUR")
+    partnerships.partnership_transition(partnership_id=request.pk, name="accept_request",
+                                        actor=entity_admin)
+    mail.outbox = []
+    return Partnership.objects.get(pk=request.pk), chloe, editor
+
+
+def _usd(pledge_id):
+    return Pledge.objects.get(pk=pledge_id).contributions_usd
+
+
+def test_an_approved_change_replaces_the_contribution_once_and_keeps_the_old_one(
+    funding, entity_admin, django_capture_on_commit_callbacks
+):
+    partnership, chloe, _editor = funding
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = partnerships.partnership_amendment_propose(
+            actor=chloe, partnership_id=partnership.pk,
+            contribution="Co-financing, and teacher training.",
+            amount=Decimal("600000"), currency="GBP")
+    # Pending: nothing public changes; the pledge's administrator is asked, in English.
+    assert _usd(partnership.pledge_id) == Decimal("1250000.00")
+    assert Partnership.objects.get(pk=partnership.pk).amount == Decimal("1000000.00")
+    assert [message.to for message in mail.outbox] == [[entity_admin.email]]
+    assert "proposes to change its contribution" in mail.outbox[0].body
+    mail.outbox = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        partnerships.partnership_amendment_transition(
+            amendment_id=proposal.pk, name="approve_amendment", actor=entity_admin,
+            message="Thank you.")
+    partnership.refresh_from_db()
+    assert (partnership.contribution, partnership.amount, partnership.currency,
+            partnership.usd_amount) == ("Co-financing, and teacher training.",
+                                        Decimal("600000.00"), "GBP", Decimal("1200000.00"))
+    assert _usd(partnership.pledge_id) == Decimal("1200000.00")
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_by, proposal.message) == (
+        "approved", entity_admin, "Thank you.")
+    assert (proposal.previous_contribution, proposal.previous_amount,
+            proposal.previous_currency) == ("Co-financing.", Decimal("1000000.00"), "EUR")
+    # The funder's administrator is told, in French.
+    assert [message.to for message in mail.outbox] == [[chloe.email]]
+    assert "approuvée" in mail.outbox[0].subject.lower() or "approuv" in mail.outbox[0].body
+    # Answered once: a second answer is refused and changes nothing.
+    with pytest.raises(partnerships.PartnershipError):
+        partnerships.partnership_amendment_transition(
+            amendment_id=proposal.pk, name="decline_amendment", actor=entity_admin)
+    assert _usd(partnership.pledge_id) == Decimal("1200000.00")
+
+
+def test_a_declined_change_changes_nothing_and_one_waits_at_a_time(funding, entity_admin):
+    partnership, chloe, _editor = funding
+    proposal = partnerships.partnership_amendment_propose(
+        actor=chloe, partnership_id=partnership.pk, contribution="Less.",
+        amount=Decimal("10"), currency="EUR")
+    with pytest.raises(partnerships.PartnershipError, match="already waits"):
+        partnerships.partnership_amendment_propose(
+            actor=chloe, partnership_id=partnership.pk, contribution="Even less.",
+            amount=Decimal("5"), currency="EUR")
+    partnerships.partnership_amendment_transition(
+        amendment_id=proposal.pk, name="decline_amendment", actor=entity_admin,
+        message="Not this year.")
+    partnership.refresh_from_db()
+    assert (partnership.contribution, partnership.amount) == ("Co-financing.",
+                                                              Decimal("1000000.00"))
+    assert _usd(partnership.pledge_id) == Decimal("1250000.00")
+    assert PartnershipAmendment.objects.get(pk=proposal.pk).status == "declined"
+    # Answered: the partner may propose again.
+    partnerships.partnership_amendment_propose(
+        actor=chloe, partnership_id=partnership.pk, contribution="Even less.",
+        amount=Decimal("5"), currency="EUR")
+
+
+@pytest.mark.parametrize(("contribution", "amount", "currency", "error"), [
+    ("", Decimal("5"), "EUR", "Say in a few words"),
+    ("x" * 2001, Decimal("5"), "EUR", "under 2000"),
+    ("Less.", None, "EUR", "gives the amount"),
+    ("Less.", Decimal("-5"), "EUR", "gives the amount"),
+    ("Less.", Decimal("1e14"), "EUR", "number of zeros"),
+    ("Less.", Decimal("5"), "XXX", "currency"),
+    ("Co-financing.", Decimal("1000000"), "EUR", "already shown"),
+])
+def test_a_hostile_proposal_is_refused_whole(funding, contribution, amount, currency, error):
+    partnership, chloe, _editor = funding
+    with pytest.raises(partnerships.PartnershipError, match=error):
+        partnerships.partnership_amendment_propose(
+            actor=chloe, partnership_id=partnership.pk, contribution=contribution,
+            amount=amount, currency=currency)
+    assert not PartnershipAmendment.objects.exists()
+
+
+def test_only_the_partners_administrators_propose_and_only_the_pledges_side_answers(
+    funding, entity_admin, member, other_member
+):
+    partnership, chloe, editor = funding
+    for outsider in (editor, other_member, entity_admin):
+        with pytest.raises(partnerships.permissions.PermissionDenied):
+            partnerships.partnership_amendment_propose(
+                actor=outsider, partnership_id=partnership.pk, contribution="Less.",
+                amount=Decimal("5"), currency="EUR")
+    proposal = partnerships.partnership_amendment_propose(
+        actor=chloe, partnership_id=partnership.pk, contribution="Less.",
+        amount=Decimal("5"), currency="EUR")
+    for outsider in (chloe, editor, other_member, member):  # member: an editor of A
+        with pytest.raises(partnerships.permissions.PermissionDenied):
+            partnerships.partnership_amendment_transition(
+                amendment_id=proposal.pk, name="approve_amendment", actor=outsider)
+    assert PartnershipAmendment.objects.get(pk=proposal.pk).status == "proposed"
