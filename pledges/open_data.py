@@ -69,10 +69,6 @@ COLUMNS: tuple[Column, ...] = (
              "academia, youth or media."), "government"),
     Column("entity_country", _("ISO 3166-1 alpha-3 code of its headquarters country."), "RWA"),
     Column("co_pledgers", _("Names of co-pledging member entities, separated by “; ”.")),
-    Column("partners", _("The member entities taking part in the pledge, once they accepted, "
-                         "with their role (co_pledger, co_implementer, adopter or funder). CSV: "
-                         "“name (role)”, separated by “; ”. JSON: a list of objects with name "
-                         "and role."), "Ministry of ICT (co_implementer); GSMA (funder)"),
     Column("other_partners", _("Other partners, as written by the entity.")),
     Column("action_areas", _("Action area codes, separated by “; ”."), "access; adoption"),
     Column("pillars", _("Pillar codes, separated by “; ”."), "affordability"),
@@ -118,6 +114,11 @@ COLUMNS: tuple[Column, ...] = (
                         "indicator catalogue when the target uses one). JSON: a list of objects "
                         "with indicator, indicator_code (null: not from the catalogue), unit, "
                         "baseline, target_value and target_date.")),
+    # Added after the first publication: at the end, so that scripts reading by position work.
+    Column("partners", _("The member entities taking part in the pledge, once they accepted, "
+                         "with their role (co_pledger, co_implementer, adopter or funder). CSV: "
+                         "“name (role)”, separated by “; ”. JSON: a list of objects with name "
+                         "and role."), "Ministry of ICT (co_implementer); GSMA (funder)"),
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 

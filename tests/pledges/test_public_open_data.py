@@ -26,7 +26,7 @@ DOCUMENTED_COLUMNS = [
     "usd_rate_date", "usd_rate_is_test_data",
     "modality", "disbursement_start", "disbursement_end", "policy_instrument", "policy_stage",
     "jurisdiction", "advocacy_activities", "audience", "programme_kind", "people_to_reach",
-    "targets",
+    "targets", "partners",
 ]
 FORMULAS = ["=1+1", "==1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"]
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

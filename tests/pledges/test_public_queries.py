@@ -14,8 +14,8 @@ PAGES = {
     # name: (url, most queries with a cold cache: reference lists 7, counters and facets 16,
     # the page of pledges 4 with its prefetches)
     # home: its counters, and 4 grouped queries for its map (by country, regional) and timeline
-    # (by month, events), none per country
-    "home": ("/en/", 15),
+    # (by month, events), none per country; 2 for the needs open and met (matchmaking)
+    "home": ("/en/", 17),
     "list": ("/en/pledges/", 26),
     "list filtered": (
         "/en/pledges/?type=financial&type=policy&area=access&area=adoption&region=africa"
@@ -23,8 +23,9 @@ PAGES = {
     "list searched": ("/en/pledges/?q=schools+broadband&sort=title", 27),
     "list page 2": ("/en/pledges/?page=2", 26),
     # 10, 2 for the progress timeline, 1 for the coalition goals the pledge counts toward, 1 for
-    # the revision history (tests/pledges/test_amendments)
-    "detail": ("/en/pledges/{pledge}/", 14),
+    # the revision history (tests/pledges/test_amendments), 1 for its campaigns, 2 for the needs
+    # it could serve and those it met (matchmaking)
+    "detail": ("/en/pledges/{pledge}/", 17),
     "entity": ("/en/entities/{entity}/", 7),
     # country and event: their pages are found in the facet bitsets (pledges.facet_bitsets),
     # which a cold cache builds (the public fingerprint, the build's setting and statement):
