@@ -73,6 +73,10 @@ class Partnership(models.Model):
                                    decimal_places=6, null=True, blank=True, editable=False)
     usd_rate_date = models.DateField(_("month of the rate used"), null=True, blank=True,
                                      editable=False)
+    # The month the amount was given (first day), kept even while no rate exists for it, so
+    # that the rates of that month, uploaded later, convert it (pledges.rates's upload job).
+    amount_month = models.DateField(_("month of the amount"), null=True, blank=True,
+                                    editable=False)
     # Set when the pledge's administrators were reminded that the request is about to expire:
     # the compare-and-set that makes the reminder go out once (pledges.partnerships).
     reminded_at = models.DateTimeField(_("reminder sent on"), null=True, blank=True,
@@ -169,6 +173,10 @@ class PartnershipAmendment(models.Model):
                                    decimal_places=6, null=True, blank=True, editable=False)
     usd_rate_date = models.DateField(_("month of the rate used"), null=True, blank=True,
                                      editable=False)
+    # The month the amount was given (first day), kept even while no rate exists for it, so
+    # that the rates of that month, uploaded later, convert it (pledges.rates's upload job).
+    amount_month = models.DateField(_("month of the amount"), null=True, blank=True,
+                                    editable=False)
     # The contribution as it was when the proposal was answered (the audit's "before").
     previous_contribution = models.TextField(_("contribution"), blank=True, editable=False)
     previous_amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2,

@@ -31,7 +31,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +42,14 @@ from p2c_portal.mail import email_send_templated
 from . import permissions
 from .currencies import CURRENCIES
 from .member_selectors import pledge_contacts
-from .models import MAX_AMOUNT, Partnership, PartnershipAmendment, PartnershipChange, Pledge
+from .models import (
+    MAX_AMOUNT,
+    Partnership,
+    PartnershipAmendment,
+    PartnershipChange,
+    Pledge,
+    first_of_month,
+)
 from .rates import usd_conversion
 
 logger = logging.getLogger(__name__)
@@ -372,6 +379,7 @@ def partnership_request(*, actor, pledge_id: int, entity_id: int, role: str, con
                 requested_by=actor, contribution=contribution, amount=amount,
                 currency=currency, usd_amount=conversion.usd_amount,
                 usd_rate=conversion.usd_rate, usd_rate_date=conversion.usd_rate_date,
+                amount_month=_amount_month(amount),
             )
     except IntegrityError as error:  # the same request sent twice at the same moment
         raise PartnershipError(
@@ -387,6 +395,11 @@ def partnership_request(*, actor, pledge_id: int, entity_id: int, role: str, con
             language=user.preferred_language,
         )
     return partnership
+
+
+def _amount_month(amount: Decimal | None) -> datetime.date | None:
+    """The month a funder's amount is given in: its rate converts it, now or when uploaded."""
+    return first_of_month(timezone.localdate()) if amount is not None else None
 
 
 def join_request_expiry(requested_at: datetime.datetime) -> datetime.date:
@@ -484,6 +497,10 @@ def _join_request_remind(partnership_id: int, *, now: datetime.datetime) -> int:
 AM = PartnershipAmendment.Status
 # The small lifecycle of a proposal (PartnershipAmendment): the pledge's administrators, or the
 # secretariat on their behalf ("owner"), answer it, as they answer a request to join.
+# What an approved proposal copies onto the partnership.
+CONTRIBUTION_FIELDS = ["contribution", "amount", "currency", "usd_amount", "usd_rate",
+                       "usd_rate_date", "amount_month"]
+
 AMENDMENT_TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
@@ -546,7 +563,8 @@ def partnership_amendment_propose(*, actor, partnership_id: int, contribution: s
     amendment = PartnershipAmendment.objects.create(
         partnership=partnership, contribution=contribution, amount=amount, currency=currency,
         usd_amount=conversion.usd_amount, usd_rate=conversion.usd_rate,
-        usd_rate_date=conversion.usd_rate_date, proposed_by=actor,
+        usd_rate_date=conversion.usd_rate_date, amount_month=_amount_month(amount),
+        proposed_by=actor,
     )
     for user in entity_administrators(partnership.pledge.entity):
         email_send_templated(
@@ -584,11 +602,9 @@ def partnership_amendment_transition(*, amendment_id: int, name: str, actor,
         amendment.previous_contribution = partnership.contribution
         amendment.previous_amount = partnership.amount
         amendment.previous_currency = partnership.currency
-        for field in ("contribution", "amount", "currency", "usd_amount", "usd_rate",
-                      "usd_rate_date"):
+        for field in CONTRIBUTION_FIELDS:
             setattr(partnership, field, getattr(amendment, field))
-        partnership.save(update_fields=["contribution", "amount", "currency", "usd_amount",
-                                        "usd_rate", "usd_rate_date"])
+        partnership.save(update_fields=CONTRIBUTION_FIELDS)
         _touch(partnership.pledge)
     amendment.status = transition.target
     amendment.decided_by = actor
@@ -606,3 +622,39 @@ def partnership_amendment_transition(*, amendment_id: int, name: str, actor,
             language=user.preferred_language,
         )
     return amendment
+
+
+# --- Rates uploaded after the amount was given ---------------------------------------------------
+
+@transaction.atomic
+def contributions_convert_again(pairs: list[tuple[str, datetime.date]]) -> int:
+    """Convert again the funders' amounts given in these (currency, month) pairs, partnerships
+    and proposals alike, at the month's rate as it now stands (pledges.rates's upload job, after
+    an upload changed those rates): an amount that waited for its rate is counted from now on,
+    and a corrected rate corrects it. Each row is read under its lock; a row already right is not
+    written, so running it twice changes nothing. The pledges whose accepted funders changed sum
+    their contributions again. Returns how many contributions changed."""
+    if not pairs:
+        return 0
+    matching = Q(pk__in=[])
+    for currency, month in pairs:
+        matching |= Q(currency=currency, amount_month=month)
+    changed = 0
+    pledges_to_sum = set()
+    rates: dict = {}
+    for model in (Partnership, PartnershipAmendment):
+        rows = (model.objects.select_for_update(of=("self",))
+                .filter(matching, amount__isnull=False).order_by("pk"))
+        for row in rows:
+            conversion = usd_conversion(row.amount, row.currency, row.amount_month, rates=rates)
+            after = (conversion.usd_amount, conversion.usd_rate, conversion.usd_rate_date)
+            if after == (row.usd_amount, row.usd_rate, row.usd_rate_date):
+                continue
+            row.usd_amount, row.usd_rate, row.usd_rate_date = after
+            row.save(update_fields=["usd_amount", "usd_rate", "usd_rate_date"])
+            changed += 1
+            if model is Partnership and row.status == P.ACCEPTED and row.role == row.Role.FUNDER:
+                pledges_to_sum.add(row.pledge_id)
+    for pledge in Pledge.objects.filter(pk__in=sorted(pledges_to_sum)).order_by("pk"):
+        _touch(pledge)
+    return changed

@@ -241,14 +241,19 @@ def _save_rates(*, user, file_name, content, parsed, source) -> UploadResult:
 
 # --- Converting again the pledges an upload concerns (the job) ---------------------------------
 
+def upload_pairs(upload: CurrencyRateUpload) -> list[tuple[str, datetime.date]]:
+    """The (currency, month) pairs whose rates an upload changed."""
+    return [(change["currency"], datetime.date.fromisoformat(change["month"]))
+            for change in upload.changes]
+
+
 def upload_pledges(upload: CurrencyRateUpload):
     """Exactly the pledges an upload's changes concern: financial pledges in a changed currency
     whose amount was pledged in the changed month (waiting for that rate, or converted at the
     rate it replaced)."""
     pairs = Q(pk__in=[])
-    for change in upload.changes:
-        pairs |= Q(currency=change["currency"],
-                   amount_month=datetime.date.fromisoformat(change["month"]))
+    for currency, month in upload_pairs(upload):
+        pairs |= Q(currency=currency, amount_month=month)
     return Pledge.objects.filter(pairs, pledge_type=PledgeType.FINANCIAL,
                                  amount__isnull=False)
 
@@ -270,6 +275,11 @@ def _convert_upload_pledges(*, upload_id: int, claim: uuid.UUID) -> bool:
         if not RATE_UPLOAD_JOBS.renew(upload_id, claim):
             return False  # the sweep judged this worker dead and gave the job to another
         converted += pledges_convert_again(pledge_ids[start:start + CONVERT_BATCH], rates=rates)
+    # Funders' contributions to pledges (joining as a funder, or a proposed new amount) wait
+    # for the same rates. Imported here: pledges.partnerships converts with this module.
+    from .partnerships import contributions_convert_again
+
+    contributions_convert_again(upload_pairs(upload))
     return RATE_UPLOAD_JOBS.finish(upload_id, claim, CurrencyRateUpload.Status.DONE,
                                    pledges_converted=converted, last_error="")
 

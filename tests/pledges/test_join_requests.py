@@ -391,3 +391,41 @@ def test_the_pledge_page_costs_the_same_queries_with_more_funders(
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             assert anonymous.get(url).status_code == 200
+
+
+def test_a_funders_amount_waiting_for_its_rate_counts_once_the_rate_is_uploaded(
+    published, funder, funder_editor, entity_admin, django_capture_on_commit_callbacks,
+):
+    """No shilling rate yet this month: the funder's amount and its proposed new amount wait,
+    and the secretariat's upload of the month's rates converts both, once."""
+    from pledges import rates
+
+    CurrencyRate.objects.filter(currency="KES", month=_this_month()).delete()
+    partnership = _ask(published, funder, funder_editor, amount=Decimal("233000000"),
+                       currency="KES")
+    _answer(partnership, "accept_request", entity_admin)
+    funder_admin = funder.memberships.get(role="administrator").user
+    proposal = partnerships.partnership_amendment_propose(
+        actor=funder_admin, partnership_id=partnership.pk,
+        contribution="Co-financing of twice as many schools.", amount=Decimal("466000000"),
+        currency="KES")
+    partnership.refresh_from_db()
+    assert (partnership.usd_amount, partnership.amount_month) == (None, _this_month())
+    assert proposal.usd_amount is None
+    assert Pledge.objects.get(pk=published.pk).contributions_usd is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rates.currency_rates_upload(
+            user=None, file_name="rates.csv",
+            content=f"currency,month,rate_per_usd\nKES,{_this_month():%Y-%m},116.5\n".encode())
+    partnership.refresh_from_db()
+    proposal.refresh_from_db()
+    assert partnership.usd_amount == Decimal("2000000.00")
+    assert proposal.usd_amount == Decimal("4000000.00")
+    assert Pledge.objects.get(pk=published.pk).contributions_usd == Decimal("2000000.00")
+    # Run again (a second delivery of the job): nothing is written twice.
+    assert partnerships.contributions_convert_again([("KES", _this_month())]) == 0
+
+    partnerships.partnership_amendment_transition(
+        amendment_id=proposal.pk, name="approve_amendment", actor=entity_admin)
+    assert Pledge.objects.get(pk=published.pk).contributions_usd == Decimal("4000000.00")
