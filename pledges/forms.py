@@ -369,6 +369,10 @@ class TargetForm(forms.Form):
         initial = self.initial.get("catalogue_indicator")
         if isinstance(initial, Indicator):
             self.initial["catalogue_indicator"] = str(initial.pk)
+        if initial:
+            # A catalogue indicator's name and unit are copied into the free-text columns
+            # (clean()); shown again in "Other indicator" they would read as a second choice.
+            self.initial["indicator"] = self.initial["unit"] = ""
         self.fields["target_value"].error_messages["required"] = _(
             "Give the value this target will reach."
         )

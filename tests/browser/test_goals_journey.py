@@ -240,7 +240,12 @@ def test_a_new_indicator_and_goal_count_a_members_target_and_its_progress(
     target = desk_member.get_by_role("group", name=tr("Target %(number)s", number=1))
     indicator_name = {"en": "Households connected to fibre",
                       "fr": "Ménages raccordés à la fibre"}[language]
+    other_indicator = target.get_by_label(form_label(language, "Other indicator"))
+    expect(other_indicator).to_be_visible()
     target.get_by_label(form_label(language, "Indicator")).select_option(label=indicator_name)
+    # The indicator's own name and unit are the target's: the fields for another one go away.
+    expect(other_indicator).to_be_hidden()
+    expect(target.get_by_label(form_label(language, "Unit"))).to_be_hidden()
     target.get_by_label(form_label(language, "Target value")).fill(number_text(language, "1000"))
     checkpoint_of(desk_member, "04-target-picks-indicator")
     desk_member.get_by_role("button", name=tr("Save and continue"), exact=True).click()

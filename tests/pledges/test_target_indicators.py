@@ -71,3 +71,24 @@ def test_the_chosen_indicator_is_selected_again_and_shown_in_french(member_clien
         **{"targets-0-catalogue_indicator": str(trained.pk)}))
     page = member_client.get(edit_url(draft, "targets").replace("/en/", "/fr/")).content.decode()
     assert f'<option value="{trained.pk}" selected>Personnes formées aux compétences' in page
+
+
+def test_a_catalogue_target_does_not_show_its_name_again_as_another_indicator(
+    member_client, draft
+):
+    """The catalogue indicator's English name and unit are copied into the target's free-text
+    columns; shown again in "Other indicator" and "Unit" they would read as a second choice."""
+    trained = Indicator.objects.get(code="people-trained-digital-skills")
+    post_section(member_client, draft, "targets", target_row(
+        **{"targets-0-catalogue_indicator": str(trained.pk)}))
+    page = member_client.get(edit_url(draft, "targets")).content.decode()
+    assert 'name="targets-0-indicator" value=' not in page
+    assert 'name="targets-0-unit" value=' not in page
+    assert 'src="/static/js/target_indicator.js"' in page or "js/target_indicator" in page
+    # Saving the page again as it is shown keeps the catalogue indicator, its name and unit.
+    response = post_section(member_client, draft, "targets", target_row(
+        **{"targets-0-catalogue_indicator": str(trained.pk)}))
+    assert response.status_code == 302
+    target = draft.targets.get()
+    assert (target.catalogue_indicator, target.indicator, target.unit) == (
+        trained, "People trained in digital skills", "people")
