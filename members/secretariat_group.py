@@ -68,6 +68,9 @@ SECRETARIAT_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
      "accepts or declines a request to join a pledge on behalf of the pledge's entity, with a "
      "message (audited; invitations stay the entities' own answer)"),
     ("pledges.partnershipchange", "view_partnershipchange", "reads a partnership's history"),
+    ("pledges.partnershipamendment", "view_partnershipamendment",
+     "follows partners' proposed changes to their contributions (answers them on the pledge's "
+     "entity's behalf with change_partnership, audited)"),
     ("pledges.target", "view_target", "reads a pledge's targets on its desk page"),
     ("pledges.event", "view_event", "reads the roundtables pledges are announced at"),
     ("pledges.event", "add_event", "records a new roundtable"),

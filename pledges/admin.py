@@ -40,6 +40,7 @@ from . import (
     services,
     workflow,
 )
+from .admin_decisions import DecideWithMessageMixin
 from .admin_filters import (
     CountryGroupFilter,
     ImplementationRegionFilter,
@@ -64,6 +65,7 @@ from .models import (
     CurrencyRateUpload,
     Event,
     Partnership,
+    PartnershipAmendment,
     PartnershipChange,
     Pledge,
     PledgeAmendment,
@@ -728,8 +730,19 @@ class PartnershipChangeInline(ReadOnlyInline):
     verbose_name_plural = _("history")
 
 
+class PartnershipAmendmentInline(ReadOnlyInline):
+    """The partner's proposed changes of its contribution; each opens on its own page, where
+    the secretariat may answer on the pledge's entity's behalf."""
+
+    model = PartnershipAmendment
+    fields = ("proposed_at", "status", "contribution", "amount", "currency", "reason",
+              "decided_by", "decided_at", "message")
+    show_change_link = True
+    verbose_name_plural = _("changes to partners' contributions")
+
+
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(DecideWithMessageMixin, admin.ModelAdmin):
     """Every invitation, request to join and partnership, for the secretariat to follow. Only
     the entities themselves invite, accept, decline or end (pledges.partnerships); a request to
     join is the exception: the secretariat may accept or decline it on behalf of the pledge's
@@ -744,7 +757,16 @@ class PartnershipAdmin(admin.ModelAdmin):
               "contribution", "amount", "currency", "usd_amount", "reminded_at", "accepted_at",
               "ended_at", "end_reason")
     readonly_fields = fields
-    inlines = [PartnershipChangeInline]
+    inlines = [PartnershipAmendmentInline, PartnershipChangeInline]
+
+    # Accept or decline a request to join on behalf of the pledge's entity, with a message to
+    # the asking entity (and the pledge's administrators).
+    decision_transitions = partnerships.TRANSITIONS
+    decision_who = "owner"
+    decision_url_kwarg = "partnership_id"
+    decision_refused = partnerships.PartnershipError
+    decision_not_possible = _("%(action)s is not possible: this partnership is “%(status)s”.")
+    decision_related = ("pledge__entity", "entity")
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -760,72 +782,90 @@ class PartnershipAdmin(admin.ModelAdmin):
         partnership_id = database_id(str(object_id))
         partnership = (Partnership.objects.select_related("pledge__entity", "entity")
                        .filter(pk=partnership_id).first() if partnership_id else None)
-        if partnership is not None and can_answer_join_requests(request.user):
-            extra_context["join_request_decisions"] = [
-                {"label": transition.label,
-                 "url": reverse("admin:pledges_partnership_decide",
-                                args=[partnership.pk, transition.name])}
-                for transition in partnerships.TRANSITIONS.values()
-                if transition.who == "owner" and partnership.status in transition.sources
-            ]
+        if partnership is not None:
+            extra_context["join_request_decisions"] = self.decision_links(request, partnership)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def get_urls(self):
-        return [
-            path("<int:partnership_id>/decide/<str:name>/",
-                 self.admin_site.admin_view(self.decide_view),
-                 name="pledges_partnership_decide"),
-            *super().get_urls(),
-        ]
+    def decision_allowed(self, user) -> bool:
+        return can_answer_join_requests(user)
 
-    def decide_view(self, request, partnership_id: int, name: str):
-        """Accept or decline a request to join on behalf of the pledge's entity, with a
-        message to the asking entity (and the pledge's administrators)."""
-        transition = partnerships.TRANSITIONS.get(name)
-        if transition is None or transition.who != "owner":
-            raise PermissionDenied
-        if not can_answer_join_requests(request.user):
-            raise PermissionDenied
-        partnership = get_object_or_404(
-            Partnership.objects.select_related("pledge__entity", "entity"), pk=partnership_id)
-        change_url = reverse("admin:pledges_partnership_change", args=[partnership.pk])
-        if partnership.status not in transition.sources:
-            messages.error(
-                request,
-                _("%(action)s is not possible: this partnership is “%(status)s”.")
-                % {"action": transition.label, "status": partnership.get_status_display()},
-            )
-            return redirect(change_url)
-        form = TransitionForm(request.POST if request.method == "POST" else None,
-                              transition=transition,
-                              initial={"expected_status": partnership.status})
-        if request.method == "POST" and form.is_valid():
-            try:
-                partnerships.partnership_transition(
-                    partnership_id=partnership.pk, name=name, actor=request.user,
-                    reason=form.cleaned_data["message"],
-                    expected_status=form.cleaned_data["expected_status"],
-                )
-            except partnerships.PartnershipError as error:
-                messages.error(request, str(error))
-                return redirect(change_url)
-            messages.success(
-                request,
-                _("%(partnership)s: “%(action)s” done; both entities have been emailed.")
-                % {"partnership": partnership, "action": transition.label},
-            )
-            return redirect(change_url)
-        return TemplateResponse(request, "admin/pledges/pledge/transition.html", {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "pledge": partnership.pledge,
-            "object": partnership,
-            "transition": transition,
-            "form": form,
-            "change_url": change_url,
-            "title": _("%(action)s: %(partnership)s") % {"action": transition.label,
-                                                         "partnership": partnership},
-        }, status=400 if form.errors else 200)
+    def decision_take(self, *, obj, name, actor, message, expected_status) -> None:
+        partnerships.partnership_transition(partnership_id=obj.pk, name=name, actor=actor,
+                                            reason=message, expected_status=expected_status)
+
+    def decision_done(self, obj, transition) -> str:
+        return (_("%(partnership)s: “%(action)s” done; both entities have been emailed.")
+                % {"partnership": obj, "action": transition.label})
+
+    def decision_note(self, transition) -> str:
+        return _("The pledge's administrators normally answer. You may answer on their behalf: "
+                 "your message is emailed to both entities and kept in the partnership's "
+                 "history.")
+
+
+@admin.register(PartnershipAmendment)
+class PartnershipAmendmentAdmin(DecideWithMessageMixin, admin.ModelAdmin):
+    """Accepted partners' proposed changes to their own contribution, with the values before
+    once answered (pledges.partnerships). The pledge's administrators normally answer; the
+    secretariat may approve or decline on their behalf, with a message kept on the proposal and
+    emailed to both entities."""
+
+    change_form_template = "admin/pledges/partnershipamendment/change_form.html"
+    list_display = ("partnership", "status", "amount", "currency", "proposed_at", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("partnership__pledge__reference", "partnership__pledge__title",
+                     "partnership__entity__name", "partnership__entity__acronym")
+    list_select_related = ("partnership__pledge", "partnership__entity")
+    fields = ("partnership", "status", "contribution", "amount", "currency", "usd_amount",
+              "reason", "proposed_by", "proposed_at", "previous_contribution", "previous_amount",
+              "previous_currency", "decided_by", "decided_at", "message")
+    readonly_fields = fields
+
+    decision_transitions = partnerships.AMENDMENT_TRANSITIONS
+    decision_who = "owner"
+    decision_url_kwarg = "amendment_id"
+    decision_refused = partnerships.PartnershipError
+    decision_not_possible = _("%(action)s is not possible: this proposal is “%(status)s”.")
+    decision_related = ("partnership__pledge__entity", "partnership__entity")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        amendment_id = database_id(str(object_id))
+        proposal = (PartnershipAmendment.objects.select_related(*self.decision_related)
+                    .filter(pk=amendment_id).first() if amendment_id else None)
+        if proposal is not None:
+            extra_context["proposal_review"] = {
+                "proposal": proposal, "partnership": proposal.partnership,
+                "decisions": self.decision_links(request, proposal),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def decision_allowed(self, user) -> bool:
+        return can_answer_join_requests(user)
+
+    def decision_take(self, *, obj, name, actor, message, expected_status) -> None:
+        partnerships.partnership_amendment_transition(amendment_id=obj.pk, name=name,
+                                                      actor=actor, message=message)
+
+    def decision_done(self, obj, transition) -> str:
+        return (_("%(partnership)s: “%(action)s” done; both entities have been emailed.")
+                % {"partnership": obj.partnership, "action": transition.label})
+
+    def decision_note(self, transition) -> str:
+        return _("The pledge's administrators normally answer. You may answer on their behalf: "
+                 "your message is emailed to both entities and kept with the proposal.")
+
+    def decision_pledge(self, obj):
+        return obj.partnership.pledge
 
 
 class CampaignTagChangeInline(ReadOnlyInline):
@@ -884,7 +924,7 @@ class CampaignTagAdmin(admin.ModelAdmin):
 
 
 @admin.register(PledgeAmendment)
-class PledgeAmendmentAdmin(admin.ModelAdmin):
+class PledgeAmendmentAdmin(DecideWithMessageMixin, admin.ModelAdmin):
     """Amendments of published pledges, reviewed on the desk beside new pledges: what the entity
     asks to change (field by field), why, and the decisions of pledges.amendment_workflow. Never
     edited here: the entity proposes, the secretariat decides."""
@@ -898,6 +938,12 @@ class PledgeAmendmentAdmin(admin.ModelAdmin):
     fields = ("pledge", "entity", "status", "reason", "answer", "message", "proposed_by",
               "created_at", "submitted_at", "decided_by", "decided_at")
     readonly_fields = fields
+
+    decision_transitions = amendment_workflow.TRANSITIONS
+    decision_url_kwarg = "amendment_id"
+    decision_refused = amendment_workflow.AmendmentError
+    decision_not_possible = _("%(action)s is not possible: this amendment is “%(status)s”.")
+    decision_related = ("pledge__entity",)
 
     def has_module_permission(self, request) -> bool:
         return can_review_pledges(request.user)
@@ -924,67 +970,17 @@ class PledgeAmendmentAdmin(admin.ModelAdmin):
                 "amendment": amendment,
                 "changes": proposed_changes(amendment.base, amendment.proposed),
                 "pledge_url": reverse("admin:pledges_pledge_change", args=[amendment.pledge_id]),
-                "decisions": [
-                    {"label": t.label,
-                     "url": reverse("admin:pledges_pledgeamendment_decide",
-                                    args=[amendment.pk, t.name])}
-                    for t in amendment_workflow.allowed_transitions(amendment, request.user)
-                    if t.who == "secretariat"
-                ],
+                "decisions": self.decision_links(request, amendment),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def get_urls(self):
-        return [
-            path("<int:amendment_id>/decide/<str:name>/",
-                 self.admin_site.admin_view(self.decide_view),
-                 name="pledges_pledgeamendment_decide"),
-            *super().get_urls(),
-        ]
+    def decision_allowed(self, user) -> bool:
+        return can_review_pledges(user)
 
-    def decide_view(self, request, amendment_id: int, name: str):
-        transition = amendment_workflow.TRANSITIONS.get(name)
-        if transition is None or transition.who != "secretariat":
-            raise PermissionDenied
-        if not can_review_pledges(request.user):
-            raise PermissionDenied
-        amendment = get_object_or_404(
-            PledgeAmendment.objects.select_related("pledge__entity"), pk=amendment_id)
-        change_url = reverse("admin:pledges_pledgeamendment_change", args=[amendment.pk])
-        if amendment.status not in transition.sources:
-            messages.error(
-                request,
-                _("%(action)s is not possible: this amendment is “%(status)s”.")
-                % {"action": transition.label, "status": amendment.get_status_display()},
-            )
-            return redirect(change_url)
-        form = TransitionForm(request.POST if request.method == "POST" else None,
-                              transition=transition,
-                              initial={"expected_status": amendment.status})
-        if request.method == "POST" and form.is_valid():
-            try:
-                amendment_workflow.amendment_transition(
-                    amendment_id=amendment.pk, name=name, actor=request.user,
-                    message=form.cleaned_data["message"],
-                    expected_status=form.cleaned_data["expected_status"],
-                )
-            except amendment_workflow.AmendmentError as error:
-                messages.error(request, str(error))
-                return redirect(change_url)
-            messages.success(
-                request,
-                _("%(amendment)s: “%(action)s” done; the entity has been emailed.")
-                % {"amendment": amendment, "action": transition.label},
-            )
-            return redirect(change_url)
-        return TemplateResponse(request, "admin/pledges/pledge/transition.html", {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "pledge": amendment.pledge,
-            "object": amendment,
-            "transition": transition,
-            "form": form,
-            "change_url": change_url,
-            "title": _("%(action)s: %(pledge)s") % {"action": transition.label,
-                                                    "pledge": amendment.pledge},
-        })
+    def decision_take(self, *, obj, name, actor, message, expected_status) -> None:
+        amendment_workflow.amendment_transition(amendment_id=obj.pk, name=name, actor=actor,
+                                                message=message, expected_status=expected_status)
+
+    def decision_done(self, obj, transition) -> str:
+        return (_("%(amendment)s: “%(action)s” done; the entity has been emailed.")
+                % {"amendment": obj, "action": transition.label})

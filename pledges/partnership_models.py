@@ -158,6 +158,9 @@ class PartnershipAmendment(models.Model):
         PROPOSED = "proposed", pgettext_lazy("amendment status", "Proposed")
         APPROVED = "approved", pgettext_lazy("amendment status", "Approved")
         DECLINED = "declined", pgettext_lazy("amendment status", "Declined")
+        # The proposing partner took it back before an answer (a typo in an amount, a change
+        # of plan): nothing changed.
+        WITHDRAWN = "withdrawn", pgettext_lazy("amendment status", "Withdrawn")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE,
                                     related_name="amendments", verbose_name=_("partnership"))
@@ -177,6 +180,8 @@ class PartnershipAmendment(models.Model):
     # that the rates of that month, uploaded later, convert it (pledges.rates's upload job).
     amount_month = models.DateField(_("month of the amount"), null=True, blank=True,
                                     editable=False)
+    # Why the partner proposes the change, read by the pledge's administrators who answer.
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
     # The contribution as it was when the proposal was answered (the audit's "before").
     previous_contribution = models.TextField(_("contribution"), blank=True, editable=False)
     previous_amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2,

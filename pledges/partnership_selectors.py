@@ -11,17 +11,21 @@ from members.models import Entity, Membership
 from p2c_portal.locale_formats import Collated
 from p2c_portal.text_folding import Unaccented
 
-from .models import Partnership, PartnershipChange, Pledge
+from .models import Partnership, PartnershipAmendment, PartnershipChange, Pledge
 from .permissions import WRITER_ROLES, can_see_partnership
 
 PICKER_LIMIT = 20
 
 
 def partnerships_of_pledge(pledge: Pledge) -> QuerySet[Partnership]:
-    """Every invitation and partnership of the pledge with its history, for its own members."""
+    """Every invitation and partnership of the pledge with its history, for its own members,
+    each with `proposals`: its change of contribution waiting for an answer (none or one)."""
     return (Partnership.objects.filter(pledge=pledge).select_related("entity", "invited_by")
             .prefetch_related(Prefetch("changes", queryset=PartnershipChange.objects
-                                       .select_related("actor")))
+                                       .select_related("actor")),
+                              Prefetch("amendments", queryset=PartnershipAmendment.objects
+                                       .filter(status=PartnershipAmendment.Status.PROPOSED),
+                                       to_attr="proposals"))
             .order_by("-invited_at", "-pk"))
 
 
@@ -157,3 +161,41 @@ def accepted_partnership_for_member(user, pledge: Pledge,
     ) if user.is_authenticated else []
     partnerships.sort(key=lambda p: p.entity_id != acting_entity_id)
     return partnerships[0] if partnerships else None
+
+
+# --- A partner's proposals to change its contribution (pledges.partnerships) ----------------------
+
+
+def contribution_proposals(partnership: Partnership) -> list[PartnershipAmendment]:
+    """Every proposal of the partnership, newest first: the one waiting (if any) and the
+    answered ones, with who decided."""
+    return list(partnership.amendments.select_related("proposed_by", "decided_by")
+                .order_by("-proposed_at", "-pk"))
+
+
+def contribution_proposal_get_for_member(user, amendment_id: int) -> PartnershipAmendment:
+    """A proposal seen by a member of either side of its partnership; a 404 to anyone else."""
+    amendment = (PartnershipAmendment.objects
+                 .select_related("partnership__pledge__entity", "partnership__entity",
+                                 "proposed_by", "decided_by")
+                 .filter(pk=amendment_id).first())
+    if amendment is None or not can_see_partnership(user, amendment.partnership):
+        raise Http404
+    return amendment
+
+
+def contribution_proposals_to_entity(entity: Entity) -> QuerySet[PartnershipAmendment]:
+    """The partners' proposed changes of contribution to the entity's pledges, waiting for its
+    administrators' answer (dashboard), oldest first."""
+    return (PartnershipAmendment.objects
+            .filter(partnership__pledge__entity=entity,
+                    status=PartnershipAmendment.Status.PROPOSED)
+            .select_related("partnership__pledge", "partnership__entity")
+            .order_by("proposed_at", "pk"))
+
+
+def contribution_proposals_waiting_count(pledge: Pledge) -> int:
+    """How many partners' proposed changes of contribution to `pledge` wait for an answer
+    (the pledge's page in the member area points to them)."""
+    return PartnershipAmendment.objects.filter(
+        partnership__pledge=pledge, status=PartnershipAmendment.Status.PROPOSED).count()

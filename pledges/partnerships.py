@@ -103,7 +103,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("decline_request", _("Decline the request"), frozenset({P.REQUESTED}),
                    P.DECLINED, "owner", email="join_request_answered"),
         Transition("withdraw_request", _("Withdraw the request"), frozenset({P.REQUESTED}),
-                   P.WITHDRAWN, "requester"),
+                   P.WITHDRAWN, "requester", email="join_request_withdrawn"),
         Transition("expire", _("Expire"), frozenset({P.REQUESTED}), P.EXPIRED, "system",
                    email="join_request_expired"),
     ]
@@ -288,7 +288,9 @@ def partnership_transition(*, partnership_id: int, name: str, actor, reason: str
     if transition.target == P.ACCEPTED or previous == P.ACCEPTED:
         _touch(pledge)  # after the save: the sum of the contributions reads the new status
     _record(partnership, actor=actor, previous=previous, message=reason)
-    if previous == P.REQUESTED:
+    if name == "withdraw_request":
+        _email_join_request_withdrawn(partnership, actor=actor)
+    elif previous == P.REQUESTED:
         _email_join_request_answer(partnership, actor=actor, template=transition.email,
                                    message=reason)
     elif transition.email:
@@ -418,11 +420,24 @@ def _requester_side(partnership: Partnership) -> list:
     return sorted(people.values(), key=lambda user: user.email)
 
 
+def _email_join_request_withdrawn(partnership: Partnership, *, actor) -> None:
+    """The pledge's administrators, each in their language: the request they were asked to
+    answer (by email and on their dashboard) is withdrawn, nothing is left to answer."""
+    for user in entity_administrators(partnership.pledge.entity):
+        if user.pk == actor.pk:
+            continue
+        email_send_templated(
+            template="pledges/join_request_withdrawn", to=[user.email],
+            context={"partnership": partnership, "pledge": partnership.pledge,
+                     "entity": partnership.entity, "recipient": user},
+            language=user.preferred_language,
+        )
+
+
 def _email_join_request_answer(partnership: Partnership, *, actor, template: str,
                                message: str) -> None:
     """The answer (accepted, declined, expired) to the asking side; when the secretariat
-    answered on their behalf, to the pledge's administrators too. A withdrawal is seen on the
-    pledge's administrators' dashboard: no email."""
+    answered on their behalf, to the pledge's administrators too."""
     if not template:
         return
     recipients = _requester_side(partnership)
@@ -495,21 +510,31 @@ def _join_request_remind(partnership_id: int, *, now: datetime.datetime) -> int:
 # --- A partner's proposal to change its own contribution -----------------------------------------
 
 AM = PartnershipAmendment.Status
-# The small lifecycle of a proposal (PartnershipAmendment): the pledge's administrators, or the
-# secretariat on their behalf ("owner"), answer it, as they answer a request to join.
 # What an approved proposal copies onto the partnership.
 CONTRIBUTION_FIELDS = ["contribution", "amount", "currency", "usd_amount", "usd_rate",
                        "usd_rate_date", "amount_month"]
-
+# The small lifecycle of a proposal (PartnershipAmendment): the pledge's administrators, or the
+# secretariat on their behalf ("owner"), answer it, as they answer a request to join; declining
+# says why. The proposing partner's administrators may take it back while it waits.
 AMENDMENT_TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
         Transition("approve_amendment", _("Approve the change"), frozenset({AM.PROPOSED}),
                    AM.APPROVED, "owner", email="partnership_amendment_answered"),
         Transition("decline_amendment", _("Decline the change"), frozenset({AM.PROPOSED}),
-                   AM.DECLINED, "owner", email="partnership_amendment_answered"),
+                   AM.DECLINED, "owner", reason_required=True,
+                   email="partnership_amendment_answered"),
+        Transition("withdraw_amendment", _("Withdraw the proposal"), frozenset({AM.PROPOSED}),
+                   AM.WITHDRAWN, "partner", email="partnership_amendment_withdrawn"),
     ]
 }
+
+
+def amendment_transition_allowed(user, amendment: PartnershipAmendment, name: str) -> bool:
+    """Whether `user` may take this decision on the proposal now (its status and who may)."""
+    transition = AMENDMENT_TRANSITIONS[name]
+    return (amendment.status in transition.sources
+            and may(user, amendment.partnership, transition))
 
 
 def _checked_contribution(role: str, contribution: str, amount: Decimal | None,
@@ -540,12 +565,12 @@ def can_propose_amendment(user, partnership: Partnership) -> bool:
 
 @transaction.atomic
 def partnership_amendment_propose(*, actor, partnership_id: int, contribution: str,
-                                  amount: Decimal | None = None,
-                                  currency: str = "") -> PartnershipAmendment:
+                                  amount: Decimal | None = None, currency: str = "",
+                                  reason: str) -> PartnershipAmendment:
     """An accepted partner's administrators propose a new description of their contribution
-    (and a funder a new amount and currency, converted to USD at this month's rate). The
-    pledge's administrators are asked by email, each in their language. Nothing public changes
-    until they approve; one proposal waits at a time."""
+    (and a funder a new amount and currency, converted to USD at this month's rate), saying
+    why. The pledge's administrators are asked by email, each in their language. Nothing public
+    changes until they approve; one proposal waits at a time."""
     partnership = (Partnership.objects.select_for_update(of=("self",))
                    .select_related("pledge__entity", "entity").get(pk=partnership_id))
     if not permissions.is_partner_administrator(actor, partnership):
@@ -557,15 +582,27 @@ def partnership_amendment_propose(*, actor, partnership_id: int, contribution: s
     if (contribution, amount, currency) == (partnership.contribution, partnership.amount,
                                             partnership.currency):
         raise PartnershipError(_("This is the contribution already shown: change something."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise PartnershipError(_("Say why the contribution changes: the pledge's "
+                                 "administrators read it before they answer."))
+    if len(reason) > MAX_REASON:
+        raise PartnershipError(_("Keep the reason under %(max)d characters.") % {"max": MAX_REASON})
     if partnership.amendments.filter(status=AM.PROPOSED).exists():
         raise PartnershipError(_("A change to this contribution already waits for an answer."))
     conversion = usd_conversion(amount, currency, timezone.localdate())
-    amendment = PartnershipAmendment.objects.create(
-        partnership=partnership, contribution=contribution, amount=amount, currency=currency,
-        usd_amount=conversion.usd_amount, usd_rate=conversion.usd_rate,
-        usd_rate_date=conversion.usd_rate_date, amount_month=_amount_month(amount),
-        proposed_by=actor,
-    )
+    try:
+        with transaction.atomic():
+            amendment = PartnershipAmendment.objects.create(
+                partnership=partnership, contribution=contribution, amount=amount,
+                currency=currency, usd_amount=conversion.usd_amount,
+                usd_rate=conversion.usd_rate, usd_rate_date=conversion.usd_rate_date,
+                amount_month=_amount_month(amount), proposed_by=actor,
+                reason=reason,
+            )
+    except IntegrityError as error:  # the same proposal sent twice at the same moment
+        raise PartnershipError(
+            _("A change to this contribution already waits for an answer.")) from error
     for user in entity_administrators(partnership.pledge.entity):
         email_send_templated(
             template="pledges/partnership_amendment_proposed", to=[user.email],
@@ -580,10 +617,11 @@ def partnership_amendment_propose(*, actor, partnership_id: int, contribution: s
 @transaction.atomic
 def partnership_amendment_transition(*, amendment_id: int, name: str, actor,
                                      message: str = "") -> PartnershipAmendment:
-    """Approve or decline a proposal (AMENDMENT_TRANSITIONS). Approving changes the
+    """Approve, decline or withdraw a proposal (AMENDMENT_TRANSITIONS). Approving changes the
     partnership's contribution and the pledge's `contributions_usd` in this one transaction,
-    keeping the values before on the proposal (the audit). The proposing entity's
-    administrators are told, each in their language."""
+    keeping the values before on the proposal (the audit). The other side is told, each
+    person in their language: the proposing entity's administrators of an answer, the pledge's
+    administrators of a withdrawal."""
     transition = AMENDMENT_TRANSITIONS[name]
     amendment = (PartnershipAmendment.objects.select_for_update(of=("self",))
                  .get(pk=amendment_id))
@@ -596,6 +634,8 @@ def partnership_amendment_transition(*, amendment_id: int, name: str, actor,
     if name == "approve_amendment" and partnership.status != P.ACCEPTED:
         raise PartnershipError(_("Only an accepted partner can change its contribution."))
     message = (message or "").strip()
+    if transition.reason_required and not message:
+        raise PartnershipError(_("Say why you decline: the partner reads it."))
     if len(message) > MAX_REASON:
         raise PartnershipError(_("Keep the reason under %(max)d characters.") % {"max": MAX_REASON})
     if name == "approve_amendment":
@@ -610,15 +650,26 @@ def partnership_amendment_transition(*, amendment_id: int, name: str, actor,
     amendment.decided_by = actor
     amendment.decided_at = timezone.now()
     amendment.message = message
-    amendment.save()
-    for user in entity_administrators(partnership.entity):
+    amendment.save(update_fields=["status", "decided_by", "decided_at", "message",
+                                  "previous_contribution", "previous_amount",
+                                  "previous_currency"])
+    if transition.who == "partner":
+        recipients = list(entity_administrators(partnership.pledge.entity))
+    else:
+        recipients = list(entity_administrators(partnership.entity))
+    # The secretariat answered on the pledge's entity's behalf: its administrators are told too.
+    on_behalf = transition.who == "owner" and not permissions.is_pledge_administrator(
+        actor, partnership.pledge)
+    if on_behalf:
+        recipients += list(entity_administrators(partnership.pledge.entity))
+    for user in recipients:
         if user.pk == actor.pk:
             continue
         email_send_templated(
             template=f"pledges/{transition.email}", to=[user.email],
             context={"proposal": amendment, "partnership": partnership,
                      "pledge": partnership.pledge, "entity": partnership.entity,
-                     "message": message, "recipient": user},
+                     "message": message, "recipient": user, "on_behalf": on_behalf},
             language=user.preferred_language,
         )
     return amendment

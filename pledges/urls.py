@@ -44,4 +44,10 @@ urlpatterns = [
     path("my-pledges/partnerships/<int:pk>/end/", partners.partnership_end,
          name="partnership_end"),
     path("pledges/<int:pk>/join/", partners.pledge_join, name="pledge_join"),
+    path("my-pledges/partnerships/<int:pk>/contribution/", partners.partnership_contribution,
+         name="partnership_contribution"),
+    path("my-pledges/contribution-changes/<int:pk>/", partners.contribution_proposal,
+         name="contribution_proposal"),
+    path("my-pledges/contribution-changes/<int:pk>/withdraw/",
+         partners.contribution_proposal_withdraw, name="contribution_proposal_withdraw"),
 ]

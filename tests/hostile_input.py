@@ -173,6 +173,22 @@ def hostile_dataset(entity, entity_admin, member, secretariat, newcomer):
         pledge=published, entity=EntityFactory(name="Joining Fund"), role="funder",
         status="requested", requested_by=applicant, contribution="Co-financing.",
         amount=1000, currency="USD", usd_amount=1000)
+    # An accepted funder of the published pledge whose proposed change of contribution waits
+    # for `entity`'s administrators; and `entity` an accepted funder of another entity's
+    # pledge, whose administrators may propose a change (pledges.partnerships).
+    from pledges.models import PartnershipAmendment
+
+    funding = Partnership.objects.create(
+        pledge=published, entity=EntityFactory(name="Funding Partner"), role="funder",
+        status="accepted", contribution="Co-financing.", amount=1000, currency="USD",
+        usd_amount=1000)
+    contribution_proposal = PartnershipAmendment.objects.create(
+        partnership=funding, contribution="More co-financing.", amount=2000, currency="USD",
+        usd_amount=2000, reason="A second grant.")
+    entity_funds = Partnership.objects.create(
+        pledge=PledgeFactory(entity=EntityFactory(name="Other Ministry"), published=True),
+        entity=entity, role="funder", status="accepted", contribution="Grants.", amount=500,
+        currency="USD", usd_amount=500)
     file_import = FileImport.objects.create(
         model="pledges.pledge", file_name="roundtable.csv", stored_name="gone.csv", file_format=0,
         status=FileImport.Status.IMPORTED, previewed_by=secretariat, imported_by=secretariat,
@@ -216,6 +232,8 @@ def hostile_dataset(entity, entity_admin, member, secretariat, newcomer):
         "entity": entity, "published": published, "draft": draft, "event": event,
         "cycle": cycle, "invitation": invitation, "join_request": join_request,
         "pledge_join_request": pledge_join_request,
+        "funding": funding, "contribution_proposal": contribution_proposal,
+        "entity_funds": entity_funds,
         "membership": membership, "run": run, "applicant": applicant,
         "identity_change": identity_change, "file_import": file_import, "personas": {
             "anonymous": None, "member": member, "entity_admin": entity_admin,
@@ -316,6 +334,12 @@ def url_arguments(name: str, pattern, data) -> list[dict] | None:
         "pledges:partnership_respond": [{"pk": data["pledge_join_request"].pk}],
         "admin:pledges_partnership_decide": [
             {"partnership_id": data["pledge_join_request"].pk, "name": "decline_request"}],
+        "pledges:partnership_contribution": [{"pk": data["entity_funds"].pk},
+                                             {"pk": data["funding"].pk}],
+        "pledges:contribution_proposal": [{"pk": data["contribution_proposal"].pk}],
+        "pledges:contribution_proposal_withdraw": [{"pk": data["contribution_proposal"].pk}],
+        "admin:pledges_partnershipamendment_decide": [
+            {"amendment_id": data["contribution_proposal"].pk, "name": "decline_amendment"}],
         "api:pledge_detail": [{"pk": published.pk}],
         "api:entity_detail": [{"pk": entity.pk}],
         "pledges:amendment_withdraw": [{"pk": published.pk,

@@ -369,6 +369,8 @@ def pledge_manage(request, pk: int):
         "can_translate": permissions.can_translate_pledge(request.user, pledge),
         "can_amend": permissions.can_amend_pledge(request.user, pledge),
         **_amendment_context(request, pledge),
+        "contribution_proposals": partnership_selectors.contribution_proposals_waiting_count(
+            pledge),
         "can_delete": can_delete,
         "is_public": pledge.is_public(),
     })

@@ -1,6 +1,8 @@
 """Member area: a pledge's partners (invite with the picker, follow each invitation), the
 invited entity's answer, and requests to join a published pledge (asked from its public page,
-answered by the pledge's administrators, withdrawn by the asking entity). Thin: forms validate,
+answered by the pledge's administrators, withdrawn by the asking entity), and an accepted
+partner's proposed changes to its own contribution (proposed and withdrawn by the partner's
+administrators, approved or declined by the pledge's). Thin: forms validate,
 pledges.partnerships writes, selectors read."""
 
 from django.contrib import messages
@@ -14,7 +16,14 @@ from django.views.decorators.http import require_POST
 from p2c_portal.rate_limits import rate_limited
 
 from .. import member_selectors, partnership_selectors, partnerships, permissions, selectors
-from ..partnership_forms import EndForm, EntitySearchForm, InviteForm, JoinRequestForm
+from ..partnership_forms import (
+    ContributionDecisionForm,
+    ContributionProposalForm,
+    EndForm,
+    EntitySearchForm,
+    InviteForm,
+    JoinRequestForm,
+)
 
 # What a person may do on a partnership's page, and what they are told once it is done.
 ANSWERS = {
@@ -38,11 +47,19 @@ def pledge_partners(request, pk: int):
         results = partnership_selectors.entities_to_invite(pledge, search.cleaned_data["q"])
     rows = [
         {"partnership": partnership,
-         "can_end": partnerships.transition_allowed(request.user, partnership, "end")}
+         "can_end": partnerships.transition_allowed(request.user, partnership, "end"),
+         "proposal": partnership.proposals[0] if partnership.proposals else None}
         for partnership in partnership_selectors.partnerships_of_pledge(pledge)
     ]
+    # Proposed changes of contribution, answered by the pledge's administrators (the same
+    # `may()` for every proposal of the pledge: the question is who answers for the pledge).
+    # (The prefetch sets each proposal's `partnership`: no query per proposal.)
+    proposals = [row["proposal"] for row in rows if row["proposal"] is not None]
     return render(request, "pledges/member/pledge_partners.html", {
         "pledge": pledge, "rows": rows, "can_invite": can_invite, "search": search,
+        "proposals": proposals,
+        "can_decide": bool(proposals) and partnerships.amendment_transition_allowed(
+            request.user, proposals[0], "approve_amendment"),
         "results": results, "searched": bool(search.is_bound and search.data.get("q", "").strip()),
     })
 
@@ -164,3 +181,103 @@ def pledge_join(request, pk: int):
     return render(request, "pledges/member/pledge_join.html", {
         "pledge": pledge, "form": form,
     }, status=400 if form.errors else 200)
+
+
+@login_required
+def partnership_contribution(request, pk: int):
+    """A partner's contribution to a pledge as shown today, its proposals and their answers;
+    the partner's administrators propose a change (one waiting at a time). Members of either
+    side see it; anyone else gets a 404. Nothing typed is lost on an error."""
+    partnership = partnership_selectors.partnership_get_for_member(request.user, pk)
+    proposals = partnership_selectors.contribution_proposals(partnership)
+    waiting = next((p for p in proposals if p.status == partnerships.AM.PROPOSED), None)
+    may_propose = partnerships.can_propose_amendment(request.user, partnership)
+    form = None
+    if may_propose and waiting is None:
+        form = ContributionProposalForm(request.POST or None, partnership=partnership)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                partnerships.partnership_amendment_propose(
+                    actor=request.user, partnership_id=partnership.pk,
+                    contribution=data["contribution"], amount=data["amount"],
+                    currency=data["currency"], reason=data["reason"])
+            except partnerships.PartnershipError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Your proposal is sent to the administrators of "
+                                            "%(entity)s. The contribution shown on the public "
+                                            "page changes once they approve.")
+                                 % {"entity": partnership.pledge.entity.name})
+                return redirect("pledges:partnership_contribution", pk=partnership.pk)
+    elif request.method == "POST":
+        messages.info(request, _("A change to this contribution already waits for an answer.")
+                      if waiting is not None else
+                      _("Only an administrator of an accepted partner can propose a change to "
+                        "its contribution."))
+        return redirect("pledges:partnership_contribution", pk=partnership.pk)
+    return render(request, "pledges/member/partnership_contribution.html", {
+        "partnership": partnership, "pledge": partnership.pledge, "form": form,
+        "proposals": proposals, "waiting": waiting,
+        "may_propose": may_propose,
+        "can_withdraw": waiting is not None and partnerships.amendment_transition_allowed(
+            request.user, waiting, "withdraw_amendment"),
+        "can_decide": waiting is not None and partnerships.amendment_transition_allowed(
+            request.user, waiting, "approve_amendment"),
+    }, status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+def contribution_proposal(request, pk: int):
+    """A partner's proposed change of contribution beside the one shown today: the pledge's
+    administrators approve it, or decline it saying why. This page is the confirmation: the
+    decision is a POST from it. Members of either side see it; anyone else gets a 404."""
+    proposal = partnership_selectors.contribution_proposal_get_for_member(request.user, pk)
+    partnership = proposal.partnership
+    can_decide = partnerships.amendment_transition_allowed(request.user, proposal,
+                                                           "approve_amendment")
+    form = ContributionDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not can_decide:
+            if proposal.status != partnerships.AM.PROPOSED:
+                messages.info(request, _("This change was already answered in the meantime."))
+                return redirect("pledges:contribution_proposal", pk=proposal.pk)
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                partnerships.partnership_amendment_transition(
+                    amendment_id=proposal.pk, name=form.transition_name, actor=request.user,
+                    message=form.cleaned_data["message"])
+            except partnerships.PartnershipError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The new contribution is shown with the pledge; the "
+                                            "partner has been told.")
+                                 if form.cleaned_data["decision"] == "approve" else
+                                 _("The change is declined; the partner has been told why."))
+                return redirect("pledges:pledge_partners", pk=partnership.pledge_id)
+    return render(request, "pledges/member/contribution_proposal.html", {
+        "proposal": proposal, "partnership": partnership, "pledge": partnership.pledge,
+        "form": form, "can_decide": can_decide,
+        "can_withdraw": partnerships.amendment_transition_allowed(request.user, proposal,
+                                                                  "withdraw_amendment"),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def contribution_proposal_withdraw(request, pk: int):
+    """The proposing partner's administrators take back a proposal still waiting."""
+    proposal = partnership_selectors.contribution_proposal_get_for_member(request.user, pk)
+    try:
+        partnerships.partnership_amendment_transition(
+            amendment_id=proposal.pk, name="withdraw_amendment", actor=request.user)
+    except partnerships.PartnershipError as error:
+        messages.info(request, str(error))
+    except PermissionDenied:
+        messages.error(request, _("Only an administrator of the partner entity can withdraw "
+                                  "its proposal."))
+    else:
+        messages.success(request, _("Your proposal is withdrawn; the contribution stays as "
+                                    "it was."))
+    return redirect("pledges:partnership_contribution", pk=proposal.partnership_id)

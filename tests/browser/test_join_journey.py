@@ -158,7 +158,7 @@ def test_a_funder_joins_a_published_pledge_and_counts_once(
     shared = page_c.get_by_role("region", name=t(language, "Pledges shared with you"))
     expect(shared).to_contain_text("Schools online in Rwanda")
     expect(shared).to_contain_text(
-        t(language, "Shared with you as %(role)s", role=role(language, "Funder")))
+        t(language, "Shared with you as %(role)s", role=role(language, "Funder").lower()))
     checkpoint_of(page_c, "07-c-my-pledges")
     shared.get_by_role(
         "link", name=t(language, "Report progress for %(cycle)s", cycle=cycle_name)).click()
@@ -200,3 +200,101 @@ def test_a_funder_joins_a_published_pledge_and_counts_once(
     checkpoint_of(public, "09-public-progress-by-entity")
     cache.clear()
     assert selectors.coalition_figures()["usd"] == usd_before + Decimal("1250000.00")
+
+
+def accepted_funder(language: str):
+    """The journey above, up to A accepting C's request (EUR 1,000,000 = USD 1,250,000)."""
+    pledge, admin_a, _admin_b, admin_c = setting_up(language)
+    request = partnerships.partnership_request(
+        actor=admin_c, pledge_id=pledge.pk, entity_id=admin_c.memberships.get().entity_id,
+        role="funder", contribution="Co-financing of the school connections.",
+        amount=Decimal("1000000"), currency="EUR")
+    partnerships.partnership_transition(partnership_id=request.pk, name="accept_request",
+                                        actor=admin_a)
+    return pledge, admin_a, admin_c
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_funder_changes_its_contribution_and_the_totals_grow_by_the_difference_once(
+    person_browser, checkpoint_of, language
+):
+    """C proposes EUR 1,500,000 instead of 1,000,000 from its My pledges, with a reason; A's
+    administrator sees it on the dashboard, old beside new, and approves it; the public page
+    shows the new amount and the USD committed grew by the difference (USD 625,000), once."""
+    pledge, admin_a, admin_c = accepted_funder(language)
+    cache.clear()
+    usd_before = selectors.coalition_figures()["usd"]
+
+    page_c = person_browser("c", language)
+    page_c.goto(f"/{language}/my-pledges/")
+    log_in(page_c, language, admin_c.email)
+    shared = page_c.get_by_role("region", name=t(language, "Pledges shared with you"))
+    shared.get_by_role("link", name=t(language, "Propose a change to your contribution")).click()
+    checkpoint_of(page_c, "10-c-contribution")
+    page_c.get_by_label(t(language, "Amount of the contribution")).fill(
+        number_text(language, "1500000"))
+    page_c.get_by_label(t(language, "Why does the contribution change?")).fill(
+        "A second grant from our board.")
+    page_c.get_by_role("button", name=t(language, "Send the proposal")).click()
+    expect(page_c.get_by_role("heading", name=t(
+        language, "A proposed change waits for an answer"))).to_be_visible()
+    checkpoint_of(page_c, "11-c-proposal-waiting")
+
+    page_a = person_browser("a", language)
+    page_a.goto(f"/{language}/me/")
+    log_in(page_a, language, admin_a.email)
+    page_a.locator(".entity-contribution-proposals").get_by_role(
+        "link", name=t(language, "Approve or decline")).click()
+    checkpoint_of(page_a, "12-a-proposal")
+    change = page_a.locator("table.contribution-change")
+    expect(change).to_contain_text(number_text(language, "1000000"))
+    expect(change).to_contain_text(number_text(language, "1500000"))
+    page_a.get_by_role("button", name=t(language, "Approve the change")).click()
+    expect(page_a.get_by_role("main")).to_contain_text(
+        t(language, "The new contribution is shown with the pledge; the partner has been told."))
+    checkpoint_of(page_a, "13-a-partners")
+
+    cache.clear()
+    public = person_browser("public", language)
+    public.goto(f"/{language}/pledges/{pledge.pk}/")
+    partners = public.locator("#pledge-partners").locator("..")
+    expect(partners).to_contain_text(number_text(language, "1500000"))
+    # USD 1,000,000 (the pledge) + 1,875,000 (C's EUR 1,500,000): the difference counted once.
+    expect(public.locator("#usd-committed")).to_contain_text(number_text(language, "2875000"))
+    checkpoint_of(public, "14-public-new-contribution")
+    cache.clear()
+    assert selectors.coalition_figures()["usd"] == usd_before + Decimal("625000.00")
+
+
+@pytest.mark.parametrize("language", ["ar"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_contribution_pages_fit_a_phone_and_read_right_to_left(
+    person_browser, checkpoint_of, language, width
+):
+    """Both sides' pages of a proposed change, in Arabic, on a phone and a desktop: no English
+    left, axe clean, nothing wider than the screen."""
+    pledge, admin_a, admin_c = accepted_funder(language)
+    partnership = Partnership.objects.get(entity__acronym="FNS")
+    page_c = person_browser("c", language)
+    page_c.set_viewport_size({"width": width, "height": 900})
+    page_c.goto(f"/{language}/my-pledges/partnerships/{partnership.pk}/contribution/")
+    log_in(page_c, language, admin_c.email)
+    checkpoint_of(page_c, f"20-c-contribution-{width}")
+    assert page_c.evaluate("document.documentElement.scrollWidth") <= width
+    partnerships.partnership_amendment_propose(
+        actor=admin_c, partnership_id=partnership.pk, contribution="More co-financing.",
+        amount=Decimal("1500000"), currency="EUR", reason="A second grant.")
+    page_c.reload()
+    checkpoint_of(page_c, f"21-c-waiting-{width}")
+    assert page_c.evaluate("document.documentElement.scrollWidth") <= width
+
+    page_a = person_browser("a", language)
+    page_a.set_viewport_size({"width": width, "height": 900})
+    page_a.goto(f"/{language}/my-pledges/{pledge.pk}/partners/")
+    log_in(page_a, language, admin_a.email)
+    checkpoint_of(page_a, f"22-a-partners-{width}")
+    assert page_a.evaluate("document.documentElement.scrollWidth") <= width
+    page_a.locator(".contribution-proposals").get_by_role(
+        "link", name=t(language, "Approve or decline")).click()
+    checkpoint_of(page_a, f"23-a-decision-{width}")
+    assert page_a.evaluate("document.documentElement.scrollWidth") <= width

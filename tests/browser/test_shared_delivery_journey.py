@@ -1,6 +1,6 @@
 """Issue 18, shared delivery, end to end in a browser, in English and in French: entity B, an
 accepted co-implementer of entity A's published pledge, finds the pledge in its My pledges
-marked "shared with you as Co-implementer", files its own progress on the pledge's target; an
+marked "shared with you as co-implementer", files its own progress on the pledge's target; an
 anonymous visitor then reads on the public page who reported what, and what A and B achieved
 together.
 
@@ -76,7 +76,7 @@ def test_a_partner_files_its_share_and_the_public_sees_who_reported_what(
     tr = lambda message, **values: t(language, message, **values)  # noqa: E731
     with translation.override(language):
         role = pgettext("partnership role", "Co-implementer")
-    shared_as = tr("Shared with you as %(role)s", role=role)
+    shared_as = tr("Shared with you as %(role)s", role=role.lower())
 
     page.goto(f"/{language}/accounts/login/")
     log_in(page, language, email)

@@ -65,7 +65,8 @@ def email_context():
                                 answer="Here it is.")
     partnership = Partnership(pk=42, pledge=pledge, entity=entity)
     # A funder's proposal to change its contribution (pledges.partnerships), approved.
-    proposal = PartnershipAmendment(partnership=partnership, contribution="Two more schools.",
+    proposal = PartnershipAmendment(pk=45, partnership=partnership,
+                                    contribution="Two more schools.", reason="A second grant.",
                                     amount=Decimal("500000"), currency="EUR", status="approved")
     change = EntityIdentityChange(entity=entity, name=ENTITY_NAME, stakeholder_group="government",
                                   headquarters_country=entity.headquarters_country)

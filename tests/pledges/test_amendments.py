@@ -240,7 +240,7 @@ def test_a_decision_needs_a_message_and_happens_once(
         reason=REASON)
     response = decide(secretariat_client, amendment, "approve", "",
                       django_capture_on_commit_callbacks)
-    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    assert response.status_code == 400 and "This field is required" in response.content.decode()
     assert decide(secretariat_client, amendment, "approve", "OK",
                   django_capture_on_commit_callbacks).status_code == 302
     # The same click again (a resent form): nothing happens twice.

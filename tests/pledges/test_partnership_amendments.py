@@ -59,7 +59,7 @@ def test_an_approved_change_replaces_the_contribution_once_and_keeps_the_old_one
         proposal = partnerships.partnership_amendment_propose(
             actor=chloe, partnership_id=partnership.pk,
             contribution="Co-financing, and teacher training.",
-            amount=Decimal("600000"), currency="GBP")
+            amount=Decimal("600000"), currency="GBP", reason="A second grant.")
     # Pending: nothing public changes; the pledge's administrator is asked, in English.
     assert _usd(partnership.pledge_id) == Decimal("1250000.00")
     assert Partnership.objects.get(pk=partnership.pk).amount == Decimal("1000000.00")
@@ -95,11 +95,11 @@ def test_a_declined_change_changes_nothing_and_one_waits_at_a_time(funding, enti
     partnership, chloe, _editor = funding
     proposal = partnerships.partnership_amendment_propose(
         actor=chloe, partnership_id=partnership.pk, contribution="Less.",
-        amount=Decimal("10"), currency="EUR")
+        amount=Decimal("10"), currency="EUR", reason="Budget cut.")
     with pytest.raises(partnerships.PartnershipError, match="already waits"):
         partnerships.partnership_amendment_propose(
             actor=chloe, partnership_id=partnership.pk, contribution="Even less.",
-            amount=Decimal("5"), currency="EUR")
+            amount=Decimal("5"), currency="EUR", reason="Budget cut.")
     partnerships.partnership_amendment_transition(
         amendment_id=proposal.pk, name="decline_amendment", actor=entity_admin,
         message="Not this year.")
@@ -111,7 +111,7 @@ def test_a_declined_change_changes_nothing_and_one_waits_at_a_time(funding, enti
     # Answered: the partner may propose again.
     partnerships.partnership_amendment_propose(
         actor=chloe, partnership_id=partnership.pk, contribution="Even less.",
-        amount=Decimal("5"), currency="EUR")
+        amount=Decimal("5"), currency="EUR", reason="Budget cut.")
 
 
 @pytest.mark.parametrize(("contribution", "amount", "currency", "error"), [
@@ -128,7 +128,7 @@ def test_a_hostile_proposal_is_refused_whole(funding, contribution, amount, curr
     with pytest.raises(partnerships.PartnershipError, match=error):
         partnerships.partnership_amendment_propose(
             actor=chloe, partnership_id=partnership.pk, contribution=contribution,
-            amount=amount, currency=currency)
+            amount=amount, currency=currency, reason="Budget cut.")
     assert not PartnershipAmendment.objects.exists()
 
 
@@ -140,10 +140,10 @@ def test_only_the_partners_administrators_propose_and_only_the_pledges_side_answ
         with pytest.raises(partnerships.permissions.PermissionDenied):
             partnerships.partnership_amendment_propose(
                 actor=outsider, partnership_id=partnership.pk, contribution="Less.",
-                amount=Decimal("5"), currency="EUR")
+                amount=Decimal("5"), currency="EUR", reason="Budget cut.")
     proposal = partnerships.partnership_amendment_propose(
         actor=chloe, partnership_id=partnership.pk, contribution="Less.",
-        amount=Decimal("5"), currency="EUR")
+        amount=Decimal("5"), currency="EUR", reason="Budget cut.")
     for outsider in (chloe, editor, other_member, member):  # member: an editor of A
         with pytest.raises(partnerships.permissions.PermissionDenied):
             partnerships.partnership_amendment_transition(

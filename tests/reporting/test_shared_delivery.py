@@ -78,7 +78,7 @@ def test_an_accepted_partner_sees_the_pledge_in_my_pledges_with_its_role(
     html = partner_client.get("/en/my-pledges/").content.decode()
     assert "Pledges shared with you" in html
     assert pledge.title in html
-    assert "Shared with you as Co-implementer" in html
+    assert "Shared with you as co-implementer" in html
     assert f"/en/my-pledges/{pledge.pk}/progress/" in html
     # Read-only: the owner's pages stay closed to the partner.
     assert partner_client.get(f"/en/my-pledges/{pledge.pk}/").status_code == 404
@@ -104,7 +104,7 @@ def test_a_partner_files_its_own_report_and_the_public_page_says_who_reported_wh
     url = f"/en/my-pledges/{pledge.pk}/progress/{cycle.pk}/"
     form = partner_client.get(url)
     assert form.status_code == 200
-    assert "Shared with you as Co-implementer" in form.content.decode()
+    assert "Shared with you as co-implementer" in form.content.decode()
     response = partner_client.post(url, _form(pledge))
     assert response.status_code == 302
     mine = ProgressReport.objects.get(entity=partner_entity)

@@ -1,0 +1,106 @@
+"""Every URL of a partner's proposed change to its contribution × every persona (and the
+funder's administrator) → the status a person would get. A partnership's contribution and its
+proposals are seen by the members of either side and nobody else (a 404, the secretariat
+included: it decides in the admin); only the partner's administrators propose and withdraw;
+only the pledge's administrators approve or decline (its editors and viewers: 403); the
+secretariat answers on behalf in the admin, never withdraws for the partner."""
+
+from decimal import Decimal
+
+import pytest
+
+from pledges import partnerships
+from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
+from tests.permission_matrix import (
+    ADMIN_LOGIN,
+    LOGIN,
+    OUTSIDERS,
+    PERSONAS,
+    Redirect,
+    assert_answer,
+    client_as,
+    expected_for,
+    matrix_params,
+)
+
+pytestmark = pytest.mark.django_db
+
+EVERYONE = [*PERSONAS, "funder_admin"]
+NOT_A_SIDE = {**OUTSIDERS, "secretariat": 404}
+NOT_STAFF = {p: ADMIN_LOGIN for p in EVERYONE if p not in ("staff_outsider", "secretariat")}
+CONTRIBUTION = Redirect("/en/my-pledges/partnerships/{partnership}/contribution/")
+OTHER_CONTRIBUTION = Redirect("/en/my-pledges/partnerships/{other}/contribution/")
+PARTNERS = Redirect("/en/my-pledges/{published}/partners/")
+DESK = "/en/admin/pledges/partnershipamendment/{proposal}/"
+
+ROWS = {
+    "contribution page": ("get", "/en/my-pledges/partnerships/{partnership}/contribution/",
+                          {"anonymous": LOGIN, **NOT_A_SIDE, "*": 200}),
+    # `other`: the same funder's second partnership, with no proposal waiting. Anyone else on
+    # either side is sent back with a message; nothing is saved (tests/pledges/
+    # test_contribution_changes.py checks what).
+    "propose": ("post", "/en/my-pledges/partnerships/{other}/contribution/",
+                {"anonymous": LOGIN, **NOT_A_SIDE, "*": OTHER_CONTRIBUTION}),
+    "proposal page": ("get", "/en/my-pledges/contribution-changes/{proposal}/",
+                      {"anonymous": LOGIN, **NOT_A_SIDE, "*": 200}),
+    "approve": ("post", "/en/my-pledges/contribution-changes/{proposal}/?decision=approve",
+                {"anonymous": LOGIN, **NOT_A_SIDE, "entity_admin": PARTNERS, "*": 403}),
+    "withdraw": ("post", "/en/my-pledges/contribution-changes/{proposal}/withdraw/",
+                 {"anonymous": LOGIN, **NOT_A_SIDE, "*": CONTRIBUTION}),
+    "desk: proposal": ("get", DESK + "change/",
+                       {**NOT_STAFF, "staff_outsider": 403, "secretariat": 200}),
+    "desk: decline page": ("get", DESK + "decide/decline_amendment/",
+                           {**NOT_STAFF, "staff_outsider": 403, "secretariat": 200}),
+    "desk: decline": ("post", DESK + "decide/decline_amendment/",
+                      {**NOT_STAFF, "staff_outsider": 403,
+                       "secretariat": Redirect(DESK + "change/")}),
+    # The partner's own decision is not the secretariat's to take.
+    "desk: withdraw": ("get", DESK + "decide/withdraw_amendment/",
+                       {**NOT_STAFF, "staff_outsider": 403, "secretariat": 403}),
+}
+
+
+@pytest.fixture
+def funder_admin(db):
+    """The administrator of the funder (a third entity: `other_member` is an outsider)."""
+    user = UserFactory(email="chloe@fns.example.org")
+    MembershipFactory(user=user, entity=EntityFactory(name="Fonds Numérique Solidaire"),
+                      role="administrator")
+    return user
+
+
+def _accepted_funder(pledge, funder_admin, pledge_admin):
+    request = partnerships.partnership_request(
+        actor=funder_admin, pledge_id=pledge.pk,
+        entity_id=funder_admin.memberships.get().entity_id, role="funder",
+        contribution="Co-financing.", amount=Decimal("1000"), currency="USD")
+    partnerships.partnership_transition(partnership_id=request.pk, name="accept_request",
+                                        actor=pledge_admin)
+    return request
+
+
+@pytest.fixture
+def objects(entity, entity_admin, funder_admin):
+    published = PledgeFactory(entity=entity, published=True)
+    partnership = _accepted_funder(published, funder_admin, entity_admin)
+    other = _accepted_funder(PledgeFactory(entity=entity, published=True), funder_admin,
+                             entity_admin)
+    proposal = partnerships.partnership_amendment_propose(
+        actor=funder_admin, partnership_id=partnership.pk, contribution="More co-financing.",
+        amount=Decimal("2000"), currency="USD", reason="A second grant.")
+    return {"published": published.pk, "partnership": partnership.pk, "other": other.pk,
+            "proposal": proposal.pk}
+
+
+@pytest.mark.parametrize(("name", "persona"), matrix_params(ROWS, EVERYONE))
+def test_contribution_change_permission_matrix(request, name, persona, objects):
+    method, url, expectations = ROWS[name]
+    url = url.format_map(objects)
+    data = None
+    if method == "post":
+        url, _, decision = url.partition("?decision=")
+        data = {"decision": decision, "message": "Not this year.",
+                "contribution": "Less co-financing.", "amount": "500", "currency": "USD",
+                "reason": "Budget cut.", "expected_status": "proposed"}
+    response = getattr(client_as(request, persona), method)(url, data)
+    assert_answer(response, expected_for(expectations, persona), objects)
