@@ -33,12 +33,12 @@ from django.db.models import F
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from action_areas.models import Country, CountryGroupMembership
+from action_areas.models import Campaign, Country, CountryGroupMembership
 from members.models import Entity
 
 from . import public_cache
 from .filters import FACET_NAMES, GLOBAL_REGION, JOINT, PledgeFilters
-from .models import Pledge
+from .models import CampaignTag, Pledge
 
 _ONE = re.compile("1")
 
@@ -48,7 +48,7 @@ def available() -> bool:
     return connection.vendor == "postgresql"
 
 
-BITSETS_VERSION = 3  # bump when the shape of FacetBitsets changes
+BITSETS_VERSION = 4  # bump when the shape of FacetBitsets changes
 _M2M = {  # facet -> (pledge field, attribute of the other model naming the value)
     "area": ("action_areas", "code"),
     "pillar": ("pillars", "code"),
@@ -233,6 +233,13 @@ def _build_sql() -> tuple[str, list]:
         f"SELECT 'joint', '{JOINT}', array_agg(DISTINCT p.pos) "  # noqa: S608
         f"FROM {quote(co_pledgers._meta.db_table)} cp JOIN p ON p.b_id = cp.pledge_id "
         f"JOIN {entity_table} e ON e.id = cp.entity_id WHERE e.status = '{approved}'"
+    )
+    confirmed = CampaignTag.Status.CONFIRMED.value  # a constant of the code, never input
+    parts.append(  # a tag the secretariat confirmed, in an active campaign (filters "campaign")
+        f"SELECT 'campaign', c.slug, array_agg(p.pos) "  # noqa: S608
+        f"FROM {quote(CampaignTag._meta.db_table)} t JOIN p ON p.b_id = t.pledge_id "
+        f"JOIN {quote(Campaign._meta.db_table)} c ON c.id = t.campaign_id "
+        f"WHERE t.status = '{confirmed}' AND c.is_active GROUP BY c.slug"
     )
     # Names from the models, values as parameters.
     ctes = (f"WITH b AS ({base_sql}), "  # noqa: S608

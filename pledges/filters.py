@@ -21,13 +21,14 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from action_areas.models import Country, CountryGroup, CountryGroupMembership, Region
+from action_areas.models import Campaign, Country, CountryGroup, CountryGroupMembership, Region
 from members.models import Entity, StakeholderGroup
 from p2c_portal.locale_formats import Collated
 from p2c_portal.query_params import ascii_int, clean_text, database_id, page_number
 
-from .models import Pledge, PledgeType
+from .models import CampaignTag, Pledge, PledgeType
 from .text_search import search_condition, search_document  # noqa: F401 (the list's search)
 
 PAGE_SIZE = 20
@@ -64,6 +65,7 @@ FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("event", _("Announced at"), "select"),
     FacetSpec("year", _("Year published"), "select"),
     FacetSpec("joint", _("Joint pledges")),
+    FacetSpec("campaign", pgettext_lazy("a pledging campaign", "Campaign")),
 )
 JOINT = "yes"  # the joint facet's one value: pledges with at least one accepted partner
 FACET_NAMES = tuple(spec.name for spec in FACETS)
@@ -134,6 +136,12 @@ def _targeting_filter(values) -> Q:
              .values("pledge_id"))
 
 
+def _campaign_tags():
+    """The tags that put a pledge in a campaign on the list: confirmed by the secretariat, in an
+    active campaign (an inactive campaign is shown nowhere)."""
+    return CampaignTag.objects.confirmed().filter(campaign__is_active=True)
+
+
 FILTERS: dict[str, Callable[[list], Q]] = {
     "type": lambda values: Q(pledge_type__in=values),
     "area": lambda values: _m2m_filter("action_areas", "code", values),
@@ -147,6 +155,8 @@ FILTERS: dict[str, Callable[[list], Q]] = {
     "event": lambda values: Q(event__slug__in=values),
     "year": lambda values: Q(published_at__year__in=[int(v) for v in values]),
     "joint": lambda values: Q(pk__in=_joint_partners().values("pledge_id")),
+    "campaign": lambda values: Q(pk__in=_campaign_tags().filter(campaign__slug__in=values)
+                                 .values("pledge_id")),
 }
 
 def fixed_options() -> dict[str, list[tuple[str, str]]]:
@@ -364,6 +374,12 @@ def _facet_parts(name: str, base: str) -> list[str]:
         return [f"SELECT 'joint', '{JOINT}', COUNT(*) FROM {base} WHERE EXISTS ("  # noqa: S608
                 f"SELECT 1 FROM {partners} cp JOIN {entities} e ON e.id = cp.entity_id "
                 f"WHERE cp.pledge_id = {base}.b_id AND e.status = '{approved}')"]
+    if name == "campaign":  # a tag confirmed in an active campaign (one per pledge and campaign)
+        confirmed = CampaignTag.Status.CONFIRMED.value  # a constant of the code, never input
+        return [f"SELECT 'campaign', c.slug, COUNT(*) FROM {_table(CampaignTag)} t "  # noqa: S608
+                f"JOIN {base} ON {base}.b_id = t.pledge_id "
+                f"JOIN {_table(Campaign)} c ON c.id = t.campaign_id "
+                f"WHERE t.status = '{confirmed}' AND c.is_active GROUP BY c.slug"]
     raise KeyError(name)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
@@ -416,9 +416,17 @@ _TABLE_SCHEMA_TYPES = {
 }
 
 
-def data_package(*, csv_url: str, json_url: str, page_url: str) -> dict:
+# The open-data files of the apps above this one (the coalition goals, from reporting), each a
+# function of the page's absolute_url(path) giving its resource: registered by that app when it
+# is ready, since pledges cannot import it.
+MORE_RESOURCES: list[Callable[[Callable[[str], str]], dict]] = []
+
+
+def data_package(*, csv_url: str, json_url: str, page_url: str,
+                 more_resources: list[dict] = ()) -> dict:
     """The downloads as a Frictionless Data package: the CSV as a tabular resource with its
-    Table Schema (names, types, descriptions of COLUMNS), the JSON beside it, the licence."""
+    Table Schema (names, types, descriptions of COLUMNS), the JSON beside it, the other apps'
+    files (`more_resources`), the licence."""
     fields = []
     for column in COLUMNS:
         field = {"name": column.name, "type": _TABLE_SCHEMA_TYPES.get(column.name, "string"),
@@ -459,6 +467,7 @@ def data_package(*, csv_url: str, json_url: str, page_url: str) -> dict:
                                      "of the CSV.")),
                 "licenses": licence,
             },
+            *({**resource, "licenses": licence} for resource in more_resources),
         ],
     }
 # --- Revisions: one row per changed field per approved amendment ---------------------------------

@@ -122,6 +122,7 @@ def pledge_filter_options() -> dict[str, list[tuple[str, str]]]:
             (str(s.number), str(s)) for s in SustainableDevelopmentGoal.objects.order_by("number")
         ]
         options["event"] = [(e.slug, e.name) for e in Event.objects.order_by("-start_date")]
+        options["campaign"] = [(c.slug, c.name) for c in Campaign.objects.public()]
         return options
 
     return public_cache.cached(f"options|{_language()}", compute)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from action_areas.admin import TranslatedNamesAdmin, translation_field_name
+from action_areas.models import Campaign
 from p2c_portal.admin import ReadOnlyInline
 from p2c_portal.models import OutboundEmail
 from pledges.admin import PledgeAdmin
@@ -367,6 +368,12 @@ class CompiledReportRequestForm(forms.ModelForm):
         help_texts = {"filter_query": lazy(
             lambda: escape(ReportRun._meta.get_field("filter_query").help_text), str)()}
 
+    campaign = forms.ModelChoiceField(
+        label=_("campaign"), queryset=Campaign.objects.public(), required=False,
+        to_field_name="slug",
+        help_text=_("Custom reports: only the pledges the secretariat confirmed in this "
+                    "campaign by the report date (with the filters above, if any)."))
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.parameters = None
@@ -398,7 +405,7 @@ class CompiledReportRequestForm(forms.ModelForm):
             self.parameters = compiled_report_services.compiled_report_parameters(
                 kind=data.get("kind") or "", event=data.get("event"), cutoff=data.get("cutoff"),
                 cycle=data.get("cycle"), filter_query=data.get("filter_query") or "",
-                as_of=data.get("as_of"),
+                as_of=data.get("as_of"), campaign=data.get("campaign"),
             )
         except ValidationError as error:
             for field, messages_ in error.message_dict.items():
@@ -454,7 +461,9 @@ class CompiledReportAdmin(TranslatedNamesAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return [*CompiledReportRequestForm.Meta.fields, *self.translation_fields()]
+            fields = list(CompiledReportRequestForm.Meta.fields)
+            fields.insert(fields.index("filter_query") + 1, "campaign")
+            return [*fields, *self.translation_fields()]
         return self.shown_fields
 
     def get_readonly_fields(self, request, obj=None):

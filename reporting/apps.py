@@ -7,5 +7,12 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Reporting")
 
     def ready(self):
+        from pledges import open_data
+
         # Registers the system check that names the font packages the PDF reports need.
         from . import compiled_report_fonts  # noqa: F401
+        from .goal_open_data import goals_resource
+
+        # The goals file joins the portal's data package (pledges cannot import reporting).
+        if goals_resource not in open_data.MORE_RESOURCES:
+            open_data.MORE_RESOURCES.append(goals_resource)

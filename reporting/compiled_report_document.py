@@ -21,7 +21,7 @@ from action_areas.models import text_in
 from p2c_portal import locale_formats
 from pledges.selectors import pledge_filters_from_query, pledge_filters_in_words
 
-from .compiled_report_figures import BREAKDOWNS
+from .compiled_report_figures import BREAKDOWNS, YEAR_ON_YEAR_SHARES
 
 SECTION_TITLES = {
     "action_area": gettext_lazy("By action area"),
@@ -104,6 +104,24 @@ class GoalLine:
 
 
 @dataclass
+class Comparison:
+    """A figure at the end of the year before and of the report's date, and how it changed."""
+
+    label: str
+    before: str
+    now: str
+    change: str
+    code: str = ""
+
+
+@dataclass
+class ComparisonSection:
+    key: str
+    title: str
+    rows: list[Comparison]
+
+
+@dataclass
 class Document:
     language: str
     title: str
@@ -116,6 +134,10 @@ class Document:
     delivery_sections: list[Section] = field(default_factory=list)
     is_cycle: bool = False
     goals: list[GoalLine] = field(default_factory=list)
+    # Cycle reports: the coalition a year before and on the report's date.
+    year_headings: list[str] = field(default_factory=list)
+    year_totals: list[Comparison] = field(default_factory=list)
+    year_sections: list[ComparisonSection] = field(default_factory=list)
 
 
 def _label(item: dict, language: str) -> str:
@@ -158,6 +180,59 @@ def date(value: str | datetime.date) -> str:
     return locale_formats.format_date(value)
 
 
+def _signed(value: Decimal, text: str) -> str:
+    """A change as written for the language, with "+" when it grew."""
+    return f"+{text}" if value > 0 else text
+
+
+def _growth(before: Decimal, now: Decimal, write) -> str:
+    """"+40 (+50%)": the change, and its percentage when there was something before."""
+    change = _signed(now - before, write(now - before))
+    if not before:
+        return change
+    rate = (now - before) * 100 / before
+    return f"{change} ({_signed(rate, percent(str(rate.quantize(Decimal('0.1')))))})"
+
+
+YEAR_ON_YEAR_NOTE = gettext_lazy(
+    "The whole coalition's public pledges at the end of each day, in their version in force "
+    "then and with that day's country groupings; shares in percent of that day's pledges. A "
+    "pledge withdrawn since counts on neither day.")
+YEAR_ON_YEAR_LABELS = {
+    "pledges": gettext_lazy("Pledges"),
+    "usd": gettext_lazy("USD mobilised by financial pledges"),
+    "entities": gettext_lazy("Pledging entities"),
+    "countries": gettext_lazy("Countries engaged"),
+}
+YEAR_ON_YEAR_TITLES = {
+    **SECTION_TITLES,
+    "region_of_origin": gettext_lazy("By region of origin (the pledging entity's headquarters)"),
+}
+
+
+def _year_on_year(figures: dict, language: str
+                  ) -> tuple[list[str], list[Comparison], list[ComparisonSection]]:
+    headings = [_("As of %(date)s") % {"date": date(day)} for day in figures["as_of"]]
+    totals = []
+    for key, label in YEAR_ON_YEAR_LABELS.items():
+        before, now = (Decimal(value) for value in figures["totals"][key])
+        write = usd if key == "usd" else number
+        totals.append(Comparison(str(label), write(before), write(now),
+                                 _growth(before, now, write), key))
+    sections = []
+    for key in YEAR_ON_YEAR_SHARES:  # the JSON keeps no order of keys
+        comparisons = []
+        for item in figures["shares"][key]:
+            cells = [f"{number(count)} ({percent(share)})"
+                     for count, share in zip(item["pledges"], item["shares"], strict=True)]
+            before, now = (Decimal(share or 0) for share in item["shares"])
+            comparisons.append(Comparison(_label(item, language), *cells,
+                                          _signed(now - before, number(now - before)),
+                                          str(item["code"])))
+        sections.append(ComparisonSection(key, str(YEAR_ON_YEAR_TITLES[key]), comparisons))
+    return headings, totals, sections
+
+
 def _selection(parameters: dict, language: str) -> list[str]:
     lines = []
     if "event" in parameters:
@@ -180,7 +255,18 @@ def _selection(parameters: dict, language: str) -> list[str]:
             "end": date(cycle["period_end"]),
             "due": date(cycle["due_on"]),
         })
-    if parameters.get("kind") == "custom":
+    campaigns = parameters.get("campaigns") or []
+    if campaigns:
+        lines.append(_("Campaign: %(campaigns)s (the pledges the secretariat had confirmed in "
+                       "it by %(date)s)") % {
+            "campaigns": locale_formats.format_list(
+                [_label(campaign, language) for campaign in campaigns], alternatives=True),
+            "date": date(parameters["as_of"])})
+        others = _filters_in_words(_without_campaigns(parameters.get("filter_query") or ""))
+        if others:
+            lines.append(_("Filters of the public pledge list: %(filters)s") % {
+                "filters": others})
+    elif parameters.get("kind") == "custom":
         lines.append(_("Filters of the public pledge list: %(filters)s") % {
             "filters": _filters_in_words(parameters.get("filter_query") or "")
             or _("none (every public pledge)")})
@@ -204,6 +290,13 @@ def _goal_line(item: dict, language: str) -> GoalLine:
         "value": _goal_value(item, item["goal_value"], language), "date": date(item["goal_date"])}
     return GoalLine(_label(item, language), goal, _goal_value(item, item["committed"], language),
                     _goal_value(item, item["achieved"], language))
+def _without_campaigns(filter_query: str) -> str:
+    """The other filters: the campaigns are named from the report's own copy of their names."""
+    query = QueryDict(filter_query, mutable=True)
+    query.pop("campaign", None)
+    return query.urlencode()
+
+
 def _filters_in_words(filter_query: str) -> str:
     """"Type of pledge: Financial · Region: Africa", not "type=financial&region=africa"."""
     return pledge_filters_in_words(pledge_filters_from_query(QueryDict(filter_query)))
@@ -241,6 +334,9 @@ def compiled_report_document(figures: dict, *, title: str, language: str) -> Doc
             if section.key in ("action_area", "pillar", "region", "beneficiary_group", "sdg"):
                 section.caption = _("A pledge may count in several rows.")
         document.goals = [_goal_line(item, language) for item in figures.get("goals", ())]
+        if "year_on_year" in figures:
+            (document.year_headings, document.year_totals,
+             document.year_sections) = _year_on_year(figures["year_on_year"], language)
         delivery = figures.get("delivery")
         if delivery:
             document.is_cycle = True

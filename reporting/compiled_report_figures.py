@@ -13,7 +13,9 @@ Which pledges a report covers (always public ones: published or completed, past 
   before its end, and still published then — a pledge completed since still counts), or with a
   public progress report in it;
 - custom report: the public list's filters, stored as its query string, over the pledges
-  published by the report's date.
+  published by the report's date; a campaign filter counts the tags confirmed by that date.
+Cycle reports also compare the whole coalition at the report's date with a year before (year
+on year).
 LDC/LLDC/SIDS targeting uses the country groupings valid on the report's date, not today's.
 Each pledge is read in its version in force on the report's date (pledges.in_force): its type,
 title, event, "global", start date, USD equivalent and related records (action areas, pillars,
@@ -30,7 +32,19 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +52,7 @@ from django.utils.translation import gettext_lazy as _
 from action_areas.models import (
     ActionArea,
     BeneficiaryGroup,
+    Campaign,
     Country,
     CountryGroup,
     CountryGroupMembership,
@@ -47,7 +62,7 @@ from action_areas.models import (
     text_in,
 )
 from action_areas.selectors import name_sort_key
-from members.models import Entity, StakeholderGroup
+from members.models import Entity, EntityIdentityChange, StakeholderGroup
 from pledges.filters import GLOBAL_REGION, PledgeFilters
 from pledges.in_force import (
     contributions_in_force,
@@ -62,6 +77,7 @@ from pledges.in_force import (
     versions_replaced,
 )
 from pledges.models import (
+    CampaignTag,
     Event,
     Partnership,
     Pledge,
@@ -74,7 +90,7 @@ from pledges.rates import awaiting_rate, usd_committed
 from pledges.selectors import pledge_filters_from_query
 
 from .models import ImplementationStatus, ProgressReport, ReportRun, TargetProgress
-from .selectors.goals import goal_list_with_figures
+from .selectors.goals import goal_list_with_figures, public_pledges_as_of
 
 
 def report_languages() -> list[str]:
@@ -162,17 +178,34 @@ def _covered(run: ReportRun, public: QuerySet[Pledge]) -> QuerySet[Pledge]:
     # Custom: the public list's filters, as the list stood on the report's date: pledges
     # published by then, in their version in force then, LDC/LLDC/SIDS targeting with that
     # day's groupings.
-    filters = pledge_filters_from_query(QueryDict(run.filter_query))
+    query = QueryDict(run.filter_query)
+    filters = pledge_filters_from_query(query)
     unamendable = PledgeFilters(
         values={name: values for name, values in filters.values.items()
                 if name not in IN_FORCE_FACETS},
         q=filters.q, entity=filters.entity,
     )
     selection = unamendable.apply(public).filter(published_at__lt=_day_after(run.as_of))
-    for name, values in filters.values.items():
-        if name in IN_FORCE_FACETS:
-            selection = selection.filter(IN_FORCE_FACETS[name](values, run.as_of))
+    in_force = {name: values for name, values in filters.values.items()
+                if name in IN_FORCE_FACETS}
+    campaigns = report_campaign_slugs(run.filter_query)
+    if campaigns:  # as asked, even if the campaign was made inactive since (no longer listed)
+        in_force["campaign"] = campaigns
+    for name, values in in_force.items():
+        selection = selection.filter(IN_FORCE_FACETS[name](values, run.as_of))
     return selection
+
+
+def report_campaign_slugs(filter_query: str) -> list[str]:
+    """The campaigns a custom report is about (its filters were checked when it was asked)."""
+    return [slug for slug in dict.fromkeys(QueryDict(filter_query).getlist("campaign")) if slug]
+
+
+def _campaign_in_force(values: list[str], as_of: datetime.date) -> Q:
+    """The pledges the secretariat had confirmed in one of the campaigns by the end of `as_of`
+    (a tag is confirmed once, for good: pledges.campaign_tags)."""
+    return Q(pk__in=CampaignTag.objects.confirmed().filter(
+        campaign__slug__in=values, decided_at__lt=_day_after(as_of)).values("pledge_id"))
 
 
 def _linked_by(name: str, model, key: str):
@@ -219,6 +252,8 @@ IN_FORCE_FACETS = {
     "joint": lambda values, as_of: Q(pk__in=Partnership.objects.filter(
         accepted_at__lt=_day_after(as_of), entity__status=Entity.Status.APPROVED).filter(
         Q(ended_at__isnull=True) | Q(ended_at__gte=_day_after(as_of))).values("pledge_id")),
+    # A campaign: the tags confirmed by then (not proposed or declined ones).
+    "campaign": _campaign_in_force,
 }
 
 
@@ -491,6 +526,98 @@ def _breakdowns(selection: QuerySet, as_of: datetime.date) -> dict[str, list[dic
     }
 
 
+# --- Year on year (cycle reports) ------------------------------------------------------------
+#
+# The coalition's growth, as its annual reports lead with it: the whole coalition's public
+# pledges at the end of the report's date and a year before, each in its version in force then,
+# with that day's country groupings (an LDC that graduated in between counts as an LDC in the
+# first year only). A pledge withdrawn or unpublished since counts in neither year, as everywhere
+# in the compiled reports.
+
+# The shares compared, in the order every output shows them.
+YEAR_ON_YEAR_SHARES = ("type", "action_area", "sdg", "region_of_origin", "targeting",
+                       "beneficiary_group")
+YEAR_ON_YEAR_TOTALS = ("pledges", "usd", "entities", "countries")
+
+
+def a_year_before(day: datetime.date) -> datetime.date:
+    """The same day a year earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _origin_region_then(as_of: datetime.date) -> Case:
+    """The ITU-D region of the pledging entity's headquarters country at the end of `as_of`:
+    the country that the first identity change approved after that day replaced, else today's
+    (members.EntityIdentityChange keeps both)."""
+    replaced = (EntityIdentityChange.objects
+                .filter(entity_id=OuterRef("entity_id"),
+                        status=EntityIdentityChange.Status.APPROVED,
+                        decided_at__gte=_day_after(as_of))
+                .order_by("decided_at", "pk"))
+    return Case(
+        When(Exists(replaced), then=Subquery(
+            replaced.values("previous_headquarters_country__region_id")[:1])),
+        default=F("entity__headquarters_country__region_id"),
+        output_field=IntegerField(),
+    )
+
+
+def _origin_rows(selection: QuerySet, as_of: datetime.date, regions: list) -> list[dict]:
+    """Per ITU-D region, the pledges whose entity had its headquarters there (one query)."""
+    counts = dict(selection.annotate(origin_then=_origin_region_then(as_of)).order_by()
+                  .values("origin_then").annotate(n=Count("pk")).values_list("origin_then", "n"))
+    return [_row(region.code, _bilingual(region), counts.get(region.pk, 0), None)
+            for region in regions]
+
+
+def _year_end_figures(as_of: datetime.date, references: dict) -> tuple[dict, dict]:
+    """(totals, {share: rows}) of the whole coalition's public pledges at the end of `as_of`."""
+    selection = _in_force(public_pledges_as_of(as_of), as_of)
+    totals = _totals(selection, as_of)
+    rows = {
+        "type": _choice_rows(selection, "type_then", PledgeType.choices),
+        "action_area": _m2m_rows("action_areas", references["action_area"], selection, as_of),
+        "sdg": _m2m_rows("sdgs", references["sdg"], selection, as_of),
+        "region_of_origin": _origin_rows(selection, as_of, references["region"]),
+        "targeting": _targeting_rows(selection, as_of),
+        "beneficiary_group": _m2m_rows("beneficiary_groups", references["beneficiary_group"],
+                                       selection, as_of),
+    }
+    return totals, rows
+
+
+def _year_on_year(as_of: datetime.date) -> dict:
+    """The totals and shares at the end of the year before and of the report's date: each a
+    pair [year before, report's date]; shares in percent of that day's pledges."""
+    ends = [a_year_before(as_of), as_of]
+    references = {
+        "action_area": [(a.code, a) for a in ActionArea.objects.order_by("position", "code")],
+        "sdg": [(s.number, s) for s in SustainableDevelopmentGoal.objects.order_by("number")],
+        "region": list(Region.objects.order_by("position", "code")),
+        "beneficiary_group": [(b.code, b) for b in BeneficiaryGroup.objects.order_by(
+            "position", "code")],
+    }
+    years = [_year_end_figures(end, references) for end in ends]
+    totals = {key: [year_totals[key] for year_totals, _rows in years]
+              for key in YEAR_ON_YEAR_TOTALS}
+    shares = {}
+    for key in YEAR_ON_YEAR_SHARES:
+        shares[key] = []
+        for before, now in zip(years[0][1][key], years[1][1][key], strict=True):
+            counts = [before["pledges"], now["pledges"]]
+            shares[key].append({
+                "code": now["code"],
+                **{name: text for name, text in now.items() if name.startswith("label_")},
+                "pledges": counts,
+                "shares": [_share(count, whole)
+                           for count, whole in zip(counts, totals["pledges"], strict=True)],
+            })
+    return {"as_of": [end.isoformat() for end in ends], "totals": totals, "shares": shares}
+
+
 def _goals(as_of: datetime.date) -> list[dict]:
     """The coalition's goals as of the report's date (the whole coalition's pledges, whatever
     the report's selection): committed and achieved against each goal, names in every
@@ -528,6 +655,12 @@ def _parameters(run: ReportRun) -> dict:
                                "due_on": cycle.due_on.isoformat()}
     if run.kind == ReportRun.Kind.CUSTOM:
         parameters["filter_query"] = run.filter_query
+        slugs = report_campaign_slugs(run.filter_query)
+        if slugs:  # their names as they were: the report stays true if one is renamed
+            by_slug = {campaign.slug: campaign for campaign in Campaign.objects.filter(
+                slug__in=slugs)}
+            parameters["campaigns"] = [{"slug": slug, **_bilingual(by_slug[slug])}
+                                       for slug in slugs if slug in by_slug]
     return parameters
 
 
@@ -554,6 +687,7 @@ def compiled_report_figures(run: ReportRun, *, today: datetime.date | None = Non
     if goals:
         figures["goals"] = goals
     if run.kind == ReportRun.Kind.CYCLE:
+        figures["year_on_year"] = _year_on_year(run.as_of)
         figures["delivery"] = _delivery(run, selection, totals["pledges"], totals["usd"])
         if not figures["delivery"]["reported"]:
             notes.append("no_reports")

@@ -46,6 +46,7 @@ from . import compiled_report_fonts as fonts
 from .compiled_report_document import (
     AWAITING_RATE_LABEL,
     SHEET_NAMES,
+    YEAR_ON_YEAR_NOTE,
     Document,
     Section,
     number,
@@ -53,7 +54,7 @@ from .compiled_report_document import (
     pledge_list_headings,
     pledge_list_numeric,
 )
-from .compiled_report_figures import PledgeRow
+from .compiled_report_figures import YEAR_ON_YEAR_TOTALS, PledgeRow
 
 PRINT_LIST_LIMIT = 500
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip entry can carry: no build time
@@ -84,6 +85,30 @@ def _goal_rows(figures: dict, document: Document) -> Iterator[list]:
                "", "", amount(item["achieved"]), unit]
 
 
+def _year_on_year_rows(figures: dict, document: Document) -> Iterator[list]:
+    """Cycle reports: each total at both dates, then each share (the value, in %), codes
+    suffixed with the date (pledges.2024-12-31, type.financial.2024-12-31)."""
+    compared = figures.get("year_on_year")
+    if not compared:
+        return
+    title = _("Year on year")
+    for key, row in zip(YEAR_ON_YEAR_TOTALS, document.year_totals, strict=True):
+        for day, heading, value in zip(compared["as_of"], document.year_headings,
+                                       compared["totals"][key], strict=True):
+            label = f"{row.label}, {heading}"
+            if key == "usd":
+                yield [title, f"{key}.{day}", label, "", Decimal(value)]
+            else:
+                yield [title, f"{key}.{day}", label, value, ""]
+    for section in document.year_sections:
+        for row, item in zip(section.rows, compared["shares"][section.key], strict=True):
+            for day, heading, count, share in zip(compared["as_of"], document.year_headings,
+                                                  item["pledges"], item["shares"], strict=True):
+                yield [title, f"{section.key}.{item['code']}.{day}",
+                       f"{section.title}: {row.label}, {heading}", count, "",
+                       Decimal(share) if share else "", "%"]
+
+
 def figure_rows(figures: dict, document: Document) -> Iterator[list]:
     """(section, code, label, pledges, usd) for every figure, in the document's order, then
     (section, code, label, pledges, usd, value, unit) for the coalition goals' (a goal counts
@@ -97,6 +122,7 @@ def figure_rows(figures: dict, document: Document) -> Iterator[list]:
     yield [title, "usd", _("Committed by financial pledges"), "", Decimal(totals["usd"])]
     if totals.get("awaiting_rate"):
         yield [title, "awaiting_rate", str(AWAITING_RATE_LABEL), totals["awaiting_rate"], ""]
+    yield from _year_on_year_rows(figures, document)
     for section in document.sections:
         for row in section.rows:
             yield [section.title, row.code, row.label, row.pledges, row.usd]
@@ -491,6 +517,20 @@ def pdf(
                 parts.append(paragraph(section.caption, "Italic"))
             story.append(KeepTogether(parts))
 
+        if document.year_totals:
+            comparison_headings = [*document.year_headings, _("Difference")]
+            story += [Spacer(1, 5 * mm), paragraph(_("Year on year"), "Heading2"),
+                      paragraph(str(YEAR_ON_YEAR_NOTE)),
+                      _pdf_table([_("Figure"), *comparison_headings],
+                                 [[row.label, row.before, row.now, row.change]
+                                  for row in document.year_totals], [70, 35, 35, 35], styles)]
+            for section in document.year_sections:
+                story.append(KeepTogether([
+                    Spacer(1, 3 * mm), paragraph(section.title, "Heading3"),
+                    _pdf_table([section.title, *document.year_headings,
+                                _("Difference (percentage points)")],
+                               [[row.label, row.before, row.now, row.change]
+                                for row in section.rows], [70, 35, 35, 35], styles)]))
         if document.goals:
             story += [Spacer(1, 5 * mm), paragraph(_("Coalition goals"), "Heading2"),
                       _pdf_table([_("Goal"), _("Goal value"), _("Committed"), _("Achieved")],

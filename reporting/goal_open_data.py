@@ -7,6 +7,9 @@ import datetime
 import io
 from decimal import Decimal
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
 from spreadsheets.files import spreadsheet_safe
 
 from .selectors.goals import GoalFigures
@@ -14,6 +17,48 @@ from .selectors.goals import GoalFigures
 COLUMNS = ("code", "name", "measure", "indicator_code", "unit", "aggregation", "goal_value",
            "goal_date", "scope", "scope_code", "committed", "achieved", "pledges_counted",
            "as_of")
+
+
+# Each column's Table Schema type and description in the data package (datapackage.json).
+COLUMN_SCHEMA = {
+    "code": ("string", _("The goal's code: its page is /goals/<code>/.")),
+    "name": ("string", _("The goal's name, in English.")),
+    "measure": ("string", _("“indicator”: a catalogue indicator's total; “usd”: USD committed by "
+                            "financial pledges.")),
+    "indicator_code": ("string", _("The catalogue indicator's code (empty for a USD goal); "
+                                   "targets carry the same code in the pledges' files.")),
+    "unit": ("string", _("The indicator's unit, in English, or USD.")),
+    "aggregation": ("string", _("How targets combine: sum, max, or none (not combinable).")),
+    "goal_value": ("number", _("The value to reach.")),
+    "goal_date": ("date", _("The day to reach it by.")),
+    "scope": ("string", _("Which pledges count: all, action_area, country_group, region or "
+                          "campaign.")),
+    "scope_code": ("string", _("The action area, country group, region or campaign's code.")),
+    "committed": ("number", _("The targets of the public pledges in scope, each counted once "
+                              "(empty: not combinable).")),
+    "achieved": ("number", _("The latest values reported against those targets (empty: not "
+                             "combinable).")),
+    "pledges_counted": ("integer", _("The public pledges whose targets count toward the goal.")),
+    "as_of": ("date", _("The day of the figures, with that day's country groupings.")),
+}
+
+
+def goals_resource(absolute_url) -> dict:
+    """The goals file as a tabular resource of the portal's data package (pledges.open_data)."""
+    return {
+        "name": "goals-csv",
+        "path": absolute_url(reverse("reporting:goals_csv")),
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "description": str(_("The coalition goals with their committed and achieved figures as "
+                             "of today (?as_of=YYYY-MM-DD for another day): one row per goal.")),
+        "dialect": {"delimiter": ",", "header": True},
+        "schema": {"fields": [{"name": name, "type": COLUMN_SCHEMA[name][0],
+                               "description": str(COLUMN_SCHEMA[name][1])} for name in COLUMNS],
+                   "primaryKey": ["code"], "missingValues": [""]},
+    }
 
 
 def _number(value: Decimal | None) -> str:
@@ -25,6 +70,8 @@ def _scope_code(goal) -> str:
         return goal.action_area.code
     if goal.region_id:
         return goal.region.code
+    if goal.campaign_id:
+        return goal.campaign.slug
     return goal.country_group
 
 

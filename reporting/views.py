@@ -25,7 +25,7 @@ from pledges.models import Pledge
 from pledges.views.member import keeps_typed_input_across_login
 
 from . import compiled_report_files, goal_open_data, permissions
-from .compiled_report_document import compiled_report_document
+from .compiled_report_document import YEAR_ON_YEAR_NOTE, compiled_report_document
 from .compiled_report_downloads import compiled_report_file_response
 from .forms import ProgressReportForm
 from .goal_charts import goal_chart_svg, goal_value
@@ -233,6 +233,7 @@ def compiled_report_detail(request, pk: int):
         "run": run,
         "document": document,
         "files": run.downloads,
+        "year_on_year_note": YEAR_ON_YEAR_NOTE,
     })
 
 

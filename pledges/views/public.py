@@ -226,6 +226,8 @@ def datapackage(request):
         csv_url=request.build_absolute_uri(reverse("pledges:export_csv")),
         json_url=request.build_absolute_uri(reverse("pledges:export_json")),
         page_url=request.build_absolute_uri(reverse("pledges:open_data")),
+        more_resources=[describe(request.build_absolute_uri)
+                        for describe in open_data.MORE_RESOURCES],
     )
     return JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 2})
 

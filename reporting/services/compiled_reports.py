@@ -40,8 +40,9 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from action_areas.models import Campaign
 from p2c_portal.jobs import JobKind
-from p2c_portal.locale_formats import format_date
+from p2c_portal.locale_formats import format_date, format_list
 from pledges.filters import facet_value
 from pledges.models import Event
 from pledges.selectors import pledge_filters_from_query
@@ -52,6 +53,7 @@ from ..compiled_report_figures import (
     CHUNK_SIZE,
     compiled_report_figures,
     compiled_report_pledge_rows_in,
+    report_campaign_slugs,
     report_languages,
 )
 from ..models import ReportFile, ReportFileChunk, ReportingCycle, ReportRun
@@ -103,14 +105,17 @@ EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
 
 
-def _canonical_filters(filter_query: str) -> tuple[str, list[str]]:
+def _canonical_filters(filter_query: str, campaign: Campaign | None = None
+                       ) -> tuple[str, list[str]]:
     """The public list's query string (or its whole address) as the list itself writes it (known
     values only, fixed order, no page, sort or empty parameter), and what it did not
-    understand."""
+    understand. `campaign`: one more value of the list's campaign filter."""
     # The whole address of a list page as well as its query string: what follows "?", if any.
     query = filter_query.strip()
     query = query.split("?", 1)[1] if "?" in query else query
-    given = QueryDict(query.split("#", 1)[0])
+    given = QueryDict(query.split("#", 1)[0], mutable=True)
+    if campaign is not None:
+        given.appendlist("campaign", campaign.slug)
     canonical = pledge_filters_from_query(given).params(include_sort=False)
     kept = set(canonical)
     unknown = [
@@ -121,8 +126,14 @@ def _canonical_filters(filter_query: str) -> tuple[str, list[str]]:
     return urlencode(canonical), unknown
 
 
-def _default_title(*, kind, event, cutoff, cycle, as_of, language: str) -> str:
+def _default_title(*, kind, event, cutoff, cycle, as_of, language: str,
+                   campaigns: list[Campaign] = ()) -> str:
     with translation.override(language):
+        if kind == ReportRun.Kind.CUSTOM and campaigns:
+            return _("Campaign: %(campaign)s, pledges as of %(date)s") % {
+                "campaign": format_list([campaign.name_in(language) for campaign in campaigns],
+                                        alternatives=True),
+                "date": format_date(as_of)}
         if kind == ReportRun.Kind.EVENT and event and cutoff:
             return _("Pledges announced at %(event)s, submitted by %(date)s") % {
                 "event": event.name, "date": format_date(cutoff)}
@@ -170,8 +181,10 @@ def compiled_report_parameters(
     cycle: ReportingCycle | None = None,
     filter_query: str = "",
     as_of: datetime.date | None = None,
+    campaign: Campaign | None = None,
 ) -> CompiledReportParameters:
-    """Check what the secretariat asked for; ValidationError per field says what is wrong."""
+    """Check what the secretariat asked for; ValidationError per field says what is wrong.
+    `campaign` (custom reports): the pledges confirmed in it, with the other filters."""
     errors: dict[str, str] = {}
     if kind not in ReportRun.Kind.values:
         errors["kind"] = _("Choose the kind of report.")
@@ -184,11 +197,14 @@ def compiled_report_parameters(
             errors[name] = _("Choose a date between %(first)s and %(last)s.") % {
                 "first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()}
     canonical = ""
+    if campaign is not None and kind != ReportRun.Kind.CUSTOM:
+        errors["campaign"] = _("Only a custom report is about a campaign: choose “Custom "
+                               "report”, or no campaign.")
     if kind == ReportRun.Kind.CUSTOM:
         if len(filter_query) > 1500:
             errors["filter_query"] = _("The filters are too long (at most 1,500 characters).")
         else:
-            canonical, unknown = _canonical_filters(filter_query)
+            canonical, unknown = _canonical_filters(filter_query, campaign)
             if len(canonical) > 1500:  # encoded non-Latin text grows several times
                 errors["filter_query"] = _(
                     "The filters are too long (at most 1,500 characters).")
@@ -235,10 +251,13 @@ def compiled_report_request(
     existing = latest()
     if existing is not None and set(languages) <= set(existing.languages):
         return existing, False
+    slugs = report_campaign_slugs(p.filter_query) if p.kind == ReportRun.Kind.CUSTOM else []
+    campaigns = sorted(Campaign.objects.filter(slug__in=slugs),
+                       key=lambda campaign: slugs.index(campaign.slug)) if slugs else []
     titles = {
         language: titles.get(language) or _default_title(
             kind=p.kind, event=p.event, cutoff=p.cutoff, cycle=p.cycle, as_of=p.as_of,
-            language=language)
+            language=language, campaigns=campaigns)
         for language in {"en", *languages}
     }
     try:

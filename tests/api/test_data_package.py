@@ -25,6 +25,10 @@ def test_the_downloaded_csv_is_valid_against_the_data_package(client, tmp_path):
         b"".join(client.get("/en/pledges/export.json").streaming_content))
     csv_resource["path"] = "pledges.csv"
     package["resources"][1]["path"] = "pledges.json"
+    # The coalition goals' file is a resource of the package too (reporting.goal_open_data).
+    (tmp_path / "goals.csv").write_bytes(client.get("/en/open-data/goals.csv").content)
+    goals = next(resource for resource in package["resources"] if resource["name"] == "goals-csv")
+    goals["path"] = "goals.csv"
     (tmp_path / "datapackage.json").write_text(json.dumps(package))
 
     report = validate(str(tmp_path / "datapackage.json"))

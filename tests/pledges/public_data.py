@@ -9,12 +9,13 @@ from django.utils import timezone
 from action_areas.models import (
     ActionArea,
     BeneficiaryGroup,
+    Campaign,
     Country,
     Pillar,
     Region,
     SustainableDevelopmentGoal,
 )
-from pledges.models import Event, Pledge, Target
+from pledges.models import CampaignTag, Event, Pledge, Target
 from tests.factories import EntityFactory
 
 _numbers = itertools.count(1)
@@ -95,4 +96,34 @@ def link_everything(pledges) -> None:
                target_value=Decimal(100 * (k + 1)), target_date=datetime.date(2027, 6, 30),
                position=k)
         for pledge in pledges for k in range(2)
+    ])
+
+
+CAMPAIGN_STATES = [
+    "campaign=schools",
+    "campaign=schools&campaign=ai-for-good&type=financial",
+    "campaign=ai-for-good&area=access&region=africa",
+]
+
+
+def tag_campaigns(public: list[Pledge], unpublished: list[Pledge] = ()) -> None:
+    """Two active campaigns and an inactive one, with confirmed, proposed and declined tags:
+    only the confirmed tags of public pledges in active campaigns count on the list."""
+    period = {"starts_on": datetime.date(2025, 1, 1), "ends_on": datetime.date(2025, 12, 31)}
+    schools = Campaign.objects.create(slug="schools", name_en="Connect every school", **period)
+    ai = Campaign.objects.create(slug="ai-for-good", name_en="AI for good", **period)
+    old = Campaign.objects.create(slug="old-drive", name_en="Old drive", is_active=False,
+                                  **period)
+    decided = timezone.now()
+    confirmed, proposed, declined = (CampaignTag.Status.CONFIRMED, CampaignTag.Status.PROPOSED,
+                                     CampaignTag.Status.DECLINED)
+    tags = [(pledge, schools, confirmed) for pledge in public[:6]]
+    tags += [(pledge, ai, confirmed) for pledge in public[3:10]]
+    tags += [(public[6], schools, proposed), (public[7], schools, declined),
+             (public[10], old, confirmed)]
+    tags += [(pledge, schools, confirmed) for pledge in unpublished]
+    CampaignTag.objects.bulk_create([
+        CampaignTag(pledge=pledge, campaign=campaign, status=status,
+                    decided_at=decided if status != proposed else None)
+        for pledge, campaign, status in tags
     ])

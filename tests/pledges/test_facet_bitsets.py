@@ -7,10 +7,10 @@ import pytest
 from django.core.cache import cache
 from django.http import QueryDict
 
-from pledges import filters, selectors
-from pledges.models import Pledge
+from pledges import campaign_tags, filters, selectors
+from pledges.models import CampaignTag, Pledge
 from tests.factories import EntityFactory, PledgeFactory
-from tests.pledges.public_data import bulk_pledges
+from tests.pledges.public_data import bulk_pledges, tag_campaigns
 from tests.pledges.test_public_facets import STATES
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +22,9 @@ MORE_STATES = [
     "q=broadband&area=access",
     "q=Kigali+schools",
     "country=FRA",  # a country no pledge names: nothing matches
+    "campaign=schools&q=broadband&stakeholder=government",
+    "campaign=old-drive",  # an inactive campaign: not offered, the list is unfiltered
+    "campaign=schools&entity={entity}&joint=yes",
 ]
 
 
@@ -31,7 +34,7 @@ def test_bitset_counts_are_the_grouped_querys(query):
     pledges = bulk_pledges(24, entities=[entity, EntityFactory(), EntityFactory()])
     pledges[1].is_global = True
     pledges[1].save()
-    bulk_pledges(6, status="submitted")  # counted nowhere
+    tag_campaigns(pledges, bulk_pledges(6, status="submitted"))  # those counted nowhere
     query = query.format(year=pledges[0].published_at.year, entity=entity.pk)
     state = filters.PledgeFilters.from_query(QueryDict(query), selectors.pledge_filter_options())
 
@@ -90,3 +93,19 @@ def test_a_filtered_page_lists_what_the_database_lists_in_the_same_order(query):
     expected = list(selectors.pledge_list_public(state)[start:start + 8])
     assert [p.pk for p in page.items] == [p.pk for p in expected[:7]]
     assert page.has_next == (len(expected) > 7)
+
+
+def test_a_campaign_counts_its_confirmed_public_pledges_and_a_confirmation_at_once(secretariat):
+    pledges = bulk_pledges(12)
+    tag_campaigns(pledges, bulk_pledges(2, status="submitted"))
+    everything = filters.PledgeFilters()
+    # Proposed, declined, unpublished and inactive-campaign tags count nowhere.
+    assert selectors.pledge_facets_public(everything)["counts"]["campaign"] == {
+        "schools": 6, "ai-for-good": 7}
+    proposed = CampaignTag.objects.get(status="proposed")
+    campaign_tags.campaign_tag_transition(actor=secretariat, tag_id=proposed.pk, name="confirm")
+    assert selectors.pledge_facets_public(everything)["counts"]["campaign"]["schools"] == 7
+    schools = filters.PledgeFilters.from_query(QueryDict("campaign=schools"),
+                                               selectors.pledge_filter_options())
+    assert {p.pk for p in selectors.pledge_page_public(schools, page_size=50).items} == {
+        p.pk for p in [*pledges[:7]]}
