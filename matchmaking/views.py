@@ -38,10 +38,12 @@ FACET_LABELS = {
 @public_page(whole_page=False)
 def need_list(request):
     filters = selectors.NeedFilters.from_query(request.GET)
+    facet_counts = selectors.facet_counts(filters)
+    counts = facet_counts["counts"]
     paginator = Paginator(selectors.need_list_public(filters), selectors.PAGE_SIZE)
+    paginator.count = facet_counts["total"]  # counted with the facets: no second count
     page = paginator.get_page(page_number(request.GET.get("page"), last=paginator.num_pages))
     options = selectors.facet_options(get_language())
-    counts = selectors.facet_counts(filters)
     facets = []
     for name in selectors.NeedFilters.FACETS:
         chosen = filters.values.get(name, [])
@@ -67,6 +69,7 @@ def need_detail(request, pk: int):
                        if request.user.is_authenticated else set())
     return render(request, "matchmaking/need_detail.html", {
         "need": need,
+        "facts": selectors.need_facts(need.pk),
         "suggestions": suggestions,
         "entities": selectors.suggested_entities(suggestions),
         "may_propose": need.entity_id in writer_entities,
@@ -174,7 +177,8 @@ def need_manage(request, pk: int):
             "transitions": workflow.allowed_transitions(need, request.user),
         })
     return render(request, "matchmaking/need_manage.html", {
-        "need": need, "transitions": workflow.allowed_transitions(need, request.user),
+        "need": need, "facts": selectors.need_facts(need.pk),
+        "transitions": workflow.allowed_transitions(need, request.user),
         "changes": need.status_changes.select_related("actor")[:20],
     })
 

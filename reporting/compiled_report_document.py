@@ -122,6 +122,28 @@ class ComparisonSection:
 
 
 @dataclass
+class ContributedRow:
+    code: str
+    label: str
+    values: list[int]
+
+
+@dataclass
+class ContributedSection:
+    """A section another app contributes (reporting.compiled_report_sections), in one language:
+    its totals, then one table (a row heading, then a column per number)."""
+
+    key: str
+    title: str
+    sheet_name: str
+    totals: list[ContributedRow]  # one value each
+    caption: str
+    row_heading: str
+    columns: list[tuple[str, str]]  # (code, heading)
+    rows: list[ContributedRow]
+
+
+@dataclass
 class Document:
     language: str
     title: str
@@ -138,6 +160,7 @@ class Document:
     year_headings: list[str] = field(default_factory=list)
     year_totals: list[Comparison] = field(default_factory=list)
     year_sections: list[ComparisonSection] = field(default_factory=list)
+    contributed: list[ContributedSection] = field(default_factory=list)
 
 
 def _label(item: dict, language: str) -> str:
@@ -145,6 +168,28 @@ def _label(item: dict, language: str) -> str:
     labels = {key.removeprefix("label_"): text for key, text in item.items()
               if key.startswith("label_")}
     return text_in(item["label_en"], labels, language)
+
+
+def _text(labels: dict, language: str) -> str:
+    """A contributed section's text in `language` (or its base), else English."""
+    return text_in(labels.get("en", ""), labels, language)
+
+
+def _contributed(key: str, section: dict, language: str) -> ContributedSection:
+    table = section["table"]
+    return ContributedSection(
+        key=key,
+        title=_text(section["title"], language),
+        sheet_name=_text(section["sheet"], language),
+        totals=[ContributedRow(item["code"], _text(item["label"], language), [item["value"]])
+                for item in section["totals"]],
+        caption=_text(table["caption"], language),
+        row_heading=_text(table["row_heading"], language),
+        columns=[(column["code"], _text(column["label"], language))
+                 for column in table["columns"]],
+        rows=[ContributedRow(row["code"], _text(row["label"], language), row["values"])
+              for row in table["rows"]],
+    )
 
 
 def _date(value: str) -> datetime.date:
@@ -337,6 +382,8 @@ def compiled_report_document(figures: dict, *, title: str, language: str) -> Doc
         if "year_on_year" in figures:
             (document.year_headings, document.year_totals,
              document.year_sections) = _year_on_year(figures["year_on_year"], language)
+        document.contributed = [_contributed(key, section, language)
+                                for key, section in figures.get("contributed", {}).items()]
         delivery = figures.get("delivery")
         if delivery:
             document.is_cycle = True

@@ -89,6 +89,7 @@ from pledges.partnership_selectors import partner_ids_as_of
 from pledges.rates import awaiting_rate, usd_committed
 from pledges.selectors import pledge_filters_from_query
 
+from .compiled_report_sections import contributed_figures
 from .models import ImplementationStatus, ProgressReport, ReportRun, TargetProgress
 from .selectors.goals import goal_list_with_figures, public_pledges_as_of
 
@@ -686,6 +687,9 @@ def compiled_report_figures(run: ReportRun, *, today: datetime.date | None = Non
     goals = _goals(run.as_of)
     if goals:
         figures["goals"] = goals
+    contributed = contributed_figures(run.as_of)  # matchmaking's (compiled_report_sections)
+    if contributed:
+        figures["contributed"] = contributed
     if run.kind == ReportRun.Kind.CYCLE:
         figures["year_on_year"] = _year_on_year(run.as_of)
         figures["delivery"] = _delivery(run, selection, totals["pledges"], totals["usd"])

@@ -109,11 +109,25 @@ def _year_on_year_rows(figures: dict, document: Document) -> Iterator[list]:
                        Decimal(share) if share else "", "%"]
 
 
+def _contributed_rows(document: Document) -> Iterator[list]:
+    """The sections other apps contribute (matchmaking): their totals, then each cell of their
+    table as a row of its own ("<row code>.<column code>", "<row>: <column>"), the number in
+    the Value column (needs or introductions counted: neither pledges nor US dollars)."""
+    for section in document.contributed:
+        for row in section.totals:
+            yield [section.title, row.code, row.label, "", "", row.values[0], ""]
+        for row in section.rows:
+            for (code, heading), value in zip(section.columns, row.values, strict=True):
+                yield [section.title, f"{row.code}.{code}",
+                       _("%(row)s: %(column)s") % {"row": row.label, "column": heading},
+                       "", "", value, ""]
+
+
 def figure_rows(figures: dict, document: Document) -> Iterator[list]:
     """(section, code, label, pledges, usd) for every figure, in the document's order, then
     (section, code, label, pledges, usd, value, unit) for the coalition goals' (a goal counts
-    people, schools, … or USD); numbers as numbers (USD with two decimals), not formatted for
-    a language."""
+    people, schools, … or USD) and the contributed sections' (needs, introductions); numbers
+    as numbers (USD with two decimals), not formatted for a language."""
     totals = figures["totals"]
     title = _("Totals")
     yield [title, "pledges", _("Pledges"), totals["pledges"], ""]
@@ -146,6 +160,7 @@ def figure_rows(figures: dict, document: Document) -> Iterator[list]:
             for row in section.rows:
                 yield [section.title, row.code, row.label, row.pledges, ""]
     yield from _goal_rows(figures, document)
+    yield from _contributed_rows(document)
 
 
 def figure_headings() -> list[str]:
@@ -300,6 +315,8 @@ def workbook(figures: dict, document: Document, rows: Iterable[PledgeRow], out: 
 
         sheet_names = {section.title: str(SHEET_NAMES.get(section.key, section.title))
                        for section in [*document.sections, *document.delivery_sections]}
+        sheet_names.update({section.title: section.sheet_name
+                            for section in document.contributed})
         for title, section_rows in by_section.items():
             sheet = book.create_sheet(_sheet_title(sheet_names.get(title, title), used))
             sheet.append([spreadsheet_safe(title)])
@@ -479,9 +496,9 @@ def pdf(
     document: Document, rows: Iterable[PledgeRow], out: BinaryIO, *, total_pledges: int
 ) -> None:
     """An A4 report: title, selection, notes, totals, each breakdown as chart and table, delivery
-    for cycle reports, then the first PRINT_LIST_LIMIT pledges. Every page names the report and
-    carries its number. Every text is drawn in embedded fonts that have its script
-    (reporting.compiled_report_fonts)."""
+    for cycle reports, the contributed sections (matchmaking), then the first PRINT_LIST_LIMIT
+    pledges. Every page names the report and carries its number. Every text is drawn in
+    embedded fonts that have its script (reporting.compiled_report_fonts)."""
     def paragraph(text: str, style: str = "BodyText"):
         return fonts.ScriptParagraph(text, styles[style])
 
@@ -546,6 +563,20 @@ def pdf(
                 add_section(section)
         for section in document.sections:
             add_section(section)
+        for contributed in document.contributed:
+            story.append(KeepTogether([
+                Spacer(1, 5 * mm), paragraph(contributed.title, "Heading2"),
+                _pdf_table([_("Figure"), _("Value")],
+                           [[row.label, number(row.values[0])] for row in contributed.totals],
+                           [110, 60], styles),
+                Spacer(1, 3 * mm),
+                _pdf_table([contributed.row_heading, *(heading for _code, heading
+                                                       in contributed.columns)],
+                           [[row.label, *(number(value) for value in row.values)]
+                            for row in contributed.rows],
+                           [110, *([30] * len(contributed.columns))], styles),
+                paragraph(contributed.caption, "Italic"),
+            ]))
 
         story += [Spacer(1, 6 * mm), paragraph(_("Pledges"), "Heading2")]
         if total_pledges > PRINT_LIST_LIMIT:

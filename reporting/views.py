@@ -226,7 +226,8 @@ def event_index(request):
 def compiled_report_detail(request, pk: int):
     language = _language()
     run = compiled_report_selectors.compiled_report_get_public(pk, language)
-    document = compiled_report_document(run.figures, title=run.title, language=language)
+    document = compiled_report_document(compiled_report_selectors.compiled_report_page_figures(run),
+                                         title=run.title, language=language)
     for section in [*document.delivery_sections, *document.sections]:
         section.chart = compiled_report_files.bar_chart_svg(section, f"chart-{section.key}")
     return render(request, "reporting/public/compiled_report_detail.html", {

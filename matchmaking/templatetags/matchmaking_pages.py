@@ -29,9 +29,3 @@ def matchmaking_for_member(user) -> dict:
     matches are suggested for their entities."""
     return {"waiting": list(selectors.pending_introductions_for_member(user)[:10]),
             "suggested": len(selectors.suggestions_for_member(user))}
-
-
-@register.simple_tag
-def matchmaking_report(as_of) -> dict:
-    """A compiled report's matchmaking section, as of the report's date."""
-    return selectors.matchmaking_report(as_of)

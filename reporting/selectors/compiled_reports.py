@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.http import Http404
 
+from ..compiled_report_sections import figures_with_contributed
 from ..models import ReportFile, ReportRun
 
 # Downloads listed in the order people want them: the PDF, the workbook, then the CSVs.
@@ -36,6 +37,12 @@ def compiled_report_get_public(run_id: int, language: str) -> ReportRun:
     if run is None:
         raise Http404
     return run
+
+
+def compiled_report_page_figures(run: ReportRun) -> dict:
+    """What a report's page states: the figures frozen with its files. A run compiled before
+    matchmaking had a section in them shows that section as of its date now."""
+    return figures_with_contributed(run.figures, run.as_of)
 
 
 def compiled_report_file_get_public(run_id: int, language: str, file_format: str) -> ReportFile:

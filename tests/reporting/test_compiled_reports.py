@@ -154,7 +154,8 @@ def test_kigali_files_open_and_agree(kigali, django_capture_on_commit_callbacks)
     book = openpyxl.load_workbook(io.BytesIO(file_of(run, "xlsx")), read_only=True)
     assert book.sheetnames == ["Summary", "Action areas", "Pillars", "Types",
                                "Stakeholder groups", "Regions", "LDC, LLDC, SIDS",
-                               "Beneficiary groups", "SDGs", "Coalition goals", "Pledges"]
+                               "Beneficiary groups", "SDGs", "Coalition goals", "Matchmaking",
+                               "Pledges"]
     sheet_rows = [[_as_text(v) for v in row]
                   for row in book["Pledges"].iter_rows(values_only=True)]
     assert sheet_rows == [[_as_text(_number_or_text(v)) for v in row] for row in pledges_csv]
