@@ -13,6 +13,12 @@
   reports submitted by then, and the LDC/LLDC/SIDS groupings valid on that day; each pledge's
   type, USD equivalent, action areas, regions, countries and targets in their version in force
   on that day (pledges.in_force: an amendment approved later changes nothing).
+- *today* (the Goals page, the API's default): the version in force is the pledge as it is now,
+  since nothing can have been approved, accepted or ended after the end of today. The figures
+  then read the pledges' own columns (the public counting index pledge_public_facets, with the
+  funders' contributions kept in Pledge.contributions_usd) and link tables, not the per-pledge
+  subqueries of the revisions and partnerships: the same figures, a set-based read (BENCHMARKS.md,
+  "Goals page").
 
 Whatever the number of goals, slices and pledges, a set of figures costs at most four queries
 (one per measure and side): each (goal, slice) is one filtered aggregate of the same query.
@@ -24,10 +30,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
+    F,
     Max,
     OuterRef,
     Q,
@@ -118,13 +126,34 @@ def public_pledges_as_of(as_of: datetime.date) -> QuerySet[Pledge]:
         Q(embargo_until__isnull=True) | Q(embargo_until__lt=day_after))
 
 
+def _reads_as_now(as_of: datetime.date) -> bool:
+    """Figures as of today read every pledge as it is now: no amendment can have been approved,
+    no partner accepted nor ended, after the end of today."""
+    return as_of >= timezone.localdate()
+
+
+def _linked(name: str, as_of: datetime.date, items) -> QuerySet:
+    """The ids of the pledges whose version in force at the end of `as_of` links (many-to-many
+    field `name`) to one of `items`; as of today, read from the link table alone."""
+    if _reads_as_now(as_of):
+        field = Pledge._meta.get_field(name)
+        return field.remote_field.through.objects.filter(
+            **{f"{field.m2m_reverse_field_name()}__in": items}).values("pledge_id")
+    return Pledge.objects.filter(linked_in_force(name, as_of, items)).values("pk")
+
+
 def _pledges_in(kind: str, value, as_of: datetime.date) -> QuerySet | None:
     """The ids of the pledges of a scope or slice (None: all pledges)."""
     if kind == ACTION_AREA:
-        return Pledge.objects.filter(
-            linked_in_force("action_areas", as_of, [value])).values("pk")
+        return _linked("action_areas", as_of, [value])
     if kind == REGION:
         # Naming the region or one of its countries: each pledge once (an IN, not a join).
+        if _reads_as_now(as_of):
+            return Pledge.objects.filter(
+                Q(pk__in=_linked("regions", as_of, [value]))
+                | Q(pk__in=_linked("countries", as_of,
+                                   Country.objects.filter(region_id=value).values("pk")))
+            ).values("pk")
         return Pledge.objects.filter(
             linked_in_force("regions", as_of, [value])
             | linked_in_force("countries", as_of,
@@ -132,8 +161,7 @@ def _pledges_in(kind: str, value, as_of: datetime.date) -> QuerySet | None:
         ).values("pk")
     if kind == COUNTRY_GROUP:
         in_group = CountryGroupMembership.objects.valid_on(as_of).filter(group=value)
-        return Pledge.objects.filter(
-            linked_in_force("countries", as_of, in_group.values("country_id"))).values("pk")
+        return _linked("countries", as_of, in_group.values("country_id"))
     if kind == STAKEHOLDER_GROUP:
         return Pledge.objects.filter(entity__stakeholder_group=value).values("pk")
     if kind == CAMPAIGN:
@@ -166,6 +194,20 @@ def _combine(aggregation: str, field: str, condition: Q):
     if aggregation == Indicator.Aggregation.SUM:
         return Sum(field, filter=condition)
     return None
+
+
+def _latest_of_each(rows: QuerySet, partition: tuple[str, ...],
+                    newest_first: tuple[str, ...]) -> QuerySet:
+    """The latest of `rows` in each partition (ordered by `newest_first`), as a query of the
+    same model. PostgreSQL sorts the rows once (DISTINCT ON); a correlated subquery looking up
+    the latest of each row's partition cost one index probe per row (~0.5 s at 100,000
+    pledges). SQLite (`make run`) has no DISTINCT ON and keeps the subquery: the same rows."""
+    if connection.vendor == "postgresql":
+        latest = rows.order_by(*partition, *newest_first).distinct(*partition).values("pk")
+        return rows.model.objects.filter(pk__in=latest)
+    latest = rows.filter(**{field: OuterRef(field) for field in partition}).order_by(
+        *newest_first).values("pk")[:1]
+    return rows.filter(pk=Subquery(latest))
 
 
 def _latest_progress(as_of: datetime.date) -> QuerySet[TargetProgress]:
@@ -247,13 +289,11 @@ def _indicator_figures(cells, as_of) -> dict[int, dict]:
         _add_targets_replaced(committed, cells, replaced, as_of)
     achieved = {}
     if achieved_aggregates:
-        reported = _latest_progress(as_of)
-        latest = reported.filter(
-            target_id=OuterRef("target_id"), report__entity_id=OuterRef("report__entity_id"),
-        ).order_by(
-            "-report__cycle__period_end", "-report__submitted_at", "-pk").values("pk")[:1]
-        achieved = reported.filter(target__in=targets).filter(
-            pk=Subquery(latest)).order_by().aggregate(**achieved_aggregates)
+        latest = _latest_of_each(
+            _latest_progress(as_of).filter(target__in=targets),
+            ("target_id", "report__entity_id"),
+            ("-report__cycle__period_end", "-report__submitted_at", "-pk"))
+        achieved = latest.order_by().aggregate(**achieved_aggregates)
     return {
         index: {"committed": committed.get(f"v{index}"), "achieved": achieved.get(f"v{index}"),
                 "targets": committed[f"n{index}"], "pledges": committed[f"p{index}"]}
@@ -261,13 +301,25 @@ def _indicator_figures(cells, as_of) -> dict[int, dict]:
     }
 
 
-def _usd_figures(cells, as_of) -> dict[int, dict]:
-    # The financial pledges, and the pledges of any type with accepted funders then: a
-    # funder's contribution counts once, with the pledge it funds (pledges.rates.usd_committed).
-    counted = public_pledges_as_of(as_of).annotate(
+def _pledges_then(as_of: datetime.date) -> QuerySet[Pledge]:
+    """The public pledges as of `as_of` with `type_then`, `usd_then` and `contributed_then`:
+    their type, USD equivalent and accepted funders' contributions in force then. Today, the
+    pledges' own columns (Pledge.contributions_usd is the sum of the accepted funders' USD,
+    kept by pledges.partnerships in the transaction that changes them)."""
+    if _reads_as_now(as_of):
+        return public_pledges_as_of(as_of).annotate(
+            type_then=F("pledge_type"), usd_then=F("usd_amount"),
+            contributed_then=F("contributions_usd"))
+    return public_pledges_as_of(as_of).annotate(
         type_then=type_in_force(as_of), usd_then=usd_in_force(as_of),
         contributed_then=contributions_in_force(as_of),
     )
+
+
+def _usd_figures(cells, as_of) -> dict[int, dict]:
+    # The financial pledges, and the pledges of any type with accepted funders then: a
+    # funder's contribution counts once, with the pledge it funds (pledges.rates.usd_committed).
+    counted = _pledges_then(as_of)
     financial = counted.filter(type_then=PledgeType.FINANCIAL)
     funded = Q(type_then=PledgeType.FINANCIAL) | Q(contributed_then__isnull=False)
     committed_aggregates, achieved_aggregates = {}, {}
@@ -281,12 +333,11 @@ def _usd_figures(cells, as_of) -> dict[int, dict]:
             "usd_disbursed", filter=_in_scope("pledge_id", goal, part, as_of))
     committed = counted.order_by().aggregate(**committed_aggregates)
     reports = ProgressReport.objects.public().filter(
-        submitted_at__lt=_day_after(as_of), usd_disbursed__isnull=False)
-    latest = reports.filter(pledge_id=OuterRef("pledge_id"),
-                            entity_id=OuterRef("entity_id")).order_by(
-        "-cycle__period_end", "-submitted_at", "-pk").values("pk")[:1]
-    achieved = reports.filter(pledge_id__in=financial.values("pk")).filter(
-        pk=Subquery(latest)).order_by().aggregate(**achieved_aggregates)
+        submitted_at__lt=_day_after(as_of), usd_disbursed__isnull=False,
+        pledge_id__in=financial.values("pk"))
+    latest = _latest_of_each(reports, ("pledge_id", "entity_id"),
+                             ("-cycle__period_end", "-submitted_at", "-pk"))
+    achieved = latest.order_by().aggregate(**achieved_aggregates)
     return {
         index: {"committed": committed[f"v{index}"] or Decimal(0),
                 "achieved": achieved[f"v{index}"] or Decimal(0),
@@ -363,8 +414,12 @@ def goal_contributing_pledges(goal: CoalitionGoal, *, as_of: datetime.date | Non
     as_of = as_of or timezone.localdate()
     pledges = public_pledges_as_of(as_of).filter(_in_scope("pk", goal, Slice(), as_of))
     if goal.measure == CoalitionGoal.Measure.USD_COMMITTED:
-        pledges = pledges.annotate(type_then=type_in_force(as_of)).filter(
-            type_then=PledgeType.FINANCIAL).annotate(goal_value=usd_in_force(as_of))
+        if _reads_as_now(as_of):
+            pledges = pledges.filter(pledge_type=PledgeType.FINANCIAL).annotate(
+                goal_value=F("usd_amount"))
+        else:
+            pledges = pledges.annotate(type_then=type_in_force(as_of)).filter(
+                type_then=PledgeType.FINANCIAL).annotate(goal_value=usd_in_force(as_of))
     else:
         of_indicator = Q(targets__catalogue_indicator_id=goal.indicator_id)
         pledges = pledges.filter(pk__in=Target.objects.filter(
