@@ -148,12 +148,9 @@ def _pledges_in(kind: str, value, as_of: datetime.date) -> QuerySet | None:
         return _linked("action_areas", as_of, [value])
     if kind == REGION:
         # Naming the region or one of its countries: each pledge once (an IN, not a join).
-        if _reads_as_now(as_of):
-            return Pledge.objects.filter(
-                Q(pk__in=_linked("regions", as_of, [value]))
-                | Q(pk__in=_linked("countries", as_of,
-                                   Country.objects.filter(region_id=value).values("pk")))
-            ).values("pk")
+        if _reads_as_now(as_of):  # the two link tables' pledges, not every pledge tested
+            return _linked("regions", as_of, [value]).union(_linked(
+                "countries", as_of, Country.objects.filter(region_id=value).values("pk")))
         return Pledge.objects.filter(
             linked_in_force("regions", as_of, [value])
             | linked_in_force("countries", as_of,
@@ -263,39 +260,75 @@ def _add_targets_replaced(committed: dict, cells, replaced: dict[int, list[dict]
             committed[f"v{index}"] = (current or Decimal(0)) + sum(values)
 
 
+def _scope_flags(cells, pledge_field: str, as_of) -> tuple[dict, list[list[str]]]:
+    """A boolean per distinct scope or slice among the cells (is the row's pledge in it?), and
+    for each cell the flags it needs. Grouping the rows by these flags reads each row once
+    whatever the number of goals: a FILTER clause per goal and figure evaluated every scope
+    against every target (7.6 s for 13 goals at 100,000 pledges under load 9)."""
+    flags, names, needed = {}, {}, []
+    for goal, part in cells:
+        mine = []
+        for kind, value in (_goal_scope(goal), (part.kind, part.value)):
+            pledges = _pledges_in(kind, value, as_of)
+            if pledges is None:
+                continue
+            if (kind, value) not in names:
+                names[kind, value] = name = f"in_scope_{len(names)}"
+                flags[name] = ExpressionWrapper(Q(**{f"{pledge_field}__in": pledges}),
+                                                output_field=BooleanField())
+            mine.append(names[kind, value])
+        needed.append(mine)
+    return flags, needed
+
+
+def _grouped(rows: QuerySet, indicator_field: str, value_field: str, cells, as_of,
+             pledge_field: str, **counts) -> list[dict]:
+    """For each cell, its rows' figures: `rows` grouped by indicator and scope flags, then the
+    groups of the cell's indicator and scopes added up in Python. A pledge's rows share its
+    flags, so that a pledge is in one group per indicator: counts of distinct pledges add up."""
+    flags, needed = _scope_flags(cells, pledge_field, as_of)
+    groups = list(rows.annotate(**flags).values(indicator_field, *flags).annotate(
+        total=Sum(value_field), top=Max(value_field), **counts).order_by())
+    figures = []
+    for (goal, _part), wanted in zip(cells, needed, strict=True):
+        mine = [group for group in groups if group[indicator_field] == goal.indicator_id
+                and all(group[flag] for flag in wanted)]
+        figure = {name: sum(group[name] for group in mine) for name in counts}
+        if goal.aggregation == Indicator.Aggregation.SUM:
+            figure["value"] = sum((group["total"] for group in mine), Decimal(0)) if mine else None
+        elif goal.aggregation == Indicator.Aggregation.MAX:
+            figure["value"] = max((group["top"] for group in mine), default=None)
+        figures.append(figure)
+    return figures
+
+
 def _indicator_figures(cells, as_of) -> dict[int, dict]:
     public_ids = public_pledges_as_of(as_of).values("pk")
     indicator_ids = {goal.indicator_id for goal, _part in cells}
-    committed_aggregates, achieved_aggregates = {}, {}
-    for index, (goal, part) in enumerate(cells):
-        condition = Q(catalogue_indicator_id=goal.indicator_id) & _in_scope(
-            "pledge_id", goal, part, as_of)
-        committed_aggregates[f"n{index}"] = Count("pk", filter=condition)
-        committed_aggregates[f"p{index}"] = Count("pledge_id", filter=condition, distinct=True)
-        combined = _combine(goal.aggregation, "target_value", condition)
-        if combined is not None:
-            committed_aggregates[f"v{index}"] = combined
-            achieved = _combine(
-                goal.aggregation, "achieved_value",
-                Q(target__catalogue_indicator_id=goal.indicator_id)
-                & _in_scope("target__pledge_id", goal, part, as_of))
-            achieved_aggregates[f"v{index}"] = achieved
     replaced = _targets_replaced(public_ids, as_of)
     targets = Target.objects.filter(pledge_id__in=public_ids,
                                     catalogue_indicator_id__in=indicator_ids)
-    committed = targets.exclude(pledge_id__in=list(replaced)).order_by().aggregate(
-        **committed_aggregates)
+    committed = {}
+    for index, figure in enumerate(_grouped(
+            targets.exclude(pledge_id__in=list(replaced)), "catalogue_indicator_id",
+            "target_value", cells, as_of, "pledge_id",
+            targets=Count("pk"), pledges=Count("pledge_id", distinct=True))):
+        committed[f"n{index}"], committed[f"p{index}"] = figure["targets"], figure["pledges"]
+        if "value" in figure:
+            committed[f"v{index}"] = figure["value"]
     if replaced:
         _add_targets_replaced(committed, cells, replaced, as_of)
-    achieved = {}
-    if achieved_aggregates:
+    achieved = [{}] * len(cells)
+    if any(goal.aggregation != Indicator.Aggregation.NONE for goal, _part in cells):
         latest = _latest_of_each(
             _latest_progress(as_of).filter(target__in=targets),
             ("target_id", "report__entity_id"),
             ("-report__cycle__period_end", "-report__submitted_at", "-pk"))
-        achieved = latest.order_by().aggregate(**achieved_aggregates)
+        achieved = _grouped(latest, "target__catalogue_indicator_id", "achieved_value", cells,
+                            as_of, "target__pledge_id")
     return {
-        index: {"committed": committed.get(f"v{index}"), "achieved": achieved.get(f"v{index}"),
+        index: {"committed": committed.get(f"v{index}"),
+                "achieved": achieved[index].get("value"),
                 "targets": committed[f"n{index}"], "pledges": committed[f"p{index}"]}
         for index in range(len(cells))
     }
