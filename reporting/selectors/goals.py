@@ -13,6 +13,12 @@
   reports submitted by then, and the LDC/LLDC/SIDS groupings valid on that day; each pledge's
   type, USD equivalent, action areas, regions, countries and targets in their version in force
   on that day (pledges.in_force: an amendment approved later changes nothing).
+- *today* (the Goals page, the API's default): the version in force is the pledge as it is now,
+  since nothing can have been approved, accepted or ended after the end of today. The figures
+  then read the pledges' own columns (the public counting index pledge_public_facets, with the
+  funders' contributions kept in Pledge.contributions_usd) and link tables, not the per-pledge
+  subqueries of the revisions and partnerships: the same figures, a set-based read (BENCHMARKS.md,
+  "Goals page").
 
 Whatever the number of goals, slices and pledges, a set of figures costs at most four queries
 (one per measure and side): each (goal, slice) is one filtered aggregate of the same query.
@@ -24,10 +30,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
+    F,
     Max,
     OuterRef,
     Q,
@@ -118,13 +126,31 @@ def public_pledges_as_of(as_of: datetime.date) -> QuerySet[Pledge]:
         Q(embargo_until__isnull=True) | Q(embargo_until__lt=day_after))
 
 
+def _reads_as_now(as_of: datetime.date) -> bool:
+    """Figures as of today read every pledge as it is now: no amendment can have been approved,
+    no partner accepted nor ended, after the end of today."""
+    return as_of >= timezone.localdate()
+
+
+def _linked(name: str, as_of: datetime.date, items) -> QuerySet:
+    """The ids of the pledges whose version in force at the end of `as_of` links (many-to-many
+    field `name`) to one of `items`; as of today, read from the link table alone."""
+    if _reads_as_now(as_of):
+        field = Pledge._meta.get_field(name)
+        return field.remote_field.through.objects.filter(
+            **{f"{field.m2m_reverse_field_name()}__in": items}).values("pledge_id")
+    return Pledge.objects.filter(linked_in_force(name, as_of, items)).values("pk")
+
+
 def _pledges_in(kind: str, value, as_of: datetime.date) -> QuerySet | None:
     """The ids of the pledges of a scope or slice (None: all pledges)."""
     if kind == ACTION_AREA:
-        return Pledge.objects.filter(
-            linked_in_force("action_areas", as_of, [value])).values("pk")
+        return _linked("action_areas", as_of, [value])
     if kind == REGION:
         # Naming the region or one of its countries: each pledge once (an IN, not a join).
+        if _reads_as_now(as_of):  # the two link tables' pledges, not every pledge tested
+            return _linked("regions", as_of, [value]).union(_linked(
+                "countries", as_of, Country.objects.filter(region_id=value).values("pk")))
         return Pledge.objects.filter(
             linked_in_force("regions", as_of, [value])
             | linked_in_force("countries", as_of,
@@ -132,8 +158,7 @@ def _pledges_in(kind: str, value, as_of: datetime.date) -> QuerySet | None:
         ).values("pk")
     if kind == COUNTRY_GROUP:
         in_group = CountryGroupMembership.objects.valid_on(as_of).filter(group=value)
-        return Pledge.objects.filter(
-            linked_in_force("countries", as_of, in_group.values("country_id"))).values("pk")
+        return _linked("countries", as_of, in_group.values("country_id"))
     if kind == STAKEHOLDER_GROUP:
         return Pledge.objects.filter(entity__stakeholder_group=value).values("pk")
     if kind == CAMPAIGN:
@@ -166,6 +191,20 @@ def _combine(aggregation: str, field: str, condition: Q):
     if aggregation == Indicator.Aggregation.SUM:
         return Sum(field, filter=condition)
     return None
+
+
+def _latest_of_each(rows: QuerySet, partition: tuple[str, ...],
+                    newest_first: tuple[str, ...]) -> QuerySet:
+    """The latest of `rows` in each partition (ordered by `newest_first`), as a query of the
+    same model. PostgreSQL sorts the rows once (DISTINCT ON); a correlated subquery looking up
+    the latest of each row's partition cost one index probe per row (~0.5 s at 100,000
+    pledges). SQLite (`make run`) has no DISTINCT ON and keeps the subquery: the same rows."""
+    if connection.vendor == "postgresql":
+        latest = rows.order_by(*partition, *newest_first).distinct(*partition).values("pk")
+        return rows.model.objects.filter(pk__in=latest)
+    latest = rows.filter(**{field: OuterRef(field) for field in partition}).order_by(
+        *newest_first).values("pk")[:1]
+    return rows.filter(pk=Subquery(latest))
 
 
 def _latest_progress(as_of: datetime.date) -> QuerySet[TargetProgress]:
@@ -221,53 +260,99 @@ def _add_targets_replaced(committed: dict, cells, replaced: dict[int, list[dict]
             committed[f"v{index}"] = (current or Decimal(0)) + sum(values)
 
 
+def _scope_flags(cells, pledge_field: str, as_of) -> tuple[dict, list[list[str]]]:
+    """A boolean per distinct scope or slice among the cells (is the row's pledge in it?), and
+    for each cell the flags it needs. Grouping the rows by these flags reads each row once
+    whatever the number of goals: a FILTER clause per goal and figure evaluated every scope
+    against every target (7.6 s for 13 goals at 100,000 pledges under load 9)."""
+    flags, names, needed = {}, {}, []
+    for goal, part in cells:
+        mine = []
+        for kind, value in (_goal_scope(goal), (part.kind, part.value)):
+            pledges = _pledges_in(kind, value, as_of)
+            if pledges is None:
+                continue
+            if (kind, value) not in names:
+                names[kind, value] = name = f"in_scope_{len(names)}"
+                flags[name] = ExpressionWrapper(Q(**{f"{pledge_field}__in": pledges}),
+                                                output_field=BooleanField())
+            mine.append(names[kind, value])
+        needed.append(mine)
+    return flags, needed
+
+
+def _grouped(rows: QuerySet, indicator_field: str, value_field: str, cells, as_of,
+             pledge_field: str, **counts) -> list[dict]:
+    """For each cell, its rows' figures: `rows` grouped by indicator and scope flags, then the
+    groups of the cell's indicator and scopes added up in Python. A pledge's rows share its
+    flags, so that a pledge is in one group per indicator: counts of distinct pledges add up."""
+    flags, needed = _scope_flags(cells, pledge_field, as_of)
+    groups = list(rows.annotate(**flags).values(indicator_field, *flags).annotate(
+        total=Sum(value_field), top=Max(value_field), **counts).order_by())
+    figures = []
+    for (goal, _part), wanted in zip(cells, needed, strict=True):
+        mine = [group for group in groups if group[indicator_field] == goal.indicator_id
+                and all(group[flag] for flag in wanted)]
+        figure = {name: sum(group[name] for group in mine) for name in counts}
+        if goal.aggregation == Indicator.Aggregation.SUM:
+            figure["value"] = sum((group["total"] for group in mine), Decimal(0)) if mine else None
+        elif goal.aggregation == Indicator.Aggregation.MAX:
+            figure["value"] = max((group["top"] for group in mine), default=None)
+        figures.append(figure)
+    return figures
+
+
 def _indicator_figures(cells, as_of) -> dict[int, dict]:
     public_ids = public_pledges_as_of(as_of).values("pk")
     indicator_ids = {goal.indicator_id for goal, _part in cells}
-    committed_aggregates, achieved_aggregates = {}, {}
-    for index, (goal, part) in enumerate(cells):
-        condition = Q(catalogue_indicator_id=goal.indicator_id) & _in_scope(
-            "pledge_id", goal, part, as_of)
-        committed_aggregates[f"n{index}"] = Count("pk", filter=condition)
-        committed_aggregates[f"p{index}"] = Count("pledge_id", filter=condition, distinct=True)
-        combined = _combine(goal.aggregation, "target_value", condition)
-        if combined is not None:
-            committed_aggregates[f"v{index}"] = combined
-            achieved = _combine(
-                goal.aggregation, "achieved_value",
-                Q(target__catalogue_indicator_id=goal.indicator_id)
-                & _in_scope("target__pledge_id", goal, part, as_of))
-            achieved_aggregates[f"v{index}"] = achieved
     replaced = _targets_replaced(public_ids, as_of)
     targets = Target.objects.filter(pledge_id__in=public_ids,
                                     catalogue_indicator_id__in=indicator_ids)
-    committed = targets.exclude(pledge_id__in=list(replaced)).order_by().aggregate(
-        **committed_aggregates)
+    committed = {}
+    for index, figure in enumerate(_grouped(
+            targets.exclude(pledge_id__in=list(replaced)), "catalogue_indicator_id",
+            "target_value", cells, as_of, "pledge_id",
+            targets=Count("pk"), pledges=Count("pledge_id", distinct=True))):
+        committed[f"n{index}"], committed[f"p{index}"] = figure["targets"], figure["pledges"]
+        if "value" in figure:
+            committed[f"v{index}"] = figure["value"]
     if replaced:
         _add_targets_replaced(committed, cells, replaced, as_of)
-    achieved = {}
-    if achieved_aggregates:
-        reported = _latest_progress(as_of)
-        latest = reported.filter(
-            target_id=OuterRef("target_id"), report__entity_id=OuterRef("report__entity_id"),
-        ).order_by(
-            "-report__cycle__period_end", "-report__submitted_at", "-pk").values("pk")[:1]
-        achieved = reported.filter(target__in=targets).filter(
-            pk=Subquery(latest)).order_by().aggregate(**achieved_aggregates)
+    achieved = [{}] * len(cells)
+    if any(goal.aggregation != Indicator.Aggregation.NONE for goal, _part in cells):
+        latest = _latest_of_each(
+            _latest_progress(as_of).filter(target__in=targets),
+            ("target_id", "report__entity_id"),
+            ("-report__cycle__period_end", "-report__submitted_at", "-pk"))
+        achieved = _grouped(latest, "target__catalogue_indicator_id", "achieved_value", cells,
+                            as_of, "target__pledge_id")
     return {
-        index: {"committed": committed.get(f"v{index}"), "achieved": achieved.get(f"v{index}"),
+        index: {"committed": committed.get(f"v{index}"),
+                "achieved": achieved[index].get("value"),
                 "targets": committed[f"n{index}"], "pledges": committed[f"p{index}"]}
         for index in range(len(cells))
     }
 
 
-def _usd_figures(cells, as_of) -> dict[int, dict]:
-    # The financial pledges, and the pledges of any type with accepted funders then: a
-    # funder's contribution counts once, with the pledge it funds (pledges.rates.usd_committed).
-    counted = public_pledges_as_of(as_of).annotate(
+def _pledges_then(as_of: datetime.date) -> QuerySet[Pledge]:
+    """The public pledges as of `as_of` with `type_then`, `usd_then` and `contributed_then`:
+    their type, USD equivalent and accepted funders' contributions in force then. Today, the
+    pledges' own columns (Pledge.contributions_usd is the sum of the accepted funders' USD,
+    kept by pledges.partnerships in the transaction that changes them)."""
+    if _reads_as_now(as_of):
+        return public_pledges_as_of(as_of).annotate(
+            type_then=F("pledge_type"), usd_then=F("usd_amount"),
+            contributed_then=F("contributions_usd"))
+    return public_pledges_as_of(as_of).annotate(
         type_then=type_in_force(as_of), usd_then=usd_in_force(as_of),
         contributed_then=contributions_in_force(as_of),
     )
+
+
+def _usd_figures(cells, as_of) -> dict[int, dict]:
+    # The financial pledges, and the pledges of any type with accepted funders then: a
+    # funder's contribution counts once, with the pledge it funds (pledges.rates.usd_committed).
+    counted = _pledges_then(as_of)
     financial = counted.filter(type_then=PledgeType.FINANCIAL)
     funded = Q(type_then=PledgeType.FINANCIAL) | Q(contributed_then__isnull=False)
     committed_aggregates, achieved_aggregates = {}, {}
@@ -281,12 +366,11 @@ def _usd_figures(cells, as_of) -> dict[int, dict]:
             "usd_disbursed", filter=_in_scope("pledge_id", goal, part, as_of))
     committed = counted.order_by().aggregate(**committed_aggregates)
     reports = ProgressReport.objects.public().filter(
-        submitted_at__lt=_day_after(as_of), usd_disbursed__isnull=False)
-    latest = reports.filter(pledge_id=OuterRef("pledge_id"),
-                            entity_id=OuterRef("entity_id")).order_by(
-        "-cycle__period_end", "-submitted_at", "-pk").values("pk")[:1]
-    achieved = reports.filter(pledge_id__in=financial.values("pk")).filter(
-        pk=Subquery(latest)).order_by().aggregate(**achieved_aggregates)
+        submitted_at__lt=_day_after(as_of), usd_disbursed__isnull=False,
+        pledge_id__in=financial.values("pk"))
+    latest = _latest_of_each(reports, ("pledge_id", "entity_id"),
+                             ("-cycle__period_end", "-submitted_at", "-pk"))
+    achieved = latest.order_by().aggregate(**achieved_aggregates)
     return {
         index: {"committed": committed[f"v{index}"] or Decimal(0),
                 "achieved": achieved[f"v{index}"] or Decimal(0),
@@ -363,8 +447,12 @@ def goal_contributing_pledges(goal: CoalitionGoal, *, as_of: datetime.date | Non
     as_of = as_of or timezone.localdate()
     pledges = public_pledges_as_of(as_of).filter(_in_scope("pk", goal, Slice(), as_of))
     if goal.measure == CoalitionGoal.Measure.USD_COMMITTED:
-        pledges = pledges.annotate(type_then=type_in_force(as_of)).filter(
-            type_then=PledgeType.FINANCIAL).annotate(goal_value=usd_in_force(as_of))
+        if _reads_as_now(as_of):
+            pledges = pledges.filter(pledge_type=PledgeType.FINANCIAL).annotate(
+                goal_value=F("usd_amount"))
+        else:
+            pledges = pledges.annotate(type_then=type_in_force(as_of)).filter(
+                type_then=PledgeType.FINANCIAL).annotate(goal_value=usd_in_force(as_of))
     else:
         of_indicator = Q(targets__catalogue_indicator_id=goal.indicator_id)
         pledges = pledges.filter(pk__in=Target.objects.filter(

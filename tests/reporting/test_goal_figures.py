@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from action_areas.models import ActionArea, CoalitionGoal
-from reporting.models import ReportingCycle
+from action_areas.models import ActionArea, CoalitionGoal, Country
+from reporting.models import ProgressReport, ReportingCycle, TargetProgress
 from reporting.selectors.goals import (
     ACTION_AREA,
     STAKEHOLDER_GROUP,
@@ -177,3 +177,97 @@ def test_an_amendment_approved_later_leaves_the_goals_of_an_earlier_date_unchang
     today = datetime.date.today()
     assert figures(people, as_of=today).committed == Decimal("357")
     assert figures(coverage, as_of=today).committed == Decimal("90")
+
+
+def test_today_read_as_now_gives_the_figures_of_the_versions_in_force(
+    data, secretariat, monkeypatch,
+):
+    """As of today the figures read the pledges as they are now (own columns, link tables,
+    Pledge.contributions_usd) and the latest reports sorted once (DISTINCT ON): the Goals page's
+    speed at 100,000 pledges. They must be exactly what the versions in force and a correlated
+    "latest report" subquery give, on data with an amendment approved today, a funder's
+    contribution, an ended funder, a partner's own report, scoped goals and every slice."""
+    from types import SimpleNamespace
+
+    from pledges import amendment_workflow
+    from pledges.models import Partnership
+    from reporting.selectors import goals as goals_module
+    from tests.factories import EntityFactory, MembershipFactory, UserFactory
+
+    today = datetime.date.today()
+    people = goal("people", indicator=goal_data.indicator("people-connected"))
+    cells_goals = [
+        people,
+        goal("coverage", indicator=goal_data.indicator("mobile-broadband-coverage"),
+             target_value=Decimal("100")),
+        goal("ldc", indicator=goal_data.indicator("people-connected"),
+             scope=CoalitionGoal.Scope.COUNTRY_GROUP, country_group="LDC"),
+        goal("africa", indicator=goal_data.indicator("people-connected"),
+             scope=CoalitionGoal.Scope.REGION, region=data["africa"]),
+        goal("adoption", indicator=goal_data.indicator("people-connected"),
+             scope=CoalitionGoal.Scope.ACTION_AREA,
+             action_area=ActionArea.objects.get(code="adoption")),
+        CoalitionGoal.objects.get(code="usd-100-billion"),
+    ]
+    rwanda = data["rwanda"]
+    member = UserFactory()
+    MembershipFactory(user=member, entity=rwanda.entity, role="editor")
+    rows = [{"catalogue_indicator": target.catalogue_indicator, "indicator": target.indicator,
+             "unit": target.unit, "baseline": target.baseline, "target_date": target.target_date,
+             "target_value": target.target_value * 3} for target in rwanda.targets.all()]
+    amendment = amendment_workflow.amendment_propose(
+        user=member, pledge_id=rwanda.pk,
+        values={"targets": rows, "countries": list(Country.objects.filter(iso3="NPL"))},
+        reason="Scaled up.")
+    amendment_workflow.amendment_transition(amendment_id=amendment.pk, name="approve",
+                                            actor=secretariat, message="Approved.")
+    cycle = ReportingCycle.objects.get(name_en="2024 annual report")
+    funded = goal_data.public_pledge(financial=True, countries=("NPL",))
+    ended = EntityFactory(name="Ended Funder")
+    for entity, status, usd in ((EntityFactory(name="Funder"), "accepted", Decimal("500")),
+                                (ended, "ended", Decimal("900"))):
+        Partnership.objects.create(
+            pledge=funded, entity=entity, role="funder", status=status, usd_amount=usd,
+            accepted_at=funded.published_at,
+            ended_at=funded.published_at if status == "ended" else None,
+            end_reason="Funding moved." if status == "ended" else "")
+    # What pledges.partnerships writes with an accepted funder: its contribution, once.
+    type(funded).objects.filter(pk=funded.pk).update(contributions_usd=Decimal("500"))
+    goal_data.report(funded, cycle, {}, submitted_on="2025-03-01",
+                     usd_disbursed=Decimal("250000"))
+    # A partner's own report on Rwanda's first target (each entity's latest value adds up).
+    partner_report = ProgressReport.objects.create(
+        pledge=rwanda, entity=ended, cycle=cycle, status="submitted",
+        submitted_at=goal_data.at("2025-04-01", 10))
+    first = rwanda.targets.order_by("position").first()
+    TargetProgress.objects.create(
+        report=partner_report, target=first, indicator=first.indicator, unit=first.unit,
+        target_value=first.target_value, achieved_value=Decimal("7"))
+
+    drilldown_slices = [
+        part for parts in (
+            [Slice(ACTION_AREA, area.pk) for area in ActionArea.objects.all()],
+            [Slice(goals_module.COUNTRY_GROUP, group) for group in ("LDC", "LLDC", "SIDS")],
+            [Slice(goals_module.REGION, data["africa"].pk)],
+            [Slice(STAKEHOLDER_GROUP, "private_sector")],
+        ) for part in parts]
+    cells = [(g, part) for g in cells_goals for part in [Slice(), *drilldown_slices]]
+
+    def read():
+        return ([(f.committed, f.achieved, f.targets, f.pledges)
+                 for f in goal_figures(cells, as_of=today)],
+                {g.code: sorted((p.pk, p.goal_value) for p in
+                                goal_contributing_pledges(g, as_of=today))
+                 for g in cells_goals})
+
+    as_now = read()
+    monkeypatch.setattr(goals_module, "_reads_as_now", lambda as_of: False)
+    monkeypatch.setattr(goals_module, "connection", SimpleNamespace(vendor="other"))
+    in_force = read()
+    assert as_now == in_force
+    by_code = dict(zip([g.code for g in cells_goals],
+                       as_now[0][::len(drilldown_slices) + 1], strict=True))
+    assert by_code["people"][0] == Decimal("357")  # Rwanda's 100 tripled, Bhutan 50, Fiji 7
+    assert by_code["usd-100-billion"][0] == Decimal("1000500.00")  # the ended funder: not
+    assert by_code["usd-100-billion"][1] == Decimal("250000")
+    assert by_code["africa"][0] == Decimal("0")  # Rwanda now acts in Nepal only
