@@ -155,7 +155,9 @@ def shade_of(value: float, edges: list[float]) -> int:
     return SHADES
 
 
+@functools.cache
 def _shape_markup(shape: Shape) -> SafeString:
+    # Once per shape and process: the home page and the list draw some 250 of them.
     marker = (format_html('<circle cx="{}" cy="{}" r="{}"></circle>', *shape.marker,
                           SMALL_COUNTRY_RADIUS) if shape.marker else "")
     path = format_html('<path d="{}"></path>', shape.path) if shape.path else ""

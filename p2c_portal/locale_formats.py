@@ -45,7 +45,47 @@ class LocalizedNumberError(ValueError):
 
 def cldr_locale(language: str | None = None) -> Locale:
     """The CLDR locale of a Django language code (the active language by default)."""
-    return _cldr_locale((language or get_language() or "en").lower())
+    return _cldr_locale(_language_code(language))
+
+
+def _language_code(language: str | None) -> str:
+    return (language or get_language() or "en").lower()
+
+
+def _memoized_by_language(*defaults):
+    """The same text for the same value, options and language, computed once per process.
+
+    Babel takes 0.1–0.5 ms to write a number (it reads the locale's data and parses the pattern
+    at every call), and the home page writes some 700 of them (its map and growth tables): most
+    of its 180 ms of CPU at 100,000 pledges (BENCHMARKS.md, issue 20). The figures of the public
+    pages repeat from one request to the next, so a bounded memo answers nearly all of them.
+    `defaults`: the options between the value and the language (a currency), with their
+    defaults. The value's type is part of the key (True == 1 == 1.0, but they are not written
+    alike); moments (datetimes, written in the current time zone) and values that cannot be
+    hashed are written each time."""
+
+    def decorate(format_function: Callable[..., str]) -> Callable[..., str]:
+        count = len(defaults)
+        memo = functools.lru_cache(maxsize=8192)(
+            lambda kind, value, code, *options: format_function(value, *options, language=code)
+        )
+
+        @functools.wraps(format_function)
+        def wrapper(value, *args, language: str | None = None) -> str:
+            options = (*args[:count], *defaults[len(args[:count]):])
+            if len(args) > count:
+                language = args[count]
+            if isinstance(value, datetime.datetime):
+                return format_function(value, *options, language=language)
+            try:
+                return memo(type(value), value, _language_code(language), *options)
+            except TypeError:  # unhashable
+                return format_function(value, *options, language=language)
+
+        wrapper.cache_clear = memo.cache_clear
+        return wrapper
+
+    return decorate
 
 
 @functools.lru_cache(maxsize=32)
@@ -59,6 +99,7 @@ def _cldr_locale(code: str) -> Locale:
 
 # --- Dates -----------------------------------------------------------------------------------
 
+@_memoized_by_language()
 def format_date(value: datetime.date | None, language: str | None = None) -> str:
     """A date in the language's long form: 1 June 2022, 1er juin 2022, 2022年6月1日."""
     if value is None or value == "":
@@ -75,6 +116,7 @@ def format_date(value: datetime.date | None, language: str | None = None) -> str
     return babel_dates.format_date(value, pattern, locale=locale)
 
 
+@_memoized_by_language()
 def format_month(value: datetime.date | None, language: str | None = None) -> str:
     """A month and its year as the language writes them standing alone: June 2022, juin 2022,
     2022年6月."""
@@ -120,6 +162,7 @@ def _decimal_pattern(locale: Locale, number: Decimal) -> str:
     return re.sub(r"\.[#0]+", "" if number == number.to_integral_value() else ".00", pattern)
 
 
+@_memoized_by_language()
 def format_number(value, language: str | None = None) -> str:
     """A count or quantity with the language's grouping and decimal sign: 2,500,000.5 in
     English, 2 500 000,50 in French: two decimals, none for whole numbers. Form fields show
@@ -132,6 +175,7 @@ def format_number(value, language: str | None = None) -> str:
     return babel_numbers.format_decimal(number, _decimal_pattern(locale, number), locale=locale)
 
 
+@_memoized_by_language("USD")
 def format_amount(value, currency: str = "USD", language: str | None = None) -> str:
     """Money as the language writes it, symbol included: US$2,500,000 in English,
     2 500 000 $US in French. Whole amounts are written without decimals."""
@@ -159,6 +203,7 @@ def format_percent(value, language: str | None = None) -> str:
     )
 
 
+@_memoized_by_language()
 def format_compact_number(value, language: str | None = None) -> str:
     """A large figure in words, rounded to one decimal: 2.5 million, 2,5 millions, 250万,
     2,5 миллиона; figures under a thousand as they are. For headline figures ("USD 2.5 million"),

@@ -533,6 +533,8 @@ def pledge_revisions_public(pledge: Pledge) -> list[Revision]:
     """The approved amendments of a public pledge, oldest first, with their changes as text:
     the same queries for one revision or a hundred (pledges.pledge_changes.revision_changes)."""
     revisions = list(PledgeRevision.objects.filter(pledge=pledge).order_by("approved_at", "pk"))
+    if not revisions:  # most pledges: no need to prepare the related records' names
+        return []
     texts = revision_changes(revisions)
     return [Revision(timezone.localdate(revision.approved_at), revision.reason,
                      texts[revision.pk]) for revision in revisions]
