@@ -16,7 +16,8 @@ Rebuilding (`open_data_files_build`, a Celery task on the reports queue) is idem
 files of the current version that exist are kept, each file is written to a temporary name and
 renamed into place (atomic: a download sees the whole old file or the whole new one), and the
 files of older versions are removed. Each row is read and formatted once for all languages: only
-the pledge's address differs between them (open_data.URL_PLACEHOLDER).
+the pledge's address differs between them (open_data.row_batches: each row comes cut where the
+address goes).
 
 Several web containers: OPEN_DATA_DIR is a volume they share (like the import files); a
 container that does not see the files streams the download, which stays correct.
@@ -25,7 +26,6 @@ container that does not see the files streams the download, which stays correct.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 import time
@@ -108,42 +108,34 @@ def _one_snapshot():
         yield
 
 
-def _addresses(language_codes: list[str]) -> dict[str, tuple[str, str]]:
-    """Per language, the pledge page address before and after the id."""
+def _url_parts(file_format: str, language_codes: list[str]) -> dict[str, tuple[str, str]]:
+    """Per language, the pledge page address as written before and after the id."""
     parts = {}
     for language in language_codes:
         with translation.override(language):
-            before, after = open_data.pledge_url_template().split("%d")
-        parts[language] = (before, after)
+            parts[language] = open_data.url_parts(file_format, open_data.pledge_url_template())
     return parts
 
 
-def _csv_files(queryset, outputs: dict, addresses: dict) -> None:
-    for number, line in enumerate(open_data.csv_lines(queryset, url=open_data.URL_PLACEHOLDER)):
+def _csv_files(queryset, outputs: dict, parts: dict) -> None:
+    for out in outputs.values():
+        out.write(open_data.csv_header())
+    for batch in open_data.row_batches(queryset, "csv"):
         for language, out in outputs.items():
-            if number:  # the header has no address
-                before, after = addresses[language]
-                out.write(line.replace("\x00", before, 1).replace("\x00", after, 1))
-            else:
-                out.write(line)
+            out.write(open_data.rows_text(batch, parts[language]))
 
 
-def _json_files(queryset, outputs: dict, addresses: dict) -> None:
+def _json_files(queryset, outputs: dict, parts: dict) -> None:
     for language, out in outputs.items():
         with translation.override(language):
             source = settings.SITE_URL + reverse("pledges:pledge_list")
         out.write(open_data.json_header(source_url=source))
     separator = "\n"
-    # In JSON, the address is "\u0000<id>\u0000": each part replaced by its JSON text.
-    marks = {language: (json.dumps(before, ensure_ascii=False)[:-1],
-                        json.dumps(after, ensure_ascii=False)[1:])
-             for language, (before, after) in addresses.items()}
-    for line in open_data.json_records(queryset, url=open_data.URL_PLACEHOLDER):
+    for batch in open_data.row_batches(queryset, "json"):
         for language, out in outputs.items():
-            before, after = marks[language]
-            out.write(separator + line.replace('"\\u0000', before, 1)
-                      .replace('\\u0000"', after, 1))
-        separator = ",\n"
+            out.write(separator + open_data.rows_text(batch, parts[language],
+                                                      open_data.JSON_SEPARATOR))
+        separator = open_data.JSON_SEPARATOR
     for out in outputs.values():
         out.write(open_data.JSON_END)
 
@@ -165,7 +157,7 @@ def _write_files(file_format: str, language_codes: list[str], version: str) -> N
             outputs[language], temporary[language] = handle, Path(handle.name)
         try:
             _WRITERS[file_format](Pledge.objects.public(), outputs,
-                                  _addresses(language_codes))
+                                  _url_parts(file_format, language_codes))
             for handle in outputs.values():
                 handle.flush()
                 os.fsync(handle.fileno())

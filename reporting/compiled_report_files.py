@@ -4,8 +4,9 @@ each in one language, and the SVG bar charts of the HTML page.
 Same data, same bytes: rows come in the fixed order of reporting.compiled_report_figures, the
 XLSX is written with fixed document dates and zip timestamps, and the PDF in ReportLab's
 invariant mode (no creation date, fixed document id). Text cells are spreadsheet-safe
-(spreadsheets.files). The pledge list is streamed to a temporary file, never held as a list; the
-PDF prints the first PRINT_LIST_LIMIT pledges and says where the full list is.
+(spreadsheets.files). The pledge list is written as it is read (PledgeListFiles: the CSV and the
+workbook's sheet rows into temporary files), never held as a list; the PDF prints the first
+PRINT_LIST_LIMIT pledges and says where the full list is.
 """
 
 from __future__ import annotations
@@ -202,16 +203,6 @@ def figures_csv(figures: dict, document: Document, out: BinaryIO) -> None:
         text.detach()  # leave `out` open for the caller
 
 
-def pledges_csv(rows: Iterable[PledgeRow], document: Document, out: BinaryIO) -> None:
-    with translation.override(document.language):
-        text = _text_out(out)
-        writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(pledge_list_headings(is_cycle=document.is_cycle))
-        for row in rows:
-            writer.writerow([_cell(v) for v in pledge_list_cells(row, is_cycle=document.is_cycle)])
-        text.detach()
-
-
 # --- XLSX ------------------------------------------------------------
 
 
@@ -255,42 +246,86 @@ def _reproducible_zip(data: BinaryIO, as_of: datetime.date, output: BinaryIO,
                 shutil.copyfileobj(reader, writer, 1024 * 1024)
 
 
-def _sheet_text(value: str, reference: str) -> str:
-    """A text cell as openpyxl's write-only sheet writes it (an inline string), formula-safe;
-    characters XML cannot hold (control characters) left out."""
+def _csv_field(text: str) -> str:
+    """A field as csv.writer writes it (QUOTE_MINIMAL): quoted when it holds a comma, a quote or
+    a line break, its quotes doubled."""
+    if "," in text or '"' in text or "\r" in text or "\n" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _list_cell(value: str, numeric: bool) -> tuple[str, str]:
+    """A pledge-list value as a CSV field (as _cell) and as the end of its sheet cell (after
+    `<c r="A2"`): numbers as numbers (sums and sorting work), text formula-safe, as
+    _sheet_cell; "" for an empty number (no cell)."""
+    field = _csv_field(_cell(value))
+    if numeric:
+        return field, (f' t="n"><v>{format(Decimal(value).normalize(), "f")}</v></c>'
+                       if value else "")
     text = ILLEGAL_CHARACTERS_RE.sub("", spreadsheet_safe(value))
     if not text:
-        return f'<c r="{reference}" t="inlineStr" />'
+        return field, ' t="inlineStr" />'
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{reference}" t="inlineStr"><is><t{space}>{xml_escape(text)}</t></is></c>'
+    return field, f' t="inlineStr"><is><t{space}>{xml_escape(text)}</t></is></c>'
 
 
-def _pledge_sheet_rows(rows: Iterable[PledgeRow], *, is_cycle: bool, numeric: set[int],
-                       width: int) -> Iterator[bytes]:
-    """The pledge list's rows (from the second) as sheet XML, written directly: at 70,000
-    pledges, building an openpyxl cell for each of 800,000 values took most of a report's
-    time. Numbers as numbers (sums and sorting work), text formula-safe, as _sheet_cell."""
-    letters = [get_column_letter(i + 1) for i in range(width)]
-    lines = []
-    for line_number, row in enumerate(rows, start=2):
-        cells = []
-        for i, value in enumerate(pledge_list_cells(row, is_cycle=is_cycle)):
-            reference = f"{letters[i]}{line_number}"
-            if i in numeric:
-                if value:
-                    cells.append(f'<c r="{reference}" t="n"><v>'
-                                 f'{format(Decimal(value).normalize(), "f")}</v></c>')
-            else:
-                cells.append(_sheet_text(value, reference))
-        lines.append(f'<row r="{line_number}">{"".join(cells)}</row>')
-        if len(lines) >= 1000:
-            yield "".join(lines).encode()
-            lines = []
-    yield "".join(lines).encode()
+class PledgeListFiles:
+    """One language's pledge list, written as the rows come, once for its three files: the CSV
+    (whole), the rows of the workbook's pledge sheet as XML (sheet XML written directly: at
+    70,000 pledges, an openpyxl cell for each of 800,000 values took most of a report's time),
+    and the first PRINT_LIST_LIMIT rows for the PDF. Nothing else is kept in memory.
+
+    `add` is called with the language active (the cells say "Global" in it). `cells`, shared by
+    the languages and emptied by the caller between chunks, holds each value's formatted forms:
+    most values (reference, title, entity, amounts, dates) are the same in every language."""
+
+    def __init__(self, document: Document, csv_out: BinaryIO, sheet_out: BinaryIO):
+        self.is_cycle = document.is_cycle
+        self.csv_out, self.sheet_out = csv_out, sheet_out
+        self.printed: list[PledgeRow] = []
+        self.count = 0
+        with translation.override(document.language):  # the headings name the numbers
+            headings = pledge_list_headings(is_cycle=self.is_cycle)
+            numeric = set(pledge_list_numeric(is_cycle=self.is_cycle))
+        self.columns = [(get_column_letter(i + 1), name in numeric)
+                        for i, name in enumerate(headings)]
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\r\n").writerow(headings)
+        # UTF-8 with a BOM, so that Excel reads it as UTF-8.
+        csv_out.write(("\ufeff" + header.getvalue()).encode())
+
+    def add(self, rows: list[PledgeRow], cells: dict) -> None:
+        csv_lines, sheet_rows = [], []
+        for row in rows:
+            if len(self.printed) < PRINT_LIST_LIMIT:
+                self.printed.append(row)
+            self.count += 1
+            line = self.count + 1  # under the headings
+            fields, sheet_cells = [], []
+            values = pledge_list_cells(row, is_cycle=self.is_cycle)
+            for (letter, numeric), value in zip(self.columns, values, strict=True):
+                formatted = cells.get((numeric, value))
+                if formatted is None:
+                    formatted = cells[numeric, value] = _list_cell(value, numeric)
+                fields.append(formatted[0])
+                if formatted[1]:
+                    sheet_cells.append(f'<c r="{letter}{line}"{formatted[1]}')
+            csv_lines.append(",".join(fields) + "\r\n")
+            sheet_rows.append(f'<row r="{line}">{"".join(sheet_cells)}</row>')
+        self.csv_out.write("".join(csv_lines).encode())
+        self.sheet_out.write("".join(sheet_rows).encode())
+
+    def sheet_rows(self) -> Iterator[bytes]:
+        """The pledge sheet's rows written so far, a megabyte at a time."""
+        self.sheet_out.seek(0)
+        while block := self.sheet_out.read(1024 * 1024):
+            yield block
 
 
-def workbook(figures: dict, document: Document, rows: Iterable[PledgeRow], out: BinaryIO) -> None:
-    """A summary sheet, one sheet per breakdown, then the pledge list (streamed)."""
+def workbook(figures: dict, document: Document, pledge_list: PledgeListFiles,
+             out: BinaryIO) -> None:
+    """A summary sheet, one sheet per breakdown, then the pledge list (streamed from the sheet
+    rows `pledge_list` wrote)."""
     with translation.override(document.language):
         book = Workbook(write_only=True)
         fixed = datetime.datetime.combine(document.as_of, datetime.time.min)
@@ -326,18 +361,15 @@ def workbook(figures: dict, document: Document, rows: Iterable[PledgeRow], out: 
                 sheet.append([_sheet_cell(v) for v in row[1:]])
 
         pledges = book.create_sheet(_sheet_title(_("Pledges"), used))
-        headings = pledge_list_headings(is_cycle=document.is_cycle)
-        numeric = {headings.index(name) for name in pledge_list_numeric(is_cycle=document.is_cycle)}
-        pledges.append(headings)
+        pledges.append(pledge_list_headings(is_cycle=document.is_cycle))
         # The rows go straight into the sheet's XML while the archive is copied.
         pledge_sheet = f"xl/worksheets/sheet{book.worksheets.index(pledges) + 1}.xml"
-        pledge_rows = _pledge_sheet_rows(rows, is_cycle=document.is_cycle, numeric=numeric,
-                                         width=len(headings))
 
         with tempfile.TemporaryFile() as file:
             book.save(file)
             file.seek(0)
-            _reproducible_zip(file, document.as_of, out, sheet_rows=(pledge_sheet, pledge_rows))
+            _reproducible_zip(file, document.as_of, out,
+                              sheet_rows=(pledge_sheet, pledge_list.sheet_rows()))
 
 
 # --- Charts ------------------------------------------------------------

@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import logging
-import pickle
 import tempfile
 import traceback
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from typing import BinaryIO
 from urllib.parse import urlencode
 
@@ -64,7 +65,7 @@ MAX_ATTEMPTS = 3
 # The compile task's soft time limit (reporting.tasks); its hard limit is a little longer.
 COMPILE_TIME_LIMIT_SECONDS = 3000
 # A RUNNING run silent for this long lost its worker (killed, or the machine went away): its
-# lease. The compiler beats between steps and every CHUNK_SIZE pledges, far more often.
+# lease. The compiler beats between steps, far more often.
 STALE_AFTER = datetime.timedelta(minutes=10)
 # A PENDING run queued this long ago whose task never ran (broker lost it) is queued again.
 REQUEUE_AFTER = datetime.timedelta(minutes=10)
@@ -333,15 +334,14 @@ def _beat(run_id: int, claim: uuid.UUID, **progress) -> None:
         raise RunLost
 
 
-def _write(file_format: str, figures: dict, document, rows, out: BinaryIO) -> None:
+def _write(file_format: str, figures: dict, document, pledge_list, out: BinaryIO) -> None:
     if file_format == ReportFile.Format.FIGURES_CSV:
         compiled_report_files.figures_csv(figures, document, out)
-    elif file_format == ReportFile.Format.PLEDGES_CSV:
-        compiled_report_files.pledges_csv(rows, document, out)
     elif file_format == ReportFile.Format.XLSX:
-        compiled_report_files.workbook(figures, document, rows, out)
+        compiled_report_files.workbook(figures, document, pledge_list, out)
     else:
-        compiled_report_files.pdf(document, rows, out, total_pledges=figures["totals"]["pledges"])
+        compiled_report_files.pdf(document, pledge_list.printed, out,
+                                  total_pledges=figures["totals"]["pledges"])
 
 
 @dataclass
@@ -368,42 +368,35 @@ def _one_snapshot():
         yield
 
 
-def _rows_to(handle: BinaryIO, rows) -> None:
-    for row in rows:
-        pickle.dump(row, handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _rows_from(handle: BinaryIO, beat) -> Iterator:
-    """The rows written by `_rows_to`, with a heartbeat every CHUNK_SIZE of them."""
-    handle.seek(0)
-    count = 0
-    while True:
-        try:
-            row = pickle.load(handle)  # noqa: S301 - our own temporary file, written just now
-        except EOFError:
-            return
-        count += 1
-        if count % CHUNK_SIZE == 0:
-            beat()
-        yield row
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    while chunk := list(islice(items, size)):
+        yield chunk
 
 
 def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[dict, list]:
     _beat(run.pk, claim, progress=5, progress_note=_("Reading the pledges"))
     # Runs asked for before languages were chosen have none recorded: English and French then.
     languages = run.languages or ["en", "fr"]
-    pledge_lists = {}
+
+    def temporary() -> BinaryIO:
+        return stack.enter_context(tempfile.TemporaryFile())
+
     with _one_snapshot():
         figures = compiled_report_figures(run)
-        for language in languages:
-            pledge_lists[language] = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
-        # The pledges read once for every language, each language's rows to its own file.
-        for rows in compiled_report_pledge_rows_in(run, languages=languages):
-            for language, row in rows.items():
-                _rows_to(pledge_lists[language], (row,))
-
-    def beat():  # between chunks of the pledge list: still alive, same step
-        _beat(run.pk, claim)
+        documents = {language: compiled_report_document(figures, title=run.title_in(language),
+                                                        language=language)
+                     for language in languages}
+        lists = {language: compiled_report_files.PledgeListFiles(
+            documents[language], csv_out=temporary(), sheet_out=temporary())
+            for language in languages}
+        # The pledges read once for every language, and each language's list written as they
+        # come, for its three files at once: values formatted once for all languages.
+        for chunk in _chunks(compiled_report_pledge_rows_in(run, languages=languages),
+                             CHUNK_SIZE):
+            cells: dict = {}
+            for language in languages:
+                with translation.override(language):
+                    lists[language].add([rows[language] for rows in chunk], cells)
 
     outputs: list[_Output] = []
     steps = [(language, file_format) for language in languages
@@ -412,11 +405,12 @@ def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[
         _beat(run.pk, claim, progress=20 + int(70 * done / len(steps)),
               progress_note=_("Writing %(file)s (%(language)s)") % {
                   "file": ReportFile.Format(file_format).label, "language": language})
-        title = run.title_in(language)
-        document = compiled_report_document(figures, title=title, language=language)
-        rows = _rows_from(pledge_lists[language], beat)
-        handle = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed by stack)
-        _write(file_format, figures, document, rows, handle)
+        if file_format == ReportFile.Format.PLEDGES_CSV:
+            handle = lists[language].csv_out  # written whole while the pledges were read
+            handle.seek(0, io.SEEK_END)
+        else:
+            handle = temporary()
+            _write(file_format, figures, documents[language], lists[language], handle)
         size, digest = handle.tell(), hashlib.sha256()
         handle.seek(0)
         while block := handle.read(ReportFile.CHUNK_BYTES):
