@@ -31,7 +31,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +49,7 @@ from .models import (
     Pledge,
     first_of_month,
 )
-from .rates import usd_conversion
+from .rates import contributions_sum_again, usd_conversion
 
 logger = logging.getLogger(__name__)
 
@@ -142,15 +141,8 @@ def _record(partnership: Partnership, *, actor, previous: str, message: str = ""
 
 def _touch(pledge: Pledge) -> None:
     """A public pledge's partners changed: its new updated_at tells the public caches
-    (pledges.public_cache) to recompute. Its funders' contributions are summed again under the
-    pledge's row lock, so that two funders accepted at once are both counted, once."""
-    Pledge.objects.select_for_update(of=("self",)).filter(pk=pledge.pk).values_list("pk").first()
-    total = (Partnership.objects.accepted()
-             .filter(pledge_id=pledge.pk, role=Partnership.Role.FUNDER, usd_amount__isnull=False)
-             .aggregate(usd=Sum("usd_amount"))["usd"])
-    pledge.contributions_usd = total
-    Pledge.objects.filter(pk=pledge.pk).update(contributions_usd=total,
-                                               updated_at=timezone.now())
+    (pledges.public_cache) to recompute, and its funders' contributions are summed again."""
+    pledge.contributions_usd = contributions_sum_again(pledge.pk)
 
 
 @transaction.atomic
@@ -674,38 +666,3 @@ def partnership_amendment_transition(*, amendment_id: int, name: str, actor,
         )
     return amendment
 
-
-# --- Rates uploaded after the amount was given ---------------------------------------------------
-
-@transaction.atomic
-def contributions_convert_again(pairs: list[tuple[str, datetime.date]]) -> int:
-    """Convert again the funders' amounts given in these (currency, month) pairs, partnerships
-    and proposals alike, at the month's rate as it now stands (pledges.rates's upload job, after
-    an upload changed those rates): an amount that waited for its rate is counted from now on,
-    and a corrected rate corrects it. Each row is read under its lock; a row already right is not
-    written, so running it twice changes nothing. The pledges whose accepted funders changed sum
-    their contributions again. Returns how many contributions changed."""
-    if not pairs:
-        return 0
-    matching = Q(pk__in=[])
-    for currency, month in pairs:
-        matching |= Q(currency=currency, amount_month=month)
-    changed = 0
-    pledges_to_sum = set()
-    rates: dict = {}
-    for model in (Partnership, PartnershipAmendment):
-        rows = (model.objects.select_for_update(of=("self",))
-                .filter(matching, amount__isnull=False).order_by("pk"))
-        for row in rows:
-            conversion = usd_conversion(row.amount, row.currency, row.amount_month, rates=rates)
-            after = (conversion.usd_amount, conversion.usd_rate, conversion.usd_rate_date)
-            if after == (row.usd_amount, row.usd_rate, row.usd_rate_date):
-                continue
-            row.usd_amount, row.usd_rate, row.usd_rate_date = after
-            row.save(update_fields=["usd_amount", "usd_rate", "usd_rate_date"])
-            changed += 1
-            if model is Partnership and row.status == P.ACCEPTED and row.role == row.Role.FUNDER:
-                pledges_to_sum.add(row.pledge_id)
-    for pledge in Pledge.objects.filter(pk__in=sorted(pledges_to_sum)).order_by("pk"):
-        _touch(pledge)
-    return changed

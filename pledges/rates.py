@@ -42,6 +42,8 @@ from . import permissions
 from .models import (
     CurrencyRate,
     CurrencyRateUpload,
+    Partnership,
+    PartnershipAmendment,
     Pledge,
     PledgeType,
     RateSource,
@@ -276,9 +278,7 @@ def _convert_upload_pledges(*, upload_id: int, claim: uuid.UUID) -> bool:
             return False  # the sweep judged this worker dead and gave the job to another
         converted += pledges_convert_again(pledge_ids[start:start + CONVERT_BATCH], rates=rates)
     # Funders' contributions to pledges (joining as a funder, or a proposed new amount) wait
-    # for the same rates. Imported here: pledges.partnerships converts with this module.
-    from .partnerships import contributions_convert_again
-
+    # for the same rates.
     contributions_convert_again(upload_pairs(upload))
     return RATE_UPLOAD_JOBS.finish(upload_id, claim, CurrencyRateUpload.Status.DONE,
                                    pledges_converted=converted, last_error="")
@@ -304,6 +304,55 @@ def pledges_convert_again(pledge_ids: list[int], *, rates: dict | None = None) -
             changed += 1
     return changed
 
+
+
+# --- Funders' contributions to pledges (pledges.partnerships) -----------------------------------
+
+def contributions_sum_again(pledge_id: int) -> Decimal | None:
+    """Sum a pledge's accepted funders' contributions in USD again under the pledge's row lock
+    (so that two funders accepted at once are both counted, once) and store the sum with a new
+    updated_at, which tells the public caches (pledges.public_cache) to recompute."""
+    Pledge.objects.select_for_update(of=("self",)).filter(pk=pledge_id).values_list("pk").first()
+    total = (Partnership.objects.accepted()
+             .filter(pledge_id=pledge_id, role=Partnership.Role.FUNDER, usd_amount__isnull=False)
+             .aggregate(usd=Sum("usd_amount"))["usd"])
+    Pledge.objects.filter(pk=pledge_id).update(contributions_usd=total, updated_at=timezone.now())
+    return total
+
+
+@transaction.atomic
+def contributions_convert_again(pairs: list[tuple[str, datetime.date]]) -> int:
+    """Convert again the funders' amounts given in these (currency, month) pairs, partnerships
+    and proposals alike, at the month's rate as it now stands (the upload job, after an upload
+    changed those rates): an amount that waited for its rate is counted from now on, and a
+    corrected rate corrects it. Each row is read under its lock; a row already right is not
+    written, so running it twice changes nothing. The pledges whose accepted funders changed sum
+    their contributions again. Returns how many contributions changed."""
+    if not pairs:
+        return 0
+    matching = Q(pk__in=[])
+    for currency, month in pairs:
+        matching |= Q(currency=currency, amount_month=month)
+    changed = 0
+    pledges_to_sum = set()
+    rates: dict = {}
+    for model in (Partnership, PartnershipAmendment):
+        rows = (model.objects.select_for_update(of=("self",))
+                .filter(matching, amount__isnull=False).order_by("pk"))
+        for row in rows:
+            conversion = usd_conversion(row.amount, row.currency, row.amount_month, rates=rates)
+            after = (conversion.usd_amount, conversion.usd_rate, conversion.usd_rate_date)
+            if after == (row.usd_amount, row.usd_rate, row.usd_rate_date):
+                continue
+            row.usd_amount, row.usd_rate, row.usd_rate_date = after
+            row.save(update_fields=["usd_amount", "usd_rate", "usd_rate_date"])
+            changed += 1
+            if (model is Partnership and row.status == Partnership.Status.ACCEPTED
+                    and row.role == Partnership.Role.FUNDER):
+                pledges_to_sum.add(row.pledge_id)
+    for pledge_id in sorted(pledges_to_sum):
+        contributions_sum_again(pledge_id)
+    return changed
 
 def rate_uploads_sweep() -> int:
     """Re-queue conversions whose task was lost (broker down at upload, worker killed)."""

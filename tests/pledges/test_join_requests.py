@@ -424,7 +424,7 @@ def test_a_funders_amount_waiting_for_its_rate_counts_once_the_rate_is_uploaded(
     assert proposal.usd_amount == Decimal("4000000.00")
     assert Pledge.objects.get(pk=published.pk).contributions_usd == Decimal("2000000.00")
     # Run again (a second delivery of the job): nothing is written twice.
-    assert partnerships.contributions_convert_again([("KES", _this_month())]) == 0
+    assert rates.contributions_convert_again([("KES", _this_month())]) == 0
 
     partnerships.partnership_amendment_transition(
         amendment_id=proposal.pk, name="approve_amendment", actor=entity_admin)
