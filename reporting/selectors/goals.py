@@ -20,7 +20,7 @@
   subqueries of the revisions and partnerships: the same figures, a set-based read (BENCHMARKS.md,
   "Open data API (issue 22) and the Goals page").
 
-Whatever the number of goals, slices and pledges, a set of figures costs at most four queries
+Whatever the number of goals, slices and pledges, a set of figures costs at most five queries
 (one per measure and side, and one for the targets of pledges amended since a past date): the
 USD goals are filtered aggregates of one query; the indicator goals' targets, and their latest
 reported values, are each grouped once by indicator and scope (_scope_flags)."""
