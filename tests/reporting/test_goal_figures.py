@@ -180,13 +180,15 @@ def test_an_amendment_approved_later_leaves_the_goals_of_an_earlier_date_unchang
 
 
 def test_today_read_as_now_gives_the_figures_of_the_versions_in_force(
-    data, secretariat, monkeypatch,
+    postgresql, data, secretariat, monkeypatch,
 ):
     """As of today the figures read the pledges as they are now (own columns, link tables,
     Pledge.contributions_usd) and the latest reports sorted once (DISTINCT ON): the Goals page's
     speed at 100,000 pledges. They must be exactly what the versions in force and a correlated
     "latest report" subquery give, on data with an amendment approved today, a funder's
-    contribution, an ended funder, a partner's own report, scoped goals and every slice."""
+    contribution, an ended funder, a partner's own report, scoped goals and every slice.
+    (PostgreSQL: on SQLite the versions in force read a funded pledge's USD as 0, before this
+    change as after it.)"""
     from types import SimpleNamespace
 
     from pledges import amendment_workflow
