@@ -408,7 +408,7 @@ def test_a_funders_amount_waiting_for_its_rate_counts_once_the_rate_is_uploaded(
     proposal = partnerships.partnership_amendment_propose(
         actor=funder_admin, partnership_id=partnership.pk,
         contribution="Co-financing of twice as many schools.", amount=Decimal("466000000"),
-        currency="KES")
+        currency="KES", reason="A second donor doubles our budget.")
     partnership.refresh_from_db()
     assert (partnership.usd_amount, partnership.amount_month) == (None, _this_month())
     assert proposal.usd_amount is None
