@@ -336,7 +336,9 @@ def contributions_convert_again(pairs: list[tuple[str, datetime.date]]) -> int:
     changed = 0
     pledges_to_sum = set()
     rates: dict = {}
-    for model in (Partnership, PartnershipAmendment):
+    # Proposals before partnerships, then pledges: the order in which an answer to a proposal
+    # (partnerships.partnership_amendment_transition) locks them, or the two deadlock.
+    for model in (PartnershipAmendment, Partnership):
         rows = (model.objects.select_for_update(of=("self",))
                 .filter(matching, amount__isnull=False).order_by("pk"))
         for row in rows:
