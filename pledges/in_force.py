@@ -39,7 +39,7 @@ from django.db.models.fields.json import KT, KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from .models import Partnership, Pledge, PledgeRevision
+from .models import Partnership, PartnershipAmendment, Pledge, PledgeRevision
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:
@@ -92,11 +92,23 @@ def contributions_in_force(as_of: datetime.date, *, pledge_id: str = "pk") -> Su
     the end of `as_of` (accepted before, not ended by then); None when there were none: what
     a report as of that date adds, once, to the pledge's own USD amount."""
     end = _end_of(as_of)
+    # A funder's amount changed by an approved proposal after `as_of` counts as it was then:
+    # the first such proposal kept the USD equivalent it replaced.
+    changed_later = (PartnershipAmendment.objects
+                     .filter(partnership_id=OuterRef("pk"),
+                             status=PartnershipAmendment.Status.APPROVED, decided_at__gte=end)
+                     .order_by("decided_at", "pk"))
+    usd_then = Case(
+        When(Exists(changed_later), then=Subquery(changed_later.values("previous_usd_amount")[:1])),
+        default=F("usd_amount"),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
     funders = (Partnership.objects
                .filter(pledge_id=OuterRef(pledge_id), role=Partnership.Role.FUNDER,
-                       accepted_at__lt=end, usd_amount__isnull=False)
+                       accepted_at__lt=end)
                .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=end))
-               .order_by().values("pledge_id").annotate(total=Sum("usd_amount"))
+               .annotate(usd_then=usd_then).filter(usd_then__isnull=False)
+               .order_by().values("pledge_id").annotate(total=Sum("usd_then"))
                .values("total"))
     return Subquery(funders, output_field=DecimalField(max_digits=20, decimal_places=2))
 

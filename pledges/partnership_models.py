@@ -187,6 +187,11 @@ class PartnershipAmendment(models.Model):
     previous_amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2,
                                           null=True, blank=True, editable=False)
     previous_currency = models.CharField(_("currency"), max_length=3, blank=True, editable=False)
+    # The contribution's USD equivalent before the approval: what "as of" figures of an earlier
+    # date count (pledges.in_force.contributions_in_force).
+    previous_usd_amount = models.DecimalField(_("amount in USD"), max_digits=16,
+                                              decimal_places=2, null=True, blank=True,
+                                              editable=False)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+",
                                     verbose_name=_("requested by"))

@@ -634,6 +634,7 @@ def partnership_amendment_transition(*, amendment_id: int, name: str, actor,
         amendment.previous_contribution = partnership.contribution
         amendment.previous_amount = partnership.amount
         amendment.previous_currency = partnership.currency
+        amendment.previous_usd_amount = partnership.usd_amount
         for field in CONTRIBUTION_FIELDS:
             setattr(partnership, field, getattr(amendment, field))
         partnership.save(update_fields=CONTRIBUTION_FIELDS)
@@ -644,7 +645,7 @@ def partnership_amendment_transition(*, amendment_id: int, name: str, actor,
     amendment.message = message
     amendment.save(update_fields=["status", "decided_by", "decided_at", "message",
                                   "previous_contribution", "previous_amount",
-                                  "previous_currency"])
+                                  "previous_currency", "previous_usd_amount"])
     if transition.who == "partner":
         recipients = list(entity_administrators(partnership.pledge.entity))
     else:

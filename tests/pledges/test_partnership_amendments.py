@@ -149,3 +149,31 @@ def test_only_the_partners_administrators_propose_and_only_the_pledges_side_answ
             partnerships.partnership_amendment_transition(
                 amendment_id=proposal.pk, name="approve_amendment", actor=outsider)
     assert PartnershipAmendment.objects.get(pk=proposal.pk).status == "proposed"
+
+
+def test_figures_as_of_a_day_before_the_approval_count_the_contribution_as_it_was(
+    funding, entity_admin
+):
+    """History is kept: a report as of a date before the approval counts the funder's amount of
+    that date (USD 1,250,000), one as of the approval's day the new one (USD 1,200,000)."""
+    from pledges.in_force import contributions_in_force
+
+    partnership, chloe, _editor = funding
+    Partnership.objects.filter(pk=partnership.pk).update(
+        accepted_at=timezone.now() - datetime.timedelta(days=2))
+    proposal = partnerships.partnership_amendment_propose(
+        actor=chloe, partnership_id=partnership.pk, contribution="Co-financing, and more.",
+        amount=Decimal("600000"), currency="GBP", reason="A second grant.")
+    partnerships.partnership_amendment_transition(
+        amendment_id=proposal.pk, name="approve_amendment", actor=entity_admin)
+    assert PartnershipAmendment.objects.get(pk=proposal.pk).previous_usd_amount == Decimal(
+        "1250000.00")
+
+    def as_of(day):
+        return (Pledge.objects.filter(pk=partnership.pledge_id)
+                .annotate(then=contributions_in_force(day)).get().then)
+
+    today = timezone.localdate()
+    assert as_of(today - datetime.timedelta(days=1)) == Decimal("1250000.00")
+    assert as_of(today) == Decimal("1200000.00")
+    assert as_of(today - datetime.timedelta(days=3)) is None  # not yet a partner
