@@ -317,6 +317,29 @@ def test_the_public_list_filters_searches_and_pages(entity, anonymous, other_ent
         anonymous.get("/en/needs/?area=access")
 
 
+def test_facet_counts_count_each_need_once_and_say_what_ticking_a_value_gives(
+        entity, anonymous, django_assert_max_num_queries):
+    """A need in two chosen areas is one need; with Africa chosen, ticking France counts the
+    African needs that also act in France (what the list would then show)."""
+    both = _published_need(entity, title="Backhaul in Rwanda and France")
+    both.action_areas.set(ActionArea.objects.filter(code__in=["access", "adoption"]))
+    both.countries.set(Country.objects.filter(iso3__in=["RWA", "FRA"]))
+    kenya = _published_need(entity, title="Backhaul in Kenya")
+    kenya.countries.set([Country.objects.get(iso3="KEN")])
+    with django_assert_max_num_queries(12):
+        page = anonymous.get("/en/needs/?area=access&area=adoption&region=africa")
+    assert page.context["page"].paginator.count == 2
+    facets = {facet["name"]: {v["value"]: v["count"] for v in facet["values"]}
+              for facet in page.context["facets"]}
+    assert facets["state"] == {"open": 2}
+    assert facets["country"] == {"RWA": 1, "KEN": 1, "FRA": 1}
+    assert facets["region"]["europe"] == 1 and facets["region"]["africa"] == 2
+    assert "Backhaul in Kenya" in anonymous.get(
+        "/en/needs/?region=africa&country=KEN").content.decode()
+    with_france = anonymous.get("/en/needs/?region=africa&country=FRA")
+    assert with_france.context["page"].paginator.count == 1
+
+
 def test_open_data_is_safe_against_spreadsheet_formulas(entity, anonymous):
     _published_need(entity, title="=HYPERLINK(\"http://evil\")")
     csv_text = b"".join(anonymous.get("/en/needs/export.csv").streaming_content).decode()
