@@ -32,6 +32,21 @@ def postgresql(db) -> None:
     require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, whose flush and restore of the migrated content (before
+    and after every transactional test) take milliseconds instead of seconds on PostgreSQL
+    (tests/database_snapshot.py)."""
+    from django.db import connections
+
+    from tests import database_snapshot
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            database_snapshot.install(connection)
+    return django_db_setup
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _own_test_files_directory():
     """MEDIA_ROOT and the import files of this test process (p2c_portal/settings/test.py): empty

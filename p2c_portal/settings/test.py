@@ -53,6 +53,13 @@ def worker_redis_url(url: str, worker_index: int | None) -> str:
 if DATABASES["default"]["ENGINE"].endswith(".sqlite3"):  # noqa: F405
     DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"  # noqa: F405
 
+# PostgreSQL: a commit does not wait for its WAL to reach the disk. A test database needs no
+# durability, and the browser journeys' live server commits every write (autocommit): ~3 ms of
+# fsync each on CI's disk, ~0.2 ms without. What other connections see is unchanged.
+if DATABASES["default"]["ENGINE"].endswith(".postgresql"):  # noqa: F405
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
+
 if REDIS_URL:
     REDIS_URL = worker_redis_url(REDIS_URL, WORKER_INDEX)
     CACHES = {"default": redis_cache(REDIS_URL, socket_timeout=REDIS_SOCKET_TIMEOUT)}

@@ -84,27 +84,56 @@ def pages(data) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(addresses)), unknown
 
 
-def test_every_field_and_parameter_of_every_page_survives_hostile_input(dataset):
+# The walk is shared out between tests that xdist's workers run side by side (`make test`), each a
+# few tens of seconds instead of one of two minutes that kept a worker busy alone: the pages'
+# query parameters in PAGE_PARTS parts (page k, with its turn k, in part k mod PAGE_PARTS), the
+# forms in FORM_PARTS parts (each part finds the forms of every page, then feeds every
+# FORM_PARTS-th of them in the order of the whole walk). Together the parts send what the whole
+# walk sent; test_the_parts_share_out_every_page_and_form_once checks the sharing.
+PAGE_PARTS = 3
+FORM_PARTS = 3
+
+
+def share(items: list, part: int, parts: int) -> list:
+    """Part `part` (0 to parts - 1) of `items`: every parts-th item from the part-th."""
+    return items[part::parts]
+
+
+def logged_in_clients(dataset) -> dict[str, Client]:
     clients = {}
     for persona, user in dataset["personas"].items():
         clients[persona] = Client()
         if user is not None:
             clients[persona].force_login(user)
+    return clients
+
+
+def every_page(dataset) -> list[str]:
     addresses, unknown = pages(dataset)
     assert not unknown, (
         "These URL patterns take arguments the hostile-input test cannot fill: add them to "
         f"url_arguments(): {unknown}"
     )
-    feeder = Feeder(clients)
-    forms: list[tuple[str, str, Form]] = []
+    return addresses
+
+
+def assert_no_problems(feeder: Feeder) -> None:
+    assert not feeder.problems, (
+        f"{len(feeder.problems)} problems in {feeder.requests} hostile requests:\n"
+        + "\n".join(feeder.problems[:80])
+    )
+
+
+@pytest.mark.parametrize("part", range(PAGE_PARTS))
+def test_every_parameter_of_every_page_survives_hostile_input(dataset, part):
+    feeder = Feeder(logged_in_clients(dataset))
     personas = list(dataset["personas"])
-    for turn, address in enumerate(addresses):
+    addresses = list(enumerate(every_page(dataset)))
+    for turn, address in share(addresses, part, PAGE_PARTS):
         persona, response = _first_persona_served(feeder, personas, address)
         if response is None:
             continue
-        parser = PageParser()
-        if "html" in response.get("Content-Type", "") and not response.streaming:
-            parser.feed(response.content.decode(errors="replace"))
+        parser = _parsed(response)
         names = set(COMMON_PARAMETERS)
         for link in parser.links:
             parts = urlsplit(html.unescape(link))
@@ -112,20 +141,17 @@ def test_every_field_and_parameter_of_every_page_survives_hostile_input(dataset)
                 names.update(name for name, _v in parse_qsl(parts.query, keep_blank_values=True))
         for form in parser.forms:
             target = urlsplit(form.action).path or address
-            if form.method == "get":
-                if target == address:
-                    names.update(form.fields)
-            else:
-                forms.append((persona, target, form, address))
+            if form.method == "get" and target == address:
+                names.update(form.fields)
         feed_parameters(feeder, persona, address, sorted(names), turn)
+    assert_no_problems(feeder)
 
-    seen = set()
-    forms.sort(key=lambda item: bool(DESTRUCTIVE.search(item[1])))
-    for persona, target, form, page in forms:
-        key = (target, tuple(sorted(form.fields)), tuple(sorted(form.files)))
-        if key in seen:
-            continue
-        seen.add(key)
+
+@pytest.mark.parametrize("part", range(FORM_PARTS))
+def test_every_field_of_every_form_survives_hostile_input(dataset, part):
+    clients = logged_in_clients(dataset)
+    feeder = Feeder(clients)
+    for persona, target, form, page in share(forms_to_feed(feeder, dataset), part, FORM_PARTS):
         user = dataset["personas"][persona]
 
         def refresh(served, persona=persona, user=user, page=page, form=form):
@@ -141,11 +167,42 @@ def test_every_field_and_parameter_of_every_page_survives_hostile_input(dataset)
             return {name: parser.values[name][0] for name in hidden if parser.values.get(name)}
 
         feed_form(feeder, persona, target, form, refresh)
+    assert_no_problems(feeder)
 
-    assert not feeder.problems, (
-        f"{len(feeder.problems)} problems in {feeder.requests} hostile requests:\n"
-        + "\n".join(feeder.problems[:80])
-    )
+
+def forms_to_feed(feeder: Feeder, dataset) -> list[tuple[str, str, Form, str]]:
+    """The POST forms of every page, once each (same target, fields and files), as (persona,
+    target, form, page): each by the first persona its page is shown to, destructive ones last."""
+    forms = []
+    personas = list(dataset["personas"])
+    for address in every_page(dataset):
+        persona, response = _first_persona_served(feeder, personas, address)
+        if response is None:
+            continue
+        for form in _parsed(response).forms:
+            if form.method != "get":
+                forms.append((persona, urlsplit(form.action).path or address, form, address))
+    forms.sort(key=lambda item: bool(DESTRUCTIVE.search(item[1])))
+    once = {}
+    for persona, target, form, page in forms:
+        key = (target, tuple(sorted(form.fields)), tuple(sorted(form.files)))
+        once.setdefault(key, (persona, target, form, page))
+    return list(once.values())
+
+
+def test_the_parts_share_out_every_page_and_form_once():
+    for parts in (PAGE_PARTS, FORM_PARTS):
+        for count in range(300):
+            items = list(range(count))
+            shared = [item for part in range(parts) for item in share(items, part, parts)]
+            assert sorted(shared) == items
+
+
+def _parsed(response) -> PageParser:
+    parser = PageParser()
+    if "html" in response.get("Content-Type", "") and not response.streaming:
+        parser.feed(response.content.decode(errors="replace"))
+    return parser
 
 
 def _first_persona_served(feeder: Feeder, personas: list[str], address: str):
