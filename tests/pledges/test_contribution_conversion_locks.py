@@ -22,7 +22,7 @@ def _this_month() -> datetime.date:
     return timezone.localdate().replace(day=1)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_rates_job_and_an_answer_to_a_proposal_at_once_both_complete(entity, entity_admin):
     pledge = PledgeFactory(entity=entity, published=True, financial=True)
     funder = EntityFactory(name="Funder for locks")
