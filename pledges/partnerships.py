@@ -243,6 +243,11 @@ def partnership_transition(*, partnership_id: int, name: str, actor, reason: str
     Two administrators answering at once: the second waits for the first's lock, then finds
     the invitation or request already answered and is refused, so one partnership results."""
     transition = TRANSITIONS[name]
+    if name == "end":
+        # Its waiting proposals end with it (below): locked first, in the order answering a
+        # proposal takes (proposal, then partnership), so that the two cannot deadlock.
+        waiting = list(PartnershipAmendment.objects.select_for_update()
+                       .filter(partnership_id=partnership_id, status=AM.PROPOSED))
     partnership = (Partnership.objects.select_for_update(of=("self",))
                    .select_related("pledge__entity", "entity").get(pk=partnership_id))
     if not may(actor, partnership, transition):
@@ -276,6 +281,10 @@ def partnership_transition(*, partnership_id: int, name: str, actor, reason: str
         fields += ["ended_at", "end_reason"]
         if previous == P.ACCEPTED:
             pledge.co_pledgers.remove(partnership.entity)
+        # A change the partner proposed cannot be approved any more: it is answered with the
+        # end's reason rather than left waiting on the dashboards.
+        PartnershipAmendment.objects.filter(pk__in=[proposal.pk for proposal in waiting]).update(
+            status=AM.DECLINED, decided_by=actor, decided_at=now, message=reason)
     partnership.save(update_fields=fields)
     if transition.target == P.ACCEPTED or previous == P.ACCEPTED:
         _touch(pledge)  # after the save: the sum of the contributions reads the new status

@@ -177,3 +177,18 @@ def test_figures_as_of_a_day_before_the_approval_count_the_contribution_as_it_wa
     assert as_of(today - datetime.timedelta(days=1)) == Decimal("1250000.00")
     assert as_of(today) == Decimal("1200000.00")
     assert as_of(today - datetime.timedelta(days=3)) is None  # not yet a partner
+
+
+def test_ending_the_partnership_answers_its_waiting_proposal(funding, entity_admin):
+    """A proposal cannot be approved once the partnership ended: it is declined with the end's
+    reason instead of waiting on the dashboards for ever."""
+    partnership, chloe, _editor = funding
+    proposal = partnerships.partnership_amendment_propose(
+        actor=chloe, partnership_id=partnership.pk, contribution="Co-financing, and more.",
+        amount=Decimal("600000"), currency="GBP", reason="A second grant.")
+    partnerships.partnership_transition(partnership_id=partnership.pk, name="end",
+                                        actor=entity_admin, reason="The project closed.")
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_by, proposal.message) == (
+        "declined", entity_admin, "The project closed.")
+    assert _usd(partnership.pledge_id) is None
