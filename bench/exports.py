@@ -109,13 +109,18 @@ def table(results: dict) -> str:
     if report["failed"]:
         lines.append(f"| custom report compiled | FAILED | | | | {report['error'][-300:]} |")
     else:
-        met = report["seconds"] < REPORT_SECONDS and report["peak_mb"] < REPORT_MB
+        # Each process under the memory target: the compiler and the child it forks for the
+        # figures and PDFs (reporting.services.compiled_reports) run at once.
+        child_peak = report.get("child_peak_mb", 0)
+        met = (report["seconds"] < REPORT_SECONDS
+               and max(report["peak_mb"], child_peak) < REPORT_MB)
         lines.append(
             f"| custom report of {report['pledges']} pledges, {report['languages']} languages, "
-            f"{report['files']} files ({report.get('cpu_seconds', '?')} s of CPU) "
+            f"{report['files']} files ({report.get('cpu_seconds', '?')} s of CPU + "
+            f"{report.get('child_cpu_seconds', '?')} s in the forked child) "
             f"| {report['seconds']:.1f} | {report['bytes'] / 1e6:.1f} "
-            f"| {report['peak_mb']:.0f} (process) | < {REPORT_SECONDS:.0f} s, < "
-            f"{REPORT_MB:.0f} MB | {_verdict(met)} |")
+            f"| {report['peak_mb']:.0f} (process), {child_peak:.0f} (child) "
+            f"| < {REPORT_SECONDS:.0f} s, < {REPORT_MB:.0f} MB each | {_verdict(met)} |")
     return "\n".join(lines)
 
 
@@ -124,6 +129,16 @@ def table(results: dict) -> str:
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _children_peak_mb() -> float:
+    """The largest peak of the processes this one forked (a report's figures and PDFs)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round(usage.ru_utime + usage.ru_stime, 1)
 
 
 def _cpu_seconds() -> float:
@@ -157,7 +172,7 @@ def _compile_report() -> dict:
 
     remove()
     run, _created = compiled_reports.compiled_report_request(parameters=parameters)
-    started, cpu = time.perf_counter(), _cpu_seconds()
+    started, cpu, children_cpu = time.perf_counter(), _cpu_seconds(), _children_cpu_seconds()
     compiled_reports.compiled_report_compile(run_id=run.pk)
     seconds = time.perf_counter() - started
     run.refresh_from_db()
@@ -165,7 +180,9 @@ def _compile_report() -> dict:
         sys.exit(f"the report did not compile: {run.status} {run.error}")
     files = list(run.files.values_list("size", flat=True))
     result = {"seconds": round(seconds, 2), "peak_mb": round(_peak_mb(), 1),
+              "child_peak_mb": round(_children_peak_mb(), 1),
               "cpu_seconds": round(_cpu_seconds() - cpu, 1),
+              "child_cpu_seconds": round(_children_cpu_seconds() - children_cpu, 1),
               "pledges": run.figures["totals"]["pledges"], "languages": len(run.languages),
               "files": len(files), "bytes": sum(files)}
     remove()

@@ -432,23 +432,19 @@ GROUP_ACRONYMS = {
 }
 
 
-# (language, group code) -> its acronym: looked up once, not for each of 70,000 rows.
-_ACRONYMS_IN: dict[tuple[str, str], str] = {}
+def group_acronyms() -> dict[str, str]:
+    """{group code: its acronym in the active language}: looked up once per language, not for
+    each of 70,000 rows."""
+    return {code: str(acronym) for code, acronym in GROUP_ACRONYMS.items()}
 
 
-def _group_acronym(code: str) -> str:
-    key = (translation.get_language(), code)
-    acronym = _ACRONYMS_IN.get(key)
-    if acronym is None:
-        acronym = _ACRONYMS_IN[key] = str(GROUP_ACRONYMS.get(code, code))
-    return acronym
-
-
-def pledge_list_cells(row, *, is_cycle: bool) -> list[str]:
+def pledge_list_cells(row, *, is_cycle: bool, acronyms: dict[str, str], global_label: str
+                      ) -> list[str]:
+    """`acronyms` (group_acronyms()) and `global_label` ("Global") in the list's language."""
     regions = list(row.regions)
     if row.is_global:
-        regions.insert(0, _("Global"))
-    groups = " ".join(_group_acronym(code) for code in row.groups)
+        regions.insert(0, global_label)
+    groups = " ".join(acronyms.get(code, code) for code in row.groups)
     cells = [row.reference, row.title, row.entity, row.pledge_type, "; ".join(row.action_areas),
              "; ".join(row.countries), "; ".join(regions), groups, row.usd_amount,
              row.event, row.published_on]

@@ -721,36 +721,44 @@ class PledgeRow:
     usd_disbursed: str = ""
 
 
-def _names(rows, language: str) -> dict[int, list[str]]:
-    """{pledge_id: [names]} from (pledge_id, name_en, name_translations) rows, in their order."""
-    names: dict[int, list[str]] = {}
-    for pledge_id, name_en, translations in rows:
-        names.setdefault(pledge_id, []).append(text_in(name_en, translations, language))
-    return names
+class _Linked:
+    """The records `name` ("countries"…) linked to each pledge in its version in force: the link
+    table for the pledges not amended since, the version replaced for the others. The link rows
+    are read as bare id pairs; each record (a few hundred countries, areas or regions, met for
+    each of 70,000 pledges) is read once per report, with its name's translations and its
+    place in `order`."""
 
+    def __init__(self, name: str, order: str):
+        field = Pledge._meta.get_field(name)
+        self.name, self.order, self.model = name, order, field.related_model
+        self.through, self.column = _through(name), f"{field.m2m_reverse_field_name()}_id"
+        self.records: dict[int, tuple] = {}  # pk: (order value, pk, name_en, translations)
 
-def _linked(name: str, order: str, ids: list[int], replaced: dict[int, dict]
-            ) -> dict[int, list[tuple[int, str, dict]]]:
-    """{pledge_id: [(id, name_en, name_translations)]} of the records `name` ("countries"…)
-    linked to each pledge in its version in force: the link table for the pledges not amended
-    since, the version replaced for the others (two queries), each list in `order`."""
-    field = Pledge._meta.get_field(name)
-    column = field.m2m_reverse_field_name()
-    linked: dict[int, list[tuple[int, str, dict]]] = {}
-    for pledge_id, pk, name_en, translations in (
-        _through(name).objects.filter(pledge_id__in=[pk for pk in ids if pk not in replaced])
-        .order_by("pledge_id", f"{column}__{order}", f"{column}_id")
-        .values_list("pledge_id", f"{column}_id", f"{column}__name_en",
-                     f"{column}__name_translations")
-    ):
-        linked.setdefault(pledge_id, []).append((pk, name_en, translations))
-    wanted = {pk for before in replaced.values() for pk in before.get(name) or ()}
-    records = list(field.related_model.objects.filter(pk__in=wanted).order_by(order, "pk")
-                   .values_list("pk", "name_en", "name_translations"))
-    for pledge_id, before in replaced.items():
-        then = set(before.get(name) or ())
-        linked[pledge_id] = [record for record in records if record[0] in then]
-    return linked
+    def _load(self, pks: set[int]) -> None:
+        missing = pks - self.records.keys()
+        if missing:
+            for order_value, pk, name_en, translations in self.model.objects.filter(
+                    pk__in=missing).values_list(self.order, "pk", "name_en",
+                                                "name_translations"):
+                self.records[pk] = (order_value, pk, name_en, translations)
+
+    def of(self, ids: list[int], replaced: dict[int, dict]
+           ) -> dict[int, list[tuple[int, str, dict]]]:
+        """{pledge_id: [(id, name_en, name_translations)]}, each list in `order`."""
+        pairs = list(self.through.objects.filter(
+            pledge_id__in=[pk for pk in ids if pk not in replaced]
+        ).values_list("pledge_id", self.column))
+        by_pledge: dict[int, list[int]] = {}
+        for pledge_id, pk in pairs:
+            by_pledge.setdefault(pledge_id, []).append(pk)
+        for pledge_id, before in replaced.items():
+            by_pledge[pledge_id] = list(set(before.get(self.name) or ()))
+        self._load({pk for pks in by_pledge.values() for pk in pks})
+        records = self.records
+        # (a record deleted since an amendment replaced its version is left out, as before)
+        return {pledge_id: [records[pk][1:] for pk in sorted(
+                    (pk for pk in pks if pk in records), key=lambda pk: records[pk][:2])]
+                for pledge_id, pks in by_pledge.items()}
 
 
 def _names(linked: dict[int, list[tuple[int, str, dict]]], language: str, known: dict
@@ -801,6 +809,9 @@ def compiled_report_pledge_rows_in(run: ReportRun, *, languages: list[str]
             key = sort_keys[name] = name_sort_key(name)
         return key
 
+    links = {name: _Linked(name, order) for name, order in (
+        ("action_areas", "position"), ("countries", "name_en"), ("regions", "position"))}
+    zone = timezone.get_current_timezone()  # (timezone.localdate looks it up on every call)
     # One query, read CHUNK_SIZE rows at a time (a server-side cursor).
     rows_by_reference = (
         selection.order_by("reference")
@@ -813,9 +824,9 @@ def compiled_report_pledge_rows_in(run: ReportRun, *, languages: list[str]
         replaced = versions_replaced(run.as_of, ids)
         events = {event.pk: event for event in Event.objects.filter(
             pk__in={row["event_then"] for row in chunk} - {None})}
-        linked_areas = _linked("action_areas", "position", ids, replaced)
-        linked_countries = _linked("countries", "name_en", ids, replaced)
-        linked_regions = _linked("regions", "position", ids, replaced)
+        linked_areas = links["action_areas"].of(ids, replaced)
+        linked_countries = links["countries"].of(ids, replaced)
+        linked_regions = links["regions"].of(ids, replaced)
         names = {}
         for language in languages:
             names[language] = (
@@ -845,7 +856,7 @@ def compiled_report_pledge_rows_in(run: ReportRun, *, languages: list[str]
             usd_amount = (_money(row["usd_then"])
                           if row["type_then"] == PledgeType.FINANCIAL
                           and row["usd_then"] is not None else "")
-            published_on = (timezone.localdate(row["published_at"]).isoformat()
+            published_on = (row["published_at"].astimezone(zone).date().isoformat()
                             if row["published_at"] else "")
             percent = (str(report["percent_complete"])
                        if report and report["percent_complete"] is not None else "")

@@ -50,6 +50,7 @@ from .compiled_report_document import (
     YEAR_ON_YEAR_NOTE,
     Document,
     Section,
+    group_acronyms,
     number,
     pledge_list_cells,
     pledge_list_headings,
@@ -273,23 +274,23 @@ def _list_cell(value: str, numeric: bool) -> tuple[str, str]:
 
 
 class PledgeListFiles:
-    """One language's pledge list, written as the rows come, once for its three files: the CSV
-    (whole), the rows of the workbook's pledge sheet as XML (sheet XML written directly: at
-    70,000 pledges, an openpyxl cell for each of 800,000 values took most of a report's time),
-    and the first PRINT_LIST_LIMIT rows for the PDF. Nothing else is kept in memory.
+    """One language's pledge list, written as the rows come, once for its two files: the CSV
+    (whole) and the rows of the workbook's pledge sheet as XML (sheet XML written directly: at
+    70,000 pledges, an openpyxl cell for each of 800,000 values took most of a report's time).
+    Nothing else is kept in memory (the PDF prints the first PRINT_LIST_LIMIT rows, read apart).
 
-    `add` is called with the language active (the cells say "Global" in it). `cells`, shared by
-    the languages and emptied by the caller between chunks, holds each value's formatted forms:
-    most values (reference, title, entity, amounts, dates) are the same in every language."""
+    `cells`, shared by the languages and emptied by the caller between chunks, holds each
+    value's formatted forms: most values (reference, title, entity, amounts, dates) are the same
+    in every language."""
 
-    def __init__(self, document: Document, csv_out: BinaryIO, sheet_out: BinaryIO):
-        self.is_cycle = document.is_cycle
+    def __init__(self, *, language: str, is_cycle: bool, csv_out: BinaryIO, sheet_out: BinaryIO):
+        self.is_cycle = is_cycle
         self.csv_out, self.sheet_out = csv_out, sheet_out
-        self.printed: list[PledgeRow] = []
         self.count = 0
-        with translation.override(document.language):  # the headings name the numbers
+        with translation.override(language):  # the headings name the numbers
             headings = pledge_list_headings(is_cycle=self.is_cycle)
             numeric = set(pledge_list_numeric(is_cycle=self.is_cycle))
+            self.acronyms, self.global_label = group_acronyms(), str(_("Global"))
         self.columns = [(get_column_letter(i + 1), name in numeric)
                         for i, name in enumerate(headings)]
         header = io.StringIO()
@@ -299,14 +300,14 @@ class PledgeListFiles:
 
     def add(self, rows: list[PledgeRow], cells: dict) -> None:
         csv_lines, sheet_rows = [], []
+        columns, acronyms, global_label = self.columns, self.acronyms, self.global_label
         for row in rows:
-            if len(self.printed) < PRINT_LIST_LIMIT:
-                self.printed.append(row)
             self.count += 1
             line = self.count + 1  # under the headings
             fields, sheet_cells = [], []
-            values = pledge_list_cells(row, is_cycle=self.is_cycle)
-            for (letter, numeric), value in zip(self.columns, values, strict=True):
+            values = pledge_list_cells(row, is_cycle=self.is_cycle, acronyms=acronyms,
+                                       global_label=global_label)
+            for (letter, numeric), value in zip(columns, values, strict=True):
                 formatted = cells.get((numeric, value))
                 if formatted is None:
                     formatted = cells[numeric, value] = _list_cell(value, numeric)
