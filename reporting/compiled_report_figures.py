@@ -66,6 +66,7 @@ from action_areas.selectors import name_sort_key
 from members.models import Entity, EntityIdentityChange, StakeholderGroup
 from pledges.filters import GLOBAL_REGION, PledgeFilters
 from pledges.in_force import (
+    amended_since,
     contributions_in_force,
     event_in_force,
     global_in_force,
@@ -733,6 +734,7 @@ class _Linked:
         self.name, self.order, self.model = name, order, field.related_model
         self.through, self.column = _through(name), f"{field.m2m_reverse_field_name()}_id"
         self.records: dict[int, tuple] = {}  # pk: (order value, pk, name_en, translations)
+        self.named: dict[str, dict[int, tuple]] = {}  # language: {pk: (sort key, name)}
 
     def _load(self, pks: set[int]) -> None:
         missing = pks - self.records.keys()
@@ -742,9 +744,8 @@ class _Linked:
                                                 "name_translations"):
                 self.records[pk] = (order_value, pk, name_en, translations)
 
-    def of(self, ids: list[int], replaced: dict[int, dict]
-           ) -> dict[int, list[tuple[int, str, dict]]]:
-        """{pledge_id: [(id, name_en, name_translations)]}, each list in `order`."""
+    def of(self, ids: list[int], replaced: dict[int, dict]) -> dict[int, list[int]]:
+        """{pledge_id: [record id]}, each list in `order`."""
         pairs = list(self.through.objects.filter(
             pledge_id__in=[pk for pk in ids if pk not in replaced]
         ).values_list("pledge_id", self.column))
@@ -756,25 +757,26 @@ class _Linked:
         self._load({pk for pks in by_pledge.values() for pk in pks})
         records = self.records
         # (a record deleted since an amendment replaced its version is left out, as before)
-        return {pledge_id: [records[pk][1:] for pk in sorted(
-                    (pk for pk in pks if pk in records), key=lambda pk: records[pk][:2])]
+        return {pledge_id: sorted((pk for pk in pks if pk in records),
+                                  key=lambda pk: records[pk][:2])
                 for pledge_id, pks in by_pledge.items()}
 
-
-def _names(linked: dict[int, list[tuple[int, str, dict]]], language: str, known: dict
-           ) -> dict[int, list[str]]:
-    """`known`: {(id, language): name} of the records met before (a few hundred countries,
-    areas or regions, named for each of 70,000 pledges)."""
-    names = {}
-    for pledge_id, records in linked.items():
-        in_language = []
-        for pk, name_en, translations in records:
-            name = known.get((pk, language))
-            if name is None:
-                name = known[pk, language] = text_in(name_en, translations, language)
-            in_language.append(name)
-        names[pledge_id] = in_language
-    return names
+    def names(self, linked: dict[int, list[int]], language: str, *,
+              by_name: bool = False) -> dict[int, list[str]]:
+        """{pledge_id: [names in `language`]}; `by_name`: in that language's alphabetical
+        order (the database only knows the English names' order)."""
+        named = self.named.get(language)
+        if named is None:
+            named = self.named[language] = {}
+        missing = {pk for pks in linked.values() for pk in pks} - named.keys()
+        for pk in missing:
+            _order, _pk, name_en, translations = self.records[pk]
+            name = text_in(name_en, translations, language)
+            named[pk] = (name_sort_key(name) if by_name else None, name)
+        if by_name:
+            return {pledge_id: [named[pk][1] for pk in sorted(pks, key=lambda pk: named[pk][0])]
+                    for pledge_id, pks in linked.items()}
+        return {pledge_id: [named[pk][1] for pk in pks] for pledge_id, pks in linked.items()}
 
 
 def compiled_report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[PledgeRow]:
@@ -800,18 +802,19 @@ def compiled_report_pledge_rows_in(run: ReportRun, *, languages: list[str]
             type_labels[language] = {value: str(label) for value, label in PledgeType.choices}
             status_labels[language] = {value: str(label)
                                        for value, label in ImplementationStatus.choices}
-    known_names: dict[str, dict] = {"areas": {}, "countries": {}, "regions": {}}
-    sort_keys: dict[str, str] = {}
-
-    def sort_key(name: str) -> str:
-        key = sort_keys.get(name)
-        if key is None:
-            key = sort_keys[name] = name_sort_key(name)
-        return key
-
     links = {name: _Linked(name, order) for name, order in (
         ("action_areas", "position"), ("countries", "name_en"), ("regions", "position"))}
     zone = timezone.get_current_timezone()  # (timezone.localdate looks it up on every call)
+    amended = amended_since(run.as_of)
+    event_names: dict[tuple[int, str], str] = {}
+
+    def event_name(event: Event, language: str) -> str:
+        name = event_names.get((event.pk, language))
+        if name is None:
+            name = event_names[event.pk, language] = text_in(
+                event.name_en, event.name_translations, language)
+        return name
+
     # One query, read CHUNK_SIZE rows at a time (a server-side cursor).
     rows_by_reference = (
         selection.order_by("reference")
@@ -821,21 +824,17 @@ def compiled_report_pledge_rows_in(run: ReportRun, *, languages: list[str]
     )
     while chunk := list(islice(rows_by_reference, CHUNK_SIZE)):
         ids = [row["pk"] for row in chunk]
-        replaced = versions_replaced(run.as_of, ids)
+        maybe_amended = [pk for pk in ids if pk in amended]
+        replaced = versions_replaced(run.as_of, maybe_amended) if maybe_amended else {}
         events = {event.pk: event for event in Event.objects.filter(
             pk__in={row["event_then"] for row in chunk} - {None})}
         linked_areas = links["action_areas"].of(ids, replaced)
         linked_countries = links["countries"].of(ids, replaced)
         linked_regions = links["regions"].of(ids, replaced)
-        names = {}
-        for language in languages:
-            names[language] = (
-                _names(linked_areas, language, known_names["areas"]),
-                # In the report's language's order (the database only knows the English names).
-                {pledge_id: sorted(countries, key=sort_key) for pledge_id, countries in
-                 _names(linked_countries, language, known_names["countries"]).items()},
-                _names(linked_regions, language, known_names["regions"]),
-            )
+        names = {language: (links["action_areas"].names(linked_areas, language),
+                            links["countries"].names(linked_countries, language, by_name=True),
+                            links["regions"].names(linked_regions, language))
+                 for language in languages}
         reports = {}
         if run.kind == ReportRun.Kind.CYCLE:
             reports = {
@@ -848,8 +847,7 @@ def compiled_report_pledge_rows_in(run: ReportRun, *, languages: list[str]
             }
         for row in chunk:
             pk = row["pk"]
-            groups = sorted({group for country_id, _name, _names_in in
-                             linked_countries.get(pk, ())
+            groups = sorted({group for country_id in linked_countries.get(pk, ())
                              for group in groups_by_country.get(country_id, ())})
             report = reports.get(pk)
             event = events.get(row["event_then"])
@@ -876,8 +874,7 @@ def compiled_report_pledge_rows_in(run: ReportRun, *, languages: list[str]
                     is_global=row["global_then"],
                     groups=groups,
                     usd_amount=usd_amount,
-                    event=text_in(event.name_en, event.name_translations, language)
-                    if event else "",
+                    event=event_name(event, language) if event else "",
                     published_on=published_on,
                     implementation_status=status_labels[language].get(
                         report["implementation_status"], "") if report else "",
