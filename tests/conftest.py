@@ -34,7 +34,8 @@ def postgresql(db) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_keepdb):
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_keepdb,
+                                 django_db_use_migrations):
     """On PostgreSQL, each worker's test database is a copy of one migrated template shared by
     the workers and by later runs of the same migrations (tests/database_template.py), instead
     of ~25 s (minutes on a busy machine) of migrating from nothing in every worker."""
@@ -42,7 +43,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, d
 
     from tests.database_template import migrated_template
 
-    if django_db_keepdb:  # --reuse-db: the kept database is migrated as it is
+    if django_db_keepdb or not django_db_use_migrations:  # --reuse-db, --nomigrations
         yield
         return
     with contextlib.ExitStack() as templates:

@@ -162,7 +162,7 @@ def _migrate(database: str) -> None:
 def migrated_template(connection):
     """While inside: this connection's test database is created as a copy of the migrated
     template of the current fingerprint, built first if no run has built it yet. Does nothing
-    but on PostgreSQL from DATABASE_URL, or for a test database that is kept (--reuse-db)."""
+    but on PostgreSQL from DATABASE_URL (SQLite's test database is in memory)."""
     if connection.vendor != "postgresql" or "DATABASE_URL" not in os.environ:
         yield None
         return
