@@ -128,6 +128,8 @@ def _exists(cursor, database: str) -> bool:
 
 def drop_stale_templates(cursor, prefix: str, keep: str) -> list[str]:
     """Drop the templates (and half-built ones) of other fingerprints that no run is using."""
+    import psycopg2
+
     cursor.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s) "
                    "ORDER BY datname", [prefix])
     dropped = []
@@ -141,6 +143,8 @@ def drop_stale_templates(cursor, prefix: str, keep: str) -> list[str]:
         try:
             cursor.execute(f'DROP DATABASE IF EXISTS "{database}"')
             dropped.append(database)
+        except psycopg2.errors.ObjectInUse:
+            pass  # someone is connected to it (psql?): dropped another time
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [IN_USE_LOCK, template])
     return dropped
@@ -179,7 +183,8 @@ def migrated_template(connection):
                 if not _exists(cursor, template):
                     drop_stale_templates(cursor, prefix, keep=template)
                     partial = f"{template}{PARTIAL_SUFFIX}"
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{partial}"')
+                    # Left by a build that was killed (its migrate process may live on).
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{partial}" WITH (FORCE)')
                     cursor.execute(f'CREATE DATABASE "{partial}"')
                     _migrate(partial)
                     cursor.execute(f'ALTER DATABASE "{partial}" RENAME TO "{template}"')
