@@ -25,9 +25,12 @@ transaction).
    (`connection.execute_wrapper`, a counter: nothing kept per statement), the size of the page.
    With BENCH_IMPORT_TRACEMALLOC=1 (the default) each file is measured a second time, on a
    fresh copy, with `tracemalloc` on: its peak of Python allocations (tracemalloc slows Python
-   down several times, so these runs' times are not the ones reported).
+   down several times, so these runs' times are not the ones reported). Before the traced
+   request, the process previews a 2-row file of the same format (written once), untraced: the
+   peak is then the file's, not that of a process's first request (modules imported, templates
+   compiled: some 45 MB), and the pass takes a third of the time.
 4. With BENCH_IMPORT_PROFILE=1 (the default) the preview of the largest CSV is run once more
-   under cProfile: the functions with the most time, cumulative and own.
+   under cProfile, after the same warm-up: the functions with the most time, cumulative and own.
 5. A table on stdout; everything in var/bench/import-<timestamp>.json.
 
 The row limit (P2C_IMPORT_MAX_ROWS, default 2,000) is raised to the largest size measured in the
@@ -79,6 +82,7 @@ CFG = _config()
 SECRETARIAT_EMAIL = "import-bench-secretariat@bench.example.org"
 ADMIN_PATH = "/en/admin/pledges/pledge"
 FORMAT_INDEX = {"csv": "0", "xlsx": "1"}
+WARM_UP_ROWS = 2
 
 
 def log(message: str) -> None:
@@ -298,17 +302,32 @@ def measured(request, *, trace: bool) -> dict:
     }
 
 
-def phase_preview(path: Path, fmt: str, *, trace: bool, profile: bool) -> dict:
+def _post_preview(client, path: Path, fmt: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    return client.post(f"{ADMIN_PATH}/import/", {
+        "resource": "0", "format": FORMAT_INDEX[fmt],
+        "import_file": SimpleUploadedFile(path.name, path.read_bytes()),
+    })
+
+
+def warm_up(client, path: Path | None) -> None:
+    """The preview of a small file, not measured: what any first request of a process does
+    (importing the admin's and the import's modules, compiling templates, loading translations)
+    is then not counted in the measured request's tracemalloc peak, nor slowed down by it."""
+    if path is not None:
+        response = _post_preview(client, path, path.suffix.lstrip("."))
+        if response.status_code != 200:
+            raise RuntimeError(f"warm-up preview of {path.name}: {response.status_code}")
+
+
+def phase_preview(path: Path, fmt: str, *, trace: bool, profile: bool,
+                  warm_up_file: Path | None = None) -> dict:
     client = _secretariat_client()
-    content = path.read_bytes()
+    warm_up(client, warm_up_file)
 
     def request():
-        return client.post(f"{ADMIN_PATH}/import/", {
-            "resource": "0", "format": FORMAT_INDEX[fmt],
-            "import_file": SimpleUploadedFile(path.name, content),
-        })
+        return _post_preview(client, path, fmt)
 
     if profile:
         import cProfile
@@ -386,11 +405,12 @@ def _top(stats, key: str, limit: int = 40) -> list[dict]:
     return rows
 
 
-def phase_confirm(confirm: dict, *, trace: bool) -> dict:
+def phase_confirm(confirm: dict, *, trace: bool, warm_up_file: Path | None = None) -> dict:
     from pledges.models import Pledge
     from spreadsheets.models import FileImport
 
     client = _secretariat_client()
+    warm_up(client, warm_up_file)
     result = measured(lambda: client.post(f"{ADMIN_PATH}/process_import/", confirm),
                       trace=trace)
     response = result.pop("response")
@@ -407,13 +427,15 @@ def phase_main(argv: list[str]) -> None:
     """`imports.py phase <setup|preview|confirm> ...`: print the result as JSON on stdout."""
     _django()
     what = argv[0]
+    warm_up_file = Path(argv[argv.index("--warm-up") + 1]) if "--warm-up" in argv else None
     if what == "setup":
         result = setup_data(int(argv[1]))
     elif what == "preview":
         result = phase_preview(Path(argv[1]), argv[2], trace="--trace" in argv,
-                               profile="--profile" in argv)
+                               profile="--profile" in argv, warm_up_file=warm_up_file)
     else:
-        result = phase_confirm(json.loads(Path(argv[1]).read_text()), trace="--trace" in argv)
+        result = phase_confirm(json.loads(Path(argv[1]).read_text()), trace="--trace" in argv,
+                               warm_up_file=warm_up_file)
     print("RESULT " + json.dumps(result, default=str))
 
 
@@ -484,15 +506,20 @@ def phase(env: dict, *args: str) -> dict:
     return json.loads(lines[-1][len("RESULT "):])
 
 
-def measure_file(env: dict, path: Path, fmt: str, work: Path, *, trace: bool) -> dict:
+def measure_file(env: dict, path: Path, fmt: str, work: Path, *, trace: bool,
+                 warm_up_file: Path | None = None) -> dict:
+    """Preview then import `path` on a fresh database; with `trace`, each under tracemalloc after
+    a warm-up preview of `warm_up_file`."""
     fresh_database()
-    preview = phase(env, "preview", str(path), fmt, *(["--trace"] if trace else []))
+    options = ["--trace", *(["--warm-up", str(warm_up_file)] if warm_up_file else [])] \
+        if trace else []
+    preview = phase(env, "preview", str(path), fmt, *options)
     confirm_data = preview.pop("confirm")
     if confirm_data is None:
         return {"preview": preview, "confirm": None}
     confirm_path = work / f"confirm-{path.stem}.json"
     confirm_path.write_text(json.dumps(confirm_data))
-    confirm = phase(env, "confirm", str(confirm_path), *(["--trace"] if trace else []))
+    confirm = phase(env, "confirm", str(confirm_path), *options)
     return {"preview": preview, "confirm": confirm}
 
 
@@ -575,17 +602,25 @@ def run() -> dict:
             log(f"  problems: {case['preview']['first_problems']}")
         results.append(case)
         save_partial(output)
+    # A warm-up file of each format, written once, for the profile and the tracemalloc runs: two
+    # rows of the same roundtable.
+    warm_up_sheet = roundtable_rows(WARM_UP_ROWS, CFG["entities"])
+    warm_up_files = {}
+    for fmt in CFG["formats"]:
+        warm_up_files[fmt] = work / f"warm-up.{fmt}"
+        warm_up_files[fmt].write_bytes(file_bytes(warm_up_sheet, fmt))
     biggest_csv = max(CFG["rows"]) if "csv" in CFG["formats"] else None
     if CFG["profile"] and biggest_csv:
         fresh_database()
         log(f"profiling the preview of roundtable-{biggest_csv}.csv")
         output["profile"] = phase(env, "preview", str(work / f"roundtable-{biggest_csv}.csv"),
-                                  "csv", "--profile")
+                                  "csv", "--profile", "--warm-up", str(warm_up_files["csv"]))
         output["profile"]["file"] = f"roundtable-{biggest_csv}.csv"
         save_partial(output)
     if CFG["tracemalloc"]:
         for case, (_rows, fmt, path) in zip(results, files, strict=True):
-            case["traced"] = measure_file(env, path, fmt, work, trace=True)
+            case["traced"] = measure_file(env, path, fmt, work, trace=True,
+                                          warm_up_file=warm_up_files[fmt])
             log(f"  {path.name} traced: preview "
                 f"{case['traced']['preview']['tracemalloc_peak_mb']} MB, confirm "
                 f"{(case['traced']['confirm'] or {}).get('tracemalloc_peak_mb')} MB")

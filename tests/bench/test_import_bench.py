@@ -75,7 +75,8 @@ def test_the_import_benchmark_measures_preview_and_import_of_a_roundtable_file(t
             assert measured["max_rss_mb"] >= measured["rss_before_mb"] > 0
             assert measured["tracemalloc_peak_mb"] is None  # the timed runs are not traced
         for traced in (case["traced"]["preview"], case["traced"]["confirm"]):
-            assert traced["tracemalloc_peak_mb"] > 0
+            # The file's own allocations: the warm-up took the first request's (~45 MB) out.
+            assert 0 < traced["tracemalloc_peak_mb"] < 20
     profile = output["profile"]
     assert profile["file"] == "roundtable-20.csv" and len(profile["cumulative"]) == 40
     assert any("spreadsheets/" in row["function"] for row in profile["cumulative"])
