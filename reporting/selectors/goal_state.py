@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 import secrets
 import threading
 import time
@@ -37,6 +38,7 @@ from pledges import facet_bitsets, public_cache
 
 STATE_VERSION = 1  # bump when the shape of GoalState changes
 HUNDREDTHS = 100  # every value read has two decimal places (DecimalField(decimal_places=2))
+_ONE = re.compile("1")
 
 
 def _bitset(positions: Iterable[int], size: int) -> int:
@@ -70,6 +72,14 @@ class Column:
                    planes=_planes({p: v for p, v in values.items() if v >= 0}, size),
                    negative=_bitset(below, size), negative_planes=_planes(below, size))
 
+    def value_at(self, position: int) -> int | None:
+        if not self.present >> position & 1:
+            return None
+        if self.negative >> position & 1:
+            return -sum(1 << bit for bit, plane in enumerate(self.negative_planes)
+                        if plane >> position & 1)
+        return sum(1 << bit for bit, plane in enumerate(self.planes) if plane >> position & 1)
+
     def total(self, selection: int) -> int:
         positive = sum((selection & plane).bit_count() << bit
                        for bit, plane in enumerate(self.planes))
@@ -101,6 +111,12 @@ class Column:
         return -magnitude
 
 
+def positions(bits: int) -> list[int]:
+    """The positions of a bitset's set bits, in ascending order."""
+    digits = bin(bits)[:1:-1]  # bit 0 first
+    return [match.start() for match in _ONE.finditer(digits)]
+
+
 def _decimal(hundredths: int | None) -> Decimal | None:
     return None if hundredths is None else Decimal(hundredths).scaleb(-2)
 
@@ -111,8 +127,10 @@ class StateRows:
 
     targets: Iterable[tuple[int, int, Decimal]]  # pledge id, indicator id, target value
     achieved: Iterable[tuple[int, int, Decimal]]  # pledge id, indicator id, a latest value
-    committed_usd: Iterable[tuple[int, Decimal | None, bool]]  # pledge id, USD, counted
+    # pledge id, financial?, its USD equivalent, its accepted funders' contributions in USD
+    pledges_usd: Iterable[tuple[int, bool, Decimal | None, Decimal | None]]
     disbursed_usd: Iterable[tuple[int, Decimal]]  # pledge id, a latest USD disbursement
+    by_reference: Iterable[int]  # the public pledges' ids in the order of their references
     codes: dict[str, dict[object, str]]  # facet -> {id: the facet's value}, e.g. areas' codes
 
 
@@ -138,7 +156,26 @@ class GoalState:
     usd_counted: int  # financial pledges, and pledges with accepted funders
     usd_committed: Column
     usd_disbursed: Column
+    financial: int
+    usd_own: Column  # the financial pledges' own USD equivalents
+    ids: list[int]  # position -> pledge id
+    reference_rank: list[int]  # position -> its rank by reference
     build_seconds: float = field(default=0.0)
+
+    def value_of(self, column: Column, pledge_id: int) -> Decimal | None:
+        """A public pledge's value in one of the state's columns."""
+        index = self.__dict__.get("_position_by_id")
+        if index is None:  # built on first use, in this process only
+            index = self.__dict__["_position_by_id"] = {
+                pk: position for position, pk in enumerate(self.ids)}
+        position = index.get(pledge_id)
+        return None if position is None else _decimal(column.value_at(position))
+
+    def in_reference_order(self, selection: int) -> list[int]:
+        """The ids of the pledges of `selection`, by reference."""
+        rank = self.reference_rank
+        return [self.ids[position]
+                for position in sorted(positions(selection), key=rank.__getitem__)]
 
     def bits(self, facet: str, key) -> int:
         """The public pledges with that facet value (an id is looked up in `codes` first)."""
@@ -213,15 +250,27 @@ def build(fingerprint: tuple, bitsets: facet_bitsets.FacetBitsets, rows: StateRo
             achieved_sum=Column.of(achieved_sums.get(indicator_id, {}), size),
             achieved_max=Column.of(achieved_tops.get(indicator_id, {}), size))
         for indicator_id, by_position in sums.items()}
-    committed, counted = {}, []
-    for pledge_id, usd, is_counted in rows.committed_usd:
+    committed, counted, own, financial = {}, [], {}, []
+    for pledge_id, is_financial, usd, contributed in rows.pledges_usd:
         position = index.get(pledge_id)
         if position is None:
             continue
-        if usd is not None:
-            committed[position] = _hundredths(usd)
-        if is_counted:
+        # The pledge's share of pledges.rates.usd_committed: its own USD equivalent if financial,
+        # plus its accepted funders' contributions; counted if it has either kind.
+        if is_financial:
+            financial.append(position)
+            if usd is not None:
+                own[position] = _hundredths(usd)
+                committed[position] = _hundredths(usd + (contributed or 0))
+        if position not in committed and contributed is not None:
+            committed[position] = _hundredths(contributed)
+        if is_financial or contributed is not None:
             counted.append(position)
+    reference_rank = [0] * size
+    for rank, pledge_id in enumerate(rows.by_reference):
+        position = index.get(pledge_id)
+        if position is not None:
+            reference_rank[position] = rank
     disbursed: dict[int, int] = {}
     for pledge_id, usd in rows.disbursed_usd:
         position = index.get(pledge_id)
@@ -233,7 +282,9 @@ def build(fingerprint: tuple, bitsets: facet_bitsets.FacetBitsets, rows: StateRo
         fingerprint=fingerprint, token=secrets.token_hex(8), built_at=time.time(),
         everything=bitsets.everything, facets=facets, codes=rows.codes, indicators=indicators,
         usd_counted=_bitset(counted, size), usd_committed=Column.of(committed, size),
-        usd_disbursed=Column.of(disbursed, size), build_seconds=time.monotonic() - started)
+        usd_disbursed=Column.of(disbursed, size), financial=_bitset(financial, size),
+        usd_own=Column.of(own, size), ids=bitsets.ids, reference_rank=reference_rank,
+        build_seconds=time.monotonic() - started)
 
 
 # --- Kept once per state of the public pledges and their reports -----------------------------

@@ -30,6 +30,7 @@ latest reported values, are each grouped once by indicator and scope (_scope_fla
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -399,24 +400,20 @@ def _state_rows() -> goal_state.StateRows:
     public_ids = public_pledges_as_of(today).values("pk")
     targets = Target.objects.filter(pledge_id__in=public_ids, catalogue_indicator__isnull=False)
     counted = _pledges_then(today)
-    committed_usd = [
-        # A pledge's share of pledges.rates.usd_committed: its own USD equivalent if financial,
-        # plus its accepted funders' contributions; counted if it has either kind.
-        (pk, (usd + (contributed or 0)) if financial and usd is not None else contributed,
-         financial or contributed is not None)
-        for pk, financial, usd, contributed in (
-            (pk, pledge_type == PledgeType.FINANCIAL, usd, contributed)
-            for pk, pledge_type, usd, contributed in counted.order_by().values_list(
-                "pk", "type_then", "usd_then", "contributed_then"))]
+    pledges_usd = [(pk, pledge_type == PledgeType.FINANCIAL, usd, contributed)
+                   for pk, pledge_type, usd, contributed in counted.order_by().values_list(
+                       "pk", "type_then", "usd_then", "contributed_then")]
     financial = counted.filter(type_then=PledgeType.FINANCIAL)
     return goal_state.StateRows(
         targets=targets.order_by().values_list("pledge_id", "catalogue_indicator_id",
                                                "target_value"),
         achieved=_latest_target_values(targets, today).order_by().values_list(
             "target__pledge_id", "target__catalogue_indicator_id", "achieved_value"),
-        committed_usd=committed_usd,
+        pledges_usd=pledges_usd,
         disbursed_usd=_latest_disbursements(financial, today).order_by().values_list(
             "pledge_id", "usd_disbursed"),
+        by_reference=public_pledges_as_of(today).order_by("reference", "pk").values_list(
+            "pk", flat=True),
         codes={"area": dict(ActionArea.objects.values_list("pk", "code")),
                "region": dict(Region.objects.values_list("pk", "code"))},
     )
@@ -534,11 +531,55 @@ def goal_drilldown(goal: CoalitionGoal, *, as_of: datetime.date | None = None
     return {kind: [next(figures) for _part in parts] for kind, parts in slices.items()}
 
 
+class _ContributingToday(Sequence):
+    """Today's goal_contributing_pledges from the in-memory state: counted, ordered and sliced
+    in memory, then only the pledges of the page read (the grouped SQL sorted every contributing
+    pledge by reference: ~0.55 s a page for a goal of 20,000 pledges at 100,000)."""
+
+    def __init__(self, state: goal_state.GoalState, goal: CoalitionGoal, selection: int):
+        self.state, self.goal = state, goal
+        if goal.measure == CoalitionGoal.Measure.USD_COMMITTED:
+            self.selection = selection & state.financial
+            self.values = state.usd_own
+        else:
+            columns = state.indicators.get(goal.indicator_id)
+            self.selection = selection & columns.pledges if columns else 0
+            self.values = None if columns is None else {
+                Indicator.Aggregation.SUM: columns.committed_sum,
+                Indicator.Aggregation.MAX: columns.committed_max}.get(goal.aggregation)
+        self._ids: list[int] | None = None
+
+    def __len__(self) -> int:
+        return self.selection.bit_count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index:index + 1 if index != -1 else None][0]
+        if self._ids is None:
+            self._ids = self.state.in_reference_order(self.selection)
+        ids = self._ids[index]
+        found = Pledge.objects.select_related("entity").in_bulk(ids)
+        pledges = [found[pk] for pk in ids if pk in found]
+        for pledge in pledges:
+            if self.values is not None:
+                pledge.goal_value = self.state.value_of(self.values, pledge.pk)
+        return pledges
+
+    def __iter__(self):
+        return iter(self[:])
+
+
 def goal_contributing_pledges(goal: CoalitionGoal, *, as_of: datetime.date | None = None
-                              ) -> QuerySet[Pledge]:
+                              ) -> QuerySet[Pledge] | Sequence[Pledge]:
     """The public pledges counted in the goal, by reference, each with `goal_value`: what its
-    targets commit (summed or maximised as the indicator says; its USD equivalent)."""
+    targets commit (summed or maximised as the indicator says; its USD equivalent). Today's
+    from the in-memory state (a sequence that Paginator slices), but for a campaign's goal."""
     as_of = as_of or timezone.localdate()
+    if _reads_as_now(as_of) and goal_state.available():
+        state = goal_state.current(_reporting_fingerprint(), _state_rows)
+        selection = _state_selection(state, goal, Slice())
+        if selection is not None:
+            return _ContributingToday(state, goal, selection)
     pledges = public_pledges_as_of(as_of).filter(_in_scope("pk", goal, Slice(), as_of))
     if goal.measure == CoalitionGoal.Measure.USD_COMMITTED:
         if _reads_as_now(as_of):
