@@ -48,12 +48,28 @@ def _bitset(positions: Iterable[int], size: int) -> int:
     return int.from_bytes(buffer, "little")
 
 
+# For each bit of a byte, the table turning a byte into the digit "0" or "1" of that bit.
+_BIT_DIGITS = [bytes(b"01"[byte >> bit & 1] for byte in range(256)) for bit in range(8)]
+
+
 def _planes(values: dict[int, int], size: int) -> list[int]:
-    """For non-negative `values` (position -> integer), bitset k: the positions with bit k set."""
+    """For non-negative `values` (position -> integer), bitset k: the positions with bit k set.
+    The values are written once as fixed-width bytes; each plane is then read in C: one byte of
+    every value (a stepped slice), translated to the binary digits of one bit, parsed as a
+    base-2 int (a Python pass per bit took 1.4 s for the 13 goals at 100,000 pledges)."""
     width = max(values.values(), default=0).bit_length()
-    items = list(values.items())
-    return [_bitset([position for position, value in items if value >> bit & 1], size)
-            for bit in range(width)]
+    octets = (width + 7) // 8
+    written = bytearray(size * octets)
+    for position, value in values.items():
+        start = position * octets
+        written[start:start + octets] = value.to_bytes(octets, "little")
+    planes = []
+    for octet in range(octets):
+        column = bytes(written[octet::octets])  # that byte of every position's value
+        for bit in range(min(8, width - 8 * octet)):
+            # Position 0 last: the lowest bit of the int.
+            planes.append(int(column.translate(_BIT_DIGITS[bit])[::-1], 2) if column else 0)
+    return planes
 
 
 @dataclass
