@@ -3,12 +3,13 @@ the state costs, and what each page costs once it is built, uncached otherwise (
 new address, so that the 15-s page cache never answers).
 
     DATABASE_URL=postgres://…/copy-of-the-bench-db REDIS_URL=redis://…/N \\
-        .venv/bin/python bench/goal_pages.py [requests per URL]
+        .venv/bin/python bench/goal_pages.py [requests per URL] [--without-state]
 
 Run it on a copy of a database seeded with `manage.py seed_bench` (13 goals: BENCHMARKS.md,
 "Goals page with 13 goals"). Prints the state's build (its reads and the Python work apart), the
 first request after the cache is cleared (facet bitsets and state built then), and per URL the
 median and 90th percentile of the wall time, the queries of one request and the load average.
+With `--without-state`, today's figures are computed in SQL as before the state (the comparison).
 """
 
 import argparse
@@ -48,8 +49,11 @@ def timed(function, runs: int = 3) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def main(runs: int) -> None:
+def main(runs: int, without_state: bool) -> None:
     from django.conf import settings
+
+    if without_state:
+        goal_state.available = lambda: False
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS,
@@ -108,4 +112,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="?", type=int, default=10,
                         help="requests per URL (at most 36)")
-    main(parser.parse_args().runs)
+    parser.add_argument("--without-state", action="store_true",
+                        help="today's figures in SQL, as before the in-memory state")
+    arguments = parser.parse_args()
+    main(arguments.runs, arguments.without_state)
