@@ -187,6 +187,9 @@ class ProgressReport(models.Model):
         verbose_name_plural = _("progress reports")
         ordering = ["-cycle__due_on", "-pk"]
         permissions = [("hide_progressreport", _("Can hide progress reports"))]
+        # The latest save of a report, read by every Goals page to tell whether the in-memory
+        # goal figures are current (reporting.selectors.goals._reporting_fingerprint).
+        indexes = [models.Index(fields=["updated_at"], name="report_updated")]
         constraints = [
             models.UniqueConstraint(fields=["pledge", "cycle", "entity"],
                                     name="one_report_per_entity_and_cycle"),

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from action_areas.models import ActionArea
+from action_areas.models import ActionArea, CoalitionGoal
 from devdata.management.commands.seed_bench import (
     BENCH_PREFIX,
     bench_digest,
@@ -142,3 +142,21 @@ def test_rerun_is_a_no_op_with_the_same_parameters_and_refused_with_others():
     assert bench_pledges().count() == 40
     with pytest.raises(CommandError, match="flush-bench"):
         seed(pledges=60, seed=3)
+
+
+def test_maps_most_targets_to_the_catalogue_and_sets_a_goal_of_every_kind():
+    seed(pledges=150, seed=5)
+    targets = Target.objects.filter(pledge__in=bench_pledges())
+    mapped = targets.filter(catalogue_indicator__isnull=False)
+    # About three in four, each to the indicator its text names; the rest stay free text.
+    assert 0.6 < mapped.count() / targets.count() < 0.9
+    assert set(mapped.filter(indicator="Schools connected")
+               .values_list("catalogue_indicator__code", flat=True)) == {"schools-connected"}
+    goals = CoalitionGoal.objects.shown()
+    assert goals.count() == 13  # nine indicators, three scoped, the USD goal
+    assert set(goals.values_list("scope", flat=True)) == {
+        "all", "action_area", "country_group", "region"}
+    assert goals.filter(measure="usd").count() == 1
+    digest = bench_digest()
+    seed(pledges=150, seed=5)  # a rerun adds nothing and draws no other mapping
+    assert bench_digest() == digest and CoalitionGoal.objects.shown().count() == 13

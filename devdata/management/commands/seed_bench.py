@@ -7,6 +7,10 @@ What it writes (all marked, so that it can be told from real data and removed ag
   currencies with their USD equivalents, embargoes, references;
 - a few bench events (slug "bench-…") and one marker event, BENCH_MARKER_SLUG, whose location
   records the parameters of the completed run ("pledges=100000 seed=42 data=2");
+- the coalition goals a secretariat with a catalogue would set: about three in four targets
+  mapped to the catalogue indicator their text names (as members picking an indicator would),
+  a goal per indicator, three scoped ones (action area Access, the LDCs, the Africa region),
+  and the USD goal of the migrations (`seed_goals`, added once, also to an earlier run's data);
 - reporting cycles "[bench] 2022 annual report" and "[bench] 2023 annual report", and the
   progress reports of the published and completed pledges they cover: about three in four file
   each cycle (some late, a few only start a draft), with a value achieved per target, the amount
@@ -33,6 +37,7 @@ import random
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -40,11 +45,14 @@ from django.utils import timezone
 from action_areas.models import (
     ActionArea,
     BeneficiaryGroup,
+    CoalitionGoal,
     Country,
+    Indicator,
     Pillar,
     Region,
     SustainableDevelopmentGoal,
 )
+from action_areas.services import goal_save
 from members.models import Entity, EntitySubType, StakeholderGroup
 from pledges.models import (
     AdvocacyActivity,
@@ -177,6 +185,27 @@ INDICATORS = [
     ("Public Wi-Fi hotspots", "hotspots"), ("Women trained in digital skills", "women"),
     ("Mobile broadband coverage", "%"), ("USD disbursed", "USD"),
 ]
+# The free-text indicators above → the catalogue's codes (action_areas migration 0006).
+CATALOGUE_OF_INDICATOR = {
+    "Schools connected": "schools-connected",
+    "People trained": "people-trained-digital-skills",
+    "Households with broadband": "people-connected",
+    "Health centres connected": "health-facilities-connected",
+    "Kilometres of fibre": "fibre-deployed-km",
+    "Base stations deployed": "sites-towers-built",
+    "Public Wi-Fi hotspots": "public-wifi-hotspots",
+    "Women trained in digital skills": "people-trained-digital-skills",
+    "Mobile broadband coverage": "mobile-broadband-coverage",
+    "USD disbursed": "funds-disbursed-usd",
+}
+MAPPED_SHARE = 0.75  # of the targets: the others stay "other (describe)", free text only
+GOAL_PREFIX = "bench-"  # the goals' codes
+# The scoped goals, on people connected: (code, scope fields by reference-data code).
+SCOPED_GOALS = [
+    ("bench-access", "action_area", "access"),
+    ("bench-ldc", "country_group", "LDC"),
+    ("bench-africa", "region", "africa"),
+]
 AUDIENCES = ["Policy makers", "Parliamentarians", "Regulators and operators",
              "Teachers and parents", "The general public", "Investors"]
 
@@ -251,12 +280,17 @@ def bench_digest() -> str:
         for pledge_id, value in rows.values_list("pledge_id", f"{other}__{key}"):
             digest.update(repr((name, pledge_id - first, value)).encode())
     targets = Target.objects.filter(pledge__in=pledges).order_by("pledge_id", "position")
-    for row in targets.values_list("pledge_id", "indicator", "target_value", "target_date"):
+    for row in targets.values_list("pledge_id", "indicator", "target_value", "target_date",
+                                   "catalogue_indicator__code"):
         digest.update(repr((row[0] - first, *row[1:])).encode())
     models = reporting_models()
     _cycle, report_model, progress_model = models
     reports = report_model.objects.filter(pledge__in=pledges).order_by(
         "pledge_id", "cycle__period_start")
+    for row in CoalitionGoal.objects.filter(code__startswith=GOAL_PREFIX).order_by(
+            "code").values_list("code", "indicator__code", "scope", "action_area__code",
+                                "country_group", "region__code", "target_value"):
+        digest.update(repr(("goal", *row)).encode())
     for row in reports.values_list(
         "pledge_id", "cycle__name_en", "status", "implementation_status", "percent_complete",
         "amount_disbursed", "currency", "usd_disbursed", "narrative", "evidence_links",
@@ -345,6 +379,60 @@ def insert_rows(model, columns: list[str], rows: list[tuple], chunk: int = 1000)
                 f"INSERT INTO {table} ({names}) VALUES {', '.join([placeholder] * len(part))}",  # noqa: S608
                 [value for row in part for value in row],
             )
+
+
+def seed_catalogue_goals(seed: int) -> int:
+    """What Command.seed_goals does (bench/api.py calls it too). Idempotent: the mapping is drawn
+    only while no bench target has a catalogue indicator, and goals are added by code."""
+    indicators = {indicator.code: indicator for indicator in
+                  Indicator.objects.filter(code__in=CATALOGUE_OF_INDICATOR.values())}
+    targets = Target.objects.filter(pledge__in=bench_pledges())
+    with transaction.atomic():
+        if not targets.filter(catalogue_indicator__isnull=False).exists():
+            rng = random.Random(f"catalogue-{seed}")  # noqa: S311 -- synthetic data
+            chosen: dict[str, list[int]] = {}
+            for pk, text in targets.order_by("pledge_id", "position").values_list(
+                    "pk", "indicator"):
+                code = CATALOGUE_OF_INDICATOR.get(text)
+                if code in indicators and rng.random() < MAPPED_SHARE:
+                    chosen.setdefault(code, []).append(pk)
+            for code, ids in chosen.items():
+                for start in range(0, len(ids), 10000):
+                    Target.objects.filter(pk__in=ids[start:start + 10000]).update(
+                        catalogue_indicator=indicators[code])
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:  # the planner's view of the mapped column
+                    cursor.execute("ANALYZE pledges_target")
+        # The admin's write path; a superuser of the moment (never saved) holds its permission.
+        actor = get_user_model()(is_superuser=True, is_active=True)
+        existing = set(CoalitionGoal.objects.filter(code__startswith=GOAL_PREFIX)
+                       .values_list("code", flat=True))
+        target_date = datetime.date(2030, 12, 31)
+        wanted = [
+            (f"{GOAL_PREFIX}{indicator.code}", indicator, {"scope": CoalitionGoal.Scope.ALL},
+             10 + position)
+            for position, indicator in enumerate(sorted(indicators.values(),
+                                                        key=lambda i: i.code))]
+        people = indicators.get("people-connected")
+        scopes = {"action_area": lambda code: {"action_area": ActionArea.objects.get(code=code)},
+                  "country_group": lambda code: {"country_group": code},
+                  "region": lambda code: {"region": Region.objects.get(code=code)}}
+        if people is not None:
+            wanted += [(code, people, {"scope": scope, **scopes[scope](value)}, 30)
+                       for code, scope, value in SCOPED_GOALS]
+        added = 0
+        for code, indicator, scope, position in wanted:
+            if code in existing:
+                continue
+            goal_save(actor=actor, goal_id=None, values={
+                "code": code, "name_en": f"{BENCH_PREFIX}{indicator.name_en}"
+                + ("" if scope["scope"] == CoalitionGoal.Scope.ALL else f" ({code})"),
+                "measure": CoalitionGoal.Measure.INDICATOR, "indicator": indicator,
+                "target_value": Decimal(10**9 if scope["scope"] == CoalitionGoal.Scope.ALL
+                                        else 10**8),
+                "target_date": target_date, "position": position, **scope})
+            added += 1
+    return added
 
 
 def _weighted(rng: random.Random, pairs):
@@ -654,6 +742,7 @@ class Command(BaseCommand):
             done = seeded_parameters()
             if done == wanted:
                 self.seed_needs(pledges, seed)
+                self.seed_goals(seed)
                 self.stdout.write(f"Bench data with {wanted} is already there: nothing to do.")
                 if digest:
                     self.stdout.write(f"digest {bench_digest()}")
@@ -666,6 +755,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         report_count = self.seed(pledges, seed, entity_count)
         self.seed_needs(pledges, seed)
+        self.seed_goals(seed)
         self.stdout.write(
             f"Seeded {pledges} pledges, {entity_count} entities and {report_count} progress "
             f"reports ({wanted}) in {time.monotonic() - started:.1f} s."
@@ -727,6 +817,15 @@ class Command(BaseCommand):
             if connection.vendor == "postgresql":
                 cursor.execute("ANALYZE")
         return report_count
+
+    def seed_goals(self, seed: int) -> int:
+        """Map MAPPED_SHARE of the bench targets to the catalogue (when none is mapped yet) and
+        add the goals missing (by code) through the service the admin uses. Returns how many
+        goals it added."""
+        added = seed_catalogue_goals(seed)
+        self.stdout.write(f"Seeded {added} coalition goals; "
+                          f"{CoalitionGoal.objects.shown().count()} shown.")
+        return added
 
     def seed_needs(self, pledges: int, seed: int) -> int:
         """One published need per ten pledges (10,000 with 100,000), of the bench entities, with
