@@ -60,7 +60,7 @@ def test_the_pledge_sheet_reads_back_as_numbers_and_safe_text(django_capture_on_
 
 def test_report_file_chunks_are_stored_with_lz4_compression(postgresql):
     """pglz compressing a 70,000-pledge report's CSVs took a tenth of its compilation
-    (migration reporting 0009); the server CI and the Dockerfile run has lz4."""
+    (migration reporting 0010); the server CI and the Dockerfile run has lz4."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT attcompression FROM pg_attribute WHERE attrelid = %s::regclass "
                        "AND attname = 'data'", [ReportFileChunk._meta.db_table])

@@ -31,6 +31,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reporting", "0008_shared_delivery")]
+    dependencies = [("reporting", "0009_report_updated_index")]
 
     operations = [migrations.RunPython(forwards, backwards)]
