@@ -735,6 +735,7 @@ class _Linked:
         self.through, self.column = _through(name), f"{field.m2m_reverse_field_name()}_id"
         self.records: dict[int, tuple] = {}  # pk: (order value, pk, name_en, translations)
         self.named: dict[str, dict[int, tuple]] = {}  # language: {pk: (sort key, name)}
+        self.lists: dict[str, dict[tuple, list[str]]] = {}  # language: {pks: names}
 
     def _load(self, pks: set[int]) -> None:
         missing = pks - self.records.keys()
@@ -744,8 +745,8 @@ class _Linked:
                                                 "name_translations"):
                 self.records[pk] = (order_value, pk, name_en, translations)
 
-    def of(self, ids: list[int], replaced: dict[int, dict]) -> dict[int, list[int]]:
-        """{pledge_id: [record id]}, each list in `order`."""
+    def of(self, ids: list[int], replaced: dict[int, dict]) -> dict[int, tuple[int, ...]]:
+        """{pledge_id: (record id, ...)}, each in `order`."""
         pairs = list(self.through.objects.filter(
             pledge_id__in=[pk for pk in ids if pk not in replaced]
         ).values_list("pledge_id", self.column))
@@ -757,26 +758,32 @@ class _Linked:
         self._load({pk for pks in by_pledge.values() for pk in pks})
         records = self.records
         # (a record deleted since an amendment replaced its version is left out, as before)
-        return {pledge_id: sorted((pk for pk in pks if pk in records),
-                                  key=lambda pk: records[pk][:2])
+        return {pledge_id: tuple(sorted((pk for pk in pks if pk in records),
+                                        key=lambda pk: records[pk][:2]))
                 for pledge_id, pks in by_pledge.items()}
 
-    def names(self, linked: dict[int, list[int]], language: str, *,
+    def names(self, linked: dict[int, tuple[int, ...]], language: str, *,
               by_name: bool = False) -> dict[int, list[str]]:
         """{pledge_id: [names in `language`]}; `by_name`: in that language's alphabetical
-        order (the database only knows the English names' order)."""
-        named = self.named.get(language)
-        if named is None:
-            named = self.named[language] = {}
-        missing = {pk for pks in linked.values() for pk in pks} - named.keys()
-        for pk in missing:
-            _order, _pk, name_en, translations = self.records[pk]
-            name = text_in(name_en, translations, language)
-            named[pk] = (name_sort_key(name) if by_name else None, name)
-        if by_name:
-            return {pledge_id: [named[pk][1] for pk in sorted(pks, key=lambda pk: named[pk][0])]
-                    for pledge_id, pks in linked.items()}
-        return {pledge_id: [named[pk][1] for pk in pks] for pledge_id, pks in linked.items()}
+        order (the database only knows the English names' order). Pledges linked to the same
+        records share one list (most do: four areas, a few regions), which nobody changes."""
+        named = self.named.setdefault(language, {})
+        lists = self.lists.setdefault(language, {})
+        if len(lists) > 2 * CHUNK_SIZE:  # countries: combinations without end, memory bounded
+            lists.clear()
+        out = {}
+        for pledge_id, pks in linked.items():
+            names = lists.get(pks)
+            if names is None:
+                for pk in pks:
+                    if pk not in named:
+                        _order, _pk, name_en, translations = self.records[pk]
+                        name = text_in(name_en, translations, language)
+                        named[pk] = (name_sort_key(name) if by_name else None, name)
+                ordered = sorted(pks, key=lambda pk: named[pk][0]) if by_name else pks
+                names = lists[pks] = [named[pk][1] for pk in ordered]
+            out[pledge_id] = names
+        return out
 
 
 def compiled_report_pledge_rows(run: ReportRun, *, language: str) -> Iterator[PledgeRow]:

@@ -300,23 +300,29 @@ class PledgeListFiles:
 
     def add(self, rows: list[PledgeRow], cells: dict) -> None:
         csv_lines, sheet_rows = [], []
-        columns, acronyms, global_label = self.columns, self.acronyms, self.global_label
+        # Each column's formatted values: {value: (CSV field, sheet cell's end)}, text and numbers
+        # apart (the same text is a number in one column and text in another).
+        formats = [(letter, numeric, cells.setdefault(numeric, {}))
+                   for letter, numeric in self.columns]
+        acronyms, global_label, is_cycle = self.acronyms, self.global_label, self.is_cycle
+        line = self.count + 1
         for row in rows:
-            self.count += 1
-            line = self.count + 1  # under the headings
+            line += 1  # under the headings
             fields, sheet_cells = [], []
-            values = pledge_list_cells(row, is_cycle=self.is_cycle, acronyms=acronyms,
+            values = pledge_list_cells(row, is_cycle=is_cycle, acronyms=acronyms,
                                        global_label=global_label)
-            for (letter, numeric), value in zip(columns, values, strict=True):
-                formatted = cells.get((numeric, value))
+            for (letter, numeric, formatted_values), value in zip(formats, values, strict=True):
+                formatted = formatted_values.get(value)
                 if formatted is None:
-                    formatted = cells[numeric, value] = _list_cell(value, numeric)
+                    formatted = formatted_values[value] = _list_cell(value, numeric)
                 fields.append(formatted[0])
                 if formatted[1]:
                     sheet_cells.append(f'<c r="{letter}{line}"{formatted[1]}')
-            csv_lines.append(",".join(fields) + "\r\n")
+            csv_lines.append(",".join(fields))
             sheet_rows.append(f'<row r="{line}">{"".join(sheet_cells)}</row>')
-        self.csv_out.write("".join(csv_lines).encode())
+        self.count = line - 1
+        if csv_lines:
+            self.csv_out.write(("\r\n".join(csv_lines) + "\r\n").encode())
         self.sheet_out.write("".join(sheet_rows).encode())
 
     def sheet_rows(self) -> Iterator[bytes]:
