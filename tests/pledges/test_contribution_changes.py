@@ -6,42 +6,16 @@ new, and approve it or decline it saying why; the public page and the USD totals
 new contribution, counted once. The secretariat may answer on their behalf in the admin. Each
 person is told in their own language."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from pledges import partnerships, selectors
-from pledges.models import CurrencyRate, Partnership, PartnershipAmendment, Pledge, RateSource
+from pledges.models import PartnershipAmendment, Pledge
 from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def funding(entity, entity_admin):
-    """Entity A's published pledge, funded by FNS with EUR 1,000,000 (USD 1,250,000 at 0.8 euro
-    per dollar), accepted. FNS's administrator reads French; its editor English."""
-    CurrencyRate.objects.update_or_create(
-        currency="EUR", month=timezone.localdate().replace(day=1),
-        defaults={"rate_per_usd": Decimal("0.8"), "source": RateSource.TEST_DATA})
-    pledge = PledgeFactory(entity=entity, published=True, financial=True,
-                           title="Schools online in Rwanda",
-                           published_at=timezone.now() - datetime.timedelta(days=3))
-    funder = EntityFactory(name="Fonds Numérique Solidaire", acronym="FNS")
-    chloe = UserFactory(email="chloe@fns.example.org", preferred_language="fr")
-    MembershipFactory(user=chloe, entity=funder, role="administrator")
-    editor = UserFactory(email="ed@fns.example.org")
-    MembershipFactory(user=editor, entity=funder, role="editor")
-    request = partnerships.partnership_request(
-        actor=chloe, pledge_id=pledge.pk, entity_id=funder.pk, role="funder",
-        contribution="Co-financing.", amount=Decimal("1000000"), currency="EUR")
-    partnerships.partnership_transition(partnership_id=request.pk, name="accept_request",
-                                        actor=entity_admin)
-    mail.outbox = []
-    return Partnership.objects.get(pk=request.pk), chloe, editor
 
 
 @pytest.fixture

@@ -21,27 +21,10 @@ from tests.factories import PledgeFactory
 from tests.reporting import goal_data
 from tests.reporting.cycles import at
 
-pytestmark = pytest.mark.django_db
+# frozen, schools: tests/reporting/conftest.py
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 NOW = datetime.datetime(2025, 6, 1, 12, tzinfo=datetime.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        cache.clear()
-        yield
-
-
-@pytest.fixture
-def schools(secretariat) -> Campaign:
-    return catalogue_services.campaign_save(
-        actor=secretariat, campaign_id=None,
-        values={"slug": "schools", "name_en": "Connect every school",
-                "name_translations": {"fr": "Connecter chaque école"},
-                "description_en": "Giga's drive.", "starts_on": datetime.date(2025, 1, 1),
-                "ends_on": datetime.date(2025, 12, 31)},
-        indicators=[goal_data.indicator("schools-connected")])
 
 
 def _propose_and_decide(pledge, campaign, actor, secretariat, decision: str) -> CampaignTag:
