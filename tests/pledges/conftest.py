@@ -8,9 +8,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from pledges import partnerships
 from pledges.models import CurrencyRate, Partnership, RateSource
 from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
+
+from .funders import accepted_funder
 
 
 @pytest.fixture
@@ -35,10 +36,7 @@ def funding(rates, entity, entity_admin):
     MembershipFactory(user=chloe, entity=funder, role="administrator")
     editor = UserFactory(email="ed@fns.example.org")
     MembershipFactory(user=editor, entity=funder, role="editor")
-    request = partnerships.partnership_request(
-        actor=chloe, pledge_id=pledge.pk, entity_id=funder.pk, role="funder",
-        contribution="Co-financing.", amount=Decimal("1000000"), currency="EUR")
-    partnerships.partnership_transition(partnership_id=request.pk, name="accept_request",
-                                        actor=entity_admin)
+    request = accepted_funder(pledge, chloe, accepted_by=entity_admin, amount="1000000",
+                              currency="EUR")
     mail.outbox = []
     return Partnership.objects.get(pk=request.pk), chloe, editor

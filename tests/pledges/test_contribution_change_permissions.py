@@ -24,6 +24,7 @@ from tests.permission_matrix import (
     matrix_params,
     url_and_form,
 )
+from tests.pledges.funders import accepted_funder
 
 pytestmark = pytest.mark.django_db
 
@@ -63,22 +64,12 @@ def funder_admin(db):
     return administrator_of_another_entity("chloe@fns.example.org", "Fonds Numérique Solidaire")
 
 
-def _accepted_funder(pledge, funder_admin, pledge_admin):
-    request = partnerships.partnership_request(
-        actor=funder_admin, pledge_id=pledge.pk,
-        entity_id=funder_admin.memberships.get().entity_id, role="funder",
-        contribution="Co-financing.", amount=Decimal("1000"), currency="USD")
-    partnerships.partnership_transition(partnership_id=request.pk, name="accept_request",
-                                        actor=pledge_admin)
-    return request
-
-
 @pytest.fixture
 def objects(entity, entity_admin, funder_admin):
     published = PledgeFactory(entity=entity, published=True)
-    partnership = _accepted_funder(published, funder_admin, entity_admin)
-    other = _accepted_funder(PledgeFactory(entity=entity, published=True), funder_admin,
-                             entity_admin)
+    partnership = accepted_funder(published, funder_admin, accepted_by=entity_admin)
+    other = accepted_funder(PledgeFactory(entity=entity, published=True), funder_admin,
+                            accepted_by=entity_admin)
     proposal = partnerships.partnership_amendment_propose(
         actor=funder_admin, partnership_id=partnership.pk, contribution="More co-financing.",
         amount=Decimal("2000"), currency="USD", reason="A second grant.")

@@ -14,6 +14,7 @@ from django.core import mail
 from pledges import partnerships, selectors
 from pledges.models import PartnershipAmendment, Pledge
 from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
+from tests.pledges.funders import accepted_funder
 
 pytestmark = pytest.mark.django_db
 
@@ -252,8 +253,7 @@ def test_proposals_add_a_constant_number_of_queries_to_the_partners_page(
     funding, entity, entity_admin, entity_admin_client, django_assert_max_num_queries,
 ):
     """Five funders, then a proposal waiting from each: the proposals cost the same few queries
-    for one or five. (The page's per-partner "end" check asks the memberships per row: not
-    these proposals' doing.)"""
+    for one or five."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -263,11 +263,7 @@ def test_proposals_add_a_constant_number_of_queries_to_the_partners_page(
         funder = EntityFactory(name=f"Funder {n}")
         admin = UserFactory(email=f"admin{n}@funder.example.org")
         MembershipFactory(user=admin, entity=funder, role="administrator")
-        request = partnerships.partnership_request(
-            actor=admin, pledge_id=pledge.pk, entity_id=funder.pk, role="funder",
-            contribution="Grants.", amount=Decimal("1000"), currency="USD")
-        partnerships.partnership_transition(partnership_id=request.pk, name="accept_request",
-                                            actor=entity_admin)
+        request = accepted_funder(pledge, admin, accepted_by=entity_admin, contribution="Grants.")
         admins[request.pk] = admin
     url = f"/en/my-pledges/{pledge.pk}/partners/"
     entity_admin_client.get(url)  # the session and the caches warmed up
