@@ -345,6 +345,9 @@ class Campaign(TranslatedNameMixin):
     is_active = models.BooleanField(
         _("active"), default=True,
         help_text=_("Inactive campaigns are neither shown nor offered to members."))
+    # Every save: pledges.public_cache.public_fingerprint() reads the latest, so that the facet
+    # data counting a campaign's pledges is built again when it is closed or reopened.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = CampaignQuerySet.as_manager()
 

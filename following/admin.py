@@ -5,19 +5,15 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from p2c_portal.admin import ReadOnlyInline
+
 from . import services
 from .models import Digest, Follow, Follower
 
 
-class FollowInline(admin.TabularInline):
+class FollowInline(ReadOnlyInline):
     model = Follow
     fields = ("kind", "pledge", "entity", "country", "confirmed_at", "created_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Follower)

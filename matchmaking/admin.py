@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from p2c_portal.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from pledges.models import Pledge
 
 from . import permissions, services, workflow
@@ -35,22 +36,15 @@ class IntroduceForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class NeedStatusChangeInline(admin.TabularInline):
+class NeedStatusChangeInline(ReadOnlyInline):
     model = NeedStatusChange
-    extra = 0
-    can_delete = False
     fields = ["created_at", "actor", "from_status", "to_status", "message"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Needs are written by their entity; the desk reads them here and decides through the
+    # workflow's pages.
     list_display = ["title", "entity", "support_kind", "status", "submitted_at", "published_at"]
     list_filter = ["status", "support_kind", "entity__stakeholder_group"]
     search_fields = ["title", "entity__name", "entity__acronym"]
@@ -62,15 +56,6 @@ class NeedAdmin(admin.ModelAdmin):
     filter_horizontal = ["action_areas", "pillars", "countries"]
     inlines = [NeedStatusChangeInline]
     change_form_template = "admin/matchmaking/need/change_form.html"
-
-    def has_add_permission(self, request) -> bool:
-        return False  # needs are written by their entity
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False  # read on the desk; decisions go through the workflow's pages
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         return [
@@ -167,7 +152,7 @@ class NeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Introduction)
-class IntroductionAdmin(admin.ModelAdmin):
+class IntroductionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["need", "from_entity", "to_entity", "by_secretariat", "status", "created_at",
                     "answered_at"]
     list_filter = ["status", "by_secretariat"]
@@ -177,12 +162,3 @@ class IntroductionAdmin(admin.ModelAdmin):
                        "by_secretariat", "message", "status", "answered_by", "answered_at",
                        "created_at"]
     fields = readonly_fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -11,7 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from p2c_portal.admin import ReadOnlyInline
+from p2c_portal.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from p2c_portal.admin_autocomplete import KeyCheckingAutocompleteMixin
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
@@ -455,7 +455,7 @@ class IdentityDecisionForm(forms.Form):
 
 
 @admin.register(EntityIdentityChange)
-class EntityIdentityChangeAdmin(admin.ModelAdmin):
+class EntityIdentityChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The queue of approved entities' changes of name, stakeholder group or country. Rows are
     written by members.services and members.workflow only; here the secretariat decides."""
 
@@ -471,15 +471,6 @@ class EntityIdentityChangeAdmin(admin.ModelAdmin):
         "requested_by", "requested_at", "decided_by", "decided_at", "reason",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         self._request = request  # decision_buttons asks who is looking

@@ -8,7 +8,22 @@ from .mail import email_resend
 from .models import OutboundEmail
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdminMixin:
+    """For an admin page (or inline) that shows records and never writes them: they are written
+    by their app's services (workflow, audit trail, emails), and the desk decides through its
+    own pages and actions, which ask their own permissions. Mixed in before the admin class."""
+
+    def has_add_permission(self, request, obj=None) -> bool:  # obj: an inline is asked with it
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     """A record shown beside its object and never edited there: audit trails, report values,
     compiled files. Each app's admin builds its read-only inlines on this one."""
 
@@ -17,12 +32,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         # The people and objects the rows name, in the same query (no query per row).

@@ -26,7 +26,7 @@ from action_areas.admin import TranslatedNamesAdmin
 from action_areas.models import CountryGroup
 from members.desk_admin import AssignedToFilter, ReviewDeskAdmin
 from members.services import MembersError
-from p2c_portal.admin import ReadOnlyInline
+from p2c_portal.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from p2c_portal.query_params import database_id
 from spreadsheets.admin_desk import DeskImportExportMixin, ReadOnlyHistoryMixin
 
@@ -515,7 +515,7 @@ class CurrencyRateUploadForm(forms.Form):
 
 
 @admin.register(CurrencyRate)
-class CurrencyRateAdmin(SimpleHistoryAdmin):
+class CurrencyRateAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """The monthly UN operational rates; written only by uploads (pledges.rates), never by hand,
     so that every rate says which file it came from."""
 
@@ -539,15 +539,6 @@ class CurrencyRateAdmin(SimpleHistoryAdmin):
     def source_display(self, rate):
         label = rate.get_source_display()
         return format_html("<strong>{}</strong>", label) if rate.is_test_data else label
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         return [
@@ -742,7 +733,7 @@ class PartnershipAmendmentInline(ReadOnlyInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(DecideWithMessageMixin, admin.ModelAdmin):
+class PartnershipAdmin(ReadOnlyAdminMixin, DecideWithMessageMixin, admin.ModelAdmin):
     """Every invitation, request to join and partnership, for the secretariat to follow. Only
     the entities themselves invite, accept, decline or end (pledges.partnerships); a request to
     join is the exception: the secretariat may accept or decline it on behalf of the pledge's
@@ -768,23 +759,8 @@ class PartnershipAdmin(DecideWithMessageMixin, admin.ModelAdmin):
     decision_not_possible = _("%(action)s is not possible: this partnership is “%(status)s”.")
     decision_related = ("pledge__entity", "entity")
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = dict(extra_context or {})
-        partnership_id = database_id(str(object_id))
-        partnership = (Partnership.objects.select_related("pledge__entity", "entity")
-                       .filter(pk=partnership_id).first() if partnership_id else None)
-        if partnership is not None:
-            extra_context["join_request_decisions"] = self.decision_links(request, partnership)
-        return super().change_view(request, object_id, form_url, extra_context)
+    def decision_context(self, request, obj) -> dict:
+        return {"join_request_decisions": self.decision_links(request, obj)}
 
     def decision_allowed(self, user) -> bool:
         return can_answer_join_requests(user)
@@ -804,7 +780,8 @@ class PartnershipAdmin(DecideWithMessageMixin, admin.ModelAdmin):
 
 
 @admin.register(PartnershipAmendment)
-class PartnershipAmendmentAdmin(DecideWithMessageMixin, admin.ModelAdmin):
+class PartnershipAmendmentAdmin(ReadOnlyAdminMixin, DecideWithMessageMixin,
+                                admin.ModelAdmin):
     """Accepted partners' proposed changes to their own contribution, with the values before
     once answered (pledges.partnerships). The pledge's administrators normally answer; the
     secretariat may approve or decline on their behalf, with a message kept on the proposal and
@@ -828,26 +805,9 @@ class PartnershipAmendmentAdmin(DecideWithMessageMixin, admin.ModelAdmin):
     decision_not_possible = _("%(action)s is not possible: this proposal is “%(status)s”.")
     decision_related = ("partnership__pledge__entity", "partnership__entity")
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = dict(extra_context or {})
-        amendment_id = database_id(str(object_id))
-        proposal = (PartnershipAmendment.objects.select_related(*self.decision_related)
-                    .filter(pk=amendment_id).first() if amendment_id else None)
-        if proposal is not None:
-            extra_context["proposal_review"] = {
-                "proposal": proposal, "partnership": proposal.partnership,
-                "decisions": self.decision_links(request, proposal),
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
+    def decision_context(self, request, obj) -> dict:
+        return {"proposal_review": {"proposal": obj, "partnership": obj.partnership,
+                                    "decisions": self.decision_links(request, obj)}}
 
     def decision_allowed(self, user) -> bool:
         return can_answer_join_requests(user)
@@ -875,7 +835,7 @@ class CampaignTagChangeInline(ReadOnlyInline):
 
 
 @admin.register(CampaignTag)
-class CampaignTagAdmin(admin.ModelAdmin):
+class CampaignTagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Pledges their entities proposed for a campaign: the secretariat confirms or declines
     each (pledges.campaign_tags); only confirmed tags count on the campaign's page."""
 
@@ -887,15 +847,6 @@ class CampaignTagAdmin(admin.ModelAdmin):
     readonly_fields = fields
     inlines = [CampaignTagChangeInline]
     actions = ["confirm_selected", "decline_selected"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_review_permission(self, request) -> bool:
         return can_review_campaign_tags(request.user)
@@ -924,7 +875,7 @@ class CampaignTagAdmin(admin.ModelAdmin):
 
 
 @admin.register(PledgeAmendment)
-class PledgeAmendmentAdmin(DecideWithMessageMixin, admin.ModelAdmin):
+class PledgeAmendmentAdmin(ReadOnlyAdminMixin, DecideWithMessageMixin, admin.ModelAdmin):
     """Amendments of published pledges, reviewed on the desk beside new pledges: what the entity
     asks to change (field by field), why, and the decisions of pledges.amendment_workflow. Never
     edited here: the entity proposes, the secretariat decides."""
@@ -951,28 +902,13 @@ class PledgeAmendmentAdmin(DecideWithMessageMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None) -> bool:
         return can_review_pledges(request.user)
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = dict(extra_context or {})
-        amendment_id = database_id(str(object_id))
-        amendment = (PledgeAmendment.objects.select_related("pledge").filter(pk=amendment_id)
-                     .first() if amendment_id else None)
-        if amendment is not None and self.has_view_permission(request, amendment):
-            extra_context["amendment_review"] = {
-                "amendment": amendment,
-                "changes": proposed_changes(amendment.base, amendment.proposed),
-                "pledge_url": reverse("admin:pledges_pledge_change", args=[amendment.pledge_id]),
-                "decisions": self.decision_links(request, amendment),
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
+    def decision_context(self, request, obj) -> dict:
+        return {"amendment_review": {
+            "amendment": obj,
+            "changes": proposed_changes(obj.base, obj.proposed),
+            "pledge_url": reverse("admin:pledges_pledge_change", args=[obj.pledge_id]),
+            "decisions": self.decision_links(request, obj),
+        }}
 
     def decision_allowed(self, user) -> bool:
         return can_review_pledges(user)

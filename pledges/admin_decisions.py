@@ -6,7 +6,8 @@ a request to join a pledge and a partner's proposed change of contribution
 A ModelAdmin mixes it in and says which transitions are the secretariat's (`decision_who`), who
 may take them and which service takes them; the mixin adds `<id>/decide/<name>/` (GET: the form
 with the message; POST: the decision), the buttons of the change page (`decision_links`, shown
-by templates/admin/desk/decision_links.html) and one way of refusing, confirming and re-asking.
+by templates/admin/desk/decision_links.html, put in the change page's context by
+`decision_context`) and one way of refusing, confirming and re-asking.
 The service does the work, the audit and the emails; the page only asks and reports."""
 
 from django.contrib import messages
@@ -15,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+
+from p2c_portal.query_params import database_id
 
 from .admin_forms import TransitionForm
 
@@ -54,6 +57,10 @@ class DecideWithMessageMixin:
     def decision_pledge(self, obj):
         return obj.pledge
 
+    def decision_context(self, request, obj) -> dict:
+        """What the change page's template shows of `obj`'s decisions (named as it reads them)."""
+        raise NotImplementedError
+
     # --- The shared machinery -------------------------------------------------------------------
 
     @property
@@ -66,6 +73,16 @@ class DecideWithMessageMixin:
                  self.admin_site.admin_view(self.decide_view), name=self.decision_url_name),
             *super().get_urls(),
         ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj_id = database_id(str(object_id))
+        obj = (self.model.objects.select_related(*self.decision_related).filter(pk=obj_id)
+               .first() if obj_id else None)
+        # Only for who may see the page: the change view refuses the others after this.
+        if obj is not None and self.has_view_permission(request, obj):
+            extra_context.update(self.decision_context(request, obj))
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def decision_links(self, request, obj) -> list[dict]:
         """The decisions the desk may take on `obj` now: a button each on its change page."""

@@ -20,7 +20,8 @@ PICKER_LIMIT = 20
 def partnerships_of_pledge(pledge: Pledge) -> QuerySet[Partnership]:
     """Every invitation and partnership of the pledge with its history, for its own members,
     each with `proposals`: its change of contribution waiting for an answer (none or one)."""
-    return (Partnership.objects.filter(pledge=pledge).select_related("entity", "invited_by")
+    return (Partnership.objects.filter(pledge=pledge)
+            .select_related("pledge", "entity", "invited_by")
             .prefetch_related(Prefetch("changes", queryset=PartnershipChange.objects
                                        .select_related("actor")),
                               Prefetch("amendments", queryset=PartnershipAmendment.objects

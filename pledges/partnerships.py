@@ -109,25 +109,28 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def may(user, partnership: Partnership, transition: Transition) -> bool:
+def may(user, partnership: Partnership, transition: Transition, *, roles=None) -> bool:
+    """`roles`: the person's roles read once (permissions.member_roles), for a page of many
+    partnerships; without them each role is read from the database."""
     if transition.who == "system":
         return user is None
     if user is None:
         return False
     if transition.who == "partner":
-        return permissions.is_partner_administrator(user, partnership)
+        return permissions.is_partner_administrator(user, partnership, roles=roles)
     if transition.who == "owner":
-        return (permissions.is_pledge_administrator(user, partnership.pledge)
+        return (permissions.is_pledge_administrator(user, partnership.pledge, roles=roles)
                 or permissions.can_answer_join_requests(user))
     if transition.who == "requester":
-        return permissions.is_partner_writer(user, partnership)
-    return (permissions.is_partner_administrator(user, partnership)
-            or permissions.is_pledge_writer(user, partnership.pledge))
+        return permissions.is_partner_writer(user, partnership, roles=roles)
+    return (permissions.is_partner_administrator(user, partnership, roles=roles)
+            or permissions.is_pledge_writer(user, partnership.pledge, roles=roles))
 
 
-def transition_allowed(user, partnership: Partnership, name: str) -> bool:
+def transition_allowed(user, partnership: Partnership, name: str, *, roles=None) -> bool:
     transition = TRANSITIONS[name]
-    return partnership.status in transition.sources and may(user, partnership, transition)
+    return (partnership.status in transition.sources
+            and may(user, partnership, transition, roles=roles))
 
 
 def can_invite(user, pledge: Pledge) -> bool:

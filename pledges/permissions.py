@@ -66,13 +66,27 @@ def can_upload_rates(user) -> bool:
 # --- Partnerships (pledges.partnerships) ---------------------------------------------------------
 
 
-def is_partner_administrator(user, partnership) -> bool:
+def member_roles(user) -> dict[int, str]:
+    """The person's role in each entity it belongs to, read in one query: for a page asking the
+    predicates below of many rows (their `roles=`), instead of a query per row and side."""
+    if not user.is_authenticated or not user.is_active:
+        return {}
+    return dict(Membership.objects.filter(user=user).values_list("entity_id", "role"))
+
+
+def _role(user, holder, roles: dict[int, str] | None) -> str | None:
+    """The person's role in `holder.entity` (a pledge's or a partner's): from `roles` when the
+    page read them once (member_roles), else from the database."""
+    return roles.get(holder.entity_id) if roles is not None else role_in(user, holder.entity)
+
+
+def is_partner_administrator(user, partnership, *, roles=None) -> bool:
     """Administrators of the invited entity answer for it."""
-    return role_in(user, partnership.entity) == Membership.Role.ADMINISTRATOR
+    return _role(user, partnership, roles) == Membership.Role.ADMINISTRATOR
 
 
-def is_pledge_writer(user, pledge: Pledge) -> bool:
-    return role_in(user, pledge.entity) in WRITER_ROLES
+def is_pledge_writer(user, pledge: Pledge, *, roles=None) -> bool:
+    return _role(user, pledge, roles) in WRITER_ROLES
 
 
 def can_see_partnership(user, partnership) -> bool:
@@ -94,14 +108,14 @@ def can_review_campaign_tags(user) -> bool:
                 and user.has_perm("pledges.review_campaigntag"))
 
 
-def is_pledge_administrator(user, pledge: Pledge) -> bool:
+def is_pledge_administrator(user, pledge: Pledge, *, roles=None) -> bool:
     """Administrators of the pledging entity answer requests to join its pledges."""
-    return role_in(user, pledge.entity) == Membership.Role.ADMINISTRATOR
+    return _role(user, pledge, roles) == Membership.Role.ADMINISTRATOR
 
 
-def is_partner_writer(user, partnership) -> bool:
+def is_partner_writer(user, partnership, *, roles=None) -> bool:
     """Administrators and editors of the entity that asked to join may withdraw its request."""
-    return role_in(user, partnership.entity) in WRITER_ROLES
+    return _role(user, partnership, roles) in WRITER_ROLES
 
 
 def can_answer_join_requests(user) -> bool:

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from action_areas.models import Campaign
 from members.models import Entity
 
 from .models import Pledge
@@ -80,14 +81,18 @@ def public_fingerprint() -> tuple:
     """What the public pledges' counters depend on, read in one query from indexes: the last
     save of a pledge that is or was public (publication, withdrawal, completion, edit), the next
     end of an embargo (it changes when one ends), the last save of an entity (its stakeholder
-    group, its approval), and the day (groupings of countries are dated)."""
+    group, its approval), the last save of a campaign (made inactive, its pledges leave the
+    campaign facet; a few dozen rows, no index needed) and the day (groupings of countries are
+    dated)."""
     pledges = connection.ops.quote_name(Pledge._meta.db_table)
     entities = connection.ops.quote_name(Entity._meta.db_table)
+    campaigns = connection.ops.quote_name(Campaign._meta.db_table)
     statuses = ", ".join(["%s"] * len(_PUBLIC_OR_LEFT))
     sql = f"""
         SELECT (SELECT MAX(updated_at) FROM {pledges} WHERE status IN ({statuses})),
                (SELECT MIN(embargo_until) FROM {pledges} WHERE embargo_until > %s),
-               (SELECT MAX(updated_at) FROM {entities})
+               (SELECT MAX(updated_at) FROM {entities}),
+               (SELECT MAX(updated_at) FROM {campaigns})
     """  # noqa: S608 - table names from the models, values as parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [*_PUBLIC_OR_LEFT, timezone.now()])

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from action_areas.admin import TranslatedNamesAdmin, translation_field_name
 from action_areas.models import Campaign
-from p2c_portal.admin import ReadOnlyInline
+from p2c_portal.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from p2c_portal.models import OutboundEmail
 from pledges.admin import PledgeAdmin
 from pledges.models import Pledge
@@ -126,7 +126,8 @@ class VisibilityFilter(admin.SimpleListFilter):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Read only: the entity's words; the secretariat hides a report, it does not rewrite it.
     list_display = ("pledge", "entity", "cycle", "status", "implementation_status",
                     "percent_complete", "submitted_at", "visibility")
     list_filter = ("cycle", "status", "implementation_status", VisibilityFilter)
@@ -157,15 +158,6 @@ class ProgressReportAdmin(admin.ModelAdmin):
             "", '<li><a href="{}" rel="noopener noreferrer nofollow">{}</a></li>',
             ((link, link) for link in report.evidence_links),
         ))
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False  # the entity's words: the secretariat hides, it does not rewrite
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_hide_permission(self, request) -> bool:
         return permissions.can_hide_progress_report(request.user)

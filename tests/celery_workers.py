@@ -4,6 +4,9 @@ sharing with the test only the broker (REDIS_URL) and the test database pytest-d
 
 Without REDIS_URL or PostgreSQL the test is skipped on a developer's machine and fails under
 CI=true (tests.conftest.require_service). Workers write emails to files (EMAIL_URL=filemail://).
+
+Its fixtures (`two_workers`, `pledge_table_lock`) are every test's: tests/conftest.py loads
+this module as a plugin.
 """
 
 import os
@@ -128,6 +131,26 @@ def start_worker(tmp_path: Path, name: str, *, queues: tuple[str, ...] = (),
         process = subprocess.Popen(command, cwd=BASE_DIR, env=environment, stdout=log,
                                    stderr=subprocess.STDOUT)
     return Worker(process=process, outbox=outbox, log_path=log_path)
+
+
+@pytest.fixture
+def two_workers(tmp_path):
+    """Two solo workers on every queue, racing for the same tasks; stopped after the test."""
+    workers = [start_worker(tmp_path, name) for name in ("a", "b")]
+    try:
+        yield workers
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+def messages_written(workers) -> list[str]:
+    """Each email the workers wrote (the file backend appends messages to its file)."""
+    messages = []
+    for worker in workers:
+        for path in worker.outbox.iterdir():
+            messages += [part for part in path.read_text().split("-" * 79) if "Subject:" in part]
+    return messages
 
 
 def logs(workers) -> str:

@@ -13,6 +13,9 @@ from django.test import Client
 
 from tests.factories import EntityFactory, MembershipFactory, UserFactory
 
+# The real-worker fixtures (two_workers, pledge_table_lock), for the folders that use them.
+pytest_plugins = ["tests.celery_workers"]
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

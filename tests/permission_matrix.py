@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from tests.factories import EntityFactory, MembershipFactory, UserFactory
+
 LOGIN = "login"
 ADMIN_LOGIN = "admin login"
 
@@ -31,6 +33,20 @@ PERSONAS = [
     "secretariat",
 ]
 OUTSIDERS = {"newcomer": 404, "other_member": 404, "staff_outsider": 404}  # of `entity`
+# A partnership (invitation, request to join, contribution and its changes) is seen by the
+# members of either side only: the secretariat too gets a 404 there (it decides in the admin).
+NOT_A_SIDE = {**OUTSIDERS, "secretariat": 404}
+
+
+def desk_answers(personas: list[str]) -> dict:
+    """A page of the admin: anyone who is not staff is sent to the admin's login, staff outside
+    the secretariat get a 403, the secretariat the page."""
+    return {**{persona: ADMIN_LOGIN for persona in personas
+               if persona not in ("staff_outsider", "secretariat")},
+            "staff_outsider": 403, "secretariat": 200}
+
+
+DESK = desk_answers(PERSONAS)
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,20 @@ def matrix_params(rows: dict, personas: list[str]) -> list:
                 ))]
             params.append(pytest.param(name, persona, id=f"{name}-{persona}", marks=marks))
     return params
+
+
+def administrator_of_another_entity(email: str, entity_name: str):
+    """The administrator of a third entity (`other_member`'s is an outsider to both sides): the
+    other side of a partnership in the matrices of partnerships."""
+    user = UserFactory(email=email)
+    MembershipFactory(user=user, entity=EntityFactory(name=entity_name), role="administrator")
+    return user
+
+
+def url_and_form(url: str, field: str, form: dict) -> tuple[str, dict]:
+    """A row's "…/?field=value" URL as the URL posted to and the form posted, with the value."""
+    path, _separator, value = url.partition(f"?{field}=")
+    return path, {**form, field: value}
 
 
 def client_as(request, persona: str) -> Client:

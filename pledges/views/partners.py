@@ -45,9 +45,11 @@ def pledge_partners(request, pk: int):
     results = []
     if can_invite and search.is_valid():
         results = partnership_selectors.entities_to_invite(pledge, search.cleaned_data["q"])
+    roles = permissions.member_roles(request.user)  # one query, not one per row and side
     rows = [
         {"partnership": partnership,
-         "can_end": partnerships.transition_allowed(request.user, partnership, "end"),
+         "can_end": partnerships.transition_allowed(request.user, partnership, "end",
+                                                    roles=roles),
          "proposal": partnership.proposals[0] if partnership.proposals else None}
         for partnership in partnership_selectors.partnerships_of_pledge(pledge)
     ]

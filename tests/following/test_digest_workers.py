@@ -18,7 +18,7 @@ from following.models import Digest, Follow, Follower
 from following.services import last_whole_week
 from following.tasks import digest_send, digests_create_due, digests_sweep
 from p2c_portal.models import OutboundEmail
-from tests.celery_workers import WAIT_SECONDS, logs, start_worker, wait_until_ready
+from tests.celery_workers import WAIT_SECONDS, logs, messages_written, wait_until_ready
 from tests.factories import PledgeFactory
 
 FOLLOWERS = 5
@@ -27,24 +27,6 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def two_workers(tmp_path):
-    workers = [start_worker(tmp_path, name) for name in ("a", "b")]
-    try:
-        yield workers
-    finally:
-        for worker in workers:
-            worker.stop()
-
-
-def _messages_written(workers) -> list[str]:
-    messages = []
-    for worker in workers:
-        for path in worker.outbox.iterdir():
-            messages += [part for part in path.read_text().split("-" * 79) if "Subject:" in part]
-    return messages
 
 
 @pytest.mark.usefixtures("publishing_to_redis")
@@ -91,7 +73,7 @@ def test_two_beats_and_two_workers_send_each_weekly_digest_once(two_workers):
 
     assert Digest.objects.count() == FOLLOWERS
     assert OutboundEmail.objects.count() == FOLLOWERS
-    written = _messages_written(two_workers)
+    written = messages_written(two_workers)
     recipients = sorted(line.removeprefix("To: ").strip()
                         for message in written for line in message.splitlines()
                         if line.startswith("To: "))

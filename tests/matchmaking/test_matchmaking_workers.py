@@ -22,7 +22,7 @@ from matchmaking.models import Introduction, Need, Suggestion
 from matchmaking.tasks import need_suggestions_refresh
 from p2c_portal.models import OutboundEmail
 from p2c_portal.tasks import outbound_email_deliver
-from tests.celery_workers import WAIT_SECONDS, logs, start_worker, wait_until_ready
+from tests.celery_workers import WAIT_SECONDS, logs, messages_written, wait_until_ready
 from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
 
 pytestmark = [
@@ -31,25 +31,6 @@ pytestmark = [
     # data seeded by migrations that the flush afterwards would delete.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def two_workers(tmp_path):
-    workers = [start_worker(tmp_path, name) for name in ("a", "b")]
-    try:
-        yield workers
-    finally:
-        for worker in workers:
-            worker.stop()
-
-
-def _messages_written(workers) -> list[str]:
-    """Each email the workers wrote (the file backend appends messages to its file)."""
-    messages = []
-    for worker in workers:
-        for path in worker.outbox.iterdir():
-            messages += [part for part in path.read_text().split("-" * 79) if "Subject:" in part]
-    return messages
 
 
 def _header(message: str, name: str) -> str:
@@ -155,7 +136,7 @@ def test_two_workers_send_each_matchmaking_email_once(two_workers, secretariat):
 
     rows = Counter((email.to[0], email.template) for email in OutboundEmail.objects.all())
     assert rows == expected
-    written = _messages_written(two_workers)
+    written = messages_written(two_workers)
     subjects = {email.message_id: (email.to[0], email.subject)
                 for email in OutboundEmail.objects.all()}
     delivered = Counter(subjects[_header(message, "Message-ID")] for message in written)

@@ -11,7 +11,7 @@ import pytest
 from matchmaking.models import Introduction
 from tests.factories import NeedFactory, PledgeFactory
 from tests.permission_matrix import (
-    ADMIN_LOGIN,
+    DESK,
     LOGIN,
     PERSONAS,
     Redirect,
@@ -23,8 +23,6 @@ from tests.permission_matrix import (
 
 pytestmark = pytest.mark.django_db
 
-NOT_STAFF = {p: ADMIN_LOGIN for p in PERSONAS if p not in ("staff_outsider", "secretariat")}
-DESK = {**NOT_STAFF, "staff_outsider": 403, "secretariat": 200}
 NO_ENTITY = {"newcomer": Redirect("/en/me/"), "staff_outsider": Redirect("/en/me/"),
              "secretariat": Redirect("/en/me/")}
 OUTSIDE = {"newcomer": 404, "other_member": 404, "staff_outsider": 404, "secretariat": 404}

@@ -21,12 +21,7 @@ from reporting.services.compiled_reports import (
     compiled_report_request,
     compiled_reports_sweep,
 )
-from tests.celery_workers import (  # noqa: F401 (pledge_table_lock: a fixture)
-    pledge_table_lock,
-    start_worker,
-    wait_for,
-    wait_until_ready,
-)
+from tests.celery_workers import start_worker, wait_for, wait_until_ready
 from tests.factories import PledgeFactory
 
 pytestmark = [
@@ -60,7 +55,7 @@ def _status(run: ReportRun) -> str:
 
 @pytest.mark.usefixtures("publishing_to_redis")
 def test_a_child_killed_mid_report_is_recovered_and_the_report_compiled_once(
-    prefork_worker, entity, pledge_table_lock  # noqa: F811
+    prefork_worker, entity, pledge_table_lock
 ):
     workers = [prefork_worker]
     PledgeFactory.create_batch(3, entity=entity, published=True)

@@ -16,12 +16,7 @@ from reporting.services.compiled_reports import (
     compiled_report_parameters,
     compiled_report_request,
 )
-from tests.celery_workers import (  # noqa: F401 (pledge_table_lock: a fixture)
-    pledge_table_lock,
-    start_worker,
-    wait_for,
-    wait_until_ready,
-)
+from tests.celery_workers import start_worker, wait_for, wait_until_ready
 from tests.factories import PledgeFactory
 
 pytestmark = [
@@ -52,7 +47,7 @@ def _status(row) -> str:
 
 @pytest.mark.usefixtures("publishing_to_redis")
 def test_an_email_is_delivered_while_a_report_compiles(
-    workers, entity, pledge_table_lock  # noqa: F811
+    workers, entity, pledge_table_lock
 ):
     emails_worker, reports_worker = workers
     PledgeFactory.create_batch(3, entity=entity, published=True)

@@ -11,7 +11,7 @@ import pytest
 from pledges import amendment_workflow
 from tests.factories import PledgeFactory
 from tests.permission_matrix import (
-    ADMIN_LOGIN,
+    DESK,
     LOGIN,
     OUTSIDERS,
     PERSONAS,
@@ -24,8 +24,6 @@ from tests.permission_matrix import (
 
 pytestmark = pytest.mark.django_db
 
-NOT_STAFF = {p: ADMIN_LOGIN for p in PERSONAS if p not in ("staff_outsider", "secretariat")}
-DESK = {**NOT_STAFF, "staff_outsider": 403, "secretariat": 200}
 WRITERS_ONLY = {"anonymous": LOGIN, **OUTSIDERS, "viewer": 403, "secretariat": 403}
 
 ROWS = {

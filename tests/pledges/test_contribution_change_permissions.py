@@ -10,24 +10,26 @@ from decimal import Decimal
 import pytest
 
 from pledges import partnerships
-from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
+from tests.factories import PledgeFactory
 from tests.permission_matrix import (
-    ADMIN_LOGIN,
     LOGIN,
-    OUTSIDERS,
+    NOT_A_SIDE,
     PERSONAS,
     Redirect,
+    administrator_of_another_entity,
     assert_answer,
     client_as,
+    desk_answers,
     expected_for,
     matrix_params,
+    url_and_form,
 )
+from tests.pledges.funders import accepted_funder
 
 pytestmark = pytest.mark.django_db
 
 EVERYONE = [*PERSONAS, "funder_admin"]
-NOT_A_SIDE = {**OUTSIDERS, "secretariat": 404}
-NOT_STAFF = {p: ADMIN_LOGIN for p in EVERYONE if p not in ("staff_outsider", "secretariat")}
+DESK_PAGE = desk_answers(EVERYONE)
 CONTRIBUTION = Redirect("/en/my-pledges/partnerships/{partnership}/contribution/")
 OTHER_CONTRIBUTION = Redirect("/en/my-pledges/partnerships/{other}/contribution/")
 PARTNERS = Redirect("/en/my-pledges/{published}/partners/")
@@ -47,44 +49,27 @@ ROWS = {
                 {"anonymous": LOGIN, **NOT_A_SIDE, "entity_admin": PARTNERS, "*": 403}),
     "withdraw": ("post", "/en/my-pledges/contribution-changes/{proposal}/withdraw/",
                  {"anonymous": LOGIN, **NOT_A_SIDE, "*": CONTRIBUTION}),
-    "desk: proposal": ("get", DESK + "change/",
-                       {**NOT_STAFF, "staff_outsider": 403, "secretariat": 200}),
-    "desk: decline page": ("get", DESK + "decide/decline_amendment/",
-                           {**NOT_STAFF, "staff_outsider": 403, "secretariat": 200}),
+    "desk: proposal": ("get", DESK + "change/", DESK_PAGE),
+    "desk: decline page": ("get", DESK + "decide/decline_amendment/", DESK_PAGE),
     "desk: decline": ("post", DESK + "decide/decline_amendment/",
-                      {**NOT_STAFF, "staff_outsider": 403,
-                       "secretariat": Redirect(DESK + "change/")}),
+                      {**DESK_PAGE, "secretariat": Redirect(DESK + "change/")}),
     # The partner's own decision is not the secretariat's to take.
     "desk: withdraw": ("get", DESK + "decide/withdraw_amendment/",
-                       {**NOT_STAFF, "staff_outsider": 403, "secretariat": 403}),
+                       {**DESK_PAGE, "secretariat": 403}),
 }
 
 
 @pytest.fixture
 def funder_admin(db):
-    """The administrator of the funder (a third entity: `other_member` is an outsider)."""
-    user = UserFactory(email="chloe@fns.example.org")
-    MembershipFactory(user=user, entity=EntityFactory(name="Fonds Numérique Solidaire"),
-                      role="administrator")
-    return user
-
-
-def _accepted_funder(pledge, funder_admin, pledge_admin):
-    request = partnerships.partnership_request(
-        actor=funder_admin, pledge_id=pledge.pk,
-        entity_id=funder_admin.memberships.get().entity_id, role="funder",
-        contribution="Co-financing.", amount=Decimal("1000"), currency="USD")
-    partnerships.partnership_transition(partnership_id=request.pk, name="accept_request",
-                                        actor=pledge_admin)
-    return request
+    return administrator_of_another_entity("chloe@fns.example.org", "Fonds Numérique Solidaire")
 
 
 @pytest.fixture
 def objects(entity, entity_admin, funder_admin):
     published = PledgeFactory(entity=entity, published=True)
-    partnership = _accepted_funder(published, funder_admin, entity_admin)
-    other = _accepted_funder(PledgeFactory(entity=entity, published=True), funder_admin,
-                             entity_admin)
+    partnership = accepted_funder(published, funder_admin, accepted_by=entity_admin)
+    other = accepted_funder(PledgeFactory(entity=entity, published=True), funder_admin,
+                            accepted_by=entity_admin)
     proposal = partnerships.partnership_amendment_propose(
         actor=funder_admin, partnership_id=partnership.pk, contribution="More co-financing.",
         amount=Decimal("2000"), currency="USD", reason="A second grant.")
@@ -98,9 +83,8 @@ def test_contribution_change_permission_matrix(request, name, persona, objects):
     url = url.format_map(objects)
     data = None
     if method == "post":
-        url, _, decision = url.partition("?decision=")
-        data = {"decision": decision, "message": "Not this year.",
-                "contribution": "Less co-financing.", "amount": "500", "currency": "USD",
-                "reason": "Budget cut.", "expected_status": "proposed"}
+        url, data = url_and_form(url, "decision", {
+            "message": "Not this year.", "contribution": "Less co-financing.", "amount": "500",
+            "currency": "USD", "reason": "Budget cut.", "expected_status": "proposed"})
     response = getattr(client_as(request, persona), method)(url, data)
     assert_answer(response, expected_for(expectations, persona), objects)

@@ -6,42 +6,17 @@ new, and approve it or decline it saying why; the public page and the USD totals
 new contribution, counted once. The secretariat may answer on their behalf in the admin. Each
 person is told in their own language."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from pledges import partnerships, selectors
-from pledges.models import CurrencyRate, Partnership, PartnershipAmendment, Pledge, RateSource
+from pledges.models import PartnershipAmendment, Pledge
 from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
+from tests.pledges.funders import accepted_funder
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def funding(entity, entity_admin):
-    """Entity A's published pledge, funded by FNS with EUR 1,000,000 (USD 1,250,000 at 0.8 euro
-    per dollar), accepted. FNS's administrator reads French; its editor English."""
-    CurrencyRate.objects.update_or_create(
-        currency="EUR", month=timezone.localdate().replace(day=1),
-        defaults={"rate_per_usd": Decimal("0.8"), "source": RateSource.TEST_DATA})
-    pledge = PledgeFactory(entity=entity, published=True, financial=True,
-                           title="Schools online in Rwanda",
-                           published_at=timezone.now() - datetime.timedelta(days=3))
-    funder = EntityFactory(name="Fonds Numérique Solidaire", acronym="FNS")
-    chloe = UserFactory(email="chloe@fns.example.org", preferred_language="fr")
-    MembershipFactory(user=chloe, entity=funder, role="administrator")
-    editor = UserFactory(email="ed@fns.example.org")
-    MembershipFactory(user=editor, entity=funder, role="editor")
-    request = partnerships.partnership_request(
-        actor=chloe, pledge_id=pledge.pk, entity_id=funder.pk, role="funder",
-        contribution="Co-financing.", amount=Decimal("1000000"), currency="EUR")
-    partnerships.partnership_transition(partnership_id=request.pk, name="accept_request",
-                                        actor=entity_admin)
-    mail.outbox = []
-    return Partnership.objects.get(pk=request.pk), chloe, editor
 
 
 @pytest.fixture
@@ -278,8 +253,7 @@ def test_proposals_add_a_constant_number_of_queries_to_the_partners_page(
     funding, entity, entity_admin, entity_admin_client, django_assert_max_num_queries,
 ):
     """Five funders, then a proposal waiting from each: the proposals cost the same few queries
-    for one or five. (The page's per-partner "end" check asks the memberships per row: not
-    these proposals' doing.)"""
+    for one or five."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -289,11 +263,7 @@ def test_proposals_add_a_constant_number_of_queries_to_the_partners_page(
         funder = EntityFactory(name=f"Funder {n}")
         admin = UserFactory(email=f"admin{n}@funder.example.org")
         MembershipFactory(user=admin, entity=funder, role="administrator")
-        request = partnerships.partnership_request(
-            actor=admin, pledge_id=pledge.pk, entity_id=funder.pk, role="funder",
-            contribution="Grants.", amount=Decimal("1000"), currency="USD")
-        partnerships.partnership_transition(partnership_id=request.pk, name="accept_request",
-                                            actor=entity_admin)
+        request = accepted_funder(pledge, admin, accepted_by=entity_admin, contribution="Grants.")
         admins[request.pk] = admin
     url = f"/en/my-pledges/{pledge.pk}/partners/"
     entity_admin_client.get(url)  # the session and the caches warmed up

@@ -7,17 +7,19 @@ asking entity withdraws it; the secretariat answers on behalf in the admin."""
 import pytest
 
 from pledges import partnerships
-from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
+from tests.factories import PledgeFactory
 from tests.permission_matrix import (
-    ADMIN_LOGIN,
     LOGIN,
-    OUTSIDERS,
+    NOT_A_SIDE,
     PERSONAS,
     Redirect,
+    administrator_of_another_entity,
     assert_answer,
     client_as,
+    desk_answers,
     expected_for,
     matrix_params,
+    url_and_form,
 )
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +28,6 @@ EVERYONE = [*PERSONAS, "joiner_admin"]
 REQUEST = Redirect("/en/my-pledges/partnerships/{request}/")
 NEW_REQUEST = Redirect(r"/en/my-pledges/partnerships/\d+/")
 DASHBOARD = Redirect("/en/me/")
-NOT_A_SIDE = {**OUTSIDERS, "secretariat": 404}
-NOT_STAFF = {p: ADMIN_LOGIN for p in EVERYONE if p not in ("staff_outsider", "secretariat")}
 
 ROWS = {
     "join page": ("get", "/en/pledges/{published}/join/", {"anonymous": LOGIN, "*": 200}),
@@ -48,18 +48,13 @@ ROWS = {
                           "*": REQUEST}),
     "answer on behalf (admin)": ("get",
                                  "/en/admin/pledges/partnership/{request}/decide/accept_request/",
-                                 {**NOT_STAFF, "staff_outsider": 403, "secretariat": 200}),
+                                 desk_answers(EVERYONE)),
 }
 
 
 @pytest.fixture
 def joiner_admin(db):
-    """An administrator of the entity asking to join (a third one: `other_member` is an
-    outsider)."""
-    user = UserFactory(email="jo@joiner.example.org")
-    MembershipFactory(user=user, entity=EntityFactory(name="Joining Foundation"),
-                      role="administrator")
-    return user
+    return administrator_of_another_entity("jo@joiner.example.org", "Joining Foundation")
 
 
 @pytest.fixture
@@ -79,9 +74,8 @@ def test_join_request_permission_matrix(request, name, persona, objects):
     url = url.format_map(objects)
     data = None
     if method == "post":
-        path, _, action = url.partition("?action=")
-        url = path
-        data = {"action": action, "role": "adopter", "contribution": "We adopt it."}
+        url, data = url_and_form(url, "action", {"role": "adopter",
+                                                 "contribution": "We adopt it."})
         if persona == "other_member":
             data["entity"] = request.getfixturevalue("other_entity").pk
     response = getattr(client_as(request, persona), method)(url, data)

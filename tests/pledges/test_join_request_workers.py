@@ -19,7 +19,7 @@ from p2c_portal.models import OutboundEmail
 from pledges import partnerships
 from pledges.models import Partnership
 from pledges.tasks import join_requests_expire
-from tests.celery_workers import WAIT_SECONDS, logs, start_worker, wait_until_ready
+from tests.celery_workers import WAIT_SECONDS, logs, wait_until_ready
 from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
 
 REQUESTS = 3  # about to expire, and as many past their time
@@ -28,16 +28,6 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def two_workers(tmp_path):
-    workers = [start_worker(tmp_path, name) for name in ("a", "b")]
-    try:
-        yield workers
-    finally:
-        for worker in workers:
-            worker.stop()
 
 
 def _requests(owner_admin, pledge, age_days: int, label: str) -> list[Partnership]:

@@ -12,39 +12,9 @@ from django.core import mail
 from django.utils import timezone
 
 from pledges import partnerships
-from pledges.models import CurrencyRate, Partnership, PartnershipAmendment, Pledge, RateSource
-from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
+from pledges.models import Partnership, PartnershipAmendment, Pledge
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def rates(db):
-    """0.8 euro and 0.5 pound per US dollar this month."""
-    month = timezone.localdate().replace(day=1)
-    for currency, rate in (("EUR", "0.8"), ("GBP", "0.5")):
-        CurrencyRate.objects.update_or_create(
-            currency=currency, month=month,
-            defaults={"rate_per_usd": Decimal(rate), "source": RateSource.TEST_DATA})
-
-
-@pytest.fixture
-def funding(rates, entity, entity_admin):
-    """Entity A's published pledge, funded by FNS with EUR 1,000,000 (USD 1,250,000), accepted."""
-    pledge = PledgeFactory(entity=entity, published=True, financial=True,
-                           published_at=timezone.now() - datetime.timedelta(days=3))
-    funder = EntityFactory(name="Fonds Numérique Solidaire", acronym="FNS")
-    chloe = UserFactory(email="chloe@fns.example.org", preferred_language="fr")
-    MembershipFactory(user=chloe, entity=funder, role="administrator")
-    editor = UserFactory(email="ed@fns.example.org")
-    MembershipFactory(user=editor, entity=funder, role="editor")
-    request = partnerships.partnership_request(
-        actor=chloe, pledge_id=pledge.pk, entity_id=funder.pk, role="funder",
-        contribution="Co-financing.", amount=Decimal("1000000"), currency="EUR")
-    partnerships.partnership_transition(partnership_id=request.pk, name="accept_request",
-                                        actor=entity_admin)
-    mail.outbox = []
-    return Partnership.objects.get(pk=request.pk), chloe, editor
 
 
 def _usd(pledge_id):

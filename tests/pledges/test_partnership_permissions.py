@@ -8,6 +8,7 @@ from pledges import partnerships
 from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
 from tests.permission_matrix import (
     LOGIN,
+    NOT_A_SIDE,
     OUTSIDERS,
     PERSONAS,
     Redirect,
@@ -23,7 +24,6 @@ EVERYONE = [*PERSONAS, "partner_admin"]
 PARTNERS_PAGE = Redirect("/en/my-pledges/{draft}/partners/")
 INVITATION = Redirect("/en/my-pledges/partnerships/{invitation}/")
 DASHBOARD = Redirect("/en/me/")
-NOT_A_SIDE = {**OUTSIDERS, "secretariat": 404}
 
 ROWS = {
     "partners page": ("get", "/en/my-pledges/{draft}/partners/",

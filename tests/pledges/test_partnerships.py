@@ -259,6 +259,34 @@ def test_the_pledge_and_entity_pages_cost_the_same_queries_with_more_partners(
             assert anonymous.get(url).status_code == 200
 
 
+def test_the_partners_page_costs_the_same_queries_with_12_partners_as_with_4(
+    member_client, published, member, django_assert_max_num_queries
+):
+    """Each row asks whether the person may end the partnership (or withdraw the invitation):
+    from the person's roles read once, not from a query per row and side."""
+    def add_partners(first: int, last: int) -> None:
+        for n in range(first, last):
+            entity = EntityFactory(name=f"Partner {n}")
+            admin = UserFactory()
+            MembershipFactory(user=admin, entity=entity, role="administrator")
+            partnership = partnerships.partnership_invite(actor=member, pledge_id=published.pk,
+                                                          entity_id=entity.pk)
+            if n % 2:  # half accepted, half still invited: both may be ended by the pledge
+                partnerships.partnership_transition(partnership_id=partnership.pk,
+                                                    name="accept", actor=admin)
+
+    url = f"/en/my-pledges/{published.pk}/partners/"
+    add_partners(0, 4)
+    member_client.get(url)  # the session and the caches warmed up
+    with django_assert_max_num_queries(60) as four:
+        html = _text(member_client.get(url))
+    assert html.count("End the partnership") == 2 and html.count("Withdraw the invitation") == 2
+    add_partners(4, 12)
+    with django_assert_max_num_queries(len(four)):
+        html = _text(member_client.get(url))
+    assert html.count("End the partnership") == 6 and html.count("Withdraw the invitation") == 6
+
+
 def test_existing_co_pledgers_become_accepted_partnerships(published, partner):
     """The data migration (0024): the co-pledgers named before consent was asked."""
     from importlib import import_module

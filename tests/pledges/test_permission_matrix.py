@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.factories import PledgeFactory
 from tests.permission_matrix import (
-    ADMIN_LOGIN,
+    DESK,
     LOGIN,
     OUTSIDERS,
     PERSONAS,
@@ -27,8 +27,6 @@ from tests.permission_matrix import (
 
 pytestmark = pytest.mark.django_db
 
-NOT_STAFF = {p: ADMIN_LOGIN for p in PERSONAS if p not in ("staff_outsider", "secretariat")}
-DESK = {**NOT_STAFF, "staff_outsider": 403, "secretariat": 200}
 MANAGE_DRAFT = Redirect("/en/my-pledges/{draft}/")
 
 ROWS = {

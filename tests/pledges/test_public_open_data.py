@@ -170,15 +170,23 @@ def test_private_fields_are_never_in_the_files(anonymous, secretariat):
 
 def test_downloads_stream_batch_by_batch(anonymous, monkeypatch):
     """Rows are read a batch at a time while the file is sent (a server-side cursor: the first
-    rows leave before the last ones are read), so 100,000 pledges cost the memory of one batch;
-    one query for the whole download, not one per batch and link table."""
+    rows leave before the last ones are read), so 100,000 pledges cost the memory of one batch."""
+    monkeypatch.setattr(open_data, "BATCH_SIZE", 10)
+    bulk_pledges(35)
+    response = anonymous.get("/en/pledges/export.csv")
+    chunks = list(response.streaming_content)
+    assert chunks[0].startswith("\ufeffreference".encode())
+    assert [chunk.count(b"Bulk pledge") for chunk in chunks[1:]] == [10, 10, 10, 5]
+
+
+def test_postgresql_writes_the_whole_download_in_one_query(postgresql, anonymous, monkeypatch):
+    """PostgreSQL writes the rows (pledges.open_data_sql): one query for the whole download,
+    not one per batch and link table (SQLite's Python writer reads each batch's links)."""
     monkeypatch.setattr(open_data, "BATCH_SIZE", 10)
     bulk_pledges(35)
     response = anonymous.get("/en/pledges/export.csv")
     with CaptureQueriesContext(connection) as queries:
-        chunks = list(response.streaming_content)
-    assert chunks[0].startswith("\ufeffreference".encode())
-    assert [chunk.count(b"Bulk pledge") for chunk in chunks[1:]] == [10, 10, 10, 5]
+        assert b"".join(response.streaming_content).count(b"Bulk pledge") == 35
     assert len([q for q in queries.captured_queries if "pledges_target" in q["sql"]]) == 1
 
 

@@ -1,13 +1,19 @@
 """Reporting fixtures: a cycle, a published pledge it covers, reminder settings, the beat run at a
-given moment, and the Kigali roundtable's pledges. The data builders live in cycles.py and
-kigali.py."""
+given moment, the Kigali roundtable's pledges, a campaign, and the clock stopped at the module's
+NOW. The data builders live in cycles.py, kigali.py and goal_data.py."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.core.cache import cache
 
+from action_areas import services as catalogue_services
+from action_areas.models import Campaign
 from reporting.models import ReminderSettings
 
+from . import goal_data
 from .cycles import make_cycle, make_published_pledge, moment
 from .kigali import kigali_pledges
 
@@ -62,6 +68,27 @@ def run_beat(django_capture_on_commit_callbacks):
             return reminders_create_due.delay().get()
 
     return run
+
+
+@pytest.fixture
+def frozen(request):
+    """The clock stopped at the test module's NOW, with nothing cached from another moment (a
+    module asks for it with `pytest.mark.usefixtures("frozen")`)."""
+    with time_machine.travel(request.module.NOW, tick=False):
+        cache.clear()
+        yield
+
+
+@pytest.fixture
+def schools(secretariat) -> Campaign:
+    """A campaign for 2025, named in English and French, whose goal counts schools connected."""
+    return catalogue_services.campaign_save(
+        actor=secretariat, campaign_id=None,
+        values={"slug": "schools", "name_en": "Connect every school",
+                "name_translations": {"fr": "Connecter chaque école"},
+                "description_en": "Giga's drive.", "starts_on": datetime.date(2025, 1, 1),
+                "ends_on": datetime.date(2025, 12, 31)},
+        indicators=[goal_data.indicator("schools-connected")])
 
 
 @pytest.fixture

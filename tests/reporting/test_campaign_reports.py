@@ -9,11 +9,9 @@ import io
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from action_areas import services as catalogue_services
 from action_areas.models import Campaign
 from pledges import campaign_tags
 from reporting.compiled_report_document import _selection
@@ -25,26 +23,11 @@ from tests.reporting import goal_data
 from .cycles import at
 from .test_compiled_reports import compile_report
 
-pytestmark = pytest.mark.django_db
+# frozen, schools: tests/reporting/conftest.py
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 NOW = datetime.datetime(2025, 6, 30, 12, tzinfo=datetime.UTC)
 REPORT_DAY = datetime.date(2025, 5, 31)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        cache.clear()
-        yield
-
-
-@pytest.fixture
-def schools(secretariat) -> Campaign:
-    return catalogue_services.campaign_save(
-        actor=secretariat, campaign_id=None,
-        values={"slug": "schools", "name_en": "School connectivity",
-                "name_translations": {"fr": "Connectivité des écoles"},
-                "starts_on": datetime.date(2025, 1, 1), "ends_on": datetime.date(2025, 12, 31)})
 
 
 def _tag(pledge, campaign, member, secretariat, decision: str | None, *, on: str):
@@ -85,16 +68,16 @@ def test_a_campaign_report_counts_exactly_its_confirmed_public_pledges(
                          as_of=REPORT_DAY)
     assert run.status == ReportRun.Status.DONE, run.error
     assert run.filter_query == "campaign=schools"
-    assert run.title_en == "Campaign: School connectivity, pledges as of 31 May 2025"
-    assert run.title_in("fr") == ("Campagne\u00a0: Connectivité des écoles, engagements au "
+    assert run.title_en == "Campaign: Connect every school, pledges as of 31 May 2025"
+    assert run.title_in("fr") == ("Campagne\u00a0: Connecter chaque école, engagements au "
                                   "31 mai 2025")
     # Confirmed by the report's day only: not June's, nor the proposed, declined or withdrawn.
     assert run.figures["totals"]["pledges"] == 1
     assert run.figures["totals"]["usd"] == "1000000.00"
     assert _references(run) == {"Pledge april"}
-    assert run.figures["parameters"]["campaigns"][0]["label_fr"] == "Connectivité des écoles"
+    assert run.figures["parameters"]["campaigns"][0]["label_fr"] == "Connecter chaque école"
     lines = _selection(run.figures["parameters"], "en")
-    assert ("Campaign: School connectivity (the pledges the secretariat had confirmed in it by "
+    assert ("Campaign: Connect every school (the pledges the secretariat had confirmed in it by "
             "31 May 2025)") in lines
     assert not any(line.startswith("Filters of the public pledge list") for line in lines)
 
@@ -151,7 +134,7 @@ def test_the_secretariat_asks_for_it_from_the_campaign_page(
     assert response.status_code == 302, response.content.decode()[:3000]
     run = ReportRun.objects.get()
     assert (run.filter_query, run.title_en) == (
-        "campaign=schools", "Campaign: School connectivity, pledges as of 31 May 2025")
+        "campaign=schools", "Campaign: Connect every school, pledges as of 31 May 2025")
 
 
 @pytest.mark.parametrize("posted, message", [
@@ -173,4 +156,4 @@ def test_the_public_list_filters_by_campaign(tagged, anonymous):
     assert "Pledge april" in page and "Pledge june" in page
     for name in ("proposed", "declined", "withdrawn", "outside"):
         assert f"Pledge {name}" not in page
-    assert "School connectivity" in page  # the facet and its chip
+    assert "Connect every school" in page  # the facet and its chip

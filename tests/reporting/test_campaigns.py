@@ -14,34 +14,17 @@ from django.core.exceptions import PermissionDenied
 
 from action_areas import services as catalogue_services
 from action_areas.models import Campaign, CoalitionGoal
-from pledges import campaign_tags
+from pledges import campaign_tags, facet_bitsets
 from pledges.models import CampaignTag
 from reporting.selectors import goals as goal_selectors
 from tests.factories import PledgeFactory
 from tests.reporting import goal_data
 from tests.reporting.cycles import at
 
-pytestmark = pytest.mark.django_db
+# frozen, schools: tests/reporting/conftest.py
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 NOW = datetime.datetime(2025, 6, 1, 12, tzinfo=datetime.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        cache.clear()
-        yield
-
-
-@pytest.fixture
-def schools(secretariat) -> Campaign:
-    return catalogue_services.campaign_save(
-        actor=secretariat, campaign_id=None,
-        values={"slug": "schools", "name_en": "Connect every school",
-                "name_translations": {"fr": "Connecter chaque école"},
-                "description_en": "Giga's drive.", "starts_on": datetime.date(2025, 1, 1),
-                "ends_on": datetime.date(2025, 12, 31)},
-        indicators=[goal_data.indicator("schools-connected")])
 
 
 def _propose_and_decide(pledge, campaign, actor, secretariat, decision: str) -> CampaignTag:
@@ -196,3 +179,20 @@ def test_campaign_pages_in_french_and_query_counts_constant(
     assert "10 engagements" in index
     assert anonymous.get("/en/campaigns/?page=x' OR 1=1").status_code == 200
     assert anonymous.get("/en/campaigns/" + "x" * 300 + "/").status_code == 404
+
+
+def test_a_campaign_made_inactive_leaves_the_facet_data_at_once(
+    postgresql, schools, entity, member, secretariat
+):
+    """The list's facet data counts a campaign's confirmed pledges; closing the campaign is a
+    change of the public data (public_cache.public_fingerprint), so the next list counts none
+    under it, instead of keeping them until the next publication or edit of a pledge."""
+    pledge = goal_data.public_pledge(entity=entity, published_on="2025-02-01",
+                                     title="Solar-powered school networks")
+    _propose_and_decide(pledge, schools, member, secretariat, "confirm")
+    assert facet_bitsets.current().ids_of(facet_bitsets.current().values["campaign"]["schools"]) \
+        == [pledge.pk]
+    with time_machine.travel(NOW + datetime.timedelta(minutes=1), tick=False):
+        catalogue_services.campaign_save(actor=secretariat, campaign_id=schools.pk,
+                                         values={"is_active": False})
+        assert "schools" not in facet_bitsets.current().values.get("campaign", {})

@@ -18,7 +18,7 @@ from django.utils import timezone
 from p2c_portal.models import OutboundEmail
 from reporting.models import Reminder, ReminderSettings, ReportingCycle
 from reporting.tasks import reminder_send, reminders_create_due, reminders_sweep
-from tests.celery_workers import WAIT_SECONDS, logs, start_worker, wait_until_ready
+from tests.celery_workers import WAIT_SECONDS, logs, messages_written, wait_until_ready
 from tests.factories import EntityFactory, MembershipFactory, PledgeFactory, UserFactory
 
 PLEDGES = 6
@@ -29,25 +29,6 @@ pytestmark = [
     # data seeded by migrations that the flush afterwards would delete.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def two_workers(tmp_path):
-    workers = [start_worker(tmp_path, name) for name in ("a", "b")]
-    try:
-        yield workers
-    finally:
-        for worker in workers:
-            worker.stop()
-
-
-def _messages_written(workers) -> list[str]:
-    """Each email the workers wrote (the file backend appends messages to its file)."""
-    messages = []
-    for worker in workers:
-        for path in worker.outbox.iterdir():
-            messages += [part for part in path.read_text().split("-" * 79) if "Subject:" in part]
-    return messages
 
 
 @pytest.mark.usefixtures("publishing_to_redis")
@@ -107,7 +88,7 @@ def test_two_beats_and_two_workers_email_each_due_reminder_once(two_workers):
     assert Reminder.objects.count() == PLEDGES
     assert set(Reminder.objects.values_list("status", flat=True)) == {"sent"}
     assert OutboundEmail.objects.count() == PLEDGES
-    written = _messages_written(two_workers)
+    written = messages_written(two_workers)
     recipients = sorted(
         line.removeprefix("To: ").strip()
         for message in written for line in message.splitlines() if line.startswith("To: ")
@@ -182,7 +163,7 @@ def test_the_owner_and_each_accepted_partner_are_reminded_once_by_two_workers(tw
     assert OutboundEmail.objects.count() == len(expected)
     recipients = sorted(
         line.removeprefix("To: ").strip()
-        for message in _messages_written(two_workers) for line in message.splitlines()
+        for message in messages_written(two_workers) for line in message.splitlines()
         if line.startswith("To: ")
     )
     assert recipients == sorted(expected), logs(two_workers)
