@@ -108,6 +108,10 @@ class FacetBitsets:
         index = self._index()
         return _bitset((index[pk] for pk in pledge_ids if pk in index), len(self.ids))
 
+    def positions(self, bits: int) -> list[int]:
+        """The positions of a bitset's pledges (their ranks by id), ascending."""
+        return [match.start() for match in _ONE.finditer(bin(bits)[:1:-1])]
+
     def ids_of(self, bits: int) -> list[int]:
         """The ids of the pledges of a bitset."""
         digits = bin(bits)[:1:-1]  # bit 0 first
