@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from action_areas.models import Campaign, Country, CountryGroupMembership
 from members.models import Entity
+from p2c_portal.locale_formats import ROOT_COLLATION
 
 from . import public_cache
 from .filters import FACET_NAMES, GLOBAL_REGION, JOINT, PledgeFilters
@@ -78,7 +79,7 @@ class FacetBitsets:
 
     def page_ids(self, bits: int, sort: str, offset: int, limit: int) -> list[int] | None:
         """The ids of the pledges of `bits` from `offset` on (`limit` of them) in the list's
-        order `sort`; None for an order kept only by the database (titles)."""
+        order `sort`; None for an order they do not keep (bitsets stored by an older version)."""
         order = self.orders.get(sort)
         if order is None:
             return None
@@ -106,6 +107,10 @@ class FacetBitsets:
         """The public pledges among `pledge_ids`, as a bitset."""
         index = self._index()
         return _bitset((index[pk] for pk in pledge_ids if pk in index), len(self.ids))
+
+    def positions(self, bits: int) -> list[int]:
+        """The positions of a bitset's pledges (their ranks by id), ascending."""
+        return [match.start() for match in _ONE.finditer(bin(bits)[:1:-1])]
 
     def ids_of(self, bits: int) -> list[int]:
         """The ids of the pledges of a bitset."""
@@ -165,6 +170,7 @@ def _build_sql() -> tuple[str, list]:
     """One statement: every public pledge's position (its rank by id), then for each facet value
     the positions of the public pledges that have it, as arrays (grouped in the database: some
     800,000 links at 100,000 pledges, which Python would otherwise read row by row)."""
+    quote = connection.ops.quote_name
     base_sql, params = (
         Pledge.objects.public().order_by().values(
             b_id=F("pk"),
@@ -175,6 +181,7 @@ def _build_sql() -> tuple[str, list]:
             b_global=F("is_global"),
             b_published=F("published_at"),
             b_usd=F("usd_amount"),
+            b_title=F("title"),
         ).query.sql_with_params()
     )
     groups_sql, groups_params = (
@@ -182,15 +189,17 @@ def _build_sql() -> tuple[str, list]:
         .values("country_id", "group").query.sql_with_params()
     )
     params = [*params, *groups_params]
-    quote = connection.ops.quote_name
     parts = [
         "SELECT 'id', '', array_agg(b_id ORDER BY pos) FROM p",
-        # The list's orders (pledges.filters.PledgeFilters.ordering), titles excepted: they sort
-        # by Unicode's collation, which only the database knows.
+        # The list's orders (pledges.filters.PledgeFilters.ordering).
         "SELECT 'order', 'newest', array_agg(pos ORDER BY b_published DESC NULLS LAST, "
         "b_id DESC) FROM p",
         "SELECT 'order', 'usd', array_agg(pos ORDER BY b_usd DESC NULLS LAST, "
         "b_published DESC NULLS LAST, b_id DESC) FROM p",
+        # Titles in Unicode's root order, as the list and its index sort them (ordering() and
+        # migration 0013): ICU's, which Python does not have.
+        f"SELECT 'order', 'title', array_agg(pos ORDER BY b_title "  # noqa: S608
+        f"COLLATE {quote(ROOT_COLLATION)}, b_id) FROM p",
         "SELECT 'type', b_type, array_agg(pos) FROM p GROUP BY b_type",
         "SELECT 'stakeholder', b_stakeholder, array_agg(pos) FROM p "
         "WHERE b_stakeholder IS NOT NULL GROUP BY b_stakeholder",

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -24,7 +26,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Greatest, TruncMonth
+from django.db.models.functions import Greatest, JSONObject, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext
@@ -162,11 +164,69 @@ def _card_queryset(queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
     )
 
 
+# What a card shows of each linked row (action_areas.models.TranslatedNameMixin names them), in
+# the order the card lists them: pledge field -> (key, ordering).
+_CARD_LINKS = {
+    "action_areas": ("code", ("position", "code")),
+    "countries": ("iso3", ("name_en",)),
+    "regions": ("code", ("position", "code")),
+}
+
+
+# What a card shows of the pledge itself (templates/pledges/public/includes/pledge_card.html):
+# not the description, nor the JSON of a draft's unsaved input, which the database would send
+# and Python decode for nothing.
+_CARD_FIELDS = ("pledge_type", "reference", "status", "title", "summary", "language",
+                "translations", "is_global", "usd_amount", "contributions_usd", "published_at",
+                "entity__name")
+
+
+def _card_links(field_name: str) -> ArraySubquery:
+    """PostgreSQL: a pledge's linked rows of `field_name` as an array of small JSON objects,
+    in the statement that reads the pledge."""
+    field = Pledge._meta.get_field(field_name)
+    through = field.remote_field.through
+    target = field.m2m_reverse_field_name()
+    key, ordering = _CARD_LINKS[field_name]
+    return ArraySubquery(
+        through.objects.filter(pledge_id=OuterRef("pk"))
+        .order_by(*(f"{target}__{column}" for column in ordering))
+        .values(row=JSONObject(id=f"{target}_id", key=f"{target}__{key}",
+                               name_en=f"{target}__name_en",
+                               name_translations=f"{target}__name_translations"))
+    )
+
+
+def _cards(queryset: QuerySet[Pledge]) -> list[Pledge]:
+    """The pledges of a page (an ordered, sliced queryset of public pledges), ready for their
+    cards. PostgreSQL: in one statement, each pledge with its entity and its areas, countries
+    and regions as arrays of JSON objects; the ORM building three prefetches (and a queryset
+    per pledge and relation to hold them) took some 10 ms of a distinct list's 45 ms of CPU
+    (bench/profile_pages.py). SQLite (`make run`): the prefetches."""
+    if connection.vendor != "postgresql":
+        return list(_card_queryset(queryset))
+    rows = list(queryset.select_related("entity").only(*_CARD_FIELDS).annotate(
+        **{f"card_{name}": _card_links(name) for name in _CARD_LINKS}))
+    for pledge in rows:
+        linked_by_name = pledge.__dict__.setdefault("_prefetched_objects_cache", {})
+        for name, (key, _ordering) in _CARD_LINKS.items():
+            model = Pledge._meta.get_field(name).related_model
+            fields = ("id", "name_en", "name_translations", key)
+            # A list where prefetch_related leaves a queryset: `pledge.<name>.all()` returns
+            # it (the card only reads it in order) and asks the database nothing more.
+            linked_by_name[name] = [
+                model.from_db(queryset.db, fields, (row["id"], row["name_en"],
+                                             row["name_translations"], row["key"]))
+                for row in pledge.__dict__.pop(f"card_{name}")]
+    return rows
+
+
 def _page(queryset: QuerySet[Pledge], number: int, page_size: int) -> PledgePage:
+    """One page of an ordered queryset of public pledges (without card relations)."""
     if number > filters.MAX_PAGE:
         return PledgePage(items=[], number=number, has_next=False)
     start = (number - 1) * page_size
-    rows = list(queryset[start : start + page_size + 1])
+    rows = _cards(queryset[start : start + page_size + 1])
     return PledgePage(items=rows[:page_size], number=number, has_next=len(rows) > page_size)
 
 
@@ -247,19 +307,31 @@ INDEX_WALK_LIMIT = 4000
 NAMED_PLEDGES_LIMIT = 20000  # at most, named to the database by id (then it walks the index)
 
 
+def pledge_facets_and_page_public(pledge_filters: filters.PledgeFilters
+                                  ) -> tuple[dict, PledgePage]:
+    """The list's facet counts and its page (pledge_facets_public, pledge_page_public) from one
+    reading of the facet bitsets: each reading asks the database for the public fingerprint
+    and the cache for the bitsets' token."""
+    bitsets = facet_bitsets.current() if facet_bitsets.available() else None
+    return (pledge_facets_public(pledge_filters, bitsets=bitsets),
+            pledge_page_public(pledge_filters, bitsets=bitsets))
+
+
 def pledge_page_public(
-    pledge_filters: filters.PledgeFilters, page_size: int = filters.PAGE_SIZE
+    pledge_filters: filters.PledgeFilters, page_size: int = filters.PAGE_SIZE, *,
+    bitsets: facet_bitsets.FacetBitsets | None = None,
 ) -> PledgePage:
     """One page of the list. PostgreSQL reads it in the list's order from an index, checking each
     row against the filters: quick when many pledges match, but a few matching ones (a narrow
     filter, a rare word) deep in the list made it check tens of thousands of rows (0.3–7 s at
-    100,000 pledges). The facet bitsets know which pledges match and keep the list's orders
-    (titles excepted): the page is found there and only its rows are read. In title order, a
-    page that PostgreSQL would find far down its index is read from the pledges named by id."""
-    queryset = pledge_list_public(pledge_filters)
+    100,000 pledges). The facet bitsets know which pledges match and keep the list's orders:
+    the page is found there and only its rows are read. Bitsets without an order (stored by an
+    older version): a page that PostgreSQL would find far down its index is read from the
+    pledges named by id."""
+    public = Pledge.objects.public()
     if (pledge_filters.is_filtered and pledge_filters.page <= filters.MAX_PAGE
             and facet_bitsets.available()):
-        bitsets = facet_bitsets.current()
+        bitsets = bitsets or facet_bitsets.current()
         matching = bitsets.matching(pledge_filters, _narrowed(bitsets, pledge_filters))
         found = matching.bit_count()
         offset = (pledge_filters.page - 1) * page_size
@@ -267,27 +339,43 @@ def pledge_page_public(
             return PledgePage(items=[], number=pledge_filters.page, has_next=False)
         ids = bitsets.page_ids(matching, pledge_filters.sort, offset, page_size + 1)
         if ids is not None:  # the order is kept with the bitsets: the page's rows by id
-            by_id = {pledge.pk: pledge for pledge in
-                     _card_queryset(Pledge.objects.public().filter(pk__in=ids))}
+            by_id = {pledge.pk: pledge for pledge in _cards(public.filter(pk__in=ids))}
             rows = [by_id[pk] for pk in ids if pk in by_id]
             return PledgePage(items=rows[:page_size], number=pledge_filters.page,
                               has_next=len(ids) > page_size)
         if ((offset + page_size + 1) * len(bitsets.ids) / found > INDEX_WALK_LIMIT
                 and found <= NAMED_PLEDGES_LIMIT):
-            queryset = _card_queryset(
-                Pledge.objects.public().filter(pk__in=bitsets.ids_of(matching))
-            ).order_by(*pledge_filters.ordering())
+            named = public.filter(pk__in=bitsets.ids_of(matching))
+            return _page(named.order_by(*pledge_filters.ordering()), pledge_filters.page,
+                         page_size)
+    # Only here is the search written as SQL (and entity names matched): the bitsets' paths
+    # above have the matching pledges already.
+    queryset = pledge_filters.apply(public).order_by(*pledge_filters.ordering())
     return _page(queryset, pledge_filters.page, page_size)
 
 
-def pledge_facets_public(pledge_filters: filters.PledgeFilters) -> dict:
+def pledge_positions_public(pledge_filters: filters.PledgeFilters
+                           ) -> tuple[tuple, list[int], list[int]] | None:
+    """The public pledges matching the filters as their positions in the public set (ranks by
+    id, ascending), with the fingerprint of that set and its ids by position: what a filtered
+    download cuts from the pre-built files (pledges.open_data_files). None without the facet
+    bitsets (SQLite)."""
+    if not facet_bitsets.available():
+        return None
+    bitsets = facet_bitsets.current()
+    matching = bitsets.matching(pledge_filters, _narrowed(bitsets, pledge_filters))
+    return bitsets.fingerprint, bitsets.positions(matching), bitsets.ids
+
+
+def pledge_facets_public(pledge_filters: filters.PledgeFilters, *,
+                         bitsets: facet_bitsets.FacetBitsets | None = None) -> dict:
     """{"total": pledges matching, "counts": {facet: {value: n}}}, counted on the public
     pledges' facet bitsets (pledges.facet_bitsets: milliseconds, kept until a public pledge
     changes); a search or an entity first reads which pledges they match, in one query."""
     if not facet_bitsets.available():  # SQLite (`make run`): the grouped query
         with _counting():
             return filters.facet_counts(Pledge.objects.public(), pledge_filters)
-    bitsets = facet_bitsets.current()
+    bitsets = bitsets or facet_bitsets.current()
     return bitsets.counts(pledge_filters, _narrowed(bitsets, pledge_filters))
 
 
@@ -322,8 +410,17 @@ def _narrowed_bits(bitsets: facet_bitsets.FacetBitsets,
     # is read from its GIN index, without checking each row's status and embargo (EXPLAIN
     # ANALYZE "women" at 100,000 pledges: 1.6 s through the public pledges' index, BENCHMARKS.md).
     matching = narrowing.apply(Pledge.objects.all()).order_by().values_list("pk", flat=True)
-    with _search_from_its_index():
+    if connection.vendor != "postgresql":
         return bitsets.positions_of(list(matching))
+    # As one array: a frequent word's 60,000 ids as one value instead of 60,000 rows for the
+    # driver to make tuples of.
+    try:
+        sql, params = matching.query.sql_with_params()
+    except EmptyResultSet:  # nothing can match (an entity without pledges)
+        return 0
+    with _search_from_its_index(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT ARRAY({sql})", params)
+        return bitsets.positions_of(cursor.fetchone()[0])
 
 
 @contextmanager

@@ -147,7 +147,7 @@ def test_building_twice_writes_nothing_the_second_time_and_removes_old_versions(
     PledgeFactory(published=True)
     assert _build() == 12
     assert not set(files) & set(open_data_files.open_data_dir().iterdir())  # old set removed
-    assert len(list(open_data_files.open_data_dir().iterdir())) == 12
+    assert len(list(open_data_files.open_data_dir().iterdir())) == 24  # with their row indexes
 
 
 def test_a_missing_file_queues_one_rebuild_however_many_download(
@@ -183,3 +183,55 @@ def test_serving_the_file_takes_the_same_queries_for_many_pledges(anonymous):
     with CaptureQueriesContext(connection) as many:
         assert _from_file(anonymous.get("/en/pledges/export.csv"))
     assert len(many.captured_queries) == len(few.captured_queries) <= 2
+
+
+CUT_FILTERS = ["type=financial", "q=schools&area=access", "type=advocacy&region=africa",
+               "country=FRA"]  # the last: no pledge names France
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_filtered_download_is_cut_from_the_files_byte_for_byte(anonymous, language):
+    """With the files built, a filtered download is the header and the chosen rows read from
+    the file of every pledge (its row index), not written again by the database: the same
+    bytes, headers and JSON header as the streamed writer's."""
+    with time_machine.travel(timezone.now(), tick=False):  # the JSON header's moment
+        bulk_pledges(12)
+        PledgeFactory(published=True, financial=True, title='=HYPERLINK("http://evil")',
+                      summary="@SUM(A1) ;\n\"quoted\" صندوق")
+        streamed = {(file_format, query): anonymous.get(
+            f"/{language}/pledges/export.{file_format}?{query}")
+            for file_format in ("csv", "json") for query in CUT_FILTERS}
+        streamed = {key: (response, _body(response)) for key, response in streamed.items()}
+        _build()
+        for (file_format, query), (expected, expected_body) in streamed.items():
+            with CaptureQueriesContext(connection) as queries:
+                response = anonymous.get(f"/{language}/pledges/export.{file_format}?{query}")
+                body = _body(response)
+            assert not any("WITH selection (id)" in q["sql"] for q in queries.captured_queries)
+            assert body == expected_body, (file_format, query)
+            for header in ("Content-Type", "Content-Disposition"):
+                assert response[header] == expected[header]
+    assert "'=HYPERLINK" in streamed[("csv", "type=financial")][1].decode("utf-8-sig")
+    assert json.loads(streamed[("json", "country=FRA")][1])["pledges"] == []
+
+
+def test_a_filtered_download_after_a_publication_holds_it(anonymous):
+    bulk_pledges(8)
+    _build()
+    assert len(_references(anonymous.get("/en/pledges/export.csv?type=financial"))) == 2
+    PledgeFactory(published=True, financial=True, reference="P2C-2022-0042")
+    references = _references(anonymous.get("/en/pledges/export.csv?type=financial"))
+    assert len(references) == 3 and "P2C-2022-0042" in references
+
+
+def test_a_file_without_its_row_index_is_streamed_filtered(anonymous):
+    """Files built before row indexes existed (or an index removed): the filtered download is
+    written by the database as before, still right."""
+    bulk_pledges(8)
+    _build()
+    for index in open_data_files.open_data_dir().glob("*.rows"):
+        index.unlink()
+    with CaptureQueriesContext(connection) as queries:
+        references = _references(anonymous.get("/en/pledges/export.csv?type=financial"))
+    assert len(references) == 2
+    assert any("WITH selection (id)" in q["sql"] for q in queries.captured_queries)
