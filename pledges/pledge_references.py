@@ -43,6 +43,26 @@ PAGE_RELATIONS = tuple(SECTIONS)
 # revision or an accepted partner (their queries are skipped when it has none: most pledges).
 PAGE_EXTRAS = ("campaign_tags", "revisions", "partnerships")
 _VERSION = "version"
+# Rows of the apps above pledges that point to a pledge (register_page_link): kind -> (table,
+# pledge column, value column).
+_REGISTERED: dict[str, tuple[str, str, str]] = {}
+
+
+def register_page_link(kind: str, model, pledge_field: str) -> None:
+    """An app above pledges (reporting, matchmaking: pledges may not import them) names rows of
+    its own that point to a pledge, so that the pledge page's links statement also tells whether
+    the pledge has any: `pledge.page_links[kind]` (their ids), and the app's part of the page
+    skips its queries when there are none (most pledges). Called from the app's ready()."""
+    _REGISTERED[kind] = (model._meta.db_table, model._meta.get_field(pledge_field).column,
+                         model._meta.pk.column)
+    _select.cache_clear()
+
+
+def page_links(pledge, kind: str) -> list[int] | None:
+    """The ids of the registered rows of `kind` pointing to the pledge, when its page read them
+    (pledge_get_public); None when it did not (another page: ask the database)."""
+    links = getattr(pledge, "page_links", None)
+    return None if links is None else links.get(kind, [])
 
 
 @cache
@@ -66,6 +86,9 @@ def _select(kind: str) -> str:
     elif kind == "partnerships":
         table, pledge_column, value_column = Partnership._meta.db_table, "pledge_id", "id"
         condition = f" AND status = '{Partnership.Status.ACCEPTED.value}'"
+    elif kind in _REGISTERED:
+        table, pledge_column, value_column = _REGISTERED[kind]
+        condition = ""
     else:
         raise ValueError(kind)
     return (f"SELECT '{kind}', {quote(pledge_column)}, {quote(value_column)} "  # noqa: S608
@@ -99,7 +122,9 @@ def attach_references(pledges: list[Pledge], relations=CARD_RELATIONS,
     pledge.has_accepted_partners. One query, whatever the number of pledges."""
     if not pledges:
         return None
-    versions, found = _read([pledge.pk for pledge in pledges], [*relations, *extras])
+    registered = list(_REGISTERED) if extras else []
+    versions, found = _read([pledge.pk for pledge in pledges],
+                            [*relations, *extras, *registered])
     data = reference_data(versions)
     for pledge in pledges:
         for relation in relations:
@@ -111,4 +136,6 @@ def attach_references(pledges: list[Pledge], relations=CARD_RELATIONS,
             pledge.has_revisions = bool(found["revisions"].get(pledge.pk))
         if "partnerships" in extras:
             pledge.has_accepted_partners = bool(found["partnerships"].get(pledge.pk))
+        if registered:
+            pledge.page_links = {kind: found[kind].get(pledge.pk, []) for kind in registered}
     return data

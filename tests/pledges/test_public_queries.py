@@ -24,10 +24,10 @@ PAGES = {
     "list searched": ("/en/pledges/?q=schools+broadband&sort=title", 27),
     "list page 2": ("/en/pledges/?page=2", 26),
     # the pledge; its links to the reference data (from the memo, action_areas.reference_memo)
-    # with whether it has revisions, accepted partners, campaigns; its targets; 2 for the
-    # progress timeline, 2 for the needs it could serve and those it met (matchmaking). Its
-    # partners and revisions only when it has some, its goals and campaigns from the memo.
-    "detail": ("/en/pledges/{pledge}/", 7),
+    # with whether it has revisions, partners, campaigns, progress reports, needs; its targets;
+    # the reporting cycles (its reporting status). Its partners, revisions, progress reports and
+    # needs only when it has some; its goals and campaigns from the memo.
+    "detail": ("/en/pledges/{pledge}/", 4),
     # the entity, its pledges' ids, its first pledges, their links, their count
     "entity": ("/en/entities/{entity}/", 5),
     # country and event: their pages are found in the facet bitsets (pledges.facet_bitsets),
