@@ -44,11 +44,21 @@ def versions_sql() -> str:
     return f"SELECT table_name, version FROM {VERSION_TABLE}"  # noqa: S608 - a model's table
 
 
+class LoadedRows(QuerySet):
+    """Rows given to a relation without a query (set_loaded): iterate, count, index them; any
+    new queryset made from them (filter, order_by, all) would be an unfiltered query of the
+    whole table, so it is refused: filter them in Python."""
+
+    def _chain(self):
+        raise TypeError(f"{self.model.__name__} rows loaded without a query (reference memo): "
+                        "filter or order them in Python")
+
+
 def set_loaded(instance, relation: str, rows: list) -> None:
     """Give `instance.<relation>.all()` these rows, as prefetch_related would, without a query
     (prefetch_related builds a filtered queryset per instance: most of its cost)."""
     model = instance._meta.get_field(relation).related_model
-    loaded = QuerySet(model=model)
+    loaded = LoadedRows(model=model)
     loaded._result_cache = rows
     loaded._prefetch_done = True
     if not hasattr(instance, "_prefetched_objects_cache"):

@@ -47,6 +47,7 @@ from p2c_portal.locale_formats import collation_key, format_list
 
 from . import facet_bitsets, filters, pledge_references, public_cache
 from .models import (
+    CampaignTag,
     CoalitionSettings,
     Event,
     Pledge,
@@ -610,9 +611,9 @@ def pledge_goals_public(pledge: Pledge) -> list[CoalitionGoal]:
         CoalitionGoal.Scope.COUNTRY_GROUP: lambda goal: any(
             goal.country_group in country.groups_on(today) for country in countries),
         CoalitionGoal.Scope.CAMPAIGN: lambda goal: goal.campaign_id in (
-            pledge.confirmed_campaign_ids),
+            _confirmed_campaign_ids(pledge)),
     }
-    return [goal for goal in pledge.references.goals.values()
+    return [goal for goal in _references(pledge).goals.values()
             if goal.is_shown
             and (goal.indicator_id in indicator_ids
                  or (financial and goal.measure == CoalitionGoal.Measure.USD_COMMITTED))
@@ -622,8 +623,24 @@ def pledge_goals_public(pledge: Pledge) -> list[CoalitionGoal]:
 def pledge_campaigns_public(pledge: Pledge) -> list[Campaign]:
     """The active campaigns the secretariat confirmed the pledge in (its public page names
     them), newest first, from the reference memo (pledge_get_public read the tags)."""
-    return [campaign for campaign in pledge.references.campaigns.values()
-            if campaign.is_active and campaign.pk in pledge.confirmed_campaign_ids]
+    confirmed = _confirmed_campaign_ids(pledge)
+    return [campaign for campaign in _references(pledge).campaigns.values()
+            if campaign.is_active and campaign.pk in confirmed]
+
+
+def _references(pledge: Pledge):
+    """The reference data pledge_get_public read with the pledge (else as it is now)."""
+    return getattr(pledge, "references", None) or reference_data()
+
+
+def _confirmed_campaign_ids(pledge: Pledge) -> set[int]:
+    """The campaigns the secretariat confirmed the pledge in, as pledge_get_public read them
+    (else one query)."""
+    confirmed = getattr(pledge, "confirmed_campaign_ids", None)
+    if confirmed is None:
+        confirmed = set(CampaignTag.objects.confirmed().filter(pledge=pledge)
+                        .values_list("campaign_id", flat=True))
+    return confirmed
 
 
 @dataclass
