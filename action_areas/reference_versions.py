@@ -49,6 +49,11 @@ _SQLITE_TRIGGER = (
 )
 
 
+# Portable: PostgreSQL and SQLite.
+CREATE_VERSION_TABLE = (f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} "
+                        "(table_name varchar(63) NOT NULL PRIMARY KEY, version bigint NOT NULL)")
+
+
 def trigger_statements(vendor: str, tables=REFERENCE_TABLES) -> list[str]:
     """The SQL that installs the triggers on these tables, on a database of this vendor ([] for
     another)."""

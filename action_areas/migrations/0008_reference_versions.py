@@ -4,8 +4,9 @@ from django.db import migrations, models
 
 
 def install_triggers(apps, schema_editor):
-    from action_areas.reference_versions import trigger_statements
+    from action_areas.reference_versions import CREATE_VERSION_TABLE, trigger_statements
 
+    schema_editor.execute(CREATE_VERSION_TABLE)
     for statement in trigger_statements(schema_editor.connection.vendor):
         schema_editor.execute(statement)
 
@@ -23,6 +24,7 @@ def remove_triggers(apps, schema_editor):
                     f"DROP TRIGGER IF EXISTS reference_version_bump_{event}_{table}")
     if vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS action_areas_reference_version_bump()")
+    schema_editor.execute("DROP TABLE IF EXISTS action_areas_referenceversion")
 
 
 class Migration(migrations.Migration):
@@ -38,6 +40,10 @@ class Migration(migrations.Migration):
                 ('table_name', models.CharField(max_length=63, primary_key=True, serialize=False)),
                 ('version', models.BigIntegerField()),
             ],
+            options={
+                'db_table': 'action_areas_referenceversion',
+                'managed': False,
+            },
         ),
         migrations.RunPython(install_triggers, remove_triggers),
     ]
