@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from action_areas.models import ActionArea, BeneficiaryGroup, Country, ReferenceVersion, Region
 from action_areas.reference_memo import reference_data, reference_rows
@@ -162,3 +163,21 @@ def test_a_row_written_after_the_memo_was_read_is_found_without_error():
     rows = reference_rows(held, "countries", [newcomer.pk])
 
     assert [country.name_en for country in rows] == ["Kosovo"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_outside_a_transaction_a_committed_change_is_read_in_one_snapshot():
+    europe = Region.objects.get(code="europe")
+    reference_data()
+    Region.objects.filter(pk=europe.pk).update(name_en="Europe and CIS")  # committed
+
+    with CaptureQueriesContext(connection) as queries:
+        after = reference_data()
+
+    assert after.regions[europe.pk].name_en == "Europe and CIS"
+    assert after.country_by_iso3["FRA"].region.name_en == "Europe and CIS"
+    if connection.vendor == "postgresql":  # the versions and the rows from one snapshot
+        statements = [query["sql"] for query in queries.captured_queries]
+        snapshot = next(i for i, sql in enumerate(statements) if "REPEATABLE READ" in sql)
+        assert statements[snapshot - 1] == "BEGIN"
+        assert "referenceversion" in statements[snapshot + 1]
