@@ -234,8 +234,3 @@ def reference_rows(data: ReferenceData, section: str, ids: Iterable[int]) -> lis
         known = getattr(fresh, section)
         return fresh.pick(section, [pk for pk in ids if pk in known])
 
-
-def forget() -> None:
-    """Drop this process's memo (a test that must start from the database's state)."""
-    global _memo
-    _memo = None
