@@ -502,3 +502,26 @@ class CoalitionGoal(TranslatedNameMixin):
         if self.scope == self.Scope.CAMPAIGN:
             return self.campaign.name
         return str(_("All pledges"))
+
+
+class ReferenceVersion(models.Model):
+    """One row per reference table (action_areas.reference_versions.REFERENCE_TABLES): a token
+    that database triggers replace at every INSERT, UPDATE, DELETE (and TRUNCATE) of that table,
+    whoever writes it (the admin, a data migration, raw SQL). The per-process memo of the
+    reference data (action_areas.reference_memo) compares it to tell what to read again.
+    A random token, not a counter: a table emptied and refilled (a test's flush) must never
+    bring back a version the memo already holds.
+
+    Not managed: migration 0008 creates the table with its triggers, and no flush, fixture or
+    serialization of the data carries these tokens (the triggers write them as rows are put
+    back)."""
+
+    table_name = models.CharField(max_length=63, primary_key=True)
+    version = models.BigIntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "action_areas_referenceversion"
+
+    def __str__(self) -> str:
+        return f"{self.table_name}: {self.version}"

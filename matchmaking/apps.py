@@ -15,3 +15,12 @@ class MatchmakingConfig(AppConfig):
         from .selectors import matchmaking_report
 
         report_section_register("matchmaking", matchmaking_report)
+
+        from pledges.pledge_references import register_page_link
+
+        from .models import Need, Suggestion
+
+        # The public pledge page reads whether the pledge met or could serve any need with its
+        # links: most did not, and its needs section then needs no query.
+        register_page_link("need_suggestions", Suggestion, "pledge")
+        register_page_link("needs_met", Need, "met_by_pledge")

@@ -246,6 +246,28 @@ class PledgeQuerySet(models.QuerySet):
     def for_entity(self, entity) -> "PledgeQuerySet":
         return self.filter(entity=entity)
 
+    def then(self, complete) -> "PledgeQuerySet":
+        """`complete(pledges)` is called with the pledges once they are read (as a prefetch
+        would be, however the queryset is later sliced or ordered): for related rows that come
+        from somewhere else than a query per relation (pledges.pledge_references)."""
+        clone = self._chain()
+        clone._then = (*self._then, complete)
+        return clone
+
+    _then: tuple = ()
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._then = self._then
+        return clone
+
+    def _fetch_all(self):
+        reading = self._result_cache is None
+        super()._fetch_all()
+        if reading and self._then and self._iterable_class is models.query.ModelIterable:
+            for complete in self._then:
+                complete(self._result_cache)
+
     def with_changes_requested_at(self) -> "PledgeQuerySet":
         """Each pledge with `changes_requested_at`: when the secretariat last sent it back for
         changes (None if it never did). The one definition of that moment, for the review desk

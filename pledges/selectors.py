@@ -43,10 +43,11 @@ from action_areas.models import (
     Region,
     SustainableDevelopmentGoal,
 )
+from action_areas.reference_memo import reference_data, reference_rows, set_loaded
 from members.models import Entity
 from p2c_portal.locale_formats import collation_key, format_list
 
-from . import facet_bitsets, filters, public_cache
+from . import facet_bitsets, filters, pledge_references, public_cache
 from .models import (
     CampaignTag,
     CoalitionSettings,
@@ -155,13 +156,9 @@ def pledge_filters_in_words(pledge_filters: filters.PledgeFilters) -> str:
 
 
 def _card_queryset(queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
-    """What a pledge in a list shows: its entity, type, action areas, where it acts."""
-    return queryset.select_related("entity", "event").prefetch_related(
-        Prefetch("action_areas", queryset=ActionArea.objects.order_by("position")),
-        Prefetch("countries",
-                 queryset=Country.objects.only("pk", "iso3", "name_en", "name_translations")),
-        Prefetch("regions", queryset=Region.objects.order_by("position")),
-    )
+    """What a pledge in a list shows: its entity, type, action areas, where it acts (the last
+    three from the reference memo: one query for the page's pledges)."""
+    return queryset.select_related("entity", "event").then(pledge_references.attach_references)
 
 
 # What a card shows of each linked row (action_areas.models.TranslatedNameMixin names them), in
@@ -590,32 +587,33 @@ def pledge_latest_public(limit: int = 6) -> list[Pledge]:
 
 
 def pledge_get_public(pledge_id: int) -> Pledge:
-    """A public pledge with everything its page shows; 404 for anything not public."""
+    """A public pledge with everything its page shows; 404 for anything not public. Its
+    reference rows (areas, pillars, places, groups, SDGs, campaigns, the targets' indicators)
+    come from the reference memo (pledges.pledge_references): the pledge, its links and
+    targets are three queries; its accepted partners a fourth only when it has any."""
     if not 0 < pledge_id < 2**63:  # beyond any database integer: no such pledge
         raise Http404
-    pledge = (
-        Pledge.objects.public()
-        .select_related("entity", "entity__headquarters_country", "event")
-        .prefetch_related(
-            Prefetch("action_areas", queryset=ActionArea.objects.order_by("position")),
-            Prefetch("pillars", queryset=Pillar.objects.select_related("action_area")),
-            "regions",
-            Prefetch(
-                "countries",
-                queryset=Country.objects.select_related("region").prefetch_related(
-                    "group_memberships"
-                ),
-            ),
-            "beneficiary_groups",
-            "sdgs",
-            accepted_partners_prefetch(),
-            Prefetch("targets", queryset=Target.objects.select_related("catalogue_indicator")),
-        )
-        .filter(pk=pledge_id)
-        .first()
-    )
+    pledge = (Pledge.objects.public().select_related("entity", "event")
+              .filter(pk=pledge_id).first())
     if pledge is None:
         raise Http404
+    references = pledge_references.attach_references(
+        [pledge], pledge_references.PAGE_RELATIONS, pledge_references.PAGE_EXTRAS)
+    pledge.references = references
+    targets = list(Target.objects.filter(pledge_id=pledge.pk).order_by("position", "pk"))
+    indicator_ids = {target.catalogue_indicator_id for target in targets}
+    indicators = {indicator.pk: indicator for indicator in reference_rows(
+        references, "indicators", indicator_ids - {None})}
+    for target in targets:
+        target.pledge = pledge
+        if target.catalogue_indicator_id:
+            # None when deleted since the links were read: the free text then shows.
+            target.catalogue_indicator = indicators.get(target.catalogue_indicator_id)
+    set_loaded(pledge, "targets", targets)
+    if pledge.has_accepted_partners:
+        prefetch_related_objects([pledge], accepted_partners_prefetch())
+    else:
+        pledge.accepted_partners = []
     return pledge
 
 
@@ -629,6 +627,8 @@ class Revision:
 def pledge_revisions_public(pledge: Pledge) -> list[Revision]:
     """The approved amendments of a public pledge, oldest first, with their changes as text:
     the same queries for one revision or a hundred (pledges.pledge_changes.revision_changes)."""
+    if not getattr(pledge, "has_revisions", True):  # pledge_get_public looked: none
+        return []
     revisions = list(PledgeRevision.objects.filter(pledge=pledge).order_by("approved_at", "pk"))
     if not revisions:  # most pledges: no need to prepare the related records' names
         return []
@@ -670,14 +670,9 @@ def entity_name_public(entity_id: int) -> str | None:
 
 
 def country_get_public(iso3: str) -> Country:
-    country = (
-        Country.objects.select_related("region")
-        .prefetch_related("group_memberships")
-        .filter(iso3=(iso3 or "").upper())
-        .first()
-        if len(iso3 or "") == 3
-        else None
-    )
+    """A country with its region and dated groupings, from the reference memo."""
+    country = (reference_data().country_by_iso3.get((iso3 or "").upper())
+               if len(iso3 or "") == 3 else None)
     if country is None:
         raise Http404
     return country
@@ -693,17 +688,15 @@ def event_get_public(slug: str) -> Event:
 def pledge_goals_public(pledge: Pledge) -> list[CoalitionGoal]:
     """The coalition goals shown on the Goals page that the pledge counts toward: a target on
     the goal's indicator (for the USD goal: a financial pledge with its USD equivalent), in the
-    goal's scope as it stands today. Reads the pledge's prefetched areas, regions, countries
-    and targets (pledge_get_public): one query, for the goals."""
+    goal's scope as it stands today. Reads the pledge as pledge_get_public loads it (its
+    areas, regions, countries, targets, confirmed campaigns) and the goals from the reference
+    memo: no query."""
     indicator_ids = {target.catalogue_indicator_id for target in pledge.targets.all()
                      if target.catalogue_indicator_id}
     # A financial pledge with its USD equivalent, or any pledge with accepted funders.
     financial = pledge.usd_committed is not None
     if not indicator_ids and not financial:
         return []
-    counted = Q(indicator_id__in=indicator_ids)
-    if financial:
-        counted |= Q(measure=CoalitionGoal.Measure.USD_COMMITTED)
     today = timezone.localdate()
     countries = list(pledge.countries.all())
     in_scope = {
@@ -714,19 +707,39 @@ def pledge_goals_public(pledge: Pledge) -> list[CoalitionGoal]:
             region.pk for region in pledge.regions.all()} | {c.region_id for c in countries},
         CoalitionGoal.Scope.COUNTRY_GROUP: lambda goal: any(
             goal.country_group in country.groups_on(today) for country in countries),
-        CoalitionGoal.Scope.CAMPAIGN: lambda goal: CampaignTag.objects.confirmed().filter(
-            pledge=pledge, campaign_id=goal.campaign_id).exists(),
+        CoalitionGoal.Scope.CAMPAIGN: lambda goal: goal.campaign_id in (
+            _confirmed_campaign_ids(pledge)),
     }
-    goals = CoalitionGoal.objects.shown().filter(counted).select_related("indicator")
-    return [goal for goal in goals if in_scope[goal.scope](goal)]
+    return [goal for goal in _references(pledge).goals.values()
+            if goal.is_shown
+            and (goal.indicator_id in indicator_ids
+                 or (financial and goal.measure == CoalitionGoal.Measure.USD_COMMITTED))
+            and in_scope[goal.scope](goal)]
 
 
-def pledge_campaigns_public(pledge: Pledge) -> QuerySet[Campaign]:
+def pledge_campaigns_public(pledge: Pledge) -> list[Campaign]:
     """The active campaigns the secretariat confirmed the pledge in (its public page names
-    them)."""
-    return Campaign.objects.public().filter(pledge_tags__in=CampaignTag.objects.confirmed()
-                                            .filter(pledge=pledge).values("pk")).order_by(
-        "-starts_on", "slug")
+    them), newest first, from the reference memo (pledge_get_public read the tags)."""
+    confirmed = _confirmed_campaign_ids(pledge)
+    return [campaign for campaign in _references(pledge).campaigns.values()
+            if campaign.is_active and campaign.pk in confirmed]
+
+
+def _references(pledge: Pledge):
+    """The reference data pledge_get_public read with the pledge (else as it is now)."""
+    return getattr(pledge, "references", None) or reference_data()
+
+
+def _confirmed_campaign_ids(pledge: Pledge) -> set[int]:
+    """The campaigns the secretariat confirmed the pledge in, as pledge_get_public read them
+    (else one query)."""
+    confirmed = getattr(pledge, "confirmed_campaign_ids", None)
+    if confirmed is None:
+        confirmed = set(CampaignTag.objects.confirmed().filter(pledge=pledge)
+                        .values_list("campaign_id", flat=True))
+    return confirmed
+
+
 @dataclass
 class RegionCountries:
     region: Region

@@ -16,3 +16,11 @@ class ReportingConfig(AppConfig):
         # The goals file joins the portal's data package (pledges cannot import reporting).
         if goals_resource not in open_data.MORE_RESOURCES:
             open_data.MORE_RESOURCES.append(goals_resource)
+
+        from pledges.pledge_references import register_page_link
+
+        from .models import ProgressReport
+
+        # The public pledge page reads whether the pledge has any report with its links: most
+        # have none, and the timeline then needs no query for them.
+        register_page_link("progress_reports", ProgressReport, "pledge")

@@ -4,6 +4,7 @@ pledge's page, the member dashboard), so that those apps never import matchmakin
 from django import template
 
 from pledges.models import Pledge
+from pledges.pledge_references import page_links
 
 from .. import selectors
 
@@ -18,9 +19,12 @@ def matchmaking_figures() -> dict:
 
 @register.simple_tag
 def needs_of_pledge(pledge: Pledge) -> dict:
-    """The open needs a public pledge could serve, and the needs it met."""
-    return {"serves": selectors.needs_for_pledge(pledge),
-            "met": list(selectors.public_needs_met_by(pledge))}
+    """The open needs a public pledge could serve, and the needs it met (no query for either
+    when the pledge page read that the pledge has none)."""
+    suggested = page_links(pledge, "need_suggestions")
+    met = page_links(pledge, "needs_met")
+    return {"serves": selectors.needs_for_pledge(pledge) if suggested != [] else [],
+            "met": list(selectors.public_needs_met_by(pledge)) if met != [] else []}
 
 
 @register.simple_tag

@@ -72,7 +72,7 @@ def _today(today: datetime.date | None) -> datetime.date:
 
 def reporting_for_pledges(
     pledges: Iterable[Pledge], *, today: datetime.date | None = None,
-    entity_id: int | None = None,
+    entity_id: int | None = None, has_reports: bool = True,
 ) -> dict[int, PledgeReporting]:
     """The reporting status of each pledge, keyed by pledge id, in two queries (cycles opened so
     far, and these pledges' reports) however many pledges there are: the pledging entity's, or
@@ -83,6 +83,7 @@ def reporting_for_pledges(
     - due: an opened cycle, not yet due, still waits for its report;
     - up to date: nothing is owed.
     A report counts once submitted (late ones too, and ones the secretariat hid).
+    `has_reports` False: the caller knows these pledges have no report at all (one query).
     """
     today = _today(today)
     pledges = list(pledges)
@@ -92,7 +93,7 @@ def reporting_for_pledges(
         return result
     cycles = list(ReportingCycle.objects.filter(opens_on__lte=today).order_by("-due_on", "-pk"))
     reports: dict[tuple[int, int], ProgressReport] = {}
-    if cycles:
+    if cycles and has_reports:
         for report in ProgressReport.objects.filter(
             pledge_id__in=[p.pk for p in published], cycle_id__in=[c.pk for c in cycles],
             entity_id=F("pledge__entity_id") if entity_id is None else entity_id,
@@ -137,8 +138,10 @@ def reporting_for_pledges(
 
 
 def reporting_for_pledge(pledge: Pledge, *, today: datetime.date | None = None,
-                         entity_id: int | None = None) -> PledgeReporting:
-    return reporting_for_pledges([pledge], today=today, entity_id=entity_id)[pledge.pk]
+                         entity_id: int | None = None, has_reports: bool = True
+                         ) -> PledgeReporting:
+    return reporting_for_pledges([pledge], today=today, entity_id=entity_id,
+                                 has_reports=has_reports)[pledge.pk]
 
 
 def reporting_for_entity(entity_id: int, *, today=None) -> dict[int, PledgeReporting]:

@@ -7,6 +7,7 @@ costs three queries, not three per pledge."""
 from django import template
 
 from pledges.models import Pledge
+from pledges.pledge_references import page_links
 
 from .. import permissions
 from ..selectors import progress as selectors
@@ -77,9 +78,11 @@ def progress_timeline(pledge: Pledge) -> dict:
     """The public timeline of a pledge: its reporting status and its visible reports."""
     if pledge.status not in (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED):
         return {"reporting": None, "entries": []}
-    entries = selectors.progress_timeline(pledge)
+    # The pledge page read whether the pledge has any report at all: most have none.
+    has_reports = page_links(pledge, "progress_reports") != []
+    entries = selectors.progress_timeline(pledge) if has_reports else []
     return {
-        "reporting": selectors.reporting_for_pledge(pledge),
+        "reporting": selectors.reporting_for_pledge(pledge, has_reports=has_reports),
         "entries": entries,
         "totals": selectors.achieved_by_target(entries),
     }

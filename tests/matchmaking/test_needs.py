@@ -180,7 +180,7 @@ def test_suggestions_rank_a_fixed_set_of_pledges_in_the_expected_order(entity):
     assert at("2025-03-20", 10)  # (the report's moment, before the cycle's due date)
 
 
-def test_a_changed_pledge_is_scored_against_open_needs_by_the_sweep(entity):
+def test_a_changed_pledge_is_scored_against_open_needs_by_the_sweep(entity, anonymous):
     need = _published_need(entity)
     suggestions.suggestions_refresh_stale()
     assert not Suggestion.objects.exists()
@@ -191,6 +191,8 @@ def test_a_changed_pledge_is_scored_against_open_needs_by_the_sweep(entity):
     assert Suggestion.objects.filter(need=need, pledge=fund).exists()
     suggestions.suggestions_refresh_stale()  # a second sweep changes nothing
     assert Suggestion.objects.filter(need=need, pledge=fund).count() == 1
+    pledge_page = anonymous.get(fund.get_absolute_url()).content.decode()
+    assert 'id="needs-served-title"' in pledge_page and need.title in pledge_page
 
 
 def test_contact_details_are_shared_only_once_the_introduction_is_accepted(
@@ -279,6 +281,8 @@ def test_the_secretariat_marks_a_need_met_and_its_public_page_links_the_pledge(
     assert need.status == Need.Status.MET and need.met_by_pledge == pledge
     page = anonymous.get(f"/en/needs/{need.pk}/").content.decode()
     assert pledge.get_absolute_url() in page
+    pledge_page = anonymous.get(pledge.get_absolute_url()).content.decode()
+    assert 'id="needs-met-title"' in pledge_page and need.title in pledge_page
     listing = anonymous.get("/en/needs/?state=met").content.decode()
     assert need.title in listing
 

@@ -1,0 +1,83 @@
+"""The triggers that keep action_areas.models.ReferenceVersion: every write of a reference table
+gives its row a new random token, in the writing transaction (rolled back with it).
+
+Installed by migration 0008 and again after every `migrate` (post_migrate, action_areas.apps):
+SQLite rebuilds a table to alter it and drops its triggers with the old table; CREATE OR REPLACE
+(PostgreSQL) and IF NOT EXISTS (SQLite) make installing them again harmless."""
+
+from django.db import connections
+
+# The tables of the reference data the public pages read from the memo.
+REFERENCE_TABLES = (
+    "action_areas_actionarea",
+    "action_areas_pillar",
+    "action_areas_region",
+    "action_areas_country",
+    "action_areas_countrygroupmembership",
+    "action_areas_beneficiarygroup",
+    "action_areas_sustainabledevelopmentgoal",
+    "action_areas_indicator",
+    "action_areas_campaign",
+    "action_areas_coalitiongoal",
+)
+VERSION_TABLE = "action_areas_referenceversion"
+_FUNCTION = "action_areas_reference_version_bump"
+
+# PostgreSQL: one statement-level trigger per table (a bulk load bumps once); random() has 52
+# bits of randomness, plenty for a token compared for equality.
+_POSTGRESQL_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {VERSION_TABLE} (table_name, version)
+    VALUES (TG_TABLE_NAME, floor(random() * 9007199254740991)::bigint)
+    ON CONFLICT (table_name) DO UPDATE SET version = EXCLUDED.version;
+    RETURN NULL;
+END
+$$
+"""  # noqa: S608 - names of the code, no input
+_POSTGRESQL_TRIGGER = (
+    "CREATE OR REPLACE TRIGGER reference_version_bump "
+    "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+    f"FOR EACH STATEMENT EXECUTE FUNCTION {_FUNCTION}()"
+)
+# SQLite: row-level triggers only, one per kind of write.
+_SQLITE_TRIGGER = (
+    "CREATE TRIGGER IF NOT EXISTS reference_version_bump_{event}_{table} "  # noqa: S608
+    "AFTER {event} ON {table} FOR EACH ROW BEGIN "
+    f"INSERT INTO {VERSION_TABLE} (table_name, version) VALUES ('{{table}}', abs(random())) "
+    "ON CONFLICT (table_name) DO UPDATE SET version = excluded.version; END"
+)
+
+
+# Portable: PostgreSQL and SQLite.
+CREATE_VERSION_TABLE = (f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} "
+                        "(table_name varchar(63) NOT NULL PRIMARY KEY, version bigint NOT NULL)")
+
+
+def trigger_statements(vendor: str, tables=REFERENCE_TABLES) -> list[str]:
+    """The SQL that installs the triggers on these tables, on a database of this vendor ([] for
+    another)."""
+    if vendor == "postgresql":
+        return [_POSTGRESQL_FUNCTION,
+                *(_POSTGRESQL_TRIGGER.format(table=table) for table in tables)]
+    if vendor == "sqlite":
+        return [_SQLITE_TRIGGER.format(event=event, table=table)
+                for table in tables for event in ("INSERT", "UPDATE", "DELETE")]
+    return []
+
+
+def install_triggers(using: str = "default") -> None:
+    """Install (again) the triggers on every reference table that exists."""
+    connection = connections[using]
+    existing = set(connection.introspection.table_names())
+    if VERSION_TABLE not in existing:
+        return  # migrated back before 0008
+    tables = [table for table in REFERENCE_TABLES if table in existing]
+    with connection.cursor() as cursor:
+        for statement in trigger_statements(connection.vendor, tables):
+            cursor.execute(statement)
+
+
+def install_triggers_after_migrate(*, using: str = "default", **kwargs) -> None:
+    """post_migrate receiver (action_areas.apps)."""
+    install_triggers(using)
