@@ -421,14 +421,17 @@ def _state_rows() -> goal_state.StateRows:
 
 def _reporting_fingerprint() -> tuple:
     """What today's figures read beyond the public pledges, in one query from indexes: the last
-    save of a progress report (a submission, an edit, a hiding: report_updated index) and the
-    cycles' periods (a report's cycle end decides which is the latest)."""
+    save of a submitted progress report (its submission, a hiding or showing: report_updated
+    index; a submitted report is never a draft again, and drafts, saved all through a cycle,
+    count in no figure) and the cycles' periods (a report's cycle end decides which is the
+    latest)."""
     quote = connection.ops.quote_name
-    sql = (f"SELECT (SELECT MAX(updated_at) FROM {quote(ProgressReport._meta.db_table)}), "  # noqa: S608
+    sql = (f"SELECT (SELECT MAX(updated_at) FROM {quote(ProgressReport._meta.db_table)} "  # noqa: S608
+           f"WHERE status = %s), "
            f"(SELECT string_agg(CONCAT(id, ':', period_end), ',' ORDER BY id) "
            f"FROM {quote(ReportingCycle._meta.db_table)})")
-    with connection.cursor() as cursor:  # table names from the models, no values
-        cursor.execute(sql)
+    with connection.cursor() as cursor:  # table names from the models, values as parameters
+        cursor.execute(sql, [ProgressReport.Status.SUBMITTED])
         return tuple(str(value) for value in cursor.fetchone())
 
 

@@ -135,6 +135,27 @@ def test_a_publication_a_report_a_goal_edit_and_a_cycle_change_show_at_once(data
     assert figures() == (Decimal("100"), Decimal("37"))
 
 
+def test_a_draft_report_saved_does_not_rebuild_the_state_a_submission_does(data, monkeypatch):
+    """Drafts count in no figure: saving one (entities save them all through a reporting cycle)
+    must not make the next Goals page pay a rebuild (seconds at 100,000 pledges)."""
+    people = goal("people", indicator=goal_data.indicator("people-connected"))
+    fiji = goal_data.public_pledge(countries=("FJI",), targets=[("people-connected", "40")])
+    builds = []
+    real_build = goal_state.build
+    monkeypatch.setattr(goal_state, "build", lambda *args: builds.append(1) or real_build(*args))
+    assert goal_figures([(people, Slice())])[0].achieved == Decimal("87")
+    built = len(builds)
+    draft = goal_data.report(fiji, data["cycle"], {0: "20"}, submitted_on="2025-03-03",
+                             status="draft")
+    draft.save()  # saved again, as the form does at each change
+    assert goal_figures([(people, Slice())])[0].achieved == Decimal("87")
+    assert len(builds) == built  # the same state
+    draft.status = "submitted"
+    draft.save()
+    assert goal_figures([(people, Slice())])[0].achieved == Decimal("107")
+    assert len(builds) == built + 1
+
+
 def test_a_country_leaving_a_region_is_not_mistaken_for_the_same_state(data):
     """The facet bitsets read today's links: a pledge's countries changed (its save) count."""
     people = goal("africa", indicator=goal_data.indicator("people-connected"),
