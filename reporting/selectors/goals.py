@@ -561,7 +561,9 @@ class _ContributingToday(Sequence):
         if self._ids is None:
             self._ids = self.state.in_reference_order(self.selection)
         ids = self._ids[index]
-        found = Pledge.objects.select_related("entity").in_bulk(ids)
+        # Public ones only: a state being rebuilt after a change (the previous one is given
+        # meanwhile) may still hold a pledge withdrawn, or of an entity suspended, a moment ago.
+        found = Pledge.objects.public().select_related("entity").in_bulk(ids)
         pledges = [found[pk] for pk in ids if pk in found]
         for pledge in pledges:
             if self.values is not None:

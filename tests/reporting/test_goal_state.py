@@ -181,3 +181,18 @@ def test_goals_page_costs_the_same_queries_with_more_goals_and_pledges(data, ano
     PledgeFactory(published=True)
     many = queries("/en/goals/?v=2")
     assert many == few
+
+
+def test_contributing_pledges_from_a_state_being_rebuilt_are_public_ones_only(data, monkeypatch):
+    """While one request builds the state after a change, the others get the previous one
+    (goal_state.current): its list of a goal's pledges must not name a pledge withdrawn (or of
+    a suspended entity) a moment ago, as the pledge list does not."""
+    people = goal("people", indicator=goal_data.indicator("people-connected"))
+    previous = goal_state.current(goals._reporting_fingerprint(), goals._state_rows)
+    bhutan = data["bhutan"]
+    bhutan.status = "withdrawn"
+    bhutan.save(update_fields=["status", "updated_at"])
+    monkeypatch.setattr(goal_state, "current", lambda *args: previous)
+    listed = list(goal_contributing_pledges(people))
+    assert bhutan.pk not in [pledge.pk for pledge in listed]
+    assert data["rwanda"].pk in [pledge.pk for pledge in listed]
