@@ -21,6 +21,7 @@ through a temporary file.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import signal
@@ -35,6 +36,7 @@ from django.db import connection, connections, transaction
 
 # The parent's connections, inherited by a child: referenced until the child exits, never closed.
 _INHERITED: list = []
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class ForkedWorkFailed(Exception):
@@ -51,6 +53,17 @@ def can_fork() -> bool:
 
 def single_threaded() -> bool:
     return threading.active_count() == 1
+
+
+def _die_with(parent: int) -> None:
+    """Linux: SIGKILL this child when its parent dies. Celery's hard time limit kills the worker
+    with SIGKILL, so no `stop()` runs: the child would otherwise compute on for its whole work,
+    keeping a core and a connection holding the report's old snapshot (VACUUM held back)."""
+    prctl = getattr(ctypes.CDLL(None), "prctl", None)  # the C library's; not on macOS
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(1)
 
 
 def _forget_inherited_connections() -> None:
@@ -76,14 +89,16 @@ class ForkedWork:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_export_snapshot()")
             (snapshot,) = cursor.fetchone()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child
-            self._run_in_child(snapshot)
+            self._run_in_child(snapshot, parent)
         self.pid = pid
 
-    def _run_in_child(self, snapshot: str) -> None:
+    def _run_in_child(self, snapshot: str, parent: int) -> None:
         status = 1
         try:
+            _die_with(parent)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             _forget_inherited_connections()
             try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -293,7 +294,10 @@ def row_batches(queryset: QuerySet[Pledge], file_format: str, column_names: tupl
                 batch_size: int) -> Iterator[list[tuple[str, int, str]]]:
     """The selection's rows as (head, id, tail), `batch_size` at a time, from a server-side
     cursor: the memory of one batch, whatever the number of pledges."""
-    sql, params = _row_sql(queryset, file_format, column_names)
+    try:
+        sql, params = _row_sql(queryset, file_format, column_names)
+    except EmptyResultSet:  # a selection nothing can match (an entity without pledges): no rows
+        return
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(batch_size):

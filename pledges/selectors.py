@@ -356,10 +356,14 @@ def pledge_positions_public(pledge_filters: filters.PledgeFilters
     """The public pledges matching the filters as their positions in the public set (ranks by
     id, ascending), with the fingerprint of that set and its ids by position: what a filtered
     download cuts from the pre-built files (pledges.open_data_files). None without the facet
-    bitsets (SQLite)."""
+    bitsets (SQLite), and while another request builds those of a change just made (the
+    previous ones are given meanwhile: a download cut with them would hold a pledge withdrawn
+    a moment ago; the database writes it then)."""
     if not facet_bitsets.available():
         return None
     bitsets = facet_bitsets.current()
+    if bitsets.fingerprint != public_cache.public_fingerprint():
+        return None
     matching = bitsets.matching(pledge_filters, _narrowed(bitsets, pledge_filters))
     return bitsets.fingerprint, bitsets.positions(matching), bitsets.ids
 

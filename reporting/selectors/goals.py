@@ -421,14 +421,17 @@ def _state_rows() -> goal_state.StateRows:
 
 def _reporting_fingerprint() -> tuple:
     """What today's figures read beyond the public pledges, in one query from indexes: the last
-    save of a progress report (a submission, an edit, a hiding: report_updated index) and the
-    cycles' periods (a report's cycle end decides which is the latest)."""
+    save of a submitted progress report (its submission, a hiding or showing: report_updated
+    index; a submitted report is never a draft again, and drafts, saved all through a cycle,
+    count in no figure) and the cycles' periods (a report's cycle end decides which is the
+    latest)."""
     quote = connection.ops.quote_name
-    sql = (f"SELECT (SELECT MAX(updated_at) FROM {quote(ProgressReport._meta.db_table)}), "  # noqa: S608
+    sql = (f"SELECT (SELECT MAX(updated_at) FROM {quote(ProgressReport._meta.db_table)} "  # noqa: S608
+           f"WHERE status = %s), "
            f"(SELECT string_agg(CONCAT(id, ':', period_end), ',' ORDER BY id) "
            f"FROM {quote(ReportingCycle._meta.db_table)})")
-    with connection.cursor() as cursor:  # table names from the models, no values
-        cursor.execute(sql)
+    with connection.cursor() as cursor:  # table names from the models, values as parameters
+        cursor.execute(sql, [ProgressReport.Status.SUBMITTED])
         return tuple(str(value) for value in cursor.fetchone())
 
 
@@ -558,7 +561,9 @@ class _ContributingToday(Sequence):
         if self._ids is None:
             self._ids = self.state.in_reference_order(self.selection)
         ids = self._ids[index]
-        found = Pledge.objects.select_related("entity").in_bulk(ids)
+        # Public ones only: a state being rebuilt after a change (the previous one is given
+        # meanwhile) may still hold a pledge withdrawn, or of an entity suspended, a moment ago.
+        found = Pledge.objects.public().select_related("entity").in_bulk(ids)
         pledges = [found[pk] for pk in ids if pk in found]
         for pledge in pledges:
             if self.values is not None:

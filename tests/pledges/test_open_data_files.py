@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pledges import open_data_files, tasks
+from pledges import facet_bitsets, open_data_files, tasks
 from pledges.workflow import pledge_transition
 from tests.factories import PledgeFactory
 from tests.pledges.public_data import bulk_pledges
@@ -235,3 +235,21 @@ def test_a_file_without_its_row_index_is_streamed_filtered(anonymous):
         references = _references(anonymous.get("/en/pledges/export.csv?type=financial"))
     assert len(references) == 2
     assert any("WITH selection (id)" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_filtered_download_is_not_cut_from_bitsets_another_request_is_rebuilding(
+    anonymous, monkeypatch
+):
+    """While one request builds the facet bitsets of the new public set, the others are given
+    the previous ones (pledges.facet_bitsets.current): a download cut with those would be the
+    previous version's file, with a pledge withdrawn a moment ago. It is written by the
+    database then."""
+    kept = PledgeFactory(published=True, financial=True, reference="P2C-2022-0001")
+    leaving = PledgeFactory(published=True, financial=True, reference="P2C-2022-0002")
+    _build()
+    previous = facet_bitsets.current()
+    leaving.status = "withdrawn"  # as pledges.workflow saves it
+    leaving.save()
+    monkeypatch.setattr(facet_bitsets, "current", lambda: previous)
+    assert _references(anonymous.get("/en/pledges/export.csv?type=financial")) == {
+        kept.reference}

@@ -109,6 +109,18 @@ def test_downloads_take_the_list_filters(anonymous):
     assert 'href="/en/pledges/export.csv?type=financial"' in html
 
 
+def test_downloads_of_an_entity_without_public_pledges_are_empty_not_an_error(anonymous):
+    """The list's download link of an entity that has no public pledge (or an unknown entity
+    number): the database is asked nothing it cannot answer (it was a server error)."""
+    PledgeFactory(published=True, title="Someone else's pledge")
+    quiet = EntityFactory()
+    for query in (f"entity={quiet.pk}", "entity=999999"):
+        csv_response = anonymous.get(f"/en/pledges/export.csv?{query}")
+        assert csv_response.status_code == 200
+        assert _csv(csv_response) == []
+        assert _json(anonymous.get(f"/en/pledges/export.json?{query}"))["pledges"] == []
+
+
 def test_formulas_are_neutralised_in_csv_and_raw_in_json(anonymous):
     partner = EntityFactory(name="@SUM(A1)")
     pledge = PledgeFactory(

@@ -7,6 +7,7 @@ pytest-xdist's workers carry an I/O thread of execnet's, idle on its socket; the
 code of it, so these tests count the process as single-threaded, as a Celery worker's is."""
 
 import os
+import signal
 import time
 
 import psycopg2
@@ -150,5 +151,39 @@ def test_no_fork_inside_a_savepoint_or_from_a_threaded_process(monkeypatch):
             assert not forked_snapshot.can_fork()
         monkeypatch.setattr(forked_snapshot, "single_threaded", lambda: False)
         assert not forked_snapshot.can_fork()
+    finally:
+        atomic.__exit__(None, None, None)
+
+
+def test_a_child_whose_parent_is_killed_stops_instead_of_holding_its_snapshot(forks):
+    """Celery's hard time limit kills the worker with SIGKILL: no `stop()` runs, and the child,
+    left running, would keep a CPU and a connection holding the report's old snapshot."""
+    atomic = _in_own_snapshot()
+    try:
+        Country.objects.exists()  # the snapshot is taken
+        read_end, write_end = os.pipe()
+        parent = os.fork()
+        if parent == 0:  # the worker, killed with its child running
+            try:
+                os.close(read_end)
+                work = forked_snapshot.ForkedWork(lambda: time.sleep(600), timeout=600)
+                work.start()
+                os.write(write_end, str(work.pid).encode())
+            finally:
+                os.kill(os.getpid(), signal.SIGKILL)
+        os.close(write_end)
+        child = int(os.read(read_end, 20))  # (not to the end: the child holds the pipe too)
+        os.close(read_end)
+        os.waitpid(parent, 0)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(child, signal.SIGKILL)
+            pytest.fail("the child outlived its killed parent")
     finally:
         atomic.__exit__(None, None, None)

@@ -135,6 +135,27 @@ def test_a_publication_a_report_a_goal_edit_and_a_cycle_change_show_at_once(data
     assert figures() == (Decimal("100"), Decimal("37"))
 
 
+def test_a_draft_report_saved_does_not_rebuild_the_state_a_submission_does(data, monkeypatch):
+    """Drafts count in no figure: saving one (entities save them all through a reporting cycle)
+    must not make the next Goals page pay a rebuild (seconds at 100,000 pledges)."""
+    people = goal("people", indicator=goal_data.indicator("people-connected"))
+    fiji = goal_data.public_pledge(countries=("FJI",), targets=[("people-connected", "40")])
+    builds = []
+    real_build = goal_state.build
+    monkeypatch.setattr(goal_state, "build", lambda *args: builds.append(1) or real_build(*args))
+    assert goal_figures([(people, Slice())])[0].achieved == Decimal("87")
+    built = len(builds)
+    draft = goal_data.report(fiji, data["cycle"], {0: "20"}, submitted_on="2025-03-03",
+                             status="draft")
+    draft.save()  # saved again, as the form does at each change
+    assert goal_figures([(people, Slice())])[0].achieved == Decimal("87")
+    assert len(builds) == built  # the same state
+    draft.status = "submitted"
+    draft.save()
+    assert goal_figures([(people, Slice())])[0].achieved == Decimal("107")
+    assert len(builds) == built + 1
+
+
 def test_a_country_leaving_a_region_is_not_mistaken_for_the_same_state(data):
     """The facet bitsets read today's links: a pledge's countries changed (its save) count."""
     people = goal("africa", indicator=goal_data.indicator("people-connected"),
@@ -160,3 +181,18 @@ def test_goals_page_costs_the_same_queries_with_more_goals_and_pledges(data, ano
     PledgeFactory(published=True)
     many = queries("/en/goals/?v=2")
     assert many == few
+
+
+def test_contributing_pledges_from_a_state_being_rebuilt_are_public_ones_only(data, monkeypatch):
+    """While one request builds the state after a change, the others get the previous one
+    (goal_state.current): its list of a goal's pledges must not name a pledge withdrawn (or of
+    a suspended entity) a moment ago, as the pledge list does not."""
+    people = goal("people", indicator=goal_data.indicator("people-connected"))
+    previous = goal_state.current(goals._reporting_fingerprint(), goals._state_rows)
+    bhutan = data["bhutan"]
+    bhutan.status = "withdrawn"
+    bhutan.save(update_fields=["status", "updated_at"])
+    monkeypatch.setattr(goal_state, "current", lambda *args: previous)
+    listed = list(goal_contributing_pledges(people))
+    assert bhutan.pk not in [pledge.pk for pledge in listed]
+    assert data["rwanda"].pk in [pledge.pk for pledge in listed]
