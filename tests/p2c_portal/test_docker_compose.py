@@ -353,6 +353,10 @@ def test_startup_order_waits_for_healthy_services_and_migrations():
     assert "redis-cli" in service("redis")["healthcheck"]["test"]
     assert service("postgres")["image"].startswith("postgres:16")
     assert service("redis")["image"].startswith("redis:7")
+    # Memory bounded, evicting only what expires (the cache), never the Celery queues.
+    redis_command = service("redis")["command"]
+    assert redis_command[redis_command.index("--maxmemory-policy") + 1] == "volatile-lru"
+    assert "--maxmemory" in redis_command
     assert service("mailpit")["image"].startswith("axllent/mailpit")
     assert any("postgres" in volume for volume in service("postgres")["volumes"])
     assert set(compose()["volumes"]) >= {"postgres-data"}
