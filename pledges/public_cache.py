@@ -20,7 +20,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from action_areas.models import Campaign
+from action_areas.models import Campaign, Country, CountryGroupMembership
+from action_areas.reference_versions import VERSION_TABLE
 from members.models import Entity
 
 from .models import Pledge
@@ -82,8 +83,9 @@ def public_fingerprint() -> tuple:
     save of a pledge that is or was public (publication, withdrawal, completion, edit), the next
     end of an embargo (it changes when one ends), the last save of an entity (its stakeholder
     group, its approval), the last save of a campaign (made inactive, its pledges leave the
-    campaign facet; a few dozen rows, no index needed) and the day (groupings of countries are
-    dated)."""
+    campaign facet; a few dozen rows, no index needed), the versions of the countries and their
+    groupings (a country moved to another region, an LDC graduation entered in the admin:
+    bumped by triggers, action_areas.reference_versions) and the day (groupings are dated)."""
     pledges = connection.ops.quote_name(Pledge._meta.db_table)
     entities = connection.ops.quote_name(Entity._meta.db_table)
     campaigns = connection.ops.quote_name(Campaign._meta.db_table)
@@ -92,10 +94,13 @@ def public_fingerprint() -> tuple:
         SELECT (SELECT MAX(updated_at) FROM {pledges} WHERE status IN ({statuses})),
                (SELECT MIN(embargo_until) FROM {pledges} WHERE embargo_until > %s),
                (SELECT MAX(updated_at) FROM {entities}),
-               (SELECT MAX(updated_at) FROM {campaigns})
+               (SELECT MAX(updated_at) FROM {campaigns}),
+               (SELECT MAX(version) FROM {VERSION_TABLE} WHERE table_name = %s),
+               (SELECT MAX(version) FROM {VERSION_TABLE} WHERE table_name = %s)
     """  # noqa: S608 - table names from the models, values as parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*_PUBLIC_OR_LEFT, timezone.now()])
+        cursor.execute(sql, [*_PUBLIC_OR_LEFT, timezone.now(), Country._meta.db_table,
+                             CountryGroupMembership._meta.db_table])
         row = cursor.fetchone()
     return (*(str(value) for value in row), str(timezone.localdate()))
 

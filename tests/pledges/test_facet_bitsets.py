@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.http import QueryDict
 
+from action_areas.models import Country, CountryGroupMembership
 from pledges import campaign_tags, filters, selectors
 from pledges.models import CampaignTag, Pledge
 from tests.factories import EntityFactory, PledgeFactory
@@ -109,3 +110,20 @@ def test_a_campaign_counts_its_confirmed_public_pledges_and_a_confirmation_at_on
                                                selectors.pledge_filter_options())
     assert {p.pk for p in selectors.pledge_page_public(schools, page_size=50).items} == {
         p.pk for p in [*pledges[:7]]}
+
+
+def test_a_grouping_entered_in_the_admin_counts_at_once(postgresql):
+    """The LDC facet counts a pledge by its countries' groupings of the day: a graduation or a
+    new membership entered by the secretariat is a change of the public data (the groupings'
+    version in public_cache.public_fingerprint), so the next list counts it, not the one after
+    the next pledge change."""
+    pledge = PledgeFactory(published=True)
+    country = Country.objects.exclude(group_memberships__group="LDC").first()
+    pledge.countries.set([country])
+    ldc = filters.PledgeFilters.from_query(QueryDict("targeting=LDC"),
+                                           selectors.pledge_filter_options())
+    assert selectors.pledge_facets_public(ldc)["total"] == 0
+
+    CountryGroupMembership.objects.create(country=country, group="LDC")
+
+    assert selectors.pledge_facets_public(ldc)["total"] == 1
