@@ -626,7 +626,7 @@ def _goals(as_of: datetime.date) -> list[dict]:
     the report's selection): committed and achieved against each goal, names in every
     language."""
     rows = []
-    for figures in goal_list_with_figures(as_of=as_of):
+    for figures in goal_list_with_figures(as_of=as_of, from_memory=False):
         goal = figures.goal
         unit = ({f"unit_{language}": goal.indicator.unit_in(language)
                  for language in report_languages()} if goal.indicator_id else {})

@@ -470,13 +470,16 @@ def _figures_from_state(cells, found: dict[int, dict]) -> list[int]:
 
 
 def goal_figures(cells: list[tuple[CoalitionGoal, Slice]], *,
-                 as_of: datetime.date | None = None) -> list[GoalFigures]:
+                 as_of: datetime.date | None = None,
+                 from_memory: bool = True) -> list[GoalFigures]:
     """The figures of each (goal, slice), in the order given: today's from memory (two queries
-    telling whether it is current), otherwise at most four queries."""
+    telling whether it is current), otherwise at most four queries. `from_memory=False`: from
+    the database's snapshot, for a compiled report whose other figures are read in it (the
+    state is now's, and building it in a report's process would cost its memory)."""
     as_of = as_of or timezone.localdate()
     found: dict[int, dict] = {}
     remaining = list(range(len(cells)))
-    if cells and _reads_as_now(as_of) and goal_state.available():
+    if cells and from_memory and _reads_as_now(as_of) and goal_state.available():
         remaining = _figures_from_state(cells, found)
     by_measure: dict[str, list[int]] = {}
     for index in remaining:
@@ -511,9 +514,11 @@ def goal_get_public(code: str) -> CoalitionGoal:
     return goal
 
 
-def goal_list_with_figures(*, as_of: datetime.date | None = None) -> list[GoalFigures]:
+def goal_list_with_figures(*, as_of: datetime.date | None = None,
+                           from_memory: bool = True) -> list[GoalFigures]:
     """Every goal shown on the Goals page, over its whole scope."""
-    return goal_figures([(goal, Slice()) for goal in goal_list_public()], as_of=as_of)
+    return goal_figures([(goal, Slice()) for goal in goal_list_public()], as_of=as_of,
+                        from_memory=from_memory)
 
 
 def goal_drilldown(goal: CoalitionGoal, *, as_of: datetime.date | None = None

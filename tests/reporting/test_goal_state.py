@@ -14,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from action_areas.models import ActionArea, CoalitionGoal, Country, Region
 from action_areas.services import goal_save
 from members.models import StakeholderGroup
-from reporting.models import ProgressReport, ReportingCycle, TargetProgress
+from reporting.models import ProgressReport, ReportingCycle, ReportRun, TargetProgress
 from reporting.selectors import goal_state, goals
 from reporting.selectors.goals import Slice, goal_contributing_pledges, goal_figures
+from reporting.services import compiled_reports
 from tests.factories import EntityFactory, PledgeFactory
 from tests.reporting import goal_data
 from tests.reporting.goal_data import goal
@@ -196,3 +197,23 @@ def test_contributing_pledges_from_a_state_being_rebuilt_are_public_ones_only(da
     listed = list(goal_contributing_pledges(people))
     assert bhutan.pk not in [pledge.pk for pledge in listed]
     assert data["rwanda"].pk in [pledge.pk for pledge in listed]
+
+
+def test_a_compiled_report_reads_its_goals_in_its_snapshot_not_from_the_state(
+    data, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A report's figures are read in one database snapshot with its pledge list; the state is
+    now's, and building it in the report's (forked) process cost 36 MB at 100,000 pledges."""
+    every_kind_of_goal(data)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a compiled report read the in-memory goal state")
+
+    monkeypatch.setattr(goal_state, "current", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        run, _created = compiled_reports.compiled_report_request(
+            parameters=compiled_reports.compiled_report_parameters(kind="custom"))
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.DONE, run.error
+    people = next(goal for goal in run.figures["goals"] if goal["code"] == "people")
+    assert Decimal(people["committed"]) == Decimal("157")
