@@ -1,7 +1,9 @@
 """Template filters for showing a pledge to the public (and to its authors, the same way)."""
 
 from django import template
-from django.utils.translation import get_language, ngettext
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, ngettext
 
 from action_areas.models import CountryGroup
 from p2c_portal.locale_formats import format_number
@@ -66,3 +68,44 @@ def pledge_places(pledge) -> list[str]:
             % {"count": format_number(more)}
         )
     return places
+
+
+def _facet_checkbox(name: str, index: int, option: dict, checked: bool) -> str:
+    ident = f"facet-{name}-{index}"
+    return (
+        f'<div class="form-check">\n'
+        f'<input class="form-check-input" type="checkbox" name="{name}" '
+        f'value="{escape(str(option["value"]))}" id="{ident}"{" checked" if checked else ""}>\n'
+        f'<label class="form-check-label" for="{ident}"><bdi>{escape(str(option["label"]))}</bdi> '
+        f'<span class="facet-count">({escape(format_number(option["count"]))})</span></label>\n'
+        f'</div>'
+    )
+
+
+@register.simple_tag
+def facet_choices(facet: dict) -> SafeString:
+    """A filter panel's choices (pledges.views.public._facet_panels): its checkboxes, or the
+    chosen ones and a select of the others. Written here rather than as template nodes: a
+    distinct list shows some 170 of them, and as nodes they were a third of its CPU at 100,000
+    pledges (BENCHMARKS.md, issue 20). The same markup as the template wrote."""
+    name = escape(facet["name"])
+    parts = []
+    if facet["widget"] == "select":
+        parts += [_facet_checkbox(name, index, option, True)
+                  for index, option in enumerate(facet["selected"], 1)]
+        if facet["unselected"]:
+            label = escape(str(facet["label"]))
+            if facet["selected"]:
+                label = gettext("%(facet)s (add another)") % {"facet": label}
+            options = "".join(
+                f'<option value="{escape(str(option["value"]))}">{escape(str(option["label"]))} '
+                f'({escape(format_number(option["count"]))})</option>'
+                for option in facet["unselected"])
+            parts.append(
+                f'<label class="form-label small" for="facet-{name}-add">{label}</label>\n'
+                f'<select class="form-select form-select-sm" name="{name}" id="facet-{name}-add">\n'
+                f'<option value="">{escape(gettext("Any"))}</option>\n{options}\n</select>')
+    else:
+        parts += [_facet_checkbox(name, index, option, option["selected"])
+                  for index, option in enumerate(facet["values"], 1)]
+    return mark_safe("\n".join(parts))
