@@ -25,6 +25,9 @@ from .kigali import KIGALI_CUTOFF
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Forking exists on PostgreSQL only (snapshots): skipped on a newcomer's SQLite, required
+    # under CI=true.
+    pytest.mark.usefixtures("postgresql"),
 ]
 
 
