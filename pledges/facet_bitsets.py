@@ -18,16 +18,12 @@ processes keep the latest in memory), and the facet counts are the same as the g
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 import re
 import secrets
-import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import ExtractYear
@@ -285,51 +281,17 @@ def build(fingerprint: tuple) -> FacetBitsets:
 
 # --- Kept once per state of the public pledges ------------------------------------------------
 
-_latest: FacetBitsets | None = None  # this process's, for every thread
-_building = threading.Lock()
-
-
-def _cache_key(fingerprint: tuple) -> str:
-    digest = hashlib.sha256("|".join(fingerprint).encode()).hexdigest()
-    return f"pledges:facet-bitsets:v{BITSETS_VERSION}:{digest}"
+_KEPT = public_cache.KeptPerState(f"pledges:facet-bitsets:v{BITSETS_VERSION}")
 
 
 def current() -> FacetBitsets:
     """The bitsets of the public pledges as they are now (one indexed query tells it, one cache
-    read confirms this process's copy). Built by one request per change for every process; a
-    request arriving while another thread of this process builds them gets the previous ones (a
-    change of a moment ago) rather than waiting."""
-    global _latest
+    read confirms this process's copy), built once per change for every process
+    (public_cache.KeptPerState)."""
     fingerprint = public_cache.public_fingerprint()
-    key = _cache_key(fingerprint)
-    latest = _latest
-    if (latest is not None and latest.fingerprint == fingerprint
-            and time.time() - latest.built_at < public_cache.PUBLIC_CACHE_LONGEST
-            and cache.get(f"{key}:token") == latest.token):
-        return latest
-    stored = cache.get(key)
-    if stored is not None:
-        loaded = pickle.loads(stored)  # noqa: S301 -- written below by this code, never by users
-        if cache.get(f"{key}:token") == loaded.token:
-            _latest = loaded
-            return loaded
-    if not _building.acquire(blocking=latest is None):
-        return latest  # another thread of this process is building the new ones
-    try:
-        if latest is not None and not cache.add(f"{key}:building", 1, 60):
-            return latest  # another process is building them: the previous ones meanwhile
-        bitsets = build(fingerprint)
-        # Kept PUBLIC_CACHE_LONGEST at most: a safety net for changes no save tells.
-        cache.set_many({key: pickle.dumps(bitsets, pickle.HIGHEST_PROTOCOL),
-                        f"{key}:token": bitsets.token}, public_cache.PUBLIC_CACHE_LONGEST)
-        cache.delete(f"{key}:building")
-        _latest = bitsets
-        return bitsets
-    finally:
-        _building.release()
+    return _KEPT.get(fingerprint, lambda: build(fingerprint))
 
 
 def forget() -> None:
     """Drop this process's bitsets (tests that change the data under a frozen fingerprint)."""
-    global _latest
-    _latest = None
+    _KEPT.forget()

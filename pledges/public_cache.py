@@ -14,7 +14,10 @@ BROWSER_MAX_AGE seconds, a publication, withdrawal or edit shows within a minute
 """
 
 import hashlib
+import pickle
+import threading
 import time
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import connection
@@ -129,3 +132,52 @@ def cached_until_changed(key: str, compute):
     finally:
         cache.delete(f"{key}:refresh")
     return value
+
+
+class KeptPerState:
+    """One value built from the public pledges (the facet bitsets, the goal state), once per
+    state of what it reads (`fingerprint`) for every process: kept in the cache under the
+    fingerprint, with a token that tells a process its in-memory copy is still the one, and in
+    each process's memory. Built by one request per change; a request arriving while another
+    thread or process builds the new one gets the previous one (a change of a moment ago)
+    rather than waiting. Kept PUBLIC_CACHE_LONGEST at most: a safety net for changes no save
+    tells. The value carries `fingerprint`, `token` and `built_at` (time.time())."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self.latest = None  # this process's, for every thread
+        self.building = threading.Lock()
+
+    def _key(self, fingerprint: tuple) -> str:
+        return f"{self.prefix}:" + hashlib.sha256("|".join(fingerprint).encode()).hexdigest()
+
+    def get(self, fingerprint: tuple, build: Callable[[], object]):
+        key = self._key(fingerprint)
+        latest = self.latest
+        if (latest is not None and latest.fingerprint == fingerprint
+                and time.time() - latest.built_at < PUBLIC_CACHE_LONGEST
+                and cache.get(f"{key}:token") == latest.token):
+            return latest
+        stored = cache.get(key)
+        if stored is not None:
+            loaded = pickle.loads(stored)  # noqa: S301 -- written below by this code, never by users
+            if cache.get(f"{key}:token") == loaded.token:
+                self.latest = loaded
+                return loaded
+        if not self.building.acquire(blocking=latest is None):
+            return latest  # another thread of this process is building the new one
+        try:
+            if latest is not None and not cache.add(f"{key}:building", 1, 60):
+                return latest  # another process is building it: the previous one meanwhile
+            value = build()
+            cache.set_many({key: pickle.dumps(value, pickle.HIGHEST_PROTOCOL),
+                            f"{key}:token": value.token}, PUBLIC_CACHE_LONGEST)
+            cache.delete(f"{key}:building")
+            self.latest = value
+            return value
+        finally:
+            self.building.release()
+
+    def forget(self) -> None:
+        """Drop this process's copy (tests that change the data under a frozen fingerprint)."""
+        self.latest = None

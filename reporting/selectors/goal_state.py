@@ -22,17 +22,12 @@ the bitsets to AND.
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 import re
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-
-from django.core.cache import cache
 
 from pledges import facet_bitsets, public_cache
 
@@ -305,55 +300,22 @@ def build(fingerprint: tuple, bitsets: facet_bitsets.FacetBitsets, rows: StateRo
 
 # --- Kept once per state of the public pledges and their reports -----------------------------
 
-_latest: GoalState | None = None  # this process's, for every thread
-_building = threading.Lock()
+_KEPT = public_cache.KeptPerState(f"reporting:goal-state:v{STATE_VERSION}")
 
 
 def available() -> bool:
     return facet_bitsets.available()
 
 
-def _cache_key(fingerprint: tuple) -> str:
-    digest = hashlib.sha256("|".join(fingerprint).encode()).hexdigest()
-    return f"reporting:goal-state:v{STATE_VERSION}:{digest}"
-
-
 def current(reporting_fingerprint: tuple, read_rows: Callable[[], StateRows]) -> GoalState:
     """The state as the public pledges and `reporting_fingerprint` (what else the rows depend on)
-    are now. Built by one request per change for every process, like the facet bitsets; a
-    request arriving while another builds it gets the previous state rather than waiting."""
-    global _latest
+    are now, built once per change for every process, like the facet bitsets
+    (public_cache.KeptPerState)."""
     bitsets = facet_bitsets.current()
     fingerprint = (*bitsets.fingerprint, *reporting_fingerprint)
-    key = _cache_key(fingerprint)
-    latest = _latest
-    if (latest is not None and latest.fingerprint == fingerprint
-            and time.time() - latest.built_at < public_cache.PUBLIC_CACHE_LONGEST
-            and cache.get(f"{key}:token") == latest.token):
-        return latest
-    stored = cache.get(key)
-    if stored is not None:
-        loaded = pickle.loads(stored)  # noqa: S301 -- written below by this code, never by users
-        if cache.get(f"{key}:token") == loaded.token:
-            _latest = loaded
-            return loaded
-    if not _building.acquire(blocking=latest is None):
-        return latest  # another thread of this process is building the new one
-    try:
-        if latest is not None and not cache.add(f"{key}:building", 1, 60):
-            return latest  # another process is building it: the previous one meanwhile
-        state = build(fingerprint, bitsets, read_rows())
-        # Kept PUBLIC_CACHE_LONGEST at most, as the bitsets it was built with.
-        cache.set_many({key: pickle.dumps(state, pickle.HIGHEST_PROTOCOL),
-                        f"{key}:token": state.token}, public_cache.PUBLIC_CACHE_LONGEST)
-        cache.delete(f"{key}:building")
-        _latest = state
-        return state
-    finally:
-        _building.release()
+    return _KEPT.get(fingerprint, lambda: build(fingerprint, bitsets, read_rows()))
 
 
 def forget() -> None:
     """Drop this process's state (tests that change the data under a frozen fingerprint)."""
-    global _latest
-    _latest = None
+    _KEPT.forget()
