@@ -223,6 +223,14 @@ def _hundredths(value: Decimal) -> int:
     return int(value * HUNDREDTHS)
 
 
+def _add(sums: dict, tops: dict, indicator_id: int, position: int, value: int) -> None:
+    """One value of a pledge for an indicator, into its sum and its maximum."""
+    mine = sums.setdefault(indicator_id, {})
+    mine[position] = mine.get(position, 0) + value
+    top = tops.setdefault(indicator_id, {})
+    top[position] = max(top.get(position, value), value)
+
+
 def build(fingerprint: tuple, bitsets: facet_bitsets.FacetBitsets, rows: StateRows) -> GoalState:
     started = time.monotonic()
     index = {pk: position for position, pk in enumerate(bitsets.ids)}
@@ -234,11 +242,7 @@ def build(fingerprint: tuple, bitsets: facet_bitsets.FacetBitsets, rows: StateRo
         position = index.get(pledge_id)
         if position is None:  # not public in the bitsets' state
             continue
-        value = _hundredths(value)
-        mine = sums.setdefault(indicator_id, {})
-        mine[position] = mine.get(position, 0) + value
-        top = tops.setdefault(indicator_id, {})
-        top[position] = max(top.get(position, value), value)
+        _add(sums, tops, indicator_id, position, _hundredths(value))
         count = counts.setdefault(indicator_id, {})
         count[position] = count.get(position, 0) + 1
     achieved_sums: dict[int, dict[int, int]] = {}
@@ -247,11 +251,7 @@ def build(fingerprint: tuple, bitsets: facet_bitsets.FacetBitsets, rows: StateRo
         position = index.get(pledge_id)
         if position is None or indicator_id not in sums:
             continue
-        value = _hundredths(value)
-        mine = achieved_sums.setdefault(indicator_id, {})
-        mine[position] = mine.get(position, 0) + value
-        top = achieved_tops.setdefault(indicator_id, {})
-        top[position] = max(top.get(position, value), value)
+        _add(achieved_sums, achieved_tops, indicator_id, position, _hundredths(value))
     indicators = {
         indicator_id: IndicatorColumns(
             pledges=_bitset(by_position, size),
