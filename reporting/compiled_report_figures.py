@@ -32,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -300,8 +301,12 @@ def _through(name: str):
 
 
 def _selection_cte(selection: QuerySet) -> tuple[str, list]:
-    sql, params = (selection.order_by().values("pk", "usd_then", "type_then", "contributed_then")
-                   .query.sql_with_params())
+    try:
+        sql, params = (selection.order_by()
+                       .values("pk", "usd_then", "type_then", "contributed_then")
+                       .query.sql_with_params())
+    except EmptyResultSet:  # a selection Django knows is empty (`pk__in=[]`) writes no SQL
+        sql, params = "SELECT 0, 0.0, '', 0.0 WHERE 1 = 0", []
     return f"sel(pk, usd_then, type_then, contributed_then) AS ({sql})", list(params)
 
 

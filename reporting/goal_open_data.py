@@ -62,7 +62,9 @@ def goals_resource(absolute_url) -> dict:
 
 
 def _number(value: Decimal | None) -> str:
-    return "" if value is None else format(value, "f")
+    """The exact value without trailing zeros ("150", "12.5"): a sum's scale differs between
+    PostgreSQL (150.00) and SQLite (150), and a zero has none."""
+    return "" if value is None else format(value.normalize(), "f")
 
 
 def _scope_code(goal) -> str:

@@ -2,7 +2,8 @@
 a partner's proposed new amount: both take row locks on the proposal and its partnership, and
 must take them in the same order (proposal, then partnership, as
 pledges.partnerships.partnership_amendment_transition does), or PostgreSQL kills one of them
-as a deadlock (the administrator sees an error page, or the job fails and waits for the sweep)."""
+as a deadlock (the administrator sees an error page, or the job fails and waits for the sweep).
+PostgreSQL only: SQLite locks whole tables, so the two would wait on each other there anyway."""
 
 import datetime
 import threading
@@ -23,7 +24,8 @@ def _this_month() -> datetime.date:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_rates_job_and_an_answer_to_a_proposal_at_once_both_complete(entity, entity_admin):
+def test_the_rates_job_and_an_answer_to_a_proposal_at_once_both_complete(postgresql, entity,
+                                                                        entity_admin):
     pledge = PledgeFactory(entity=entity, published=True, financial=True)
     funder = EntityFactory(name="Funder for locks")
     funder_admin = UserFactory()

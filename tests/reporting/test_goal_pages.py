@@ -98,9 +98,9 @@ def test_goals_csv_is_open_data_safe_in_spreadsheets(anonymous, data):
     assert people["name"].startswith("'=HYPERLINK")
     assert (people["indicator_code"], people["committed"], people["achieved"],
             people["pledges_counted"], people["as_of"]) == (
-        "people-connected", "150.00", "0", "2", "2022-06-30")
+        "people-connected", "150", "0", "2", "2022-06-30")
     usd = next(row for row in rows if row["code"] == "usd-100-billion")
-    assert (usd["measure"], usd["unit"], usd["goal_value"]) == ("usd", "USD", "100000000000.00")
+    assert (usd["measure"], usd["unit"], usd["goal_value"]) == ("usd", "USD", "100000000000")
 
 
 def test_open_data_targets_carry_the_indicator_code(anonymous, data):
