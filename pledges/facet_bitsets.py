@@ -21,11 +21,14 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, F
+from django.db.models.functions import Cast
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -36,6 +39,7 @@ from p2c_portal.locale_formats import ROOT_COLLATION
 from . import public_cache
 from .filters import FACET_NAMES, GLOBAL_REGION, JOINT, PledgeFilters
 from .models import CampaignTag, Pledge
+from .rates import awaiting_rate, usd_committed_by_pledge
 
 _ONE = re.compile("1")
 
@@ -45,7 +49,7 @@ def available() -> bool:
     return connection.vendor == "postgresql"
 
 
-BITSETS_VERSION = 4  # bump when the shape of FacetBitsets changes
+BITSETS_VERSION = 5  # bump when the shape of FacetBitsets changes
 _M2M = {  # facet -> (pledge field, attribute of the other model naming the value)
     "area": ("action_areas", "code"),
     "pillar": ("pillars", "code"),
@@ -72,6 +76,11 @@ class FacetBitsets:
     everything: int  # every public pledge
     values: dict[str, dict[str, int]]  # facet -> value -> the pledges that have it
     orders: dict[str, list[int]]  # sort -> every position in the list's order
+    # A country's or an event's totals (pledges.selectors.pledge_totals_public), per position:
+    entity_ids: array  # the pledging entity's id
+    usd_cents: array  # the USD committed (rates.usd_committed_by_pledge) in cents, 0 for none
+    with_usd: int  # the pledges that commit USD (a sum of none of them is None, not 0)
+    awaiting_rate: int  # the pledges counted apart from every USD total (rates.awaiting_rate)
 
     def page_ids(self, bits: int, sort: str, offset: int, limit: int) -> list[int] | None:
         """The ids of the pledges of `bits` from `offset` on (`limit` of them) in the list's
@@ -103,6 +112,18 @@ class FacetBitsets:
         """The public pledges among `pledge_ids`, as a bitset."""
         index = self._index()
         return _bitset((index[pk] for pk in pledge_ids if pk in index), len(self.ids))
+
+    def totals(self, bits: int) -> dict:
+        """What pledges.selectors.pledge_totals_public tells of the pledges of `bits`: their
+        number, the USD they commit, those awaiting a rate, the entities that made them."""
+        positions = self.positions(bits)
+        cents = sum(map(self.usd_cents.__getitem__, positions))
+        return {
+            "pledges": len(positions),
+            "usd": Decimal(cents).scaleb(-2) if bits & self.with_usd else None,
+            "awaiting_rate": (bits & self.awaiting_rate).bit_count(),
+            "entities": len(set(map(self.entity_ids.__getitem__, positions))),
+        }
 
     def positions(self, bits: int) -> list[int]:
         """The positions of a bitset's pledges (their ranks by id), ascending."""
@@ -178,6 +199,10 @@ def _build_sql() -> tuple[str, list]:
             b_published=F("published_at"),
             b_usd=F("usd_amount"),
             b_title=F("title"),
+            b_entity=F("entity_id"),
+            # Exact: the amounts have two decimals (DecimalField(decimal_places=2)).
+            b_cents=Cast(usd_committed_by_pledge() * 100, BigIntegerField()),
+            b_awaiting=ExpressionWrapper(awaiting_rate(), output_field=BooleanField()),
         ).query.sql_with_params()
     )
     groups_sql, groups_params = (
@@ -187,6 +212,11 @@ def _build_sql() -> tuple[str, list]:
     params = [*params, *groups_params]
     parts = [
         "SELECT 'id', '', array_agg(b_id ORDER BY pos) FROM p",
+        # Per position, for totals (FacetBitsets.totals): values, not positions.
+        "SELECT 'entity_ids', '', array_agg(b_entity ORDER BY pos) FROM p",
+        "SELECT 'usd_cents', '', array_agg(COALESCE(b_cents, 0) ORDER BY pos) FROM p",
+        "SELECT 'with_usd', '', array_agg(pos) FROM p WHERE b_cents IS NOT NULL",
+        "SELECT 'awaiting_rate', '', array_agg(pos) FROM p WHERE b_awaiting",
         # The list's orders (pledges.filters.PledgeFilters.ordering).
         "SELECT 'order', 'newest', array_agg(pos ORDER BY b_published DESC NULLS LAST, "
         "b_id DESC) FROM p",
@@ -259,6 +289,7 @@ def build(fingerprint: tuple) -> FacetBitsets:
     sql, params = _build_sql()
     ids: list[int] = []
     orders: dict[str, list[int]] = {}
+    per_position: dict[str, list] = {}
     found: dict[str, dict[str, list[int]]] = defaultdict(dict)
     with transaction.atomic(), connection.cursor() as cursor:
         # The groupings hash 800,000 links: in memory, not spilled to disk at the default 4 MB.
@@ -267,6 +298,8 @@ def build(fingerprint: tuple) -> FacetBitsets:
         for facet, value, positions in cursor.fetchall():
             if facet == "id":
                 ids = positions or []
+            elif facet in ("entity_ids", "usd_cents", "with_usd", "awaiting_rate"):
+                per_position[facet] = positions or []
             elif facet == "order":
                 orders[value] = positions or []
             elif positions:
@@ -276,7 +309,11 @@ def build(fingerprint: tuple) -> FacetBitsets:
               for name, by_value in found.items()}
     return FacetBitsets(fingerprint=fingerprint, token=secrets.token_hex(8),
                         built_at=time.time(), ids=ids, everything=(1 << size) - 1,
-                        values=values, orders=orders)
+                        values=values, orders=orders,
+                        entity_ids=array("q", per_position["entity_ids"]),
+                        usd_cents=array("q", per_position["usd_cents"]),
+                        with_usd=_bitset(per_position["with_usd"], size),
+                        awaiting_rate=_bitset(per_position["awaiting_rate"], size))
 
 
 # --- Kept once per state of the public pledges ------------------------------------------------

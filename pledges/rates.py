@@ -155,12 +155,19 @@ def usd_committed(*, usd: str = "usd_amount", pledge_type: str = "pledge_type",
     by pledges.partnerships: a funder's contribution is not a second pledge). None when there
     is neither. The names are the columns or annotations to read (through a relation, say
     "pledge__usd_amount"; as of a date, the values then); `condition` filters the rows summed."""
+    return Sum(usd_committed_by_pledge(usd=usd, pledge_type=pledge_type,
+                                       contributions=contributions), filter=condition)
+
+
+def usd_committed_by_pledge(*, usd: str = "usd_amount", pledge_type: str = "pledge_type",
+                            contributions: str = "contributions_usd") -> Case:
+    """One pledge's share of usd_committed (None when it has none): what that sum adds up."""
     own = Q(**{pledge_type: PledgeType.FINANCIAL, f"{usd}__isnull": False})
-    return Sum(Case(
+    return Case(
         When(own, then=F(usd) + Coalesce(F(contributions), Value(Decimal(0)))),
         default=F(contributions),
         output_field=DecimalField(max_digits=20, decimal_places=2),
-    ), filter=condition)
+    )
 
 
 def awaiting_rate() -> Q:

@@ -438,7 +438,13 @@ def _search_from_its_index():
 
 
 def pledge_totals_public(pledge_filters: filters.PledgeFilters) -> dict:
-    """Number of pledges and USD committed by the financial ones, for a country or an event."""
+    """Number of pledges and USD committed by the financial ones, for a country or an event:
+    on PostgreSQL summed from the facet bitsets' per-pledge values (an aggregate over a
+    country's pledges took 12–18 ms of a distinct country page at 100,000 pledges)."""
+    if facet_bitsets.available():
+        bitsets = facet_bitsets.current()
+        return bitsets.totals(bitsets.matching(pledge_filters,
+                                               _narrowed(bitsets, pledge_filters)))
 
     def compute():
         matching = pledge_filters.apply(Pledge.objects.public())

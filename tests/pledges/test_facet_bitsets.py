@@ -127,3 +127,46 @@ def test_a_grouping_entered_in_the_admin_counts_at_once(postgresql):
     CountryGroupMembership.objects.create(country=country, group="LDC")
 
     assert selectors.pledge_facets_public(ldc)["total"] == 1
+
+
+def _totals_by_definition(state) -> dict:
+    pledges = list(state.apply(Pledge.objects.public()))
+    committed = [p.usd_committed for p in pledges if p.usd_committed is not None]
+    return {
+        "pledges": len(pledges),
+        "usd": sum(committed) if committed else None,
+        "awaiting_rate": sum(1 for p in pledges if p.pledge_type == "financial"
+                             and p.amount_month and p.usd_amount is None),
+        "entities": len({p.entity_id for p in pledges}),
+    }
+
+
+@pytest.mark.parametrize("query", [
+    "", "country=KEN", "country=FRA", "event=wtdc-22-kigali", "region=global",
+    "type=advocacy", "q=broadband&area=access", "entity={entity}",
+])
+def test_a_country_s_or_an_event_s_totals_are_their_pledges_sums(postgresql, query):
+    """The totals of a country's and an event's page, summed from the bitsets' per-pledge
+    values: the number of pledges, the USD committed (a financial pledge's own amount plus its
+    funders' contributions, a funded programme's contributions, in cents exactly), those
+    awaiting a rate, and the entities that made them."""
+    entity = EntityFactory()
+    pledges = bulk_pledges(16, entities=[entity, EntityFactory(), EntityFactory()])
+    Pledge.objects.filter(pk=pledges[0].pk).update(contributions_usd="250000.55")  # financial
+    Pledge.objects.filter(pk=pledges[2].pk).update(contributions_usd="0.45")  # policy
+    Pledge.objects.filter(pk=pledges[4].pk).update(  # financial, in a currency without a rate
+        usd_amount=None, amount_month="2026-11-01", currency="KES")
+    Pledge.objects.filter(pk=pledges[1].pk).update(is_global=True)
+    PledgeFactory(status="submitted", pledge_type="financial")  # counted nowhere
+    selectors.facet_bitsets.forget()
+    cache.clear()
+    state = filters.PledgeFilters.from_query(QueryDict(query.format(entity=entity.pk)),
+                                             selectors.pledge_filter_options())
+
+    totals = selectors.pledge_totals_public(state)
+
+    assert totals == _totals_by_definition(state)
+    if not query:
+        assert totals["usd"] == sum(p.usd_committed or 0 for p in Pledge.objects.public())
+        assert totals["usd"] % 1 == 0  # the cents of 250,000.55 and 0.45 add up to a dollar
+        assert totals["awaiting_rate"] == 1
