@@ -28,8 +28,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, F
-from django.db.models.functions import Cast
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Cast, ExtractYear
 from django.utils import timezone
 
 from action_areas.models import Campaign, Country, CountryGroupMembership
