@@ -104,7 +104,9 @@ def test_secretariat_compiles_and_publishes_the_kigali_report_and_a_visitor_read
     # The help text shows a query string as typed, not "&reg" read as an HTML entity.
     expect(page.get_by_text(re.compile(r"area=access&region=africa"))).to_be_visible()
     checkpoint("04-add-event-report")
-    page.get_by_role("button", name=t(language, "Save"), exact=True).click()
+    # Without a worker (SQLite, `make run`) the report compiles within this request: seconds,
+    # more than a click's 10 s on a busy machine.
+    page.get_by_role("button", name=t(language, "Save"), exact=True).click(timeout=60_000)
 
     # Tasks run eagerly under the test settings: the run is done when the page comes back.
     expect(page).to_have_url(re.compile(rf"/{language}/admin/reporting/reportrun/\d+/change/$"))
