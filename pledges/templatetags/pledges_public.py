@@ -10,7 +10,7 @@ from action_areas.models import CountryGroup
 from p2c_portal.locale_formats import format_number
 from p2c_portal.templatetags.locale_formats import local_compact, local_list
 
-from ..models import AdvocacyActivity
+from ..models import AdvocacyActivity, PledgeType
 from ..selectors import entity_pledges_public
 
 register = template.Library()
@@ -74,6 +74,9 @@ def pledge_places(pledge) -> list[str]:
 
 # How many words of its summary a pledge card shows.
 CARD_SUMMARY_WORDS = 40
+# A pledge type's label (lazy: in the active language), without get_pledge_type_display's
+# hashing of the field's choices on every call.
+_PLEDGE_TYPE_LABELS = dict(PledgeType.choices)
 
 
 @register.simple_tag
@@ -91,7 +94,7 @@ def pledge_card(pledge, heading_level=2) -> SafeString:
     language = text["language"]
     lang = format_html(' lang="{}"', language) if language else ""
     level = heading_level or 2
-    kind = escape(pledge.get_pledge_type_display())
+    kind = escape(_PLEDGE_TYPE_LABELS.get(pledge.pledge_type, pledge.pledge_type))
     if pledge.reference:
         kind += f" · {escape(pledge.reference)}"
     if pledge.status == pledge.Status.COMPLETED:
