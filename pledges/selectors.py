@@ -170,7 +170,7 @@ _CARD_LINKS = {
 }
 
 
-# What a card shows of the pledge itself (templates/pledges/public/includes/pledge_card.html):
+# What a card shows of the pledge itself (templatetags.pledges_public.pledge_card):
 # not the description, nor the JSON of a draft's unsaved input, which the database would send
 # and Python decode for nothing.
 _CARD_FIELDS = ("pledge_type", "reference", "status", "title", "summary", "language",
