@@ -21,6 +21,22 @@ REFERENCE_TABLES = (
     "action_areas_coalitiongoal",
 )
 VERSION_TABLE = "action_areas_referenceversion"
+# Tables of the apps above action_areas that keep a version the same way (register_table): the
+# triggers are installed on them too, and their versions come with the memo's (versions_sql).
+_REGISTERED_TABLES: list[str] = []
+
+
+def register_table(table: str) -> None:
+    """An app above action_areas (which may not import it) versions one of its own tables, for a
+    per-process memo of its rows keyed by the version read with the memo's. Called from the
+    app's ready(); the trigger is installed at the next `migrate` (post_migrate) and by the
+    app's migration that creates the table's first version."""
+    if table not in _REGISTERED_TABLES:
+        _REGISTERED_TABLES.append(table)
+
+
+def versioned_tables() -> tuple[str, ...]:
+    return (*REFERENCE_TABLES, *_REGISTERED_TABLES)
 _FUNCTION = "action_areas_reference_version_bump"
 
 # PostgreSQL: one statement-level trigger per table (a bulk load bumps once); random() has 52
@@ -72,7 +88,7 @@ def install_triggers(using: str = "default") -> None:
     existing = set(connection.introspection.table_names())
     if VERSION_TABLE not in existing:
         return  # migrated back before 0008
-    tables = [table for table in REFERENCE_TABLES if table in existing]
+    tables = [table for table in versioned_tables() if table in existing]
     with connection.cursor() as cursor:
         for statement in trigger_statements(connection.vendor, tables):
             cursor.execute(statement)

@@ -24,3 +24,11 @@ class ReportingConfig(AppConfig):
         # The public pledge page reads whether the pledge has any report with its links: most
         # have none, and the timeline then needs no query for them.
         register_page_link("progress_reports", ProgressReport, "pledge")
+
+        from action_areas.reference_versions import register_table
+
+        from .models import ReportingCycle
+
+        # The cycles keep a version read with the pledge page's links (migration 0011): the
+        # page's reporting status takes them from a per-process memo (selectors.progress).
+        register_table(ReportingCycle._meta.db_table)

@@ -1,13 +1,15 @@
 """Template filters for showing a pledge to the public (and to its authors, the same way)."""
 
 from django import template
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from action_areas.models import CountryGroup
-from p2c_portal.locale_formats import format_number
+from p2c_portal.locale_formats import format_number, sorted_by_name
 from p2c_portal.templatetags.locale_formats import local_compact, local_list
 
 from ..models import AdvocacyActivity, PledgeType
@@ -34,6 +36,38 @@ def advocacy_labels(values) -> list[str]:
 def country_group_label(code: str) -> str:
     """"LDC" -> "Least Developed Country", in the active language."""
     return str(dict(CountryGroup.choices).get(code, code))
+
+
+def _group_acronym(group: str) -> str:
+    if group == "LDC":
+        return pgettext("country group acronym", "LDC")
+    if group == "LLDC":
+        return pgettext("country group acronym", "LLDC")
+    if group == "SIDS":
+        return pgettext("country group acronym", "SIDS")
+    return group
+
+
+@register.simple_tag
+def pledge_countries(countries) -> SafeString:
+    """A pledge's countries (pledges/includes/pledge_body.html), as the language sorts their
+    names, each linked to its page with its groupings today (LDC, LLDC, SIDS) as abbreviations.
+    Written here rather than as template nodes: a distinct pledge page renders them for every
+    country, each with its nested loop and conditions (issue 20). The same markup as the
+    template wrote."""
+    today = timezone.localdate()
+    labels = dict(CountryGroup.choices)
+    items = []
+    for country in sorted_by_name(countries, lambda country: country.name):
+        groups = "".join(
+            f' <abbr class="badge text-bg-light border country-group" '
+            f'title="{escape(str(labels.get(group, group)))}">{escape(_group_acronym(group))}'
+            f'</abbr>'
+            for group in country.groups_on(today))
+        url = escape(reverse("pledges:country_detail", args=[country.iso3]))
+        items.append(f'<li class="list-inline-item mb-1"><a href="{url}"><bdi>'
+                     f'{escape(country.name)}</bdi></a>{groups}</li>')
+    return mark_safe("\n".join(items))  # every value escaped above
 
 
 @register.simple_tag

@@ -70,9 +70,35 @@ def _today(today: datetime.date | None) -> datetime.date:
     return today or timezone.localdate()
 
 
+CYCLE_TABLE = ReportingCycle._meta.db_table
+# The cycles as of one version of their table (migration 0011): (version, every cycle, in the
+# models' order). Shared by every thread of the process: read them, never change them.
+_cycles_memo: tuple[int, list[ReportingCycle]] | None = None
+
+
+def opened_cycles(today: datetime.date, versions: dict[str, int] | None = None
+                  ) -> list[ReportingCycle]:
+    """The cycles opened by `today`, latest due first. With `versions` (the rows of
+    action_areas.reference_memo.versions_sql() a query of the caller's read, e.g. the pledge
+    page's links): from the per-process memo while the cycles' version is the one read, else
+    (and without a version: a database never migrated to 0011, or just flushed) one query."""
+    global _cycles_memo
+    version = (versions or {}).get(CYCLE_TABLE)
+    if version is None:
+        return list(ReportingCycle.objects.filter(opens_on__lte=today)
+                    .order_by("-due_on", "-pk"))
+    held = _cycles_memo
+    if held is None or held[0] != version:
+        # Read after the version: a write in between only makes the next request read again.
+        held = (version, list(ReportingCycle.objects.order_by("-due_on", "-pk")))
+        _cycles_memo = held
+    return [cycle for cycle in held[1] if cycle.opens_on <= today]
+
+
 def reporting_for_pledges(
     pledges: Iterable[Pledge], *, today: datetime.date | None = None,
     entity_id: int | None = None, has_reports: bool = True,
+    versions: dict[str, int] | None = None,
 ) -> dict[int, PledgeReporting]:
     """The reporting status of each pledge, keyed by pledge id, in two queries (cycles opened so
     far, and these pledges' reports) however many pledges there are: the pledging entity's, or
@@ -84,6 +110,8 @@ def reporting_for_pledges(
     - up to date: nothing is owed.
     A report counts once submitted (late ones too, and ones the secretariat hid).
     `has_reports` False: the caller knows these pledges have no report at all (one query).
+    `versions`: the reference versions the caller read (opened_cycles): the cycles need no
+    query while they have not changed.
     """
     today = _today(today)
     pledges = list(pledges)
@@ -91,7 +119,7 @@ def reporting_for_pledges(
     published = [p for p in pledges if p.status == Pledge.Status.PUBLISHED]
     if not published:
         return result
-    cycles = list(ReportingCycle.objects.filter(opens_on__lte=today).order_by("-due_on", "-pk"))
+    cycles = opened_cycles(today, versions)
     reports: dict[tuple[int, int], ProgressReport] = {}
     if cycles and has_reports:
         for report in ProgressReport.objects.filter(
@@ -138,10 +166,10 @@ def reporting_for_pledges(
 
 
 def reporting_for_pledge(pledge: Pledge, *, today: datetime.date | None = None,
-                         entity_id: int | None = None, has_reports: bool = True
-                         ) -> PledgeReporting:
+                         entity_id: int | None = None, has_reports: bool = True,
+                         versions: dict[str, int] | None = None) -> PledgeReporting:
     return reporting_for_pledges([pledge], today=today, entity_id=entity_id,
-                                 has_reports=has_reports)[pledge.pk]
+                                 has_reports=has_reports, versions=versions)[pledge.pk]
 
 
 def reporting_for_entity(entity_id: int, *, today=None) -> dict[int, PledgeReporting]:

@@ -81,8 +81,12 @@ def progress_timeline(pledge: Pledge) -> dict:
     # The pledge page read whether the pledge has any report at all: most have none.
     has_reports = page_links(pledge, "progress_reports") != []
     entries = selectors.progress_timeline(pledge) if has_reports else []
+    # The versions read with the page's links: the cycles then come from the process's memo.
+    references = getattr(pledge, "references", None)
     return {
-        "reporting": selectors.reporting_for_pledge(pledge, has_reports=has_reports),
+        "reporting": selectors.reporting_for_pledge(
+            pledge, has_reports=has_reports,
+            versions=references.versions if references is not None else None),
         "entries": entries,
         "totals": selectors.achieved_by_target(entries),
     }
