@@ -18,6 +18,7 @@ import pickle
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -81,7 +82,37 @@ def cached(key: str, compute):
     return value
 
 
+# The fingerprint read during the GET or HEAD request being served ([] until it is read; None
+# outside such a request): a country page asks for it three times (its pledges, its totals,
+# the global totals), a query each time. A request that may write (POST...) reads it afresh
+# every time, so that what it changes counts at once in what it then shows.
+_fingerprint_of_request: ContextVar[list | None] = ContextVar("public_fingerprint_of_request",
+                                                               default=None)
+
+
+def remember_fingerprint_during_request(sender, environ, **kwargs) -> None:
+    """request_started's receiver (pledges.apps)."""
+    safe = environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+    _fingerprint_of_request.set([] if safe else None)
+
+
+def forget_fingerprint_after_request(sender, **kwargs) -> None:
+    """request_finished's receiver (pledges.apps)."""
+    _fingerprint_of_request.set(None)
+
+
 def public_fingerprint() -> tuple:
+    """Read once per GET or HEAD request (above), else at every call."""
+    remembered = _fingerprint_of_request.get()
+    if remembered:
+        return remembered[0]
+    fingerprint = _read_public_fingerprint()
+    if remembered is not None:
+        remembered.append(fingerprint)
+    return fingerprint
+
+
+def _read_public_fingerprint() -> tuple:
     """What the public pledges' counters depend on, read in one query from indexes: the last
     save of a pledge that is or was public (publication, withdrawal, completion, edit), the next
     end of an embargo (it changes when one ends), the last save of an entity (its stakeholder
