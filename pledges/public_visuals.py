@@ -108,13 +108,21 @@ def _table_rows(rows: list[MapRow]) -> SafeString:
     ))
 
 
+def _country_address_around_code() -> tuple[str, str]:
+    """What comes before and after a country's code in its page's address, in the active
+    language: one reverse() for the some 200 countries of a map."""
+    before, after = reverse("pledges:country_detail", kwargs={"iso3": "ZZZ"}).rsplit("ZZZ", 1)
+    return before, after
+
+
 def home_map(figures: dict, measure: str) -> dict:
     """The home page's map of every public pledge, and the pledges it cannot place on one
     country: global ones and those naming a whole region, listed apart."""
     language = get_language()
     rows, iso2_of = [], {}
+    before, after = _country_address_around_code()
     for iso3, row in figures["by_country"].items():
-        url = reverse("pledges:country_detail", kwargs={"iso3": iso3})
+        url = f"{before}{iso3}{after}"
         iso2_of[url] = row["iso2"]
         rows.append(MapRow(text_in(row["name_en"], row["name_translations"], language), url,
                            row["pledges"], row["usd"]))
@@ -139,8 +147,7 @@ def list_map(country_counts: dict[str, int], names: dict[str, str],
     """The list's map: how many of the pledges listed name each country (the list's own facet
     counts, no further query)."""
     rows, iso2_of = [], {}
-    # One reverse() for some 200 countries: a country's address is this one with its code.
-    before, after = reverse("pledges:country_detail", kwargs={"iso3": "ZZZ"}).rsplit("ZZZ", 1)
+    before, after = _country_address_around_code()
     for iso3, count in country_counts.items():
         if iso3 not in iso2_codes or not count:
             continue

@@ -198,3 +198,32 @@ def test_postgresql_search_mixing_chinese_and_english_words_reads_no_whole_table
     # then checked on those rows only.
     assert "pledge_search_unsegmented" in plan or "pledge_search_unaccented" in plan, plan
     assert "Seq Scan on pledges_pledge" not in plan, plan
+
+
+@pytest.mark.parametrize(("query", "words"), [
+    ("ministere haiti", ["ministere", "haiti"]),
+    ("MNH", ["MNH"]),
+    ("of", ["of"]),
+    ("Orange", ["Orange"]),
+    ("numérique", ["numérique"]),
+    ("电信", ["电信"]),
+    ("nobody here", ["nobody", "here"]),
+])
+def test_entity_names_matched_in_memory_are_those_the_database_matches(postgresql, query, words):
+    """A search's entity names (pledges.text_search._entity_matches) are compared in one string
+    of every folded name; they are the entities the database's own comparison finds."""
+    from pledges import text_search
+
+    EntityFactory(name="Ministère du numérique d'Haïti", acronym="MNH")
+    EntityFactory(name="Orange Foundation", acronym="OF")
+    EntityFactory(name="Office of the Future", acronym="")
+    EntityFactory(name="中国电信", acronym="CT")
+    EntityFactory(name="Haiti Connect", acronym="of")  # an acronym equal to a word, folded
+
+    def as_sets(matches):  # the database's come in no particular order
+        phrase, per_word = matches
+        return set(phrase), [set(found) for found in per_word]
+
+    in_memory = as_sets(text_search._entity_matches(query, words))
+    assert in_memory == as_sets(text_search._entity_matches_in_database(query, words))
+    assert any(in_memory[1]) == (query != "nobody here")
