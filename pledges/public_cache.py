@@ -90,15 +90,22 @@ _fingerprint_of_request: ContextVar[list | None] = ContextVar("public_fingerprin
                                                                default=None)
 
 
-def remember_fingerprint_during_request(sender, environ, **kwargs) -> None:
-    """request_started's receiver (pledges.apps)."""
-    safe = environ.get("REQUEST_METHOD") in ("GET", "HEAD")
-    _fingerprint_of_request.set([] if safe else None)
+class FingerprintPerRequestMiddleware:
+    """Keeps public_fingerprint() for the time of a GET or HEAD view, and only that: reset as
+    the view returns, so that nothing after it (a streamed body, a task run in the same thread)
+    is given a fingerprint that may be old by then."""
 
+    def __init__(self, get_response):
+        self.get_response = get_response
 
-def forget_fingerprint_after_request(sender, **kwargs) -> None:
-    """request_finished's receiver (pledges.apps)."""
-    _fingerprint_of_request.set(None)
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        token = _fingerprint_of_request.set([])
+        try:
+            return self.get_response(request)
+        finally:
+            _fingerprint_of_request.reset(token)
 
 
 def public_fingerprint() -> tuple:

@@ -101,6 +101,8 @@ MIDDLEWARE = [
     # After the session, the user and messages: refuses the admin to staff without a second factor.
     "p2c_portal.staff_two_factor.StaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The public pledges' fingerprint read once per GET view (a country page wants it 3 times).
+    "pledges.public_cache.FingerprintPerRequestMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

@@ -128,3 +128,15 @@ def test_outside_a_request_every_reading_sees_a_change_at_once(postgresql):
     assert selectors.pledge_totals_public(everything)["pledges"] == 4
     bulk_pledges(1)
     assert selectors.pledge_totals_public(everything)["pledges"] == 5
+
+
+def test_after_a_download_code_outside_the_request_reads_the_fingerprint_afresh(anonymous,
+                                                                              postgresql):
+    """A streamed download left unread (its request not finished) must not leave its
+    fingerprint to what runs next in the thread: a task, a test."""
+    from pledges import filters, selectors
+
+    bulk_pledges(3)
+    anonymous.get("/en/pledges/export.csv")
+    bulk_pledges(1)
+    assert selectors.pledge_totals_public(filters.PledgeFilters())["pledges"] == 4
