@@ -28,7 +28,7 @@ from action_areas.models import Campaign, Country, CountryGroupMembership
 from action_areas.reference_versions import VERSION_TABLE
 from members.models import Entity
 
-from .models import Pledge
+from .models import Event, Pledge
 
 PUBLIC_CACHE_FRESH = 20
 PUBLIC_CACHE_STALE = 10
@@ -126,7 +126,9 @@ def _read_public_fingerprint() -> tuple:
     group, its approval), the last save of a campaign (made inactive, its pledges leave the
     campaign facet; a few dozen rows, no index needed), the versions of the countries and their
     groupings (a country moved to another region, an LDC graduation entered in the admin:
-    bumped by triggers, action_areas.reference_versions) and the day (groupings are dated)."""
+    bumped by triggers, action_areas.reference_versions), that of the events (the event facet
+    and the events page know an event by its code, which the admin may change: pledges.apps
+    registers the table) and the day (groupings are dated)."""
     pledges = connection.ops.quote_name(Pledge._meta.db_table)
     entities = connection.ops.quote_name(Entity._meta.db_table)
     campaigns = connection.ops.quote_name(Campaign._meta.db_table)
@@ -137,11 +139,12 @@ def _read_public_fingerprint() -> tuple:
                (SELECT MAX(updated_at) FROM {entities}),
                (SELECT MAX(updated_at) FROM {campaigns}),
                (SELECT MAX(version) FROM {VERSION_TABLE} WHERE table_name = %s),
+               (SELECT MAX(version) FROM {VERSION_TABLE} WHERE table_name = %s),
                (SELECT MAX(version) FROM {VERSION_TABLE} WHERE table_name = %s)
     """  # noqa: S608 - table names from the models, values as parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [*_PUBLIC_OR_LEFT, timezone.now(), Country._meta.db_table,
-                             CountryGroupMembership._meta.db_table])
+                             CountryGroupMembership._meta.db_table, Event._meta.db_table])
         row = cursor.fetchone()
     return (*(str(value) for value in row), str(timezone.localdate()))
 

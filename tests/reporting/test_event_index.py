@@ -56,3 +56,19 @@ def test_the_events_page_costs_the_same_queries_for_few_or_many_events(anonymous
         PledgeFactory(published=True, event=event)
         _report(event, f"Report {n}", published=True)
     assert cold_queries() == few
+
+
+def test_an_event_s_new_code_keeps_its_pledges_on_the_events_page(postgresql, member_client):
+    """The numbers come from the facet bitsets (keyed by the events' codes): the secretariat
+    changing an event's code in the admin must not show it with no pledges. (A signed-in
+    visitor: no whole-page cache.)"""
+    event = EventFactory(slug="kigali-draft-code", name_en="Kigali roundtable")
+    PledgeFactory(published=True, event=event)
+    html = member_client.get("/en/events/").content.decode()
+    assert 'href="/en/events/kigali-draft-code/">1 pledge</a>' in html
+
+    event.slug = "kigali-2026"
+    event.save()
+
+    html = member_client.get("/en/events/").content.decode()
+    assert 'href="/en/events/kigali-2026/">1 pledge</a>' in html
