@@ -140,3 +140,17 @@ def test_after_a_download_code_outside_the_request_reads_the_fingerprint_afresh(
     anonymous.get("/en/pledges/export.csv")
     bulk_pledges(1)
     assert selectors.pledge_totals_public(filters.PledgeFilters())["pledges"] == 4
+
+
+@pytest.mark.parametrize("url", ["/en/countries/RWA/", "/en/"])
+def test_a_page_served_over_asgi_reads_the_public_fingerprint_once(postgresql, url):
+    """p2c_portal.asgi serves the same pages through the same middleware."""
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    bulk_pledges(4)
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = async_to_sync(AsyncClient().get)(url)
+    assert response.status_code == 200
+    assert _fingerprint_reads(queries) == 1
