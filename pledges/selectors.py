@@ -672,9 +672,7 @@ def entity_pledges_public(entity, limit: int = 20) -> EntityPledges:
     """The entity's public pledges, as pledging entity or co-pledger, newest first."""
     entity_filter = filters.PledgeFilters(entity=entity.pk)
     matching = entity_filter.apply(Pledge.objects.public())
-    items = list(
-        _card_queryset(matching).order_by(*entity_filter.ordering())[: limit]
-    )
+    items = _cards(matching.order_by(*entity_filter.ordering())[: limit])
     # Its roles in the pledges it takes part in (one query, none when it makes them all).
     prefetch_related_objects([pledge for pledge in items if pledge.entity_id != entity.pk],
                              entity_roles_prefetch(entity))

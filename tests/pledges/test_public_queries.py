@@ -31,7 +31,8 @@ PAGES = {
     # has some; its goals, campaigns and the reporting cycles (its reporting status) from the
     # memos.
     "detail": ("/en/pledges/{pledge}/", 3),
-    # the entity, its pledges' ids, its first pledges, their links, their count
+    # the entity, its pledges' ids, its first pledges with their links (one statement on
+    # PostgreSQL, as a list's cards: 4 in all; SQLite prefetches the links), their count
     "entity": ("/en/entities/{entity}/", 5),
     # country and event: their pages are found in the facet bitsets (pledges.facet_bitsets),
     # which a cold cache builds (the public fingerprint, read once per request, the build's
