@@ -79,3 +79,21 @@ def test_the_indexes_and_notices_read_well_from_the_footer(page, checkpoint, lan
         expect(page.get_by_role("heading", level=1)).to_have_text(t(language, heading))
         checkpoint(f"{language}-{name}")
         page.go_back()
+
+
+def test_an_entity_s_role_under_each_pledge_stays_clear_of_the_next_row(page, checkpoint, entity):
+    """On an entity's profile each card has the entity's role beneath it; a card as tall as
+    its row pushed that line over the cards of the next row."""
+    for number in range(4):
+        PledgeFactory(entity=entity, published=True, title=f"Connect schools, phase {number}",
+                      summary="Fibre and satellite links. " * (1 + 6 * (number % 2)))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/en/entities/{entity.pk}/")
+    roles = page.locator(".entity-pledge-role")
+    expect(roles).to_have_count(4)
+    cards = page.locator("[aria-labelledby=entity-pledges-title] .pledge-card").all()
+    first_row_bottom = max(role.bounding_box()["y"] + role.bounding_box()["height"]
+                           for role in roles.all()[:2])
+    second_row_top = min(card.bounding_box()["y"] for card in cards[2:])
+    assert first_row_bottom <= second_row_top, "a role line overlaps the next row's cards"
+    checkpoint("entity-pledges")
