@@ -83,7 +83,7 @@ class ForkedWork:
     def __init__(self, work: Callable[[], Any], *, timeout: float):
         self.work, self.timeout = work, timeout
         self.pid: int | None = None
-        self.output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by result()
+        self.output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by result() or stop()
 
     def start(self) -> None:
         with connection.cursor() as cursor:
@@ -139,6 +139,7 @@ class ForkedWork:
         return value
 
     def stop(self) -> None:
+        self.output.close()  # its result will not be read
         if self.pid is None:
             return
         try:

@@ -126,6 +126,7 @@ def test_a_child_that_hangs_is_killed_at_the_time_limit(forks):
             work.result()
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # killed and reaped
+        assert work.output.closed  # its result file too, not left to the garbage collector
     finally:
         atomic.__exit__(None, None, None)
 
