@@ -790,9 +790,8 @@ def country_index_public(today: datetime.date) -> list[RegionCountries]:
         country = countries.get(iso3)
         if country is None or not count:
             continue
-        groups = sorted(m.group for m in country.group_memberships.all() if m.is_valid_on(today))
         entry = by_region.setdefault(country.region_id, RegionCountries(country.region, []))
-        entry.countries.append(CountryPledges(country, count, groups))
+        entry.countries.append(CountryPledges(country, count, country.groups_on(today)))
     for entry in by_region.values():
         entry.countries.sort(key=lambda item: collation_key(item.country.name))
     return sorted(by_region.values(), key=lambda e: (e.region.position, e.region.code))
