@@ -512,7 +512,7 @@ class ReferenceVersion(models.Model):
     A random token, not a counter: a table emptied and refilled (a test's flush) must never
     bring back a version the memo already holds.
 
-    Not managed: migration 0008 creates the table with its triggers, and no flush, fixture or
+    Not managed: migration 0009 creates the table with its triggers, and no flush, fixture or
     serialization of the data carries these tokens (the triggers write them as rows are put
     back)."""
 

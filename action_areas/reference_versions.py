@@ -1,7 +1,7 @@
 """The triggers that keep action_areas.models.ReferenceVersion: every write of a reference table
 gives its row a new random token, in the writing transaction (rolled back with it).
 
-Installed by migration 0008 and again after every `migrate` (post_migrate, action_areas.apps):
+Installed by migration 0009 and again after every `migrate` (post_migrate, action_areas.apps):
 SQLite rebuilds a table to alter it and drops its triggers with the old table; CREATE OR REPLACE
 (PostgreSQL) and IF NOT EXISTS (SQLite) make installing them again harmless."""
 
@@ -37,6 +37,8 @@ def register_table(table: str) -> None:
 
 def versioned_tables() -> tuple[str, ...]:
     return (*REFERENCE_TABLES, *_REGISTERED_TABLES)
+
+
 _FUNCTION = "action_areas_reference_version_bump"
 
 # PostgreSQL: one statement-level trigger per table (a bulk load bumps once); random() has 52
@@ -82,12 +84,39 @@ def trigger_statements(vendor: str, tables=REFERENCE_TABLES) -> list[str]:
     return []
 
 
+def drop_trigger_statements(vendor: str, tables) -> list[str]:
+    """The SQL that removes the triggers of these tables (the function stays: others use it)."""
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS reference_version_bump ON {table}" for table in tables]
+    if vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS reference_version_bump_{event}_{table}"
+                for table in tables for event in ("INSERT", "UPDATE", "DELETE")]
+    return []
+
+
+def uninstall_triggers(connection) -> None:
+    """Remove every version trigger and the version table (migration 0009 reversed): those of
+    the reference tables and those other apps' tables got through register_table, which
+    post_migrate may have put back after their own migration was reversed. A trigger left
+    behind would write to a table that no longer exists: every write of its table would fail."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # CASCADE: with the function go the triggers that call it, on whatever table.
+            cursor.execute(f"DROP FUNCTION IF EXISTS {_FUNCTION}() CASCADE")
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                           "AND name LIKE 'reference_version_bump_%'")
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+        cursor.execute(f"DROP TABLE IF EXISTS {VERSION_TABLE}")
+
+
 def install_triggers(using: str = "default") -> None:
     """Install (again) the triggers on every reference table that exists."""
     connection = connections[using]
     existing = set(connection.introspection.table_names())
     if VERSION_TABLE not in existing:
-        return  # migrated back before 0008
+        return  # migrated back before 0009
     tables = [table for table in versioned_tables() if table in existing]
     with connection.cursor() as cursor:
         for statement in trigger_statements(connection.vendor, tables):

@@ -12,19 +12,9 @@ def install_triggers(apps, schema_editor):
 
 
 def remove_triggers(apps, schema_editor):
-    from action_areas.reference_versions import REFERENCE_TABLES
+    from action_areas.reference_versions import uninstall_triggers
 
-    vendor = schema_editor.connection.vendor
-    for table in REFERENCE_TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS reference_version_bump ON {table}")
-        elif vendor == "sqlite":
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                schema_editor.execute(
-                    f"DROP TRIGGER IF EXISTS reference_version_bump_{event}_{table}")
-    if vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS action_areas_reference_version_bump()")
-    schema_editor.execute("DROP TABLE IF EXISTS action_areas_referenceversion")
+    uninstall_triggers(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

@@ -30,16 +30,13 @@ def install_trigger(apps, schema_editor):
 
 
 def remove_trigger(apps, schema_editor):
-    from action_areas.reference_versions import VERSION_TABLE
+    from action_areas.reference_versions import VERSION_TABLE, drop_trigger_statements
 
     vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS reference_version_bump ON {TABLE}")
-    elif vendor == "sqlite":
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS reference_version_bump_{event}_{TABLE}")
-    else:
+    if vendor not in ("postgresql", "sqlite"):
         return
+    for statement in drop_trigger_statements(vendor, (TABLE,)):
+        schema_editor.execute(statement)
     schema_editor.execute(f"DELETE FROM {VERSION_TABLE} WHERE table_name = %s",  # noqa: S608
                           [TABLE])
 

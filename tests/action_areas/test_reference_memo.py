@@ -181,3 +181,30 @@ def test_outside_a_transaction_a_committed_change_is_read_in_one_snapshot():
         snapshot = next(i for i, sql in enumerate(statements) if "REPEATABLE READ" in sql)
         assert statements[snapshot - 1] == "BEGIN"
         assert "referenceversion" in statements[snapshot + 1]
+
+
+def _version_triggers() -> list[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger "
+                           "WHERE tgname = 'reference_version_bump'")
+        else:
+            cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                           "AND name LIKE 'reference_version_bump_%'")
+        return sorted({row[0].strip('"') for row in cursor.fetchall()})
+
+
+def test_reversing_the_versions_migration_leaves_no_trigger_behind(db):
+    """Migration 0009 reversed removes the triggers of every versioned table, those other
+    apps registered (the events, the reporting cycles) included: one left behind would make
+    every write of its table fail on the missing version table. (In the test's transaction:
+    rolled back with it.)"""
+    from action_areas.reference_versions import uninstall_triggers, versioned_tables
+    from pledges.models import Event
+
+    assert {"pledges_event", "reporting_reportingcycle"} <= set(versioned_tables())
+    assert "pledges_event" in _version_triggers()
+    uninstall_triggers(connection)
+    assert _version_triggers() == []
+    Event.objects.filter(slug="wtdc-22-kigali").update(name_en="Kigali roundtable")
+    Region.objects.update(position=7)
