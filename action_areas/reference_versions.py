@@ -24,15 +24,25 @@ VERSION_TABLE = "action_areas_referenceversion"
 # Tables of the apps above action_areas that keep a version the same way (register_table): the
 # triggers are installed on them too, and their versions come with the memo's (versions_sql).
 _REGISTERED_TABLES: list[str] = []
+# Of those, the tables whose version only the deletion of some rows bumps: table -> the SQL
+# condition on the deleted row (OLD), written by the code, never from input.
+_DELETIONS_ONLY: dict[str, str] = {}
 
 
-def register_table(table: str) -> None:
+def register_table(table: str, *, deletions_where: str | None = None) -> None:
     """An app above action_areas (which may not import it) versions one of its own tables, for a
     per-process memo of its rows keyed by the version read with the memo's. Called from the
     app's ready(); the trigger is installed at the next `migrate` (post_migrate) and by the
-    app's migration that creates the table's first version."""
+    app's migration that creates the table's first version.
+
+    With `deletions_where` (a condition on the deleted row, as `OLD.status = 'x'`), only the
+    deletion of a row that meets it bumps the version: for a busy table whose other writes are
+    told otherwise, where a version row bumped by every write would make every writing
+    transaction wait for the previous one to commit."""
     if table not in _REGISTERED_TABLES:
         _REGISTERED_TABLES.append(table)
+    if deletions_where is not None:
+        _DELETIONS_ONLY[table] = deletions_where
 
 
 def versioned_tables() -> tuple[str, ...]:
@@ -58,10 +68,17 @@ _POSTGRESQL_TRIGGER = (
     "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
     f"FOR EACH STATEMENT EXECUTE FUNCTION {_FUNCTION}()"
 )
+# A table of _DELETIONS_ONLY: a row-level trigger (a WHEN condition needs one), under the same
+# name, so that dropping the triggers finds it.
+_POSTGRESQL_DELETION_TRIGGER = (
+    "CREATE OR REPLACE TRIGGER reference_version_bump "
+    "AFTER DELETE ON {table} FOR EACH ROW WHEN ({condition}) "
+    f"EXECUTE FUNCTION {_FUNCTION}()"
+)
 # SQLite: row-level triggers only, one per kind of write.
 _SQLITE_TRIGGER = (
     "CREATE TRIGGER IF NOT EXISTS reference_version_bump_{event}_{table} "  # noqa: S608
-    "AFTER {event} ON {table} FOR EACH ROW BEGIN "
+    "AFTER {event} ON {table} FOR EACH ROW {when}BEGIN "
     f"INSERT INTO {VERSION_TABLE} (table_name, version) VALUES ('{{table}}', abs(random())) "
     "ON CONFLICT (table_name) DO UPDATE SET version = excluded.version; END"
 )
@@ -76,11 +93,21 @@ def trigger_statements(vendor: str, tables=REFERENCE_TABLES) -> list[str]:
     """The SQL that installs the triggers on these tables, on a database of this vendor ([] for
     another)."""
     if vendor == "postgresql":
-        return [_POSTGRESQL_FUNCTION,
-                *(_POSTGRESQL_TRIGGER.format(table=table) for table in tables)]
+        return [_POSTGRESQL_FUNCTION, *(
+            _POSTGRESQL_DELETION_TRIGGER.format(table=table, condition=_DELETIONS_ONLY[table])
+            if table in _DELETIONS_ONLY else _POSTGRESQL_TRIGGER.format(table=table)
+            for table in tables
+        )]
     if vendor == "sqlite":
-        return [_SQLITE_TRIGGER.format(event=event, table=table)
-                for table in tables for event in ("INSERT", "UPDATE", "DELETE")]
+        return [
+            _SQLITE_TRIGGER.format(event="DELETE", table=table,
+                                   when=f"WHEN {_DELETIONS_ONLY[table]} ")
+            if table in _DELETIONS_ONLY else _SQLITE_TRIGGER.format(event=event, table=table,
+                                                                    when="")
+            for table in tables
+            for event in (("DELETE",) if table in _DELETIONS_ONLY
+                          else ("INSERT", "UPDATE", "DELETE"))
+        ]
     return []
 
 

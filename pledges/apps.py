@@ -11,8 +11,14 @@ class PledgesConfig(AppConfig):
 
         # Registers the search's SQL functions on every new SQLite connection (make run).
         from . import text_search  # noqa: F401
-        from .models import Event
+        from .models import Event, Pledge
 
         # An event's code (the event facet's value) changed in the admin tells the public
         # fingerprint (public_cache), through the version a trigger keeps of the events' table.
         register_table(Event._meta.db_table)
+        # So does the deletion of a public pledge (a superuser's, in the admin), which no
+        # remaining row's updated_at tells. Only that: every other write of a pledge moves its
+        # updated_at, and a version bumped by every write would queue all pledge writes.
+        public = ", ".join(f"'{status}'" for status in (Pledge.Status.PUBLISHED,
+                                                         Pledge.Status.COMPLETED))
+        register_table(Pledge._meta.db_table, deletions_where=f"OLD.status IN ({public})")

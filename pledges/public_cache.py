@@ -128,7 +128,8 @@ def _read_public_fingerprint() -> tuple:
     groupings (a country moved to another region, an LDC graduation entered in the admin:
     bumped by triggers, action_areas.reference_versions), that of the events (the event facet
     and the events page know an event by its code, which the admin may change: pledges.apps
-    registers the table) and the day (groupings are dated)."""
+    registers the table), that of the pledges, which only the deletion of a public pledge bumps
+    (no remaining row tells it; pledges.apps registers it) and the day (groupings are dated)."""
     pledges = connection.ops.quote_name(Pledge._meta.db_table)
     entities = connection.ops.quote_name(Entity._meta.db_table)
     campaigns = connection.ops.quote_name(Campaign._meta.db_table)
@@ -140,11 +141,13 @@ def _read_public_fingerprint() -> tuple:
                (SELECT MAX(updated_at) FROM {campaigns}),
                (SELECT MAX(version) FROM {VERSION_TABLE} WHERE table_name = %s),
                (SELECT MAX(version) FROM {VERSION_TABLE} WHERE table_name = %s),
+               (SELECT MAX(version) FROM {VERSION_TABLE} WHERE table_name = %s),
                (SELECT MAX(version) FROM {VERSION_TABLE} WHERE table_name = %s)
     """  # noqa: S608 - table names from the models, values as parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [*_PUBLIC_OR_LEFT, timezone.now(), Country._meta.db_table,
-                             CountryGroupMembership._meta.db_table, Event._meta.db_table])
+                             CountryGroupMembership._meta.db_table, Event._meta.db_table,
+                             Pledge._meta.db_table])
         row = cursor.fetchone()
     return (*(str(value) for value in row), str(timezone.localdate()))
 

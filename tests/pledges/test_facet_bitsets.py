@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.http import QueryDict
 
 from action_areas.models import Country, CountryGroupMembership
-from pledges import campaign_tags, filters, selectors
+from pledges import campaign_tags, filters, public_cache, selectors
 from pledges.models import CampaignTag, Pledge
 from tests.factories import EntityFactory, PledgeFactory
 from tests.pledges.public_data import bulk_pledges, tag_campaigns
@@ -56,6 +56,25 @@ def test_a_publication_and_a_withdrawal_count_at_once():
     published.status = "withdrawn"
     published.save()
     assert selectors.pledge_facets_public(everything)["total"] == 5
+
+
+def test_a_deleted_public_pledge_leaves_the_counts_at_once():
+    """A superuser's deletion in the admin (the only one of a public pledge) leaves no row whose
+    updated_at would tell it: the pledges' version, bumped by a trigger, does. Deleting a draft
+    leaves the public caches as they are."""
+    deleted = PledgeFactory(published=True, pledge_type="policy")
+    bulk_pledges(4)  # one of each type, saved later: the latest updated_at is theirs
+    everything = filters.PledgeFilters()
+    assert selectors.pledge_facets_public(everything)["counts"]["type"]["policy"] == 2
+    before = public_cache.public_fingerprint()
+    PledgeFactory(status="draft", entity=deleted.entity).delete()
+    assert public_cache.public_fingerprint() == before
+
+    deleted.delete()
+
+    counts = selectors.pledge_facets_public(everything)
+    assert counts["total"] == 4
+    assert counts["counts"]["type"]["policy"] == 1
 
 
 def test_a_cleared_cache_builds_them_again(postgresql, django_assert_max_num_queries):
