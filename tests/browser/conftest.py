@@ -6,10 +6,11 @@ Fixtures:
                 test. Override `page_locale` (e.g. parametrize it) to change Accept-Language.
   browser_errors   the error log of the test's page; `browser_errors.allow(regex)` for an
                    error the test provokes on purpose.
-  checkpoint    checkpoint("step"): a screenshot (/tmp/shots/<test>-<step>.png;
-                BROWSER_SHOTS_DIR moves it) + axe (WCAG 2.0/2.1 A+AA, fails on serious or
-                critical violations) + no browser error so far. Call it on every page a
-                journey visits.
+  checkpoint    checkpoint("step"): axe (WCAG 2.0/2.1 A+AA, fails on serious or critical
+                violations) + no English left + no browser error so far, and with
+                BROWSER_SHOTS=steps a screenshot (/tmp/shots/<test>-<step>.png;
+                BROWSER_SHOTS_DIR moves it; a failed test's last page is always captured).
+                Call it on every page a journey visits.
   person_browser   person_browser("who", "fr"): another person's page, in a context of its own
                    (cookies, language), sharing the test's error log.
   checkpoint_of checkpoint_of(person_page, "step"): checkpoint() for such a page.
@@ -143,7 +144,7 @@ def page(
 
 @pytest.fixture
 def checkpoint(request, page, browser_errors):
-    """On each page of a journey: screenshot, then accessibility, then no browser errors."""
+    """On each page of a journey: accessibility, no English left, no browser errors."""
 
     def check(step: str) -> None:
         check_visit(page, request.node.name, step, browser_errors)

@@ -271,6 +271,10 @@ def open_person_page(browser, *, base_url: str, locale: str, errors: BrowserErro
 
 # Where a person looks at what the browser saw; BROWSER_SHOTS_DIR moves it (e.g. a CI artefact).
 SHOTS_DIR = Path(os.environ.get("BROWSER_SHOTS_DIR", "/tmp/shots"))  # noqa: S108
+# A page is always captured when its test fails; every page a journey visits only with
+# BROWSER_SHOTS=steps (to look at them all): a full-page capture costs 0.1-0.9 s, a sixth of
+# the browser tests' time, for files no one opens when the tests pass.
+STEP_SHOTS = os.environ.get("BROWSER_SHOTS", "failures") == "steps"
 
 # The level the site promises (DESIGN.md: WCAG 2.1 AA).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -285,10 +289,11 @@ ADMIN_AXE_PRELOAD = {"assets": ["media"]}
 
 
 def check_visit(person_page, test_name: str, step: str, errors: BrowserErrors) -> None:
-    """What every page of a journey gets: a screenshot, the axe check, and no browser error so
-    far (the `checkpoint` fixtures call this)."""
+    """What every page of a journey gets: the axe check, no English left, and no browser error so
+    far (the `checkpoint` fixtures call this); a screenshot with BROWSER_SHOTS=steps."""
     person_page.wait_for_load_state("load")
-    save_screenshot(person_page, test_name, step)
+    if STEP_SHOTS:
+        save_screenshot(person_page, test_name, step)
     axe_check(person_page, context=step)
     left = english_left(person_page)
     assert not left, f"English left on the page at step {step!r} ({person_page.url}): {left}"

@@ -1,6 +1,6 @@
 """A new person's first visit, in English and in French: sign up, confirm the email, log in, out.
 
-Every page visited gets a screenshot (/tmp/shots/<test>-<step>.png), an axe check and a check
+Every page visited gets an axe check and a check
 that the browser logged no error (a CSP violation is one).
 """
 

@@ -5,7 +5,7 @@ to EUR 3,000,000 and a target added, with a reason. The public still sees the pu
 The secretariat (in the other language) finds it on the review desk with the field-by-field
 changes and asks for changes; the editor answers from the same form; the secretariat approves.
 The public page then says "Amended on …" and shows the revision history, and the revisions
-open-data file has one row per changed field. Every page visited gets a screenshot, an axe check
+open-data file has one row per changed field. Every page visited gets an axe check
 and a check that no browser logged an error. (That a report dated before the amendment keeps
 the same bytes is tested in tests/reporting/test_report_as_of_amendment.py.)
 """

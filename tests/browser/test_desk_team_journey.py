@@ -5,8 +5,8 @@ superuser) opens one from the queue and assigns it to themselves; the admin home
 pledge assigned to them; the list's "Assigned to: me" filter shows that pledge alone. They add an
 internal note, which the change page and the history page show with its author. On the vetting
 desk, an application is shown the entity already registered under the same name, and is assigned
-too. The entity's member, on the public site, never sees the note. Every page visited gets a
-screenshot, an axe check, a check that nothing is left in English and that no browser logged an
+too. The entity's member, on the public site, never sees the note. Every page visited gets an
+axe check, a check that nothing is left in English and that no browser logged an
 error.
 """
 

@@ -3,9 +3,9 @@ French and Arabic (the admin right to left).
 
 A secretariat member logs in, opens a published pledge in the admin, opens its Translations
 section, corrects the French title and adds a Spanish translation (a summary without its title
-first: refused, with the reason on the field), and saves. Every page visited gets a screenshot
-(/tmp/shots/<test>-<step>.png), an axe check, a check that no English is left on a page in another
-language and that the browser logged no error.
+first: refused, with the reason on the field), and saves. Every page visited gets an axe check,
+a check that no English is left on a page in another language and that the browser logged no
+error.
 """
 
 import re

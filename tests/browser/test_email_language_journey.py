@@ -3,7 +3,7 @@
 A member whose emails are in English browses in English, French or Arabic, opens My account,
 chooses Chinese on the "Language for emails" tab and saves; the secretariat then approves their
 entity, and the email that tells them so is in Chinese, its links under /zh-hans/, the entity's
-apostrophe intact. Every page visited gets a screenshot (/tmp/shots/<test>-<step>.png), an axe
+apostrophe intact. Every page visited gets an axe
 check, a check that no English is left and that the browser logged no error.
 """
 

@@ -1,6 +1,6 @@
 """A visitor reads the coalition goals in English, French and Arabic: the Goals page from the
 menu, a goal's bar and table, its drill-down and contributing pledges, an earlier date, and the
-pledge page naming the goals it counts toward. Every page gets a screenshot and an axe check."""
+pledge page naming the goals it counts toward. Every page gets an axe check."""
 
 import datetime
 import re

@@ -7,7 +7,7 @@ but incomplete (it will be a draft of its entity) and one of an entity that is n
 reads the result: what was imported, with links, the draft and what it lacks. The entity's
 administrator is invited by email, in their language, to complete the draft.
 
-Every page visited gets a screenshot, an axe check and a check that no browser logged an error.
+Every page visited gets an axe check and a check that no browser logged an error.
 """
 
 import re

@@ -4,7 +4,7 @@ French headings, a hidden sheet, a hidden row).
 
 The preview says which row was taken as the headings of each sheet and how every column is
 read; the secretariat leaves one column out and checks again (no new upload), puts it back, then
-confirms. Every page gets a screenshot, an axe check and a check that no browser logged an error.
+confirms. Every page gets an axe check and a check that no browser logged an error.
 """
 
 import re

@@ -9,7 +9,7 @@ its My pledges and files its progress on the pledge's target; the public page sh
 what (A's 450 schools, C's 120) and what they achieved together (570), the totals unchanged by
 the report.
 
-Every page visited gets a screenshot, an axe check and a check that no browser logged an error.
+Every page visited gets an axe check and a check that no browser logged an error.
 """
 
 import datetime

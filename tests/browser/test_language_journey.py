@@ -1,6 +1,6 @@
 """A visitor whose browser speaks Arabic reads the site right to left, on a desktop and on a
 phone, then switches to French from the pledge list with a search in it and back to Arabic.
-Every page gets a screenshot, an axe check and a check that the browser logged no error."""
+Every page gets an axe check and a check that the browser logged no error."""
 
 import re
 

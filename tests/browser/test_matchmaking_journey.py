@@ -5,7 +5,7 @@ desk; a funder sees it suggested on its matches page with the reasons and propos
 the government accepts; both see each other's contact details; the secretariat marks the need
 met by the funder's pledge; the public need page links the pledge.
 
-Every page visited gets a screenshot, an axe check and a check that no browser logged an error.
+Every page visited gets an axe check and a check that no browser logged an error.
 """
 
 import re

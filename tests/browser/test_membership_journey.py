@@ -9,7 +9,7 @@ their dashboard as a member of the entity.
 
 Three people, three browser contexts (separate cookies). The secretariat browses in the other
 language, which shows that every email follows its recipient's language, not the request's.
-Every page visited gets a screenshot (/tmp/shots/<test>-<step>.png), an axe check and a check
+Every page visited gets an axe check and a check
 that no browser logged an error (a CSP violation is one).
 """
 

@@ -5,7 +5,7 @@ plain search form, used from the keyboard) and invites it; B's administrator, wh
 other language, gets the invitation email in that language, follows its link, logs in and
 accepts; A's partners page says "Accepted", and the public page lists B as co-pledger.
 
-Every page visited gets a screenshot, an axe check and a check that no browser logged an error.
+Every page visited gets an axe check and a check that no browser logged an error.
 """
 
 import re

@@ -8,7 +8,7 @@ one mistake on the way — a different one per type — and sees that nothing ty
 after leaving the section and coming back; corrects it; reviews the pledge with nothing missing,
 submits it, reads its reference and the status "Submitted", and gets the confirmation email.
 
-Every page visited gets a screenshot (/tmp/shots/<test>-<step>.png), an axe check and a check
+Every page visited gets an axe check and a check
 that the browser logged no error (a CSP violation is one).
 """
 

@@ -5,7 +5,7 @@ The member logs in, opens "My pledges", their pledge, then its Translations page
 language the original is written in; adds a translation (leaving the title empty first, and
 seeing the error without losing the summary typed); opens it again with its "Edit" link and
 changes it; sees it on the public page in that language, marked with its `lang`; then removes
-it. Every page visited gets a screenshot (/tmp/shots/<test>-<step>.png), an axe check, a check
+it. Every page visited gets an axe check, a check
 that no English is left on a page in another language and that the browser logged no error.
 """
 

@@ -10,7 +10,7 @@ correct it, save the draft, then submit. An anonymous visitor (another browser, 
 the public pledge page: the progress section shows the reporting status, the report, its bars
 (whole pledge and per target) with the right values, what happened and the evidence link.
 
-Every page visited gets a screenshot (/tmp/shots/<test>-<step>.png), an axe check and a check
+Every page visited gets an axe check and a check
 that the browser logged no error (a CSP violation is one).
 """
 

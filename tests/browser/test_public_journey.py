@@ -1,6 +1,6 @@
 """A visitor browses the public site in each of the six UN languages, without an account: the
 home page's figures, the pledge list, a filter, a search, a pledge, its country, the open-data
-page and a CSV download. Every page gets a screenshot, an axe check, a check that no English is
+page and a CSV download. Every page gets an axe check, a check that no English is
 left and a check that the browser logged no error.
 """
 

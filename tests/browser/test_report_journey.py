@@ -9,7 +9,7 @@ eagerly, in the request) with its eight files; downloads one, and publishes the 
 in a browser of their own, finds it under Reports in the menu: the totals, the section on LDCs,
 LLDCs and SIDS with its chart, the PDF and the workbook; the page on a phone, and as it prints.
 
-Every page visited gets a screenshot (/tmp/shots/<test>-<step>.png), an axe check and a check that
+Every page visited gets an axe check and a check that
 no browser logged an error (a CSP violation is one).
 """
 

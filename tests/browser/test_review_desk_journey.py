@@ -10,7 +10,7 @@ decision was emailed to them, in their language.
 
 Two people, two browser contexts (separate cookies). The secretariat browses in the other
 language, so that the emails are shown to follow their recipient's language. Every page visited
-gets a screenshot (/tmp/shots/<test>-<step>.png), an axe check and a check that no browser
+gets an axe check and a check that no browser
 logged an error (a CSP violation is one).
 """
 

@@ -4,7 +4,7 @@ marked "shared with you as co-implementer", files its own progress on the pledge
 anonymous visitor then reads on the public page who reported what, and what A and B achieved
 together.
 
-Every page visited gets a screenshot (/tmp/shots/<test>-<step>.png), an axe check and a check
+Every page visited gets an axe check and a check
 that the browser logged no error.
 """
 

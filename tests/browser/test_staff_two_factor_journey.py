@@ -9,7 +9,7 @@ go on to the admin. They log out and in again: after the password comes the code
 code is refused, the right one opens the admin.
 
 Codes are computed from the secret with the TOTP algorithm, like the app. Every page visited gets
-a screenshot (/tmp/shots/<test>-<step>.png), an axe check and a check that the browser logged no
+an axe check and a check that the browser logged no
 error (a CSP violation is one: the QR code is a data: image, the pages carry no inline script).
 """
 

@@ -1,6 +1,6 @@
 """Issue 19, year on year: a published cycle report's page leads with the coalition's growth
 against the year before, in English and in Arabic (right to left), on a desk screen and on a
-phone, each view screenshot and checked by axe; nothing is wider than the phone's screen."""
+phone, each view checked by axe; nothing is wider than the phone's screen."""
 
 import re
 
