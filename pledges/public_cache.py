@@ -129,7 +129,8 @@ def _read_public_fingerprint() -> tuple:
     bumped by triggers, action_areas.reference_versions), that of the events (the event facet
     and the events page know an event by its code, which the admin may change: pledges.apps
     registers the table), that of the pledges, which only the deletion of a public pledge bumps
-    (no remaining row tells it; pledges.apps registers it) and the day (groupings are dated)."""
+    (an operator's take-down: no remaining row tells it; pledges.apps registers it) and the day
+    (groupings are dated)."""
     pledges = connection.ops.quote_name(Pledge._meta.db_table)
     entities = connection.ops.quote_name(Entity._meta.db_table)
     campaigns = connection.ops.quote_name(Campaign._meta.db_table)

@@ -59,9 +59,9 @@ def test_a_publication_and_a_withdrawal_count_at_once():
 
 
 def test_a_deleted_public_pledge_leaves_the_counts_at_once():
-    """A superuser's deletion in the admin (the only one of a public pledge) leaves no row whose
-    updated_at would tell it: the pledges' version, bumped by a trigger, does. Deleting a draft
-    leaves the public caches as they are."""
+    """An operator's deletion (a take-down from a shell: no page deletes a public pledge) leaves
+    no row whose updated_at would tell it: the pledges' version, bumped by a trigger, does.
+    Deleting a draft leaves the public caches as they are."""
     deleted = PledgeFactory(published=True, pledge_type="policy")
     bulk_pledges(4)  # one of each type, saved later: the latest updated_at is theirs
     everything = filters.PledgeFilters()

@@ -11,12 +11,14 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pledges import facet_bitsets, open_data_files, tasks
+from pledges.models import Pledge
 from pledges.workflow import pledge_transition
-from tests.factories import PledgeFactory
+from tests.factories import PledgeFactory, UserFactory
 from tests.pledges.public_data import bulk_pledges
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +104,37 @@ def test_a_withdrawal_and_an_edit_show_in_the_next_download(anonymous):
     kept.save()
     data = json.loads(_body(anonymous.get("/en/pledges/export.json")))
     assert [p["title"] for p in data["pledges"]] == ["New title"]
+
+
+def test_a_public_pledge_deleted_by_an_operator_leaves_the_next_download(anonymous):
+    """No page deletes a public pledge (the admin refuses: its targets may not be deleted there);
+    an operator may, from a shell (a take-down). It leaves no row whose save would tell the
+    files' version: without the pledges' version, bumped by a trigger on such a deletion, the
+    file holding the pledge was served until some other public pledge changed."""
+    deleted = PledgeFactory(published=True, reference="P2C-2022-0001")
+    PledgeFactory(published=True, reference="P2C-2022-0002")  # saved later: the latest save
+    _build()
+    assert _references(anonymous.get("/en/pledges/export.csv")) == {
+        "P2C-2022-0001", "P2C-2022-0002"}
+
+    Pledge.objects.filter(pk=deleted.pk).delete()
+
+    response = anonymous.get("/en/pledges/export.csv")
+    assert not _from_file(response)
+    assert _references(response) == {"P2C-2022-0002"}
+    _build()
+    assert _references(anonymous.get("/en/pledges/export.csv")) == {"P2C-2022-0002"}
+
+
+def test_the_admin_refuses_to_delete_a_pledge_even_to_a_superuser():
+    pledge = PledgeFactory(published=True)
+    superuser = Client()
+    superuser.force_login(UserFactory(superuser=True))  # with its second factor (two_factor.py)
+
+    response = superuser.post(f"/en/admin/pledges/pledge/{pledge.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Pledge.objects.filter(pk=pledge.pk).exists()
 
 
 def test_an_embargoed_pledge_is_in_the_download_once_the_embargo_ends(anonymous):
