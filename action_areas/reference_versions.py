@@ -25,7 +25,7 @@ VERSION_TABLE = "action_areas_referenceversion"
 # triggers are installed on them too, and their versions come with the memo's (versions_sql).
 _REGISTERED_TABLES: list[str] = []
 # Of those, the tables whose version only the deletion of some rows bumps: table -> the SQL
-# condition on the deleted row (OLD), written by the code, never from input.
+# condition on a deleted row, `{row}` standing for it, written by the code, never from input.
 _DELETIONS_ONLY: dict[str, str] = {}
 
 
@@ -33,12 +33,12 @@ def register_table(table: str, *, deletions_where: str | None = None) -> None:
     """An app above action_areas (which may not import it) versions one of its own tables, for a
     per-process memo of its rows keyed by the version read with the memo's. Called from the
     app's ready(); the trigger is installed at the next `migrate` (post_migrate) and by the
-    app's migration that creates the table's first version.
+    app's migration that creates the table's first version, if it has one.
 
-    With `deletions_where` (a condition on the deleted row, as `OLD.status = 'x'`), only the
-    deletion of a row that meets it bumps the version: for a busy table whose other writes are
-    told otherwise, where a version row bumped by every write would make every writing
-    transaction wait for the previous one to commit."""
+    With `deletions_where` (a condition on a deleted row, `{row}` standing for it, as
+    `{row}.status = 'x'`), only a deletion of rows of which one meets it bumps the version: for
+    a busy table whose other writes are told otherwise, where a version row bumped by every
+    write would make every writing transaction wait for the previous one to commit."""
     if table not in _REGISTERED_TABLES:
         _REGISTERED_TABLES.append(table)
     if deletions_where is not None:
@@ -68,12 +68,28 @@ _POSTGRESQL_TRIGGER = (
     "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
     f"FOR EACH STATEMENT EXECUTE FUNCTION {_FUNCTION}()"
 )
-# A table of _DELETIONS_ONLY: a row-level trigger (a WHEN condition needs one), under the same
-# name, so that dropping the triggers finds it.
+# A table of _DELETIONS_ONLY: a statement-level trigger too, which looks at the deleted rows
+# (a transition table) and bumps once. A row-level one bumps once per row, and each update of
+# the same row in one transaction is slower than the last: deleting 70,000 public pledges took
+# 30 s instead of 0.03 s. Its own function (the condition is the table's), under the same
+# trigger name, so that dropping the triggers finds it.
+_DELETION_FUNCTION = _FUNCTION + "_on_delete_{table}"
+_POSTGRESQL_DELETION_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {_DELETION_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM deleted_rows WHERE {{condition}}) THEN
+        INSERT INTO {VERSION_TABLE} (table_name, version)
+        VALUES (TG_TABLE_NAME, floor(random() * 9007199254740991)::bigint)
+        ON CONFLICT (table_name) DO UPDATE SET version = EXCLUDED.version;
+    END IF;
+    RETURN NULL;
+END
+$$
+"""  # noqa: S608 - names and conditions of the code, no input
 _POSTGRESQL_DELETION_TRIGGER = (
     "CREATE OR REPLACE TRIGGER reference_version_bump "
-    "AFTER DELETE ON {table} FOR EACH ROW WHEN ({condition}) "
-    f"EXECUTE FUNCTION {_FUNCTION}()"
+    "AFTER DELETE ON {table} REFERENCING OLD TABLE AS deleted_rows "
+    f"FOR EACH STATEMENT EXECUTE FUNCTION {_DELETION_FUNCTION}()"
 )
 # SQLite: row-level triggers only, one per kind of write.
 _SQLITE_TRIGGER = (
@@ -93,15 +109,21 @@ def trigger_statements(vendor: str, tables=REFERENCE_TABLES) -> list[str]:
     """The SQL that installs the triggers on these tables, on a database of this vendor ([] for
     another)."""
     if vendor == "postgresql":
-        return [_POSTGRESQL_FUNCTION, *(
-            _POSTGRESQL_DELETION_TRIGGER.format(table=table, condition=_DELETIONS_ONLY[table])
-            if table in _DELETIONS_ONLY else _POSTGRESQL_TRIGGER.format(table=table)
-            for table in tables
-        )]
+        statements = [_POSTGRESQL_FUNCTION]
+        for table in tables:
+            if table in _DELETIONS_ONLY:
+                condition = _DELETIONS_ONLY[table].format(row="deleted_rows")
+                statements += [
+                    _POSTGRESQL_DELETION_FUNCTION.format(table=table, condition=condition),
+                    _POSTGRESQL_DELETION_TRIGGER.format(table=table),
+                ]
+            else:
+                statements.append(_POSTGRESQL_TRIGGER.format(table=table))
+        return statements
     if vendor == "sqlite":
         return [
             _SQLITE_TRIGGER.format(event="DELETE", table=table,
-                                   when=f"WHEN {_DELETIONS_ONLY[table]} ")
+                                   when=f"WHEN {_DELETIONS_ONLY[table].format(row='OLD')} ")
             if table in _DELETIONS_ONLY else _SQLITE_TRIGGER.format(event=event, table=table,
                                                                     when="")
             for table in tables
@@ -128,8 +150,12 @@ def uninstall_triggers(connection) -> None:
     behind would write to a table that no longer exists: every write of its table would fail."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # CASCADE: with the function go the triggers that call it, on whatever table.
+            # CASCADE: with the functions go the triggers that call them, on whatever table.
             cursor.execute(f"DROP FUNCTION IF EXISTS {_FUNCTION}() CASCADE")
+            cursor.execute("SELECT proname FROM pg_proc WHERE proname LIKE %s",
+                           [_DELETION_FUNCTION.format(table="%")])
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'DROP FUNCTION IF EXISTS "{name}"() CASCADE')
         elif connection.vendor == "sqlite":
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
                            "AND name LIKE 'reference_version_bump_%'")

@@ -23,4 +23,5 @@ class PledgesConfig(AppConfig):
         # by every write would queue all pledge writes behind one row.
         public = ", ".join(f"'{status}'" for status in (Pledge.Status.PUBLISHED,
                                                          Pledge.Status.COMPLETED))
-        register_table(Pledge._meta.db_table, deletions_where=f"OLD.status IN ({public})")
+        register_table(Pledge._meta.db_table,
+                       deletions_where=f"{{row}}.status IN ({public})")

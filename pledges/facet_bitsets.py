@@ -10,10 +10,10 @@ bitset (70,491 public pledges: 8.8 kB a value, some 400 values). A list's counts
 hundred ANDs and int.bit_count() calls: milliseconds, whatever the filters.
 
 The bitsets describe one state of the public pledges, told by public_cache.public_fingerprint()
-(publication, withdrawal, edit, end of an embargo, an entity's save, the day): they are built
-again when it changes, once for all processes (kept in the cache under the fingerprint; the
-processes keep the latest in memory), and the facet counts are the same as the grouped query's
-(tests/pledges/test_facet_bitsets.py compares them on every filter the list offers).
+(publication, withdrawal, edit, deletion, end of an embargo, an entity's save, the day...): they
+are built again when it changes, once for all processes (kept in the cache under the fingerprint;
+the processes keep the latest in memory), and the facet counts are the same as the grouped
+query's (tests/pledges/test_facet_bitsets.py compares them on every filter the list offers).
 """
 
 from __future__ import annotations

@@ -6,11 +6,11 @@ worker's CPU at 100,000 pledges).
 
 Never a stale file: each file's name carries the version of the public set it was built from
 (`public_version`, a digest of pledges.public_cache.public_fingerprint: the last save of a
-pledge that is or was public, the next end of an embargo, the last save of an entity, the day).
-A download asks for the file of the current version; when there is none (a pledge was published,
-withdrawn or edited, an embargo ended, a new day began), it is streamed as before and a rebuild is
-queued. The version is read in the same REPEATABLE READ snapshot as the rows, so a file holds
-exactly the public set its name says.
+pledge that is or was public, the next end of an embargo, the last save of an entity, the
+deletion of a public pledge, the day...). A download asks for the file of the current version;
+when there is none (a pledge was published, withdrawn, edited or deleted, an embargo ended, a new
+day began), it is streamed as before and a rebuild is queued. The version is read in the same
+REPEATABLE READ snapshot as the rows, so a file holds exactly the public set its name says.
 
 Rebuilding (`open_data_files_build`, a Celery task on the reports queue) is idempotent: the
 files of the current version that exist are kept, each file is written to a temporary name and

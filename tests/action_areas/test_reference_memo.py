@@ -200,11 +200,19 @@ def test_reversing_the_versions_migration_leaves_no_trigger_behind(db):
     every write of its table fail on the missing version table. (In the test's transaction:
     rolled back with it.)"""
     from action_areas.reference_versions import uninstall_triggers, versioned_tables
-    from pledges.models import Event
+    from pledges.models import Event, Pledge
+    from tests.factories import PledgeFactory
 
-    assert {"pledges_event", "reporting_reportingcycle"} <= set(versioned_tables())
-    assert "pledges_event" in _version_triggers()
+    assert {"pledges_event", "reporting_reportingcycle", "pledges_pledge"} <= set(
+        versioned_tables())
+    assert {"pledges_event", "pledges_pledge"} <= set(_version_triggers())
     uninstall_triggers(connection)
     assert _version_triggers() == []
+    if connection.vendor == "postgresql":  # the pledges' deletion trigger has its own function
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT proname FROM pg_proc WHERE proname LIKE %s",
+                           ["action_areas_reference_version%"])
+            assert cursor.fetchall() == []
     Event.objects.filter(slug="wtdc-22-kigali").update(name_en="Kigali roundtable")
     Region.objects.update(position=7)
+    Pledge.objects.filter(pk=PledgeFactory(published=True).pk).delete()

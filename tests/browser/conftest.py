@@ -178,7 +178,7 @@ def person_browser(request, browser, live_server, browser_errors):
 
 @pytest.fixture
 def checkpoint_of(request, browser_errors):
-    """checkpoint() for any person's page: screenshot, axe, no browser error so far."""
+    """checkpoint() for any person's page: axe, no English left, no browser error so far."""
 
     def check(person_page, step: str) -> None:
         check_visit(person_page, request.node.name, step, browser_errors)

@@ -6,9 +6,9 @@
   name, `form_label` a field's label, `english_left` what a page still shows in English.
 - People: `sign_up` and `log_in` on allauth's pages, `expect_logged_in` / `expect_logged_out` in the
   header, the emails they receive (`wait_for_email`, `email_to`).
-- Checks on every page: `check_visit` (screenshot, axe accessibility check, no English left on
-  a page in another language, no console or CSP error so far), `axe_check` alone, and the
-  browser's error log (`BrowserErrors`).
+- Checks on every page: `check_visit` (axe accessibility check, no English left on a page in
+  another language, no console or CSP error so far; a screenshot with BROWSER_SHOTS=steps),
+  `axe_check` alone, and the browser's error log (`BrowserErrors`).
 - Browsers: `open_person_page`, a page in a browser context of its own.
 
 conftest.py turns the browser parts into fixtures (`page`, `checkpoint`, `person_browser`, …);
