@@ -121,15 +121,19 @@ def trigger_statements(vendor: str, tables=REFERENCE_TABLES) -> list[str]:
                 statements.append(_POSTGRESQL_TRIGGER.format(table=table))
         return statements
     if vendor == "sqlite":
-        return [
-            _SQLITE_TRIGGER.format(event="DELETE", table=table,
-                                   when=f"WHEN {_DELETIONS_ONLY[table].format(row='OLD')} ")
-            if table in _DELETIONS_ONLY else _SQLITE_TRIGGER.format(event=event, table=table,
-                                                                    when="")
-            for table in tables
-            for event in (("DELETE",) if table in _DELETIONS_ONLY
-                          else ("INSERT", "UPDATE", "DELETE"))
-        ]
+        statements = []
+        for table in tables:
+            if table in _DELETIONS_ONLY:
+                # Dropped first: CREATE TRIGGER IF NOT EXISTS would keep an older condition (or
+                # the triggers of every write, had the table been registered otherwise before).
+                statements += drop_trigger_statements(vendor, [table])
+                condition = _DELETIONS_ONLY[table].format(row="OLD")
+                statements.append(_SQLITE_TRIGGER.format(event="DELETE", table=table,
+                                                         when=f"WHEN {condition} "))
+            else:
+                statements += [_SQLITE_TRIGGER.format(event=event, table=table, when="")
+                               for event in ("INSERT", "UPDATE", "DELETE")]
+        return statements
     return []
 
 
