@@ -25,6 +25,7 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import lists as babel_lists
 from babel import numbers as babel_numbers
+from babel import units as babel_units
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -175,6 +176,20 @@ def format_number(value, language: str | None = None) -> str:
     return babel_numbers.format_decimal(number, _decimal_pattern(locale, number), locale=locale)
 
 
+@_memoized_by_language()
+def format_decimal(value, language: str | None = None) -> str:
+    """A figure with exactly the decimals it was given (three at most), with the language's
+    grouping and decimal sign: a share rounded upstream, 25.0 / 25,0, 0.75 / 0,75."""
+    number = _as_decimal(value)
+    if number is None:
+        return "" if value is None else str(value)
+    places = min(3, max(0, -number.as_tuple().exponent))
+    locale = cldr_locale(language)
+    pattern = re.sub(r"\.[#0]+", "." + "0" * places if places else "",
+                     locale.decimal_formats[None].pattern)
+    return babel_numbers.format_decimal(number, pattern, locale=locale)
+
+
 @_memoized_by_language("USD")
 def format_amount(value, currency: str = "USD", language: str | None = None) -> str:
     """Money as the language writes it, symbol included: US$2,500,000 in English,
@@ -214,6 +229,30 @@ def format_compact_number(value, language: str | None = None) -> str:
     return babel_numbers.format_compact_decimal(
         number, format_type="long", fraction_digits=1, locale=cldr_locale(language)
     )
+
+
+
+# Binary multiples, as Django's filesizeformat counts them, with CLDR's names of the units.
+_FILE_SIZE_UNITS = ((1 << 40, "digital-terabyte"), (1 << 30, "digital-gigabyte"),
+                    (1 << 20, "digital-megabyte"), (1 << 10, "digital-kilobyte"))
+
+
+@_memoized_by_language()
+def format_file_size(value, language: str | None = None) -> str:
+    """A file's size with one decimal and the unit as the language abbreviates it (CLDR):
+    119.9 kB, 119,9 ko, 119.9 كيلوبايت, 119,9 кБ. Django's filesizeformat writes the number with
+    Django's own separators, which for Arabic are not CLDR's that every other figure uses."""
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        return ""
+    locale = cldr_locale(language)
+    for multiple, unit in _FILE_SIZE_UNITS:
+        if abs(size) >= multiple:
+            return babel_units.format_unit(round(size / multiple, 1), unit, length="short",
+                                           format="#,##0.0", locale=locale)
+    return babel_units.format_unit(size, "digital-byte", length="short", format="#,##0",
+                                   locale=locale)
 
 
 # --- Lists -----------------------------------------------------------------------------------

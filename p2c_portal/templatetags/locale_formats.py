@@ -4,12 +4,14 @@ Built into every template (settings.TEMPLATES "builtins"), so pages need no {% l
     {{ pledge.start_date|local_date }}          1 June 2022 · 1er juin 2022 · 2022年6月1日
     {{ change.created_at|local_datetime }}      1 June 2022, 14:30
     {{ target.target_value|local_number }}      2,500,000.50 · 2 500 000,50
+    {{ figures.goal_percent|local_decimal }}    0.75 · 0,75 (the decimals the value has)
     {{ pledge.amount|local_amount:pledge.currency }}   US$2,500,000 · 2 500 000 $US
     {{ figures.goal_percent|local_percent }}    42% · 42 %
     {% for country in countries|collated:"name" %}   Côte d'Ivoire before Czechia
     {{ pledge.action_areas.all|local_list }}    Access, Adoption and Value · 接入、采用和价值
     {{ partners|local_list:"bdi" }}             each name isolated in <bdi> (names people wrote)
     {{ figures.usd|local_compact }}             2.5 million · 2,5 millions · 250万
+    {{ file.size|local_filesize }}              119.9 kB · 119,9 ko · 119.9 كيلوبايت
 """
 
 from django import template
@@ -42,6 +44,11 @@ def local_number(value):
 
 
 @register.filter
+def local_decimal(value):
+    return locale_formats.format_decimal(value)
+
+
+@register.filter
 def local_amount(value, currency="USD"):
     return locale_formats.format_amount(value, currency or "USD")
 
@@ -56,6 +63,11 @@ def collated(items, attribute="name"):
     """`items` sorted by `attribute` as the page's language sorts names:
     {% for country in countries|collated:"name" %}."""
     return locale_formats.sorted_by_name(items, lambda item: getattr(item, attribute, item))
+
+
+@register.filter
+def local_filesize(value):
+    return locale_formats.format_file_size(value)
 
 
 @register.filter

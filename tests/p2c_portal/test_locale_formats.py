@@ -12,6 +12,8 @@ from p2c_portal.locale_formats import (
     LocalizedNumberError,
     format_amount,
     format_date,
+    format_decimal,
+    format_file_size,
     format_number,
     parse_number,
 )
@@ -45,6 +47,32 @@ def test_a_pledge_page_shows_its_dates_and_amount_as_the_language_writes_them(
     assert date_text in html
     assert amount_text in html
     assert "2,500,000.00" not in html and "2500000.00" not in html
+
+
+@pytest.mark.parametrize(("language", "share", "size"), [
+    ("en", "0.75", "119.9 kB"),
+    ("fr", "0,75", f"119,9{NNBSP}ko"),
+    ("ar", "0.75", "119.9 كيلوبايت"),
+    ("es", "0,75", "119,9 kB"),
+    ("ru", "0,75", "119,9 кБ"),
+    ("zh-hans", "0.75", "119.9 kB"),
+])
+def test_shares_and_file_sizes_use_the_language_s_decimal_sign(language, share, size):
+    """CLDR's, as every other figure: Django's own formats give Arabic a decimal comma."""
+    assert format_decimal(Decimal("0.75"), language) == share
+    assert format_decimal(Decimal("25.0"), language) == share.replace("0.75", "25.0").replace(
+        "0,75", "25,0")
+    assert format_file_size(122_778, language) == size
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "share"), [("ar", "0.75 %"), ("fr", "0,75 %")])
+def test_the_home_page_writes_the_goal_share_as_its_amounts(anonymous, language, share):
+    PledgeFactory(published=True, financial=True, usd_amount=Decimal("750000000"))  # of 100 bn
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", anonymous.get(f"/{language}/")
+                                       .content.decode()))
+    assert share in text
+    assert ("0,75" if language == "ar" else "0.75") not in text
 
 
 def test_the_first_of_the_month_is_an_ordinal_in_french_only():

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from p2c_portal.locale_formats import format_file_size
 from pledges.models import Event
 from reporting.models import ReportFile, ReportRun
 from reporting.services import compiled_reports
@@ -163,6 +164,28 @@ def test_a_published_report_reads_well_in_both_languages(
     assert int(download["Content-Length"]) == len(body)
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert len(rows) == 5
+
+
+def test_file_sizes_are_written_with_the_language_s_decimal_sign_and_unit(
+    kigali, secretariat, anonymous, django_capture_on_commit_callbacks
+):
+    """As every other figure of the page (CLDR): Django's filesizeformat wrote 119,9 ك.ب on
+    the Arabic pages, whose numbers otherwise read 119.9."""
+    event = Event.objects.get(slug="wtdc-22-kigali")
+    response = ask_in_admin(client_for(secretariat), django_capture_on_commit_callbacks,
+                            event=str(event.pk), cutoff=KIGALI_CUTOFF.isoformat(),
+                            languages=["ar", "fr"])
+    assert response.status_code == 302
+    run = ReportRun.objects.get()
+    compiled_reports.compiled_report_set_published(run=run, published=True)
+    for language in ("ar", "fr"):
+        files = ReportFile.objects.filter(run=run, language=language)
+        assert files.count() == 4
+        for address in (f"/{language}/reports/", f"/{language}/reports/{run.pk}/"):
+            page = anonymous.get(address).content.decode()
+            for report_file in files:
+                assert f"({format_file_size(report_file.size, language)})" in page, address
+            assert "ك.ب" not in page and " Ko" not in page
 
 
 def test_unpublished_and_unknown_reports_are_404(kigali_run, anonymous):
