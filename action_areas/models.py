@@ -509,8 +509,8 @@ class ReferenceVersion(models.Model):
     table another app registers: a token that database triggers replace at every INSERT, UPDATE,
     DELETE (and TRUNCATE) of that table (of a table registered for deletions only, at the
     deletion of rows meeting its condition), whoever writes it (the admin, a data migration,
-    raw SQL). The per-process memo of the
-    reference data (action_areas.reference_memo) compares it to tell what to read again.
+    raw SQL). The per-process memo of the reference data (action_areas.reference_memo) compares
+    it to tell what to read again.
     A random token, not a counter: a table emptied and refilled (a test's flush) must never
     bring back a version the memo already holds.
 

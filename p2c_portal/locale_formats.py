@@ -157,10 +157,10 @@ def _two_places_or_none(number: Decimal) -> Decimal:
     return number.quantize(Decimal("0.01"))
 
 
-def _decimal_pattern(locale: Locale, number: Decimal) -> str:
-    """The language's number pattern with no decimals for whole numbers, else exactly two."""
-    pattern = locale.decimal_formats[None].pattern
-    return re.sub(r"\.[#0]+", "" if number == number.to_integral_value() else ".00", pattern)
+def _decimal_pattern(locale: Locale, places: int) -> str:
+    """The language's number pattern with exactly `places` decimals."""
+    return re.sub(r"\.[#0]+", "." + "0" * places if places else "",
+                  locale.decimal_formats[None].pattern)
 
 
 @_memoized_by_language()
@@ -173,7 +173,8 @@ def format_number(value, language: str | None = None) -> str:
         return "" if value is None else str(value)
     locale = cldr_locale(language)
     number = _two_places_or_none(number)
-    return babel_numbers.format_decimal(number, _decimal_pattern(locale, number), locale=locale)
+    places = 0 if number == number.to_integral_value() else 2
+    return babel_numbers.format_decimal(number, _decimal_pattern(locale, places), locale=locale)
 
 
 @_memoized_by_language()
@@ -185,9 +186,7 @@ def format_decimal(value, language: str | None = None) -> str:
         return "" if value is None else str(value)
     places = min(3, max(0, -number.as_tuple().exponent))
     locale = cldr_locale(language)
-    pattern = re.sub(r"\.[#0]+", "." + "0" * places if places else "",
-                     locale.decimal_formats[None].pattern)
-    return babel_numbers.format_decimal(number, pattern, locale=locale)
+    return babel_numbers.format_decimal(number, _decimal_pattern(locale, places), locale=locale)
 
 
 @_memoized_by_language("USD")
@@ -229,7 +228,6 @@ def format_compact_number(value, language: str | None = None) -> str:
     return babel_numbers.format_compact_decimal(
         number, format_type="long", fraction_digits=1, locale=cldr_locale(language)
     )
-
 
 
 # Binary multiples, as Django's filesizeformat counts them, with CLDR's names of the units.

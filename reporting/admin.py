@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
@@ -22,6 +21,7 @@ from django.utils.translation import ngettext
 from action_areas.admin import TranslatedNamesAdmin, translation_field_name
 from action_areas.models import Campaign
 from p2c_portal.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from p2c_portal.locale_formats import format_file_size
 from p2c_portal.models import OutboundEmail
 from pledges.admin import PledgeAdmin
 from pledges.models import Pledge
@@ -411,7 +411,7 @@ class CompiledReportFileInline(ReadOnlyInline):
 
     @admin.display(description=_("size"))
     def size_display(self, report_file: ReportFile) -> str:
-        return filesizeformat(report_file.size)
+        return format_file_size(report_file.size)
 
     @admin.display(description=_("file"))
     def download(self, report_file: ReportFile):

@@ -172,7 +172,8 @@ def test_file_sizes_are_written_with_the_language_s_decimal_sign_and_unit(
     """As every other figure of the page (CLDR): Django's filesizeformat wrote 119,9 ك.ب on
     the Arabic pages, whose numbers otherwise read 119.9."""
     event = Event.objects.get(slug="wtdc-22-kigali")
-    response = ask_in_admin(client_for(secretariat), django_capture_on_commit_callbacks,
+    desk = client_for(secretariat)
+    response = ask_in_admin(desk, django_capture_on_commit_callbacks,
                             event=str(event.pk), cutoff=KIGALI_CUTOFF.isoformat(),
                             languages=["ar", "fr"])
     assert response.status_code == 302
@@ -186,6 +187,11 @@ def test_file_sizes_are_written_with_the_language_s_decimal_sign_and_unit(
             for report_file in files:
                 assert f"({format_file_size(report_file.size, language)})" in page, address
             assert "ك.ب" not in page and " Ko" not in page
+    # The desk's list of the run's files, in the admin in Arabic, writes them alike.
+    page = desk.get(f"/ar{ADMIN.removeprefix('/en')}{run.pk}/change/").content.decode()
+    for report_file in ReportFile.objects.filter(run=run):
+        assert format_file_size(report_file.size, "ar") in page
+    assert "ك.ب" not in page
 
 
 def test_unpublished_and_unknown_reports_are_404(kigali_run, anonymous):
