@@ -11,14 +11,13 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pledges import facet_bitsets, open_data_files, tasks
 from pledges.models import Pledge
 from pledges.workflow import pledge_transition
-from tests.factories import PledgeFactory, UserFactory
+from tests.factories import PledgeFactory
 from tests.pledges.public_data import bulk_pledges
 
 pytestmark = pytest.mark.django_db
@@ -124,17 +123,6 @@ def test_a_public_pledge_deleted_by_an_operator_leaves_the_next_download(anonymo
     assert _references(response) == {"P2C-2022-0002"}
     _build()
     assert _references(anonymous.get("/en/pledges/export.csv")) == {"P2C-2022-0002"}
-
-
-def test_the_admin_refuses_to_delete_a_pledge_even_to_a_superuser():
-    pledge = PledgeFactory(published=True)
-    superuser = Client()
-    superuser.force_login(UserFactory(superuser=True))  # with its second factor (two_factor.py)
-
-    response = superuser.post(f"/en/admin/pledges/pledge/{pledge.pk}/delete/", {"post": "yes"})
-
-    assert response.status_code == 403
-    assert Pledge.objects.filter(pk=pledge.pk).exists()
 
 
 def test_an_embargoed_pledge_is_in_the_download_once_the_embargo_ends(anonymous):

@@ -606,3 +606,16 @@ def test_action_pages_lead_back_through_their_breadcrumbs(secretariat_client):
     assert f'<a href="{ADMIN}">Pledges</a>' in crumbs
     assert f'<a href="{ADMIN}{pledge.pk}/change/"><bdi>{pledge}</bdi></a>' in crumbs
     assert crumbs.rstrip().endswith("Publish")
+
+
+def test_the_admin_refuses_to_delete_a_pledge_even_to_a_superuser():
+    """A pledge ends by withdrawal, never by deletion: its targets may not be deleted in the
+    admin, so neither may the pledge (a public one deleted from a shell is handled by the
+    pledges' version trigger, tests/pledges/test_open_data_files.py)."""
+    pledge = PledgeFactory(published=True)
+    superuser = client_for(UserFactory(superuser=True))  # with its second factor
+
+    response = superuser.post(f"{ADMIN}{pledge.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Pledge.objects.filter(pk=pledge.pk).exists()
