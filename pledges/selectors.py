@@ -143,10 +143,10 @@ def pledge_filters_in_words(pledge_filters: filters.PledgeFilters) -> str:
     between = pgettext("between a label and its value", ": ")
     parts = []
     if pledge_filters.q:
-        parts.append(f"{_('Search')}{between}“{pledge_filters.q}”")
+        parts.append("{}{}“{}”".format(_("Search"), between, pledge_filters.q))
     if pledge_filters.entity:
         name = entity_name_public(pledge_filters.entity) or _("One entity")
-        parts.append(f"{_('Entity')}{between}{name}")
+        parts.append("{}{}{}".format(_("Entity"), between, name))
     for name, values in pledge_filters.values.items():
         known = dict(options.get(name, []))
         words = format_list([known.get(value, value) for value in values], alternatives=True)

@@ -132,20 +132,21 @@ def pledge_card(pledge, heading_level=2) -> SafeString:
     if pledge.reference:
         kind += f" · {escape(pledge.reference)}"
     if pledge.status == pledge.Status.COMPLETED:
-        kind += f' · <span class="badge text-bg-success">{gettext("Completed")}</span>'
+        kind += ' · <span class="badge text-bg-success">{}</span>'.format(gettext("Completed"))
     entity = gettext("By %(entity)s") % {"entity": format_html("<bdi>{}</bdi>", pledge.entity.name)}
     summary = ""
     if text["summary"]:
         words = Truncator(text["summary"]).words(CARD_SUMMARY_WORDS, truncate=" …")
         summary = f'<p class="card-text" dir="auto"{lang}>{escape(words)}</p>'
     areas = pledge.action_areas.all()
-    areas = (f'<li><span class="visually-hidden">{gettext("Action areas:")} </span>'
-             f"{local_list(areas)}</li>") if areas else ""
+    areas = ('<li><span class="visually-hidden">{} </span>{}</li>'.format(
+        gettext("Action areas:"), local_list(areas)) if areas else "")
     where = (gettext("Global") if pledge.is_global
              else local_list(pledge_places(pledge), "bdi"))
     usd = pledge.usd_committed
-    usd = (f"<li>{gettext('USD %(amount)s') % {'amount': escape(local_compact(usd))}}</li>"
+    usd = ("<li>{}</li>".format(gettext("USD %(amount)s") % {"amount": escape(local_compact(usd))})
            if usd else "")
+    where_label = gettext("Where:")
     # Every value above is escaped, safe (local_list, format_html) or a catalogue sentence.
     return mark_safe(
         f'<article class="card h-100 pledge-card">\n'
@@ -157,7 +158,7 @@ def pledge_card(pledge, heading_level=2) -> SafeString:
         f"    {summary}\n"
         f'    <ul class="list-unstyled small text-body-secondary mb-0 pledge-card-facts">\n'
         f"      {areas}\n"
-        f'      <li><span class="visually-hidden">{gettext("Where:")} </span>{where}</li>\n'
+        f'      <li><span class="visually-hidden">{where_label} </span>{where}</li>\n'
         f"      {usd}\n"
         f"    </ul>\n"
         f"  </div>\n"
@@ -196,10 +197,11 @@ def facet_choices(facet: dict) -> SafeString:
                 f'<option value="{escape(str(option["value"]))}">{escape(str(option["label"]))} '
                 f'({escape(format_number(option["count"]))})</option>'
                 for option in facet["unselected"])
+            any_value = escape(gettext("Any"))
             parts.append(
                 f'<label class="form-label small" for="facet-{name}-add">{label}</label>\n'
                 f'<select class="form-select form-select-sm" name="{name}" id="facet-{name}-add">\n'
-                f'<option value="">{escape(gettext("Any"))}</option>\n{options}\n</select>')
+                f'<option value="">{any_value}</option>\n{options}\n</select>')
     else:
         parts += [_facet_checkbox(name, index, option, option["selected"])
                   for index, option in enumerate(facet["values"], 1)]
