@@ -7,7 +7,6 @@ costs three queries, not three per pledge."""
 from django import template
 
 from pledges.models import Pledge
-from pledges.pledge_references import page_links
 
 from .. import permissions
 from ..selectors import progress as selectors
@@ -71,25 +70,6 @@ def can_report_progress(context, pledge: Pledge, partnership=None) -> bool:
 def progress_reports_to_file(entity) -> list:
     """(pledge, cycle to report) pairs: the entity's progress reports to file now."""
     return selectors.progress_reports_to_file_for_entity(entity.pk)
-
-
-@register.simple_tag
-def progress_timeline(pledge: Pledge) -> dict:
-    """The public timeline of a pledge: its reporting status and its visible reports."""
-    if pledge.status not in (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED):
-        return {"reporting": None, "entries": []}
-    # The pledge page read whether the pledge has any report at all: most have none.
-    has_reports = page_links(pledge, "progress_reports") != []
-    entries = selectors.progress_timeline(pledge) if has_reports else []
-    # The versions read with the page's links: the cycles then come from the process's memo.
-    references = getattr(pledge, "references", None)
-    return {
-        "reporting": selectors.reporting_for_pledge(
-            pledge, has_reports=has_reports,
-            versions=references.versions if references is not None else None),
-        "entries": entries,
-        "totals": selectors.achieved_by_target(entries),
-    }
 
 
 @register.filter

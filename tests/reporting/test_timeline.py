@@ -9,9 +9,12 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from pledges.models import Pledge, Target
 from reporting.models import ProgressReport
+from tests.hostile_input import MARKUP, UNESCAPED_MARKERS
+from tests.pledges.funders import accepted_funder
 
 from .cycles import at, file_report, make_cycle, make_published_pledge
 
@@ -121,3 +124,36 @@ def test_the_timeline_costs_the_same_queries_for_one_report_or_many(entity, anon
     with django_assert_max_num_queries(counts[0]):
         html = timeline_html(anonymous.get(f"/en/pledges/{many.pk}/"))
     assert html.count("<progress") == 4 * 5  # four reports: whole pledge + four targets
+
+
+SHORT_MARKUP = "<img src=x onerror=alert(1)>"
+
+
+def test_hostile_text_in_a_pledge_and_its_reports_is_shown_as_text(
+        pledge, cycle, anonymous, member_client, other_member, entity_admin):
+    """The pledge body and its timeline are written in Python (pledges.templatetags.pledge_body,
+    reporting.templatetags.progress_timeline): each value people wrote is escaped there, on the
+    public page and on the member's review page alike."""
+    Pledge.objects.filter(pk=pledge.pk).update(
+        title=f"Title {MARKUP}", summary=f"Summary {MARKUP}", description=f"Line 1 {MARKUP}",
+        other_partners=f"Others {MARKUP}")
+    Target.objects.filter(pledge=pledge).update(indicator=f"Indicator {MARKUP}",
+                                                unit=SHORT_MARKUP)  # 50 characters at most
+    pledge.refresh_from_db()
+    accepted_funder(pledge, other_member, accepted_by=entity_admin,
+                    contribution=f"Gives {MARKUP}")
+    report = file_report(pledge, cycle, narrative=f"Narrative {MARKUP}")
+    ProgressReport.objects.filter(pk=report.pk).update(
+        evidence_links=[f"https://example.org/?q={MARKUP}"])
+
+    for page in (anonymous.get(f"/en/pledges/{pledge.pk}/"),
+                 member_client.get(f"/en/my-pledges/{pledge.pk}/")):
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert not [marker for marker in UNESCAPED_MARKERS if marker in html]
+        for written in ("Title", "Line 1", "Others", "Indicator", "Gives"):
+            assert f"{written} {escape(MARKUP)}" in html
+        assert f"<bdi>{escape(SHORT_MARKUP)}</bdi>" in html
+    public = anonymous.get(f"/en/pledges/{pledge.pk}/").content.decode()
+    assert f"Narrative {escape(MARKUP)}" in public
+    assert f'href="https://example.org/?q={escape(MARKUP)}"' in public
