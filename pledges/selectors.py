@@ -604,6 +604,17 @@ def _page_targets_sql() -> str:
     return sql
 
 
+# What the public page of a pledge never shows, left in the database: the member's unsaved input
+# and contact person (private), and the entity's logo (up to a PNG's bytes per page view), its
+# description and its application to the coalition (its profile shows those).
+_NOT_ON_THE_PUBLIC_PAGE = (
+    "unsaved_input", "contact_name", "contact_email",
+    "entity__logo_png", "entity__description", "entity__commitment_evidence",
+    "entity__commitment_links", "entity__pledge_readiness", "entity__contact_email",
+    "entity__leader_name", "entity__leader_title",
+)
+
+
 def pledge_get_public(pledge_id: int) -> Pledge:
     """A public pledge with everything its page shows; 404 for anything not public. Its
     reference rows (areas, pillars, places, groups, SDGs, campaigns, the targets' indicators)
@@ -612,7 +623,7 @@ def pledge_get_public(pledge_id: int) -> Pledge:
     if not 0 < pledge_id < 2**63:  # beyond any database integer: no such pledge
         raise Http404
     pledge = (Pledge.objects.public().select_related("entity", "event")
-              .filter(pk=pledge_id).first())
+              .defer(*_NOT_ON_THE_PUBLIC_PAGE).filter(pk=pledge_id).first())
     if pledge is None:
         raise Http404
     references = pledge_references.attach_references(
