@@ -70,6 +70,44 @@ def django_db_setup(django_db_setup, django_db_blocker):
     return django_db_setup
 
 
+# Whether a transactional test ran in this process since the migrated content was last put back:
+# Django flushes every table after one, and restores the content only at the start of a test with
+# serialized rollback.
+_flushed_since_restore = False
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _uses_the_database(item) -> bool:
+    return (item.get_closest_marker("django_db") is not None
+            or "db" in getattr(item, "fixturenames", ()))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """An ordinary test that follows a transactional one in its process gets the migrated content
+    (countries, groups, action areas…) back first. pytest-django runs transactional tests last,
+    but xdist's work stealing (`make test`) can hand a worker ordinary tests after its own
+    transactional ones: they found empty tables (hundreds of errors in a run of two folders)."""
+    global _flushed_since_restore
+    if _is_transactional(item):
+        _flushed_since_restore = True
+    elif _flushed_since_restore and _uses_the_database(item):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all():
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents:  # on PostgreSQL, tests/database_snapshot.py's fast restore
+                    connection.creation.deserialize_db_from_string(contents)
+        _flushed_since_restore = False
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _own_test_files_directory():
     """MEDIA_ROOT and the import files of this test process (p2c_portal/settings/test.py): empty

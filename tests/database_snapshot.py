@@ -10,16 +10,12 @@ each browser test of `make test`.
 
 Here, on PostgreSQL with psycopg2, each connection of the test database gets instead:
 - flush = DELETE FROM every table, in one transaction with the (deferrable) foreign keys
-  deferred (sequences untouched, as Django's TRUNCATE leaves them), then the migrated content
-  restored in the same transaction. Django leaves the tables empty until a test with serialized
-  rollback restores them; but with xdist's work stealing (`make test`) a worker may be handed
-  ordinary tests after its transactional ones, and those found no countries, groups or action
-  areas. Every test now starts from the migrated content, whatever ran before it on its worker;
+  deferred — the same empty tables, sequences untouched as Django's TRUNCATE leaves them;
 - restoring the migrated content = the rows COPYed (binary) from each table right after the
   test database was created and serialized, and COPYed back.
-tests/p2c_portal/test_database_snapshot.py flushes and compares Django's own serialization with
-the one made at set-up. A flush that resets sequences or cascades (Django's statements, then the
-restore), other content to deserialize, another database or driver keep Django's way.
+The end state is the same as Django's: tests/p2c_portal/test_database_snapshot.py restores it and
+compares Django's own serialization with the one made at set-up. A flush that resets sequences
+or cascades, other content to deserialize, another database or driver keep Django's way.
 """
 
 from __future__ import annotations
@@ -130,18 +126,7 @@ def install(connection) -> bool:
             for table in tables
         ]
 
-    django_execute_sql_flush = connection.ops.execute_sql_flush
-
-    def execute_sql_flush(sql_list):
-        # The migrated content back in the flush's own transaction: a worker that pytest-xdist's
-        # work stealing hands ordinary tests after its transactional ones (which Django leaves
-        # empty) gave them a database without countries, groups or action areas.
-        with transaction.atomic(using=connection.alias):
-            django_execute_sql_flush(sql_list)
-            snapshot.restore()
-
     connection.creation.deserialize_db_from_string = deserialize_db_from_string
     connection.ops.sql_flush = sql_flush
-    connection.ops.execute_sql_flush = execute_sql_flush
     connection.migrated_content_snapshot = snapshot
     return True
