@@ -9,7 +9,7 @@ pages show it, so it takes only the pledge and nothing about the request. Expect
 loaded with its detail prefetches (pledges.selectors.pledge_get_public or
 member_selectors.pledge_get_for_member).
 
-As in a template: what people wrote is escaped (`_text`); the catalogue's sentences are not, as
+As in a template: what people wrote is escaped (`html_text`); the catalogue's sentences are not, as
 {% translate %} and {% blocktranslate %} leave them, and the values put into a sentence are
 escaped first. What people wrote keeps its own direction (a Latin title on an Arabic page):
 <bdi> around names, dir="auto" on blocks of text."""
@@ -37,13 +37,14 @@ from .pledges_public import advocacy_labels, of_area, pledge_countries, pledge_t
 register = template.Library()
 
 
-def _text(value) -> str:
+def html_text(value) -> str:
     """A value as {{ value }} writes it: localised, then escaped unless already safe."""
     return conditional_escape(localize(value))
 
 
-def _bdi(value) -> str:
-    return f"<bdi>{_text(value)}</bdi>"
+def html_bdi(value) -> str:
+    """A value as {{ value|bdi }} writes it: escaped, isolated in <bdi>."""
+    return f"<bdi>{html_text(value)}</bdi>"
 
 
 def _fact(label: str, value: str, value_attributes: str = "") -> str:
@@ -59,28 +60,28 @@ def _section(ident: str, level: int, heading: str, content: str) -> str:
 
 
 def _header(pledge, text: dict, level: int, lang: str) -> str:
-    reference = (f'<span class="pledge-reference">{_text(pledge.reference)}</span> · '
+    reference = (f'<span class="pledge-reference">{html_text(pledge.reference)}</span> · '
                  if pledge.reference else "")
-    kind = _text(pledge.get_pledge_type_display()) or gettext("Type not chosen")
+    kind = html_text(pledge.get_pledge_type_display()) or gettext("Type not chosen")
     completed = ""
     if pledge.status == "completed":
         completed = gettext("Completed")
         completed = f' <span class="badge text-bg-success ms-1">{completed}</span>'
     entity = pledge.entity
-    name = _bdi(entity.name)
+    name = html_bdi(entity.name)
     if entity.status == "approved":
         url = reverse("members:entity_public", args=[entity.pk])
         by = gettext('By <a href="%(entity_url)s">%(entity)s</a>') % {
-            "entity_url": _text(url), "entity": name}
+            "entity_url": html_text(url), "entity": name}
     else:
         by = gettext("By %(entity)s") % {"entity": name}
-    title = _text(text["title"]) or gettext("Untitled pledge")
+    title = html_text(text["title"]) or gettext("Untitled pledge")
     return (
         f'<header class="mb-3">\n'
         f'<p class="text-body-secondary mb-1">{reference}{kind}{completed}</p>\n'
         f'<h{level} id="pledge-title" class="pledge-title" dir="auto"{lang}>{title}</h{level}>\n'
         f'<p class="mb-1">{by} <span class="text-body-secondary">'
-        f"({_text(entity.get_stakeholder_group_display())})</span></p>\n"
+        f"({html_text(entity.get_stakeholder_group_display())})</span></p>\n"
         f"</header>\n"
     )
 
@@ -89,11 +90,11 @@ def _period(pledge) -> str:
     start, end = pledge.start_date, pledge.end_date
     if start and end:
         value = gettext("From %(start)s to %(end)s") % {
-            "start": _text(local_date(start)), "end": _text(local_date(end))}
+            "start": html_text(local_date(start)), "end": html_text(local_date(end))}
     elif start:
-        value = gettext("From %(start)s") % {"start": _text(local_date(start))}
+        value = gettext("From %(start)s") % {"start": html_text(local_date(start))}
     elif end:
-        value = gettext("Until %(end)s") % {"end": _text(local_date(end))}
+        value = gettext("Until %(end)s") % {"end": html_text(local_date(end))}
     else:
         return ""
     return _fact(gettext("Period"), value)
@@ -102,28 +103,28 @@ def _period(pledge) -> str:
 def _financial_facts(pledge) -> str:
     facts = ""
     if pledge.amount:
-        facts += _fact(gettext("Amount"), _text(local_amount(pledge.amount, pledge.currency)))
+        facts += _fact(gettext("Amount"), html_text(local_amount(pledge.amount, pledge.currency)))
     if pledge.usd_amount:
-        value = _text(local_amount(pledge.usd_amount, "USD"))
+        value = html_text(local_amount(pledge.usd_amount, "USD"))
         if pledge.currency != "USD" and pledge.usd_rate_date:
             rate = gettext("at the UN operational rate of %(month)s") % {
-                "month": _text(local_month(pledge.usd_rate_date))}
+                "month": html_text(local_month(pledge.usd_rate_date))}
             if pledge.usd_rate_is_test_data:
                 rate += " ({})".format(gettext("a test rate, not an official one"))
             value += f' <span class="text-body-secondary">{rate}</span>'
         facts += _fact(gettext("Amount in US dollars"), value)
     elif pledge.amount and pledge.currency:
         pending = gettext("(the UN operational rate of %(month)s is not recorded yet)") % {
-            "month": _text(local_month(pledge.amount_month))}
+            "month": html_text(local_month(pledge.amount_month))}
         label, value = gettext("Amount in US dollars"), gettext("USD equivalent pending")
         facts += (f'<dt class="col-sm-4">{label}</dt>\n'
                   f'<dd class="col-sm-8 usd-pending">{value} '
                   f'<span class="text-body-secondary">{pending}</span></dd>\n')
     if pledge.modality:
-        facts += _fact(gettext("Modality"), _text(pledge.get_modality_display()))
+        facts += _fact(gettext("Modality"), html_text(pledge.get_modality_display()))
     if pledge.disbursement_start or pledge.disbursement_end:
-        start = _text(local_date(pledge.disbursement_start)) or "…"
-        end = _text(local_date(pledge.disbursement_end)) or "…"
+        start = html_text(local_date(pledge.disbursement_start)) or "…"
+        end = html_text(local_date(pledge.disbursement_end)) or "…"
         facts += _fact(gettext("Disbursement"), f"{start} – {end}")
     return facts
 
@@ -136,39 +137,39 @@ def _type_facts(pledge) -> str:
     if pledge.pledge_type == "policy":
         if pledge.policy_instrument:
             facts += _fact(gettext("Policy instrument"),
-                           _text(pledge.get_policy_instrument_display()))
+                           html_text(pledge.get_policy_instrument_display()))
         if pledge.policy_stage:
-            facts += _fact(gettext("Stage"), _text(pledge.get_policy_stage_display()))
+            facts += _fact(gettext("Stage"), html_text(pledge.get_policy_stage_display()))
         if pledge.jurisdiction:
-            facts += _fact(gettext("Jurisdiction"), _bdi(pledge.jurisdiction))
+            facts += _fact(gettext("Jurisdiction"), html_bdi(pledge.jurisdiction))
     elif pledge.pledge_type == "advocacy":
         activities = advocacy_labels(pledge.advocacy_activities)
         if activities:
             facts += _fact(gettext("Activities"), local_list(activities))
         if pledge.audience:
-            facts += _fact(gettext("Audience"), _bdi(pledge.audience))
+            facts += _fact(gettext("Audience"), html_bdi(pledge.audience))
     elif pledge.pledge_type == "programme":
         if pledge.programme_kind:
-            facts += _fact(gettext("Programme"), _text(pledge.get_programme_kind_display()))
+            facts += _fact(gettext("Programme"), html_text(pledge.get_programme_kind_display()))
         if pledge.people_to_reach:
             facts += _fact(gettext("People to reach"),
-                           _text(local_number(pledge.people_to_reach)))
+                           html_text(local_number(pledge.people_to_reach)))
     return facts
 
 
 def _key_facts(pledge, sub: int) -> str:
     facts = _fact(gettext("Type of pledge"),
-                  _text(pledge.get_pledge_type_display()) or gettext("Not chosen yet"))
+                  html_text(pledge.get_pledge_type_display()) or gettext("Not chosen yet"))
     if pledge.event:
         url = reverse("pledges:event_detail", args=[pledge.event.slug])
         facts += _fact(gettext("Announced at"),
-                       f'<a href="{_text(url)}">{_bdi(pledge.event.name)}</a>')
+                       f'<a href="{html_text(url)}">{html_bdi(pledge.event.name)}</a>')
     facts += _period(pledge)
     if pledge.published_at:
-        facts += _fact(gettext("Published"), _text(local_date(pledge.published_at)))
+        facts += _fact(gettext("Published"), html_text(local_date(pledge.published_at)))
     if pledge.contributions_usd:  # accepted funders (pledges.partnerships), counted once
         facts += _fact(gettext("USD committed with its funders"),
-                       _text(local_amount(pledge.usd_committed, "USD")),
+                       html_text(local_amount(pledge.usd_committed, "USD")),
                        ' id="usd-committed"')
     facts += _type_facts(pledge)
     return _section("pledge-facts", sub, gettext("Key facts"),
@@ -182,7 +183,7 @@ def _framework(pledge, sub: int) -> str:
     for area in pledge.action_areas.all():
         area_pillars = of_area(pillars, area)
         listed = f"{between}{local_list(area_pillars)}" if area_pillars else ""
-        items += f"<li><strong>{_text(area.name)}</strong>{listed}</li>\n"
+        items += f"<li><strong>{html_text(area.name)}</strong>{listed}</li>\n"
     if not items:
         items = "<li>{}</li>\n".format(gettext("No action area chosen yet."))
     return _section("pledge-framework", sub, gettext("Action areas and pillars"),
@@ -211,12 +212,12 @@ def _whom_and_sdgs(pledge, sub: int) -> str:
     groups = pledge.beneficiary_groups.all()
     if groups:
         badges = "".join(f'<li class="list-inline-item"><span class="badge text-bg-light border">'
-                         f"{_text(group.name)}</span></li>" for group in groups)
+                         f"{html_text(group.name)}</span></li>" for group in groups)
         sections += _section("pledge-whom", sub, gettext("Whom it serves"),
                              f'<ul class="list-inline">{badges}</ul>\n')
     sdgs = pledge.sdgs.all()
     if sdgs:
-        items = "".join(f"<li>{_text(sdg)}</li>" for sdg in sdgs)
+        items = "".join(f"<li>{html_text(sdg)}</li>" for sdg in sdgs)
         sections += _section("pledge-sdgs", sub, gettext("Sustainable Development Goals"),
                              f"<ul>{items}</ul>\n")
     return sections
@@ -225,13 +226,13 @@ def _whom_and_sdgs(pledge, sub: int) -> str:
 def _partner(partnership) -> str:
     url = reverse("members:entity_public", args=[partnership.entity.pk])
     amount = (f' — <span class="partner-amount">'
-              f"{_text(local_amount(partnership.amount, partnership.currency))}</span>"
+              f"{html_text(local_amount(partnership.amount, partnership.currency))}</span>"
               if partnership.amount else "")
     contribution = (f'<div class="small text-body-secondary" dir="auto">'
                     f"{linebreaksbr(partnership.contribution)}</div>"
                     if partnership.contribution else "")
-    return (f'<li><a href="{_text(url)}">{_bdi(partnership.entity)}</a>{amount}{contribution}'
-            f"</li>")
+    return (f'<li><a href="{html_text(url)}">{html_bdi(partnership.entity)}</a>{amount}'
+            f"{contribution}</li>")
 
 
 def _partners(pledge, sub: int) -> str:
@@ -241,7 +242,7 @@ def _partners(pledge, sub: int) -> str:
     accepted = ""
     if partners:  # accepted by their entity (pledges.partnerships), grouped by role
         roles = "".join(
-            f'<dt>{_text(role)}</dt>\n<dd><ul class="mb-2">'
+            f'<dt>{html_text(role)}</dt>\n<dd><ul class="mb-2">'
             f'{"".join(_partner(partnership) for partnership in partnerships)}</ul></dd>\n'
             for role, partnerships in groupby(
                 partners, key=lambda partnership: str(partnership.get_role_display())))
@@ -255,12 +256,12 @@ def _target_row(target) -> str:
     indicator = target.catalogue_indicator
     name = indicator.name if indicator else target.indicator
     unit = indicator.unit if indicator else target.unit
-    baseline = (_text(local_number(target.baseline)) if target.baseline is not None else "—")
-    return (f'<tr>\n<th scope="row" class="fw-normal">{_bdi(name)}</th>\n'
+    baseline = (html_text(local_number(target.baseline)) if target.baseline is not None else "—")
+    return (f'<tr>\n<th scope="row" class="fw-normal">{html_bdi(name)}</th>\n'
             f'<td class="text-end">{baseline}</td>\n'
-            f'<td class="text-end">{_text(local_number(target.target_value))}</td>\n'
-            f"<td>{_bdi(unit)}</td>\n"
-            f"<td>{_text(local_date(target.target_date))}</td>\n</tr>\n")
+            f'<td class="text-end">{html_text(local_number(target.target_value))}</td>\n'
+            f"<td>{html_bdi(unit)}</td>\n"
+            f"<td>{html_text(local_date(target.target_date))}</td>\n</tr>\n")
 
 
 def _targets(pledge, sub: int) -> str:
@@ -292,11 +293,11 @@ def pledge_body(pledge, heading_level=2, translated=False, sections_after="") ->
     (default 2) and its sections one level below; the title and summary in the visitor's
     language when `translated` and the pledge has them. `sections_after`: safe HTML that other
     apps add at the end of the article (the progress timeline)."""
-    level = heading_level or 2
+    level = int(heading_level or 2)
     sub = level + 1
     text = pledge_text(pledge, translated)
-    lang = f' lang="{_text(text["language"])}"' if text["language"] else ""
-    summary = (f'<p class="lead" dir="auto"{lang}>{_text(text["summary"])}</p>\n'
+    lang = f' lang="{html_text(text["language"])}"' if text["language"] else ""
+    summary = (f'<p class="lead" dir="auto"{lang}>{html_text(text["summary"])}</p>\n'
                if text["summary"] else "")
     description = (f'<div class="pledge-description" dir="auto">'
                    f"{linebreaks_filter(pledge.description)}</div>\n"

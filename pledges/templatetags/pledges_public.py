@@ -50,7 +50,7 @@ def _group_acronym(group: str) -> str:
 
 @register.simple_tag
 def pledge_countries(countries) -> SafeString:
-    """A pledge's countries (pledges/includes/pledge_body.html), as the language sorts their
+    """A pledge's countries (the pledge body, templatetags.pledge_body), as the language sorts their
     names, each linked to its page with its groupings today (LDC, LLDC, SIDS) as abbreviations.
     Written here rather than as template nodes: a distinct pledge page renders them for every
     country, each with its nested loop and conditions (issue 20). The same markup as the

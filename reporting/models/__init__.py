@@ -3,7 +3,8 @@ reports), reminders, and compiled reports.
 
 They live in reporting rather than in pledges/ (where DESIGN.md §1–2 first placed progress
 reports) so that the dependency runs one way only: reporting → pledges. The pledges app never
-imports reporting; the public pledge page reaches the timeline through a template include.
+imports reporting; the pledge body's include (pledges/includes/pledge_body.html) loads the
+timeline's tag (reporting.templatetags.progress_timeline).
 """
 
 from simple_history import register

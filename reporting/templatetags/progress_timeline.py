@@ -12,8 +12,6 @@ values put into a sentence are escaped first."""
 from django import template
 from django.template.defaultfilters import date as date_format
 from django.template.defaultfilters import linebreaks_filter, truncatechars
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
@@ -21,6 +19,7 @@ from django.utils.translation import gettext
 from p2c_portal.templatetags.locale_formats import local_amount, local_date, local_number
 from pledges.models import Pledge
 from pledges.pledge_references import page_links
+from pledges.templatetags.pledge_body import html_bdi, html_text
 
 from ..selectors import progress as selectors
 from .progress_reporting import implementation_badge, reporting_badge
@@ -28,20 +27,11 @@ from .progress_reporting import implementation_badge, reporting_badge
 register = template.Library()
 
 
-def _text(value) -> str:
-    """A value as {{ value }} writes it: localised, then escaped unless already safe."""
-    return conditional_escape(localize(value))
-
-
-def _bdi(value) -> str:
-    return f"<bdi>{_text(value)}</bdi>"
-
-
 def _bar(name: str, report_pk, percent, text: str) -> str:
     """A labelled progress bar and its sentence (`name`: what it measures, for the ids)."""
-    return (f'<progress class="report-progress w-100" max="100" value="{_text(percent)}" '
+    return (f'<progress class="report-progress w-100" max="100" value="{html_text(percent)}" '
             f'aria-labelledby="{name}-label-{report_pk} {name}-text-{report_pk}">'
-            f"{_text(percent)} %</progress>\n"
+            f"{html_text(percent)} %</progress>\n"
             f'<span id="{name}-text-{report_pk}" class="small">{text}</span>\n')
 
 
@@ -49,9 +39,9 @@ def _totals(totals: list) -> str:
     if not totals:
         return ""
     rows = "".join(
-        f'<tr><th scope="row">{_bdi(total.indicator)}</th>'
-        f"<td>{_text(local_number(total.achieved))} {_bdi(total.unit)}</td>"
-        f"<td>{_text(total.entities)}</td></tr>\n" for total in totals)
+        f'<tr><th scope="row">{html_bdi(total.indicator)}</th>'
+        f"<td>{html_text(local_number(total.achieved))} {html_bdi(total.unit)}</td>"
+        f"<td>{html_text(total.entities)}</td></tr>\n" for total in totals)
     together, target, entities = (gettext("Achieved together"), gettext("Target"),
                                   gettext("Entities reporting"))
     caption = gettext("Achieved so far by all the entities that report on this pledge: each "
@@ -74,15 +64,15 @@ def _target_rows(rows: list) -> str:
         if row.percent is not None:
             sentence = gettext(
                 "%(achieved)s of %(target)s %(unit)s (%(percent)s %% of the way)") % {
-                "achieved": _text(local_number(row.achieved_value)),
-                "target": _text(local_number(row.target_value)),
-                "unit": _bdi(row.unit), "percent": _text(row.percent)}
+                "achieved": html_text(local_number(row.achieved_value)),
+                "target": html_text(local_number(row.target_value)),
+                "unit": html_bdi(row.unit), "percent": html_text(row.percent)}
             progress = _bar("target", row.pk, row.percent, sentence)
         else:
             progress = '<span class="small text-body-secondary">{}</span>\n'.format(
                 gettext("Not reported."))
         items += (f'<li class="mb-2">\n<span id="target-label-{row.pk}" class="d-block">'
-                  f"{_bdi(row.indicator)}</span>\n{progress}</li>\n")
+                  f"{html_bdi(row.indicator)}</span>\n{progress}</li>\n")
     return f'<ul class="list-unstyled mb-3 target-progress">\n{items}</ul>\n'
 
 
@@ -92,13 +82,13 @@ def _disbursed(pledge, entry) -> str:
         return ""
     if entry.disbursed_percent is not None:
         sentence = gettext("%(amount)s of %(total)s %(currency)s (%(percent)s %%)") % {
-            "amount": _text(local_number(report.amount_disbursed)),
-            "total": _text(local_number(pledge.amount)),
-            "currency": _bdi(report.currency), "percent": _text(entry.disbursed_percent)}
+            "amount": html_text(local_number(report.amount_disbursed)),
+            "total": html_text(local_number(pledge.amount)),
+            "currency": html_bdi(report.currency), "percent": html_text(entry.disbursed_percent)}
         figure = _bar("disbursed", report.pk, entry.disbursed_percent, sentence)
     else:
         figure = (f'<span class="small">'
-                  f"{_text(local_amount(report.amount_disbursed, report.currency))}</span>\n")
+                  f"{html_text(local_amount(report.amount_disbursed, report.currency))}</span>\n")
     label = gettext("Amount disbursed so far")
     return (f'<div class="mb-3">\n<span id="disbursed-label-{report.pk}" class="d-block">'
             f"{label}</span>\n{figure}</div>\n")
@@ -110,19 +100,20 @@ def _entry(pledge, entry, sub: int) -> str:
     partner = (' <span class="badge text-bg-light">{}</span>'.format(gettext("Partner"))
                if report.entity_id != pledge.entity_id else "")
     period = gettext("Period from %(start)s to %(end)s") % {
-        "start": _text(local_date(cycle.period_start)), "end": _text(local_date(cycle.period_end))}
+        "start": html_text(local_date(cycle.period_start)),
+        "end": html_text(local_date(cycle.period_end))}
     if report.submitted_at:
-        moment = _text(date_format(template_localtime(report.submitted_at), "c"))
+        moment = html_text(date_format(template_localtime(report.submitted_at), "c"))
         reported_on = gettext("reported on")
         period += (f' · {reported_on} <time datetime="{moment}">'
-                   f"{_text(local_date(report.submitted_at))}</time>")
+                   f"{html_text(local_date(report.submitted_at))}</time>")
     status = (f'<span class="badge {implementation_badge(report.implementation_status)}">'
-              f"{_text(report.get_implementation_status_display())}</span>"
+              f"{html_text(report.get_implementation_status_display())}</span>"
               if report.implementation_status else "")
     overall = ""
     if report.percent_complete is not None:
         sentence = gettext("%(percent)s %% complete") % {
-            "percent": _text(report.percent_complete)}
+            "percent": html_text(report.percent_complete)}
         label = gettext("Whole pledge")
         overall = (f'<div class="mb-3">\n<span id="overall-label-{report.pk}" '
                    f'class="d-block fw-semibold">{label}</span>\n'
@@ -131,16 +122,16 @@ def _entry(pledge, entry, sub: int) -> str:
                  f"{linebreaks_filter(report.narrative)}</div>\n" if report.narrative else "")
     evidence = ""
     if report.evidence_links:
-        links = "".join(f'<li><a href="{_text(link)}" rel="nofollow noopener noreferrer">'
-                        f"{_bdi(truncatechars(link, 80))}</a></li>"
+        links = "".join(f'<li><a href="{html_text(link)}" rel="nofollow noopener noreferrer">'
+                        f"{html_bdi(truncatechars(link, 80))}</a></li>"
                         for link in report.evidence_links)
         label = gettext("Evidence")
         evidence = (f'<p class="mb-1 fw-semibold">{label}</p>\n'
                     f'<ul class="evidence-links">\n{links}\n</ul>\n')
-    reported_by = gettext("Reported by %(entity)s") % {"entity": _bdi(report.entity.name)}
+    reported_by = gettext("Reported by %(entity)s") % {"entity": html_bdi(report.entity.name)}
     return (
         f'<li class="card mb-3" id="progress-report-{report.pk}">\n<div class="card-body">\n'
-        f'<h{sub} class="h6 mb-1">{_bdi(cycle.name)}</h{sub}>\n'
+        f'<h{sub} class="h6 mb-1">{html_bdi(cycle.name)}</h{sub}>\n'
         f'<p class="mb-1 progress-reported-by">{reported_by}{partner}</p>\n'
         f'<p class="text-body-secondary small mb-2">\n{period}\n</p>\n'
         f'<p class="mb-2">\n{status}\n</p>\n'
@@ -162,14 +153,14 @@ def progress_timeline_section(pledge: Pledge, heading_level=2) -> SafeString:
     reporting = selectors.reporting_for_pledge(
         pledge, has_reports=has_reports,
         versions=references.versions if references is not None else None)
-    level = heading_level or 2
+    level = int(heading_level or 2)
     sub = level + 1
     status = ""
     if reporting.status:
         label = gettext("Reporting status:")
         status = (f'<p class="mb-2">{label} '
                   f'<span class="badge {reporting_badge(reporting.status)}">'
-                  f"{_text(reporting.label)}</span></p>\n")
+                  f"{html_text(reporting.label)}</span></p>\n")
     if entries:
         reports = "".join(_entry(pledge, entry, sub) for entry in entries)
         reports = f'<ol class="list-unstyled progress-reports">\n{reports}</ol>\n'
