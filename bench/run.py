@@ -353,6 +353,8 @@ def table(results: dict, queries: dict, csv: dict) -> str:
         lines.append(f"\nCSV export of every public pledge: FAILED after {csv['seconds']} s "
                      f"({csv['runs'][0]['error']}).")
         return "\n".join(lines)
+    if csv.get("pending"):
+        return "\n".join(lines)
     if csv.get("not_measured"):
         lines.append("\nCSV export of every public pledge: not measured (BENCH_CSV_RUNS=0).")
         return "\n".join(lines)
@@ -407,8 +409,8 @@ def main() -> None:
             if addresses:  # issue 20: addresses no cache can answer (bench/distinct.py)
                 distinct_results = distinct.run(sys.modules[__name__], addresses)
                 print(distinct.table(distinct_results))
-            print(table(results, probed["queries"], {"failed": True, "seconds": "?",
-                                                     "runs": [{"error": "not measured yet"}]}))
+            # The pages so far; the CSV line comes with the whole report once it is measured.
+            print(table(results, probed["queries"], {"failed": False, "pending": True}))
             csv = measure_csv(process.pid, urls["csv"])
             output["exports"] = exports.measure(sys.modules[__name__], process.pid)
         finally:
